@@ -1,0 +1,223 @@
+//! Contracts, installment schedules, payments, rate histories and the penalty settings.
+//!
+//! Owns the shapes of the ledger's facts (what a clerk would find in the contract file).
+//! Computation over them lives in `ledger.rs`; storage encoding in `store::codec`.
+
+use super::money::{Money, Rate};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// One numbered installment of a repayment schedule (还款计划).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Installment {
+    pub seq: u32,
+    pub due: NaiveDate,
+    pub principal: Money,
+    pub interest: Money,
+}
+
+impl Installment {
+    pub fn amount(&self) -> Money {
+        self.principal + self.interest
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PaymentStatus {
+    /// Recorded by a collector, not yet confirmed by finance: shown as pending, counts for nothing.
+    Pending,
+    /// Confirmed (收款确认): counts from `received_on`, not from the confirmation date.
+    Confirmed { on: NaiveDate, by: String },
+    Voided { on: NaiveDate, by: String, reason: String },
+}
+
+/// Money received (收款).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Payment {
+    pub id: String,
+    pub received_on: NaiveDate,
+    pub amount: Money,
+    pub method: String,
+    pub reference: String,
+    pub recorded_by: String,
+    pub status: PaymentStatus,
+}
+
+impl Payment {
+    pub fn is_confirmed(&self) -> bool {
+        matches!(self.status, PaymentStatus::Confirmed { .. })
+    }
+    pub fn is_pending(&self) -> bool {
+        matches!(self.status, PaymentStatus::Pending)
+    }
+}
+
+/// A daily rate in force from a date on, until the next entry of the same history.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RateEntry {
+    pub from: NaiveDate,
+    pub daily: Rate,
+}
+
+/// Inserts or replaces the entry for `from`, keeping the history sorted by date.
+pub fn set_rate(history: &mut Vec<RateEntry>, from: NaiveDate, daily: Rate) {
+    match history.binary_search_by_key(&from, |e| e.from) {
+        Ok(i) => history[i].daily = daily,
+        Err(i) => history.insert(i, RateEntry { from, daily }),
+    }
+}
+
+/// The rate of a history in force on `day`, if any entry has started by then.
+pub fn rate_in(history: &[RateEntry], day: NaiveDate) -> Option<Rate> {
+    let idx = history.partition_point(|e| e.from <= day);
+    idx.checked_sub(1).map(|i| history[i].daily)
+}
+
+/// The order in which a payment is applied (DOMAIN §2). Data, not flags: one function
+/// (`ledger::evaluate`) reads it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AllocationOrder {
+    /// Money due on or before the received date (oldest installment first, interest before
+    /// principal), then the penalty outstanding, then installments not yet due.
+    #[default]
+    DueFirst,
+    /// PRC Civil Code art. 561: costs, then interest (contract interest, then penalty),
+    /// then principal; then installments not yet due.
+    Statutory,
+}
+
+impl AllocationOrder {
+    pub fn name(self) -> &'static str {
+        match self {
+            AllocationOrder::DueFirst => "default",
+            AllocationOrder::Statutory => "statutory",
+        }
+    }
+    pub fn parse(text: &str) -> Option<AllocationOrder> {
+        match text.trim() {
+            "default" | "due-first" => Some(AllocationOrder::DueFirst),
+            "statutory" | "civil-code" => Some(AllocationOrder::Statutory),
+            _ => None,
+        }
+    }
+}
+
+/// The book-wide penalty settings an admin keeps.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PenaltySettings {
+    pub rates: Vec<RateEntry>,
+    pub grace_days: u32,
+    pub order: AllocationOrder,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ContractState {
+    Draft,
+    Active,
+    Settled { on: NaiveDate },
+    Repossessed { on: NaiveDate },
+}
+
+impl ContractState {
+    pub fn name(&self) -> &'static str {
+        match self {
+            ContractState::Draft => "draft",
+            ContractState::Active => "active",
+            ContractState::Settled { .. } => "settled",
+            ContractState::Repossessed { .. } => "repossessed",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MachineState {
+    #[default]
+    Normal,
+    Locked,
+    Towed,
+}
+
+impl MachineState {
+    pub fn name(self) -> &'static str {
+        match self {
+            MachineState::Normal => "normal",
+            MachineState::Locked => "locked",
+            MachineState::Towed => "towed",
+        }
+    }
+}
+
+/// An approved interest waiver as the ledger counts it: from its approval date.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WaiverGrant {
+    pub id: String,
+    pub approved_on: NaiveDate,
+    pub amount: Money,
+}
+
+/// A contract (合同) with everything the penalty and allocation rules read.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contract {
+    pub no: String,
+    pub customer_id: String,
+    pub signed_on: NaiveDate,
+    pub model: String,
+    pub serial: String,
+    pub financed: Money,
+    pub installments: Vec<Installment>,
+    /// In the order they were recorded.
+    pub payments: Vec<Payment>,
+    pub own_rates: Vec<RateEntry>,
+    pub grace_days: Option<u32>,
+    pub state: ContractState,
+    pub machine: MachineState,
+    pub waivers: Vec<WaiverGrant>,
+}
+
+impl Contract {
+    pub fn grace(&self, settings: &PenaltySettings) -> u32 {
+        self.grace_days.unwrap_or(settings.grace_days)
+    }
+
+    /// The rate in force on `day`: the contract's own if it has one by then, else the global one.
+    pub fn rate_on(&self, settings: &PenaltySettings, day: NaiveDate) -> Rate {
+        rate_in(&self.own_rates, day)
+            .or_else(|| rate_in(&settings.rates, day))
+            .unwrap_or(Rate::ZERO)
+    }
+
+    pub fn pending_total(&self) -> Money {
+        self.payments.iter().filter(|p| p.is_pending()).map(|p| p.amount).sum()
+    }
+
+    pub fn schedule_total(&self) -> Money {
+        self.installments.iter().map(Installment::amount).sum()
+    }
+
+    pub fn is_open(&self) -> bool {
+        matches!(self.state, ContractState::Active)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn rate_histories_pick_the_entry_in_force() {
+        let mut h = Vec::new();
+        set_rate(&mut h, d("2026-03-01"), Rate::parse("0.0007").unwrap());
+        set_rate(&mut h, d("2026-01-01"), Rate::parse("0.0005").unwrap());
+        assert_eq!(rate_in(&h, d("2025-12-31")), None);
+        assert_eq!(rate_in(&h, d("2026-01-01")), Some(Rate::parse("0.0005").unwrap()));
+        assert_eq!(rate_in(&h, d("2026-02-28")), Some(Rate::parse("0.0005").unwrap()));
+        assert_eq!(rate_in(&h, d("2026-03-01")), Some(Rate::parse("0.0007").unwrap()));
+        set_rate(&mut h, d("2026-03-01"), Rate::parse("0.0006").unwrap());
+        assert_eq!(h.len(), 2);
+        assert_eq!(rate_in(&h, d("2027-01-01")), Some(Rate::parse("0.0006").unwrap()));
+    }
+}

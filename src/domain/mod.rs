@@ -1,0 +1,14 @@
+//! The business rules of DOMAIN.md, pure: no sled, no clock, no I/O. "Today" is an argument.
+
+pub mod contract;
+pub mod ledger;
+pub mod money;
+pub mod ticket;
+
+#[cfg(test)]
+mod ledger_tests;
+
+pub use contract::*;
+pub use ledger::{Bucket, Figures, InstallmentFigures, evaluate, settlement_blockers, waiver_blocker};
+pub use money::{Money, MoneyError, Rate, round_cents};
+pub use ticket::{Channel, Contact, Promise, PromiseState, Ticket, promise_state};

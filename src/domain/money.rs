@@ -1,0 +1,328 @@
+//! Money and rates: exact decimals, one rounding rule, one display format.
+//!
+//! Owns: `Money` (CNY, always whole cents once stored), `Rate` (a daily penalty rate),
+//! `round_cents` (the only rounding function in duedesk: half-up to cents), parsing of
+//! amounts typed by people and display as `¥1,234.50`. Must not touch: storage formats
+//! (see `store::codec`) or floating point of any kind.
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::iter::Sum;
+use std::ops::{Add, AddAssign, Neg, Sub, SubAssign};
+use std::str::FromStr;
+
+/// Rounds half-up (away from zero on a tie) to two decimals: 0.125 → 0.13.
+/// This is the one rounding function of duedesk (DOMAIN §2).
+pub fn round_cents(value: Decimal) -> Decimal {
+    value.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// An amount of CNY. Arithmetic is exact; amounts that reach the store are whole cents.
+#[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Money(Decimal);
+
+impl Money {
+    pub const ZERO: Money = Money(Decimal::ZERO);
+
+    pub fn from_cents(cents: i64) -> Money {
+        Money(Decimal::new(cents, 2))
+    }
+
+    /// Whole cents. Panics only if an amount with more than two decimals reached here,
+    /// which `round_cents` and `parse` prevent.
+    pub fn cents(self) -> i64 {
+        use rust_decimal::prelude::ToPrimitive;
+        let scaled = self.0 * Decimal::ONE_HUNDRED;
+        assert!(scaled.fract().is_zero(), "money {self:?} is not whole cents");
+        scaled.to_i64().expect("money out of range")
+    }
+
+    pub fn decimal(self) -> Decimal {
+        self.0
+    }
+
+    pub fn from_decimal_rounded(value: Decimal) -> Money {
+        Money(round_cents(value).normalize_to_cents())
+    }
+
+    pub fn is_zero(self) -> bool {
+        self.0.is_zero()
+    }
+
+    pub fn is_positive(self) -> bool {
+        self.0 > Decimal::ZERO
+    }
+
+    pub fn is_negative(self) -> bool {
+        self.0 < Decimal::ZERO
+    }
+
+    pub fn min(self, other: Money) -> Money {
+        if self <= other { self } else { other }
+    }
+
+    pub fn max(self, other: Money) -> Money {
+        if self >= other { self } else { other }
+    }
+
+    /// `self × n` for a whole number of days.
+    pub fn times(self, n: i64) -> Money {
+        Money(self.0 * Decimal::from(n))
+    }
+
+    /// Parses an amount as a person types it: `1234.5`, `1,234.50`, `¥1234`.
+    /// More than two decimals, a negative sign or anything else is refused.
+    pub fn parse(text: &str) -> Result<Money, MoneyError> {
+        let trimmed = text.trim().trim_start_matches(['¥', '￥']).replace(',', "");
+        if trimmed.is_empty() {
+            return Err(MoneyError::Empty);
+        }
+        if trimmed.starts_with('-') {
+            return Err(MoneyError::Negative(text.trim().to_string()));
+        }
+        if !trimmed.chars().all(|c| c.is_ascii_digit() || c == '.') || trimmed.starts_with('.') {
+            return Err(MoneyError::NotANumber(text.trim().to_string()));
+        }
+        let value =
+            Decimal::from_str(&trimmed).map_err(|_| MoneyError::NotANumber(text.trim().to_string()))?;
+        if value.scale() > 2 && value.normalize().scale() > 2 {
+            return Err(MoneyError::TooPrecise(text.trim().to_string()));
+        }
+        if value > Decimal::from(1_000_000_000_000i64) {
+            return Err(MoneyError::TooLarge(text.trim().to_string()));
+        }
+        Ok(Money(value.normalize_to_cents()))
+    }
+
+    /// `1234.50` — two decimals, no symbol, no grouping: the JSON and CSV form.
+    pub fn plain(self) -> String {
+        format!("{:.2}", self.0)
+    }
+
+    /// `¥1,234.50` — the display form.
+    pub fn display(self) -> String {
+        let plain = format!("{:.2}", self.0.abs());
+        let (int, frac) = plain.split_once('.').unwrap_or((&plain, "00"));
+        let mut grouped = String::with_capacity(int.len() + int.len() / 3);
+        for (i, ch) in int.chars().enumerate() {
+            if i > 0 && (int.len() - i) % 3 == 0 {
+                grouped.push(',');
+            }
+            grouped.push(ch);
+        }
+        let sign = if self.is_negative() { "-" } else { "" };
+        format!("{sign}¥{grouped}.{frac}")
+    }
+}
+
+trait ToCents {
+    fn normalize_to_cents(self) -> Decimal;
+}
+
+impl ToCents for Decimal {
+    /// Same value, scale exactly 2, so equal amounts are equal bytes.
+    fn normalize_to_cents(self) -> Decimal {
+        let mut value = self;
+        value.rescale(2);
+        value
+    }
+}
+
+impl fmt::Debug for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.plain())
+    }
+}
+
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.plain())
+    }
+}
+
+impl Add for Money {
+    type Output = Money;
+    fn add(self, rhs: Money) -> Money {
+        Money(self.0 + rhs.0)
+    }
+}
+
+impl AddAssign for Money {
+    fn add_assign(&mut self, rhs: Money) {
+        self.0 += rhs.0;
+    }
+}
+
+impl Sub for Money {
+    type Output = Money;
+    fn sub(self, rhs: Money) -> Money {
+        Money(self.0 - rhs.0)
+    }
+}
+
+impl SubAssign for Money {
+    fn sub_assign(&mut self, rhs: Money) {
+        self.0 -= rhs.0;
+    }
+}
+
+impl Neg for Money {
+    type Output = Money;
+    fn neg(self) -> Money {
+        Money(-self.0)
+    }
+}
+
+impl Sum for Money {
+    fn sum<I: Iterator<Item = Money>>(iter: I) -> Money {
+        iter.fold(Money::ZERO, Add::add)
+    }
+}
+
+/// Money in JSON: a string with two decimals, `"95.00"`.
+impl Serialize for Money {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.plain())
+    }
+}
+
+impl<'de> Deserialize<'de> for Money {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Money, D::Error> {
+        let text = String::deserialize(d)?;
+        Money::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MoneyError {
+    #[error("amount is empty; type a number such as 1234.50")]
+    Empty,
+    #[error("amount '{0}' is not a number; type digits with at most two decimals, such as 1234.50")]
+    NotANumber(String),
+    #[error("amount '{0}' is negative; amounts are positive")]
+    Negative(String),
+    #[error("amount '{0}' has more than two decimals; money is kept in cents")]
+    TooPrecise(String),
+    #[error("amount '{0}' is too large")]
+    TooLarge(String),
+}
+
+/// A daily penalty rate, e.g. 0.0005 (万分之五 per day).
+#[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+pub struct Rate(Decimal);
+
+impl Rate {
+    pub const ZERO: Rate = Rate(Decimal::ZERO);
+
+    pub fn new(value: Decimal) -> Rate {
+        Rate(value.normalize())
+    }
+
+    pub fn decimal(self) -> Decimal {
+        self.0
+    }
+
+    /// Parses `0.0005`. Refuses negatives and anything of 1 (100% a day) or more.
+    pub fn parse(text: &str) -> Result<Rate, String> {
+        let value = Decimal::from_str(text.trim())
+            .map_err(|_| format!("rate '{}' is not a number; type a daily rate such as 0.0005", text.trim()))?;
+        if value.is_sign_negative() && !value.is_zero() {
+            return Err(format!("rate '{}' is negative; a daily rate is 0 or more", text.trim()));
+        }
+        if value >= Decimal::ONE {
+            return Err(format!(
+                "rate '{}' is 100% a day or more; type a daily rate such as 0.0005",
+                text.trim()
+            ));
+        }
+        if value.scale() > 10 {
+            return Err(format!("rate '{}' has more than 10 decimals", text.trim()));
+        }
+        Ok(Rate::new(value))
+    }
+
+    /// The daily amount on a base, rounded half-up to cents.
+    pub fn daily_on(self, base: Money) -> Money {
+        Money::from_decimal_rounded(base.decimal() * self.0)
+    }
+}
+
+impl fmt::Display for Rate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+impl Serialize for Rate {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0.to_string())
+    }
+}
+
+impl<'de> Deserialize<'de> for Rate {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Rate, D::Error> {
+        let text = String::deserialize(d)?;
+        Rate::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(text: &str) -> Money {
+        Money::parse(text).unwrap()
+    }
+
+    #[test]
+    fn half_up_rounding_of_a_daily_penalty() {
+        // 250.00 × 0.0005 = 0.125 → 0.13 a day, not 0.12 (banker's rounding would give 0.12).
+        assert_eq!(Rate::parse("0.0005").unwrap().daily_on(m("250.00")), m("0.13"));
+        assert_eq!(Rate::parse("0.0005").unwrap().daily_on(m("249.00")), m("0.12"));
+        assert_eq!(round_cents(Decimal::from_str("2.345").unwrap()).to_string(), "2.35");
+        assert_eq!(round_cents(Decimal::from_str("2.344").unwrap()).to_string(), "2.34");
+    }
+
+    #[test]
+    fn display_and_plain_forms() {
+        assert_eq!(m("1234.5").display(), "¥1,234.50");
+        assert_eq!(m("1234567.89").display(), "¥1,234,567.89");
+        assert_eq!(m("0").display(), "¥0.00");
+        assert_eq!(m("999").display(), "¥999.00");
+        assert_eq!(m("95").plain(), "95.00");
+        assert_eq!((Money::ZERO - m("12.3")).display(), "-¥12.30");
+    }
+
+    #[test]
+    fn parsing_refuses_what_is_not_money() {
+        assert_eq!(m("¥1,234.50"), m("1234.5"));
+        assert!(matches!(Money::parse("12.345"), Err(MoneyError::TooPrecise(_))));
+        assert!(matches!(Money::parse("-3"), Err(MoneyError::Negative(_))));
+        assert!(matches!(Money::parse("abc"), Err(MoneyError::NotANumber(_))));
+        assert!(matches!(Money::parse("1e5"), Err(MoneyError::NotANumber(_))));
+        assert!(matches!(Money::parse(""), Err(MoneyError::Empty)));
+        assert_eq!(m("12.300"), m("12.3"));
+    }
+
+    #[test]
+    fn cents_round_trip() {
+        for cents in [0i64, 1, 99, 100, 123_456_789, -5] {
+            assert_eq!(Money::from_cents(cents).cents(), cents);
+        }
+        assert_eq!(m("0.13").cents(), 13);
+    }
+
+    #[test]
+    fn json_money_is_a_two_decimal_string() {
+        assert_eq!(serde_json::to_string(&m("95")).unwrap(), "\"95.00\"");
+    }
+
+    #[test]
+    fn rates_are_checked() {
+        assert!(Rate::parse("-0.1").is_err());
+        assert!(Rate::parse("1").is_err());
+        assert!(Rate::parse("x").is_err());
+        assert_eq!(Rate::parse("0.00050").unwrap(), Rate::parse("0.0005").unwrap());
+    }
+}
