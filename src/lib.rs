@@ -2,4 +2,7 @@
 //!
 //! Layers (arrows point down only): `cli` → `app` → `domain` + `store`.
 
+pub mod app;
+pub mod codec;
 pub mod domain;
+pub mod store;

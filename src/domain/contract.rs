@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Installment {
     pub seq: u32,
+    #[serde(with = "crate::codec::date")]
     pub due: NaiveDate,
     pub principal: Money,
     pub interest: Money,
@@ -27,14 +28,24 @@ pub enum PaymentStatus {
     /// Recorded by a collector, not yet confirmed by finance: shown as pending, counts for nothing.
     Pending,
     /// Confirmed (收款确认): counts from `received_on`, not from the confirmation date.
-    Confirmed { on: NaiveDate, by: String },
-    Voided { on: NaiveDate, by: String, reason: String },
+    Confirmed {
+        #[serde(with = "crate::codec::date")]
+        on: NaiveDate,
+        by: String,
+    },
+    Voided {
+        #[serde(with = "crate::codec::date")]
+        on: NaiveDate,
+        by: String,
+        reason: String,
+    },
 }
 
 /// Money received (收款).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Payment {
     pub id: String,
+    #[serde(with = "crate::codec::date")]
     pub received_on: NaiveDate,
     pub amount: Money,
     pub method: String,
@@ -55,6 +66,7 @@ impl Payment {
 /// A daily rate in force from a date on, until the next entry of the same history.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RateEntry {
+    #[serde(with = "crate::codec::date")]
     pub from: NaiveDate,
     pub daily: Rate,
 }
@@ -114,8 +126,14 @@ pub struct PenaltySettings {
 pub enum ContractState {
     Draft,
     Active,
-    Settled { on: NaiveDate },
-    Repossessed { on: NaiveDate },
+    Settled {
+        #[serde(with = "crate::codec::date")]
+        on: NaiveDate,
+    },
+    Repossessed {
+        #[serde(with = "crate::codec::date")]
+        on: NaiveDate,
+    },
 }
 
 impl ContractState {
@@ -151,6 +169,7 @@ impl MachineState {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WaiverGrant {
     pub id: String,
+    #[serde(with = "crate::codec::date")]
     pub approved_on: NaiveDate,
     pub amount: Money,
 }
@@ -160,6 +179,7 @@ pub struct WaiverGrant {
 pub struct Contract {
     pub no: String,
     pub customer_id: String,
+    #[serde(with = "crate::codec::date")]
     pub signed_on: NaiveDate,
     pub model: String,
     pub serial: String,
@@ -187,7 +207,11 @@ impl Contract {
     }
 
     pub fn pending_total(&self) -> Money {
-        self.payments.iter().filter(|p| p.is_pending()).map(|p| p.amount).sum()
+        self.payments
+            .iter()
+            .filter(|p| p.is_pending())
+            .map(|p| p.amount)
+            .sum()
     }
 
     pub fn schedule_total(&self) -> Money {
@@ -213,11 +237,23 @@ mod tests {
         set_rate(&mut h, d("2026-03-01"), Rate::parse("0.0007").unwrap());
         set_rate(&mut h, d("2026-01-01"), Rate::parse("0.0005").unwrap());
         assert_eq!(rate_in(&h, d("2025-12-31")), None);
-        assert_eq!(rate_in(&h, d("2026-01-01")), Some(Rate::parse("0.0005").unwrap()));
-        assert_eq!(rate_in(&h, d("2026-02-28")), Some(Rate::parse("0.0005").unwrap()));
-        assert_eq!(rate_in(&h, d("2026-03-01")), Some(Rate::parse("0.0007").unwrap()));
+        assert_eq!(
+            rate_in(&h, d("2026-01-01")),
+            Some(Rate::parse("0.0005").unwrap())
+        );
+        assert_eq!(
+            rate_in(&h, d("2026-02-28")),
+            Some(Rate::parse("0.0005").unwrap())
+        );
+        assert_eq!(
+            rate_in(&h, d("2026-03-01")),
+            Some(Rate::parse("0.0007").unwrap())
+        );
         set_rate(&mut h, d("2026-03-01"), Rate::parse("0.0006").unwrap());
         assert_eq!(h.len(), 2);
-        assert_eq!(rate_in(&h, d("2027-01-01")), Some(Rate::parse("0.0006").unwrap()));
+        assert_eq!(
+            rate_in(&h, d("2027-01-01")),
+            Some(Rate::parse("0.0006").unwrap())
+        );
     }
 }

@@ -125,7 +125,8 @@ fn next_day(day: NaiveDate) -> NaiveDate {
 }
 
 fn add_days(day: NaiveDate, n: u32) -> NaiveDate {
-    day.checked_add_days(Days::new(u64::from(n))).expect("date in range")
+    day.checked_add_days(Days::new(u64::from(n)))
+        .expect("date in range")
 }
 
 /// The running state of a contract while its payments are applied in order.
@@ -205,7 +206,11 @@ impl<'a> Work<'a> {
         let first = events[0].0;
         let mut bounds: Vec<NaiveDate> = events.iter().map(|e| e.0).collect();
         let rate_starts = self.contract.own_rates.iter().chain(&self.settings.rates);
-        bounds.extend(rate_starts.map(|r| r.from).filter(|&f| f > first && f <= through));
+        bounds.extend(
+            rate_starts
+                .map(|r| r.from)
+                .filter(|&f| f > first && f <= through),
+        );
         bounds.sort_unstable();
         bounds.dedup();
 
@@ -273,7 +278,10 @@ impl<'a> Work<'a> {
     fn apply(&mut self, amount: Money, received: NaiveDate) {
         let mut remaining = amount;
         let n = self.contract.installments.len();
-        let due_count = self.contract.installments.partition_point(|i| i.due <= received);
+        let due_count = self
+            .contract
+            .installments
+            .partition_point(|i| i.due <= received);
         match self.settings.order {
             AllocationOrder::DueFirst => {
                 for i in 0..due_count {
@@ -302,7 +310,10 @@ impl<'a> Work<'a> {
 /// before `as_of` in order of received date (same day: the order they were recorded).
 pub fn evaluate(contract: &Contract, settings: &PenaltySettings, as_of: NaiveDate) -> Figures {
     debug_assert!(
-        contract.installments.windows(2).all(|w| (w[0].due, w[0].seq) <= (w[1].due, w[1].seq)),
+        contract
+            .installments
+            .windows(2)
+            .all(|w| (w[0].due, w[0].seq) <= (w[1].due, w[1].seq)),
         "installments of {} are not in due order",
         contract.no
     );
@@ -341,7 +352,11 @@ pub fn evaluate(contract: &Contract, settings: &PenaltySettings, as_of: NaiveDat
             interest_due: inst.interest,
             principal_outstanding: work.principal[i],
             interest_outstanding: work.interest[i],
-            days_overdue: if overdue { (as_of - inst.due).num_days() } else { 0 },
+            days_overdue: if overdue {
+                (as_of - inst.due).num_days()
+            } else {
+                0
+            },
         });
     }
     let days_overdue = oldest_unpaid_due.map_or(0, |due| (as_of - due).num_days());
@@ -352,7 +367,11 @@ pub fn evaluate(contract: &Contract, settings: &PenaltySettings, as_of: NaiveDat
     let allocated = (contract.schedule_total() - principal_outstanding - interest_outstanding)
         + work.penalty_paid
         + work.credit;
-    assert_eq!(allocated, received, "contract {}: allocation lost money", contract.no);
+    assert_eq!(
+        allocated, received,
+        "contract {}: allocation lost money",
+        contract.no
+    );
 
     Figures {
         as_of,
@@ -377,15 +396,28 @@ pub fn evaluate(contract: &Contract, settings: &PenaltySettings, as_of: NaiveDat
 pub fn settlement_blockers(figures: &Figures) -> Option<String> {
     let mut parts = Vec::new();
     if figures.principal_outstanding.is_positive() {
-        parts.push(format!("principal {} outstanding", figures.principal_outstanding));
+        parts.push(format!(
+            "principal {} outstanding",
+            figures.principal_outstanding
+        ));
     }
     if figures.interest_outstanding.is_positive() {
-        parts.push(format!("interest {} outstanding", figures.interest_outstanding));
+        parts.push(format!(
+            "interest {} outstanding",
+            figures.interest_outstanding
+        ));
     }
     if figures.penalty_outstanding.is_positive() {
-        parts.push(format!("penalty {} outstanding", figures.penalty_outstanding));
+        parts.push(format!(
+            "penalty {} outstanding",
+            figures.penalty_outstanding
+        ));
     }
-    if parts.is_empty() { None } else { Some(parts.join(", ")) }
+    if parts.is_empty() {
+        None
+    } else {
+        Some(parts.join(", "))
+    }
 }
 
 /// Why an interest waiver of `amount` cannot be applied for, if it cannot (DOMAIN §4).
@@ -406,4 +438,40 @@ pub fn waiver_blocker(figures: &Figures, amount: Money) -> Option<String> {
         ));
     }
     None
+}
+
+/// Where a contract stands after every confirmed payment: what the store's indexes key on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Standing {
+    /// Due date of the oldest installment not fully paid, whatever its date.
+    pub first_unpaid_due: Option<NaiveDate>,
+    /// Received date of the latest confirmed payment.
+    pub last_payment: Option<NaiveDate>,
+}
+
+/// The standing of a contract. For every `as_of` on or after `last_payment`, the contract is
+/// overdue exactly when `first_unpaid_due < as_of`.
+pub fn standing(contract: &Contract, settings: &PenaltySettings) -> Standing {
+    let last_payment = contract
+        .payments
+        .iter()
+        .filter(|p| p.is_confirmed())
+        .map(|p| p.received_on)
+        .max();
+    let Some(last) = last_payment else {
+        return Standing {
+            first_unpaid_due: contract.installments.first().map(|i| i.due),
+            last_payment,
+        };
+    };
+    let figures = evaluate(contract, settings, last);
+    let first_unpaid_due = figures
+        .installments
+        .iter()
+        .find(|i| (i.principal_outstanding + i.interest_outstanding).is_positive())
+        .map(|i| i.due_date);
+    Standing {
+        first_unpaid_due,
+        last_payment,
+    }
 }

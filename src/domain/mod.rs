@@ -3,12 +3,18 @@
 pub mod contract;
 pub mod ledger;
 pub mod money;
+pub mod party;
 pub mod ticket;
+pub mod waiver;
 
 #[cfg(test)]
 mod ledger_tests;
 
 pub use contract::*;
-pub use ledger::{Bucket, Figures, InstallmentFigures, evaluate, settlement_blockers, waiver_blocker};
+pub use ledger::{
+    Bucket, Figures, InstallmentFigures, evaluate, settlement_blockers, waiver_blocker,
+};
 pub use money::{Money, MoneyError, Rate, round_cents};
+pub use party::{Customer, Role, User};
 pub use ticket::{Channel, Contact, Promise, PromiseState, Ticket, promise_state};
+pub use waiver::{WaiverApplication, WaiverState};

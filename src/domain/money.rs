@@ -34,7 +34,10 @@ impl Money {
     pub fn cents(self) -> i64 {
         use rust_decimal::prelude::ToPrimitive;
         let scaled = self.0 * Decimal::ONE_HUNDRED;
-        assert!(scaled.fract().is_zero(), "money {self:?} is not whole cents");
+        assert!(
+            scaled.fract().is_zero(),
+            "money {self:?} is not whole cents"
+        );
         scaled.to_i64().expect("money out of range")
     }
 
@@ -84,8 +87,8 @@ impl Money {
         if !trimmed.chars().all(|c| c.is_ascii_digit() || c == '.') || trimmed.starts_with('.') {
             return Err(MoneyError::NotANumber(text.trim().to_string()));
         }
-        let value =
-            Decimal::from_str(&trimmed).map_err(|_| MoneyError::NotANumber(text.trim().to_string()))?;
+        let value = Decimal::from_str(&trimmed)
+            .map_err(|_| MoneyError::NotANumber(text.trim().to_string()))?;
         if value.scale() > 2 && value.normalize().scale() > 2 {
             return Err(MoneyError::TooPrecise(text.trim().to_string()));
         }
@@ -180,17 +183,26 @@ impl Sum for Money {
     }
 }
 
-/// Money in JSON: a string with two decimals, `"95.00"`.
+/// Money in JSON: a string with two decimals, `"95.00"`. In the store (bincode, not
+/// human-readable): integer cents.
 impl Serialize for Money {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.plain())
+        if s.is_human_readable() {
+            s.serialize_str(&self.plain())
+        } else {
+            s.serialize_i64(self.cents())
+        }
     }
 }
 
 impl<'de> Deserialize<'de> for Money {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Money, D::Error> {
-        let text = String::deserialize(d)?;
-        Money::parse(&text).map_err(serde::de::Error::custom)
+        if d.is_human_readable() {
+            let text = String::deserialize(d)?;
+            Money::parse(&text).map_err(serde::de::Error::custom)
+        } else {
+            Ok(Money::from_cents(i64::deserialize(d)?))
+        }
     }
 }
 
@@ -225,10 +237,17 @@ impl Rate {
 
     /// Parses `0.0005`. Refuses negatives and anything of 1 (100% a day) or more.
     pub fn parse(text: &str) -> Result<Rate, String> {
-        let value = Decimal::from_str(text.trim())
-            .map_err(|_| format!("rate '{}' is not a number; type a daily rate such as 0.0005", text.trim()))?;
+        let value = Decimal::from_str(text.trim()).map_err(|_| {
+            format!(
+                "rate '{}' is not a number; type a daily rate such as 0.0005",
+                text.trim()
+            )
+        })?;
         if value.is_sign_negative() && !value.is_zero() {
-            return Err(format!("rate '{}' is negative; a daily rate is 0 or more", text.trim()));
+            return Err(format!(
+                "rate '{}' is negative; a daily rate is 0 or more",
+                text.trim()
+            ));
         }
         if value >= Decimal::ONE {
             return Err(format!(
@@ -254,16 +273,25 @@ impl fmt::Display for Rate {
     }
 }
 
+/// A rate in JSON: a decimal string. In the store: rust_decimal's 16-byte form.
 impl Serialize for Rate {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0.to_string())
+        if s.is_human_readable() {
+            s.serialize_str(&self.0.to_string())
+        } else {
+            self.0.serialize().serialize(s)
+        }
     }
 }
 
 impl<'de> Deserialize<'de> for Rate {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Rate, D::Error> {
-        let text = String::deserialize(d)?;
-        Rate::parse(&text).map_err(serde::de::Error::custom)
+        if d.is_human_readable() {
+            let text = String::deserialize(d)?;
+            Rate::parse(&text).map_err(serde::de::Error::custom)
+        } else {
+            Ok(Rate(Decimal::deserialize(<[u8; 16]>::deserialize(d)?)))
+        }
     }
 }
 
@@ -278,10 +306,22 @@ mod tests {
     #[test]
     fn half_up_rounding_of_a_daily_penalty() {
         // 250.00 × 0.0005 = 0.125 → 0.13 a day, not 0.12 (banker's rounding would give 0.12).
-        assert_eq!(Rate::parse("0.0005").unwrap().daily_on(m("250.00")), m("0.13"));
-        assert_eq!(Rate::parse("0.0005").unwrap().daily_on(m("249.00")), m("0.12"));
-        assert_eq!(round_cents(Decimal::from_str("2.345").unwrap()).to_string(), "2.35");
-        assert_eq!(round_cents(Decimal::from_str("2.344").unwrap()).to_string(), "2.34");
+        assert_eq!(
+            Rate::parse("0.0005").unwrap().daily_on(m("250.00")),
+            m("0.13")
+        );
+        assert_eq!(
+            Rate::parse("0.0005").unwrap().daily_on(m("249.00")),
+            m("0.12")
+        );
+        assert_eq!(
+            round_cents(Decimal::from_str("2.345").unwrap()).to_string(),
+            "2.35"
+        );
+        assert_eq!(
+            round_cents(Decimal::from_str("2.344").unwrap()).to_string(),
+            "2.34"
+        );
     }
 
     #[test]
@@ -297,10 +337,19 @@ mod tests {
     #[test]
     fn parsing_refuses_what_is_not_money() {
         assert_eq!(m("¥1,234.50"), m("1234.5"));
-        assert!(matches!(Money::parse("12.345"), Err(MoneyError::TooPrecise(_))));
+        assert!(matches!(
+            Money::parse("12.345"),
+            Err(MoneyError::TooPrecise(_))
+        ));
         assert!(matches!(Money::parse("-3"), Err(MoneyError::Negative(_))));
-        assert!(matches!(Money::parse("abc"), Err(MoneyError::NotANumber(_))));
-        assert!(matches!(Money::parse("1e5"), Err(MoneyError::NotANumber(_))));
+        assert!(matches!(
+            Money::parse("abc"),
+            Err(MoneyError::NotANumber(_))
+        ));
+        assert!(matches!(
+            Money::parse("1e5"),
+            Err(MoneyError::NotANumber(_))
+        ));
         assert!(matches!(Money::parse(""), Err(MoneyError::Empty)));
         assert_eq!(m("12.300"), m("12.3"));
     }
@@ -323,6 +372,9 @@ mod tests {
         assert!(Rate::parse("-0.1").is_err());
         assert!(Rate::parse("1").is_err());
         assert!(Rate::parse("x").is_err());
-        assert_eq!(Rate::parse("0.00050").unwrap(), Rate::parse("0.0005").unwrap());
+        assert_eq!(
+            Rate::parse("0.00050").unwrap(),
+            Rate::parse("0.0005").unwrap()
+        );
     }
 }

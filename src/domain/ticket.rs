@@ -27,12 +27,15 @@ impl Channel {
     }
 
     pub fn parse(text: &str) -> Option<Channel> {
-        Channel::ALL.into_iter().find(|c| c.name() == text.trim().to_lowercase())
+        Channel::ALL
+            .into_iter()
+            .find(|c| c.name() == text.trim().to_lowercase())
     }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Promise {
+    #[serde(with = "crate::codec::date")]
     pub date: NaiveDate,
     pub amount: Money,
 }
@@ -40,6 +43,7 @@ pub struct Promise {
 /// One entry of the contact log (催收记录).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Contact {
+    #[serde(with = "crate::codec::date")]
     pub on: NaiveDate,
     pub by: String,
     pub channel: Channel,
@@ -80,7 +84,9 @@ pub fn promise_state(
     let paid: Money = payments
         .iter()
         .filter(|p| p.is_confirmed() || p.is_pending())
-        .filter(|p| p.received_on >= made_on && p.received_on <= promise.date && p.received_on <= as_of)
+        .filter(|p| {
+            p.received_on >= made_on && p.received_on <= promise.date && p.received_on <= as_of
+        })
         .map(|p| p.amount)
         .sum();
     if paid >= promise.amount {
@@ -96,14 +102,21 @@ pub fn promise_state(
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ticket {
     pub contract_no: String,
+    #[serde(with = "crate::codec::date")]
     pub opened_on: NaiveDate,
+    #[serde(with = "crate::codec::opt_date")]
     pub closed_on: Option<NaiveDate>,
     pub contacts: Vec<Contact>,
 }
 
 impl Ticket {
     pub fn open(contract_no: &str, on: NaiveDate) -> Ticket {
-        Ticket { contract_no: contract_no.to_string(), opened_on: on, closed_on: None, contacts: Vec::new() }
+        Ticket {
+            contract_no: contract_no.to_string(),
+            opened_on: on,
+            closed_on: None,
+            contacts: Vec::new(),
+        }
     }
 
     pub fn last_contact(&self) -> Option<&Contact> {
@@ -111,7 +124,11 @@ impl Ticket {
     }
 
     /// The latest promise and its state as of a date.
-    pub fn latest_promise(&self, payments: &[Payment], as_of: NaiveDate) -> Option<(Promise, PromiseState)> {
+    pub fn latest_promise(
+        &self,
+        payments: &[Payment],
+        as_of: NaiveDate,
+    ) -> Option<(Promise, PromiseState)> {
         self.contacts.iter().rev().find_map(|c| {
             c.promise
                 .as_ref()
@@ -143,19 +160,52 @@ mod tests {
 
     #[test]
     fn a_broken_promise_is_flagged_the_day_after_its_date() {
-        let promise = Promise { date: d("2026-03-10"), amount: Money::parse("1000").unwrap() };
+        let promise = Promise {
+            date: d("2026-03-10"),
+            amount: Money::parse("1000").unwrap(),
+        };
         let made = d("2026-03-01");
-        assert_eq!(promise_state(&promise, made, &[], d("2026-03-10")), PromiseState::Due);
-        assert_eq!(promise_state(&promise, made, &[], d("2026-03-11")), PromiseState::Broken);
+        assert_eq!(
+            promise_state(&promise, made, &[], d("2026-03-10")),
+            PromiseState::Due
+        );
+        assert_eq!(
+            promise_state(&promise, made, &[], d("2026-03-11")),
+            PromiseState::Broken
+        );
         // 600 + 400 received in the window keeps it; a voided payment does not count.
         let payments = vec![
             pay("2026-03-05", "600", PaymentStatus::Pending),
-            pay("2026-03-09", "400", PaymentStatus::Confirmed { on: d("2026-03-12"), by: "cw".into() }),
-            pay("2026-03-09", "5000", PaymentStatus::Voided { on: d("2026-03-09"), by: "cw".into(), reason: "dup".into() }),
+            pay(
+                "2026-03-09",
+                "400",
+                PaymentStatus::Confirmed {
+                    on: d("2026-03-12"),
+                    by: "cw".into(),
+                },
+            ),
+            pay(
+                "2026-03-09",
+                "5000",
+                PaymentStatus::Voided {
+                    on: d("2026-03-09"),
+                    by: "cw".into(),
+                    reason: "dup".into(),
+                },
+            ),
         ];
-        assert_eq!(promise_state(&promise, made, &payments, d("2026-03-20")), PromiseState::Kept);
+        assert_eq!(
+            promise_state(&promise, made, &payments, d("2026-03-20")),
+            PromiseState::Kept
+        );
         // Money received before the promise was made, or after its date, does not keep it.
-        let late = vec![pay("2026-02-28", "1000", PaymentStatus::Pending), pay("2026-03-11", "1000", PaymentStatus::Pending)];
-        assert_eq!(promise_state(&promise, made, &late, d("2026-03-20")), PromiseState::Broken);
+        let late = vec![
+            pay("2026-02-28", "1000", PaymentStatus::Pending),
+            pay("2026-03-11", "1000", PaymentStatus::Pending),
+        ];
+        assert_eq!(
+            promise_state(&promise, made, &late, d("2026-03-20")),
+            PromiseState::Broken
+        );
     }
 }

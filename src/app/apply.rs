@@ -1,0 +1,533 @@
+//! Applying a mutation to the projections: validation against current state, then writes.
+//!
+//! Reads only the transaction and the entry header (actor, business date): never the clock,
+//! never random state. Live execution and journal replay both come through `apply`.
+
+use super::{AppError, Mutation, NewContract, Outcome, Result};
+use crate::domain::ledger::{Standing, standing};
+use crate::domain::{
+    self, Contract, ContractState, MachineState, Payment, PaymentStatus, PenaltySettings, Promise,
+    RateEntry, Ticket, User, WaiverApplication, WaiverGrant, WaiverState, evaluate,
+};
+use crate::store::{EntryHeader, Reader, RecordKind, Txn};
+use chrono::NaiveDate;
+
+pub(super) fn apply(
+    txn: &mut Txn<'_>,
+    header: &EntryHeader,
+    mutation: &Mutation,
+) -> Result<Outcome> {
+    let today = header.business_date;
+    let actor = header.actor.as_str();
+    match mutation {
+        Mutation::PutCustomer(customer) => {
+            for (field, value) in [
+                ("customer_id", &customer.id),
+                ("name", &customer.name),
+                ("branch", &customer.branch),
+                ("collector", &customer.collector),
+            ] {
+                required(field, value)?;
+            }
+            if txn.user(&customer.collector)?.is_none() {
+                txn.put_user(&User {
+                    name: customer.collector.clone(),
+                    display: customer.collector.clone(),
+                    roles: vec![domain::Role::Collector],
+                    branch: Some(customer.branch.clone()),
+                    disabled: false,
+                });
+            }
+            txn.put_customer(customer);
+            Ok(Outcome::created(
+                customer.id.clone(),
+                format!("customer {} saved", customer.id),
+            ))
+        }
+        Mutation::AddContract(new) => add_contract(txn, new),
+        Mutation::AddInstallments {
+            contract,
+            installments,
+        } => {
+            let mut c = contract_for_change(txn, contract)?;
+            for inst in installments {
+                if c.installments.iter().any(|i| i.seq == inst.seq) {
+                    return Err(AppError::Refused(format!(
+                        "contract {contract}: installment {} already exists",
+                        inst.seq
+                    )));
+                }
+                if inst.amount().is_negative()
+                    || inst.principal.is_negative()
+                    || inst.interest.is_negative()
+                {
+                    return Err(AppError::Invalid(format!(
+                        "contract {contract}: installment {} is negative",
+                        inst.seq
+                    )));
+                }
+                c.installments.push(inst.clone());
+            }
+            c.installments.sort_by_key(|i| (i.due, i.seq));
+            save_contract(txn, &c)?;
+            Ok(Outcome::done(format!(
+                "contract {contract}: {} installments added",
+                installments.len()
+            )))
+        }
+        Mutation::RecordPayment {
+            contract,
+            received_on,
+            amount,
+            method,
+            reference,
+            confirmed,
+        } => {
+            let mut c = contract_for_change(txn, contract)?;
+            if !amount.is_positive() {
+                return Err(AppError::Invalid(format!(
+                    "payment amount {amount} must be more than 0"
+                )));
+            }
+            if *received_on > today {
+                return Err(AppError::Invalid(format!(
+                    "received-on {received_on} is after today ({today}); record money when it has arrived"
+                )));
+            }
+            let id = format!("P{}", txn.next_counter("payment")?);
+            let status = if *confirmed {
+                PaymentStatus::Confirmed {
+                    on: today,
+                    by: actor.to_string(),
+                }
+            } else {
+                PaymentStatus::Pending
+            };
+            c.payments.push(Payment {
+                id: id.clone(),
+                received_on: *received_on,
+                amount: *amount,
+                method: method.clone(),
+                reference: reference.clone(),
+                recorded_by: actor.to_string(),
+                status,
+            });
+            txn.set_payment_contract(&id, contract);
+            txn.set_pending(&id, !confirmed);
+            save_contract(txn, &c)?;
+            let state = if *confirmed {
+                "confirmed"
+            } else {
+                "pending confirmation by finance"
+            };
+            Ok(Outcome::created(
+                id.clone(),
+                format!("payment {id} of {amount} on {contract} recorded, {state}"),
+            ))
+        }
+        Mutation::ConfirmPayment { id } => {
+            let (mut c, index) = payment_for_change(txn, id)?;
+            if !c.payments[index].is_pending() {
+                return Err(AppError::Refused(format!(
+                    "payment {id} is {}; only pending payments can be confirmed",
+                    payment_state_name(&c.payments[index].status)
+                )));
+            }
+            c.payments[index].status = PaymentStatus::Confirmed {
+                on: today,
+                by: actor.to_string(),
+            };
+            txn.set_pending(id, false);
+            save_contract(txn, &c)?;
+            Ok(Outcome::done(format!(
+                "payment {id} confirmed; it counts from {}",
+                c.payments[index].received_on
+            )))
+        }
+        Mutation::VoidPayment { id, reason } => {
+            required("reason", reason)?;
+            let (mut c, index) = payment_for_change(txn, id)?;
+            if matches!(c.payments[index].status, PaymentStatus::Voided { .. }) {
+                return Err(AppError::Refused(format!("payment {id} is already void")));
+            }
+            c.payments[index].status = PaymentStatus::Voided {
+                on: today,
+                by: actor.to_string(),
+                reason: reason.clone(),
+            };
+            txn.set_pending(id, false);
+            save_contract(txn, &c)?;
+            Ok(Outcome::done(format!("payment {id} voided")))
+        }
+        Mutation::SetRate {
+            contract: Some(no),
+            from,
+            daily,
+        } => {
+            let mut c = contract_for_change(txn, no)?;
+            domain::contract::set_rate(&mut c.own_rates, *from, *daily);
+            save_contract(txn, &c)?;
+            Ok(Outcome::done(format!(
+                "contract {no}: daily penalty rate {daily} from {from}"
+            )))
+        }
+        Mutation::SetRate {
+            contract: None,
+            from,
+            daily,
+        } => {
+            let mut settings = txn.settings()?;
+            domain::contract::set_rate(&mut settings.rates, *from, *daily);
+            replace_settings(txn, &settings)?;
+            Ok(Outcome::done(format!(
+                "global daily penalty rate {daily} from {from}"
+            )))
+        }
+        Mutation::SetGrace {
+            contract: Some(no),
+            days,
+        } => {
+            let mut c = contract_for_change(txn, no)?;
+            c.grace_days = Some(*days);
+            save_contract(txn, &c)?;
+            Ok(Outcome::done(format!("contract {no}: {days} grace days")))
+        }
+        Mutation::SetGrace {
+            contract: None,
+            days,
+        } => {
+            let mut settings = txn.settings()?;
+            settings.grace_days = *days;
+            replace_settings(txn, &settings)?;
+            Ok(Outcome::done(format!("global grace days: {days}")))
+        }
+        Mutation::SetAllocationOrder { order } => {
+            let mut settings = txn.settings()?;
+            if settings.order == *order {
+                return Ok(Outcome::nothing(format!(
+                    "allocation order is already {}",
+                    order.name()
+                )));
+            }
+            settings.order = *order;
+            replace_settings(txn, &settings)?;
+            Ok(Outcome::done(format!("allocation order: {}", order.name())))
+        }
+        Mutation::Accrue { through } => accrue(txn, *through),
+        Mutation::AddContact {
+            contract,
+            channel,
+            result,
+            note,
+            promise,
+        } => {
+            let c = contract_for_change(txn, contract)?;
+            required("result", result)?;
+            if let Some(Promise { date, amount }) = promise {
+                if !amount.is_positive() {
+                    return Err(AppError::Invalid(format!(
+                        "promise amount {amount} must be more than 0"
+                    )));
+                }
+                if *date < today {
+                    return Err(AppError::Invalid(format!(
+                        "promise date {date} is before today ({today}); a promise is for today or later"
+                    )));
+                }
+            }
+            let mut ticket = match txn.ticket(contract)? {
+                Some(t) if t.closed_on.is_none() => t,
+                _ => Ticket::open(&c.no, today),
+            };
+            ticket.contacts.push(domain::Contact {
+                on: today,
+                by: actor.to_string(),
+                channel: *channel,
+                result: result.clone(),
+                note: note.clone(),
+                promise: promise.clone(),
+            });
+            txn.put_ticket(&ticket);
+            Ok(Outcome::done(format!("contact on {contract} logged")))
+        }
+        Mutation::ApplyWaiver {
+            contract,
+            amount,
+            reason,
+        } => {
+            required("reason", reason)?;
+            let c = contract_for_change(txn, contract)?;
+            let settings = txn.settings()?;
+            let figures = evaluate(&c, &settings, today);
+            if let Some(why) = domain::waiver_blocker(&figures, *amount) {
+                return Err(AppError::Refused(format!("contract {contract}: {why}")));
+            }
+            let pending = txn
+                .store()
+                .records::<WaiverApplication>(RecordKind::Waiver)
+                .filter_map(|w| w.ok())
+                .find(|w| w.contract_no == *contract && w.state == WaiverState::Pending);
+            if let Some(other) = pending {
+                return Err(AppError::Refused(format!(
+                    "contract {contract}: waiver {} is still waiting for a decision; decide it first",
+                    other.id
+                )));
+            }
+            let id = format!("W{}", txn.next_counter("waiver")?);
+            let application = WaiverApplication {
+                id: id.clone(),
+                contract_no: contract.clone(),
+                amount: *amount,
+                reason: reason.clone(),
+                applied_by: actor.to_string(),
+                applied_on: today,
+                penalty_outstanding_at_application: figures.penalty_outstanding,
+                state: WaiverState::Pending,
+            };
+            txn.put_record(RecordKind::Waiver, &id, &application);
+            Ok(Outcome::created(
+                id.clone(),
+                format!("waiver {id} of {amount} on {contract} applied for"),
+            ))
+        }
+        Mutation::ApproveWaiver { id } => {
+            let mut application = waiver_for_decision(txn, id, actor)?;
+            let mut c = contract_for_change(txn, &application.contract_no)?;
+            let settings = txn.settings()?;
+            let figures = evaluate(&c, &settings, today);
+            if application.amount > figures.penalty_outstanding {
+                return Err(AppError::Refused(format!(
+                    "waiver {id}: {} is more than the penalty outstanding today ({}); reject it and apply again",
+                    application.amount, figures.penalty_outstanding
+                )));
+            }
+            application.state = WaiverState::Approved {
+                by: actor.to_string(),
+                on: today,
+            };
+            c.waivers.push(WaiverGrant {
+                id: id.clone(),
+                approved_on: today,
+                amount: application.amount,
+            });
+            txn.put_record(RecordKind::Waiver, id, &application);
+            save_contract(txn, &c)?;
+            Ok(Outcome::done(format!(
+                "waiver {id} approved: penalty on {} reduced by {}",
+                c.no, application.amount
+            )))
+        }
+        Mutation::RejectWaiver { id, reason } => {
+            required("reason", reason)?;
+            let mut application = waiver_for_decision(txn, id, actor)?;
+            application.state = WaiverState::Rejected {
+                by: actor.to_string(),
+                on: today,
+                reason: reason.clone(),
+            };
+            txn.put_record(RecordKind::Waiver, id, &application);
+            Ok(Outcome::done(format!("waiver {id} rejected")))
+        }
+        Mutation::Settle { contract } => {
+            let mut c = contract_for_change(txn, contract)?;
+            let pending = c.pending_total();
+            if pending.is_positive() {
+                return Err(AppError::Refused(format!(
+                    "contract {contract}: {pending} of payments wait for confirmation; confirm or void them before settling"
+                )));
+            }
+            let settings = txn.settings()?;
+            let figures = evaluate(&c, &settings, today);
+            if let Some(why) = domain::settlement_blockers(&figures) {
+                return Err(AppError::Refused(format!(
+                    "contract {contract}: {why}; record a payment or apply for a waiver before settling"
+                )));
+            }
+            c.state = ContractState::Settled { on: today };
+            if let Some(mut ticket) = txn.ticket(contract)? {
+                ticket.closed_on.get_or_insert(today);
+                txn.put_ticket(&ticket);
+            }
+            save_contract(txn, &c)?;
+            let unlock = if c.machine == MachineState::Locked {
+                "; the machine is locked: unlock it"
+            } else {
+                ""
+            };
+            Ok(Outcome::done(format!(
+                "contract {contract} settled{unlock}"
+            )))
+        }
+    }
+}
+
+fn required(field: &str, value: &str) -> Result<()> {
+    if value.trim().is_empty() {
+        Err(AppError::Invalid(format!("{field} is required")))
+    } else {
+        Ok(())
+    }
+}
+
+fn payment_state_name(status: &PaymentStatus) -> &'static str {
+    match status {
+        PaymentStatus::Pending => "pending",
+        PaymentStatus::Confirmed { .. } => "confirmed",
+        PaymentStatus::Voided { .. } => "void",
+    }
+}
+
+fn add_contract(txn: &mut Txn<'_>, new: &NewContract) -> Result<Outcome> {
+    required("contract_no", &new.no)?;
+    if txn.contract(&new.no)?.is_some() {
+        return Err(AppError::Refused(format!(
+            "contract {} already exists",
+            new.no
+        )));
+    }
+    if txn.customer(&new.customer_id)?.is_none() {
+        return Err(AppError::NotFound(format!(
+            "customer {} of contract {} does not exist; import the customer first",
+            new.customer_id, new.no
+        )));
+    }
+    let contract = Contract {
+        no: new.no.clone(),
+        customer_id: new.customer_id.clone(),
+        signed_on: new.signed_on,
+        model: new.model.clone(),
+        serial: new.serial.clone(),
+        financed: new.financed,
+        installments: Vec::new(),
+        payments: Vec::new(),
+        own_rates: new
+            .penalty_rate
+            .map(|daily| {
+                vec![RateEntry {
+                    from: new.signed_on,
+                    daily,
+                }]
+            })
+            .unwrap_or_default(),
+        grace_days: new.grace_days,
+        state: ContractState::Active,
+        machine: MachineState::Normal,
+        waivers: Vec::new(),
+    };
+    save_contract(txn, &contract)?;
+    Ok(Outcome::created(
+        new.no.clone(),
+        format!("contract {} added", new.no),
+    ))
+}
+
+/// A contract that may still change: it exists and is neither settled nor repossessed.
+fn contract_for_change(txn: &Txn<'_>, no: &str) -> Result<Contract> {
+    let c = txn.contract(no)?.ok_or_else(|| {
+        AppError::NotFound(format!("contract {no} does not exist; check the number"))
+    })?;
+    match c.state {
+        ContractState::Active => Ok(c),
+        ref state => Err(AppError::Refused(format!(
+            "contract {no} is {}; it takes no more changes",
+            state.name()
+        ))),
+    }
+}
+
+fn payment_for_change(txn: &Txn<'_>, id: &str) -> Result<(Contract, usize)> {
+    let no = txn
+        .payment_contract(id)?
+        .ok_or_else(|| AppError::NotFound(format!("payment {id} does not exist; check the id")))?;
+    let c = contract_for_change(txn, &no)?;
+    let index = c
+        .payments
+        .iter()
+        .position(|p| p.id == id)
+        .expect("payment index points at its contract");
+    Ok((c, index))
+}
+
+fn waiver_for_decision(txn: &Txn<'_>, id: &str, actor: &str) -> Result<WaiverApplication> {
+    let application: WaiverApplication = txn
+        .record(RecordKind::Waiver, id)?
+        .ok_or_else(|| AppError::NotFound(format!("waiver {id} does not exist; check the id")))?;
+    if let Some(why) = application.decision_blocker(actor) {
+        return Err(AppError::Refused(why));
+    }
+    Ok(application)
+}
+
+/// Writes a contract with its indexes and, when the accrual cache is in use, its cached
+/// penalty as of the cache's date.
+fn save_contract(txn: &mut Txn<'_>, contract: &Contract) -> Result<()> {
+    let settings = txn.settings()?;
+    let standing: Standing = standing(contract, &settings);
+    txn.put_contract(contract, standing)?;
+    if let Some(through) = txn.accrued_through()? {
+        let accrued = evaluate(contract, &settings, through).penalty_accrued;
+        txn.set_accrual(&contract.no, accrued);
+    }
+    Ok(())
+}
+
+/// Changes the book-wide settings, then re-derives every contract's indexes and cache.
+fn replace_settings(txn: &mut Txn<'_>, settings: &PenaltySettings) -> Result<()> {
+    txn.set_settings(settings);
+    let store = txn.store();
+    for contract in store.contracts() {
+        save_contract(txn, &contract?)?;
+    }
+    Ok(())
+}
+
+/// Advances the accrual cache to `through` (DOMAIN §2: idempotent, catches up) and opens a
+/// collection ticket for every contract overdue on that date.
+fn accrue(txn: &mut Txn<'_>, through: NaiveDate) -> Result<Outcome> {
+    let previous = txn.accrued_through()?;
+    if let Some(previous) = previous {
+        if through <= previous {
+            return Ok(Outcome::nothing(format!(
+                "penalty is already accrued through {previous}"
+            )));
+        }
+    }
+    let settings = txn.settings()?;
+    let store = txn.store();
+    let candidates: Box<dyn Iterator<Item = crate::store::Result<Contract>>> = match previous {
+        // Only contracts with money unpaid past due, or paid since the last run, can change.
+        Some(previous) => {
+            let nos = store.contracts_due_before_or_paid_after(through, previous)?;
+            Box::new(
+                nos.into_iter()
+                    .filter_map(move |no| store.contract(&no).transpose()),
+            )
+        }
+        None => Box::new(store.contracts()),
+    };
+    let (mut recomputed, mut opened) = (0usize, 0usize);
+    for contract in candidates {
+        let contract = contract?;
+        if !contract.is_open() {
+            continue;
+        }
+        recomputed += 1;
+        let figures = evaluate(&contract, &settings, through);
+        txn.set_accrual(&contract.no, figures.penalty_accrued);
+        if let Some(due) = figures.oldest_unpaid_due {
+            let has_open = txn
+                .ticket(&contract.no)?
+                .is_some_and(|t| t.closed_on.is_none());
+            if !has_open {
+                let went_overdue = due.succ_opt().expect("date in range");
+                txn.put_ticket(&Ticket::open(&contract.no, went_overdue));
+                opened += 1;
+            }
+        }
+    }
+    txn.set_accrued_through(through);
+    let since = previous.map_or("the start".to_string(), |p| p.to_string());
+    Ok(Outcome::done(format!(
+        "penalty accrued from {since} through {through}: {recomputed} contracts recomputed, {opened} tickets opened"
+    )))
+}

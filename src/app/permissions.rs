@@ -1,0 +1,106 @@
+//! Who may do what. Checked here, in the app layer, for every mutation and query; screens
+//! only hide what this already refuses.
+
+use super::{AppError, Mutation, Result};
+use crate::domain::WaiverApplication;
+use crate::domain::{Customer, Role, User};
+use crate::store::{Reader, RecordKind};
+
+/// The roles that hold a permission.
+pub fn holders(mutation: &Mutation) -> &'static [Role] {
+    use Role::*;
+    match mutation {
+        Mutation::PutCustomer(_)
+        | Mutation::AddContract(_)
+        | Mutation::AddInstallments { .. }
+        | Mutation::RecordPayment {
+            confirmed: true, ..
+        }
+        | Mutation::SetRate { .. }
+        | Mutation::SetGrace { .. }
+        | Mutation::SetAllocationOrder { .. } => &[Admin],
+        Mutation::RecordPayment { .. } | Mutation::Settle { .. } => &[Collector, Finance, Admin],
+        Mutation::ConfirmPayment { .. } | Mutation::VoidPayment { .. } => &[Finance, Admin],
+        Mutation::Accrue { .. } => &[Finance, Admin],
+        Mutation::AddContact { .. } | Mutation::ApplyWaiver { .. } => &[Collector, Clerk, Admin],
+        Mutation::ApproveWaiver { .. } | Mutation::RejectWaiver { .. } => &[Finance, Admin],
+    }
+}
+
+/// The contract a mutation is about, for the scope check.
+fn subject<R: Reader + ?Sized>(reader: &R, mutation: &Mutation) -> Result<Option<String>> {
+    Ok(match mutation {
+        Mutation::RecordPayment { contract, .. }
+        | Mutation::AddContact { contract, .. }
+        | Mutation::ApplyWaiver { contract, .. }
+        | Mutation::Settle { contract }
+        | Mutation::AddInstallments { contract, .. } => Some(contract.clone()),
+        Mutation::SetRate { contract, .. } | Mutation::SetGrace { contract, .. } => {
+            contract.clone()
+        }
+        Mutation::ConfirmPayment { id } | Mutation::VoidPayment { id, .. } => {
+            reader.payment_contract(id)?
+        }
+        Mutation::ApproveWaiver { id } | Mutation::RejectWaiver { id, .. } => reader
+            .record::<WaiverApplication>(RecordKind::Waiver, id)?
+            .map(|w| w.contract_no),
+        Mutation::PutCustomer(_)
+        | Mutation::AddContract(_)
+        | Mutation::SetAllocationOrder { .. }
+        | Mutation::Accrue { .. } => None,
+    })
+}
+
+/// Whether `user` may see the customer's accounts: collectors their own customers, clerks
+/// and approvers their branch, finance and admin everything.
+pub fn in_scope(user: &User, customer: &Customer) -> bool {
+    if user.sees_everything() {
+        return true;
+    }
+    if user.has(Role::Collector) && customer.collector == user.name {
+        return true;
+    }
+    let branch_roles = user.has(Role::Clerk) || user.has(Role::Approver) || user.has(Role::Sales);
+    branch_roles && user.branch.as_deref() == Some(customer.branch.as_str())
+}
+
+/// Refuses, naming the missing permission, unless `user` may run `mutation`.
+pub fn check<R: Reader + ?Sized>(reader: &R, user: &User, mutation: &Mutation) -> Result<()> {
+    let roles = holders(mutation);
+    if !roles.iter().any(|r| user.has(*r)) {
+        return Err(AppError::Forbidden {
+            user: user.name.clone(),
+            permission: mutation.permission(),
+            holders: roles
+                .iter()
+                .map(|r| r.name())
+                .collect::<Vec<_>>()
+                .join(", "),
+        });
+    }
+    if let Some(no) = subject(reader, mutation)? {
+        check_contract_scope(reader, user, &no)?;
+    }
+    Ok(())
+}
+
+/// Refuses a contract outside the user's scope. A contract that does not exist passes: the
+/// mutation or query itself reports it.
+pub fn check_contract_scope<R: Reader + ?Sized>(reader: &R, user: &User, no: &str) -> Result<()> {
+    if user.sees_everything() {
+        return Ok(());
+    }
+    let Some(contract) = reader.contract(no)? else {
+        return Ok(());
+    };
+    let customer = reader.customer(&contract.customer_id)?;
+    if customer.is_some_and(|c| in_scope(user, &c)) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden {
+            user: user.name.clone(),
+            permission: "scope",
+            holders: format!("the collector of contract {no}, its branch, finance and admin"),
+        })
+    }
+}

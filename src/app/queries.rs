@@ -1,0 +1,516 @@
+//! Queries: read projections, compute figures as of a date, check scope. JSON shapes here
+//! are an interface (README *JSON*): stable keys, money as two-decimal strings, ISO dates.
+
+use super::permissions::{check_contract_scope, in_scope};
+use super::{App, AppError, Ctx, Result};
+use crate::domain::{
+    Bucket, Contact, Customer, InstallmentFigures, Money, Payment, PaymentStatus, PromiseState,
+    Rate, Role, User, WaiverApplication, WaiverState, evaluate,
+};
+use crate::store::{Reader, RecordKind};
+use chrono::NaiveDate;
+use serde::Serialize;
+use std::collections::HashMap;
+
+#[derive(Clone, Debug, Default)]
+pub struct OverdueFilter {
+    pub branch: Option<String>,
+    pub collector: Option<String>,
+    pub bucket: Option<Bucket>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct OverdueRow {
+    pub contract_no: String,
+    pub customer_id: String,
+    pub customer: String,
+    pub phone: String,
+    pub branch: String,
+    pub collector: String,
+    pub model: String,
+    pub serial: String,
+    pub days_overdue: i64,
+    pub bucket: Bucket,
+    pub overdue_amount: Money,
+    pub penalty_outstanding: Money,
+    pub pending_payments: Money,
+    pub total_to_collect: Money,
+    pub last_contact: Option<NaiveDate>,
+    pub promise: Option<PromiseState>,
+    pub machine: &'static str,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct CustomerView {
+    pub id: String,
+    pub name: String,
+    pub phone: String,
+    pub address: String,
+    pub branch: String,
+    pub collector: String,
+}
+
+impl From<&Customer> for CustomerView {
+    fn from(c: &Customer) -> CustomerView {
+        CustomerView {
+            id: c.id.clone(),
+            name: c.name.clone(),
+            phone: c.phone.clone(),
+            address: c.address.clone(),
+            branch: c.branch.clone(),
+            collector: c.collector.clone(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PaymentView {
+    pub id: String,
+    pub received_on: NaiveDate,
+    pub amount: Money,
+    pub method: String,
+    pub reference: String,
+    pub status: &'static str,
+    pub recorded_by: String,
+    pub decided_on: Option<NaiveDate>,
+    pub decided_by: Option<String>,
+    pub void_reason: Option<String>,
+}
+
+impl From<&Payment> for PaymentView {
+    fn from(p: &Payment) -> PaymentView {
+        let (status, decided_on, decided_by, void_reason) = match &p.status {
+            PaymentStatus::Pending => ("pending", None, None, None),
+            PaymentStatus::Confirmed { on, by } => ("confirmed", Some(*on), Some(by.clone()), None),
+            PaymentStatus::Voided { on, by, reason } => {
+                ("void", Some(*on), Some(by.clone()), Some(reason.clone()))
+            }
+        };
+        PaymentView {
+            id: p.id.clone(),
+            received_on: p.received_on,
+            amount: p.amount,
+            method: p.method.clone(),
+            reference: p.reference.clone(),
+            status,
+            recorded_by: p.recorded_by.clone(),
+            decided_on,
+            decided_by,
+            void_reason,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ContactView {
+    pub on: NaiveDate,
+    pub by: String,
+    pub channel: &'static str,
+    pub result: String,
+    pub note: String,
+    pub promise_date: Option<NaiveDate>,
+    pub promise_amount: Option<Money>,
+}
+
+impl From<&Contact> for ContactView {
+    fn from(c: &Contact) -> ContactView {
+        ContactView {
+            on: c.on,
+            by: c.by.clone(),
+            channel: c.channel.name(),
+            result: c.result.clone(),
+            note: c.note.clone(),
+            promise_date: c.promise.as_ref().map(|p| p.date),
+            promise_amount: c.promise.as_ref().map(|p| p.amount),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PromiseView {
+    pub made_on: NaiveDate,
+    pub by: String,
+    pub date: NaiveDate,
+    pub amount: Money,
+    pub state: PromiseState,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct WaiverView {
+    pub id: String,
+    pub contract_no: String,
+    pub amount: Money,
+    pub reason: String,
+    pub applied_by: String,
+    pub applied_on: NaiveDate,
+    pub penalty_outstanding_at_application: Money,
+    pub state: &'static str,
+    pub decided_by: Option<String>,
+    pub decided_on: Option<NaiveDate>,
+    pub reject_reason: Option<String>,
+}
+
+impl From<&WaiverApplication> for WaiverView {
+    fn from(w: &WaiverApplication) -> WaiverView {
+        let (decided_by, decided_on, reject_reason) = match &w.state {
+            WaiverState::Pending => (None, None, None),
+            WaiverState::Approved { by, on } => (Some(by.clone()), Some(*on), None),
+            WaiverState::Rejected { by, on, reason } => {
+                (Some(by.clone()), Some(*on), Some(reason.clone()))
+            }
+        };
+        WaiverView {
+            id: w.id.clone(),
+            contract_no: w.contract_no.clone(),
+            amount: w.amount,
+            reason: w.reason.clone(),
+            applied_by: w.applied_by.clone(),
+            applied_on: w.applied_on,
+            penalty_outstanding_at_application: w.penalty_outstanding_at_application,
+            state: w.state.name(),
+            decided_by,
+            decided_on,
+            reject_reason,
+        }
+    }
+}
+
+/// A collection ticket (催收单) as of a date: the contract's figures, money and contacts.
+#[derive(Clone, Debug, Serialize)]
+pub struct TicketView {
+    pub contract_no: String,
+    pub customer: CustomerView,
+    pub as_of: NaiveDate,
+    pub state: &'static str,
+    pub machine: &'static str,
+    pub model: String,
+    pub serial: String,
+    pub financed_amount: Money,
+    pub days_overdue: i64,
+    pub bucket: Bucket,
+    pub overdue_amount: Money,
+    pub penalty_accrued: Money,
+    pub penalty_waived: Money,
+    pub penalty_paid: Money,
+    pub penalty_outstanding: Money,
+    pub pending_payments: Money,
+    pub total_to_collect: Money,
+    pub total_outstanding: Money,
+    pub principal_outstanding: Money,
+    pub interest_outstanding: Money,
+    pub credit: Money,
+    pub rate_in_force: Rate,
+    pub grace_days: u32,
+    pub ticket_opened_on: Option<NaiveDate>,
+    pub ticket_closed_on: Option<NaiveDate>,
+    pub installments: Vec<InstallmentFigures>,
+    pub payments: Vec<PaymentView>,
+    pub contacts: Vec<ContactView>,
+    pub promises: Vec<PromiseView>,
+    pub waivers: Vec<WaiverView>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PendingPaymentRow {
+    pub id: String,
+    pub contract_no: String,
+    pub customer: String,
+    pub branch: String,
+    pub collector: String,
+    pub received_on: NaiveDate,
+    pub amount: Money,
+    pub method: String,
+    pub reference: String,
+    pub recorded_by: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct BucketTotal {
+    pub bucket: Bucket,
+    pub contracts: usize,
+    pub overdue_amount: Money,
+    pub penalty_outstanding: Money,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct RateView {
+    pub from: NaiveDate,
+    pub daily: Rate,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SettingsView {
+    pub rates: Vec<RateView>,
+    pub grace_days: u32,
+    pub allocation_order: &'static str,
+    pub accrued_through: Option<NaiveDate>,
+}
+
+/// Totals per aging bucket of a list of overdue rows (the dashboard header).
+pub fn bucket_totals(rows: &[OverdueRow]) -> Vec<BucketTotal> {
+    Bucket::ALL[1..]
+        .iter()
+        .map(|&bucket| {
+            let mine = rows.iter().filter(|r| r.bucket == bucket);
+            let (mut contracts, mut overdue_amount, mut penalty_outstanding) =
+                (0, Money::ZERO, Money::ZERO);
+            for row in mine {
+                contracts += 1;
+                overdue_amount += row.overdue_amount;
+                penalty_outstanding += row.penalty_outstanding;
+            }
+            BucketTotal {
+                bucket,
+                contracts,
+                overdue_amount,
+                penalty_outstanding,
+            }
+        })
+        .collect()
+}
+
+impl App {
+    fn viewer(&self, ctx: &Ctx) -> Result<User> {
+        self.user(&ctx.actor)
+    }
+
+    /// Overdue contracts as of `as_of` in the viewer's scope, most days overdue first.
+    pub fn overdue(
+        &self,
+        ctx: &Ctx,
+        as_of: NaiveDate,
+        filter: &OverdueFilter,
+    ) -> Result<Vec<OverdueRow>> {
+        let user = self.viewer(ctx)?;
+        let store = self.store();
+        let settings = store.settings()?;
+        let mut customers: HashMap<String, Option<Customer>> = HashMap::new();
+        let mut rows = Vec::new();
+        for no in store.contracts_due_before_or_paid_after(as_of, as_of)? {
+            let Some(contract) = store.contract(&no)? else {
+                continue;
+            };
+            if !contract.is_open() {
+                continue;
+            }
+            let customer = customers
+                .entry(contract.customer_id.clone())
+                .or_insert_with(|| store.customer(&contract.customer_id).ok().flatten());
+            let Some(customer) = customer.as_ref() else {
+                continue;
+            };
+            if !in_scope(&user, customer)
+                || filter
+                    .branch
+                    .as_ref()
+                    .is_some_and(|b| *b != customer.branch)
+                || filter
+                    .collector
+                    .as_ref()
+                    .is_some_and(|c| *c != customer.collector)
+            {
+                continue;
+            }
+            let figures = evaluate(&contract, &settings, as_of);
+            if figures.days_overdue <= 0 || filter.bucket.is_some_and(|b| b != figures.bucket) {
+                continue;
+            }
+            let ticket = store.ticket(&no)?;
+            let pending = contract.pending_total();
+            rows.push(OverdueRow {
+                contract_no: contract.no.clone(),
+                customer_id: customer.id.clone(),
+                customer: customer.name.clone(),
+                phone: customer.phone.clone(),
+                branch: customer.branch.clone(),
+                collector: customer.collector.clone(),
+                model: contract.model.clone(),
+                serial: contract.serial.clone(),
+                days_overdue: figures.days_overdue,
+                bucket: figures.bucket,
+                overdue_amount: figures.overdue_amount,
+                penalty_outstanding: figures.penalty_outstanding,
+                pending_payments: pending,
+                total_to_collect: figures.total_to_collect(),
+                last_contact: ticket.as_ref().and_then(|t| t.last_contact()).map(|c| c.on),
+                promise: ticket
+                    .as_ref()
+                    .and_then(|t| t.latest_promise(&contract.payments, as_of))
+                    .map(|p| p.1),
+                machine: contract.machine.name(),
+            });
+        }
+        rows.sort_by(|a, b| {
+            b.days_overdue
+                .cmp(&a.days_overdue)
+                .then_with(|| a.contract_no.cmp(&b.contract_no))
+        });
+        Ok(rows)
+    }
+
+    /// The collection ticket of a contract as of a date.
+    pub fn ticket(&self, ctx: &Ctx, contract_no: &str, as_of: NaiveDate) -> Result<TicketView> {
+        let user = self.viewer(ctx)?;
+        let store = self.store();
+        check_contract_scope(store, &user, contract_no)?;
+        let contract = store.contract(contract_no)?.ok_or_else(|| {
+            AppError::NotFound(format!(
+                "contract {contract_no} does not exist; check the number"
+            ))
+        })?;
+        let customer = store.customer(&contract.customer_id)?.ok_or_else(|| {
+            AppError::NotFound(format!(
+                "customer {} of contract {contract_no} is missing",
+                contract.customer_id
+            ))
+        })?;
+        let settings = store.settings()?;
+        let f = evaluate(&contract, &settings, as_of);
+        let ticket = store.ticket(contract_no)?;
+        let contacts = ticket
+            .as_ref()
+            .map(|t| t.contacts.as_slice())
+            .unwrap_or_default();
+        let promises = contacts
+            .iter()
+            .filter_map(|c| {
+                c.promise.as_ref().map(|p| PromiseView {
+                    made_on: c.on,
+                    by: c.by.clone(),
+                    date: p.date,
+                    amount: p.amount,
+                    state: crate::domain::promise_state(p, c.on, &contract.payments, as_of),
+                })
+            })
+            .collect();
+        let waivers = store
+            .records::<WaiverApplication>(RecordKind::Waiver)
+            .filter_map(|w| w.ok())
+            .filter(|w| w.contract_no == contract_no)
+            .map(|w| WaiverView::from(&w))
+            .collect();
+        let pending = contract.pending_total();
+        Ok(TicketView {
+            contract_no: contract.no.clone(),
+            customer: CustomerView::from(&customer),
+            as_of,
+            state: contract.state.name(),
+            machine: contract.machine.name(),
+            model: contract.model.clone(),
+            serial: contract.serial.clone(),
+            financed_amount: contract.financed,
+            days_overdue: f.days_overdue,
+            bucket: f.bucket,
+            overdue_amount: f.overdue_amount,
+            penalty_accrued: f.penalty_accrued,
+            penalty_waived: f.penalty_waived,
+            penalty_paid: f.penalty_paid,
+            penalty_outstanding: f.penalty_outstanding,
+            pending_payments: pending,
+            total_to_collect: f.total_to_collect(),
+            total_outstanding: f.total_outstanding(),
+            principal_outstanding: f.principal_outstanding,
+            interest_outstanding: f.interest_outstanding,
+            credit: f.credit,
+            rate_in_force: f.rate_in_force,
+            grace_days: contract.grace(&settings),
+            ticket_opened_on: ticket.as_ref().map(|t| t.opened_on),
+            ticket_closed_on: ticket.as_ref().and_then(|t| t.closed_on),
+            installments: f.installments,
+            payments: contract.payments.iter().map(PaymentView::from).collect(),
+            contacts: contacts.iter().map(ContactView::from).collect(),
+            promises,
+            waivers,
+        })
+    }
+
+    /// Payments waiting for confirmation (收款确认) in the viewer's scope.
+    pub fn pending_payments(&self, ctx: &Ctx) -> Result<Vec<PendingPaymentRow>> {
+        let user = self.viewer(ctx)?;
+        let store = self.store();
+        let mut rows = Vec::new();
+        let mut by_contract: HashMap<String, Vec<String>> = HashMap::new();
+        for id in store.pending_payment_ids()? {
+            if let Some(no) = store.payment_contract(&id)? {
+                by_contract.entry(no).or_default().push(id);
+            }
+        }
+        for (no, ids) in by_contract {
+            let Some(contract) = store.contract(&no)? else {
+                continue;
+            };
+            let Some(customer) = store.customer(&contract.customer_id)? else {
+                continue;
+            };
+            if !in_scope(&user, &customer) {
+                continue;
+            }
+            for p in contract.payments.iter().filter(|p| ids.contains(&p.id)) {
+                rows.push(PendingPaymentRow {
+                    id: p.id.clone(),
+                    contract_no: no.clone(),
+                    customer: customer.name.clone(),
+                    branch: customer.branch.clone(),
+                    collector: customer.collector.clone(),
+                    received_on: p.received_on,
+                    amount: p.amount,
+                    method: p.method.clone(),
+                    reference: p.reference.clone(),
+                    recorded_by: p.recorded_by.clone(),
+                });
+            }
+        }
+        rows.sort_by(|a, b| {
+            a.received_on
+                .cmp(&b.received_on)
+                .then_with(|| id_order(&a.id).cmp(&id_order(&b.id)))
+        });
+        Ok(rows)
+    }
+
+    /// Waiver applications in the viewer's scope, newest first.
+    pub fn waivers(&self, ctx: &Ctx) -> Result<Vec<WaiverView>> {
+        let user = self.viewer(ctx)?;
+        let store = self.store();
+        let mut out = Vec::new();
+        for w in store.records::<WaiverApplication>(RecordKind::Waiver) {
+            let w = w?;
+            if check_contract_scope(store, &user, &w.contract_no).is_ok() {
+                out.push(WaiverView::from(&w));
+            }
+        }
+        out.sort_by_key(|w| std::cmp::Reverse(id_order(&w.id)));
+        Ok(out)
+    }
+
+    pub fn settings(&self, ctx: &Ctx) -> Result<SettingsView> {
+        self.viewer(ctx)?;
+        let store = self.store();
+        let s = store.settings()?;
+        Ok(SettingsView {
+            rates: s
+                .rates
+                .iter()
+                .map(|r| RateView {
+                    from: r.from,
+                    daily: r.daily,
+                })
+                .collect(),
+            grace_days: s.grace_days,
+            allocation_order: s.order.name(),
+            accrued_through: store.accrued_through()?,
+        })
+    }
+
+    /// Whether the viewer holds a role (screens use it to hide what the app refuses anyway).
+    pub fn has_role(&self, ctx: &Ctx, role: Role) -> Result<bool> {
+        Ok(self.viewer(ctx)?.has(role))
+    }
+}
+
+/// `P12` → 12, so ids sort by number rather than as text.
+fn id_order(id: &str) -> u64 {
+    id.trim_start_matches(|c: char| !c.is_ascii_digit())
+        .parse()
+        .unwrap_or(0)
+}

@@ -1,0 +1,552 @@
+//! The store: sled, the byte formats, the journal, the projections and their indexes.
+//!
+//! Owns every sled key. Nothing above this module sees one. All data lives in one sled
+//! tree, in key spaces named by a short prefix (`co/` contracts, `j` the journal, …); a
+//! mutation's journal entry and every projection and index write it causes are committed
+//! as one `sled::Batch`, which sled applies atomically. Writers are serialised by a lock, so
+//! validation and the write see the same state. Must not contain business rules: callers
+//! (the app layer) decide what to write.
+
+mod txn;
+
+pub use txn::Txn;
+
+use crate::domain::ledger::Standing;
+use crate::domain::{Contract, Customer, Money, PenaltySettings, Ticket, User};
+use chrono::{Datelike, NaiveDate};
+use serde::{Serialize, de::DeserializeOwned};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+/// The schema this binary reads and writes. A database with a newer one is refused.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database {path}: {source}")]
+    Open { path: PathBuf, source: sled::Error },
+    #[error(
+        "database {path} is open in another duedesk process; stop it (or use its server) and try again"
+    )]
+    InUse { path: PathBuf },
+    #[error(
+        "database {path} has schema version {found}, newer than this duedesk understands ({supported}); upgrade duedesk"
+    )]
+    NewerSchema {
+        path: PathBuf,
+        found: u32,
+        supported: u32,
+    },
+    #[error("database error: {0}")]
+    Sled(#[from] sled::Error),
+    #[error("database record {key} cannot be read: {reason}")]
+    Decode { key: String, reason: String },
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// Key spaces. Each is a distinct byte prefix; none is a prefix of another.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Space {
+    Meta,
+    Journal,
+    Customer,
+    Contract,
+    ContractIndex,
+    Ticket,
+    Waiver,
+    PaymentRef,
+    Pending,
+    DueIndex,
+    LastPaymentIndex,
+    Accrual,
+    User,
+}
+
+impl Space {
+    pub(crate) fn prefix(self) -> &'static [u8] {
+        match self {
+            Space::Meta => b"m/",
+            Space::Journal => b"j/",
+            Space::Customer => b"cu/",
+            Space::Contract => b"co/",
+            Space::ContractIndex => b"ci/",
+            Space::Ticket => b"ti/",
+            Space::Waiver => b"wa/",
+            Space::PaymentRef => b"pa/",
+            Space::Pending => b"pp/",
+            Space::DueIndex => b"xd/",
+            Space::LastPaymentIndex => b"xl/",
+            Space::Accrual => b"ac/",
+            Space::User => b"us/",
+        }
+    }
+
+    pub(crate) fn key(self, id: &str) -> Vec<u8> {
+        let mut key = self.prefix().to_vec();
+        key.extend_from_slice(id.as_bytes());
+        key
+    }
+
+    /// `prefix + day + id`: sorted by day, then id.
+    pub(crate) fn dated_key(self, day: NaiveDate, id: &str) -> Vec<u8> {
+        let mut key = self.prefix().to_vec();
+        key.extend_from_slice(&day_bytes(day));
+        key.extend_from_slice(id.as_bytes());
+        key
+    }
+}
+
+fn day_bytes(day: NaiveDate) -> [u8; 4] {
+    // Days from the common era, offset so every representable date sorts as unsigned.
+    ((day.num_days_from_ce() as i64 + (1i64 << 31)) as u32).to_be_bytes()
+}
+
+pub(crate) fn encode<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
+    bincode::serde::encode_to_vec(value, bincode::config::standard())
+        .expect("encoding to memory cannot fail")
+}
+
+pub(crate) fn decode<T: DeserializeOwned>(key: &[u8], bytes: &[u8]) -> Result<T> {
+    bincode::serde::decode_from_slice(bytes, bincode::config::standard())
+        .map(|(v, _)| v)
+        .map_err(|e| StoreError::Decode {
+            key: String::from_utf8_lossy(key).into_owned(),
+            reason: e.to_string(),
+        })
+}
+
+/// What the journal records about a mutation besides the mutation itself.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct EntryHeader {
+    pub site: u32,
+    pub seq: u64,
+    pub actor: String,
+    /// Wall-clock time of submission, seconds since the Unix epoch (UTC).
+    pub at: i64,
+    /// The business date ("today") at submission.
+    #[serde(with = "crate::codec::date")]
+    pub business_date: NaiveDate,
+}
+
+/// What the store indexes about a contract, kept to remove stale index entries.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct IndexRecord {
+    #[serde(with = "crate::codec::opt_date")]
+    first_unpaid_due: Option<NaiveDate>,
+    #[serde(with = "crate::codec::opt_date")]
+    last_payment: Option<NaiveDate>,
+}
+
+fn get_in<R: Reader + ?Sized, T: DeserializeOwned>(
+    reader: &R,
+    space: Space,
+    id: &str,
+) -> Result<Option<T>> {
+    let key = space.key(id);
+    reader
+        .get_raw(&key)?
+        .map(|bytes| decode(&key, &bytes))
+        .transpose()
+}
+
+/// Reads shared by the store (committed state) and a transaction (its own writes on top).
+pub trait Reader {
+    fn get_raw(&self, key: &[u8]) -> Result<Option<Vec<u8>>>;
+
+    fn contract(&self, no: &str) -> Result<Option<Contract>> {
+        get_in(self, Space::Contract, no)
+    }
+    fn customer(&self, id: &str) -> Result<Option<Customer>> {
+        get_in(self, Space::Customer, id)
+    }
+    fn ticket(&self, contract_no: &str) -> Result<Option<Ticket>> {
+        get_in(self, Space::Ticket, contract_no)
+    }
+    fn user(&self, name: &str) -> Result<Option<User>> {
+        get_in(self, Space::User, name)
+    }
+    /// A record of the app layer's own types kept by id (waiver applications, …).
+    fn record<T: DeserializeOwned>(&self, kind: RecordKind, id: &str) -> Result<Option<T>> {
+        get_in(self, kind.space(), id)
+    }
+    /// The contract a payment id belongs to.
+    fn payment_contract(&self, payment_id: &str) -> Result<Option<String>> {
+        get_in(self, Space::PaymentRef, payment_id)
+    }
+    fn settings(&self) -> Result<PenaltySettings> {
+        Ok(get_in(self, Space::Meta, "settings")?.unwrap_or_default())
+    }
+    fn accrued_through(&self) -> Result<Option<NaiveDate>> {
+        Ok(get_in::<_, Day>(self, Space::Meta, "accrued_through")?.map(|d| d.0))
+    }
+    /// The cached penalty accrued through `accrued_through`.
+    fn accrual(&self, contract_no: &str) -> Result<Money> {
+        Ok(get_in(self, Space::Accrual, contract_no)?.unwrap_or(Money::ZERO))
+    }
+    fn counter(&self, name: &str) -> Result<u64> {
+        Ok(get_in(self, Space::Meta, &format!("counter/{name}"))?.unwrap_or(0))
+    }
+}
+
+/// Record kinds of the app layer kept by id.
+#[derive(Clone, Copy, Debug)]
+pub enum RecordKind {
+    Waiver,
+}
+
+impl RecordKind {
+    fn space(self) -> Space {
+        match self {
+            RecordKind::Waiver => Space::Waiver,
+        }
+    }
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Day(#[serde(with = "crate::codec::date")] NaiveDate);
+
+pub struct Store {
+    path: PathBuf,
+    db: sled::Db,
+    tree: sled::Tree,
+    writer: Mutex<()>,
+}
+
+impl Reader for Store {
+    fn get_raw(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        Ok(self.tree.get(key)?.map(|v| v.to_vec()))
+    }
+}
+
+impl Store {
+    /// Opens (creating if need be) the database at `path`, checking its schema version.
+    pub fn open(path: &Path) -> Result<Store> {
+        let db = sled::Config::new().path(path).cache_capacity(256 << 20).open().map_err(|source| {
+            let in_use = matches!(&source, sled::Error::Io(e) if e.kind() == std::io::ErrorKind::WouldBlock)
+                || source.to_string().contains("lock");
+            if in_use {
+                StoreError::InUse { path: path.to_path_buf() }
+            } else {
+                StoreError::Open { path: path.to_path_buf(), source }
+            }
+        })?;
+        let tree = db.open_tree("duedesk")?;
+        let store = Store {
+            path: path.to_path_buf(),
+            db,
+            tree,
+            writer: Mutex::new(()),
+        };
+        match get_in::<_, u32>(&store, Space::Meta, "schema")? {
+            Some(found) if found > SCHEMA_VERSION => {
+                return Err(StoreError::NewerSchema {
+                    path: path.to_path_buf(),
+                    found,
+                    supported: SCHEMA_VERSION,
+                });
+            }
+            Some(_) => {}
+            None => {
+                store
+                    .tree
+                    .insert(Space::Meta.key("schema"), encode(&SCHEMA_VERSION))?;
+                store.tree.insert(Space::Meta.key("site"), encode(&1u32))?;
+                store.db.flush()?;
+            }
+        }
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn schema_version(&self) -> Result<u32> {
+        Ok(get_in(self, Space::Meta, "schema")?.unwrap_or(0))
+    }
+
+    /// For migration tests: pretend the database was written by another version.
+    #[doc(hidden)]
+    pub fn force_schema_version(&self, version: u32) -> Result<()> {
+        self.tree
+            .insert(Space::Meta.key("schema"), encode(&version))?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    pub fn site(&self) -> Result<u32> {
+        Ok(get_in(self, Space::Meta, "site")?.unwrap_or(1))
+    }
+
+    /// Takes the writer lock. Every mutation runs under it, from validation to commit.
+    pub fn lock(&self) -> MutexGuard<'_, ()> {
+        self.writer
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub fn begin(&self) -> Txn<'_> {
+        Txn::new(self)
+    }
+
+    pub fn flush(&self) -> Result<()> {
+        self.db.flush()?;
+        Ok(())
+    }
+
+    pub fn is_empty_book(&self) -> bool {
+        self.tree
+            .scan_prefix(Space::Contract.prefix())
+            .next()
+            .is_none()
+    }
+
+    /// Every contract, decoded, in contract-number order.
+    pub fn contracts(&self) -> impl Iterator<Item = Result<Contract>> + '_ {
+        self.scan_decoded(Space::Contract)
+    }
+
+    pub fn customers(&self) -> impl Iterator<Item = Result<Customer>> + '_ {
+        self.scan_decoded(Space::Customer)
+    }
+
+    pub fn users(&self) -> impl Iterator<Item = Result<User>> + '_ {
+        self.scan_decoded(Space::User)
+    }
+
+    pub fn records<T: DeserializeOwned + 'static>(
+        &self,
+        kind: RecordKind,
+    ) -> impl Iterator<Item = Result<T>> + '_ {
+        self.scan_decoded(kind.space())
+    }
+
+    /// Raw bytes of every contract record: the benchmark's bare scan.
+    pub fn scan_contract_bytes(&self) -> impl Iterator<Item = Result<(Vec<u8>, Vec<u8>)>> + '_ {
+        self.tree.scan_prefix(Space::Contract.prefix()).map(|kv| {
+            kv.map(|(k, v)| (k.to_vec(), v.to_vec()))
+                .map_err(StoreError::from)
+        })
+    }
+
+    /// Decodes one contract record from `scan_contract_bytes`.
+    pub fn decode_contract(key: &[u8], bytes: &[u8]) -> Result<Contract> {
+        decode(key, bytes)
+    }
+
+    fn scan_decoded<T: DeserializeOwned>(
+        &self,
+        space: Space,
+    ) -> impl Iterator<Item = Result<T>> + '_ {
+        self.tree.scan_prefix(space.prefix()).map(|kv| {
+            let (k, v) = kv?;
+            decode(&k, &v)
+        })
+    }
+
+    /// Ids of pending (unconfirmed) payments, in id order.
+    pub fn pending_payment_ids(&self) -> Result<Vec<String>> {
+        self.ids_in(Space::Pending)
+    }
+
+    fn ids_in(&self, space: Space) -> Result<Vec<String>> {
+        let prefix = space.prefix();
+        self.tree
+            .scan_prefix(prefix)
+            .keys()
+            .map(|k| Ok(String::from_utf8_lossy(&k?[prefix.len()..]).into_owned()))
+            .collect()
+    }
+
+    /// Contracts with an installment unpaid after all confirmed payments and due before
+    /// `before`, plus every contract with a confirmed payment received after `after`.
+    /// Sorted, without duplicates.
+    pub fn contracts_due_before_or_paid_after(
+        &self,
+        before: NaiveDate,
+        after: NaiveDate,
+    ) -> Result<Vec<String>> {
+        let mut ids = Vec::new();
+        let due = Space::DueIndex.prefix();
+        let mut end = due.to_vec();
+        end.extend_from_slice(&day_bytes(before));
+        for key in self.tree.range(due.to_vec()..end).keys() {
+            ids.push(String::from_utf8_lossy(&key?[due.len() + 4..]).into_owned());
+        }
+        let paid = Space::LastPaymentIndex.prefix();
+        let mut start = paid.to_vec();
+        start.extend_from_slice(&day_bytes(after.succ_opt().unwrap_or(after)));
+        for kv in self.tree.range(start..) {
+            let key = kv?.0;
+            if !key.starts_with(paid) {
+                break;
+            }
+            ids.push(String::from_utf8_lossy(&key[paid.len() + 4..]).into_owned());
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        Ok(ids)
+    }
+
+    /// The journal in order: (header, mutation bytes decoded as `M`).
+    pub fn journal<M: DeserializeOwned>(
+        &self,
+    ) -> impl Iterator<Item = Result<(EntryHeader, M)>> + '_ {
+        self.scan_decoded(Space::Journal)
+    }
+
+    pub fn journal_len(&self) -> Result<u64> {
+        Ok(get_in(self, Space::Meta, "seq")?.unwrap_or(0))
+    }
+
+    /// Every key and value outside the journal: what `rebuild` must reproduce.
+    pub fn projection_dump(&self) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        let mut out = Vec::new();
+        for kv in self.tree.iter() {
+            let (k, v) = kv?;
+            if !k.starts_with(Space::Journal.prefix()) {
+                out.push((k.to_vec(), v.to_vec()));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Removes every projection, index and counter, keeping the journal, the schema version
+    /// and the site id. The caller replays the journal next.
+    pub fn clear_projections(&self) -> Result<()> {
+        let keep = |k: &[u8]| {
+            k.starts_with(Space::Journal.prefix())
+                || k == Space::Meta.key("schema").as_slice()
+                || k == Space::Meta.key("site").as_slice()
+        };
+        let mut batch = sled::Batch::default();
+        for key in self.tree.iter().keys() {
+            let key = key?;
+            if !keep(&key) {
+                batch.remove(key);
+            }
+        }
+        self.tree.apply_batch(batch)?;
+        Ok(())
+    }
+
+    /// Atomically rewrites one journal entry's neighbours: used only by `Txn::commit`.
+    fn apply(&self, batch: sled::Batch) -> Result<()> {
+        self.tree.apply_batch(batch)?;
+        Ok(())
+    }
+}
+
+impl Txn<'_> {
+    pub fn put_contract(&mut self, contract: &Contract, standing: Standing) -> Result<()> {
+        let old: Option<IndexRecord> = get_in(self, Space::ContractIndex, &contract.no)?;
+        let new = IndexRecord {
+            first_unpaid_due: standing.first_unpaid_due,
+            last_payment: standing.last_payment,
+        };
+        // Settled and repossessed contracts leave the overdue indexes.
+        let indexed = if contract.is_open() {
+            new.clone()
+        } else {
+            IndexRecord {
+                first_unpaid_due: None,
+                last_payment: None,
+            }
+        };
+        if let Some(old) = &old {
+            if let Some(day) = old.first_unpaid_due {
+                self.delete(Space::DueIndex.dated_key(day, &contract.no));
+            }
+            if let Some(day) = old.last_payment {
+                self.delete(Space::LastPaymentIndex.dated_key(day, &contract.no));
+            }
+        }
+        if let Some(day) = indexed.first_unpaid_due {
+            self.put_raw(Space::DueIndex.dated_key(day, &contract.no), Vec::new());
+        }
+        if let Some(day) = indexed.last_payment {
+            self.put_raw(
+                Space::LastPaymentIndex.dated_key(day, &contract.no),
+                Vec::new(),
+            );
+        }
+        self.put_in(Space::ContractIndex, &contract.no, &indexed);
+        self.put_in(Space::Contract, &contract.no, contract);
+        Ok(())
+    }
+
+    pub fn put_customer(&mut self, customer: &Customer) {
+        self.put_in(Space::Customer, &customer.id, customer);
+    }
+
+    pub fn put_ticket(&mut self, ticket: &Ticket) {
+        self.put_in(Space::Ticket, &ticket.contract_no, ticket);
+    }
+
+    pub fn put_user(&mut self, user: &User) {
+        self.put_in(Space::User, &user.name, user);
+    }
+
+    pub fn put_record<T: Serialize>(&mut self, kind: RecordKind, id: &str, value: &T) {
+        self.put_in(kind.space(), id, value);
+    }
+
+    pub fn set_payment_contract(&mut self, payment_id: &str, contract_no: &str) {
+        self.put_in(Space::PaymentRef, payment_id, &contract_no.to_string());
+    }
+
+    pub fn set_pending(&mut self, payment_id: &str, pending: bool) {
+        let key = Space::Pending.key(payment_id);
+        if pending {
+            self.put_raw(key, Vec::new())
+        } else {
+            self.delete(key)
+        }
+    }
+
+    pub fn set_settings(&mut self, settings: &PenaltySettings) {
+        self.put_in(Space::Meta, "settings", settings);
+    }
+
+    pub fn set_accrued_through(&mut self, day: NaiveDate) {
+        self.put_in(Space::Meta, "accrued_through", &Day(day));
+    }
+
+    /// Caches a contract's accrued penalty; zero is stored as absence.
+    pub fn set_accrual(&mut self, contract_no: &str, accrued: Money) {
+        if accrued.is_zero() {
+            self.delete(Space::Accrual.key(contract_no));
+        } else {
+            self.put_in(Space::Accrual, contract_no, &accrued);
+        }
+    }
+
+    /// The next number of a named counter (1, 2, …): ids that replay identically.
+    pub fn next_counter(&mut self, name: &str) -> Result<u64> {
+        let next = self.counter(name)? + 1;
+        self.put_in(Space::Meta, &format!("counter/{name}"), &next);
+        Ok(next)
+    }
+
+    /// Appends a journal entry with the next gap-free sequence number of this site.
+    pub fn append_journal<M: Serialize>(
+        &mut self,
+        mut header: EntryHeader,
+        mutation: &M,
+    ) -> Result<EntryHeader> {
+        let seq = get_in::<_, u64>(self, Space::Meta, "seq")?.unwrap_or(0) + 1;
+        header.seq = seq;
+        header.site = self.store().site()?;
+        let mut key = Space::Journal.prefix().to_vec();
+        key.extend_from_slice(&header.site.to_be_bytes());
+        key.extend_from_slice(&seq.to_be_bytes());
+        self.put_raw(key, encode(&(&header, mutation)));
+        self.put_in(Space::Meta, "seq", &seq);
+        Ok(header)
+    }
+
+    fn put_in<T: Serialize + ?Sized>(&mut self, space: Space, id: &str, value: &T) {
+        self.put_raw(space.key(id), encode(value));
+    }
+}

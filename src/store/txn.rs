@@ -1,0 +1,56 @@
+//! A write transaction: reads see committed state with this transaction's own writes on top;
+//! `commit` applies every write as one atomic sled batch.
+
+use super::{Reader, Result, Store};
+use std::collections::BTreeMap;
+
+pub struct Txn<'s> {
+    store: &'s Store,
+    writes: BTreeMap<Vec<u8>, Option<Vec<u8>>>,
+}
+
+impl<'s> Txn<'s> {
+    pub(super) fn new(store: &'s Store) -> Txn<'s> {
+        Txn {
+            store,
+            writes: BTreeMap::new(),
+        }
+    }
+
+    pub fn store(&self) -> &'s Store {
+        self.store
+    }
+
+    pub(super) fn put_raw(&mut self, key: Vec<u8>, value: Vec<u8>) {
+        self.writes.insert(key, Some(value));
+    }
+
+    pub(super) fn delete(&mut self, key: Vec<u8>) {
+        self.writes.insert(key, None);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.writes.is_empty()
+    }
+
+    /// Applies every write atomically. Dropping a `Txn` without committing changes nothing.
+    pub fn commit(self) -> Result<()> {
+        let mut batch = sled::Batch::default();
+        for (key, value) in self.writes {
+            match value {
+                Some(value) => batch.insert(key, value),
+                None => batch.remove(key),
+            }
+        }
+        self.store.apply(batch)
+    }
+}
+
+impl Reader for Txn<'_> {
+    fn get_raw(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        match self.writes.get(key) {
+            Some(value) => Ok(value.clone()),
+            None => self.store.get_raw(key),
+        }
+    }
+}
