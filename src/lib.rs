@@ -3,6 +3,9 @@
 //! Layers (arrows point down only): `cli` → `app` → `domain` + `store`.
 
 pub mod app;
+pub mod bench;
+pub mod cli;
 pub mod codec;
+pub mod demo;
 pub mod domain;
 pub mod store;

@@ -1,1 +1,5 @@
-fn main() {}
+//! duedesk's entry point: parse the command line and dispatch. Nothing else.
+
+fn main() {
+    std::process::exit(duedesk::cli::main());
+}

@@ -1,0 +1,304 @@
+//! The command line, as clap sees it. Parsing only: `cli::run` dispatches.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "duedesk",
+    version,
+    about = "Receivables desk for machinery dealers: overdue accounts, penalty interest, collection tickets",
+    after_help = "With no command, duedesk opens the book's overdue summary."
+)]
+pub struct Cli {
+    /// The database directory [default: the platform data directory]
+    #[arg(long, global = true, env = "DUEDESK_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    /// Act as this user (default: the local administrator)
+    #[arg(long = "as", global = true, value_name = "USER")]
+    pub as_user: Option<String>,
+
+    /// The business date to act on (default: today's local date)
+    #[arg(
+        long,
+        global = true,
+        env = "DUEDESK_TODAY",
+        value_name = "DATE",
+        hide = true
+    )]
+    pub today: Option<String>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a realistic demo book (and show it)
+    Demo(DemoArgs),
+    /// Import customers, contracts, installments or payments from a CSV file
+    Import(ImportArgs),
+    /// Daily penalty rates (罚息利率)
+    #[command(subcommand)]
+    Rate(RateCmd),
+    /// Grace days (宽限期)
+    #[command(subcommand)]
+    Grace(GraceCmd),
+    /// The order in which payments are applied
+    #[command(subcommand)]
+    Allocation(AllocationCmd),
+    /// Show the penalty settings
+    Settings(JsonFlag),
+    /// Payments received (收款): record, confirm, void, list pending
+    #[command(subcommand)]
+    Payment(PaymentCmd),
+    /// Advance the daily penalty accrual (idempotent; catches up after missed days)
+    Accrue {
+        /// Accrue through this date [default: today]
+        #[arg(long, value_name = "DATE")]
+        through: Option<String>,
+    },
+    /// Overdue contracts (逾期客户), most days overdue first
+    Overdue(OverdueArgs),
+    /// Collection tickets (催收单)
+    #[command(subcommand)]
+    Ticket(TicketCmd),
+    /// The contact log (催收记录)
+    #[command(subcommand)]
+    Contact(ContactCmd),
+    /// Interest waivers (利息减免)
+    #[command(subcommand)]
+    Waiver(WaiverCmd),
+    /// Settle a contract (结清): refused while anything is outstanding
+    Settle {
+        #[arg(value_name = "CONTRACT_NO")]
+        contract: String,
+    },
+    /// Replay the journal into fresh projections
+    Rebuild,
+    /// Run the ledger benchmark on a generated book
+    Bench(BenchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct JsonFlag {
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Number of contracts
+    #[arg(long, default_value_t = 2000)]
+    pub contracts: usize,
+    /// Seed of the generator: the same seed gives the same book
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// Replace the book in the database
+    #[arg(long)]
+    pub force: bool,
+    /// Print the overdue summary instead of opening the interactive screens
+    #[arg(long)]
+    pub no_tui: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ImportKind {
+    Customers,
+    Contracts,
+    Installments,
+    Payments,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Encoding {
+    Auto,
+    #[value(name = "utf-8", alias = "utf8")]
+    Utf8,
+    #[value(name = "gb18030", alias = "gbk")]
+    Gb18030,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    pub kind: ImportKind,
+    pub file: PathBuf,
+    /// Text encoding of the file [default: detect UTF-8 (with or without BOM) or GB18030]
+    #[arg(long, value_enum, default_value = "auto")]
+    pub encoding: Encoding,
+    /// Payments only: import them as already confirmed by finance
+    #[arg(long)]
+    pub confirm: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RateCmd {
+    /// Set a daily rate from a date on, globally or for one contract
+    Set {
+        #[arg(long, value_name = "RATE")]
+        daily: String,
+        #[arg(long, value_name = "DATE")]
+        from: String,
+        #[arg(long, value_name = "NO")]
+        contract: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GraceCmd {
+    /// Set grace days, globally or for one contract
+    Set {
+        #[arg(long, value_name = "N")]
+        days: u32,
+        #[arg(long, value_name = "NO")]
+        contract: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum OrderArg {
+    /// Due money first, then penalty, then installments not yet due
+    Default,
+    /// PRC Civil Code art. 561: interest (incl. penalty) before principal
+    Statutory,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AllocationCmd {
+    /// Choose the allocation order for the whole book
+    Set {
+        #[arg(value_enum)]
+        order: OrderArg,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PaymentCmd {
+    /// Record money received; it waits for confirmation by finance
+    Record {
+        #[arg(long, value_name = "NO")]
+        contract: String,
+        #[arg(long, value_name = "AMOUNT")]
+        amount: String,
+        #[arg(long, value_name = "DATE")]
+        received_on: String,
+        #[arg(long, default_value = "transfer")]
+        method: String,
+        #[arg(long, default_value = "")]
+        reference: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Confirm a pending payment (收款确认): it counts from its received date
+    Confirm { id: String },
+    /// Void a payment, with a reason
+    Void {
+        id: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Payments waiting for confirmation
+    List(JsonFlag),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum BucketArg {
+    #[value(name = "1-30")]
+    D1To30,
+    #[value(name = "31-60")]
+    D31To60,
+    #[value(name = "61-90")]
+    D61To90,
+    #[value(name = "91-180")]
+    D91To180,
+    #[value(name = "181+")]
+    D181Plus,
+}
+
+#[derive(Debug, Args)]
+pub struct OverdueArgs {
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    #[arg(long)]
+    pub branch: Option<String>,
+    #[arg(long)]
+    pub collector: Option<String>,
+    #[arg(long, value_enum)]
+    pub bucket: Option<BucketArg>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TicketCmd {
+    /// A contract's collection ticket as of a date
+    Show {
+        #[arg(value_name = "CONTRACT_NO")]
+        contract: String,
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ChannelArg {
+    Call,
+    Visit,
+    Sms,
+    Wechat,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ContactCmd {
+    /// Log a contact, with an optional promise to pay
+    Add {
+        #[arg(value_name = "CONTRACT_NO")]
+        contract: String,
+        #[arg(long, value_enum)]
+        channel: ChannelArg,
+        #[arg(long)]
+        result: String,
+        #[arg(long, default_value = "")]
+        note: String,
+        #[arg(long, value_name = "DATE", requires = "promise_amount")]
+        promise_date: Option<String>,
+        #[arg(long, value_name = "AMOUNT", requires = "promise_date")]
+        promise_amount: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WaiverCmd {
+    /// Apply for a waiver of penalty interest
+    Apply {
+        #[arg(long, value_name = "NO")]
+        contract: String,
+        #[arg(long, value_name = "AMOUNT")]
+        amount: String,
+        #[arg(long)]
+        reason: String,
+        #[arg(long)]
+        json: bool,
+    },
+    Approve {
+        id: String,
+    },
+    Reject {
+        id: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Waiver applications
+    List(JsonFlag),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Contracts in the generated book
+    #[arg(long, default_value_t = 100_000)]
+    pub contracts: usize,
+}

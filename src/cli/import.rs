@@ -1,0 +1,588 @@
+//! CSV import: decode (UTF-8 with or without BOM, or GB18030), check every row, and import
+//! all rows as one atomic change — or nothing, with every bad row reported as
+//! `FILE:LINE: column: reason`.
+
+use super::args::{Encoding, ImportKind};
+use crate::app::{App, AppError, Ctx, Mutation, NewContract};
+use crate::domain::{Customer, Installment, Money, Rate};
+use crate::store::Reader;
+use chrono::NaiveDate;
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+/// A failed import: every problem, one line each.
+#[derive(Debug)]
+pub struct ImportError {
+    pub lines: Vec<String>,
+}
+
+/// Turns the file's bytes into text, detecting the encoding unless one is forced.
+pub fn decode(bytes: &[u8], encoding: Encoding) -> Result<String, String> {
+    let utf8 = |b: &[u8]| {
+        let b = b.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(b);
+        std::str::from_utf8(b).map(str::to_owned)
+    };
+    let gb = |b: &[u8]| {
+        encoding_rs::GB18030
+            .decode_without_bom_handling_and_without_replacement(b)
+            .map(|text| text.into_owned())
+    };
+    match encoding {
+        Encoding::Utf8 => utf8(bytes).map_err(|e| {
+            format!(
+                "not valid UTF-8 at byte {}; if it came from Excel in China try --encoding gb18030",
+                e.valid_up_to()
+            )
+        }),
+        Encoding::Gb18030 => {
+            gb(bytes).ok_or_else(|| "not valid GB18030 text; try --encoding utf-8".to_string())
+        }
+        Encoding::Auto => utf8(bytes).ok().or_else(|| gb(bytes)).ok_or_else(|| {
+            "neither UTF-8 nor GB18030 text; save it as CSV UTF-8 and try again".to_string()
+        }),
+    }
+}
+
+pub const CUSTOMER_COLUMNS: &[&str] = &[
+    "customer_id",
+    "name",
+    "phone",
+    "id_number",
+    "address",
+    "branch",
+    "collector",
+];
+pub const CONTRACT_COLUMNS: &[&str] = &[
+    "contract_no",
+    "customer_id",
+    "signed_on",
+    "model",
+    "serial",
+    "financed_amount",
+    "penalty_rate",
+    "grace_days",
+];
+pub const INSTALLMENT_COLUMNS: &[&str] =
+    &["contract_no", "seq", "due_date", "principal", "interest"];
+pub const PAYMENT_COLUMNS: &[&str] = &[
+    "contract_no",
+    "received_on",
+    "amount",
+    "method",
+    "reference",
+];
+
+/// One data row: its line in the file and its fields by column name.
+struct Row {
+    line: u64,
+    fields: HashMap<String, String>,
+}
+
+impl Row {
+    fn get(&self, column: &str) -> &str {
+        self.fields.get(column).map(|s| s.trim()).unwrap_or("")
+    }
+}
+
+/// Collects problems as `FILE:LINE: column: reason`.
+struct Problems<'a> {
+    file: &'a str,
+    lines: Vec<String>,
+}
+
+impl Problems<'_> {
+    fn add(&mut self, line: u64, column: &str, reason: impl std::fmt::Display) {
+        self.lines
+            .push(format!("{}:{line}: {column}: {reason}", self.file));
+    }
+
+    fn required<'r>(&mut self, row: &'r Row, column: &str) -> Option<&'r str> {
+        let value = row.get(column);
+        if value.is_empty() {
+            self.add(row.line, column, "is empty; it is required");
+            None
+        } else {
+            Some(value)
+        }
+    }
+
+    fn date(&mut self, row: &Row, column: &str) -> Option<NaiveDate> {
+        let value = self.required(row, column)?;
+        match parse_date(value) {
+            Ok(day) => Some(day),
+            Err(e) => {
+                self.add(row.line, column, e);
+                None
+            }
+        }
+    }
+
+    fn money(&mut self, row: &Row, column: &str) -> Option<Money> {
+        let value = self.required(row, column)?;
+        match Money::parse(value) {
+            Ok(amount) => Some(amount),
+            Err(e) => {
+                self.add(row.line, column, e);
+                None
+            }
+        }
+    }
+}
+
+/// Parses an ISO date (`2026-03-01`); also accepts `2026/3/1` as Excel writes it.
+pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
+    let t = text.trim();
+    NaiveDate::parse_from_str(t, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(t, "%Y/%m/%d"))
+        .map_err(|_| format!("'{t}' is not a date; write it as YYYY-MM-DD"))
+}
+
+fn read_rows(text: &str, expected: &[&str], problems: &mut Problems<'_>) -> Vec<Row> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_reader(text.as_bytes());
+    let headers: Vec<String> = match reader.headers() {
+        Ok(h) => h
+            .iter()
+            .map(|s| s.trim().trim_start_matches('\u{feff}').to_lowercase())
+            .collect(),
+        Err(e) => {
+            problems.add(1, "header", format!("cannot be read: {e}"));
+            return Vec::new();
+        }
+    };
+    let missing: Vec<&str> = expected
+        .iter()
+        .copied()
+        .filter(|c| !headers.iter().any(|h| h == c))
+        .collect();
+    if !missing.is_empty() {
+        problems.add(
+            1,
+            "header",
+            format!(
+                "missing column(s) {}; the header row must name: {}",
+                missing.join(", "),
+                expected.join(",")
+            ),
+        );
+        return Vec::new();
+    }
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        match record {
+            Ok(record) => {
+                let line = record.position().map_or(0, |p| p.line());
+                if record.iter().all(|f| f.trim().is_empty()) {
+                    continue;
+                }
+                let fields = headers
+                    .iter()
+                    .cloned()
+                    .zip(record.iter().map(str::to_owned))
+                    .collect();
+                rows.push(Row { line, fields });
+            }
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                problems.add(line, "row", format!("cannot be read: {}", csv_reason(&e)));
+            }
+        }
+    }
+    rows
+}
+
+fn csv_reason(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => {
+            format!("has {len} fields, the header has {expected_len}")
+        }
+        _ => e.to_string(),
+    }
+}
+
+/// Imports one file. On success returns how many rows were imported.
+pub fn import(
+    app: &App,
+    ctx: &Ctx,
+    kind: ImportKind,
+    path: &Path,
+    encoding: Encoding,
+    confirm: bool,
+) -> Result<usize, ImportError> {
+    let file = path.display().to_string();
+    let one = |msg: String| ImportError { lines: vec![msg] };
+    let bytes = std::fs::read(path).map_err(|e| one(format!("{file}: cannot be read: {e}")))?;
+    let text = decode(&bytes, encoding).map_err(|e| one(format!("{file}: {e}")))?;
+    let mut problems = Problems {
+        file: &file,
+        lines: Vec::new(),
+    };
+    let store = app.store();
+    let (mutations, lines): (Vec<Mutation>, Vec<u64>) = match kind {
+        ImportKind::Customers => customers(&text, &mut problems),
+        ImportKind::Contracts => contracts(&text, store, &mut problems),
+        ImportKind::Installments => installments(&text, store, &mut problems),
+        ImportKind::Payments => payments(&text, store, ctx.today, confirm, &mut problems),
+    }
+    .map_err(|e| one(format!("{file}: {e}")))?
+    .into_iter()
+    .unzip();
+    if !problems.lines.is_empty() {
+        return Err(ImportError {
+            lines: problems.lines,
+        });
+    }
+    if mutations.is_empty() {
+        return Err(one(format!("{file}: has no data rows; nothing imported")));
+    }
+    let count = mutations
+        .iter()
+        .map(|m| match m {
+            Mutation::AddInstallments { installments, .. } => installments.len(),
+            _ => 1,
+        })
+        .sum();
+    app.execute_batch(ctx, &mutations).map_err(|e| match e {
+        AppError::InBatch { index, error } => one(format!("{file}:{}: {error}", lines[index])),
+        other => one(format!("{file}: {other}")),
+    })?;
+    Ok(count)
+}
+
+type Planned = Result<Vec<(Mutation, u64)>, String>;
+
+fn customers(text: &str, p: &mut Problems<'_>) -> Planned {
+    let rows = read_rows(text, CUSTOMER_COLUMNS, p);
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for row in &rows {
+        let id = p.required(row, "customer_id");
+        let name = p.required(row, "name");
+        let branch = p.required(row, "branch");
+        let collector = p.required(row, "collector");
+        if let Some(id) = id {
+            if !seen.insert(id.to_string()) {
+                p.add(
+                    row.line,
+                    "customer_id",
+                    format!("{id} appears twice in this file"),
+                );
+            }
+        }
+        if let (Some(id), Some(name), Some(branch), Some(collector)) = (id, name, branch, collector)
+        {
+            let customer = Customer {
+                id: id.to_string(),
+                name: nfc(name),
+                phone: row.get("phone").to_string(),
+                id_number: row.get("id_number").to_string(),
+                address: nfc(row.get("address")),
+                branch: nfc(branch),
+                collector: collector.to_string(),
+            };
+            out.push((Mutation::PutCustomer(customer), row.line));
+        }
+    }
+    Ok(out)
+}
+
+fn contracts(text: &str, store: &crate::store::Store, p: &mut Problems<'_>) -> Planned {
+    let rows = read_rows(text, CONTRACT_COLUMNS, p);
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for row in &rows {
+        let no = p.required(row, "contract_no");
+        if let Some(no) = no {
+            if !seen.insert(no.to_string()) {
+                p.add(
+                    row.line,
+                    "contract_no",
+                    format!("{no} appears twice in this file"),
+                );
+            } else if store.contract(no).ok().flatten().is_some() {
+                p.add(
+                    row.line,
+                    "contract_no",
+                    format!("{no} already exists in the book"),
+                );
+            }
+        }
+        let customer = p.required(row, "customer_id");
+        if let Some(id) = customer {
+            if store.customer(id).ok().flatten().is_none() {
+                p.add(
+                    row.line,
+                    "customer_id",
+                    format!("{id} is not in the book; import customers first"),
+                );
+            }
+        }
+        let signed_on = p.date(row, "signed_on");
+        let model = p.required(row, "model");
+        let financed = p.money(row, "financed_amount");
+        if financed.is_some_and(|f| !f.is_positive()) {
+            p.add(row.line, "financed_amount", "must be more than 0");
+        }
+        let rate = match row.get("penalty_rate") {
+            "" => Some(None),
+            text => match Rate::parse(text) {
+                Ok(r) => Some(Some(r)),
+                Err(e) => {
+                    p.add(row.line, "penalty_rate", e);
+                    None
+                }
+            },
+        };
+        let grace = match row.get("grace_days") {
+            "" => Some(None),
+            text => match text.parse::<u32>() {
+                Ok(n) if n <= 365 => Some(Some(n)),
+                _ => {
+                    p.add(
+                        row.line,
+                        "grace_days",
+                        format!("'{text}' is not a whole number of days from 0 to 365"),
+                    );
+                    None
+                }
+            },
+        };
+        if let (
+            Some(no),
+            Some(customer),
+            Some(signed_on),
+            Some(model),
+            Some(financed),
+            Some(rate),
+            Some(grace),
+        ) = (no, customer, signed_on, model, financed, rate, grace)
+        {
+            out.push((
+                Mutation::AddContract(NewContract {
+                    no: no.to_string(),
+                    customer_id: customer.to_string(),
+                    signed_on,
+                    model: model.to_string(),
+                    serial: row.get("serial").to_string(),
+                    financed,
+                    penalty_rate: rate,
+                    grace_days: grace,
+                }),
+                row.line,
+            ));
+        }
+    }
+    Ok(out)
+}
+
+fn installments(text: &str, store: &crate::store::Store, p: &mut Problems<'_>) -> Planned {
+    let rows = read_rows(text, INSTALLMENT_COLUMNS, p);
+    let mut seen: HashSet<(String, u32)> = HashSet::new();
+    let mut existing: HashMap<String, Option<HashSet<u32>>> = HashMap::new();
+    // Consecutive rows of one contract become one mutation, reported at its first line.
+    let mut out: Vec<(Mutation, u64)> = Vec::new();
+    for row in &rows {
+        let no = p.required(row, "contract_no");
+        let seq = match p.required(row, "seq") {
+            Some(text) => match text.parse::<u32>() {
+                Ok(n) if n >= 1 => Some(n),
+                _ => {
+                    p.add(
+                        row.line,
+                        "seq",
+                        format!("'{text}' is not an installment number (1, 2, …)"),
+                    );
+                    None
+                }
+            },
+            None => None,
+        };
+        let due = p.date(row, "due_date");
+        let principal = p.money(row, "principal");
+        let interest = p.money(row, "interest");
+        if let Some(no) = no {
+            let known = existing.entry(no.to_string()).or_insert_with(|| {
+                store
+                    .contract(no)
+                    .ok()
+                    .flatten()
+                    .map(|c| c.installments.iter().map(|i| i.seq).collect())
+            });
+            match (known, seq) {
+                (None, _) => p.add(
+                    row.line,
+                    "contract_no",
+                    format!("{no} is not in the book; import contracts first"),
+                ),
+                (Some(seqs), Some(seq)) if seqs.contains(&seq) => p.add(
+                    row.line,
+                    "seq",
+                    format!("installment {seq} of {no} already exists in the book"),
+                ),
+                (Some(_), Some(seq)) if !seen.insert((no.to_string(), seq)) => p.add(
+                    row.line,
+                    "seq",
+                    format!("installment {seq} of {no} appears twice in this file"),
+                ),
+                _ => {}
+            }
+        }
+        if let (Some(no), Some(seq), Some(due), Some(principal), Some(interest)) =
+            (no, seq, due, principal, interest)
+        {
+            let inst = Installment {
+                seq,
+                due,
+                principal,
+                interest,
+            };
+            match out.last_mut() {
+                Some((
+                    Mutation::AddInstallments {
+                        contract,
+                        installments,
+                    },
+                    _,
+                )) if contract == no => installments.push(inst),
+                _ => out.push((
+                    Mutation::AddInstallments {
+                        contract: no.to_string(),
+                        installments: vec![inst],
+                    },
+                    row.line,
+                )),
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn payments(
+    text: &str,
+    store: &crate::store::Store,
+    today: NaiveDate,
+    confirm: bool,
+    p: &mut Problems<'_>,
+) -> Planned {
+    let rows = read_rows(text, PAYMENT_COLUMNS, p);
+    let mut out = Vec::new();
+    for row in &rows {
+        let no = p.required(row, "contract_no");
+        if let Some(no) = no {
+            match store.contract(no).ok().flatten() {
+                None => p.add(row.line, "contract_no", format!("{no} is not in the book")),
+                Some(c) if !c.is_open() => p.add(
+                    row.line,
+                    "contract_no",
+                    format!("{no} is {}; it takes no payments", c.state.name()),
+                ),
+                Some(_) => {}
+            }
+        }
+        let received_on = p.date(row, "received_on");
+        if let Some(day) = received_on {
+            if day > today {
+                p.add(
+                    row.line,
+                    "received_on",
+                    format!("{day} is after today ({today})"),
+                );
+            }
+        }
+        let amount = p.money(row, "amount");
+        if amount.is_some_and(|a| !a.is_positive()) {
+            p.add(row.line, "amount", "must be more than 0");
+        }
+        if let (Some(no), Some(received_on), Some(amount)) = (no, received_on, amount) {
+            let method = match row.get("method") {
+                "" => "transfer",
+                m => m,
+            };
+            out.push((
+                Mutation::RecordPayment {
+                    contract: no.to_string(),
+                    received_on,
+                    amount,
+                    method: method.to_string(),
+                    reference: row.get("reference").to_string(),
+                    confirmed: confirm,
+                },
+                row.line,
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// Names are stored NFC-normalised, so the same name typed two ways is one name.
+fn nfc(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    text.trim().nfc().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn detects_utf8_bom_and_gb18030() {
+        let text = "customer_id,name\nC1,张伟\n";
+        assert_eq!(decode(text.as_bytes(), Encoding::Auto).unwrap(), text);
+        let mut bom = b"\xEF\xBB\xBF".to_vec();
+        bom.extend_from_slice(text.as_bytes());
+        assert_eq!(decode(&bom, Encoding::Auto).unwrap(), text);
+        let (gb, _, _) = encoding_rs::GB18030.encode(text);
+        assert_ne!(gb.as_ref(), text.as_bytes());
+        assert_eq!(decode(&gb, Encoding::Auto).unwrap(), text);
+        assert!(decode(&gb, Encoding::Utf8).unwrap_err().contains("gb18030"));
+    }
+
+    #[test]
+    fn dates_in_iso_and_excel_form() {
+        assert_eq!(
+            parse_date("2026-03-01").unwrap(),
+            NaiveDate::from_ymd_opt(2026, 3, 1).unwrap()
+        );
+        assert_eq!(
+            parse_date("2026/3/1").unwrap(),
+            NaiveDate::from_ymd_opt(2026, 3, 1).unwrap()
+        );
+        assert!(parse_date("2026-02-30").unwrap_err().contains("YYYY-MM-DD"));
+    }
+
+    proptest! {
+        // Whatever bytes arrive, decoding and row reading return values or errors, never panic.
+        #[test]
+        fn decoding_and_reading_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+            for enc in [Encoding::Auto, Encoding::Utf8, Encoding::Gb18030] {
+                if let Ok(text) = decode(&bytes, enc) {
+                    let mut p = Problems { file: "f.csv", lines: Vec::new() };
+                    let rows = read_rows(&text, PAYMENT_COLUMNS, &mut p);
+                    prop_assert!(rows.iter().all(|r| r.line >= 1));
+                    prop_assert!(p.lines.iter().all(|l| l.starts_with("f.csv:")));
+                }
+            }
+        }
+
+        #[test]
+        fn csv_rows_keep_their_fields(names in proptest::collection::vec("[a-z张王李,\" ]{0,8}", 1..6)) {
+            let mut text = String::from("customer_id,name,phone,id_number,address,branch,collector\n");
+            let mut writer = csv::Writer::from_writer(Vec::new());
+            for (i, n) in names.iter().enumerate() {
+                writer.write_record([format!("C{i}"), n.clone(), "1".into(), "".into(), "".into(), "合肥".into(), "li".into()]).unwrap();
+            }
+            text.push_str(&String::from_utf8(writer.into_inner().unwrap()).unwrap());
+            let mut p = Problems { file: "f.csv", lines: Vec::new() };
+            let rows = read_rows(&text, CUSTOMER_COLUMNS, &mut p);
+            prop_assert!(p.lines.is_empty());
+            prop_assert_eq!(rows.len(), names.len());
+            for (row, n) in rows.iter().zip(&names) {
+                prop_assert_eq!(row.fields["name"].as_str(), n.as_str());
+            }
+        }
+    }
+}

@@ -1,0 +1,624 @@
+//! The command line: translate arguments into app calls and results into text or JSON.
+//! No business rules here.
+
+pub mod args;
+pub mod import;
+mod table;
+
+use crate::app::{
+    App, BucketTotal, Ctx, LOCAL_ADMIN, Mutation, OverdueFilter, OverdueRow, TicketView,
+    bucket_totals,
+};
+use crate::domain::{AllocationOrder, Bucket, Channel, Money, Promise, Rate};
+use args::*;
+use chrono::NaiveDate;
+use clap::Parser;
+use serde::Serialize;
+use std::io::Write;
+use std::path::PathBuf;
+use table::Table;
+
+/// A failure to report: one line per entry on stderr, exit status 1.
+#[derive(Debug)]
+pub struct Failure(pub Vec<String>);
+
+impl<E: std::fmt::Display> From<E> for Failure {
+    fn from(e: E) -> Failure {
+        Failure(vec![e.to_string()])
+    }
+}
+
+type Done = Result<(), Failure>;
+
+/// Parses the command line, runs it and returns the process exit status.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return e.exit_code();
+        }
+    };
+    match run(cli) {
+        Ok(()) => 0,
+        Err(Failure(lines)) => {
+            let mut err = std::io::stderr().lock();
+            for line in lines {
+                let _ = writeln!(err, "duedesk: {line}");
+            }
+            1
+        }
+    }
+}
+
+/// The default database: `duedesk.db` in the platform data directory.
+pub fn default_db_path() -> Result<PathBuf, Failure> {
+    directories::ProjectDirs::from("", "", "duedesk")
+        .map(|dirs| dirs.data_dir().join("duedesk.db"))
+        .ok_or_else(|| {
+            Failure(vec![
+                "no home directory to keep the database in; pass --db PATH".into(),
+            ])
+        })
+}
+
+fn parse_date(text: &str, what: &str) -> Result<NaiveDate, Failure> {
+    import::parse_date(text).map_err(|e| Failure(vec![format!("{what}: {e}")]))
+}
+
+fn parse_money(text: &str, what: &str) -> Result<Money, Failure> {
+    Money::parse(text).map_err(|e| Failure(vec![format!("{what}: {e}")]))
+}
+
+fn print_json<T: Serialize>(value: &T) -> Done {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, value)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+/// Prints what a creating command made: its id, or `{"id": …}` with `--json`.
+fn print_created(id: Option<String>, message: &str, json: bool) -> Done {
+    if json {
+        return print_json(&serde_json::json!({ "id": id }));
+    }
+    match id {
+        Some(id) => println!("{id}"),
+        None => println!("{message}"),
+    }
+    Ok(())
+}
+
+pub fn run(cli: Cli) -> Done {
+    let db = match cli.db {
+        Some(path) => path,
+        None => default_db_path()?,
+    };
+    let today = match &cli.today {
+        Some(text) => parse_date(text, "--today")?,
+        None => chrono::Local::now().date_naive(),
+    };
+    let actor = cli
+        .as_user
+        .clone()
+        .unwrap_or_else(|| LOCAL_ADMIN.to_string());
+    let ctx = Ctx::new(&actor, today, chrono::Utc::now().timestamp());
+
+    if let Some(Command::Bench(args)) = &cli.command {
+        return bench(args);
+    }
+    if let Some(Command::Demo(args)) = &cli.command {
+        if args.force && db.exists() {
+            std::fs::remove_dir_all(&db)
+                .map_err(|e| format!("cannot remove {}: {e}", db.display()))?;
+        }
+    }
+    if let Some(parent) = db.parent() {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+    }
+    let app = App::open(&db)?;
+    app.user(&ctx.actor)?;
+
+    let Some(command) = cli.command else {
+        return summary(&app, &ctx);
+    };
+    match command {
+        Command::Demo(args) => demo(&app, &ctx, &args),
+        Command::Import(args) => {
+            let count = import::import(
+                &app,
+                &ctx,
+                args.kind,
+                &args.file,
+                args.encoding,
+                args.confirm,
+            )
+            .map_err(|e| Failure(e.lines))?;
+            println!("{count} rows imported from {}", args.file.display());
+            Ok(())
+        }
+        Command::Rate(RateCmd::Set {
+            daily,
+            from,
+            contract,
+        }) => {
+            let daily = Rate::parse(&daily).map_err(|e| Failure(vec![format!("--daily: {e}")]))?;
+            let from = parse_date(&from, "--from")?;
+            say(
+                &app,
+                &ctx,
+                Mutation::SetRate {
+                    contract,
+                    from,
+                    daily,
+                },
+            )
+        }
+        Command::Grace(GraceCmd::Set { days, contract }) => {
+            if days > 365 {
+                return Err(Failure(vec![format!(
+                    "--days: {days} is more than a year; give 0 to 365"
+                )]));
+            }
+            say(&app, &ctx, Mutation::SetGrace { contract, days })
+        }
+        Command::Allocation(AllocationCmd::Set { order }) => {
+            let order = match order {
+                OrderArg::Default => AllocationOrder::DueFirst,
+                OrderArg::Statutory => AllocationOrder::Statutory,
+            };
+            say(&app, &ctx, Mutation::SetAllocationOrder { order })
+        }
+        Command::Settings(JsonFlag { json }) => {
+            let s = app.settings(&ctx)?;
+            if json {
+                return print_json(&s);
+            }
+            println!("grace days: {}", s.grace_days);
+            println!("allocation order: {}", s.allocation_order);
+            println!(
+                "penalty accrued through: {}",
+                s.accrued_through
+                    .map_or("never".to_string(), |d| d.to_string())
+            );
+            let mut t = Table::new(&["from", ">daily rate"]);
+            for r in &s.rates {
+                t.row(vec![r.from.to_string(), r.daily.to_string()]);
+            }
+            print!("{}", t.render());
+            Ok(())
+        }
+        Command::Payment(cmd) => payment(&app, &ctx, cmd),
+        Command::Accrue { through } => {
+            let through = match through {
+                Some(text) => parse_date(&text, "--through")?,
+                None => today,
+            };
+            say(&app, &ctx, Mutation::Accrue { through })
+        }
+        Command::Overdue(args) => overdue(&app, &ctx, &args),
+        Command::Ticket(TicketCmd::Show {
+            contract,
+            as_of,
+            json,
+        }) => {
+            let as_of = match as_of {
+                Some(text) => parse_date(&text, "--as-of")?,
+                None => today,
+            };
+            let view = app.ticket(&ctx, &contract, as_of)?;
+            if json {
+                print_json(&view)
+            } else {
+                print_ticket(&view)
+            }
+        }
+        Command::Contact(ContactCmd::Add {
+            contract,
+            channel,
+            result,
+            note,
+            promise_date,
+            promise_amount,
+        }) => {
+            let channel = match channel {
+                ChannelArg::Call => Channel::Call,
+                ChannelArg::Visit => Channel::Visit,
+                ChannelArg::Sms => Channel::Sms,
+                ChannelArg::Wechat => Channel::Wechat,
+            };
+            let promise = match (promise_date, promise_amount) {
+                (Some(date), Some(amount)) => Some(Promise {
+                    date: parse_date(&date, "--promise-date")?,
+                    amount: parse_money(&amount, "--promise-amount")?,
+                }),
+                _ => None,
+            };
+            say(
+                &app,
+                &ctx,
+                Mutation::AddContact {
+                    contract,
+                    channel,
+                    result,
+                    note,
+                    promise,
+                },
+            )
+        }
+        Command::Waiver(cmd) => waiver(&app, &ctx, cmd),
+        Command::Settle { contract } => say(&app, &ctx, Mutation::Settle { contract }),
+        Command::Rebuild => {
+            let before = app.store().journal_len()?;
+            let count = app.rebuild()?;
+            println!(
+                "rebuilt the projections from {count} journal entries (journal length {before})"
+            );
+            Ok(())
+        }
+        Command::Bench(_) => unreachable!("handled before opening the database"),
+    }
+}
+
+/// Runs a mutation and prints its one-line outcome.
+fn say(app: &App, ctx: &Ctx, mutation: Mutation) -> Done {
+    let outcome = app.execute(ctx, mutation)?;
+    println!("{}", outcome.message);
+    Ok(())
+}
+
+fn payment(app: &App, ctx: &Ctx, cmd: PaymentCmd) -> Done {
+    match cmd {
+        PaymentCmd::Record {
+            contract,
+            amount,
+            received_on,
+            method,
+            reference,
+            json,
+        } => {
+            let mutation = Mutation::RecordPayment {
+                contract,
+                received_on: parse_date(&received_on, "--received-on")?,
+                amount: parse_money(&amount, "--amount")?,
+                method,
+                reference,
+                confirmed: false,
+            };
+            let outcome = app.execute(ctx, mutation)?;
+            print_created(outcome.id, &outcome.message, json)
+        }
+        PaymentCmd::Confirm { id } => say(app, ctx, Mutation::ConfirmPayment { id }),
+        PaymentCmd::Void { id, reason } => say(app, ctx, Mutation::VoidPayment { id, reason }),
+        PaymentCmd::List(JsonFlag { json }) => {
+            let rows = app.pending_payments(ctx)?;
+            if json {
+                return print_json(&rows);
+            }
+            let mut t = Table::new(&[
+                "id", "contract", "customer", "branch", "received", ">amount", "method", "by",
+            ]);
+            for r in &rows {
+                t.row(vec![
+                    r.id.clone(),
+                    r.contract_no.clone(),
+                    r.customer.clone(),
+                    r.branch.clone(),
+                    r.received_on.to_string(),
+                    r.amount.display(),
+                    r.method.clone(),
+                    r.recorded_by.clone(),
+                ]);
+            }
+            print!("{}", t.render());
+            println!("{} payments wait for confirmation", rows.len());
+            Ok(())
+        }
+    }
+}
+
+fn waiver(app: &App, ctx: &Ctx, cmd: WaiverCmd) -> Done {
+    match cmd {
+        WaiverCmd::Apply {
+            contract,
+            amount,
+            reason,
+            json,
+        } => {
+            let amount = parse_money(&amount, "--amount")?;
+            let outcome = app.execute(
+                ctx,
+                Mutation::ApplyWaiver {
+                    contract,
+                    amount,
+                    reason,
+                },
+            )?;
+            print_created(outcome.id, &outcome.message, json)
+        }
+        WaiverCmd::Approve { id } => say(app, ctx, Mutation::ApproveWaiver { id }),
+        WaiverCmd::Reject { id, reason } => say(app, ctx, Mutation::RejectWaiver { id, reason }),
+        WaiverCmd::List(JsonFlag { json }) => {
+            let rows = app.waivers(ctx)?;
+            if json {
+                return print_json(&rows);
+            }
+            let mut t = Table::new(&[
+                "id",
+                "contract",
+                ">amount",
+                "state",
+                "applied by",
+                "applied on",
+                "reason",
+            ]);
+            for w in &rows {
+                t.row(vec![
+                    w.id.clone(),
+                    w.contract_no.clone(),
+                    w.amount.display(),
+                    w.state.to_string(),
+                    w.applied_by.clone(),
+                    w.applied_on.to_string(),
+                    w.reason.clone(),
+                ]);
+            }
+            print!("{}", t.render());
+            Ok(())
+        }
+    }
+}
+
+fn overdue(app: &App, ctx: &Ctx, args: &OverdueArgs) -> Done {
+    let as_of = match &args.as_of {
+        Some(text) => parse_date(text, "--as-of")?,
+        None => ctx.today,
+    };
+    let filter = OverdueFilter {
+        branch: args.branch.clone(),
+        collector: args.collector.clone(),
+        bucket: args.bucket.map(|b| match b {
+            BucketArg::D1To30 => Bucket::D1To30,
+            BucketArg::D31To60 => Bucket::D31To60,
+            BucketArg::D61To90 => Bucket::D61To90,
+            BucketArg::D91To180 => Bucket::D91To180,
+            BucketArg::D181Plus => Bucket::D181Plus,
+        }),
+    };
+    let rows = app.overdue(ctx, as_of, &filter)?;
+    if args.json {
+        return print_json(&rows);
+    }
+    print!("{}", overdue_table(&rows, usize::MAX));
+    print_totals(&bucket_totals(&rows));
+    Ok(())
+}
+
+fn overdue_table(rows: &[OverdueRow], limit: usize) -> String {
+    let mut t = Table::new(&[
+        "contract",
+        "customer",
+        "branch",
+        "collector",
+        ">days",
+        ">overdue",
+        ">penalty",
+        "promise",
+        "machine",
+    ]);
+    for r in rows.iter().take(limit) {
+        t.row(vec![
+            r.contract_no.clone(),
+            r.customer.clone(),
+            r.branch.clone(),
+            r.collector.clone(),
+            r.days_overdue.to_string(),
+            r.overdue_amount.display(),
+            r.penalty_outstanding.display(),
+            r.promise.map_or("-", |p| p.name()).to_string(),
+            r.machine.to_string(),
+        ]);
+    }
+    t.render()
+}
+
+fn print_totals(totals: &[BucketTotal]) {
+    let mut t = Table::new(&["aging", ">contracts", ">overdue", ">penalty"]);
+    let (mut n, mut amount, mut penalty) = (0, Money::ZERO, Money::ZERO);
+    for b in totals {
+        n += b.contracts;
+        amount += b.overdue_amount;
+        penalty += b.penalty_outstanding;
+        t.row(vec![
+            b.bucket.label().to_string(),
+            b.contracts.to_string(),
+            b.overdue_amount.display(),
+            b.penalty_outstanding.display(),
+        ]);
+    }
+    t.row(vec![
+        "total".into(),
+        n.to_string(),
+        amount.display(),
+        penalty.display(),
+    ]);
+    println!();
+    print!("{}", t.render());
+}
+
+/// With no command: the overdue summary of the book.
+fn summary(app: &App, ctx: &Ctx) -> Done {
+    if app.store().is_empty_book() {
+        println!(
+            "The book at {} is empty. Import data (duedesk import …) or create a demo book (duedesk demo).",
+            app.store().path().display()
+        );
+        return Ok(());
+    }
+    let rows = app.overdue(ctx, ctx.today, &OverdueFilter::default())?;
+    println!(
+        "Overdue as of {} — {} contracts; the 20 most overdue:",
+        ctx.today,
+        rows.len()
+    );
+    print!("{}", overdue_table(&rows, 20));
+    print_totals(&bucket_totals(&rows));
+    Ok(())
+}
+
+fn demo(app: &App, ctx: &Ctx, args: &DemoArgs) -> Done {
+    if app.store().is_empty_book() {
+        let opts = crate::demo::DemoOptions {
+            contracts: args.contracts,
+            seed: args.seed,
+            today: ctx.today,
+        };
+        let made = crate::demo::load(app, &opts)?;
+        eprintln!(
+            "demo book created in {}: {made}",
+            app.store().path().display()
+        );
+    } else {
+        eprintln!(
+            "{} already holds a book; showing it (duedesk demo --force replaces it)",
+            app.store().path().display()
+        );
+    }
+    summary(app, ctx)
+}
+
+fn bench(args: &BenchArgs) -> Done {
+    let report = crate::bench::run(crate::bench::BenchOptions {
+        contracts: args.contracts,
+    })?;
+    println!("{report}");
+    Ok(())
+}
+
+fn print_ticket(v: &TicketView) -> Done {
+    let mut out = std::io::stdout().lock();
+    let c = &v.customer;
+    writeln!(
+        out,
+        "催收单 collection ticket — contract {} as of {}",
+        v.contract_no, v.as_of
+    )?;
+    writeln!(
+        out,
+        "customer  {} ({})  phone {}  branch {}  collector {}",
+        c.name, c.id, c.phone, c.branch, c.collector
+    )?;
+    writeln!(
+        out,
+        "machine   {} {}  state {}  contract {}",
+        v.model, v.serial, v.machine, v.state
+    )?;
+    writeln!(out)?;
+    let mut t = Table::new(&["", ">amount"]);
+    let lines: [(&str, Money); 10] = [
+        ("overdue amount", v.overdue_amount),
+        ("penalty accrued", v.penalty_accrued),
+        ("penalty waived", v.penalty_waived),
+        ("penalty paid", v.penalty_paid),
+        ("penalty outstanding", v.penalty_outstanding),
+        ("total to collect", v.total_to_collect),
+        ("pending payments", v.pending_payments),
+        ("principal outstanding", v.principal_outstanding),
+        ("interest outstanding", v.interest_outstanding),
+        ("credit", v.credit),
+    ];
+    for (label, amount) in lines {
+        t.row(vec![label.to_string(), amount.display()]);
+    }
+    write!(out, "{}", t.render())?;
+    writeln!(
+        out,
+        "days overdue {} ({}), daily penalty rate {}, grace days {}",
+        v.days_overdue,
+        v.bucket.label(),
+        v.rate_in_force,
+        v.grace_days
+    )?;
+    writeln!(out)?;
+    let mut t = Table::new(&[
+        "#",
+        "due",
+        ">principal",
+        ">interest",
+        ">principal left",
+        ">interest left",
+        ">days",
+    ]);
+    for i in v
+        .installments
+        .iter()
+        .filter(|i| (i.principal_outstanding + i.interest_outstanding).is_positive())
+    {
+        t.row(vec![
+            i.seq.to_string(),
+            i.due_date.to_string(),
+            i.principal_due.display(),
+            i.interest_due.display(),
+            i.principal_outstanding.display(),
+            i.interest_outstanding.display(),
+            i.days_overdue.to_string(),
+        ]);
+    }
+    writeln!(out, "installments with money outstanding:")?;
+    write!(out, "{}", t.render())?;
+    if !v.payments.is_empty() {
+        writeln!(out, "\npayments:")?;
+        let mut t = Table::new(&["id", "received", ">amount", "status", "method"]);
+        for p in &v.payments {
+            t.row(vec![
+                p.id.clone(),
+                p.received_on.to_string(),
+                p.amount.display(),
+                p.status.into(),
+                p.method.clone(),
+            ]);
+        }
+        write!(out, "{}", t.render())?;
+    }
+    if !v.contacts.is_empty() {
+        writeln!(out, "\ncontact log:")?;
+        for c in &v.contacts {
+            let promise = match (c.promise_date, c.promise_amount) {
+                (Some(d), Some(a)) => format!("  promise {} by {d}", a.display()),
+                _ => String::new(),
+            };
+            writeln!(
+                out,
+                "  {} {:<6} {:<8} {}{promise}",
+                c.on, c.channel, c.by, c.result
+            )?;
+        }
+    }
+    if !v.promises.is_empty() {
+        writeln!(out, "\npromises:")?;
+        for p in &v.promises {
+            writeln!(
+                out,
+                "  {} by {}: {}",
+                p.amount.display(),
+                p.date,
+                p.state.name()
+            )?;
+        }
+    }
+    if !v.waivers.is_empty() {
+        writeln!(out, "\nwaivers:")?;
+        for w in &v.waivers {
+            writeln!(
+                out,
+                "  {} {} {}: {}",
+                w.id,
+                w.amount.display(),
+                w.state,
+                w.reason
+            )?;
+        }
+    }
+    Ok(())
+}
