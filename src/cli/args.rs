@@ -137,7 +137,7 @@ pub struct ImportArgs {
 pub enum RateCmd {
     /// Set a daily rate from a date on, globally or for one contract
     Set {
-        #[arg(long, value_name = "RATE")]
+        #[arg(long, value_name = "RATE", allow_negative_numbers = true)]
         daily: String,
         #[arg(long, value_name = "DATE")]
         from: String,
@@ -180,7 +180,7 @@ pub enum PaymentCmd {
     Record {
         #[arg(long, value_name = "NO")]
         contract: String,
-        #[arg(long, value_name = "AMOUNT")]
+        #[arg(long, value_name = "AMOUNT", allow_negative_numbers = true)]
         amount: String,
         #[arg(long, value_name = "DATE")]
         received_on: String,
@@ -277,7 +277,7 @@ pub enum WaiverCmd {
     Apply {
         #[arg(long, value_name = "NO")]
         contract: String,
-        #[arg(long, value_name = "AMOUNT")]
+        #[arg(long, value_name = "AMOUNT", allow_negative_numbers = true)]
         amount: String,
         #[arg(long)]
         reason: String,
