@@ -263,14 +263,14 @@ fn customers(text: &str, p: &mut Problems<'_>) -> Planned {
         let name = p.required(row, "name");
         let branch = p.required(row, "branch");
         let collector = p.required(row, "collector");
-        if let Some(id) = id {
-            if !seen.insert(id.to_string()) {
-                p.add(
-                    row.line,
-                    "customer_id",
-                    format!("{id} appears twice in this file"),
-                );
-            }
+        if let Some(id) = id
+            && !seen.insert(id.to_string())
+        {
+            p.add(
+                row.line,
+                "customer_id",
+                format!("{id} appears twice in this file"),
+            );
         }
         if let (Some(id), Some(name), Some(branch), Some(collector)) = (id, name, branch, collector)
         {
@@ -311,14 +311,14 @@ fn contracts(text: &str, store: &crate::store::Store, p: &mut Problems<'_>) -> P
             }
         }
         let customer = p.required(row, "customer_id");
-        if let Some(id) = customer {
-            if store.customer(id).ok().flatten().is_none() {
-                p.add(
-                    row.line,
-                    "customer_id",
-                    format!("{id} is not in the book; import customers first"),
-                );
-            }
+        if let Some(id) = customer
+            && store.customer(id).ok().flatten().is_none()
+        {
+            p.add(
+                row.line,
+                "customer_id",
+                format!("{id} is not in the book; import customers first"),
+            );
         }
         let signed_on = p.date(row, "signed_on");
         let model = p.required(row, "model");
@@ -483,14 +483,14 @@ fn payments(
             }
         }
         let received_on = p.date(row, "received_on");
-        if let Some(day) = received_on {
-            if day > today {
-                p.add(
-                    row.line,
-                    "received_on",
-                    format!("{day} is after today ({today})"),
-                );
-            }
+        if let Some(day) = received_on
+            && day > today
+        {
+            p.add(
+                row.line,
+                "received_on",
+                format!("{day} is after today ({today})"),
+            );
         }
         let amount = p.money(row, "amount");
         if amount.is_some_and(|a| !a.is_positive()) {

@@ -107,11 +107,11 @@ pub fn run(cli: Cli) -> Done {
     if let Some(Command::Bench(args)) = &cli.command {
         return bench(args);
     }
-    if let Some(Command::Demo(args)) = &cli.command {
-        if args.force && db.exists() {
-            std::fs::remove_dir_all(&db)
-                .map_err(|e| format!("cannot remove {}: {e}", db.display()))?;
-        }
+    if let Some(Command::Demo(args)) = &cli.command
+        && args.force
+        && db.exists()
+    {
+        std::fs::remove_dir_all(&db).map_err(|e| format!("cannot remove {}: {e}", db.display()))?;
     }
     if let Some(parent) = db.parent() {
         std::fs::create_dir_all(parent)
