@@ -770,3 +770,11 @@ fn statutory_order_pays_penalty_before_principal() {
         "8900.00"
     );
 }
+
+#[test]
+fn a_database_open_elsewhere_is_refused_plainly() {
+    let b = book();
+    let _held = duedesk::store::Store::open(&b.db()).unwrap();
+    let err = b.refused(TODAY, &["overdue"]);
+    assert!(err.contains("is open in another duedesk process"), "{err}");
+}

@@ -71,6 +71,10 @@ fn seed(app: &App) {
 
 #[derive(Clone, Debug)]
 enum Op {
+    /// Pays and confirms everything the contract owes today, so settlement can happen.
+    PayAll {
+        contract: usize,
+    },
     Pay {
         contract: usize,
         cents: i64,
@@ -112,13 +116,14 @@ fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         4 => (0..CONTRACTS, 1i64..150_000, 0u64..20).prop_map(|(contract, cents, back)| Op::Pay { contract, cents, back }),
         4 => (0usize..8).prop_map(|nth| Op::Confirm { nth }),
+        1 => (0..CONTRACTS).prop_map(|contract| Op::PayAll { contract }),
         1 => (0usize..8).prop_map(|nth| Op::Void { nth }),
         1 => (proptest::option::of(0..CONTRACTS), 0u32..12, 0u64..40).prop_map(|(contract, ten_thousandths, back)| Op::Rate { contract, ten_thousandths, back }),
         1 => (proptest::option::of(0..CONTRACTS), 0u32..8).prop_map(|(contract, days)| Op::Grace { contract, days }),
         1 => (0..CONTRACTS, proptest::option::of(1i64..90_000)).prop_map(|(contract, promise_cents)| Op::Contact { contract, promise_cents }),
         1 => (0..CONTRACTS, 1i64..3_000).prop_map(|(contract, cents)| Op::Waiver { contract, cents }),
         1 => (0usize..4).prop_map(|nth| Op::ApproveWaiver { nth }),
-        1 => (0..CONTRACTS).prop_map(|contract| Op::Settle { contract }),
+        2 => (0..CONTRACTS).prop_map(|contract| Op::Settle { contract }),
         1 => any::<bool>().prop_map(Op::Statutory),
     ]
 }
@@ -147,6 +152,33 @@ fn run(app: &App, today: u64, op: &Op) {
             reference: String::new(),
             confirmed: false,
         },
+        Op::PayAll { contract } => {
+            let no = format!("H{contract}");
+            for p in pending.iter().filter(|p| p.contract_no == no) {
+                let _ = app.execute(
+                    &c,
+                    Mutation::VoidPayment {
+                        id: p.id.clone(),
+                        reason: "replaced".into(),
+                    },
+                );
+            }
+            let Ok(t) = app.ticket(&c, &no, c.today) else {
+                return;
+            };
+            if t.total_outstanding.is_positive() {
+                let pay = Mutation::RecordPayment {
+                    contract: no.clone(),
+                    received_on: c.today,
+                    amount: t.total_outstanding,
+                    method: "cash".into(),
+                    reference: String::new(),
+                    confirmed: true,
+                };
+                let _ = app.execute(&c, pay);
+            }
+            Mutation::Settle { contract: no }
+        }
         Op::Confirm { nth } => match pending.get(*nth % pending.len().max(1)) {
             Some(p) => Mutation::ConfirmPayment { id: p.id.clone() },
             None => return,

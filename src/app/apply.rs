@@ -465,10 +465,23 @@ fn save_contract(txn: &mut Txn<'_>, contract: &Contract) -> Result<()> {
     let standing: Standing = standing(contract, &settings);
     txn.put_contract(contract, standing)?;
     if let Some(through) = txn.accrued_through()? {
-        let accrued = evaluate(contract, &settings, through).penalty_accrued;
-        txn.set_accrual(&contract.no, accrued);
+        txn.set_accrual(
+            &contract.no,
+            accrued_for_cache(contract, &settings, through),
+        );
     }
     Ok(())
+}
+
+/// The penalty the accrual cache holds for a contract when the cache is at `through`: a
+/// closed contract's is frozen at its closing day, whatever day the cache has reached.
+fn accrued_for_cache(
+    contract: &Contract,
+    settings: &PenaltySettings,
+    through: NaiveDate,
+) -> domain::Money {
+    let day = contract.closed_on().unwrap_or(through);
+    evaluate(contract, settings, day).penalty_accrued
 }
 
 /// Changes the book-wide settings, then re-derives every contract's indexes and cache.
@@ -508,10 +521,14 @@ fn accrue(txn: &mut Txn<'_>, through: NaiveDate) -> Result<Outcome> {
     let (mut recomputed, mut opened) = (0usize, 0usize);
     for contract in candidates {
         let contract = contract?;
+        recomputed += 1;
         if !contract.is_open() {
+            txn.set_accrual(
+                &contract.no,
+                accrued_for_cache(&contract, &settings, through),
+            );
             continue;
         }
-        recomputed += 1;
         let figures = evaluate(&contract, &settings, through);
         txn.set_accrual(&contract.no, figures.penalty_accrued);
         if let Some(due) = figures.oldest_unpaid_due {

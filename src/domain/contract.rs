@@ -221,6 +221,14 @@ impl Contract {
     pub fn is_open(&self) -> bool {
         matches!(self.state, ContractState::Active)
     }
+
+    /// The day a settled or repossessed contract closed; `None` while it is open.
+    pub fn closed_on(&self) -> Option<NaiveDate> {
+        match self.state {
+            ContractState::Settled { on } | ContractState::Repossessed { on } => Some(on),
+            ContractState::Draft | ContractState::Active => None,
+        }
+    }
 }
 
 #[cfg(test)]
