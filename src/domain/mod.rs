@@ -6,6 +6,8 @@ pub mod money;
 pub mod ticket;
 
 #[cfg(test)]
+mod ledger_props;
+#[cfg(test)]
 mod ledger_tests;
 
 pub use contract::*;
