@@ -223,7 +223,19 @@ fn waiver_then_settlement() {
         err.contains("H1") && err.contains("penalty 70.00 outstanding"),
         "{err}"
     );
-    // The collector applies; nobody approves their own application.
+    // The collector applies; the built-in rules send waivers to finance.
+    b.ok(
+        TODAY,
+        &[
+            "user",
+            "add",
+            "cw",
+            "--role",
+            "finance",
+            "--display",
+            "陈雯",
+        ],
+    );
     let w = b.json(
         TODAY,
         &[
@@ -242,8 +254,16 @@ fn waiver_then_settlement() {
     );
     let wid = w["id"].as_str().unwrap().to_string();
     let err = b.refused(TODAY, &["--as", "wangjun", "waiver", "approve", &wid]);
-    assert!(err.contains("waiver.decide"), "{err}");
-    b.ok(TODAY, &["waiver", "approve", &wid]);
+    assert!(
+        err.contains("approval.decide") && err.contains("own application"),
+        "{err}"
+    );
+    let err = b.refused(TODAY, &["waiver", "approve", &wid]);
+    assert!(err.contains("role:finance"), "{err}");
+    b.ok(
+        TODAY,
+        &["--as", "cw", "waiver", "approve", &wid, "--comment", "同意"],
+    );
     let t = b.json(TODAY, &["ticket", "show", "H1", "--json"]);
     assert_eq!(money(&t["penalty_waived"]), "70.00");
     assert_eq!(money(&t["penalty_outstanding"]), "0.00");
@@ -649,7 +669,10 @@ fn bad_command_input_is_refused_with_status_1() {
         (&["grace", "set", "--days", "400"], "--days"),
         (&["ticket", "show", "H404"], "contract H404 does not exist"),
         (&["settle", "H2"], "principal 18000.00 outstanding"),
-        (&["waiver", "approve", "W9"], "waiver W9 does not exist"),
+        (
+            &["waiver", "approve", "A9"],
+            "application A9 does not exist",
+        ),
         (&["accrue", "--through", "2026-02-30"], "--through"),
         (&["overdue", "--as-of", "x"], "--as-of"),
         (&["--as", "nobody", "overdue"], "user nobody does not exist"),

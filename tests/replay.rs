@@ -66,6 +66,12 @@ fn seed(app: &App) {
                 .collect(),
         });
     }
+    batch.push(Mutation::AddUser {
+        name: "cw".into(),
+        display: "陈雯".into(),
+        roles: vec![duedesk::domain::Role::Finance],
+        branch: None,
+    });
     app.execute_batch(&c0, &batch).unwrap();
 }
 
@@ -133,11 +139,11 @@ fn run(app: &App, today: u64, op: &Op) {
     let c = ctx(today);
     let pending = app.pending_payments(&c).unwrap();
     let waivers: Vec<String> = app
-        .waivers(&c)
+        .applications(&c, &duedesk::app::ApplicationFilter::default())
         .unwrap()
         .into_iter()
-        .filter(|w| w.state == "pending")
-        .map(|w| w.id)
+        .filter(|a| a.stage == "in_review")
+        .map(|a| a.id)
         .collect();
     let m = match op {
         Op::Pay {
@@ -223,7 +229,10 @@ fn run(app: &App, today: u64, op: &Op) {
         },
         // Applied for by the collector, approved by the admin: nobody approves their own.
         Op::ApproveWaiver { nth } => match waivers.get(*nth % waivers.len().max(1)) {
-            Some(id) => Mutation::ApproveWaiver { id: id.clone() },
+            Some(id) => Mutation::Approve {
+                id: id.clone(),
+                comment: String::new(),
+            },
             None => return,
         },
         Op::Settle { contract } => Mutation::Settle {
@@ -237,10 +246,11 @@ fn run(app: &App, today: u64, op: &Op) {
             },
         },
     };
-    let actor = if matches!(op, Op::Waiver { .. }) {
-        "wangjun"
-    } else {
-        "admin"
+    // The collector applies for waivers, finance decides them: nobody approves their own.
+    let actor = match op {
+        Op::Waiver { .. } => "wangjun",
+        Op::ApproveWaiver { .. } => "cw",
+        _ => "admin",
     };
     let _ = app.execute(&Ctx::new(actor, c.today, c.now), m);
 }

@@ -7,9 +7,9 @@ use super::{AppError, Mutation, NewContract, Outcome, Result};
 use crate::domain::ledger::{Standing, standing};
 use crate::domain::{
     self, Contract, ContractState, MachineState, Payment, PaymentStatus, PenaltySettings, Promise,
-    RateEntry, Ticket, User, WaiverApplication, WaiverGrant, WaiverState, evaluate,
+    RateEntry, Ticket, User, evaluate,
 };
-use crate::store::{EntryHeader, Reader, RecordKind, Txn};
+use crate::store::{EntryHeader, Reader, Txn};
 use chrono::NaiveDate;
 
 pub(super) fn apply(
@@ -250,84 +250,6 @@ pub(super) fn apply(
             txn.put_ticket(&ticket);
             Ok(Outcome::done(format!("contact on {contract} logged")))
         }
-        Mutation::ApplyWaiver {
-            contract,
-            amount,
-            reason,
-        } => {
-            required("reason", reason)?;
-            let c = contract_for_change(txn, contract)?;
-            let settings = txn.settings()?;
-            let figures = evaluate(&c, &settings, today);
-            if let Some(why) = domain::waiver_blocker(&figures, *amount) {
-                return Err(AppError::Refused(format!("contract {contract}: {why}")));
-            }
-            let pending = txn
-                .store()
-                .records::<WaiverApplication>(RecordKind::Waiver)
-                .filter_map(|w| w.ok())
-                .find(|w| w.contract_no == *contract && w.state == WaiverState::Pending);
-            if let Some(other) = pending {
-                return Err(AppError::Refused(format!(
-                    "contract {contract}: waiver {} is still waiting for a decision; decide it first",
-                    other.id
-                )));
-            }
-            let id = format!("W{}", txn.next_counter("waiver")?);
-            let application = WaiverApplication {
-                id: id.clone(),
-                contract_no: contract.clone(),
-                amount: *amount,
-                reason: reason.clone(),
-                applied_by: actor.to_string(),
-                applied_on: today,
-                penalty_outstanding_at_application: figures.penalty_outstanding,
-                state: WaiverState::Pending,
-            };
-            txn.put_record(RecordKind::Waiver, &id, &application);
-            Ok(Outcome::created(
-                id.clone(),
-                format!("waiver {id} of {amount} on {contract} applied for"),
-            ))
-        }
-        Mutation::ApproveWaiver { id } => {
-            let mut application = waiver_for_decision(txn, id, actor)?;
-            let mut c = contract_for_change(txn, &application.contract_no)?;
-            let settings = txn.settings()?;
-            let figures = evaluate(&c, &settings, today);
-            if application.amount > figures.penalty_outstanding {
-                return Err(AppError::Refused(format!(
-                    "waiver {id}: {} is more than the penalty outstanding today ({}); reject it and apply again",
-                    application.amount, figures.penalty_outstanding
-                )));
-            }
-            application.state = WaiverState::Approved {
-                by: actor.to_string(),
-                on: today,
-            };
-            c.waivers.push(WaiverGrant {
-                id: id.clone(),
-                approved_on: today,
-                amount: application.amount,
-            });
-            txn.put_record(RecordKind::Waiver, id, &application);
-            save_contract(txn, &c)?;
-            Ok(Outcome::done(format!(
-                "waiver {id} approved: penalty on {} reduced by {}",
-                c.no, application.amount
-            )))
-        }
-        Mutation::RejectWaiver { id, reason } => {
-            required("reason", reason)?;
-            let mut application = waiver_for_decision(txn, id, actor)?;
-            application.state = WaiverState::Rejected {
-                by: actor.to_string(),
-                on: today,
-                reason: reason.clone(),
-            };
-            txn.put_record(RecordKind::Waiver, id, &application);
-            Ok(Outcome::done(format!("waiver {id} rejected")))
-        }
         Mutation::Settle { contract } => {
             let mut c = contract_for_change(txn, contract)?;
             let pending = c.pending_total();
@@ -358,6 +280,7 @@ pub(super) fn apply(
                 "contract {contract} settled{unlock}"
             )))
         }
+        _ => super::workflow::apply(txn, header, mutation),
     }
 }
 
@@ -448,19 +371,9 @@ fn payment_for_change(txn: &Txn<'_>, id: &str) -> Result<(Contract, usize)> {
     Ok((c, index))
 }
 
-fn waiver_for_decision(txn: &Txn<'_>, id: &str, actor: &str) -> Result<WaiverApplication> {
-    let application: WaiverApplication = txn
-        .record(RecordKind::Waiver, id)?
-        .ok_or_else(|| AppError::NotFound(format!("waiver {id} does not exist; check the id")))?;
-    if let Some(why) = application.decision_blocker(actor) {
-        return Err(AppError::Refused(why));
-    }
-    Ok(application)
-}
-
 /// Writes a contract with its indexes and, when the accrual cache is in use, its cached
 /// penalty as of the cache's date.
-fn save_contract(txn: &mut Txn<'_>, contract: &Contract) -> Result<()> {
+pub(super) fn save_contract(txn: &mut Txn<'_>, contract: &Contract) -> Result<()> {
     let settings = txn.settings()?;
     let standing: Standing = standing(contract, &settings);
     txn.put_contract(contract, standing)?;

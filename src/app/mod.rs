@@ -10,9 +10,20 @@ mod apply;
 pub mod mutation;
 pub mod permissions;
 pub mod queries;
+pub mod rules_file;
+mod workflow;
+pub mod workflow_queries;
+
+pub use workflow::builtin_rules;
+
+/// The approval rules in force (the built-in defaults until an admin sets some).
+pub fn rules_in_force_of(app: &App) -> Result<crate::domain::approval::RuleSet> {
+    workflow::rules_in_force(app.store())
+}
 
 pub use mutation::{Mutation, NewContract};
 pub use queries::*;
+pub use workflow_queries::*;
 
 use crate::domain::{Role, User};
 use crate::store::{EntryHeader, Reader, Store, StoreError};

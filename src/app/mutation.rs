@@ -4,7 +4,8 @@
 //! random state (the business date and actor come from the journal entry's header), so a
 //! replay of the journal rebuilds identical projections.
 
-use crate::domain::{AllocationOrder, Channel, Customer, Installment, Money, Promise, Rate};
+use crate::domain::approval::{DocumentType, Rule};
+use crate::domain::{AllocationOrder, Channel, Customer, Installment, Money, Promise, Rate, Role};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -74,20 +75,94 @@ pub enum Mutation {
         note: String,
         promise: Option<Promise>,
     },
+    /// Applies for an interest waiver: an application of document type `waiver`.
     ApplyWaiver {
         contract: String,
         amount: Money,
         reason: String,
     },
-    ApproveWaiver {
+    Settle {
+        contract: String,
+    },
+
+    AddUser {
+        name: String,
+        display: String,
+        roles: Vec<Role>,
+        branch: Option<String>,
+    },
+    DisableUser {
+        name: String,
+    },
+    SetRoles {
+        name: String,
+        roles: Vec<Role>,
+    },
+    /// Replaces the whole approval rule set with a new version.
+    SetRules {
+        rules: Vec<Rule>,
+    },
+
+    /// Applies for a lock, unlock or tow of a contract's machine.
+    Apply {
+        document: DocumentType,
+        contract: String,
+        reason: String,
+        location: String,
+    },
+    Approve {
+        id: String,
+        comment: String,
+    },
+    Reject {
+        id: String,
+        comment: String,
+    },
+    /// The applicant resubmits a rejected application, optionally revised; the chain
+    /// starts again under the rules in force at resubmission.
+    Resubmit {
+        id: String,
+        reason: Option<String>,
+        location: Option<String>,
+        amount: Option<Money>,
+    },
+    Withdraw {
         id: String,
     },
-    RejectWaiver {
+    RegisterTow {
+        id: String,
+        crew: Vec<String>,
+        #[serde(with = "crate::codec::date")]
+        planned_on: NaiveDate,
+        location: String,
+        note: String,
+    },
+    CompleteTow {
+        id: String,
+        #[serde(with = "crate::codec::date")]
+        towed_on: NaiveDate,
+        yard: String,
+        condition: String,
+        cost: Money,
+    },
+    FailTow {
         id: String,
         reason: String,
     },
-    Settle {
-        contract: String,
+    /// The clerk records an approved lock or unlock as sent to the machine.
+    Execute {
+        id: String,
+        command_status: Option<i32>,
+    },
+    MarkRead {
+        ids: Vec<String>,
+    },
+    /// The outcome of handing a notification to the configured `notify_command`.
+    RecordDelivery {
+        id: String,
+        delivered: bool,
+        error: String,
+        at: i64,
     },
 }
 
@@ -109,8 +184,28 @@ impl Mutation {
             Mutation::Accrue { .. } => "penalty.accrue",
             Mutation::AddContact { .. } => "ticket.contact",
             Mutation::ApplyWaiver { .. } => "waiver.apply",
-            Mutation::ApproveWaiver { .. } | Mutation::RejectWaiver { .. } => "waiver.decide",
             Mutation::Settle { .. } => "contract.settle",
+            Mutation::AddUser { .. } | Mutation::DisableUser { .. } | Mutation::SetRoles { .. } => {
+                "user.manage"
+            }
+            Mutation::SetRules { .. } => "rules.set",
+            Mutation::Apply {
+                document: DocumentType::Tow,
+                ..
+            } => "tow.apply",
+            Mutation::Apply {
+                document: DocumentType::Unlock,
+                ..
+            } => "unlock.apply",
+            Mutation::Apply { .. } => "lock.apply",
+            Mutation::Approve { .. } | Mutation::Reject { .. } => "approval.decide",
+            Mutation::Resubmit { .. } | Mutation::Withdraw { .. } => "approval.applicant",
+            Mutation::RegisterTow { .. }
+            | Mutation::CompleteTow { .. }
+            | Mutation::FailTow { .. } => "tow.register",
+            Mutation::Execute { .. } => "lock.execute",
+            Mutation::MarkRead { .. } => "inbox.read",
+            Mutation::RecordDelivery { .. } => "notification.deliver",
         }
     }
 

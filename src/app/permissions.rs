@@ -2,7 +2,7 @@
 //! only hide what this already refuses.
 
 use super::{AppError, Mutation, Result};
-use crate::domain::WaiverApplication;
+use crate::domain::workflow::Application;
 use crate::domain::{Customer, Role, User};
 use crate::store::{Reader, RecordKind};
 
@@ -18,12 +18,28 @@ pub fn holders(mutation: &Mutation) -> &'static [Role] {
         }
         | Mutation::SetRate { .. }
         | Mutation::SetGrace { .. }
-        | Mutation::SetAllocationOrder { .. } => &[Admin],
+        | Mutation::SetAllocationOrder { .. }
+        | Mutation::AddUser { .. }
+        | Mutation::DisableUser { .. }
+        | Mutation::SetRoles { .. }
+        | Mutation::SetRules { .. } => &[Admin],
         Mutation::RecordPayment { .. } | Mutation::Settle { .. } => &[Collector, Finance, Admin],
         Mutation::ConfirmPayment { .. } | Mutation::VoidPayment { .. } => &[Finance, Admin],
         Mutation::Accrue { .. } => &[Finance, Admin],
         Mutation::AddContact { .. } | Mutation::ApplyWaiver { .. } => &[Collector, Clerk, Admin],
-        Mutation::ApproveWaiver { .. } | Mutation::RejectWaiver { .. } => &[Finance, Admin],
+        Mutation::Apply { .. } => &[Collector, Admin],
+        Mutation::RegisterTow { .. } | Mutation::CompleteTow { .. } | Mutation::FailTow { .. } => {
+            &[Clerk, Admin]
+        }
+        Mutation::Execute { .. } => &[Clerk, Admin],
+        // The chain step decides who approves, only the applicant resubmits or withdraws, and
+        // a user reads only their own inbox: checked where the record is at hand.
+        Mutation::Approve { .. }
+        | Mutation::Reject { .. }
+        | Mutation::Resubmit { .. }
+        | Mutation::Withdraw { .. }
+        | Mutation::MarkRead { .. }
+        | Mutation::RecordDelivery { .. } => &Role::ALL,
     }
 }
 
@@ -33,6 +49,7 @@ fn subject<R: Reader + ?Sized>(reader: &R, mutation: &Mutation) -> Result<Option
         Mutation::RecordPayment { contract, .. }
         | Mutation::AddContact { contract, .. }
         | Mutation::ApplyWaiver { contract, .. }
+        | Mutation::Apply { contract, .. }
         | Mutation::Settle { contract }
         | Mutation::AddInstallments { contract, .. } => Some(contract.clone()),
         Mutation::SetRate { contract, .. } | Mutation::SetGrace { contract, .. } => {
@@ -41,10 +58,25 @@ fn subject<R: Reader + ?Sized>(reader: &R, mutation: &Mutation) -> Result<Option
         Mutation::ConfirmPayment { id } | Mutation::VoidPayment { id, .. } => {
             reader.payment_contract(id)?
         }
-        Mutation::ApproveWaiver { id } | Mutation::RejectWaiver { id, .. } => reader
-            .record::<WaiverApplication>(RecordKind::Waiver, id)?
-            .map(|w| w.contract_no),
-        Mutation::PutCustomer(_)
+        Mutation::RegisterTow { id, .. }
+        | Mutation::CompleteTow { id, .. }
+        | Mutation::FailTow { id, .. }
+        | Mutation::Execute { id, .. } => reader
+            .record::<Application>(RecordKind::Application, id)?
+            .map(|a| a.contract_no),
+        // Deciding follows the chain (a rule may name any user); the applicant, the inbox
+        // owner and delivery are checked by the mutation itself.
+        Mutation::Approve { .. }
+        | Mutation::Reject { .. }
+        | Mutation::Resubmit { .. }
+        | Mutation::Withdraw { .. }
+        | Mutation::MarkRead { .. }
+        | Mutation::RecordDelivery { .. }
+        | Mutation::AddUser { .. }
+        | Mutation::DisableUser { .. }
+        | Mutation::SetRoles { .. }
+        | Mutation::SetRules { .. }
+        | Mutation::PutCustomer(_)
         | Mutation::AddContract(_)
         | Mutation::SetAllocationOrder { .. }
         | Mutation::Accrue { .. } => None,

@@ -2,12 +2,13 @@
 //! are an interface (README *JSON*): stable keys, money as two-decimal strings, ISO dates.
 
 use super::permissions::{check_contract_scope, in_scope};
+use super::workflow_queries::ApplicationRow;
 use super::{App, AppError, Ctx, Result};
 use crate::domain::{
     Bucket, Contact, Customer, InstallmentFigures, Money, Payment, PaymentStatus, PromiseState,
-    Rate, Role, User, WaiverApplication, WaiverState, evaluate,
+    Rate, Role, User, evaluate,
 };
-use crate::store::{Reader, RecordKind};
+use crate::store::Reader;
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -135,46 +136,6 @@ pub struct PromiseView {
     pub state: PromiseState,
 }
 
-#[derive(Clone, Debug, Serialize)]
-pub struct WaiverView {
-    pub id: String,
-    pub contract_no: String,
-    pub amount: Money,
-    pub reason: String,
-    pub applied_by: String,
-    pub applied_on: NaiveDate,
-    pub penalty_outstanding_at_application: Money,
-    pub state: &'static str,
-    pub decided_by: Option<String>,
-    pub decided_on: Option<NaiveDate>,
-    pub reject_reason: Option<String>,
-}
-
-impl From<&WaiverApplication> for WaiverView {
-    fn from(w: &WaiverApplication) -> WaiverView {
-        let (decided_by, decided_on, reject_reason) = match &w.state {
-            WaiverState::Pending => (None, None, None),
-            WaiverState::Approved { by, on } => (Some(by.clone()), Some(*on), None),
-            WaiverState::Rejected { by, on, reason } => {
-                (Some(by.clone()), Some(*on), Some(reason.clone()))
-            }
-        };
-        WaiverView {
-            id: w.id.clone(),
-            contract_no: w.contract_no.clone(),
-            amount: w.amount,
-            reason: w.reason.clone(),
-            applied_by: w.applied_by.clone(),
-            applied_on: w.applied_on,
-            penalty_outstanding_at_application: w.penalty_outstanding_at_application,
-            state: w.state.name(),
-            decided_by,
-            decided_on,
-            reject_reason,
-        }
-    }
-}
-
 /// A collection ticket (催收单) as of a date: the contract's figures, money and contacts.
 #[derive(Clone, Debug, Serialize)]
 pub struct TicketView {
@@ -207,7 +168,8 @@ pub struct TicketView {
     pub payments: Vec<PaymentView>,
     pub contacts: Vec<ContactView>,
     pub promises: Vec<PromiseView>,
-    pub waivers: Vec<WaiverView>,
+    /// Every application on the contract (lock, unlock, tow, waiver), newest first.
+    pub applications: Vec<ApplicationRow>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -270,7 +232,7 @@ pub fn bucket_totals(rows: &[OverdueRow]) -> Vec<BucketTotal> {
 }
 
 impl App {
-    fn viewer(&self, ctx: &Ctx) -> Result<User> {
+    pub(crate) fn viewer(&self, ctx: &Ctx) -> Result<User> {
         self.user(&ctx.actor)
     }
 
@@ -383,12 +345,7 @@ impl App {
                 })
             })
             .collect();
-        let waivers = store
-            .records::<WaiverApplication>(RecordKind::Waiver)
-            .filter_map(|w| w.ok())
-            .filter(|w| w.contract_no == contract_no)
-            .map(|w| WaiverView::from(&w))
-            .collect();
+        let applications = self.applications_of(&user, contract_no)?;
         let pending = contract.pending_total();
         Ok(TicketView {
             contract_no: contract.no.clone(),
@@ -420,7 +377,7 @@ impl App {
             payments: contract.payments.iter().map(PaymentView::from).collect(),
             contacts: contacts.iter().map(ContactView::from).collect(),
             promises,
-            waivers,
+            applications,
         })
     }
 
@@ -466,21 +423,6 @@ impl App {
                 .then_with(|| id_order(&a.id).cmp(&id_order(&b.id)))
         });
         Ok(rows)
-    }
-
-    /// Waiver applications in the viewer's scope, newest first.
-    pub fn waivers(&self, ctx: &Ctx) -> Result<Vec<WaiverView>> {
-        let user = self.viewer(ctx)?;
-        let store = self.store();
-        let mut out = Vec::new();
-        for w in store.records::<WaiverApplication>(RecordKind::Waiver) {
-            let w = w?;
-            if check_contract_scope(store, &user, &w.contract_no).is_ok() {
-                out.push(WaiverView::from(&w));
-            }
-        }
-        out.sort_by_key(|w| std::cmp::Reverse(id_order(&w.id)));
-        Ok(out)
     }
 
     pub fn settings(&self, ctx: &Ctx) -> Result<SettingsView> {

@@ -19,6 +19,10 @@ pub struct Cli {
     #[arg(long = "as", global = true, value_name = "USER")]
     pub as_user: Option<String>,
 
+    /// The configuration file [default: ~/.config/duedesk/config.toml]
+    #[arg(long, global = true, env = "DUEDESK_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
     /// The business date to act on (default: today's local date)
     #[arg(
         long,
@@ -77,6 +81,30 @@ pub enum Command {
     },
     /// Replay the journal into fresh projections
     Rebuild,
+    /// Users, roles and branches
+    #[command(subcommand)]
+    User(UserCmd),
+    /// Approval rules (审批规则)
+    #[command(subcommand)]
+    Rules(RulesCmd),
+    /// Approvals: list, show, approve, reject, resubmit, withdraw
+    #[command(subcommand)]
+    Approval(ApprovalCmd),
+    /// Lock (锁机) and unlock (解锁) a machine
+    #[command(subcommand)]
+    Lock(LockCmd),
+    /// Tow applications (拖机申请) and tow registration (拖机登记)
+    #[command(subcommand)]
+    Tow(TowCmd),
+    /// Your notifications
+    Inbox(InboxArgs),
+    /// The audit trail of a contract: every change, who, when
+    Audit {
+        #[arg(value_name = "CONTRACT_NO")]
+        contract: String,
+        #[arg(long)]
+        json: bool,
+    },
     /// Run the ledger benchmark on a generated book
     Bench(BenchArgs),
 }
@@ -284,16 +312,182 @@ pub enum WaiverCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Approve the current step of a waiver application
     Approve {
         id: String,
+        #[arg(long, default_value = "")]
+        comment: String,
     },
+    /// Reject a waiver application, returning it to the applicant
     Reject {
         id: String,
-        #[arg(long)]
+        #[arg(long, alias = "comment")]
         reason: String,
     },
     /// Waiver applications
     List(JsonFlag),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCmd {
+    /// Add a user
+    Add {
+        name: String,
+        /// Roles, comma-separated: collector, clerk, sales, finance, approver, admin
+        #[arg(long = "role", value_name = "R[,R…]", required = true)]
+        roles: String,
+        #[arg(long)]
+        branch: Option<String>,
+        /// The name shown on screens, e.g. 王军
+        #[arg(long)]
+        display: Option<String>,
+    },
+    List(JsonFlag),
+    Disable {
+        name: String,
+    },
+    /// Replace a user's roles
+    Roles {
+        name: String,
+        #[arg(long = "set", value_name = "R[,R…]")]
+        roles: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCmd {
+    /// The rules in force
+    Show(JsonFlag),
+    /// Replace the whole rule set with a file's, as a new version
+    Set { file: PathBuf },
+    /// Check a rules file without changing anything
+    Check { file: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ApprovalCmd {
+    /// Applications in your scope, newest first
+    List {
+        /// Only those waiting for your decision
+        #[arg(long)]
+        mine: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    Approve {
+        id: String,
+        #[arg(long, default_value = "")]
+        comment: String,
+    },
+    Reject {
+        id: String,
+        #[arg(long)]
+        comment: String,
+    },
+    /// Resubmit your rejected application, optionally revised
+    Resubmit {
+        id: String,
+        #[arg(long)]
+        reason: Option<String>,
+        #[arg(long)]
+        location: Option<String>,
+        #[arg(long, value_name = "AMOUNT")]
+        amount: Option<String>,
+    },
+    Withdraw {
+        id: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LockCmd {
+    /// Apply for a remote lock of the contract's machine
+    Apply {
+        #[arg(long, value_name = "NO")]
+        contract: String,
+        #[arg(long)]
+        reason: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Record an approved lock or unlock as executed (runs the configured lock_command)
+    Execute { id: String },
+    /// Apply for an unlock of the contract's machine
+    Unlock {
+        #[arg(long, value_name = "NO")]
+        contract: String,
+        #[arg(long)]
+        reason: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TowCmd {
+    /// Apply for a tow (repossession) of the contract's machine
+    Apply {
+        #[arg(long, value_name = "NO")]
+        contract: String,
+        #[arg(long)]
+        reason: String,
+        /// Where the machine is
+        #[arg(long, default_value = "")]
+        location: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Register an approved tow: crew, planned date, location
+    Register {
+        id: String,
+        #[arg(long, value_name = "NAME[,NAME…]")]
+        crew: String,
+        #[arg(long, value_name = "DATE")]
+        date: String,
+        #[arg(long)]
+        location: String,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Record a registered tow as done: the machine is back in a yard
+    Complete {
+        id: String,
+        #[arg(long, value_name = "DATE")]
+        date: String,
+        #[arg(long)]
+        yard: String,
+        #[arg(long, default_value = "")]
+        condition: String,
+        #[arg(long, value_name = "AMOUNT")]
+        cost: Option<String>,
+    },
+    /// Record a registered tow as failed or cancelled
+    Fail {
+        id: String,
+        #[arg(long)]
+        reason: String,
+    },
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The tow board: approved, scheduled, done and failed tows
+    Board(JsonFlag),
+}
+
+#[derive(Debug, Args)]
+pub struct InboxArgs {
+    /// Mark every notification as read
+    #[arg(long)]
+    pub read_all: bool,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

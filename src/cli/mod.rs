@@ -2,8 +2,10 @@
 //! No business rules here.
 
 pub mod args;
+pub mod hooks;
 pub mod import;
 mod table;
+mod workflow;
 
 use crate::app::{
     App, BucketTotal, Ctx, LOCAL_ADMIN, Mutation, OverdueFilter, OverdueRow, TicketView,
@@ -117,24 +119,33 @@ pub fn run(cli: Cli) -> Done {
         std::fs::create_dir_all(parent)
             .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
     }
+    let hooks = hooks::Hooks::load(cli.config.as_deref()).map_err(|e| Failure(vec![e]))?;
     let app = App::open(&db)?;
     app.user(&ctx.actor)?;
 
-    let Some(command) = cli.command else {
-        return summary(&app, &ctx);
+    let result = dispatch(&app, &ctx, &hooks, cli.command);
+    if let Some(command) = &hooks.notify_command {
+        let failed = hooks::deliver(&app, &ctx, command);
+        if failed > 0 {
+            eprintln!(
+                "duedesk: notify_command failed for {failed} notifications; they stay in the inbox marked failed and are retried later"
+            );
+        }
+    }
+    result
+}
+
+fn dispatch(app: &App, ctx: &Ctx, hooks: &hooks::Hooks, command: Option<Command>) -> Done {
+    let today = ctx.today;
+    let Some(command) = command else {
+        return summary(app, ctx);
     };
     match command {
-        Command::Demo(args) => demo(&app, &ctx, &args),
+        Command::Demo(args) => demo(app, ctx, &args),
         Command::Import(args) => {
-            let count = import::import(
-                &app,
-                &ctx,
-                args.kind,
-                &args.file,
-                args.encoding,
-                args.confirm,
-            )
-            .map_err(|e| Failure(e.lines))?;
+            let count =
+                import::import(app, ctx, args.kind, &args.file, args.encoding, args.confirm)
+                    .map_err(|e| Failure(e.lines))?;
             println!("{count} rows imported from {}", args.file.display());
             Ok(())
         }
@@ -146,8 +157,8 @@ pub fn run(cli: Cli) -> Done {
             let daily = Rate::parse(&daily).map_err(|e| Failure(vec![format!("--daily: {e}")]))?;
             let from = parse_date(&from, "--from")?;
             say(
-                &app,
-                &ctx,
+                app,
+                ctx,
                 Mutation::SetRate {
                     contract,
                     from,
@@ -161,17 +172,17 @@ pub fn run(cli: Cli) -> Done {
                     "--days: {days} is more than a year; give 0 to 365"
                 )]));
             }
-            say(&app, &ctx, Mutation::SetGrace { contract, days })
+            say(app, ctx, Mutation::SetGrace { contract, days })
         }
         Command::Allocation(AllocationCmd::Set { order }) => {
             let order = match order {
                 OrderArg::Default => AllocationOrder::DueFirst,
                 OrderArg::Statutory => AllocationOrder::Statutory,
             };
-            say(&app, &ctx, Mutation::SetAllocationOrder { order })
+            say(app, ctx, Mutation::SetAllocationOrder { order })
         }
         Command::Settings(JsonFlag { json }) => {
-            let s = app.settings(&ctx)?;
+            let s = app.settings(ctx)?;
             if json {
                 return print_json(&s);
             }
@@ -189,15 +200,15 @@ pub fn run(cli: Cli) -> Done {
             print!("{}", t.render());
             Ok(())
         }
-        Command::Payment(cmd) => payment(&app, &ctx, cmd),
+        Command::Payment(cmd) => payment(app, ctx, cmd),
         Command::Accrue { through } => {
             let through = match through {
                 Some(text) => parse_date(&text, "--through")?,
                 None => today,
             };
-            say(&app, &ctx, Mutation::Accrue { through })
+            say(app, ctx, Mutation::Accrue { through })
         }
-        Command::Overdue(args) => overdue(&app, &ctx, &args),
+        Command::Overdue(args) => overdue(app, ctx, &args),
         Command::Ticket(TicketCmd::Show {
             contract,
             as_of,
@@ -207,7 +218,7 @@ pub fn run(cli: Cli) -> Done {
                 Some(text) => parse_date(&text, "--as-of")?,
                 None => today,
             };
-            let view = app.ticket(&ctx, &contract, as_of)?;
+            let view = app.ticket(ctx, &contract, as_of)?;
             if json {
                 print_json(&view)
             } else {
@@ -236,8 +247,8 @@ pub fn run(cli: Cli) -> Done {
                 _ => None,
             };
             say(
-                &app,
-                &ctx,
+                app,
+                ctx,
                 Mutation::AddContact {
                     contract,
                     channel,
@@ -247,8 +258,8 @@ pub fn run(cli: Cli) -> Done {
                 },
             )
         }
-        Command::Waiver(cmd) => waiver(&app, &ctx, cmd),
-        Command::Settle { contract } => say(&app, &ctx, Mutation::Settle { contract }),
+        Command::Waiver(cmd) => waiver(app, ctx, cmd),
+        Command::Settle { contract } => say(app, ctx, Mutation::Settle { contract }),
         Command::Rebuild => {
             let before = app.store().journal_len()?;
             let count = app.rebuild()?;
@@ -258,6 +269,13 @@ pub fn run(cli: Cli) -> Done {
             Ok(())
         }
         Command::Bench(_) => unreachable!("handled before opening the database"),
+        Command::User(cmd) => workflow::user(app, ctx, cmd),
+        Command::Rules(cmd) => workflow::rules(app, ctx, cmd),
+        Command::Approval(cmd) => workflow::approval(app, ctx, cmd),
+        Command::Lock(cmd) => workflow::lock(app, ctx, hooks, cmd),
+        Command::Tow(cmd) => workflow::tow(app, ctx, cmd),
+        Command::Inbox(args) => workflow::inbox(app, ctx, args),
+        Command::Audit { contract, json } => workflow::audit(app, ctx, &contract, json),
     }
 }
 
@@ -337,36 +355,16 @@ fn waiver(app: &App, ctx: &Ctx, cmd: WaiverCmd) -> Done {
             )?;
             print_created(outcome.id, &outcome.message, json)
         }
-        WaiverCmd::Approve { id } => say(app, ctx, Mutation::ApproveWaiver { id }),
-        WaiverCmd::Reject { id, reason } => say(app, ctx, Mutation::RejectWaiver { id, reason }),
-        WaiverCmd::List(JsonFlag { json }) => {
-            let rows = app.waivers(ctx)?;
-            if json {
-                return print_json(&rows);
-            }
-            let mut t = Table::new(&[
-                "id",
-                "contract",
-                ">amount",
-                "state",
-                "applied by",
-                "applied on",
-                "reason",
-            ]);
-            for w in &rows {
-                t.row(vec![
-                    w.id.clone(),
-                    w.contract_no.clone(),
-                    w.amount.display(),
-                    w.state.to_string(),
-                    w.applied_by.clone(),
-                    w.applied_on.to_string(),
-                    w.reason.clone(),
-                ]);
-            }
-            print!("{}", t.render());
-            Ok(())
-        }
+        WaiverCmd::Approve { id, comment } => say(app, ctx, Mutation::Approve { id, comment }),
+        WaiverCmd::Reject { id, reason } => say(
+            app,
+            ctx,
+            Mutation::Reject {
+                id,
+                comment: reason,
+            },
+        ),
+        WaiverCmd::List(JsonFlag { json }) => workflow::waiver_list(app, ctx, json),
     }
 }
 
@@ -607,16 +605,16 @@ fn print_ticket(v: &TicketView) -> Done {
             )?;
         }
     }
-    if !v.waivers.is_empty() {
-        writeln!(out, "\nwaivers:")?;
-        for w in &v.waivers {
+    if !v.applications.is_empty() {
+        writeln!(out, "\napplications:")?;
+        for a in &v.applications {
+            let amount = a
+                .amount
+                .map_or(String::new(), |m| format!(" {}", m.display()));
             writeln!(
                 out,
-                "  {} {} {}: {}",
-                w.id,
-                w.amount.display(),
-                w.state,
-                w.reason
+                "  {} {}{amount} {} — {}",
+                a.id, a.document, a.stage, a.reason
             )?;
         }
     }

@@ -19,7 +19,9 @@ use chrono::{Days, NaiveDate};
 use serde::Serialize;
 
 /// Aging buckets (账龄).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 pub enum Bucket {
     #[serde(rename = "current")]
     Current,

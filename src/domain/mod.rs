@@ -1,11 +1,12 @@
 //! The business rules of DOMAIN.md, pure: no sled, no clock, no I/O. "Today" is an argument.
 
+pub mod approval;
 pub mod contract;
 pub mod ledger;
 pub mod money;
 pub mod party;
 pub mod ticket;
-pub mod waiver;
+pub mod workflow;
 
 #[cfg(test)]
 mod ledger_props;
@@ -19,4 +20,3 @@ pub use ledger::{
 pub use money::{Money, MoneyError, Rate, round_cents};
 pub use party::{Customer, Role, User};
 pub use ticket::{Channel, Contact, Promise, PromiseState, Ticket, promise_state};
-pub use waiver::{WaiverApplication, WaiverState};

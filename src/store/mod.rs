@@ -54,7 +54,8 @@ pub(crate) enum Space {
     Contract,
     ContractIndex,
     Ticket,
-    Waiver,
+    Application,
+    Notification,
     PaymentRef,
     Pending,
     DueIndex,
@@ -72,7 +73,8 @@ impl Space {
             Space::Contract => b"co/",
             Space::ContractIndex => b"ci/",
             Space::Ticket => b"ti/",
-            Space::Waiver => b"wa/",
+            Space::Application => b"ap/",
+            Space::Notification => b"no/",
             Space::PaymentRef => b"pa/",
             Space::Pending => b"pp/",
             Space::DueIndex => b"xd/",
@@ -184,6 +186,9 @@ pub trait Reader {
     fn accrual(&self, contract_no: &str) -> Result<Money> {
         Ok(get_in(self, Space::Accrual, contract_no)?.unwrap_or(Money::ZERO))
     }
+    fn rules(&self) -> Result<Option<crate::domain::approval::RuleSet>> {
+        get_in(self, Space::Meta, "rules")
+    }
     fn counter(&self, name: &str) -> Result<u64> {
         Ok(get_in(self, Space::Meta, &format!("counter/{name}"))?.unwrap_or(0))
     }
@@ -192,13 +197,17 @@ pub trait Reader {
 /// Record kinds of the app layer kept by id.
 #[derive(Clone, Copy, Debug)]
 pub enum RecordKind {
-    Waiver,
+    /// Applications (lock, unlock, tow, waiver) by id.
+    Application,
+    /// Notifications by `user/number`: one user's inbox is a prefix.
+    Notification,
 }
 
 impl RecordKind {
     fn space(self) -> Space {
         match self {
-            RecordKind::Waiver => Space::Waiver,
+            RecordKind::Application => Space::Application,
+            RecordKind::Notification => Space::Notification,
         }
     }
 }
@@ -320,6 +329,18 @@ impl Store {
         kind: RecordKind,
     ) -> impl Iterator<Item = Result<T>> + '_ {
         self.scan_decoded(kind.space())
+    }
+
+    /// Records of a kind whose id starts with `prefix`, in id order.
+    pub fn records_with_prefix<T: DeserializeOwned + 'static>(
+        &self,
+        kind: RecordKind,
+        prefix: &str,
+    ) -> impl Iterator<Item = Result<T>> + '_ {
+        self.tree.scan_prefix(kind.space().key(prefix)).map(|kv| {
+            let (k, v) = kv?;
+            decode(&k, &v)
+        })
     }
 
     /// Raw bytes of every contract record: the benchmark's bare scan.
@@ -503,6 +524,10 @@ impl Txn<'_> {
         } else {
             self.delete(key)
         }
+    }
+
+    pub fn set_rules(&mut self, rules: &crate::domain::approval::RuleSet) {
+        self.put_in(Space::Meta, "rules", rules);
     }
 
     pub fn set_settings(&mut self, settings: &PenaltySettings) {

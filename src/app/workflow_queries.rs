@@ -1,0 +1,524 @@
+//! Queries of the workflows: approvals, applications, the tow board, inboxes, users, rules
+//! and the audit trail. Each checks the viewer's scope.
+
+use super::permissions::check_contract_scope;
+use super::workflow::{application, rules_in_force};
+use super::{App, AppError, Ctx, Mutation, Result};
+use crate::domain::approval::{DocumentType, ReviewState};
+use crate::domain::workflow::{Application, Delivery, Followup, Notification, Stage};
+use crate::domain::{Money, Role, User};
+use crate::store::{Reader, RecordKind};
+use chrono::NaiveDate;
+use serde::Serialize;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ApplicationRow {
+    pub id: String,
+    pub document: &'static str,
+    pub contract_no: String,
+    pub customer: String,
+    pub branch: String,
+    pub applicant: String,
+    pub submitted_on: NaiveDate,
+    pub reason: String,
+    pub location: String,
+    pub amount: Option<Money>,
+    /// in_review, rejected, withdrawn, approved, scheduled, done, failed.
+    pub stage: &'static str,
+    pub rule_version: u32,
+    pub rule_name: String,
+    /// The chain step waiting for a decision.
+    pub current_step: Option<String>,
+    pub days_overdue: i64,
+    pub overdue_amount: Money,
+    pub penalty_outstanding: Money,
+    pub total_outstanding: Money,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct DecisionView {
+    pub by: String,
+    pub on: NaiveDate,
+    pub action: &'static str,
+    pub step: Option<String>,
+    pub comment: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct TowView {
+    pub crew: Vec<String>,
+    pub planned_on: NaiveDate,
+    pub location: String,
+    pub note: String,
+    pub registered_by: String,
+    pub towed_on: Option<NaiveDate>,
+    pub yard: Option<String>,
+    pub condition: Option<String>,
+    pub cost: Option<Money>,
+    pub failure: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ApplicationView {
+    #[serde(flatten)]
+    pub row: ApplicationRow,
+    pub chain: Vec<String>,
+    pub history: Vec<DecisionView>,
+    pub tow: Option<TowView>,
+    pub executed_on: Option<NaiveDate>,
+    pub command_status: Option<i32>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct NotificationView {
+    pub id: String,
+    pub application: String,
+    pub contract_no: String,
+    pub on: NaiveDate,
+    pub text: String,
+    pub read: bool,
+    /// pending, delivered or failed (through the configured notify_command).
+    pub delivery: &'static str,
+    pub delivery_attempts: u32,
+    pub delivery_error: Option<String>,
+}
+
+impl From<&Notification> for NotificationView {
+    fn from(n: &Notification) -> NotificationView {
+        let (delivery, delivery_attempts, delivery_error) = match &n.delivery {
+            Delivery::Pending => ("pending", 0, None),
+            Delivery::Delivered { .. } => ("delivered", 1, None),
+            Delivery::Failed {
+                attempts, error, ..
+            } => ("failed", *attempts, Some(error.clone())),
+        };
+        NotificationView {
+            id: n.id.clone(),
+            application: n.application.clone(),
+            contract_no: n.contract_no.clone(),
+            on: n.on,
+            text: n.text(),
+            read: n.read,
+            delivery,
+            delivery_attempts,
+            delivery_error,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct UserView {
+    pub name: String,
+    pub display: String,
+    pub roles: Vec<&'static str>,
+    pub branch: Option<String>,
+    pub disabled: bool,
+}
+
+impl From<&User> for UserView {
+    fn from(u: &User) -> UserView {
+        UserView {
+            name: u.name.clone(),
+            display: u.display.clone(),
+            roles: u.roles.iter().map(|r| r.name()).collect(),
+            branch: u.branch.clone(),
+            disabled: u.disabled,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct RuleView {
+    pub name: String,
+    pub document: &'static str,
+    pub branch: Option<String>,
+    pub min_days_overdue: Option<i64>,
+    pub min_overdue_amount: Option<Money>,
+    pub min_amount: Option<Money>,
+    pub chain: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct RulesView {
+    /// 0: the built-in defaults, no rules set yet.
+    pub version: u32,
+    pub rules: Vec<RuleView>,
+}
+
+/// One journal entry touching a contract: who, when, what.
+#[derive(Clone, Debug, Serialize)]
+pub struct AuditEntry {
+    pub site: u32,
+    pub seq: u64,
+    pub actor: String,
+    /// Wall-clock time of the change, UTC, RFC 3339.
+    pub at: String,
+    pub business_date: NaiveDate,
+    pub action: &'static str,
+    pub detail: String,
+}
+
+/// Which applications to list.
+#[derive(Clone, Debug, Default)]
+pub struct ApplicationFilter {
+    /// Only those whose current step the viewer may decide.
+    pub awaiting_me: bool,
+    pub document: Option<DocumentType>,
+}
+
+impl App {
+    fn row(&self, a: &Application) -> Result<ApplicationRow> {
+        let store = self.store();
+        let customer = store
+            .contract(&a.contract_no)?
+            .and_then(|c| store.customer(&c.customer_id).ok().flatten())
+            .map(|c| c.name)
+            .unwrap_or_default();
+        Ok(ApplicationRow {
+            id: a.id.clone(),
+            document: a.document.name(),
+            contract_no: a.contract_no.clone(),
+            customer,
+            branch: a.branch.clone(),
+            applicant: a.applicant.clone(),
+            submitted_on: a.submitted_on,
+            reason: a.reason.clone(),
+            location: a.location.clone(),
+            amount: a.amount,
+            stage: a.stage().name(),
+            rule_version: a.review.rule_version,
+            rule_name: a.review.rule_name.clone(),
+            current_step: a.review.current_step().map(|s| s.label()),
+            days_overdue: a.snapshot.days_overdue,
+            overdue_amount: a.snapshot.overdue_amount,
+            penalty_outstanding: a.snapshot.penalty_outstanding,
+            total_outstanding: a.snapshot.total_outstanding,
+        })
+    }
+
+    /// Whether the viewer may see an application: its contract is in scope, or they applied,
+    /// or they may decide its current step.
+    fn sees(&self, user: &User, a: &Application) -> bool {
+        a.applicant == user.name
+            || a.review
+                .current_step()
+                .is_some_and(|s| s.admits(user, &a.branch))
+            || check_contract_scope(self.store(), user, &a.contract_no).is_ok()
+    }
+
+    pub(crate) fn applications_of(
+        &self,
+        user: &User,
+        contract_no: &str,
+    ) -> Result<Vec<ApplicationRow>> {
+        let mut rows = Vec::new();
+        for a in self.store().records::<Application>(RecordKind::Application) {
+            let a = a?;
+            if a.contract_no == contract_no && self.sees(user, &a) {
+                rows.push(self.row(&a)?);
+            }
+        }
+        rows.sort_by_key(|r| std::cmp::Reverse(id_number(&r.id)));
+        Ok(rows)
+    }
+
+    /// Applications in the viewer's scope, newest first.
+    pub fn applications(
+        &self,
+        ctx: &Ctx,
+        filter: &ApplicationFilter,
+    ) -> Result<Vec<ApplicationRow>> {
+        let user = self.viewer(ctx)?;
+        let mut rows = Vec::new();
+        for a in self.store().records::<Application>(RecordKind::Application) {
+            let a = a?;
+            if filter.document.is_some_and(|d| d != a.document) {
+                continue;
+            }
+            let mine = a
+                .review
+                .decision_blocker(&user, &a.applicant, &a.branch)
+                .is_none();
+            if (filter.awaiting_me && !mine) || !self.sees(&user, &a) {
+                continue;
+            }
+            rows.push(self.row(&a)?);
+        }
+        rows.sort_by_key(|r| std::cmp::Reverse(id_number(&r.id)));
+        Ok(rows)
+    }
+
+    /// One application with its chain, history and follow-up.
+    pub fn application(&self, ctx: &Ctx, id: &str) -> Result<ApplicationView> {
+        let user = self.viewer(ctx)?;
+        let a = application(self.store(), id)?;
+        if !self.sees(&user, &a) {
+            check_contract_scope(self.store(), &user, &a.contract_no)?;
+        }
+        let tow = a.tow_plan().map(|plan| {
+            let (towed_on, yard, condition, cost, failure) = match &a.followup {
+                Followup::TowCompleted {
+                    towed_on,
+                    yard,
+                    condition,
+                    cost,
+                    ..
+                } => (
+                    Some(*towed_on),
+                    Some(yard.clone()),
+                    Some(condition.clone()),
+                    Some(*cost),
+                    None,
+                ),
+                Followup::TowFailed { reason, .. } => {
+                    (None, None, None, None, Some(reason.clone()))
+                }
+                _ => (None, None, None, None, None),
+            };
+            TowView {
+                crew: plan.crew.clone(),
+                planned_on: plan.planned_on,
+                location: plan.location.clone(),
+                note: plan.note.clone(),
+                registered_by: plan.registered_by.clone(),
+                towed_on,
+                yard,
+                condition,
+                cost,
+                failure,
+            }
+        });
+        let (executed_on, command_status) = match &a.followup {
+            Followup::Executed {
+                on, command_status, ..
+            } => (Some(*on), *command_status),
+            _ => (None, None),
+        };
+        Ok(ApplicationView {
+            row: self.row(&a)?,
+            chain: a.review.chain.iter().map(|s| s.label()).collect(),
+            history: a
+                .review
+                .history
+                .iter()
+                .map(|d| DecisionView {
+                    by: d.by.clone(),
+                    on: d.on,
+                    action: match d.action {
+                        crate::domain::approval::Action::Submitted => "submitted",
+                        crate::domain::approval::Action::Approved => "approved",
+                        crate::domain::approval::Action::Rejected => "rejected",
+                        crate::domain::approval::Action::Resubmitted => "resubmitted",
+                        crate::domain::approval::Action::Withdrawn => "withdrawn",
+                    },
+                    step: d.step.clone(),
+                    comment: d.comment.clone(),
+                })
+                .collect(),
+            tow,
+            executed_on,
+            command_status,
+        })
+    }
+
+    /// The tow board (拖机登记): approved tows awaiting registration, registered ones, and
+    /// done or failed ones, in the viewer's scope.
+    pub fn tow_board(&self, ctx: &Ctx) -> Result<Vec<ApplicationRow>> {
+        let filter = ApplicationFilter {
+            awaiting_me: false,
+            document: Some(DocumentType::Tow),
+        };
+        let mut rows = self.applications(ctx, &filter)?;
+        rows.retain(|r| matches!(r.stage, "approved" | "scheduled" | "done" | "failed"));
+        Ok(rows)
+    }
+
+    /// The viewer's inbox, newest first.
+    pub fn inbox(&self, ctx: &Ctx) -> Result<Vec<NotificationView>> {
+        let user = self.viewer(ctx)?;
+        let prefix = format!("{}/", user.name);
+        let mut out: Vec<NotificationView> = self
+            .store()
+            .records_with_prefix::<Notification>(RecordKind::Notification, &prefix)
+            .map(|n| n.map(|n| NotificationView::from(&n)))
+            .collect::<std::result::Result<_, _>>()?;
+        out.reverse();
+        Ok(out)
+    }
+
+    pub fn unread_count(&self, ctx: &Ctx) -> Result<usize> {
+        Ok(self.inbox(ctx)?.iter().filter(|n| !n.read).count())
+    }
+
+    /// Notifications not yet handed to the notify command (pending, or failed fewer than
+    /// `max_attempts` times), across all inboxes. For the delivery worker.
+    pub fn undelivered(&self, max_attempts: u32) -> Result<Vec<(Notification, u32)>> {
+        let mut out = Vec::new();
+        for n in self
+            .store()
+            .records::<Notification>(RecordKind::Notification)
+        {
+            let n = n?;
+            match &n.delivery {
+                Delivery::Pending => out.push((n, 0)),
+                Delivery::Failed { attempts, .. } if *attempts < max_attempts => {
+                    let attempts = *attempts;
+                    out.push((n, attempts));
+                }
+                _ => {}
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn users(&self, ctx: &Ctx) -> Result<Vec<UserView>> {
+        let user = self.viewer(ctx)?;
+        if !(user.has(Role::Admin) || user.has(Role::Finance)) {
+            return Err(AppError::Forbidden {
+                user: user.name,
+                permission: "user.list",
+                holders: "admin, finance".into(),
+            });
+        }
+        self.store()
+            .users()
+            .map(|u| Ok(UserView::from(&u?)))
+            .collect()
+    }
+
+    pub fn rules(&self, ctx: &Ctx) -> Result<RulesView> {
+        self.viewer(ctx)?;
+        let set = rules_in_force(self.store())?;
+        Ok(RulesView {
+            version: set.version,
+            rules: set
+                .rules
+                .iter()
+                .map(|r| RuleView {
+                    name: r.name.clone(),
+                    document: r.document.name(),
+                    branch: r.branch.clone(),
+                    min_days_overdue: r.min_days_overdue,
+                    min_overdue_amount: r.min_overdue_amount,
+                    min_amount: r.min_amount,
+                    chain: r.chain.iter().map(|s| s.label()).collect(),
+                })
+                .collect(),
+        })
+    }
+
+    /// Every journal entry about a contract, oldest first: the audit trail.
+    pub fn audit(&self, ctx: &Ctx, contract_no: &str) -> Result<Vec<AuditEntry>> {
+        let user = self.viewer(ctx)?;
+        let store = self.store();
+        if store.contract(contract_no)?.is_none() {
+            return Err(AppError::NotFound(format!(
+                "contract {contract_no} does not exist; check the number"
+            )));
+        }
+        check_contract_scope(store, &user, contract_no)?;
+        let mut out = Vec::new();
+        for entry in store.journal::<Mutation>() {
+            let (header, mutation) = entry?;
+            if about(store, &mutation)?.as_deref() != Some(contract_no) {
+                continue;
+            }
+            out.push(AuditEntry {
+                site: header.site,
+                seq: header.seq,
+                actor: header.actor.clone(),
+                at: chrono::DateTime::from_timestamp(header.at, 0)
+                    .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+                    .unwrap_or_default(),
+                business_date: header.business_date,
+                action: mutation.permission(),
+                detail: detail(&mutation),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Whether an application's state means the viewer still has something to do.
+    pub fn awaits(&self, ctx: &Ctx, id: &str) -> Result<bool> {
+        let user = self.viewer(ctx)?;
+        let a = application(self.store(), id)?;
+        Ok(matches!(a.review.state, ReviewState::InReview { .. })
+            && a.review
+                .decision_blocker(&user, &a.applicant, &a.branch)
+                .is_none()
+            || (a.stage() == Stage::Approved && (user.has(Role::Clerk) || user.has(Role::Admin))))
+    }
+}
+
+/// The contract a journal entry is about, if any.
+fn about<R: Reader + ?Sized>(reader: &R, m: &Mutation) -> Result<Option<String>> {
+    Ok(match m {
+        Mutation::AddContract(c) => Some(c.no.clone()),
+        Mutation::RecordPayment { contract, .. }
+        | Mutation::AddInstallments { contract, .. }
+        | Mutation::AddContact { contract, .. }
+        | Mutation::ApplyWaiver { contract, .. }
+        | Mutation::Apply { contract, .. }
+        | Mutation::Settle { contract } => Some(contract.clone()),
+        Mutation::SetRate { contract, .. } | Mutation::SetGrace { contract, .. } => {
+            contract.clone()
+        }
+        Mutation::ConfirmPayment { id } | Mutation::VoidPayment { id, .. } => {
+            reader.payment_contract(id)?
+        }
+        Mutation::Approve { id, .. }
+        | Mutation::Reject { id, .. }
+        | Mutation::Resubmit { id, .. }
+        | Mutation::Withdraw { id }
+        | Mutation::RegisterTow { id, .. }
+        | Mutation::CompleteTow { id, .. }
+        | Mutation::FailTow { id, .. }
+        | Mutation::Execute { id, .. } => reader
+            .record::<Application>(RecordKind::Application, id)?
+            .map(|a| a.contract_no),
+        _ => None,
+    })
+}
+
+/// A short description of a mutation for the audit trail.
+fn detail(m: &Mutation) -> String {
+    match m {
+        Mutation::RecordPayment {
+            amount,
+            received_on,
+            ..
+        } => format!("{amount} received {received_on}"),
+        Mutation::ConfirmPayment { id } => format!("payment {id}"),
+        Mutation::VoidPayment { id, reason } => format!("payment {id}: {reason}"),
+        Mutation::AddContact {
+            channel, result, ..
+        } => format!("{}: {result}", channel.name()),
+        Mutation::ApplyWaiver { amount, reason, .. } => format!("{amount}: {reason}"),
+        Mutation::Apply {
+            document, reason, ..
+        } => format!("{}: {reason}", document.name()),
+        Mutation::Approve { id, comment } | Mutation::Reject { id, comment } => {
+            format!("{id}: {comment}")
+        }
+        Mutation::RegisterTow {
+            id,
+            planned_on,
+            location,
+            ..
+        } => format!("{id}: {planned_on} at {location}"),
+        Mutation::CompleteTow { id, yard, .. } => format!("{id}: to {yard}"),
+        Mutation::FailTow { id, reason } => format!("{id}: {reason}"),
+        Mutation::SetRate { daily, from, .. } => format!("{daily} from {from}"),
+        Mutation::SetGrace { days, .. } => format!("{days} days"),
+        Mutation::Resubmit { id, .. }
+        | Mutation::Withdraw { id }
+        | Mutation::Execute { id, .. } => id.clone(),
+        _ => String::new(),
+    }
+}
+
+fn id_number(id: &str) -> u64 {
+    id.trim_start_matches(|c: char| !c.is_ascii_digit())
+        .parse()
+        .unwrap_or(0)
+}

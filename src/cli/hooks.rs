@@ -1,0 +1,138 @@
+//! The configured outside commands: `lock_command` (the GPS vendor's API) and
+//! `notify_command` (an SMS or WeChat gateway). Each gets one JSON document on stdin; its
+//! exit status is what duedesk records. A failing command never undoes or blocks the
+//! change that caused it.
+
+use crate::app::{App, Ctx, Mutation};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// How long an outside command may take before it is stopped and counted as failed.
+const COMMAND_TIMEOUT: Duration = Duration::from_secs(10);
+/// Attempts before a notification stays failed in the inbox for good.
+pub const MAX_ATTEMPTS: u32 = 5;
+
+#[derive(Debug, Default, Clone)]
+pub struct Hooks {
+    pub lock_command: Option<String>,
+    pub notify_command: Option<String>,
+}
+
+/// The default configuration file: `~/.config/duedesk/config.toml`.
+pub fn default_config_path() -> Option<PathBuf> {
+    directories::BaseDirs::new().map(|d| d.config_dir().join("duedesk").join("config.toml"))
+}
+
+impl Hooks {
+    /// Reads the two command keys of the configuration file; a missing default file is no
+    /// error, a missing named file or an unreadable one is.
+    pub fn load(explicit: Option<&Path>) -> Result<Hooks, String> {
+        let path = match explicit {
+            Some(p) => p.to_path_buf(),
+            None => match default_config_path() {
+                Some(p) if p.exists() => p,
+                _ => return Ok(Hooks::default()),
+            },
+        };
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| format!("{}: cannot be read: {e}", path.display()))?;
+        let table: toml::Table = toml::from_str(&text).map_err(|e| {
+            let line = e.span().map_or(1, |s| {
+                text[..s.start.min(text.len())].matches('\n').count() + 1
+            });
+            format!(
+                "{}:{line}: {}",
+                path.display(),
+                e.message().lines().next().unwrap_or("cannot be read")
+            )
+        })?;
+        let command = |key: &str| -> Result<Option<String>, String> {
+            match table.get(key) {
+                None => Ok(None),
+                Some(toml::Value::String(s)) if !s.trim().is_empty() => Ok(Some(s.clone())),
+                Some(_) => Err(format!(
+                    "{}: {key}: must be a command line in quotes",
+                    path.display()
+                )),
+            }
+        };
+        Ok(Hooks {
+            lock_command: command("lock_command")?,
+            notify_command: command("notify_command")?,
+        })
+    }
+}
+
+/// Runs `sh -c command` with `input` on stdin. `Ok(status)`, or `Err` when it could not run.
+pub fn run(command: &str, input: &str) -> Result<i32, String> {
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(command)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start '{command}': {e}"))?;
+    if let Some(mut stdin) = child.stdin.take() {
+        // A command that does not read its input is its own business.
+        let _ = stdin.write_all(input.as_bytes());
+    }
+    let started = Instant::now();
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) => return Ok(status.code().unwrap_or(-1)),
+            Ok(None) if started.elapsed() > COMMAND_TIMEOUT => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!(
+                    "'{command}' took longer than {}s and was stopped",
+                    COMMAND_TIMEOUT.as_secs()
+                ));
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+            Err(e) => return Err(format!("'{command}': {e}")),
+        }
+    }
+}
+
+/// Hands undelivered notifications to the notify command, recording each outcome. A
+/// notification that failed waits 2^attempts seconds before the next try. Returns how many
+/// failed this time.
+pub fn deliver(app: &App, ctx: &Ctx, command: &str) -> usize {
+    let Ok(pending) = app.undelivered(MAX_ATTEMPTS) else {
+        return 0;
+    };
+    let mut failed = 0;
+    for (n, attempts) in pending {
+        if let crate::domain::workflow::Delivery::Failed { at, .. } = n.delivery
+            && ctx.now < at + (1i64 << attempts.min(16))
+        {
+            continue;
+        }
+        let json = serde_json::json!({
+            "id": n.id,
+            "user": n.user,
+            "application": n.application,
+            "document": n.document.name(),
+            "contract_no": n.contract_no,
+            "on": n.on.to_string(),
+            "text": n.text(),
+        });
+        let (delivered, error) = match run(command, &json.to_string()) {
+            Ok(0) => (true, String::new()),
+            Ok(code) => (false, format!("notify_command exited with status {code}")),
+            Err(e) => (false, e),
+        };
+        failed += usize::from(!delivered);
+        let record = Mutation::RecordDelivery {
+            id: n.id.clone(),
+            delivered,
+            error,
+            at: ctx.now,
+        };
+        let _ = app.execute(ctx, record);
+    }
+    failed
+}

@@ -1,0 +1,509 @@
+//! Commands of the workflows: users, rules, approvals, lock, tow, inbox, audit.
+
+use super::args::*;
+use super::hooks::{self, Hooks};
+use super::table::Table;
+use super::{Done, Failure, parse_date, parse_money, print_created, print_json, say};
+use crate::app::{
+    App, ApplicationFilter, ApplicationRow, ApplicationView, Ctx, Mutation, rules_file,
+};
+use crate::domain::approval::DocumentType;
+use crate::domain::{Money, Role};
+
+fn roles(text: &str) -> Result<Vec<Role>, Failure> {
+    text.split(',')
+        .map(|r| {
+            Role::parse(r).ok_or_else(|| {
+                Failure(vec![format!(
+                    "--role: '{}' is not a role; use collector, clerk, sales, finance, approver or admin",
+                    r.trim()
+                )])
+            })
+        })
+        .collect()
+}
+
+pub fn user(app: &App, ctx: &Ctx, cmd: UserCmd) -> Done {
+    match cmd {
+        UserCmd::Add {
+            name,
+            roles: r,
+            branch,
+            display,
+        } => {
+            let m = Mutation::AddUser {
+                name,
+                display: display.unwrap_or_default(),
+                roles: roles(&r)?,
+                branch,
+            };
+            say(app, ctx, m)
+        }
+        UserCmd::List(JsonFlag { json }) => {
+            let users = app.users(ctx)?;
+            if json {
+                return print_json(&users);
+            }
+            let mut t = Table::new(&["name", "display", "roles", "branch", "state"]);
+            for u in &users {
+                t.row(vec![
+                    u.name.clone(),
+                    u.display.clone(),
+                    u.roles.join(","),
+                    u.branch.clone().unwrap_or_else(|| "-".into()),
+                    if u.disabled { "disabled" } else { "active" }.into(),
+                ]);
+            }
+            print!("{}", t.render());
+            Ok(())
+        }
+        UserCmd::Disable { name } => say(app, ctx, Mutation::DisableUser { name }),
+        UserCmd::Roles { name, roles: r } => say(
+            app,
+            ctx,
+            Mutation::SetRoles {
+                name,
+                roles: roles(&r)?,
+            },
+        ),
+    }
+}
+
+fn read_rules(file: &std::path::Path) -> Result<Vec<crate::domain::approval::Rule>, Failure> {
+    let name = file.display().to_string();
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| Failure(vec![format!("{name}: cannot be read: {e}")]))?;
+    rules_file::parse(&name, &text).map_err(Failure)
+}
+
+pub fn rules(app: &App, ctx: &Ctx, cmd: RulesCmd) -> Done {
+    match cmd {
+        RulesCmd::Show(JsonFlag { json }) => {
+            let view = app.rules(ctx)?;
+            if json {
+                return print_json(&view);
+            }
+            let set = crate::app::rules_in_force_of(app)?;
+            println!(
+                "# approval rules, version {}{}",
+                view.version,
+                if view.version == 0 {
+                    " (built-in defaults)"
+                } else {
+                    ""
+                }
+            );
+            print!("{}", rules_file::render(&set.rules));
+            Ok(())
+        }
+        RulesCmd::Check { file } => {
+            let rules = read_rules(&file)?;
+            println!("{}: {} rules, valid", file.display(), rules.len());
+            Ok(())
+        }
+        RulesCmd::Set { file } => {
+            let rules = read_rules(&file)?;
+            say(app, ctx, Mutation::SetRules { rules })
+        }
+    }
+}
+
+fn print_rows(rows: &[ApplicationRow]) {
+    let mut t = Table::new(&[
+        "id",
+        "type",
+        "contract",
+        "customer",
+        "branch",
+        "applicant",
+        "submitted",
+        "stage",
+        "waiting for",
+        ">days",
+        ">overdue",
+    ]);
+    for r in rows {
+        t.row(vec![
+            r.id.clone(),
+            r.document.into(),
+            r.contract_no.clone(),
+            r.customer.clone(),
+            r.branch.clone(),
+            r.applicant.clone(),
+            r.submitted_on.to_string(),
+            r.stage.into(),
+            r.current_step.clone().unwrap_or_else(|| "-".into()),
+            r.days_overdue.to_string(),
+            r.overdue_amount.display(),
+        ]);
+    }
+    print!("{}", t.render());
+}
+
+fn print_application(v: &ApplicationView) {
+    let r = &v.row;
+    println!(
+        "{} {} application on contract {} ({}, {})",
+        r.id, r.document, r.contract_no, r.customer, r.branch
+    );
+    println!(
+        "applicant {} on {}: {}",
+        r.applicant, r.submitted_on, r.reason
+    );
+    if !r.location.is_empty() {
+        println!("machine location: {}", r.location);
+    }
+    if let Some(amount) = r.amount {
+        println!("amount asked: {}", amount.display());
+    }
+    println!(
+        "figures at submission: {} days overdue, overdue {}, penalty {}, total outstanding {}",
+        r.days_overdue,
+        r.overdue_amount.display(),
+        r.penalty_outstanding.display(),
+        r.total_outstanding.display()
+    );
+    println!(
+        "rule '{}' (version {}): chain {}",
+        r.rule_name,
+        r.rule_version,
+        v.chain.join(" → ")
+    );
+    println!(
+        "stage: {}{}",
+        r.stage,
+        r.current_step
+            .as_ref()
+            .map_or(String::new(), |s| format!(", waiting for {s}"))
+    );
+    println!("history:");
+    for d in &v.history {
+        let step = d.step.as_ref().map_or(String::new(), |s| format!(" [{s}]"));
+        println!("  {} {} {}{step} {}", d.on, d.by, d.action, d.comment);
+    }
+    if let Some(t) = &v.tow {
+        println!(
+            "tow: crew {} on {} at {} (registered by {}){}",
+            t.crew.join(","),
+            t.planned_on,
+            t.location,
+            t.registered_by,
+            if t.note.is_empty() {
+                String::new()
+            } else {
+                format!(" — {}", t.note)
+            }
+        );
+        if let (Some(on), Some(yard)) = (t.towed_on, &t.yard) {
+            println!(
+                "towed back on {on} to {yard}; condition: {}; cost {}",
+                t.condition.clone().unwrap_or_default(),
+                t.cost.unwrap_or(Money::ZERO).display()
+            );
+        }
+        if let Some(reason) = &t.failure {
+            println!("tow failed: {reason}");
+        }
+    }
+    if let Some(on) = v.executed_on {
+        let status = v
+            .command_status
+            .map_or("no lock_command configured".to_string(), |c| {
+                format!("lock_command exit status {c}")
+            });
+        println!("executed on {on} ({status})");
+    }
+}
+
+pub fn approval(app: &App, ctx: &Ctx, cmd: ApprovalCmd) -> Done {
+    match cmd {
+        ApprovalCmd::List { mine, json } => {
+            let rows = app.applications(
+                ctx,
+                &ApplicationFilter {
+                    awaiting_me: mine,
+                    document: None,
+                },
+            )?;
+            if json {
+                print_json(&rows)
+            } else {
+                print_rows(&rows);
+                Ok(())
+            }
+        }
+        ApprovalCmd::Show { id, json } => show(app, ctx, &id, json),
+        ApprovalCmd::Approve { id, comment } => say(app, ctx, Mutation::Approve { id, comment }),
+        ApprovalCmd::Reject { id, comment } => say(app, ctx, Mutation::Reject { id, comment }),
+        ApprovalCmd::Resubmit {
+            id,
+            reason,
+            location,
+            amount,
+        } => {
+            let amount = amount.map(|a| parse_money(&a, "--amount")).transpose()?;
+            say(
+                app,
+                ctx,
+                Mutation::Resubmit {
+                    id,
+                    reason,
+                    location,
+                    amount,
+                },
+            )
+        }
+        ApprovalCmd::Withdraw { id } => say(app, ctx, Mutation::Withdraw { id }),
+    }
+}
+
+fn show(app: &App, ctx: &Ctx, id: &str, json: bool) -> Done {
+    let view = app.application(ctx, id)?;
+    if json {
+        print_json(&view)
+    } else {
+        print_application(&view);
+        Ok(())
+    }
+}
+
+fn apply(
+    app: &App,
+    ctx: &Ctx,
+    document: DocumentType,
+    contract: String,
+    reason: String,
+    location: String,
+    json: bool,
+) -> Done {
+    let outcome = app.execute(
+        ctx,
+        Mutation::Apply {
+            document,
+            contract,
+            reason,
+            location,
+        },
+    )?;
+    if !json {
+        eprintln!("{}", outcome.message);
+    }
+    print_created(outcome.id, &outcome.message, json)
+}
+
+pub fn lock(app: &App, ctx: &Ctx, hooks: &Hooks, cmd: LockCmd) -> Done {
+    match cmd {
+        LockCmd::Apply {
+            contract,
+            reason,
+            json,
+        } => apply(
+            app,
+            ctx,
+            DocumentType::Lock,
+            contract,
+            reason,
+            String::new(),
+            json,
+        ),
+        LockCmd::Unlock {
+            contract,
+            reason,
+            json,
+        } => apply(
+            app,
+            ctx,
+            DocumentType::Unlock,
+            contract,
+            reason,
+            String::new(),
+            json,
+        ),
+        LockCmd::Execute { id } => {
+            let view = app.application(ctx, &id)?;
+            // Check before calling the GPS vendor: the order must be executable by this user.
+            if !app.awaits(ctx, &id)?
+                || !matches!(view.row.document, "lock" | "unlock")
+                || view.row.stage != "approved"
+            {
+                // Let the app layer word the refusal.
+                return say(
+                    app,
+                    ctx,
+                    Mutation::Execute {
+                        id,
+                        command_status: None,
+                    },
+                );
+            }
+            let command_status = match &hooks.lock_command {
+                None => None,
+                Some(command) => {
+                    let order = serde_json::json!({
+                        "id": view.row.id,
+                        "order": view.row.document,
+                        "contract_no": view.row.contract_no,
+                        "customer": view.row.customer,
+                        "branch": view.row.branch,
+                        "requested_by": ctx.actor,
+                        "on": ctx.today.to_string(),
+                    });
+                    Some(hooks::run(command, &order.to_string()).unwrap_or_else(|e| {
+                        eprintln!("duedesk: {e}");
+                        -1
+                    }))
+                }
+            };
+            let outcome = app.execute(ctx, Mutation::Execute { id, command_status })?;
+            println!("{}", outcome.message);
+            match command_status {
+                Some(code) if code != 0 => Err(Failure(vec![format!(
+                    "the lock_command failed (status {code}); the order is recorded with that status — check the GPS terminal"
+                )])),
+                _ => Ok(()),
+            }
+        }
+    }
+}
+
+pub fn tow(app: &App, ctx: &Ctx, cmd: TowCmd) -> Done {
+    match cmd {
+        TowCmd::Apply {
+            contract,
+            reason,
+            location,
+            json,
+        } => apply(
+            app,
+            ctx,
+            DocumentType::Tow,
+            contract,
+            reason,
+            location,
+            json,
+        ),
+        TowCmd::Register {
+            id,
+            crew,
+            date,
+            location,
+            note,
+        } => {
+            let crew = crew
+                .split(',')
+                .map(|c| c.trim().to_string())
+                .filter(|c| !c.is_empty())
+                .collect();
+            let planned_on = parse_date(&date, "--date")?;
+            say(
+                app,
+                ctx,
+                Mutation::RegisterTow {
+                    id,
+                    crew,
+                    planned_on,
+                    location,
+                    note,
+                },
+            )
+        }
+        TowCmd::Complete {
+            id,
+            date,
+            yard,
+            condition,
+            cost,
+        } => {
+            let towed_on = parse_date(&date, "--date")?;
+            let cost = cost
+                .map(|c| parse_money(&c, "--cost"))
+                .transpose()?
+                .unwrap_or(Money::ZERO);
+            say(
+                app,
+                ctx,
+                Mutation::CompleteTow {
+                    id,
+                    towed_on,
+                    yard,
+                    condition,
+                    cost,
+                },
+            )
+        }
+        TowCmd::Fail { id, reason } => say(app, ctx, Mutation::FailTow { id, reason }),
+        TowCmd::Show { id, json } => show(app, ctx, &id, json),
+        TowCmd::Board(JsonFlag { json }) => {
+            let rows = app.tow_board(ctx)?;
+            if json {
+                print_json(&rows)
+            } else {
+                print_rows(&rows);
+                Ok(())
+            }
+        }
+    }
+}
+
+pub fn waiver_list(app: &App, ctx: &Ctx, json: bool) -> Done {
+    let rows = app.applications(
+        ctx,
+        &ApplicationFilter {
+            awaiting_me: false,
+            document: Some(DocumentType::Waiver),
+        },
+    )?;
+    if json {
+        print_json(&rows)
+    } else {
+        print_rows(&rows);
+        Ok(())
+    }
+}
+
+pub fn inbox(app: &App, ctx: &Ctx, args: InboxArgs) -> Done {
+    let items = app.inbox(ctx)?;
+    if args.read_all {
+        let ids: Vec<String> = items
+            .iter()
+            .filter(|n| !n.read)
+            .map(|n| n.id.clone())
+            .collect();
+        return say(app, ctx, Mutation::MarkRead { ids });
+    }
+    if args.json {
+        return print_json(&items);
+    }
+    let mut t = Table::new(&["", "date", "message", "delivery"]);
+    for n in &items {
+        t.row(vec![
+            if n.read { " " } else { "*" }.into(),
+            n.on.to_string(),
+            n.text.clone(),
+            n.delivery.into(),
+        ]);
+    }
+    print!("{}", t.render());
+    println!("{} unread", items.iter().filter(|n| !n.read).count());
+    Ok(())
+}
+
+pub fn audit(app: &App, ctx: &Ctx, contract: &str, json: bool) -> Done {
+    let entries = app.audit(ctx, contract)?;
+    if json {
+        return print_json(&entries);
+    }
+    let mut t = Table::new(&["#", "when", "date", "who", "what", "detail"]);
+    for e in &entries {
+        t.row(vec![
+            format!("{}-{}", e.site, e.seq),
+            e.at.clone(),
+            e.business_date.to_string(),
+            e.actor.clone(),
+            e.action.into(),
+            e.detail.clone(),
+        ]);
+    }
+    print!("{}", t.render());
+    Ok(())
+}

@@ -1,0 +1,286 @@
+//! Applications for lock (锁机), unlock (解锁), tow (拖机) and interest waiver (利息减免), and
+//! what happens after approval (DOMAIN §4–5): the clerk registers a tow and records its
+//! outcome; the clerk records a lock or unlock as executed.
+
+use super::approval::{DocumentType, Review, ReviewState};
+use super::ledger::Bucket;
+use super::money::Money;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// The overdue figures when the application was submitted: what the approvers weigh.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Snapshot {
+    #[serde(with = "crate::codec::date")]
+    pub as_of: NaiveDate,
+    pub days_overdue: i64,
+    pub bucket: Bucket,
+    pub overdue_amount: Money,
+    pub penalty_outstanding: Money,
+    pub total_outstanding: Money,
+}
+
+/// A registered tow (拖机登记).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TowPlan {
+    pub crew: Vec<String>,
+    #[serde(with = "crate::codec::date")]
+    pub planned_on: NaiveDate,
+    pub location: String,
+    pub note: String,
+    pub registered_by: String,
+}
+
+/// What became of an approved application.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Followup {
+    /// Nothing yet: approved and waiting for the clerk (or not approved yet).
+    None,
+    TowRegistered(TowPlan),
+    TowCompleted {
+        plan: TowPlan,
+        #[serde(with = "crate::codec::date")]
+        towed_on: NaiveDate,
+        yard: String,
+        condition: String,
+        cost: Money,
+        by: String,
+    },
+    TowFailed {
+        plan: TowPlan,
+        reason: String,
+        by: String,
+    },
+    /// A lock or unlock order sent to the machine's GPS terminal.
+    Executed {
+        by: String,
+        #[serde(with = "crate::codec::date")]
+        on: NaiveDate,
+        /// The exit status of the configured `lock_command`, when one ran.
+        command_status: Option<i32>,
+    },
+    /// A waiver granted on the contract.
+    Granted,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Application {
+    pub id: String,
+    pub document: DocumentType,
+    pub contract_no: String,
+    pub branch: String,
+    pub applicant: String,
+    #[serde(with = "crate::codec::date")]
+    pub submitted_on: NaiveDate,
+    pub reason: String,
+    /// Tow: where the machine is.
+    pub location: String,
+    /// Waiver: the amount asked for.
+    pub amount: Option<Money>,
+    pub snapshot: Snapshot,
+    pub review: Review,
+    pub followup: Followup,
+}
+
+/// The stage of an application as the boards show it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    InReview,
+    Rejected,
+    Withdrawn,
+    /// Approved; waiting for registration (tow) or execution (lock, unlock).
+    Approved,
+    /// Tow registered and scheduled.
+    Scheduled,
+    /// Tow done, lock executed, waiver granted.
+    Done,
+    /// Tow failed or cancelled.
+    Failed,
+}
+
+impl Stage {
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::InReview => "in_review",
+            Stage::Rejected => "rejected",
+            Stage::Withdrawn => "withdrawn",
+            Stage::Approved => "approved",
+            Stage::Scheduled => "scheduled",
+            Stage::Done => "done",
+            Stage::Failed => "failed",
+        }
+    }
+}
+
+impl Application {
+    pub fn stage(&self) -> Stage {
+        match (&self.review.state, &self.followup) {
+            (ReviewState::InReview { .. }, _) => Stage::InReview,
+            (ReviewState::Rejected, _) => Stage::Rejected,
+            (ReviewState::Withdrawn, _) => Stage::Withdrawn,
+            (ReviewState::Approved, Followup::None) => Stage::Approved,
+            (ReviewState::Approved, Followup::TowRegistered(_)) => Stage::Scheduled,
+            (ReviewState::Approved, Followup::TowFailed { .. }) => Stage::Failed,
+            (ReviewState::Approved, _) => Stage::Done,
+        }
+    }
+
+    /// Why the clerk cannot register this tow now, if they cannot.
+    pub fn registration_blocker(&self) -> Option<String> {
+        if self.document != DocumentType::Tow {
+            return Some(format!(
+                "application {} is a {} application, not a tow",
+                self.id,
+                self.document.name()
+            ));
+        }
+        match self.stage() {
+            Stage::Approved => None,
+            Stage::Scheduled => Some(format!("tow {} is already registered", self.id)),
+            stage => Some(format!(
+                "tow {} is {}; only approved tows can be registered",
+                self.id,
+                stage.name()
+            )),
+        }
+    }
+
+    /// Why the outcome of this tow cannot be recorded now, if it cannot.
+    pub fn outcome_blocker(&self) -> Option<String> {
+        if self.document != DocumentType::Tow {
+            return Some(format!(
+                "application {} is a {} application, not a tow",
+                self.id,
+                self.document.name()
+            ));
+        }
+        match self.stage() {
+            Stage::Scheduled => None,
+            Stage::Approved => Some(format!(
+                "tow {} is not registered yet; register it first",
+                self.id
+            )),
+            stage => Some(format!(
+                "tow {} is {}; its outcome cannot be recorded",
+                self.id,
+                stage.name()
+            )),
+        }
+    }
+
+    /// Why this lock or unlock cannot be recorded as executed now, if it cannot.
+    pub fn execution_blocker(&self) -> Option<String> {
+        if !matches!(self.document, DocumentType::Lock | DocumentType::Unlock) {
+            return Some(format!(
+                "application {} is a {} application, not a lock or unlock",
+                self.id,
+                self.document.name()
+            ));
+        }
+        match self.stage() {
+            Stage::Approved => None,
+            Stage::Done => Some(format!(
+                "{} {} is already executed",
+                self.document.name(),
+                self.id
+            )),
+            stage => Some(format!(
+                "{} {} is {}; only approved orders can be executed",
+                self.document.name(),
+                self.id,
+                stage.name()
+            )),
+        }
+    }
+
+    pub fn tow_plan(&self) -> Option<&TowPlan> {
+        match &self.followup {
+            Followup::TowRegistered(plan)
+            | Followup::TowCompleted { plan, .. }
+            | Followup::TowFailed { plan, .. } => Some(plan),
+            _ => None,
+        }
+    }
+}
+
+/// Why a user hears about an application.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum NotificationKind {
+    /// A step of the chain waits for this user (or their role).
+    AwaitingDecision,
+    Approved,
+    Rejected {
+        comment: String,
+    },
+    TowRegistered {
+        #[serde(with = "crate::codec::date")]
+        planned_on: NaiveDate,
+        location: String,
+    },
+    TowCompleted {
+        yard: String,
+    },
+    TowFailed {
+        reason: String,
+    },
+    Executed,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Delivery {
+    /// No `notify_command` has taken it yet.
+    Pending,
+    Delivered {
+        at: i64,
+    },
+    Failed {
+        attempts: u32,
+        error: String,
+        at: i64,
+    },
+}
+
+/// One message in a user's inbox.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notification {
+    pub id: String,
+    pub user: String,
+    pub application: String,
+    pub document: DocumentType,
+    pub contract_no: String,
+    #[serde(with = "crate::codec::date")]
+    pub on: NaiveDate,
+    pub at: i64,
+    pub kind: NotificationKind,
+    pub read: bool,
+    pub delivery: Delivery,
+}
+
+impl Notification {
+    /// One line for a person (English; screens translate through the catalog).
+    pub fn text(&self) -> String {
+        let what = format!(
+            "{} {} on contract {}",
+            self.document.name(),
+            self.application,
+            self.contract_no
+        );
+        match &self.kind {
+            NotificationKind::AwaitingDecision => format!("{what} waits for your decision"),
+            NotificationKind::Approved => format!("{what} is approved"),
+            NotificationKind::Rejected { comment } => format!("{what} is rejected: {comment}"),
+            NotificationKind::TowRegistered {
+                planned_on,
+                location,
+            } => {
+                format!("{what} is registered for {planned_on} at {location}")
+            }
+            NotificationKind::TowCompleted { yard } => {
+                format!("{what}: the machine is towed back to {yard}")
+            }
+            NotificationKind::TowFailed { reason } => format!("{what} failed: {reason}"),
+            NotificationKind::Executed => format!("{what} is executed"),
+        }
+    }
+}
