@@ -6,3 +6,4 @@ pub mod app;
 pub mod codec;
 pub mod domain;
 pub mod store;
+pub mod ui;
