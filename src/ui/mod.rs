@@ -9,6 +9,7 @@
 //! Owns: screens, keys, themes, the message catalog, the event loop. Must not touch: the
 //! store, the clock below `Ctx`, process-wide state other than the terminal it was given.
 
+pub mod backend;
 pub mod config;
 pub mod form;
 pub mod i18n;
@@ -23,10 +24,11 @@ pub mod widgets;
 
 use crate::app::{App, Ctx};
 use anyhow::Context as _;
+use backend::LeanBackend;
 use config::Config;
 use i18n::Lang;
 use ratatui::Terminal;
-use ratatui::backend::{Backend, CrosstermBackend};
+use ratatui::backend::Backend;
 use ratatui::crossterm::event::{self, Event};
 use ratatui::crossterm::{cursor, execute, terminal};
 use state::{Action, State};
@@ -182,7 +184,7 @@ where
 
 /// A terminal on any writer: the local stdout, or an SSH channel.
 pub struct Tui<W: Write> {
-    pub terminal: Terminal<CrosstermBackend<W>>,
+    pub terminal: Terminal<LeanBackend<W>>,
 }
 
 impl<W: Write> Tui<W> {
@@ -190,7 +192,7 @@ impl<W: Write> Tui<W> {
     /// caller's (a local tty needs it; an SSH channel's pty is raw already).
     pub fn new(mut writer: W) -> std::io::Result<Tui<W>> {
         execute!(writer, terminal::EnterAlternateScreen, cursor::Hide)?;
-        let terminal = Terminal::new(CrosstermBackend::new(writer))?;
+        let terminal = Terminal::new(LeanBackend::new(writer))?;
         Ok(Tui { terminal })
     }
 

@@ -39,7 +39,12 @@ pub fn view(state: &State, frame: &mut Frame) {
     let theme = &state.theme;
     let lang = state.lang;
     let buf = frame.buffer_mut();
-    buf.set_style(area, theme.style("base"));
+    // Paint the background only when the theme has one: blank cells left at the terminal's
+    // default are not written at all, which keeps the first paint small.
+    let base = theme.style("base");
+    if base.bg.is_some() {
+        buf.set_style(area, base);
+    }
     if area.width < 40 || area.height < 8 {
         buf.set_line(
             area.x,
