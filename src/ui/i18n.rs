@@ -148,7 +148,7 @@ catalog! {
     ColDays => "Days", "天数";
     ColOverdue => "Overdue", "逾期金额";
     ColPenalty => "Penalty", "罚息";
-    ColLastContact => "Last contact", "最近联系";
+    ColLastContact => "Contacted", "最近联系";
     ColPromise => "Promise", "承诺";
     ColMachine => "Machine", "机器";
     ColCount => "Count", "笔数";

@@ -69,7 +69,7 @@ impl Column {
             Column::Customer => (10, 0, false, 14),
             Column::Contract => (11, 5, false, 3),
             Column::Branch => (8, 9, false, 4),
-            Column::Collector => (8, 8, false, 4),
+            Column::Collector => (9, 8, false, 3),
             Column::Days => (6, 0, true, 0),
             Column::Overdue => (13, 0, true, 1),
             Column::Penalty => (11, 4, true, 1),
