@@ -9,3 +9,4 @@ pub mod codec;
 pub mod demo;
 pub mod domain;
 pub mod store;
+pub mod ui;

@@ -1,0 +1,240 @@
+//! The user's config file, `~/.config/duedesk/config.toml` (or `$XDG_CONFIG_HOME`, or the
+//! path given to `--config`): theme, language and key overrides.
+//!
+//! ```toml
+//! theme = "light"          # a shipped theme or a path to a theme file
+//! lang = "zh"              # en | zh
+//! [keys.dashboard]
+//! sort = ["s", "o"]        # a command's new keys replace its defaults
+//! [keys.global]
+//! quit = "ctrl-q"
+//! ```
+//!
+//! A mistake is an error naming the file, the line and the key.
+
+use super::i18n::Lang;
+use super::keymap::{Command, Context, Key, KeyMap};
+use super::theme::line_of;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use toml::de::{DeTable, DeValue};
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Config {
+    pub theme: Option<String>,
+    pub lang: Option<Lang>,
+    pub keys: KeyMap,
+    /// Where it was read from, if a file was read.
+    pub file: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub file: String,
+    pub line: Option<usize>,
+    pub key: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "config {}", self.file)?;
+        if let Some(line) = self.line {
+            write!(f, ", line {line}")?;
+        }
+        if let Some(key) = &self.key {
+            write!(f, ", key `{key}`")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// `$XDG_CONFIG_HOME/duedesk/config.toml`, else `~/.config/duedesk/config.toml`.
+pub fn default_path() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CONFIG_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
+    Some(base.join("duedesk").join("config.toml"))
+}
+
+impl Config {
+    /// Reads the config: the given path (which must exist), else the default path if a
+    /// file is there, else the defaults.
+    pub fn load(explicit: Option<&Path>) -> Result<Config, ConfigError> {
+        let path = match explicit {
+            Some(p) => p.to_path_buf(),
+            None => match default_path() {
+                Some(p) if p.exists() => p,
+                _ => return Ok(Config::default()),
+            },
+        };
+        let text = std::fs::read_to_string(&path).map_err(|e| ConfigError {
+            file: path.display().to_string(),
+            line: None,
+            key: None,
+            message: format!("cannot read it: {e}"),
+        })?;
+        let mut config = Config::parse(&path.display().to_string(), &text)?;
+        config.file = Some(path);
+        Ok(config)
+    }
+
+    pub fn parse(file: &str, text: &str) -> Result<Config, ConfigError> {
+        let err = |span: Option<std::ops::Range<usize>>, key: Option<String>, message: String| {
+            ConfigError {
+                file: file.to_string(),
+                line: span.map(|s| line_of(text, s.start)),
+                key,
+                message,
+            }
+        };
+        let doc = DeTable::parse(text).map_err(|e| {
+            err(
+                e.span(),
+                None,
+                e.message().trim().to_string().replace('\n', " "),
+            )
+        })?;
+        let mut config = Config::default();
+        for (k, v) in doc.get_ref() {
+            let name = k.get_ref().to_string();
+            match (name.as_str(), v.get_ref()) {
+                ("theme", DeValue::String(s)) => config.theme = Some(s.to_string()),
+                ("lang", DeValue::String(s)) => {
+                    config.lang = Some(Lang::parse(s).ok_or_else(|| {
+                        err(Some(v.span()), Some(name.clone()), "use en or zh".into())
+                    })?)
+                }
+                ("keys", DeValue::Table(contexts)) => {
+                    for (ck, cv) in contexts {
+                        let cname = ck.get_ref().to_string();
+                        let Some(context) = Context::parse(&cname) else {
+                            let names: Vec<&str> = Context::ALL.iter().map(|c| c.name()).collect();
+                            return Err(err(
+                                Some(ck.span()),
+                                Some(format!("keys.{cname}")),
+                                format!("unknown key table; use one of {}", names.join(", ")),
+                            ));
+                        };
+                        let DeValue::Table(bindings) = cv.get_ref() else {
+                            return Err(err(
+                                Some(cv.span()),
+                                Some(format!("keys.{cname}")),
+                                "must be a table of command = keys".into(),
+                            ));
+                        };
+                        for (bk, bv) in bindings {
+                            let full = format!("keys.{cname}.{}", bk.get_ref());
+                            let Some(command) = Command::ALL
+                                .iter()
+                                .copied()
+                                .find(|c| c.name() == bk.get_ref().as_ref())
+                                .filter(|c| config.keys.accepts(context, *c))
+                            else {
+                                let names: Vec<&str> = config
+                                    .keys
+                                    .bindings(context)
+                                    .iter()
+                                    .map(|b| b.command.name())
+                                    .collect();
+                                return Err(err(
+                                    Some(bk.span()),
+                                    Some(full),
+                                    format!(
+                                        "unknown command in [keys.{cname}]; use one of {}",
+                                        names.join(", ")
+                                    ),
+                                ));
+                            };
+                            let specs: Vec<&str> = match bv.get_ref() {
+                                DeValue::String(s) => vec![s.as_ref()],
+                                DeValue::Array(items) => {
+                                    let mut out = Vec::new();
+                                    for item in items {
+                                        match item.get_ref() {
+                                            DeValue::String(s) => out.push(s.as_ref()),
+                                            _ => {
+                                                return Err(err(
+                                                    Some(item.span()),
+                                                    Some(full),
+                                                    "a key is a string such as \"ctrl-d\"".into(),
+                                                ));
+                                            }
+                                        }
+                                    }
+                                    out
+                                }
+                                _ => {
+                                    return Err(err(
+                                        Some(bv.span()),
+                                        Some(full),
+                                        "give a key or a list of keys".into(),
+                                    ));
+                                }
+                            };
+                            if specs.is_empty() {
+                                return Err(err(
+                                    Some(bv.span()),
+                                    Some(full),
+                                    "give at least one key".into(),
+                                ));
+                            }
+                            let keys = specs
+                                .iter()
+                                .map(|s| Key::parse(s))
+                                .collect::<Result<Vec<_>, _>>()
+                                .map_err(|m| err(Some(bv.span()), Some(full.clone()), m))?;
+                            config.keys.rebind(context, command, keys);
+                        }
+                    }
+                }
+                ("theme" | "lang" | "keys", _) => {
+                    return Err(err(Some(v.span()), Some(name), "has the wrong type".into()));
+                }
+                _ => {
+                    return Err(err(
+                        Some(k.span()),
+                        Some(name),
+                        "unknown setting; use theme, lang or [keys.<screen>]".into(),
+                    ));
+                }
+            }
+        }
+        Ok(config)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overrides_replace_a_commands_keys() {
+        let c = Config::parse(
+            "c.toml",
+            "theme = \"mono\"\nlang = \"zh\"\n[keys.dashboard]\nsort = [\"o\", \"s\"]\n",
+        )
+        .unwrap();
+        assert_eq!(c.theme.as_deref(), Some("mono"));
+        assert_eq!(c.lang, Some(Lang::Zh));
+        assert_eq!(
+            c.keys
+                .lookup(&[Context::Dashboard], Key::parse("o").unwrap()),
+            Some(Command::Sort)
+        );
+    }
+
+    #[test]
+    fn bad_keys_are_named_with_their_line() {
+        let e =
+            Config::parse("c.toml", "lang = \"en\"\n[keys.dashboard]\nsrot = \"s\"\n").unwrap_err();
+        assert_eq!(e.line, Some(3));
+        assert_eq!(e.key.as_deref(), Some("keys.dashboard.srot"));
+        let e = Config::parse("c.toml", "[keys.global]\nquit = \"hyper-q\"\n").unwrap_err();
+        assert_eq!(e.line, Some(2));
+        assert!(e.message.contains("hyper-q"), "{e}");
+    }
+}

@@ -1,0 +1,427 @@
+//! Action forms (add contact, record payment, apply for waiver, void payments, rates, grace
+//! days): fields that validate as you type, the error beside its field, and the mutation
+//! the form turns into. A refused mutation keeps the form and all it holds open.
+
+use super::i18n::{Lang, Msg};
+use super::widgets::input::LineInput;
+use crate::app::Mutation;
+use crate::domain::{Channel, Money, Promise, Rate};
+use chrono::NaiveDate;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FieldKind {
+    Text {
+        required: bool,
+    },
+    Money {
+        required: bool,
+    },
+    /// A date; `not_after_today` for money received, `not_before_today` for promises.
+    Date {
+        required: bool,
+        not_after_today: bool,
+        not_before_today: bool,
+    },
+    Rate,
+    Days,
+    Channel,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Field {
+    pub label: Msg,
+    pub kind: FieldKind,
+    pub input: LineInput,
+    /// For choice fields: the index of the choice.
+    pub choice: usize,
+    /// Whether the user has typed in it (errors show once touched, or after a submit).
+    pub touched: bool,
+}
+
+impl Field {
+    fn new(label: Msg, kind: FieldKind, initial: &str) -> Field {
+        Field {
+            label,
+            kind,
+            input: LineInput::new(initial),
+            choice: 0,
+            touched: false,
+        }
+    }
+
+    pub fn is_choice(&self) -> bool {
+        matches!(self.kind, FieldKind::Channel)
+    }
+
+    pub fn choice_text(&self, lang: Lang) -> &'static str {
+        lang.channel(Channel::ALL[self.choice % Channel::ALL.len()])
+    }
+
+    fn text(&self) -> &str {
+        self.input.text().trim()
+    }
+
+    /// The field's own error, in the user's language.
+    fn error(&self, lang: Lang, today: NaiveDate) -> Option<String> {
+        let text = self.text();
+        let msg = |m| Some(lang.t(m).to_string());
+        match &self.kind {
+            FieldKind::Text { required } => {
+                if *required && text.is_empty() {
+                    return msg(Msg::ErrRequired);
+                }
+            }
+            FieldKind::Money { required } => {
+                if text.is_empty() {
+                    return if *required {
+                        msg(Msg::ErrRequired)
+                    } else {
+                        None
+                    };
+                }
+                match Money::parse(text) {
+                    Ok(m) if !m.is_positive() => return msg(Msg::ErrAmountZero),
+                    Ok(_) => {}
+                    Err(_) => return msg(Msg::ErrAmount),
+                }
+            }
+            FieldKind::Date {
+                required,
+                not_after_today,
+                not_before_today,
+            } => {
+                if text.is_empty() {
+                    return if *required {
+                        msg(Msg::ErrRequired)
+                    } else {
+                        None
+                    };
+                }
+                match parse_date(text) {
+                    None => return msg(Msg::ErrDate),
+                    Some(d) if *not_after_today && d > today => return msg(Msg::ErrDateFuture),
+                    Some(d) if *not_before_today && d < today => return msg(Msg::ErrDatePast),
+                    Some(_) => {}
+                }
+            }
+            FieldKind::Rate => {
+                if text.is_empty() {
+                    return msg(Msg::ErrRequired);
+                }
+                if Rate::parse(text).is_err() {
+                    return msg(Msg::ErrRate);
+                }
+            }
+            FieldKind::Days => {
+                if text.is_empty() {
+                    return msg(Msg::ErrRequired);
+                }
+                if text.parse::<u32>().map_or(true, |d| d > 3650) {
+                    return msg(Msg::ErrInteger);
+                }
+            }
+            FieldKind::Channel => {}
+        }
+        None
+    }
+}
+
+/// `2026-06-15`, also `2026/6/15` and `20260615`.
+pub fn parse_date(text: &str) -> Option<NaiveDate> {
+    let t = text.trim();
+    NaiveDate::parse_from_str(t, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(t, "%Y/%m/%d"))
+        .or_else(|_| NaiveDate::parse_from_str(t, "%Y%m%d"))
+        .ok()
+}
+
+/// What a form is for, with what it needs besides its fields.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FormKind {
+    Contact { contract: String },
+    Payment { contract: String },
+    Waiver { contract: String, max: Money },
+    Void { ids: Vec<String> },
+    Rate,
+    Grace,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Form {
+    pub kind: FormKind,
+    pub fields: Vec<Field>,
+    pub focus: usize,
+    /// Shown under the fields: a refusal from the app, or "fix the marked fields".
+    pub message: Option<String>,
+    /// Set by a submit attempt: every field shows its error from then on.
+    pub submitted: bool,
+}
+
+/// What a key did to a form.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FormEvent {
+    Changed,
+    Unchanged,
+    Cancel,
+    Submit,
+}
+
+impl Form {
+    pub fn contact(contract: &str) -> Form {
+        use FieldKind::*;
+        Form::new(
+            FormKind::Contact {
+                contract: contract.into(),
+            },
+            vec![
+                Field::new(Msg::FieldChannel, Channel, ""),
+                Field::new(Msg::FieldResult, Text { required: true }, ""),
+                Field::new(Msg::FieldNote, Text { required: false }, ""),
+                Field::new(
+                    Msg::FieldPromiseDate,
+                    Date {
+                        required: false,
+                        not_after_today: false,
+                        not_before_today: true,
+                    },
+                    "",
+                ),
+                Field::new(Msg::FieldPromiseAmount, Money { required: false }, ""),
+            ],
+        )
+    }
+
+    pub fn payment(contract: &str, today: NaiveDate) -> Form {
+        use FieldKind::*;
+        Form::new(
+            FormKind::Payment {
+                contract: contract.into(),
+            },
+            vec![
+                Field::new(
+                    Msg::FieldReceivedOn,
+                    Date {
+                        required: true,
+                        not_after_today: true,
+                        not_before_today: false,
+                    },
+                    &today.to_string(),
+                ),
+                Field::new(Msg::FieldAmount, Money { required: true }, ""),
+                Field::new(Msg::FieldMethod, Text { required: true }, "bank"),
+                Field::new(Msg::FieldReference, Text { required: false }, ""),
+            ],
+        )
+    }
+
+    pub fn waiver(contract: &str, max: crate::domain::Money) -> Form {
+        use FieldKind::*;
+        Form::new(
+            FormKind::Waiver {
+                contract: contract.into(),
+                max,
+            },
+            vec![
+                Field::new(Msg::FieldAmount, Money { required: true }, &max.plain()),
+                Field::new(Msg::FieldReason, Text { required: true }, ""),
+            ],
+        )
+    }
+
+    pub fn void(ids: Vec<String>) -> Form {
+        Form::new(
+            FormKind::Void { ids },
+            vec![Field::new(
+                Msg::FieldReason,
+                FieldKind::Text { required: true },
+                "",
+            )],
+        )
+    }
+
+    pub fn rate(today: NaiveDate) -> Form {
+        use FieldKind::*;
+        Form::new(
+            FormKind::Rate,
+            vec![
+                Field::new(Msg::FieldContract, Text { required: false }, ""),
+                Field::new(
+                    Msg::FieldFrom,
+                    Date {
+                        required: true,
+                        not_after_today: false,
+                        not_before_today: false,
+                    },
+                    &today.to_string(),
+                ),
+                Field::new(Msg::FieldDailyRate, Rate, ""),
+            ],
+        )
+    }
+
+    pub fn grace(current: u32) -> Form {
+        use FieldKind::*;
+        Form::new(
+            FormKind::Grace,
+            vec![
+                Field::new(Msg::FieldContract, Text { required: false }, ""),
+                Field::new(Msg::FieldDays, Days, &current.to_string()),
+            ],
+        )
+    }
+
+    fn new(kind: FormKind, fields: Vec<Field>) -> Form {
+        Form {
+            kind,
+            fields,
+            focus: 0,
+            message: None,
+            submitted: false,
+        }
+    }
+
+    pub fn title(&self) -> Msg {
+        match self.kind {
+            FormKind::Contact { .. } => Msg::FormContact,
+            FormKind::Payment { .. } => Msg::FormPayment,
+            FormKind::Waiver { .. } => Msg::FormWaiver,
+            FormKind::Void { .. } => Msg::FormVoid,
+            FormKind::Rate => Msg::FormRate,
+            FormKind::Grace => Msg::FormGrace,
+        }
+    }
+
+    /// Whether the user typed anything (quitting then asks first).
+    pub fn is_dirty(&self) -> bool {
+        self.fields.iter().any(|f| f.touched)
+    }
+
+    /// The error to show beside each field (only once touched or after a submit attempt).
+    pub fn errors(&self, lang: Lang, today: NaiveDate) -> Vec<Option<String>> {
+        let mut errors: Vec<Option<String>> =
+            self.fields.iter().map(|f| f.error(lang, today)).collect();
+        match &self.kind {
+            FormKind::Contact { .. } => {
+                // A promise is a date and an amount, both or neither.
+                let (date, amount) = (&self.fields[3], &self.fields[4]);
+                if errors[3].is_none()
+                    && errors[4].is_none()
+                    && date.text().is_empty() != amount.text().is_empty()
+                {
+                    let which = if date.text().is_empty() { 3 } else { 4 };
+                    errors[which] = Some(lang.t(Msg::ErrPromisePair).to_string());
+                }
+            }
+            FormKind::Waiver { max, .. } => {
+                if errors[0].is_none()
+                    && let Ok(amount) = Money::parse(self.fields[0].text())
+                    && amount > *max
+                {
+                    errors[0] = Some(lang.f(Msg::ErrMoreThanPenalty, &[&max.display()]));
+                }
+            }
+            _ => {}
+        }
+        for (e, f) in errors.iter_mut().zip(&self.fields) {
+            if !f.touched && !self.submitted {
+                *e = None;
+            }
+        }
+        errors
+    }
+
+    pub fn handle(&mut self, key: &KeyEvent) -> FormEvent {
+        let n = self.fields.len();
+        match key.code {
+            KeyCode::Esc => return FormEvent::Cancel,
+            KeyCode::Enter => return FormEvent::Submit,
+            KeyCode::Tab | KeyCode::Down => {
+                self.focus = (self.focus + 1) % n;
+                return FormEvent::Changed;
+            }
+            KeyCode::BackTab | KeyCode::Up => {
+                self.focus = (self.focus + n - 1) % n;
+                return FormEvent::Changed;
+            }
+            _ => {}
+        }
+        let field = &mut self.fields[self.focus];
+        if field.is_choice() {
+            let count = Channel::ALL.len();
+            match key.code {
+                KeyCode::Left => field.choice = (field.choice + count - 1) % count,
+                KeyCode::Right | KeyCode::Char(' ') => field.choice = (field.choice + 1) % count,
+                _ => return FormEvent::Unchanged,
+            }
+            field.touched = true;
+            return FormEvent::Changed;
+        }
+        if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
+            return FormEvent::Unchanged;
+        }
+        match field.input.handle(key) {
+            Some(true) => {
+                field.touched = true;
+                self.message = None;
+                FormEvent::Changed
+            }
+            _ => FormEvent::Unchanged,
+        }
+    }
+
+    /// The mutations the form asks for, or `None` while a field has an error (then every
+    /// error shows).
+    pub fn mutations(&mut self, lang: Lang, today: NaiveDate) -> Option<Vec<Mutation>> {
+        self.submitted = true;
+        if self.errors(lang, today).iter().any(Option::is_some) {
+            self.message = Some(lang.t(Msg::FormHasErrors).to_string());
+            return None;
+        }
+        let text = |i: usize| self.fields[i].text().to_string();
+        let money = |i: usize| Money::parse(&text(i)).ok();
+        let date = |i: usize| parse_date(&text(i));
+        let contract = |i: usize| Some(text(i)).filter(|t| !t.is_empty());
+        Some(match &self.kind {
+            FormKind::Contact { contract } => vec![Mutation::AddContact {
+                contract: contract.clone(),
+                channel: Channel::ALL[self.fields[0].choice % Channel::ALL.len()],
+                result: text(1),
+                note: text(2),
+                promise: match (date(3), money(4)) {
+                    (Some(date), Some(amount)) => Some(Promise { date, amount }),
+                    _ => None,
+                },
+            }],
+            FormKind::Payment { contract } => vec![Mutation::RecordPayment {
+                contract: contract.clone(),
+                received_on: date(0)?,
+                amount: money(1)?,
+                method: text(2),
+                reference: text(3),
+                confirmed: false,
+            }],
+            FormKind::Waiver { contract, .. } => vec![Mutation::ApplyWaiver {
+                contract: contract.clone(),
+                amount: money(0)?,
+                reason: text(1),
+            }],
+            FormKind::Void { ids } => ids
+                .iter()
+                .map(|id| Mutation::VoidPayment {
+                    id: id.clone(),
+                    reason: text(0),
+                })
+                .collect(),
+            FormKind::Rate => vec![Mutation::SetRate {
+                contract: contract(0),
+                from: date(1)?,
+                daily: Rate::parse(&text(2)).ok()?,
+            }],
+            FormKind::Grace => vec![Mutation::SetGrace {
+                contract: contract(0),
+                days: text(1).parse().ok()?,
+            }],
+        })
+    }
+}

@@ -1,0 +1,377 @@
+//! The message catalog: every piece of UI text, in English and Simplified Chinese.
+//!
+//! Owns: `Lang`, `Msg` and the two translations of each message, the words for the domain's
+//! enumerations (buckets, promise and machine states, channels). Must not touch: layout,
+//! styles, the app. Terms follow DOMAIN.md's glossary.
+
+use crate::domain::{Bucket, Channel, PromiseState};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Lang {
+    #[default]
+    En,
+    Zh,
+}
+
+impl Lang {
+    /// `en`, `zh`, or a locale such as `zh_CN.UTF-8` / `en_US`.
+    pub fn parse(text: &str) -> Option<Lang> {
+        let t = text.trim().to_ascii_lowercase();
+        if t.starts_with("zh") {
+            Some(Lang::Zh)
+        } else if t.starts_with("en") || t == "c" || t == "posix" || t.starts_with("c.") {
+            Some(Lang::En)
+        } else {
+            None
+        }
+    }
+
+    /// The language of the environment: `LC_ALL`, else `LC_MESSAGES`, else `LANG`; English
+    /// when none is set or none names a language we have.
+    pub fn from_env() -> Lang {
+        for var in ["LC_ALL", "LC_MESSAGES", "LANG"] {
+            if let Ok(value) = std::env::var(var)
+                && !value.is_empty()
+            {
+                return Lang::parse(&value).unwrap_or_default();
+            }
+        }
+        Lang::En
+    }
+
+    pub fn t(self, msg: Msg) -> &'static str {
+        let (en, zh) = msg.texts();
+        match self {
+            Lang::En => en,
+            Lang::Zh => zh,
+        }
+    }
+
+    /// A message with `{}` placeholders filled in order.
+    pub fn f(self, msg: Msg, args: &[&str]) -> String {
+        let mut out = String::new();
+        let mut args = args.iter();
+        let mut rest = self.t(msg);
+        while let Some(at) = rest.find("{}") {
+            out.push_str(&rest[..at]);
+            out.push_str(args.next().copied().unwrap_or(""));
+            rest = &rest[at + 2..];
+        }
+        out.push_str(rest);
+        out
+    }
+
+    pub fn bucket(self, bucket: Bucket) -> &'static str {
+        match (self, bucket) {
+            (Lang::Zh, Bucket::Current) => "未逾期",
+            (Lang::En, Bucket::Current) => "current",
+            (_, b) => b.label(),
+        }
+    }
+
+    pub fn promise(self, state: PromiseState) -> &'static str {
+        self.t(match state {
+            PromiseState::Kept => Msg::PromiseKept,
+            PromiseState::Due => Msg::PromiseDue,
+            PromiseState::Broken => Msg::PromiseBroken,
+        })
+    }
+
+    /// Machine states as the app names them (`normal`, `locked`, `towed`).
+    pub fn machine(self, name: &str) -> &'static str {
+        self.t(match name {
+            "locked" => Msg::MachineLocked,
+            "towed" => Msg::MachineTowed,
+            _ => Msg::MachineNormal,
+        })
+    }
+
+    pub fn channel(self, channel: Channel) -> &'static str {
+        self.t(match channel {
+            Channel::Call => Msg::ChannelCall,
+            Channel::Visit => Msg::ChannelVisit,
+            Channel::Sms => Msg::ChannelSms,
+            Channel::Wechat => Msg::ChannelWechat,
+        })
+    }
+
+    /// Channel names as the app's views give them.
+    pub fn channel_name(self, name: &str) -> &'static str {
+        Channel::parse(name).map_or("?", |c| self.channel(c))
+    }
+
+    /// Payment and waiver states as the app names them.
+    pub fn status(self, name: &str) -> &'static str {
+        self.t(match name {
+            "pending" => Msg::StatusPending,
+            "confirmed" => Msg::StatusConfirmed,
+            "void" => Msg::StatusVoid,
+            "approved" => Msg::StatusApproved,
+            "rejected" => Msg::StatusRejected,
+            "settled" => Msg::StatusSettled,
+            "repossessed" => Msg::StatusRepossessed,
+            "in_review" => Msg::StatusInReview,
+            "withdrawn" => Msg::StatusWithdrawn,
+            "scheduled" => Msg::StatusScheduled,
+            "done" => Msg::StatusDone,
+            "failed" => Msg::StatusFailed,
+            _ => Msg::StatusActive,
+        })
+    }
+
+    /// The name of a document type (`tow`, `lock`, …) in this language.
+    pub fn document(self, name: &str) -> &'static str {
+        self.t(match name {
+            "tow" => Msg::DocTow,
+            "lock" => Msg::DocLock,
+            "unlock" => Msg::DocUnlock,
+            "outbound" => Msg::DocOutbound,
+            "budget" => Msg::DocBudget,
+            _ => Msg::DocWaiver,
+        })
+    }
+}
+
+macro_rules! catalog {
+    ($($name:ident => $en:literal, $zh:literal;)*) => {
+        /// One UI message. Its English and Chinese texts sit side by side below.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Msg { $($name),* }
+
+        impl Msg {
+            pub const ALL: &'static [Msg] = &[$(Msg::$name),*];
+
+            pub fn texts(self) -> (&'static str, &'static str) {
+                match self { $(Msg::$name => ($en, $zh)),* }
+            }
+        }
+    };
+}
+
+catalog! {
+    AppTitle => "duedesk", "duedesk";
+    ScreenDashboard => "Overdue", "逾期客户";
+    ScreenTicket => "Collection ticket", "催收单";
+    ScreenPayments => "Payments to confirm", "收款确认";
+    ScreenSettings => "Settings", "设置";
+
+    // Dashboard
+    TotalsLine => "{} overdue contracts · overdue {} · penalty {}", "逾期合同 {} 笔 · 逾期金额 {} · 罚息 {}";
+    AgingTitle => "Aging", "账龄";
+    ColCustomer => "Customer", "客户";
+    ColContract => "Contract", "合同";
+    ColBranch => "Branch", "网点";
+    ColCollector => "Collector", "催收人员";
+    ColDays => "Days", "天数";
+    ColOverdue => "Overdue", "逾期金额";
+    ColPenalty => "Penalty", "罚息";
+    ColLastContact => "Contacted", "最近联系";
+    ColPromise => "Promise", "承诺";
+    ColMachine => "Machine", "机器";
+    ColCount => "Count", "笔数";
+    ColAmount => "Amount", "金额";
+    RowsShown => "{} of {}", "{} / {}";
+    NoRows => "No overdue contracts match.", "没有符合条件的逾期合同。";
+    SearchPrompt => "Search: ", "搜索：";
+    SearchHint => "name, contract, phone, serial, pinyin", "姓名、合同号、电话、机号、拼音";
+    FilterTitle => "Filter", "筛选";
+    FilterAll => "(all)", "（全部）";
+    FilterBucket => "Bucket", "账龄";
+    SortTitle => "Sort by", "排序";
+    Ascending => "ascending", "升序";
+    Descending => "descending", "降序";
+    ActiveFilter => "filter: {}", "筛选：{}";
+    ActiveSearch => "search: {}", "搜索：{}";
+    SortedBy => "sort: {} {}", "排序：{} {}";
+
+    PromiseKept => "kept", "已兑现";
+    PromiseDue => "due", "待兑现";
+    PromiseBroken => "broken", "已违约";
+    MachineNormal => "normal", "正常";
+    MachineLocked => "locked", "已锁机";
+    MachineTowed => "towed", "已拖机";
+    ChannelCall => "call", "电话";
+    ChannelVisit => "visit", "上门";
+    ChannelSms => "SMS", "短信";
+    ChannelWechat => "WeChat", "微信";
+    StatusPending => "pending", "待确认";
+    StatusConfirmed => "confirmed", "已确认";
+    StatusVoid => "void", "已作废";
+    StatusApproved => "approved", "已批准";
+    StatusRejected => "rejected", "已驳回";
+    StatusActive => "active", "正常";
+    StatusSettled => "settled", "已结清";
+    StatusRepossessed => "repossessed", "已收回";
+    StatusInReview => "in review", "审批中";
+    StatusWithdrawn => "withdrawn", "已撤回";
+    StatusScheduled => "scheduled", "已登记";
+    StatusDone => "done", "已完成";
+    StatusFailed => "failed", "失败";
+    DocTow => "tow", "拖机";
+    DocLock => "lock", "锁机";
+    DocUnlock => "unlock", "解锁";
+    DocWaiver => "waiver", "利息减免";
+    DocOutbound => "outbound", "交机出库";
+    DocBudget => "budget", "资金预算";
+
+    // Ticket
+    TicketHeader => "{} · {} · {} · collector {}", "{} · {} · {} · 催收人员 {}";
+    TicketMachine => "{} {} · machine {} · contract {}", "{} {} · 机器{} · 合同{}";
+    LabelDaysOverdue => "Days overdue", "逾期天数";
+    LabelOverdueAmount => "Overdue amount", "逾期金额";
+    LabelPenaltyAccrued => "Penalty accrued", "罚息累计";
+    LabelPenaltyWaived => "Penalty waived", "罚息已减免";
+    LabelPenaltyPaid => "Penalty paid", "罚息已还";
+    LabelPenaltyOutstanding => "Penalty outstanding", "罚息余额";
+    LabelRate => "Rate/day", "日罚息利率";
+    LabelGrace => "Grace days", "宽限期";
+    LabelPending => "Pending payments", "待确认收款";
+    LabelToCollect => "To collect", "应催收";
+    LabelOutstanding => "Outstanding", "未还总额";
+    PaneInstallments => "Installments", "还款计划";
+    PanePayments => "Payments", "收款";
+    PaneContacts => "Contacts", "催收记录";
+    PaneApplications => "Applications", "申请";
+    ColSeq => "#", "期";
+    ColDue => "Due", "到期日";
+    ColPrincipal => "Principal", "本金";
+    ColInterest => "Interest", "利息";
+    ColOwing => "Owing", "未还";
+    ColDate => "Date", "日期";
+    ColMethod => "Method", "方式";
+    ColReference => "Reference", "凭证";
+    ColStatus => "Status", "状态";
+    ColBy => "By", "经办";
+    ColChannel => "Channel", "方式";
+    ColResult => "Result", "结果";
+    ColNote => "Note", "备注";
+    ColReason => "Reason", "原因";
+    ColType => "Type", "类型";
+    ColId => "Id", "编号";
+    Empty => "(none)", "（无）";
+
+    // Forms
+    FormContact => "Add contact", "新增催收记录";
+    FormPayment => "Record payment", "登记收款";
+    FormWaiver => "Apply for interest waiver", "申请利息减免";
+    FormVoid => "Void payments", "作废收款";
+    FormRate => "Set penalty rate", "设置罚息利率";
+    FormGrace => "Set grace days", "设置宽限期";
+    FieldChannel => "Channel", "方式";
+    FieldResult => "Result", "结果";
+    FieldNote => "Note", "备注";
+    FieldPromiseDate => "Promise date", "承诺日期";
+    FieldPromiseAmount => "Promise amount", "承诺金额";
+    FieldReceivedOn => "Received on", "收款日期";
+    FieldAmount => "Amount", "金额";
+    FieldMethod => "Method", "方式";
+    FieldReference => "Reference", "凭证号";
+    FieldReason => "Reason", "原因";
+    FieldContract => "Contract (blank: global)", "合同号（空为全局）";
+    FieldFrom => "Effective from", "生效日期";
+    FieldDailyRate => "Daily rate", "日利率";
+    FieldDays => "Days", "天数";
+    FormHelp => "Tab/Up/Down move · Left/Right choose · Enter save · Esc cancel", "Tab/上下 切换 · 左右 选择 · Enter 保存 · Esc 取消";
+    ErrRequired => "required", "必填";
+    ErrDate => "date as YYYY-MM-DD", "日期格式 YYYY-MM-DD";
+    ErrDateFuture => "after today", "晚于今天";
+    ErrDatePast => "before today", "早于今天";
+    ErrAmount => "amount such as 1234.50", "金额如 1234.50";
+    ErrAmountZero => "must be more than 0", "须大于 0";
+    ErrPromisePair => "give both date and amount", "日期和金额须同时填写";
+    ErrRate => "daily rate such as 0.0005", "日利率如 0.0005";
+    ErrInteger => "whole number of days", "整数天数";
+    ErrMoreThanPenalty => "more than penalty outstanding {}", "超过罚息余额 {}";
+    FormHasErrors => "Fix the marked fields first.", "请先修正标出的字段。";
+
+    // Confirmations
+    ConfirmTitle => "Confirm", "确认";
+    ConfirmSettle => "Settle contract {}? This closes the ticket and cannot be undone.", "结清合同 {}？将关闭催收单，不可撤销。";
+    ConfirmPayments => "Confirm {} payment(s), {} in total? This cannot be undone.", "确认 {} 笔收款，共 {}？不可撤销。";
+    ConfirmQuit => "A form holds unsaved input. Quit anyway?", "表单有未保存的内容。仍要退出吗？";
+    ConfirmYesNo => "y yes · n no", "y 是 · n 否";
+
+    // Payments screen
+    SelectedCount => "{} selected · {}", "已选 {} 笔 · {}";
+    NoPending => "No payments wait for confirmation.", "没有待确认的收款。";
+
+    // Settings screen
+    GlobalRates => "Global penalty rates", "全局罚息利率";
+    GlobalGrace => "Global grace days: {}", "全局宽限期：{} 天";
+    AllocationOrder => "Allocation order: {}", "冲销顺序：{}";
+    AccruedThrough => "Penalty accrued through: {}", "罚息计提至：{}";
+    Never => "never", "尚未计提";
+    OrderDefault => "due money first, then penalty", "先还到期本息，再还罚息";
+    OrderStatutory => "statutory (Civil Code art. 561)", "法定顺序（民法典第561条）";
+    SettingsNote => "Per-contract rate and grace: give a contract number in the form.", "单个合同的利率和宽限期：在表单中填写合同号。";
+
+    // Status
+    Saved => "Saved: {}", "已保存：{}";
+    Refused => "Refused: {}", "未执行：{}";
+    Help => "Keys", "按键";
+    HelpClose => "Esc or ? closes", "Esc 或 ? 关闭";
+    TooSmall => "Terminal too small: 80×24 needed", "终端太小：至少 80×24";
+
+    // Commands (hint bar and help)
+    CmdQuit => "quit", "退出";
+    CmdHelp => "help", "帮助";
+    CmdNextScreen => "next screen", "下一屏";
+    CmdPrevScreen => "previous screen", "上一屏";
+    CmdScreen1 => "overdue", "逾期客户";
+    CmdScreen2 => "payments", "收款确认";
+    CmdScreen3 => "settings", "设置";
+    CmdDown => "down", "下移";
+    CmdUp => "up", "上移";
+    CmdTop => "top", "顶部";
+    CmdBottom => "bottom", "底部";
+    CmdPageDown => "page down", "下一页";
+    CmdPageUp => "page up", "上一页";
+    CmdHalfDown => "half page down", "下半页";
+    CmdHalfUp => "half page up", "上半页";
+    CmdOpen => "open", "打开";
+    CmdBack => "back", "返回";
+    CmdSearch => "search", "搜索";
+    CmdFilter => "filter", "筛选";
+    CmdSort => "sort", "排序";
+    CmdClear => "clear", "清除";
+    CmdContact => "contact", "催收记录";
+    CmdPayment => "payment", "收款";
+    CmdWaiver => "waiver", "减免";
+    CmdSettle => "settle", "结清";
+    CmdNextPane => "next pane", "下一栏";
+    CmdPrevPane => "previous pane", "上一栏";
+    CmdToggle => "select", "选择";
+    CmdSelectAll => "select all", "全选";
+    CmdConfirm => "confirm", "确认";
+    CmdVoid => "void", "作废";
+    CmdRate => "rate", "利率";
+    CmdGrace => "grace days", "宽限期";
+    CmdReload => "reload", "刷新";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_message_has_both_languages() {
+        for msg in Msg::ALL {
+            let (en, zh) = msg.texts();
+            assert!(!en.is_empty() && !zh.is_empty(), "{msg:?}");
+            assert_eq!(
+                en.matches("{}").count(),
+                zh.matches("{}").count(),
+                "{msg:?} placeholders differ"
+            );
+        }
+    }
+
+    #[test]
+    fn locales_pick_a_language() {
+        assert_eq!(Lang::parse("zh_CN.UTF-8"), Some(Lang::Zh));
+        assert_eq!(Lang::parse("en_US.UTF-8"), Some(Lang::En));
+        assert_eq!(Lang::parse("C.UTF-8"), Some(Lang::En));
+        assert_eq!(Lang::parse("fr_FR"), None);
+        assert_eq!(Lang::Zh.f(Msg::RowsShown, &["3", "9"]), "3 / 9");
+    }
+}

@@ -1,0 +1,417 @@
+//! One key map table per screen. The same table drives key handling, the bottom hint bar
+//! and the `?` help overlay, so help never drifts from the real keys. A user's config file
+//! may rebind any command (see `config.rs`).
+//!
+//! Lookup order: the active screen's table, then the list-navigation table (screens that
+//! show a list), then the global table. Forms, search and popups take raw keys instead;
+//! their fixed keys are shown in their own footers.
+
+use super::i18n::Msg;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use std::fmt;
+
+/// A key as the map stores it: the code and the modifiers that matter (Shift is folded into
+/// the character for printable keys).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Key {
+    pub code: KeyCode,
+    pub mods: KeyModifiers,
+}
+
+impl Key {
+    pub fn from_event(event: &KeyEvent) -> Key {
+        let mut mods = event.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT);
+        let code = match event.code {
+            KeyCode::BackTab => KeyCode::BackTab,
+            KeyCode::Char(c) if mods.contains(KeyModifiers::CONTROL) => {
+                KeyCode::Char(c.to_ascii_lowercase())
+            }
+            other => other,
+        };
+        if matches!(code, KeyCode::Tab) && event.modifiers.contains(KeyModifiers::SHIFT) {
+            mods = KeyModifiers::NONE;
+            return Key {
+                code: KeyCode::BackTab,
+                mods,
+            };
+        }
+        Key { code, mods }
+    }
+
+    /// `q`, `G`, `/`, `enter`, `esc`, `tab`, `shift-tab`, `ctrl-d`, `alt-x`, `pgdown`, `f5`,
+    /// `space`, `up`, …
+    pub fn parse(spec: &str) -> Result<Key, String> {
+        let mut mods = KeyModifiers::NONE;
+        let mut rest = spec.trim();
+        if rest.is_empty() {
+            return Err("a key is empty".into());
+        }
+        loop {
+            let lower = rest.to_ascii_lowercase();
+            if rest.chars().count() > 1 && (lower.starts_with("ctrl-") || lower.starts_with("c-")) {
+                mods |= KeyModifiers::CONTROL;
+                rest = &rest[rest.find('-').unwrap() + 1..];
+            } else if rest.chars().count() > 1
+                && (lower.starts_with("alt-") || lower.starts_with("m-"))
+            {
+                mods |= KeyModifiers::ALT;
+                rest = &rest[rest.find('-').unwrap() + 1..];
+            } else if lower == "shift-tab" || lower == "s-tab" || lower == "backtab" {
+                return Ok(Key {
+                    code: KeyCode::BackTab,
+                    mods,
+                });
+            } else {
+                break;
+            }
+        }
+        let mut chars = rest.chars();
+        let code = match (chars.next(), chars.next()) {
+            (Some(c), None) => KeyCode::Char(if mods.contains(KeyModifiers::CONTROL) {
+                c.to_ascii_lowercase()
+            } else {
+                c
+            }),
+            _ => match rest.to_ascii_lowercase().as_str() {
+                "enter" | "return" => KeyCode::Enter,
+                "esc" | "escape" => KeyCode::Esc,
+                "tab" => KeyCode::Tab,
+                "space" => KeyCode::Char(' '),
+                "backspace" => KeyCode::Backspace,
+                "delete" | "del" => KeyCode::Delete,
+                "up" => KeyCode::Up,
+                "down" => KeyCode::Down,
+                "left" => KeyCode::Left,
+                "right" => KeyCode::Right,
+                "home" => KeyCode::Home,
+                "end" => KeyCode::End,
+                "pgup" | "pageup" => KeyCode::PageUp,
+                "pgdown" | "pgdn" | "pagedown" => KeyCode::PageDown,
+                f if f.starts_with('f')
+                    && f[1..].parse::<u8>().is_ok_and(|n| (1..=12).contains(&n)) =>
+                {
+                    KeyCode::F(f[1..].parse().unwrap())
+                }
+                _ => {
+                    return Err(format!(
+                        "unknown key `{spec}`; use a character, or enter, esc, tab, shift-tab, space, up, down, left, right, home, end, pgup, pgdown, f1..f12, with ctrl- or alt- before it"
+                    ));
+                }
+            },
+        };
+        Ok(Key { code, mods })
+    }
+}
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.mods.contains(KeyModifiers::CONTROL) {
+            f.write_str("C-")?;
+        }
+        if self.mods.contains(KeyModifiers::ALT) {
+            f.write_str("M-")?;
+        }
+        match self.code {
+            KeyCode::Char(' ') => f.write_str("Space"),
+            KeyCode::Char(c) => write!(f, "{c}"),
+            KeyCode::Enter => f.write_str("Enter"),
+            KeyCode::Esc => f.write_str("Esc"),
+            KeyCode::Tab => f.write_str("Tab"),
+            KeyCode::BackTab => f.write_str("S-Tab"),
+            KeyCode::Backspace => f.write_str("BS"),
+            KeyCode::Delete => f.write_str("Del"),
+            KeyCode::Up => f.write_str("Up"),
+            KeyCode::Down => f.write_str("Down"),
+            KeyCode::Left => f.write_str("Left"),
+            KeyCode::Right => f.write_str("Right"),
+            KeyCode::Home => f.write_str("Home"),
+            KeyCode::End => f.write_str("End"),
+            KeyCode::PageUp => f.write_str("PgUp"),
+            KeyCode::PageDown => f.write_str("PgDn"),
+            KeyCode::F(n) => write!(f, "F{n}"),
+            other => write!(f, "{other:?}"),
+        }
+    }
+}
+
+/// Which table a binding belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Context {
+    Global,
+    List,
+    Dashboard,
+    Ticket,
+    Payments,
+    Settings,
+}
+
+impl Context {
+    pub const ALL: [Context; 6] = [
+        Context::Global,
+        Context::List,
+        Context::Dashboard,
+        Context::Ticket,
+        Context::Payments,
+        Context::Settings,
+    ];
+
+    /// The table's name in the config file: `[keys.<name>]`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Context::Global => "global",
+            Context::List => "list",
+            Context::Dashboard => "dashboard",
+            Context::Ticket => "ticket",
+            Context::Payments => "payments",
+            Context::Settings => "settings",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Context> {
+        Context::ALL.into_iter().find(|c| c.name() == name)
+    }
+}
+
+macro_rules! commands {
+    ($($name:ident => $config:literal, $msg:ident;)*) => {
+        /// Everything a key can ask for.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Command { $($name),* }
+
+        impl Command {
+            pub const ALL: &'static [Command] = &[$(Command::$name),*];
+
+            /// The command's name in the config file.
+            pub fn name(self) -> &'static str {
+                match self { $(Command::$name => $config),* }
+            }
+
+            /// What the hint bar and help overlay call it.
+            pub fn describe(self) -> Msg {
+                match self { $(Command::$name => Msg::$msg),* }
+            }
+        }
+    };
+}
+
+commands! {
+    Quit => "quit", CmdQuit;
+    Help => "help", CmdHelp;
+    NextScreen => "next_screen", CmdNextScreen;
+    PrevScreen => "prev_screen", CmdPrevScreen;
+    Screen1 => "screen_overdue", CmdScreen1;
+    Screen2 => "screen_payments", CmdScreen2;
+    Screen3 => "screen_settings", CmdScreen3;
+    Down => "down", CmdDown;
+    Up => "up", CmdUp;
+    Top => "top", CmdTop;
+    Bottom => "bottom", CmdBottom;
+    PageDown => "page_down", CmdPageDown;
+    PageUp => "page_up", CmdPageUp;
+    HalfDown => "half_page_down", CmdHalfDown;
+    HalfUp => "half_page_up", CmdHalfUp;
+    Open => "open", CmdOpen;
+    Back => "back", CmdBack;
+    Search => "search", CmdSearch;
+    Filter => "filter", CmdFilter;
+    Sort => "sort", CmdSort;
+    Clear => "clear", CmdClear;
+    Contact => "contact", CmdContact;
+    Payment => "payment", CmdPayment;
+    Waiver => "waiver", CmdWaiver;
+    Settle => "settle", CmdSettle;
+    NextPane => "next_pane", CmdNextPane;
+    PrevPane => "prev_pane", CmdPrevPane;
+    Toggle => "toggle", CmdToggle;
+    SelectAll => "select_all", CmdSelectAll;
+    Confirm => "confirm", CmdConfirm;
+    Void => "void", CmdVoid;
+    Rate => "rate", CmdRate;
+    Grace => "grace", CmdGrace;
+    Reload => "reload", CmdReload;
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Binding {
+    pub command: Command,
+    pub keys: Vec<Key>,
+}
+
+/// All tables. Order within a table is the order of the hint bar and help.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyMap {
+    tables: Vec<(Context, Vec<Binding>)>,
+}
+
+fn table(specs: &[(Command, &[&str])]) -> Vec<Binding> {
+    specs
+        .iter()
+        .map(|(command, keys)| Binding {
+            command: *command,
+            keys: keys
+                .iter()
+                .map(|k| Key::parse(k).expect("default keys parse"))
+                .collect(),
+        })
+        .collect()
+}
+
+impl Default for KeyMap {
+    fn default() -> KeyMap {
+        use Command::*;
+        KeyMap {
+            tables: vec![
+                (
+                    Context::Dashboard,
+                    table(&[
+                        (Open, &["enter"]),
+                        (Search, &["/"]),
+                        (Filter, &["f"]),
+                        (Sort, &["s"]),
+                        (Clear, &["x"]),
+                        (Reload, &["r"]),
+                    ]),
+                ),
+                (
+                    Context::Ticket,
+                    table(&[
+                        (Back, &["esc", "backspace"]),
+                        (Contact, &["c"]),
+                        (Payment, &["p"]),
+                        (Waiver, &["w"]),
+                        (Settle, &["S"]),
+                        (NextPane, &["l", "right"]),
+                        (PrevPane, &["h", "left"]),
+                    ]),
+                ),
+                (
+                    Context::Payments,
+                    table(&[
+                        (Toggle, &["space"]),
+                        (SelectAll, &["a"]),
+                        (Confirm, &["c"]),
+                        (Void, &["v"]),
+                        (Reload, &["r"]),
+                    ]),
+                ),
+                (Context::Settings, table(&[(Rate, &["r"]), (Grace, &["g"])])),
+                (
+                    Context::List,
+                    table(&[
+                        (Down, &["j", "down"]),
+                        (Up, &["k", "up"]),
+                        (Top, &["g", "home"]),
+                        (Bottom, &["G", "end"]),
+                        (PageDown, &["pgdown"]),
+                        (PageUp, &["pgup"]),
+                        (HalfDown, &["ctrl-d"]),
+                        (HalfUp, &["ctrl-u"]),
+                    ]),
+                ),
+                (
+                    Context::Global,
+                    table(&[
+                        (Help, &["?"]),
+                        (Quit, &["q", "ctrl-c"]),
+                        (NextScreen, &["tab"]),
+                        (PrevScreen, &["shift-tab"]),
+                        (Screen1, &["1"]),
+                        (Screen2, &["2"]),
+                        (Screen3, &["3"]),
+                    ]),
+                ),
+            ],
+        }
+    }
+}
+
+impl KeyMap {
+    pub fn bindings(&self, context: Context) -> &[Binding] {
+        self.tables
+            .iter()
+            .find(|(c, _)| *c == context)
+            .map_or(&[], |(_, b)| b.as_slice())
+    }
+
+    /// The command a key means in a chain of contexts, first match wins.
+    pub fn lookup(&self, contexts: &[Context], key: Key) -> Option<Command> {
+        contexts.iter().find_map(|context| {
+            self.bindings(*context)
+                .iter()
+                .find(|b| b.keys.contains(&key))
+                .map(|b| b.command)
+        })
+    }
+
+    /// The keys of a command in a context, for hints.
+    pub fn keys_of(&self, context: Context, command: Command) -> &[Key] {
+        self.bindings(context)
+            .iter()
+            .find(|b| b.command == command)
+            .map_or(&[], |b| b.keys.as_slice())
+    }
+
+    /// Whether a command may be bound in a context (the defaults say where each belongs).
+    pub fn accepts(&self, context: Context, command: Command) -> bool {
+        self.bindings(context).iter().any(|b| b.command == command)
+    }
+
+    /// Rebinds a command; the new keys replace the old ones.
+    pub fn rebind(&mut self, context: Context, command: Command, keys: Vec<Key>) -> bool {
+        let Some((_, bindings)) = self.tables.iter_mut().find(|(c, _)| *c == context) else {
+            return false;
+        };
+        match bindings.iter_mut().find(|b| b.command == command) {
+            Some(b) => {
+                b.keys = keys;
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_parse_and_print() {
+        for (spec, shown) in [
+            ("q", "q"),
+            ("G", "G"),
+            ("ctrl-d", "C-d"),
+            ("shift-tab", "S-Tab"),
+            ("pgdown", "PgDn"),
+            ("space", "Space"),
+            ("f5", "F5"),
+            ("enter", "Enter"),
+        ] {
+            assert_eq!(Key::parse(spec).unwrap().to_string(), shown);
+        }
+        assert!(Key::parse("hyper-x").is_err());
+        assert!(Key::parse("").is_err());
+    }
+
+    #[test]
+    fn a_screen_key_wins_over_list_and_global() {
+        let map = KeyMap::default();
+        let g = Key::parse("g").unwrap();
+        assert_eq!(
+            map.lookup(&[Context::Settings, Context::List, Context::Global], g),
+            Some(Command::Grace)
+        );
+        assert_eq!(
+            map.lookup(&[Context::Dashboard, Context::List, Context::Global], g),
+            Some(Command::Top)
+        );
+    }
+
+    #[test]
+    fn crossterm_shift_letters_match_their_capital() {
+        let ev = KeyEvent::new(KeyCode::Char('S'), KeyModifiers::SHIFT);
+        assert_eq!(Key::from_event(&ev), Key::parse("S").unwrap());
+        let ev = KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT);
+        assert_eq!(Key::from_event(&ev), Key::parse("shift-tab").unwrap());
+    }
+}

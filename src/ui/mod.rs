@@ -1,0 +1,248 @@
+//! The terminal UI (ratatui): overdue dashboard, collection tickets, payments to confirm
+//! and settings, keyboard-driven, themed, in English and Chinese.
+//!
+//! One direction: input event → `Action` (`state::action_for`) → `state::update` →
+//! `view::view`. The UI talks only to `crate::app::App` (queries and `execute`), never to
+//! the store, and decides no business rule. The terminal is generic over its writer, so an
+//! SSH channel can stand in for the local tty. It draws only when something changed.
+//!
+//! Owns: screens, keys, themes, the message catalog, the event loop. Must not touch: the
+//! store, the clock below `Ctx`, process-wide state other than the terminal it was given.
+
+pub mod backend;
+pub mod config;
+pub mod form;
+pub mod i18n;
+pub mod keymap;
+pub mod screens;
+pub mod search;
+pub mod state;
+pub mod text;
+pub mod theme;
+pub mod view;
+pub mod widgets;
+
+use crate::app::{App, Ctx};
+use anyhow::Context as _;
+use backend::LeanBackend;
+use config::Config;
+use i18n::Lang;
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+use ratatui::crossterm::event::{self, Event};
+use ratatui::crossterm::{cursor, execute, terminal};
+use state::{Action, State};
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Duration;
+use theme::Theme;
+
+/// What the command line may choose; each falls back to the config file, then the
+/// environment (`NO_COLOR`, `LC_ALL`/`LANG`), then the defaults.
+#[derive(Clone, Debug, Default)]
+pub struct UiOptions {
+    /// A shipped theme name (`default`, `light`, `base16`, `mono`) or a path to a theme file.
+    pub theme: Option<String>,
+    /// `en` or `zh`.
+    pub lang: Option<String>,
+    /// A config file instead of `~/.config/duedesk/config.toml`.
+    pub config: Option<PathBuf>,
+}
+
+/// Everything the UI needs besides the app: resolved from options, config and environment.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub lang: Lang,
+    pub theme: Theme,
+    pub keys: keymap::KeyMap,
+}
+
+impl Settings {
+    /// Resolves options: command line, then `NO_COLOR` (theme only), then the config file,
+    /// then `LC_ALL` / `LC_MESSAGES` / `LANG` (language only), then the defaults.
+    pub fn resolve(opts: &UiOptions) -> anyhow::Result<Settings> {
+        let config = Config::load(opts.config.as_deref())?;
+        let lang = match &opts.lang {
+            Some(l) => Lang::parse(l).with_context(|| format!("--lang {l}: use en or zh"))?,
+            None => config.lang.unwrap_or_else(Lang::from_env),
+        };
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let theme_name = opts
+            .theme
+            .clone()
+            .or_else(|| no_color.then(|| "mono".to_string()))
+            .or(config.theme.clone())
+            .unwrap_or_else(|| "default".to_string());
+        let theme = Theme::load(&theme_name)?;
+        Ok(Settings {
+            lang,
+            theme,
+            keys: config.keys,
+        })
+    }
+}
+
+/// A UI session over one app: state plus the app and actor it works for. Front ends (the
+/// local terminal, an SSH channel, tests) feed it events and draw it.
+pub struct Session<'a> {
+    pub app: &'a App,
+    pub ctx: Ctx,
+    pub state: State,
+}
+
+impl<'a> Session<'a> {
+    pub fn new(app: &'a App, ctx: Ctx, settings: Settings) -> anyhow::Result<Session<'a>> {
+        let state = State::new(app, &ctx, settings.lang, settings.theme, settings.keys)?;
+        Ok(Session { app, ctx, state })
+    }
+
+    /// Handles one input event; returns whether the screen must be redrawn.
+    pub fn handle(&mut self, event: &Event) -> bool {
+        match state::action_for(&self.state, event) {
+            Some(action) => self.apply(action),
+            None => false,
+        }
+    }
+
+    pub fn apply(&mut self, action: Action) -> bool {
+        state::update(&mut self.state, self.app, &self.ctx, action)
+    }
+
+    pub fn draw(&self, frame: &mut ratatui::Frame) {
+        view::view(&self.state, frame)
+    }
+
+    pub fn should_quit(&self) -> bool {
+        self.state.quit
+    }
+}
+
+/// Where events come from: the local terminal, or an SSH session's parser.
+pub trait EventSource {
+    /// The next event, or `None` when `timeout` passed without one.
+    fn next(&mut self, timeout: Duration) -> std::io::Result<Option<Event>>;
+}
+
+/// Events of the process's own terminal.
+pub struct LocalEvents;
+
+impl EventSource for LocalEvents {
+    fn next(&mut self, timeout: Duration) -> std::io::Result<Option<Event>> {
+        if event::poll(timeout)? {
+            Ok(Some(event::read()?))
+        } else {
+            Ok(None)
+        }
+    }
+}
+
+/// Runs a session until it quits: draws the first frame, then redraws only after an event
+/// that changed something, coalescing events that arrive together into one frame. Nothing
+/// is written while idle.
+pub fn run_loop<B: Backend>(
+    session: &mut Session<'_>,
+    terminal: &mut Terminal<B>,
+    events: &mut dyn EventSource,
+) -> anyhow::Result<()>
+where
+    B::Error: Send + Sync + 'static,
+{
+    terminal.draw(|f| session.draw(f))?;
+    while !session.should_quit() {
+        // Block until something happens (an hour at most, to notice nothing of its own).
+        let Some(first) = events.next(Duration::from_secs(3600))? else {
+            continue;
+        };
+        let mut dirty = handle_event(session, terminal, &first)?;
+        // Coalesce: take whatever else is already waiting before drawing.
+        while !session.should_quit() {
+            match events.next(Duration::ZERO)? {
+                Some(e) => dirty |= handle_event(session, terminal, &e)?,
+                None => break,
+            }
+        }
+        if dirty && !session.should_quit() {
+            terminal.draw(|f| session.draw(f))?;
+        }
+    }
+    Ok(())
+}
+
+fn handle_event<B: Backend>(
+    session: &mut Session<'_>,
+    terminal: &mut Terminal<B>,
+    event: &Event,
+) -> anyhow::Result<bool>
+where
+    B::Error: Send + Sync + 'static,
+{
+    if let Event::Resize(..) = event {
+        terminal.autoresize()?;
+    }
+    Ok(session.handle(event))
+}
+
+/// A terminal on any writer: the local stdout, or an SSH channel.
+pub struct Tui<W: Write> {
+    pub terminal: Terminal<LeanBackend<W>>,
+}
+
+impl<W: Write> Tui<W> {
+    /// Enters the alternate screen on `writer` and hides the cursor. Raw mode is the
+    /// caller's (a local tty needs it; an SSH channel's pty is raw already).
+    pub fn new(mut writer: W) -> std::io::Result<Tui<W>> {
+        execute!(writer, terminal::EnterAlternateScreen, cursor::Hide)?;
+        let terminal = Terminal::new(LeanBackend::new(writer))?;
+        Ok(Tui { terminal })
+    }
+
+    /// Leaves the alternate screen and shows the cursor again.
+    pub fn restore(&mut self) -> std::io::Result<()> {
+        let backend = self.terminal.backend_mut();
+        execute!(backend, terminal::LeaveAlternateScreen, cursor::Show)?;
+        Write::flush(backend)
+    }
+}
+
+fn restore_local_terminal() {
+    let _ = terminal::disable_raw_mode();
+    let _ = execute!(
+        std::io::stdout(),
+        terminal::LeaveAlternateScreen,
+        cursor::Show
+    );
+}
+
+/// Opens the TUI on the local terminal and runs it until the user quits.
+///
+/// Sets raw mode and the alternate screen, installs a panic hook that puts the terminal
+/// back before the panic message is printed, and restores everything on return.
+pub fn run(app: &App, ctx: Ctx, opts: UiOptions) -> anyhow::Result<()> {
+    // Everything that can fail for a user's mistake (config, theme, language) fails here,
+    // before the screen is touched.
+    let settings = Settings::resolve(&opts)?;
+    let mut session = Session::new(app, ctx, settings)?;
+
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore_local_terminal();
+        eprintln!(
+            "duedesk: the terminal UI stopped on an internal error; the terminal has been restored."
+        );
+        previous(info);
+    }));
+
+    terminal::enable_raw_mode().context("cannot put the terminal in raw mode")?;
+    let result = (|| -> anyhow::Result<()> {
+        let mut tui = Tui::new(std::io::stdout())?;
+        let outcome = run_loop(&mut session, &mut tui.terminal, &mut LocalEvents);
+        tui.restore()?;
+        outcome
+    })();
+    let _ = terminal::disable_raw_mode();
+    if result.is_err() {
+        restore_local_terminal();
+    }
+    let _ = std::panic::take_hook();
+    result
+}

@@ -1,0 +1,662 @@
+//! The UI's state and the one function that changes it: an input event becomes an
+//! `Action` (`action_for`), and `update` applies it, calling the app for queries and
+//! mutations. `view` (view.rs) only reads the state.
+
+use super::form::{Form, FormEvent, FormKind};
+use super::i18n::{Lang, Msg};
+use super::keymap::{Command, Context, Key, KeyMap};
+use super::screens::dashboard::{Column, Dashboard, Filter};
+use super::screens::payments::PaymentsScreen;
+use super::screens::settings::SettingsScreen;
+use super::screens::ticket::{self, TicketScreen};
+use super::theme::Theme;
+use crate::app::{App, AppError, Ctx, Mutation, OverdueFilter};
+use crate::domain::Bucket;
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Screen {
+    Dashboard,
+    Payments,
+    Settings,
+}
+
+impl Screen {
+    pub const ALL: [Screen; 3] = [Screen::Dashboard, Screen::Payments, Screen::Settings];
+
+    pub fn title(self) -> Msg {
+        match self {
+            Screen::Dashboard => Msg::ScreenDashboard,
+            Screen::Payments => Msg::ScreenPayments,
+            Screen::Settings => Msg::ScreenSettings,
+        }
+    }
+}
+
+/// Something irreversible waiting for a yes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Pending {
+    Settle { contract: String },
+    ConfirmPayments { ids: Vec<String> },
+    Quit,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Confirm {
+    pub prompt: String,
+    pub pending: Pending,
+    /// The popup to return to on "no" (the form a quit question interrupted).
+    pub back: Option<Box<Popup>>,
+}
+
+/// The filter popup: one choice per row (branch, collector, bucket); 0 is "all".
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FilterPopup {
+    pub row: usize,
+    pub choice: [usize; 3],
+}
+
+/// What sits over the screen and takes the keys.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Popup {
+    Help,
+    Filter(FilterPopup),
+    Sort { cursor: usize },
+    Form(Box<Form>),
+    Confirm(Confirm),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Status {
+    Info(String),
+    Error(String),
+}
+
+/// What an input event asks for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// A command from the key map.
+    Command(Command),
+    /// A raw key for whoever takes text: the search line, a form, a popup.
+    Input(KeyEvent),
+    /// The terminal changed size: redraw.
+    Resize,
+}
+
+pub struct State {
+    /// The business date every figure is shown as of.
+    pub today: chrono::NaiveDate,
+    pub lang: Lang,
+    pub theme: Theme,
+    pub keymap: KeyMap,
+    pub screen: Screen,
+    pub dashboard: Dashboard,
+    pub ticket: Option<TicketScreen>,
+    pub payments: PaymentsScreen,
+    pub settings: SettingsScreen,
+    pub popup: Option<Popup>,
+    pub status: Option<Status>,
+    pub quit: bool,
+}
+
+fn app_error(e: &AppError) -> String {
+    e.root().to_string()
+}
+
+impl State {
+    /// Loads the home screen's rows.
+    pub fn new(
+        app: &App,
+        ctx: &Ctx,
+        lang: Lang,
+        theme: Theme,
+        keymap: KeyMap,
+    ) -> Result<State, AppError> {
+        let rows = app.overdue(ctx, ctx.today, &OverdueFilter::default())?;
+        Ok(State {
+            today: ctx.today,
+            lang,
+            theme,
+            keymap,
+            screen: Screen::Dashboard,
+            dashboard: Dashboard::new(rows),
+            ticket: None,
+            payments: PaymentsScreen::default(),
+            settings: SettingsScreen::default(),
+            popup: None,
+            status: None,
+            quit: false,
+        })
+    }
+
+    /// The key tables in force, most specific first.
+    pub fn contexts(&self) -> Vec<Context> {
+        let screen = match (self.screen, &self.ticket) {
+            (Screen::Dashboard, Some(_)) => Context::Ticket,
+            (Screen::Dashboard, None) => Context::Dashboard,
+            (Screen::Payments, _) => Context::Payments,
+            (Screen::Settings, _) => Context::Settings,
+        };
+        vec![screen, Context::List, Context::Global]
+    }
+
+    /// Whether keys go to a text field or popup instead of the key map.
+    pub fn takes_raw_keys(&self) -> bool {
+        self.popup.is_some()
+            || (self.screen == Screen::Dashboard
+                && self.ticket.is_none()
+                && self.dashboard.searching)
+    }
+
+    fn form_is_dirty(&self) -> bool {
+        matches!(&self.popup, Some(Popup::Form(f)) if f.is_dirty())
+    }
+}
+
+/// Maps an input event to an action; `None` for events that mean nothing here (they cause
+/// no redraw).
+pub fn action_for(state: &State, event: &Event) -> Option<Action> {
+    match event {
+        Event::Resize(..) => Some(Action::Resize),
+        Event::Key(key) if key.kind != KeyEventKind::Release => {
+            if state.takes_raw_keys() {
+                Some(Action::Input(*key))
+            } else {
+                state
+                    .keymap
+                    .lookup(&state.contexts(), Key::from_event(key))
+                    .map(Action::Command)
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Applies an action. Returns whether anything visible changed (then the caller redraws).
+pub fn update(state: &mut State, app: &App, ctx: &Ctx, action: Action) -> bool {
+    match action {
+        Action::Resize => true,
+        Action::Input(key) => input(state, app, ctx, key),
+        Action::Command(command) => command_(state, app, ctx, command),
+    }
+}
+
+fn is_ctrl_c(key: &KeyEvent) -> bool {
+    key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c')
+}
+
+fn request_quit(state: &mut State) -> bool {
+    if state.form_is_dirty() {
+        let back = state.popup.take().map(Box::new);
+        state.popup = Some(Popup::Confirm(Confirm {
+            prompt: state.lang.t(Msg::ConfirmQuit).to_string(),
+            pending: Pending::Quit,
+            back,
+        }));
+    } else {
+        state.quit = true;
+    }
+    true
+}
+
+fn input(state: &mut State, app: &App, ctx: &Ctx, key: KeyEvent) -> bool {
+    if is_ctrl_c(&key) && !matches!(state.popup, Some(Popup::Confirm(_))) {
+        return request_quit(state);
+    }
+    let Some(popup) = state.popup.take() else {
+        return search_input(state, key);
+    };
+    match popup {
+        Popup::Help => true, // any key closes help
+        Popup::Confirm(confirm) => match key.code {
+            KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => {
+                run_pending(state, app, ctx, confirm.pending);
+                true
+            }
+            KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => {
+                state.popup = confirm.back.map(|b| *b);
+                true
+            }
+            _ if is_ctrl_c(&key) => {
+                state.popup = confirm.back.map(|b| *b);
+                true
+            }
+            _ => {
+                state.popup = Some(Popup::Confirm(confirm));
+                false
+            }
+        },
+        Popup::Sort { mut cursor } => {
+            let n = Column::ALL.len();
+            match key.code {
+                KeyCode::Esc | KeyCode::Char('q') => return true,
+                KeyCode::Enter => {
+                    state.dashboard.sort_by(Column::ALL[cursor]);
+                    return true;
+                }
+                KeyCode::Down | KeyCode::Char('j') => cursor = (cursor + 1) % n,
+                KeyCode::Up | KeyCode::Char('k') => cursor = (cursor + n - 1) % n,
+                _ => {
+                    state.popup = Some(Popup::Sort { cursor });
+                    return false;
+                }
+            }
+            state.popup = Some(Popup::Sort { cursor });
+            true
+        }
+        Popup::Filter(mut f) => {
+            let counts = [
+                state.dashboard.branches.len() + 1,
+                state.dashboard.collectors.len() + 1,
+                Bucket::ALL.len(), // "all" plus the five overdue buckets
+            ];
+            match key.code {
+                KeyCode::Esc => return true,
+                KeyCode::Enter => {
+                    let d = &state.dashboard;
+                    let filter = Filter {
+                        branch: f.choice[0].checked_sub(1).map(|i| d.branches[i].clone()),
+                        collector: f.choice[1].checked_sub(1).map(|i| d.collectors[i].clone()),
+                        bucket: f.choice[2].checked_sub(1).map(|i| Bucket::ALL[i + 1]),
+                    };
+                    state.dashboard.set_filter(filter);
+                    return true;
+                }
+                KeyCode::Down | KeyCode::Tab | KeyCode::Char('j') => f.row = (f.row + 1) % 3,
+                KeyCode::Up | KeyCode::BackTab | KeyCode::Char('k') => f.row = (f.row + 2) % 3,
+                KeyCode::Right | KeyCode::Char('l') | KeyCode::Char(' ') => {
+                    f.choice[f.row] = (f.choice[f.row] + 1) % counts[f.row]
+                }
+                KeyCode::Left | KeyCode::Char('h') => {
+                    f.choice[f.row] = (f.choice[f.row] + counts[f.row] - 1) % counts[f.row]
+                }
+                _ => {
+                    state.popup = Some(Popup::Filter(f));
+                    return false;
+                }
+            }
+            state.popup = Some(Popup::Filter(f));
+            true
+        }
+        Popup::Form(mut form) => match form.handle(&key) {
+            FormEvent::Cancel => true,
+            FormEvent::Changed => {
+                state.popup = Some(Popup::Form(form));
+                true
+            }
+            FormEvent::Unchanged => {
+                state.popup = Some(Popup::Form(form));
+                false
+            }
+            FormEvent::Submit => {
+                submit(state, app, ctx, form);
+                true
+            }
+        },
+    }
+}
+
+/// Keys while typing a search on the dashboard.
+fn search_input(state: &mut State, key: KeyEvent) -> bool {
+    let d = &mut state.dashboard;
+    match key.code {
+        KeyCode::Esc => {
+            d.searching = false;
+            d.query.clear();
+            d.search_changed();
+            true
+        }
+        KeyCode::Enter => {
+            d.searching = false;
+            true
+        }
+        KeyCode::Down => d.nav.apply(Command::Down, d.visible.len()).unwrap_or(false),
+        KeyCode::Up => d.nav.apply(Command::Up, d.visible.len()).unwrap_or(false),
+        _ => match d.query.handle(&key) {
+            Some(true) => {
+                d.search_changed();
+                true
+            }
+            _ => false,
+        },
+    }
+}
+
+fn list_len(state: &State) -> usize {
+    match state.screen {
+        Screen::Dashboard => match &state.ticket {
+            Some(t) => t.pane_len(),
+            None => state.dashboard.visible.len(),
+        },
+        Screen::Payments => state.payments.rows.len(),
+        Screen::Settings => 0,
+    }
+}
+
+fn switch_to(state: &mut State, app: &App, ctx: &Ctx, screen: Screen) -> bool {
+    if state.screen == screen {
+        return false;
+    }
+    state.screen = screen;
+    match screen {
+        Screen::Payments if !state.payments.loaded => reload_payments(state, app, ctx),
+        Screen::Settings if state.settings.view.is_none() => reload_settings(state, app, ctx),
+        _ => {}
+    }
+    true
+}
+
+fn reload_payments(state: &mut State, app: &App, ctx: &Ctx) {
+    match app.pending_payments(ctx) {
+        Ok(rows) => state.payments.load(rows),
+        Err(e) => state.status = Some(Status::Error(app_error(&e))),
+    }
+}
+
+fn reload_settings(state: &mut State, app: &App, ctx: &Ctx) {
+    match app.settings(ctx) {
+        Ok(v) => state.settings.view = Some(v),
+        Err(e) => state.status = Some(Status::Error(app_error(&e))),
+    }
+}
+
+fn reload_dashboard(state: &mut State, app: &App, ctx: &Ctx) {
+    match app.overdue(ctx, ctx.today, &OverdueFilter::default()) {
+        Ok(rows) => state.dashboard.load(rows),
+        Err(e) => state.status = Some(Status::Error(app_error(&e))),
+    }
+}
+
+fn reload_ticket(state: &mut State, app: &App, ctx: &Ctx, contract: &str) {
+    match app.ticket(ctx, contract, ctx.today) {
+        Ok(view) => {
+            state.dashboard.update_from_ticket(&view);
+            if let Some(t) = state
+                .ticket
+                .as_mut()
+                .filter(|t| t.view.contract_no == contract)
+            {
+                t.replace(view);
+            }
+        }
+        Err(e) => state.status = Some(Status::Error(app_error(&e))),
+    }
+}
+
+fn command_(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> bool {
+    let len = list_len(state);
+    let nav = match (state.screen, state.ticket.as_mut()) {
+        (Screen::Dashboard, Some(t)) => Some(&mut t.nav),
+        (Screen::Dashboard, None) => Some(&mut state.dashboard.nav),
+        (Screen::Payments, _) => Some(&mut state.payments.nav),
+        (Screen::Settings, _) => None,
+    };
+    if let Some(moved) = nav.and_then(|n| n.apply(command, len)) {
+        return moved;
+    }
+    match command {
+        Command::Quit => request_quit(state),
+        Command::Help => {
+            state.popup = Some(Popup::Help);
+            true
+        }
+        Command::NextScreen | Command::PrevScreen => {
+            let i = Screen::ALL
+                .iter()
+                .position(|s| *s == state.screen)
+                .unwrap_or(0);
+            let n = Screen::ALL.len();
+            let next = if command == Command::NextScreen {
+                (i + 1) % n
+            } else {
+                (i + n - 1) % n
+            };
+            switch_to(state, app, ctx, Screen::ALL[next])
+        }
+        Command::Screen1 => switch_to(state, app, ctx, Screen::Dashboard),
+        Command::Screen2 => switch_to(state, app, ctx, Screen::Payments),
+        Command::Screen3 => switch_to(state, app, ctx, Screen::Settings),
+        Command::Open => {
+            let Some(no) = state.dashboard.selected().map(|r| r.contract_no.clone()) else {
+                return false;
+            };
+            match app.ticket(ctx, &no, ctx.today) {
+                Ok(view) => {
+                    let mut t = TicketScreen::new(view);
+                    t.nav.selected = ticket::first_owing(&t.view);
+                    state.ticket = Some(t);
+                }
+                Err(e) => state.status = Some(Status::Error(app_error(&e))),
+            }
+            true
+        }
+        Command::Back => state.ticket.take().is_some(),
+        Command::Search => {
+            state.dashboard.searching = true;
+            true
+        }
+        Command::Filter => {
+            let d = &state.dashboard;
+            let pos = |list: &[String], v: &Option<String>| {
+                v.as_ref()
+                    .and_then(|v| list.iter().position(|x| x == v))
+                    .map_or(0, |i| i + 1)
+            };
+            state.popup = Some(Popup::Filter(FilterPopup {
+                row: 0,
+                choice: [
+                    pos(&d.branches, &d.filter.branch),
+                    pos(&d.collectors, &d.filter.collector),
+                    d.filter
+                        .bucket
+                        .and_then(|b| Bucket::ALL.iter().position(|x| *x == b))
+                        .unwrap_or(0),
+                ],
+            }));
+            true
+        }
+        Command::Sort => {
+            let cursor = Column::ALL
+                .iter()
+                .position(|c| *c == state.dashboard.sort)
+                .unwrap_or(0);
+            state.popup = Some(Popup::Sort { cursor });
+            true
+        }
+        Command::Clear => {
+            let d = &mut state.dashboard;
+            if d.filter.is_empty() && d.query.is_empty() {
+                return false;
+            }
+            d.query.clear();
+            d.set_filter(Filter::default());
+            true
+        }
+        Command::Reload => {
+            match state.screen {
+                Screen::Dashboard => reload_dashboard(state, app, ctx),
+                Screen::Payments => reload_payments(state, app, ctx),
+                Screen::Settings => reload_settings(state, app, ctx),
+            }
+            true
+        }
+        Command::NextPane | Command::PrevPane => match state.ticket.as_mut() {
+            Some(t) => {
+                t.switch_pane(command == Command::NextPane);
+                true
+            }
+            None => false,
+        },
+        Command::Contact | Command::Payment | Command::Waiver | Command::Settle => {
+            let Some(t) = &state.ticket else {
+                return false;
+            };
+            let no = t.view.contract_no.clone();
+            state.popup = Some(match command {
+                Command::Contact => Popup::Form(Box::new(Form::contact(&no))),
+                Command::Payment => Popup::Form(Box::new(Form::payment(&no, ctx.today))),
+                Command::Waiver => {
+                    Popup::Form(Box::new(Form::waiver(&no, t.view.penalty_outstanding)))
+                }
+                _ => Popup::Confirm(Confirm {
+                    prompt: state.lang.f(Msg::ConfirmSettle, &[&no]),
+                    pending: Pending::Settle { contract: no },
+                    back: None,
+                }),
+            });
+            true
+        }
+        Command::Toggle => state.payments.toggle(),
+        Command::SelectAll => state.payments.toggle_all(),
+        Command::Confirm => {
+            let targets = state.payments.targets();
+            if targets.is_empty() {
+                return false;
+            }
+            let total: crate::domain::Money = targets.iter().map(|r| r.amount).sum();
+            let ids: Vec<String> = targets.iter().map(|r| r.id.clone()).collect();
+            state.popup = Some(Popup::Confirm(Confirm {
+                prompt: state.lang.f(
+                    Msg::ConfirmPayments,
+                    &[&ids.len().to_string(), &total.display()],
+                ),
+                pending: Pending::ConfirmPayments { ids },
+                back: None,
+            }));
+            true
+        }
+        Command::Void => {
+            let ids: Vec<String> = state
+                .payments
+                .targets()
+                .iter()
+                .map(|r| r.id.clone())
+                .collect();
+            if ids.is_empty() {
+                return false;
+            }
+            state.popup = Some(Popup::Form(Box::new(Form::void(ids))));
+            true
+        }
+        Command::Rate => {
+            state.popup = Some(Popup::Form(Box::new(Form::rate(ctx.today))));
+            true
+        }
+        Command::Grace => {
+            let current = state.settings.view.as_ref().map_or(0, |v| v.grace_days);
+            state.popup = Some(Popup::Form(Box::new(Form::grace(current))));
+            true
+        }
+        // Navigation commands on a screen without a list.
+        _ => false,
+    }
+}
+
+/// Runs mutations as one atomic batch; the refusal's text, if refused.
+fn execute(app: &App, ctx: &Ctx, mutations: &[Mutation]) -> Result<String, String> {
+    let result = if mutations.len() == 1 {
+        app.execute(ctx, mutations[0].clone()).map(|o| vec![o])
+    } else {
+        app.execute_batch(ctx, mutations)
+    };
+    match result {
+        Ok(outcomes) => Ok(outcomes
+            .iter()
+            .map(|o| o.message.as_str())
+            .collect::<Vec<_>>()
+            .join("; ")),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+fn after_change(state: &mut State, app: &App, ctx: &Ctx, contracts: &[String]) {
+    for no in contracts {
+        reload_ticket(state, app, ctx, no);
+    }
+    if state.payments.loaded {
+        reload_payments(state, app, ctx);
+    }
+}
+
+fn submit(state: &mut State, app: &App, ctx: &Ctx, mut form: Box<Form>) {
+    let Some(mutations) = form.mutations(state.lang, ctx.today) else {
+        state.popup = Some(Popup::Form(form));
+        return;
+    };
+    match execute(app, ctx, &mutations) {
+        Err(why) => {
+            form.message = Some(why);
+            state.popup = Some(Popup::Form(form));
+        }
+        Ok(message) => {
+            state.status = Some(Status::Info(state.lang.f(Msg::Saved, &[&message])));
+            match &form.kind {
+                FormKind::Contact { contract }
+                | FormKind::Payment { contract }
+                | FormKind::Waiver { contract, .. } => {
+                    after_change(state, app, ctx, std::slice::from_ref(contract))
+                }
+                FormKind::Void { ids } => {
+                    let contracts = contracts_of(state, ids);
+                    after_change(state, app, ctx, &contracts);
+                }
+                FormKind::Rate | FormKind::Grace => {
+                    reload_settings(state, app, ctx);
+                    reload_dashboard(state, app, ctx);
+                    if let Some(no) = state.ticket.as_ref().map(|t| t.view.contract_no.clone()) {
+                        reload_ticket(state, app, ctx, &no);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn contracts_of(state: &State, ids: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = state
+        .payments
+        .rows
+        .iter()
+        .filter(|r| ids.contains(&r.id))
+        .map(|r| r.contract_no.clone())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn run_pending(state: &mut State, app: &App, ctx: &Ctx, pending: Pending) {
+    match pending {
+        Pending::Quit => state.quit = true,
+        Pending::Settle { contract } => {
+            match execute(
+                app,
+                ctx,
+                &[Mutation::Settle {
+                    contract: contract.clone(),
+                }],
+            ) {
+                Ok(message) => {
+                    state.status = Some(Status::Info(state.lang.f(Msg::Saved, &[&message])));
+                    after_change(state, app, ctx, std::slice::from_ref(&contract));
+                }
+                Err(why) => state.status = Some(Status::Error(state.lang.f(Msg::Refused, &[&why]))),
+            }
+        }
+        Pending::ConfirmPayments { ids } => {
+            let contracts = contracts_of(state, &ids);
+            let mutations: Vec<Mutation> = ids
+                .iter()
+                .map(|id| Mutation::ConfirmPayment { id: id.clone() })
+                .collect();
+            match execute(app, ctx, &mutations) {
+                Ok(message) => {
+                    state.status = Some(Status::Info(state.lang.f(Msg::Saved, &[&message])));
+                    state.payments.marked.clear();
+                    after_change(state, app, ctx, &contracts);
+                }
+                Err(why) => state.status = Some(Status::Error(state.lang.f(Msg::Refused, &[&why]))),
+            }
+        }
+    }
+}

@@ -1,0 +1,472 @@
+//! The view: draws the state, and nothing else. No I/O, no business rules, no changes to
+//! the state (the scroll offsets it remembers are view memory in `Cell`s).
+//!
+//! Layout: a tab bar, the screen, a status line (or the search line), the hint bar.
+//! Popups (help, filter, sort, forms, confirmations) are drawn over it with ASCII borders,
+//! since box-drawing characters are ambiguous-width in CJK terminals.
+
+use super::form::Form;
+use super::i18n::Msg;
+use super::keymap::{Command, Context};
+use super::screens::dashboard::{self, Column};
+use super::screens::{payments, settings, ticket};
+use super::state::{Confirm, FilterPopup, Popup, Screen, State, Status};
+use super::text::{pad_right, truncate, width};
+use crate::domain::Bucket;
+use ratatui::Frame;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::symbols::border;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Widget};
+
+const ASCII_BORDER: border::Set = border::Set {
+    top_left: "+",
+    top_right: "+",
+    bottom_left: "+",
+    bottom_right: "+",
+    vertical_left: "|",
+    vertical_right: "|",
+    horizontal_top: "-",
+    horizontal_bottom: "-",
+};
+
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+
+pub fn view(state: &State, frame: &mut Frame) {
+    let area = frame.area();
+    let theme = &state.theme;
+    let lang = state.lang;
+    let buf = frame.buffer_mut();
+    // Paint the background only when the theme has one: blank cells left at the terminal's
+    // default are not written at all, which keeps the first paint small.
+    let base = theme.style("base");
+    if base.bg.is_some() {
+        buf.set_style(area, base);
+    }
+    if area.width < 40 || area.height < 8 {
+        buf.set_line(
+            area.x,
+            area.y,
+            &Line::styled(
+                truncate(lang.t(Msg::TooSmall), area.width as usize),
+                theme.style("danger"),
+            ),
+            area.width,
+        );
+        return;
+    }
+    tabs(state, buf, Rect::new(area.x, area.y, area.width, 1));
+    let body = Rect::new(area.x, area.y + 1, area.width, area.height - 3);
+    match state.screen {
+        Screen::Dashboard => match &state.ticket {
+            Some(t) => ticket::draw(t, lang, theme, buf, body),
+            None => dashboard::draw(&state.dashboard, lang, theme, frame, body),
+        },
+        Screen::Payments => payments::draw(&state.payments, lang, theme, buf, body),
+        Screen::Settings => settings::draw(&state.settings, lang, theme, buf, body),
+    }
+    let status_area = Rect::new(area.x, area.bottom() - 2, area.width, 1);
+    status_line(state, frame, status_area);
+    hints(
+        state,
+        frame.buffer_mut(),
+        Rect::new(area.x, area.bottom() - 1, area.width, 1),
+    );
+    match &state.popup {
+        None => {}
+        Some(Popup::Help) => help(state, frame.buffer_mut(), area),
+        Some(Popup::Filter(f)) => filter_popup(state, f, frame.buffer_mut(), area),
+        Some(Popup::Sort { cursor }) => sort_popup(state, *cursor, frame.buffer_mut(), area),
+        Some(Popup::Form(form)) => form_popup(state, form, frame, area),
+        Some(Popup::Confirm(c)) => confirm_popup(state, c, frame.buffer_mut(), area),
+    }
+}
+
+fn tabs(state: &State, buf: &mut Buffer, area: Rect) {
+    let theme = &state.theme;
+    let lang = state.lang;
+    let mut spans = vec![Span::styled("duedesk ", theme.style("title"))];
+    for (i, screen) in Screen::ALL.iter().enumerate() {
+        let mut title = lang.t(screen.title()).to_string();
+        if *screen == Screen::Dashboard
+            && let Some(t) = &state.ticket
+        {
+            title = format!("{title} > {}", t.view.contract_no);
+        }
+        let style = if *screen == state.screen {
+            theme.style("tab.active")
+        } else {
+            theme.style("tab")
+        };
+        spans.push(Span::styled(format!(" {} {} ", i + 1, title), style));
+    }
+    buf.set_line(area.x, area.y, &Line::from(spans), area.width);
+}
+
+fn status_line(state: &State, frame: &mut Frame, area: Rect) {
+    let theme = &state.theme;
+    let lang = state.lang;
+    let w = area.width as usize;
+    let d = &state.dashboard;
+    let on_dashboard = state.screen == Screen::Dashboard && state.ticket.is_none();
+    if on_dashboard && d.searching {
+        let prompt = lang.t(Msg::SearchPrompt);
+        let pw = width(prompt);
+        let field_w = w.saturating_sub(pw + 1);
+        let (shown, cursor) = d.query.visible(field_w);
+        let hint = if d.query.is_empty() {
+            Span::styled(
+                truncate(lang.t(Msg::SearchHint), field_w),
+                theme.style("muted"),
+            )
+        } else {
+            Span::styled(shown, theme.style("input.focus"))
+        };
+        frame.buffer_mut().set_line(
+            area.x,
+            area.y,
+            &Line::from(vec![Span::styled(prompt, theme.style("title")), hint]),
+            area.width,
+        );
+        if state.popup.is_none() {
+            frame.set_cursor_position((area.x + (pw + cursor) as u16, area.y));
+        }
+        return;
+    }
+    let (text, style) = match &state.status {
+        Some(Status::Info(t)) => (t.clone(), theme.style("status")),
+        Some(Status::Error(t)) => (t.clone(), theme.style("status.error")),
+        None if on_dashboard => {
+            let mut parts = vec![lang.f(
+                Msg::RowsShown,
+                &[&d.visible.len().to_string(), &d.rows.len().to_string()],
+            )];
+            if !d.query.is_empty() {
+                parts.push(lang.f(Msg::ActiveSearch, &[d.query.text()]));
+            }
+            if !d.filter.is_empty() {
+                parts.push(lang.f(Msg::ActiveFilter, &[&d.filter.describe(lang)]));
+            }
+            let dir = lang.t(if d.descending {
+                Msg::Descending
+            } else {
+                Msg::Ascending
+            });
+            parts.push(lang.f(Msg::SortedBy, &[lang.t(d.sort.title()), dir]));
+            (parts.join(" · "), theme.style("muted"))
+        }
+        None => (String::new(), theme.style("muted")),
+    };
+    frame.buffer_mut().set_line(
+        area.x,
+        area.y,
+        &Line::styled(truncate(&text, w), style),
+        area.width,
+    );
+}
+
+/// The bottom hint bar: the active tables' first key for each command, as many as fit.
+fn hints(state: &State, buf: &mut Buffer, area: Rect) {
+    let theme = &state.theme;
+    let lang = state.lang;
+    let mut items: Vec<(String, &str)> = Vec::new();
+    match &state.popup {
+        Some(Popup::Form(_)) => items.push((String::new(), lang.t(Msg::FormHelp))),
+        Some(Popup::Confirm(_)) => items.push((String::new(), lang.t(Msg::ConfirmYesNo))),
+        Some(_) => items.push(("Esc".into(), lang.t(Msg::CmdBack))),
+        None if state.takes_raw_keys() => {
+            items.push(("Enter".into(), lang.t(Msg::CmdSearch)));
+            items.push(("Esc".into(), lang.t(Msg::CmdClear)));
+        }
+        None => {
+            let global = |command: Command| {
+                state
+                    .keymap
+                    .keys_of(Context::Global, command)
+                    .first()
+                    .map(|k| (k.to_string(), lang.t(command.describe())))
+            };
+            items.extend(global(Command::Help));
+            let screen = state.contexts()[0];
+            for b in state.keymap.bindings(screen) {
+                if let Some(k) = b.keys.first() {
+                    items.push((k.to_string(), lang.t(b.command.describe())));
+                }
+            }
+            items.extend(global(Command::Quit));
+        }
+    }
+    let mut spans = Vec::new();
+    let mut used = 0;
+    let w = area.width as usize;
+    for (key, desc) in items {
+        let need = width(&key) + 1 + width(desc) + 2;
+        if used + need > w && used > 0 {
+            break;
+        }
+        if !key.is_empty() {
+            spans.push(Span::styled(key, theme.style("hint.key")));
+            spans.push(Span::raw(" "));
+        }
+        spans.push(Span::styled(
+            truncate(desc, w.saturating_sub(used)),
+            theme.style("hint"),
+        ));
+        spans.push(Span::raw("  "));
+        used += need;
+    }
+    buf.set_line(area.x, area.y, &Line::from(spans), area.width);
+}
+
+/// A centred box with an ASCII border and a title; returns the inner area.
+fn popup_box(state: &State, buf: &mut Buffer, area: Rect, w: u16, h: u16, title: &str) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    let rect = Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    );
+    Clear.render(rect, buf);
+    // A wide character just left of the box would hide its left border; one whose second
+    // half lay inside was cleared, so blank what is left of it outside.
+    for y in rect.top()..rect.bottom() {
+        if rect.x > area.x && width(buf[(rect.x - 1, y)].symbol()) > 1 {
+            buf[(rect.x - 1, y)].set_symbol(" ");
+        }
+        if rect.right() < area.right() && buf[(rect.right(), y)].symbol().is_empty() {
+            buf[(rect.right(), y)].set_symbol(" ");
+        }
+    }
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_set(ASCII_BORDER)
+        .style(state.theme.style("popup"))
+        .title(Span::styled(
+            format!(" {title} "),
+            state.theme.style("popup.title"),
+        ));
+    let inner = block.inner(rect);
+    block.render(rect, buf);
+    inner
+}
+
+fn help(state: &State, buf: &mut Buffer, area: Rect) {
+    let theme = &state.theme;
+    let lang = state.lang;
+    let mut lines: Vec<Line> = Vec::new();
+    for context in state.contexts() {
+        let bindings = state.keymap.bindings(context);
+        if bindings.is_empty() {
+            continue;
+        }
+        for b in bindings {
+            let keys: Vec<String> = b.keys.iter().map(|k| k.to_string()).collect();
+            lines.push(Line::from(vec![
+                Span::styled(pad_right(&keys.join(" "), 16), theme.style("hint.key")),
+                Span::styled(lang.t(b.command.describe()), theme.style("popup")),
+            ]));
+        }
+    }
+    lines.push(Line::styled(lang.t(Msg::HelpClose), theme.style("muted")));
+    // Two columns when the list is taller than the screen.
+    let rows_fit = area.height.saturating_sub(4) as usize;
+    let columns = lines.len().div_ceil(rows_fit.max(1)).max(1);
+    let col_w = 36u16;
+    let w = (col_w * columns as u16 + 2).min(area.width);
+    let h = (lines.len().div_ceil(columns) as u16 + 2).min(area.height);
+    let inner = popup_box(state, buf, area, w, h, lang.t(Msg::Help));
+    let per_col = lines.len().div_ceil(columns);
+    for (i, line) in lines.into_iter().enumerate() {
+        let (c, r) = (i / per_col, i % per_col);
+        let x = inner.x + c as u16 * col_w;
+        if r as u16 >= inner.height || x >= inner.right() {
+            continue;
+        }
+        buf.set_line(x, inner.y + r as u16, &line, col_w.min(inner.right() - x));
+    }
+}
+
+fn filter_popup(state: &State, f: &FilterPopup, buf: &mut Buffer, area: Rect) {
+    let theme = &state.theme;
+    let lang = state.lang;
+    let d = &state.dashboard;
+    let all = lang.t(Msg::FilterAll).to_string();
+    let value = |list: &[String], i: usize| {
+        if i == 0 {
+            all.clone()
+        } else {
+            list[i - 1].clone()
+        }
+    };
+    let bucket = if f.choice[2] == 0 {
+        all.clone()
+    } else {
+        lang.bucket(Bucket::ALL[f.choice[2]]).to_string()
+    };
+    let rows = [
+        (lang.t(Msg::ColBranch), value(&d.branches, f.choice[0])),
+        (lang.t(Msg::ColCollector), value(&d.collectors, f.choice[1])),
+        (lang.t(Msg::FilterBucket), bucket),
+    ];
+    let inner = popup_box(state, buf, area, 50, 7, lang.t(Msg::FilterTitle));
+    for (i, (label, value)) in rows.iter().enumerate() {
+        let style = if i == f.row {
+            theme.style("selection")
+        } else {
+            theme.style("popup")
+        };
+        let line = Line::from(vec![
+            Span::styled(pad_right(label, 14), theme.style("popup")),
+            Span::styled(format!("< {} >", truncate(value, 26)), style),
+        ]);
+        buf.set_line(inner.x + 1, inner.y + i as u16, &line, inner.width - 1);
+    }
+    buf.set_line(
+        inner.x + 1,
+        inner.y + 4,
+        &Line::styled(
+            truncate(
+                "Up/Down · Left/Right · Enter · Esc",
+                inner.width as usize - 1,
+            ),
+            theme.style("muted"),
+        ),
+        inner.width - 1,
+    );
+}
+
+fn sort_popup(state: &State, cursor: usize, buf: &mut Buffer, area: Rect) {
+    let theme = &state.theme;
+    let lang = state.lang;
+    let w = (dashboard::title_width(lang) + 8).max(24) as u16;
+    let inner = popup_box(
+        state,
+        buf,
+        area,
+        w,
+        Column::ALL.len() as u16 + 2,
+        lang.t(Msg::SortTitle),
+    );
+    for (i, column) in Column::ALL.iter().enumerate() {
+        let mut text = lang.t(column.title()).to_string();
+        if *column == state.dashboard.sort {
+            text.push_str(if state.dashboard.descending {
+                " v"
+            } else {
+                " ^"
+            });
+        }
+        let style = if i == cursor {
+            theme.style("selection")
+        } else {
+            theme.style("popup")
+        };
+        let line = Line::styled(pad_right(&format!(" {text}"), inner.width as usize), style);
+        buf.set_line(inner.x, inner.y + i as u16, &line, inner.width);
+    }
+}
+
+fn form_popup(state: &State, form: &Form, frame: &mut Frame, area: Rect) {
+    let theme = &state.theme;
+    let lang = state.lang;
+    let today = state.today;
+    let errors = form.errors(lang, today);
+    let h = form.fields.len() as u16 + 5;
+    let w = area.width.min(76);
+    let buf = frame.buffer_mut();
+    let inner = popup_box(state, buf, area, w, h, lang.t(form.title()));
+    let label_w = 20usize.min(inner.width as usize / 3);
+    let input_w = 24usize;
+    let err_w = (inner.width as usize).saturating_sub(label_w + input_w + 4);
+    let mut cursor = None;
+    for (i, field) in form.fields.iter().enumerate() {
+        let y = inner.y + i as u16;
+        let focused = i == form.focus;
+        let input_style = if focused {
+            theme.style("input.focus")
+        } else {
+            theme.style("input")
+        };
+        let (shown, at) = if field.is_choice() {
+            (format!("< {} >", field.choice_text(lang)), 0)
+        } else {
+            field.input.visible(input_w - 1)
+        };
+        if focused && !field.is_choice() {
+            cursor = Some((inner.x + 1 + label_w as u16 + 1 + at as u16, y));
+        }
+        let mut spans = vec![
+            Span::styled(
+                pad_right(lang.t(field.label), label_w),
+                theme.style("popup"),
+            ),
+            Span::raw(" "),
+            Span::styled(pad_right(&shown, input_w), input_style),
+            Span::raw(" "),
+        ];
+        if let Some(e) = &errors[i] {
+            spans.push(Span::styled(truncate(e, err_w), theme.style("input.error")));
+        }
+        buf.set_line(inner.x + 1, y, &Line::from(spans), inner.width - 1);
+    }
+    if let Some(message) = &form.message {
+        let y = inner.y + form.fields.len() as u16 + 1;
+        // Long refusals wrap onto a second line.
+        let w = inner.width as usize - 2;
+        let first = truncate(message, w);
+        buf.set_line(
+            inner.x + 1,
+            y,
+            &Line::styled(first.clone(), theme.style("status.error")),
+            inner.width - 1,
+        );
+        if first.ends_with('…') {
+            let rest: String = message.chars().skip(first.chars().count() - 1).collect();
+            buf.set_line(
+                inner.x + 1,
+                y + 1,
+                &Line::styled(truncate(&rest, w), theme.style("status.error")),
+                inner.width - 1,
+            );
+        }
+    }
+    if let Some(pos) = cursor {
+        frame.set_cursor_position(pos);
+    }
+}
+
+fn confirm_popup(state: &State, c: &Confirm, buf: &mut Buffer, area: Rect) {
+    let theme = &state.theme;
+    let lang = state.lang;
+    let w = 60u16.min(area.width);
+    let inner_w = (w - 4) as usize;
+    // Wrap the prompt by cells.
+    let mut lines: Vec<String> = vec![String::new()];
+    for ch in c.prompt.chars() {
+        let last = lines.last_mut().expect("one line");
+        if width(last) + super::text::char_width(ch) > inner_w {
+            lines.push(String::new());
+        }
+        lines.last_mut().expect("one line").push(ch);
+    }
+    let h = lines.len() as u16 + 4;
+    let inner = popup_box(state, buf, area, w, h, lang.t(Msg::ConfirmTitle));
+    for (i, l) in lines.iter().enumerate() {
+        buf.set_line(
+            inner.x + 1,
+            inner.y + i as u16,
+            &Line::styled(l.clone(), theme.style("popup")),
+            inner.width - 1,
+        );
+    }
+    buf.set_line(
+        inner.x + 1,
+        inner.y + lines.len() as u16 + 1,
+        &Line::styled(lang.t(Msg::ConfirmYesNo), theme.style("hint.key")),
+        inner.width - 1,
+    );
+}

@@ -1,0 +1,5 @@
+//! Small widgets shared by screens.
+
+pub mod input;
+pub mod list;
+pub mod table;

@@ -1,0 +1,125 @@
+//! A plain table drawn as lines of padded cells: widths in display cells, `…` where a cell
+//! is cut, the least important columns dropped first when the terminal is narrow.
+
+use super::super::text::{pad_left, pad_right};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ColSpec<C> {
+    pub id: C,
+    /// Cells it needs to be useful.
+    pub width: usize,
+    /// Higher drops first when space runs out; 0 never drops.
+    pub drop_rank: u8,
+    pub right: bool,
+    /// Takes the spare width (at most `grow` more cells).
+    pub grow: usize,
+}
+
+/// The columns that fit `available` cells (one space between columns), with their widths.
+pub fn fit<C: Copy>(available: usize, specs: &[ColSpec<C>]) -> Vec<(ColSpec<C>, usize)> {
+    let mut keep: Vec<bool> = vec![true; specs.len()];
+    let need = |keep: &[bool]| -> usize {
+        let cols: Vec<&ColSpec<C>> = specs
+            .iter()
+            .zip(keep)
+            .filter(|(_, k)| **k)
+            .map(|(s, _)| s)
+            .collect();
+        cols.iter().map(|s| s.width).sum::<usize>() + cols.len().saturating_sub(1)
+    };
+    while need(&keep) > available {
+        let worst = specs
+            .iter()
+            .enumerate()
+            .filter(|(i, s)| keep[*i] && s.drop_rank > 0)
+            .max_by_key(|(i, s)| (s.drop_rank, *i))
+            .map(|(i, _)| i);
+        match worst {
+            Some(i) => keep[i] = false,
+            None => break,
+        }
+    }
+    let mut spare = available.saturating_sub(need(&keep));
+    let mut out: Vec<(ColSpec<C>, usize)> = specs
+        .iter()
+        .zip(&keep)
+        .filter(|(_, k)| **k)
+        .map(|(s, _)| (*s, s.width))
+        .collect();
+    for (spec, width) in out.iter_mut() {
+        let more = spec.grow.min(spare);
+        *width += more;
+        spare -= more;
+    }
+    out
+}
+
+/// One cell's text padded to its column, with its style.
+pub fn cell<'a>(text: &str, width: usize, right: bool, style: Style) -> Span<'a> {
+    let padded = if right {
+        pad_left(text, width)
+    } else {
+        pad_right(text, width)
+    };
+    Span::styled(padded, style)
+}
+
+/// Joins cells with one space between them. The space takes the style of the cell before
+/// it, so a row changes style only where its cells do (fewer bytes on the wire).
+pub fn row<'a>(cells: Vec<Span<'a>>) -> Line<'a> {
+    let n = cells.len();
+    let spans: Vec<Span> = cells
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut c)| {
+            if i + 1 < n {
+                c.content = format!("{} ", c.content).into();
+            }
+            c
+        })
+        .collect();
+    Line::from(spans)
+}
+
+/// Draws lines, the selected one (index into `lines`) wholly in the selection style, across
+/// the full width.
+pub fn draw_lines(
+    area: Rect,
+    buf: &mut Buffer,
+    lines: Vec<Line<'_>>,
+    selected: Option<usize>,
+    selection: Style,
+) {
+    let lines: Vec<Line> = lines
+        .into_iter()
+        .enumerate()
+        .map(|(i, l)| {
+            if Some(i) == selected {
+                // One style across the selected row: it stands out the same way in every
+                // theme, and a move costs one colour change instead of one per cell.
+                let spans: Vec<Span> = l
+                    .spans
+                    .into_iter()
+                    .map(|s| Span::styled(s.content, selection))
+                    .collect();
+                Line::from(spans).style(selection)
+            } else {
+                l
+            }
+        })
+        .collect();
+    Paragraph::new(lines).render(area, buf);
+    if let Some(i) = selected
+        && (i as u16) < area.height
+    {
+        buf.set_style(
+            Rect::new(area.x, area.y + i as u16, area.width, 1),
+            selection,
+        );
+    }
+}

@@ -1,0 +1,274 @@
+//! A small book built through the App API, and helpers to drive a UI session by keys and
+//! render it on ratatui's TestBackend. `today` is fixed so figures and snapshots are stable.
+#![allow(dead_code)]
+
+use chrono::NaiveDate;
+use duedesk::app::{App, Ctx, Mutation, NewContract};
+use duedesk::domain::{Channel, Customer, Installment, Money, Promise, Rate};
+use duedesk::ui::i18n::Lang;
+use duedesk::ui::keymap::{Key, KeyMap};
+use duedesk::ui::theme::Theme;
+use duedesk::ui::{Session, Settings};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{Event, KeyEvent, KeyEventKind, KeyEventState};
+
+pub fn d(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+pub fn m(s: &str) -> Money {
+    Money::parse(s).unwrap()
+}
+
+pub const TODAY: &str = "2026-06-15";
+
+pub fn ctx_on(day: &str) -> Ctx {
+    Ctx::new("admin", d(day), 1_781_500_000)
+}
+
+pub fn ctx() -> Ctx {
+    ctx_on(TODAY)
+}
+
+pub struct Book {
+    pub dir: tempfile::TempDir,
+    pub app: App,
+}
+
+fn customer(id: &str, name: &str, phone: &str, branch: &str, collector: &str) -> Mutation {
+    Mutation::PutCustomer(Customer {
+        id: id.into(),
+        name: name.into(),
+        phone: phone.into(),
+        id_number: String::new(),
+        address: String::new(),
+        branch: branch.into(),
+        collector: collector.into(),
+    })
+}
+
+/// One contract of 12 monthly installments (10,000.00 principal + 500.00 interest, due on
+/// the 15th from 2025-07-15), the first `paid` of them paid on their due dates (confirmed).
+fn contract(app: &App, no: &str, customer: &str, model: &str, serial: &str, paid: u32) {
+    let c = ctx_on("2025-06-01");
+    app.execute(
+        &c,
+        Mutation::AddContract(NewContract {
+            no: no.into(),
+            customer_id: customer.into(),
+            signed_on: d("2025-06-01"),
+            model: model.into(),
+            serial: serial.into(),
+            financed: m("120000"),
+            penalty_rate: None,
+            grace_days: None,
+        }),
+    )
+    .unwrap();
+    let due = |seq: u32| {
+        let month0 = 6 + seq; // 2025-07 is seq 1
+        let (y, mo) = (2025 + (month0 - 1) / 12, (month0 - 1) % 12 + 1);
+        NaiveDate::from_ymd_opt(y as i32, mo, 15).unwrap()
+    };
+    app.execute(
+        &c,
+        Mutation::AddInstallments {
+            contract: no.into(),
+            installments: (1..=12)
+                .map(|seq| Installment {
+                    seq,
+                    due: due(seq),
+                    principal: m("10000"),
+                    interest: m("500"),
+                })
+                .collect(),
+        },
+    )
+    .unwrap();
+    for seq in 1..=paid {
+        app.execute(
+            &ctx(),
+            Mutation::RecordPayment {
+                contract: no.into(),
+                received_on: due(seq),
+                amount: m("10500"),
+                method: "bank".into(),
+                reference: format!("{no}-{seq}"),
+                confirmed: true,
+            },
+        )
+        .unwrap();
+    }
+}
+
+/// The test book: five overdue contracts in three branches, one paid up; pending payments,
+/// contacts with a kept, a due and a broken promise. Global rate 0.0005 a day, 3 grace days.
+pub fn book() -> Book {
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::open(&dir.path().join("db")).unwrap();
+    let c = ctx_on("2025-06-01");
+    app.execute(
+        &c,
+        Mutation::SetRate {
+            contract: None,
+            from: d("2025-01-01"),
+            daily: Rate::parse("0.0005").unwrap(),
+        },
+    )
+    .unwrap();
+    app.execute(
+        &c,
+        Mutation::SetGrace {
+            contract: None,
+            days: 3,
+        },
+    )
+    .unwrap();
+    for m in [
+        customer("C1", "张三", "13800000001", "杭州", "li"),
+        customer("C2", "李四", "13900000002", "杭州", "wang"),
+        customer("C3", "王小明", "13700000003", "宁波", "li"),
+        customer(
+            "C4",
+            "欧阳建国机械工程有限公司",
+            "13500000004",
+            "宁波",
+            "wang",
+        ),
+        customer("C5", "Smith Heavy Co", "13600000005", "温州", "chen"),
+        customer("C6", "陈七", "13300000006", "温州", "chen"),
+    ] {
+        app.execute(&c, m).unwrap();
+    }
+    contract(&app, "HT-2025-001", "C1", "SY75C", "SY75C-0001", 8);
+    contract(&app, "HT-2025-002", "C2", "SY135", "SY135-0002", 10);
+    contract(&app, "HT-2025-003", "C3", "XE60", "XE60-0003", 9);
+    contract(&app, "HT-2025-004", "C4", "SY215", "SY215-0004", 0);
+    contract(&app, "HT-2025-005", "C5", "ZX120", "ZX120-0005", 10);
+    contract(&app, "HT-2025-006", "C6", "SY75C", "SY75C-0006", 12);
+    // Pending payments for finance to confirm.
+    for (no, on, amount, reference) in [
+        ("HT-2025-001", "2026-06-10", "3000", "WX-8812"),
+        ("HT-2025-005", "2026-05-20", "5000", "CASH-17"),
+        ("HT-2025-002", "2026-06-14", "10500", "BANK-5521"),
+    ] {
+        app.execute(
+            &ctx(),
+            Mutation::RecordPayment {
+                contract: no.into(),
+                received_on: d(on),
+                amount: m(amount),
+                method: "bank".into(),
+                reference: reference.into(),
+                confirmed: false,
+            },
+        )
+        .unwrap();
+    }
+    // Contacts: a broken promise, a promise still due, a visit without promise.
+    let contact = |day: &str, no: &str, channel, result: &str, promise: Option<(&str, &str)>| {
+        app.execute(
+            &ctx_on(day),
+            Mutation::AddContact {
+                contract: no.into(),
+                channel,
+                result: result.into(),
+                note: String::new(),
+                promise: promise.map(|(date, amount)| Promise {
+                    date: d(date),
+                    amount: m(amount),
+                }),
+            },
+        )
+        .unwrap();
+    };
+    contact(
+        "2026-06-01",
+        "HT-2025-001",
+        Channel::Call,
+        "答应月初还款",
+        Some(("2026-06-05", "10500")),
+    );
+    contact(
+        "2026-06-12",
+        "HT-2025-002",
+        Channel::Wechat,
+        "will pay after harvest",
+        Some(("2026-06-20", "10500")),
+    );
+    contact(
+        "2026-06-10",
+        "HT-2025-003",
+        Channel::Visit,
+        "site visit, machine working",
+        None,
+    );
+    contact(
+        "2026-05-18",
+        "HT-2025-005",
+        Channel::Sms,
+        "reminder sent",
+        Some(("2026-05-20", "5000")),
+    );
+    Book { dir, app }
+}
+
+pub fn settings(lang: Lang, theme: &str) -> Settings {
+    Settings {
+        lang,
+        theme: Theme::load(theme).unwrap(),
+        keys: KeyMap::default(),
+    }
+}
+
+pub fn session<'a>(book: &'a Book, lang: Lang, theme: &str) -> Session<'a> {
+    Session::new(&book.app, ctx(), settings(lang, theme)).unwrap()
+}
+
+pub fn key_event(spec: &str) -> Event {
+    let k = Key::parse(spec).unwrap();
+    Event::Key(KeyEvent {
+        code: k.code,
+        modifiers: k.mods,
+        kind: KeyEventKind::Press,
+        state: KeyEventState::NONE,
+    })
+}
+
+/// Presses keys given as key-map specs: `["j", "enter", "ctrl-d"]`.
+pub fn press(s: &mut Session<'_>, keys: &[&str]) {
+    for k in keys {
+        s.handle(&key_event(k));
+    }
+}
+
+/// Types text, one key event per character.
+pub fn type_text(s: &mut Session<'_>, text: &str) {
+    for c in text.chars() {
+        s.handle(&Event::Key(KeyEvent {
+            code: ratatui::crossterm::event::KeyCode::Char(c),
+            modifiers: ratatui::crossterm::event::KeyModifiers::NONE,
+            kind: KeyEventKind::Press,
+            state: KeyEventState::NONE,
+        }));
+    }
+}
+
+pub fn terminal(w: u16, h: u16) -> Terminal<TestBackend> {
+    Terminal::new(TestBackend::new(w, h)).unwrap()
+}
+
+/// The screen as text and style runs (ratatui's Buffer debug form).
+pub fn render(s: &Session<'_>, w: u16, h: u16) -> String {
+    let mut t = terminal(w, h);
+    t.draw(|f| s.draw(f)).unwrap();
+    format!("{:?}", t.backend().buffer())
+}
+
+/// The screen as plain text lines.
+pub fn text(s: &Session<'_>, w: u16, h: u16) -> String {
+    let mut t = terminal(w, h);
+    t.draw(|f| s.draw(f)).unwrap();
+    t.backend().to_string()
+}

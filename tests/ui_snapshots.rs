@@ -1,0 +1,65 @@
+//! Every screen at 80×24 and 120×40, in English and Chinese, in the default and mono
+//! themes. Review a `.snap` diff with every change that touches a screen.
+
+mod support;
+
+use duedesk::ui::i18n::Lang;
+use support::*;
+
+/// Key presses that bring a fresh session to each screen.
+const SCREENS: &[(&str, &[&str])] = &[
+    ("dashboard", &[]),
+    ("ticket", &["enter"]),
+    ("ticket_contacts", &["enter", "l", "l"]),
+    ("payments", &["2"]),
+    ("settings", &["3"]),
+    ("help", &["?"]),
+    ("form_payment", &["enter", "p"]),
+    ("filter", &["f"]),
+    ("confirm_settle", &["enter", "S"]),
+];
+
+fn snapshot_all(filter: impl Fn(&str) -> bool) {
+    let book = book();
+    for (name, keys) in SCREENS.iter().filter(|(n, _)| filter(n)) {
+        for (w, h) in [(80, 24), (120, 40)] {
+            for (lang, lang_name) in [(Lang::En, "en"), (Lang::Zh, "zh")] {
+                for theme in ["default", "mono"] {
+                    let mut s = session(&book, lang, theme);
+                    press(&mut s, keys);
+                    let snap = format!("{name}_{w}x{h}_{lang_name}_{theme}");
+                    insta::assert_snapshot!(snap, render(&s, w, h));
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn dashboard_snapshots() {
+    snapshot_all(|n| n == "dashboard" || n == "filter" || n == "help");
+}
+
+#[test]
+fn ticket_snapshots() {
+    snapshot_all(|n| n.starts_with("ticket") || n == "form_payment" || n == "confirm_settle");
+}
+
+#[test]
+fn payments_and_settings_snapshots() {
+    snapshot_all(|n| n == "payments" || n == "settings");
+}
+
+#[test]
+fn a_form_shows_errors_beside_fields_as_you_type() {
+    let book = book();
+    let mut s = session(&book, Lang::En, "default");
+    press(&mut s, &["enter", "p", "down"]);
+    press(&mut s, &["ctrl-u"]);
+    type_text(&mut s, "12.345");
+    insta::assert_snapshot!("form_payment_error_80x24_en", text(&s, 80, 24));
+    let mut s = session(&book, Lang::Zh, "default");
+    press(&mut s, &["enter", "c", "down"]);
+    type_text(&mut s, "客户说下周还");
+    insta::assert_snapshot!("form_contact_typing_80x24_zh", text(&s, 80, 24));
+}

@@ -1,0 +1,320 @@
+//! The update logic: key sequences → state, and what reaches the store.
+
+mod support;
+
+use duedesk::app::OverdueFilter;
+use duedesk::ui::i18n::Lang;
+use duedesk::ui::screens::dashboard::Column;
+use duedesk::ui::state::{Popup, Screen, Status};
+use support::*;
+
+fn names(s: &duedesk::ui::Session<'_>) -> Vec<String> {
+    let d = &s.state.dashboard;
+    d.visible
+        .iter()
+        .map(|&i| d.rows[i as usize].row.customer.clone())
+        .collect()
+}
+
+#[test]
+fn search_finds_by_pinyin_initials_full_pinyin_phone_contract_and_serial() {
+    let book = book();
+    let mut s = session(&book, Lang::En, "default");
+    assert_eq!(names(&s).len(), 5, "the paid-up contract is not overdue");
+    press(&mut s, &["/"]);
+    type_text(&mut s, "zs");
+    assert_eq!(names(&s), ["张三"]);
+    press(&mut s, &["ctrl-u"]);
+    type_text(&mut s, "ouyang");
+    assert_eq!(names(&s), ["欧阳建国机械工程有限公司"]);
+    for (query, name) in [
+        ("wxm", "王小明"),
+        ("13900000002", "李四"),
+        ("ht-2025-005", "Smith Heavy Co"),
+        ("xe60", "王小明"),
+        ("Wang Xiao", "王小明"),
+    ] {
+        press(&mut s, &["ctrl-u"]);
+        type_text(&mut s, query);
+        assert_eq!(names(&s), [name], "{query}");
+    }
+    // Enter keeps the search and leaves typing; Enter again opens the one match.
+    press(&mut s, &["enter", "enter"]);
+    assert_eq!(
+        s.state.ticket.as_ref().map(|t| t.view.contract_no.as_str()),
+        Some("HT-2025-003")
+    );
+    // Esc closes the ticket; x clears the search.
+    press(&mut s, &["esc", "x"]);
+    assert!(s.state.ticket.is_none());
+    assert_eq!(names(&s).len(), 5);
+    // Esc while typing drops the query.
+    press(&mut s, &["/"]);
+    type_text(&mut s, "zzzz");
+    assert!(names(&s).is_empty());
+    press(&mut s, &["esc"]);
+    assert_eq!(names(&s).len(), 5);
+}
+
+#[test]
+fn sort_by_any_column_and_flip_direction() {
+    let book = book();
+    let mut s = session(&book, Lang::En, "default");
+    // Default: days overdue, most first.
+    assert_eq!(names(&s)[0], "欧阳建国机械工程有限公司");
+    // s opens the column list on the current column (Days); up four times is Customer.
+    press(&mut s, &["s", "k", "k", "k", "k", "enter"]);
+    assert_eq!(s.state.dashboard.sort, Column::Customer);
+    assert_eq!(
+        names(&s),
+        [
+            "李四",
+            "欧阳建国机械工程有限公司",
+            "Smith Heavy Co",
+            "王小明",
+            "张三"
+        ],
+        "customers sort by pinyin"
+    );
+    press(&mut s, &["s", "enter"]);
+    assert!(s.state.dashboard.descending);
+    assert_eq!(names(&s)[0], "张三");
+    // Penalty outstanding, largest first.
+    press(&mut s, &["s", "j", "j", "j", "j", "j", "j", "enter"]);
+    assert_eq!(s.state.dashboard.sort, Column::Penalty);
+    assert_eq!(names(&s)[..2], ["欧阳建国机械工程有限公司", "张三"]);
+}
+
+#[test]
+fn filter_by_branch_collector_and_bucket() {
+    let book = book();
+    let mut s = session(&book, Lang::En, "default");
+    // Branches sort 宁波, 杭州, 温州: one step right is 宁波.
+    press(&mut s, &["f", "right", "enter"]);
+    let mut got = names(&s);
+    got.sort();
+    assert_eq!(got, ["欧阳建国机械工程有限公司", "王小明"]);
+    // Add the bucket 31-60 (two steps right on the third row): nothing in 宁波.
+    press(&mut s, &["f", "down", "down", "right", "right", "enter"]);
+    assert!(names(&s).is_empty());
+    // Back to every branch: the two contracts 31 days overdue.
+    press(&mut s, &["f", "left", "enter"]);
+    let mut got = names(&s);
+    got.sort();
+    assert_eq!(got, ["Smith Heavy Co", "李四"]);
+    // Collector chen (collectors sort chen, li, wang).
+    press(&mut s, &["x", "f", "down", "right", "enter"]);
+    assert_eq!(names(&s), ["Smith Heavy Co"]);
+    // Esc leaves the filter as it was.
+    press(&mut s, &["f", "right", "esc"]);
+    assert_eq!(names(&s), ["Smith Heavy Co"]);
+}
+
+#[test]
+fn navigation_keys_move_the_cursor() {
+    let book = book();
+    let mut s = session(&book, Lang::En, "default");
+    press(&mut s, &["j", "j"]);
+    assert_eq!(s.state.dashboard.nav.selected, 2);
+    press(&mut s, &["G"]);
+    assert_eq!(s.state.dashboard.nav.selected, 4);
+    press(&mut s, &["g"]);
+    assert_eq!(s.state.dashboard.nav.selected, 0);
+    // A page is what the last frame showed.
+    render(&s, 80, 24);
+    press(&mut s, &["down", "up", "pgdown"]);
+    assert_eq!(s.state.dashboard.nav.selected, 4);
+    press(&mut s, &["tab"]);
+    assert_eq!(s.state.screen, Screen::Payments);
+    press(&mut s, &["shift-tab", "shift-tab"]);
+    assert_eq!(s.state.screen, Screen::Settings);
+    press(&mut s, &["1", "?"]);
+    assert_eq!(s.state.popup, Some(Popup::Help));
+    press(&mut s, &["esc"]);
+    assert_eq!(s.state.popup, None);
+}
+
+#[test]
+fn a_payment_form_validates_as_you_type_and_the_payment_reaches_the_store() {
+    let book = book();
+    let mut s = session(&book, Lang::En, "default");
+    let before = book.app.pending_payments(&ctx()).unwrap().len();
+    press(&mut s, &["/"]);
+    type_text(&mut s, "zs");
+    press(&mut s, &["enter", "enter", "p", "down"]);
+    type_text(&mut s, "12.345");
+    let Some(Popup::Form(form)) = &s.state.popup else {
+        panic!("the payment form is open");
+    };
+    let errors = form.errors(Lang::En, d(TODAY));
+    assert!(
+        errors[1].as_deref().unwrap().contains("amount"),
+        "{errors:?}"
+    );
+    // Enter with an error keeps the form and what was typed.
+    press(&mut s, &["enter"]);
+    let Some(Popup::Form(form)) = &s.state.popup else {
+        panic!("the form stays open on an error");
+    };
+    assert_eq!(form.fields[1].input.text(), "12.345");
+    assert_eq!(book.app.pending_payments(&ctx()).unwrap().len(), before);
+    // A received date in the future is refused beside its field.
+    press(&mut s, &["backspace", "up", "ctrl-u"]);
+    type_text(&mut s, "2026-07-01");
+    let Some(Popup::Form(form)) = &s.state.popup else {
+        panic!()
+    };
+    assert!(form.errors(Lang::En, d(TODAY))[0].is_some());
+    press(&mut s, &["ctrl-u"]);
+    type_text(&mut s, "2026-06-14");
+    press(&mut s, &["down", "down", "down"]);
+    type_text(&mut s, "WX-20260614");
+    press(&mut s, &["enter"]);
+    assert_eq!(s.state.popup, None, "saved and closed");
+    assert!(matches!(s.state.status, Some(Status::Info(_))));
+    let pending = book.app.pending_payments(&ctx()).unwrap();
+    assert_eq!(pending.len(), before + 1);
+    let p = pending
+        .iter()
+        .find(|p| p.reference == "WX-20260614")
+        .unwrap();
+    assert_eq!(p.amount, m("12.34"));
+    assert_eq!(p.contract_no, "HT-2025-001");
+    assert_eq!(p.received_on, d("2026-06-14"));
+    // The open ticket shows it.
+    let t = s.state.ticket.as_ref().unwrap();
+    assert!(t.view.payments.iter().any(|p| p.reference == "WX-20260614"));
+}
+
+#[test]
+fn esc_leaves_a_form_without_changing_anything() {
+    let book = book();
+    let mut s = session(&book, Lang::En, "default");
+    let before = book.app.ticket(&ctx(), "HT-2025-004", d(TODAY)).unwrap();
+    press(&mut s, &["enter", "c", "down"]);
+    type_text(&mut s, "called, no answer");
+    press(&mut s, &["esc"]);
+    assert_eq!(s.state.popup, None);
+    let after = book.app.ticket(&ctx(), "HT-2025-004", d(TODAY)).unwrap();
+    assert_eq!(before.contacts.len(), after.contacts.len());
+}
+
+#[test]
+fn a_contact_with_a_promise_is_logged_and_the_row_follows() {
+    let book = book();
+    let mut s = session(&book, Lang::Zh, "default");
+    // Channel: right once is visit.
+    press(&mut s, &["enter", "c", "right", "down"]);
+    type_text(&mut s, "客户答应下周还款");
+    press(&mut s, &["down", "down"]);
+    type_text(&mut s, "2026-06-22");
+    press(&mut s, &["enter"]);
+    // Date without amount: refused beside the amount field.
+    let Some(Popup::Form(form)) = &s.state.popup else {
+        panic!("a half promise is refused")
+    };
+    assert!(form.errors(Lang::Zh, d(TODAY))[4].is_some());
+    press(&mut s, &["down"]);
+    type_text(&mut s, "20000");
+    press(&mut s, &["enter"]);
+    assert_eq!(s.state.popup, None);
+    let t = book.app.ticket(&ctx(), "HT-2025-004", d(TODAY)).unwrap();
+    let c = t.contacts.last().unwrap();
+    assert_eq!(
+        (c.channel, c.result.as_str()),
+        ("visit", "客户答应下周还款")
+    );
+    assert_eq!(c.promise_amount, Some(m("20000")));
+    let row = s.state.dashboard.selected().unwrap();
+    assert_eq!(row.last_contact, Some(d(TODAY)));
+    assert_eq!(row.promise.map(|p| p.name()), Some("due"));
+}
+
+#[test]
+fn quitting_with_unsaved_input_asks_first_and_no_keeps_the_form() {
+    let book = book();
+    let mut s = session(&book, Lang::En, "default");
+    press(&mut s, &["enter", "w", "down"]);
+    type_text(&mut s, "hardship");
+    press(&mut s, &["ctrl-c"]);
+    assert!(matches!(s.state.popup, Some(Popup::Confirm(_))));
+    press(&mut s, &["n"]);
+    let Some(Popup::Form(form)) = &s.state.popup else {
+        panic!("the form is back")
+    };
+    assert_eq!(form.fields[1].input.text(), "hardship");
+    assert!(!s.should_quit());
+    press(&mut s, &["ctrl-c", "y"]);
+    assert!(s.should_quit());
+    // Without a form, q quits at once.
+    let mut s = session(&book, Lang::En, "default");
+    press(&mut s, &["q"]);
+    assert!(s.should_quit());
+}
+
+#[test]
+fn settle_asks_and_a_refusal_changes_nothing() {
+    let book = book();
+    let mut s = session(&book, Lang::En, "default");
+    press(&mut s, &["enter", "S"]);
+    assert!(matches!(s.state.popup, Some(Popup::Confirm(_))));
+    press(&mut s, &["n"]);
+    assert_eq!(s.state.popup, None);
+    press(&mut s, &["S", "y"]);
+    let Some(Status::Error(why)) = &s.state.status else {
+        panic!("settling an overdue contract is refused")
+    };
+    assert!(why.contains("HT-2025-004"), "{why}");
+    let t = book.app.ticket(&ctx(), "HT-2025-004", d(TODAY)).unwrap();
+    assert_eq!(t.state, "active");
+}
+
+#[test]
+fn finance_confirms_several_payments_at_once_and_voids_with_a_reason() {
+    let book = book();
+    let mut s = session(&book, Lang::En, "default");
+    press(&mut s, &["2"]);
+    assert_eq!(s.state.payments.rows.len(), 3);
+    press(&mut s, &["space", "space", "c"]);
+    assert!(matches!(s.state.popup, Some(Popup::Confirm(_))));
+    press(&mut s, &["y"]);
+    let pending = book.app.pending_payments(&ctx()).unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(s.state.payments.rows.len(), 1);
+    assert!(s.state.payments.marked.is_empty());
+    // The confirmed money now counts on the dashboard: Smith's 5,000 was confirmed.
+    let smith = book
+        .app
+        .overdue(&ctx(), d(TODAY), &OverdueFilter::default())
+        .unwrap()
+        .into_iter()
+        .find(|r| r.contract_no == "HT-2025-005")
+        .unwrap();
+    assert_eq!(smith.overdue_amount, m("5500"));
+    // Void the last one: a reason is required.
+    press(&mut s, &["v", "enter"]);
+    assert!(matches!(s.state.popup, Some(Popup::Form(_))));
+    type_text(&mut s, "duplicate entry");
+    press(&mut s, &["enter"]);
+    assert_eq!(s.state.popup, None);
+    assert!(book.app.pending_payments(&ctx()).unwrap().is_empty());
+}
+
+#[test]
+fn settings_set_grace_days_and_a_contract_rate() {
+    let book = book();
+    let mut s = session(&book, Lang::En, "default");
+    press(&mut s, &["3", "g", "down", "ctrl-u"]);
+    type_text(&mut s, "5");
+    press(&mut s, &["enter"]);
+    assert_eq!(book.app.settings(&ctx()).unwrap().grace_days, 5);
+    assert_eq!(s.state.settings.view.as_ref().unwrap().grace_days, 5);
+    press(&mut s, &["r"]);
+    type_text(&mut s, "HT-2025-001");
+    press(&mut s, &["down", "down"]);
+    type_text(&mut s, "0.001");
+    press(&mut s, &["enter"]);
+    assert_eq!(s.state.popup, None, "{:?}", s.state.popup);
+    let t = book.app.ticket(&ctx(), "HT-2025-001", d(TODAY)).unwrap();
+    assert_eq!(t.rate_in_force.to_string(), "0.001");
+}
