@@ -8,7 +8,7 @@ use std::path::PathBuf;
     name = "duedesk",
     version,
     about = "Receivables desk for machinery dealers: overdue accounts, penalty interest, collection tickets",
-    after_help = "With no command, duedesk opens the book's overdue summary."
+    after_help = "With no command, duedesk opens the interactive screens on the book (the overdue summary when not on a terminal)."
 )]
 pub struct Cli {
     /// The database directory [default: the platform data directory]
@@ -18,6 +18,14 @@ pub struct Cli {
     /// Act as this user (default: the local administrator)
     #[arg(long = "as", global = true, value_name = "USER")]
     pub as_user: Option<String>,
+
+    /// Colour theme of the screens: default, light, base16, mono, or a theme file
+    #[arg(long, global = true, value_name = "NAME|PATH")]
+    pub theme: Option<String>,
+
+    /// Language of the screens: en or zh [default: from the config, else LC_ALL / LANG]
+    #[arg(long, global = true, value_name = "en|zh")]
+    pub lang: Option<String>,
 
     /// The configuration file [default: ~/.config/duedesk/config.toml]
     #[arg(long, global = true, env = "DUEDESK_CONFIG", value_name = "FILE")]

@@ -5,7 +5,6 @@
 
 use crate::app::{App, Ctx, Mutation};
 use std::io::Write;
-use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -20,48 +19,13 @@ pub struct Hooks {
     pub notify_command: Option<String>,
 }
 
-/// The default configuration file: `~/.config/duedesk/config.toml`.
-pub fn default_config_path() -> Option<PathBuf> {
-    directories::BaseDirs::new().map(|d| d.config_dir().join("duedesk").join("config.toml"))
-}
-
 impl Hooks {
-    /// Reads the two command keys of the configuration file; a missing default file is no
-    /// error, a missing named file or an unreadable one is.
-    pub fn load(explicit: Option<&Path>) -> Result<Hooks, String> {
-        let path = match explicit {
-            Some(p) => p.to_path_buf(),
-            None => match default_config_path() {
-                Some(p) if p.exists() => p,
-                _ => return Ok(Hooks::default()),
-            },
-        };
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| format!("{}: cannot be read: {e}", path.display()))?;
-        let table: toml::Table = toml::from_str(&text).map_err(|e| {
-            let line = e.span().map_or(1, |s| {
-                text[..s.start.min(text.len())].matches('\n').count() + 1
-            });
-            format!(
-                "{}:{line}: {}",
-                path.display(),
-                e.message().lines().next().unwrap_or("cannot be read")
-            )
-        })?;
-        let command = |key: &str| -> Result<Option<String>, String> {
-            match table.get(key) {
-                None => Ok(None),
-                Some(toml::Value::String(s)) if !s.trim().is_empty() => Ok(Some(s.clone())),
-                Some(_) => Err(format!(
-                    "{}: {key}: must be a command line in quotes",
-                    path.display()
-                )),
-            }
-        };
-        Ok(Hooks {
-            lock_command: command("lock_command")?,
-            notify_command: command("notify_command")?,
-        })
+    /// The two commands of the configuration file (`--config`, else the default file).
+    pub fn from_config(config: &crate::ui::config::Config) -> Hooks {
+        Hooks {
+            lock_command: config.lock_command.clone(),
+            notify_command: config.notify_command.clone(),
+        }
     }
 }
 

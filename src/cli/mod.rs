@@ -119,11 +119,17 @@ pub fn run(cli: Cli) -> Done {
         std::fs::create_dir_all(parent)
             .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
     }
-    let hooks = hooks::Hooks::load(cli.config.as_deref()).map_err(|e| Failure(vec![e]))?;
+    let config = crate::ui::config::Config::load(cli.config.as_deref())?;
+    let hooks = hooks::Hooks::from_config(&config);
+    let ui = crate::ui::UiOptions {
+        theme: cli.theme.clone(),
+        lang: cli.lang.clone(),
+        config: cli.config.clone(),
+    };
     let app = App::open(&db)?;
     app.user(&ctx.actor)?;
 
-    let result = dispatch(&app, &ctx, &hooks, cli.command);
+    let result = dispatch(&app, &ctx, &hooks, &ui, cli.command);
     if let Some(command) = &hooks.notify_command {
         let failed = hooks::deliver(&app, &ctx, command);
         if failed > 0 {
@@ -135,13 +141,19 @@ pub fn run(cli: Cli) -> Done {
     result
 }
 
-fn dispatch(app: &App, ctx: &Ctx, hooks: &hooks::Hooks, command: Option<Command>) -> Done {
+fn dispatch(
+    app: &App,
+    ctx: &Ctx,
+    hooks: &hooks::Hooks,
+    ui: &crate::ui::UiOptions,
+    command: Option<Command>,
+) -> Done {
     let today = ctx.today;
     let Some(command) = command else {
-        return summary(app, ctx);
+        return interactive(app, ctx, ui);
     };
     match command {
-        Command::Demo(args) => demo(app, ctx, &args),
+        Command::Demo(args) => demo(app, ctx, ui, &args),
         Command::Import(args) => {
             let count =
                 import::import(app, ctx, args.kind, &args.file, args.encoding, args.confirm)
@@ -465,7 +477,7 @@ fn summary(app: &App, ctx: &Ctx) -> Done {
     Ok(())
 }
 
-fn demo(app: &App, ctx: &Ctx, args: &DemoArgs) -> Done {
+fn demo(app: &App, ctx: &Ctx, ui: &crate::ui::UiOptions, args: &DemoArgs) -> Done {
     if app.store().is_empty_book() {
         let opts = crate::demo::DemoOptions {
             contracts: args.contracts,
@@ -483,7 +495,21 @@ fn demo(app: &App, ctx: &Ctx, args: &DemoArgs) -> Done {
             app.store().path().display()
         );
     }
-    summary(app, ctx)
+    if args.no_tui {
+        summary(app, ctx)
+    } else {
+        interactive(app, ctx, ui)
+    }
+}
+
+/// The interactive screens on a terminal; the overdue summary when output is not one (a
+/// script, a pipe), so nothing waits for keys that will never come.
+fn interactive(app: &App, ctx: &Ctx, ui: &crate::ui::UiOptions) -> Done {
+    use std::io::IsTerminal;
+    if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
+        return summary(app, ctx);
+    }
+    crate::ui::run(app, ctx.clone(), ui.clone()).map_err(|e| Failure(vec![format!("{e:#}")]))
 }
 
 fn bench(args: &BenchArgs) -> Done {

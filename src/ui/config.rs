@@ -24,6 +24,10 @@ pub struct Config {
     pub theme: Option<String>,
     pub lang: Option<Lang>,
     pub keys: KeyMap,
+    /// Run with each approved lock or unlock order as JSON on stdin (the GPS vendor's API).
+    pub lock_command: Option<String>,
+    /// Run with each notification as JSON on stdin (an SMS or WeChat gateway).
+    pub notify_command: Option<String>,
     /// Where it was read from, if a file was read.
     pub file: Option<PathBuf>,
 }
@@ -191,14 +195,29 @@ impl Config {
                         }
                     }
                 }
-                ("theme" | "lang" | "keys", _) => {
+                ("lock_command" | "notify_command", DeValue::String(s)) => {
+                    if s.trim().is_empty() {
+                        return Err(err(
+                            Some(v.span()),
+                            Some(name),
+                            "is empty; give a command line or leave it out".into(),
+                        ));
+                    }
+                    let command = Some(s.to_string());
+                    if name == "lock_command" {
+                        config.lock_command = command;
+                    } else {
+                        config.notify_command = command;
+                    }
+                }
+                ("theme" | "lang" | "keys" | "lock_command" | "notify_command", _) => {
                     return Err(err(Some(v.span()), Some(name), "has the wrong type".into()));
                 }
                 _ => {
                     return Err(err(
                         Some(k.span()),
                         Some(name),
-                        "unknown setting; use theme, lang or [keys.<screen>]".into(),
+                        "unknown setting; use theme, lang, lock_command, notify_command or [keys.<screen>]".into(),
                     ));
                 }
             }
