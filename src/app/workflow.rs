@@ -191,9 +191,6 @@ pub(super) fn apply(
                     document.name()
                 )));
             }
-            if *document == DocumentType::Tow {
-                required("location", location)?;
-            }
             submit(txn, header, *document, &c, reason, location, None)
         }
         Mutation::Approve { id, comment } => {
@@ -432,6 +429,19 @@ pub(super) fn apply(
                 return Err(AppError::Refused(why));
             }
             let mut c = open_contract(txn, &a.contract_no)?;
+            if let Some(status) = command_status.filter(|s| *s != 0) {
+                // The GPS terminal did not take the order: nothing changed on the machine.
+                a.failed_commands.push(domain::workflow::CommandAttempt {
+                    on: today,
+                    by: header.actor.clone(),
+                    status,
+                });
+                txn.put_record(RecordKind::Application, id, &a);
+                return Ok(Outcome::done(format!(
+                    "{} {id}: the lock command failed with status {status}; the order stays approved — check the GPS terminal and run it again",
+                    a.document.name()
+                )));
+            }
             c.machine = if a.document == DocumentType::Lock {
                 MachineState::Locked
             } else {
@@ -446,12 +456,10 @@ pub(super) fn apply(
             let told = [a.applicant.clone(), collector_of(txn, &a.contract_no)?];
             notify(txn, header, &a, &told, NotificationKind::Executed)?;
             txn.put_record(RecordKind::Application, id, &a);
-            let status = match command_status {
-                Some(0) => "; the lock command succeeded".to_string(),
-                Some(code) => {
-                    format!("; the lock command FAILED with status {code}: check the GPS terminal")
-                }
-                None => String::new(),
+            let status = if command_status.is_some() {
+                "; the lock command succeeded"
+            } else {
+                ""
             };
             Ok(Outcome::done(format!(
                 "{} {id} executed: machine {}{status}",
@@ -643,6 +651,7 @@ fn submit(
             history: Vec::new(),
         },
         followup: Followup::None,
+        failed_commands: Vec::new(),
     };
     a.review = domain::approval::Review::start(&rules_in_force(txn)?, &facts(&a, &figures))
         .map_err(AppError::Refused)?;

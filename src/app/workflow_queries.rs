@@ -67,6 +67,8 @@ pub struct ApplicationView {
     pub tow: Option<TowView>,
     pub executed_on: Option<NaiveDate>,
     pub command_status: Option<i32>,
+    /// Exit statuses of lock_command runs that failed, oldest first.
+    pub failed_commands: Vec<i32>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -318,6 +320,7 @@ impl App {
             tow,
             executed_on,
             command_status,
+            failed_commands: a.failed_commands.iter().map(|f| f.status).collect(),
         })
     }
 

@@ -205,6 +205,9 @@ fn print_application(v: &ApplicationView) {
             println!("tow failed: {reason}");
         }
     }
+    for status in &v.failed_commands {
+        println!("lock_command failed with status {status}");
+    }
     if let Some(on) = v.executed_on {
         let status = v
             .command_status
@@ -355,12 +358,12 @@ pub fn lock(app: &App, ctx: &Ctx, hooks: &Hooks, cmd: LockCmd) -> Done {
                 }
             };
             let outcome = app.execute(ctx, Mutation::Execute { id, command_status })?;
-            println!("{}", outcome.message);
             match command_status {
-                Some(code) if code != 0 => Err(Failure(vec![format!(
-                    "the lock_command failed (status {code}); the order is recorded with that status — check the GPS terminal"
-                )])),
-                _ => Ok(()),
+                Some(code) if code != 0 => Err(Failure(vec![outcome.message])),
+                _ => {
+                    println!("{}", outcome.message);
+                    Ok(())
+                }
             }
         }
     }

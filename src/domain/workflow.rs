@@ -80,6 +80,17 @@ pub struct Application {
     pub snapshot: Snapshot,
     pub review: Review,
     pub followup: Followup,
+    /// Lock and unlock orders: each run of the configured `lock_command` that failed.
+    pub failed_commands: Vec<CommandAttempt>,
+}
+
+/// A run of the `lock_command` that did not succeed; the order stays approved for a retry.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommandAttempt {
+    #[serde(with = "crate::codec::date")]
+    pub on: NaiveDate,
+    pub by: String,
+    pub status: i32,
 }
 
 /// The stage of an application as the boards show it.
