@@ -4,6 +4,7 @@
 
 use chrono::{Days, NaiveDate};
 use duedesk::app::{App, Ctx, Mutation, NewContract};
+use duedesk::domain::approval::DocumentType;
 use duedesk::domain::{Channel, Customer, Installment, Money, Promise, Rate, evaluate};
 use duedesk::store::Reader;
 use proptest::prelude::*;
@@ -72,6 +73,12 @@ fn seed(app: &App) {
         roles: vec![duedesk::domain::Role::Finance],
         branch: None,
     });
+    batch.push(Mutation::AddUser {
+        name: "zhao".into(),
+        display: "赵刚".into(),
+        roles: vec![duedesk::domain::Role::Approver],
+        branch: Some("合肥".into()),
+    });
     app.execute_batch(&c0, &batch).unwrap();
 }
 
@@ -116,6 +123,20 @@ enum Op {
         contract: usize,
     },
     Statutory(bool),
+    /// The collector applies for a lock (0), unlock (1) or tow (2).
+    Apply {
+        contract: usize,
+        kind: u8,
+    },
+    /// The approver decides the nth application waiting for him.
+    Decide {
+        nth: usize,
+        approve: bool,
+    },
+    /// The clerk moves the nth approved application on: registers, completes or executes.
+    FollowUp {
+        nth: usize,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -131,6 +152,9 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0usize..4).prop_map(|nth| Op::ApproveWaiver { nth }),
         2 => (0..CONTRACTS).prop_map(|contract| Op::Settle { contract }),
         1 => any::<bool>().prop_map(Op::Statutory),
+        2 => (0..CONTRACTS, 0u8..3).prop_map(|(contract, kind)| Op::Apply { contract, kind }),
+        4 => (0usize..4, any::<bool>()).prop_map(|(nth, approve)| Op::Decide { nth, approve }),
+        4 => (0usize..4).prop_map(|nth| Op::FollowUp { nth }),
     ]
 }
 
@@ -238,6 +262,64 @@ fn run(app: &App, today: u64, op: &Op) {
         Op::Settle { contract } => Mutation::Settle {
             contract: format!("H{contract}"),
         },
+        Op::Apply { contract, kind } => Mutation::Apply {
+            document: [DocumentType::Lock, DocumentType::Unlock, DocumentType::Tow][*kind as usize],
+            contract: format!("H{contract}"),
+            reason: "催收不顺".into(),
+            location: "工地".into(),
+        },
+        Op::Decide { nth, approve } => {
+            let zhao = Ctx::new("zhao", c.today, c.now);
+            let filter = duedesk::app::ApplicationFilter {
+                awaiting_me: true,
+                document: None,
+            };
+            let waiting = app.applications(&zhao, &filter).unwrap();
+            let Some(a) = waiting.get(*nth % waiting.len().max(1)) else {
+                return;
+            };
+            if *approve {
+                Mutation::Approve {
+                    id: a.id.clone(),
+                    comment: "同意".into(),
+                }
+            } else {
+                Mutation::Reject {
+                    id: a.id.clone(),
+                    comment: "再等等".into(),
+                }
+            }
+        }
+        Op::FollowUp { nth } => {
+            let all = app.applications(&c, &Default::default()).unwrap();
+            let ready: Vec<_> = all
+                .iter()
+                .filter(|a| matches!(a.stage, "approved" | "scheduled"))
+                .collect();
+            let Some(a) = ready.get(*nth % ready.len().max(1)) else {
+                return;
+            };
+            match (a.document, a.stage) {
+                ("tow", "approved") => Mutation::RegisterTow {
+                    id: a.id.clone(),
+                    crew: vec!["老王".into()],
+                    planned_on: c.today,
+                    location: "工地".into(),
+                    note: String::new(),
+                },
+                ("tow", _) => Mutation::CompleteTow {
+                    id: a.id.clone(),
+                    towed_on: c.today,
+                    yard: "一号场".into(),
+                    condition: String::new(),
+                    cost: Money::from_cents(350_000),
+                },
+                _ => Mutation::Execute {
+                    id: a.id.clone(),
+                    command_status: None,
+                },
+            }
+        }
         Op::Statutory(on) => Mutation::SetAllocationOrder {
             order: if *on {
                 duedesk::domain::AllocationOrder::Statutory
@@ -250,6 +332,8 @@ fn run(app: &App, today: u64, op: &Op) {
     let actor = match op {
         Op::Waiver { .. } => "wangjun",
         Op::ApproveWaiver { .. } => "cw",
+        Op::Apply { .. } => "wangjun",
+        Op::Decide { .. } => "zhao",
         _ => "admin",
     };
     let _ = app.execute(&Ctx::new(actor, c.today, c.now), m);
