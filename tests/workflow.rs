@@ -868,3 +868,16 @@ fn users_roles_and_disabling() {
     let err = b.refused("nobody", &["overdue"]);
     assert!(err.contains("user nobody does not exist"), "{err}");
 }
+
+#[test]
+fn the_readme_configuration_example_is_valid() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let section = &readme[readme.find("### Configuration").expect("README has a Configuration section")..];
+    let start = section.find("```toml\n").unwrap() + "```toml\n".len();
+    let example = &section[start..start + section[start..].find("```").unwrap()];
+    let b = book().with_config(example);
+    b.ok("admin", &["settings"]);
+    let broken = book().with_config(&example.replace("lang = ", "langauge = "));
+    let err = broken.refused("admin", &["settings"]);
+    assert!(err.contains("line 2") && err.contains("langauge"), "{err}");
+}
