@@ -301,6 +301,15 @@ fn payment_state_name(status: &PaymentStatus) -> &'static str {
 }
 
 fn add_contract(txn: &mut Txn<'_>, new: &NewContract) -> Result<Outcome> {
+    add_contract_in_state(txn, new, ContractState::Active)
+}
+
+/// Adds a contract: `Active` when imported (approved already), `Draft` when created here.
+pub(super) fn add_contract_in_state(
+    txn: &mut Txn<'_>,
+    new: &NewContract,
+    state: ContractState,
+) -> Result<Outcome> {
     required("contract_no", &new.no)?;
     if txn.contract(&new.no)?.is_some() {
         return Err(AppError::Refused(format!(
@@ -333,7 +342,7 @@ fn add_contract(txn: &mut Txn<'_>, new: &NewContract) -> Result<Outcome> {
             })
             .unwrap_or_default(),
         grace_days: new.grace_days,
-        state: ContractState::Active,
+        state,
         machine: MachineState::Normal,
         waivers: Vec::new(),
     };

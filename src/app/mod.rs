@@ -8,6 +8,8 @@
 
 mod apply;
 pub mod mutation;
+mod outbound;
+pub mod outbound_queries;
 pub mod permissions;
 pub mod queries;
 pub mod rules_file;
@@ -22,6 +24,7 @@ pub fn rules_in_force_of(app: &App) -> Result<crate::domain::approval::RuleSet> 
 }
 
 pub use mutation::{Mutation, NewContract};
+pub use outbound_queries::*;
 pub use queries::*;
 pub use workflow_queries::*;
 
@@ -138,6 +141,27 @@ impl App {
     /// The user behind a name: a stored user, or the built-in local administrator.
     pub fn user(&self, name: &str) -> Result<User> {
         resolve_user(&self.store, name)
+    }
+
+    /// Refuses, naming the permission, unless `ctx.actor` holds a role that may run this kind
+    /// of mutation (scope is checked when it runs). Lets a front end refuse before work such
+    /// as reading a whole import file.
+    pub fn require(&self, ctx: &Ctx, mutation: &Mutation) -> Result<()> {
+        let user = self.user(&ctx.actor)?;
+        let roles = permissions::holders(mutation);
+        if roles.iter().any(|r| user.has(*r)) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden {
+                user: user.name,
+                permission: mutation.permission(),
+                holders: roles
+                    .iter()
+                    .map(|r| r.name())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+        }
     }
 
     /// Runs one mutation as `ctx.actor`: all of it, or nothing.

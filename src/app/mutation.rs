@@ -5,6 +5,7 @@
 //! replay of the journal rebuilds identical projections.
 
 use crate::domain::approval::{DocumentType, Rule};
+use crate::domain::outbound::Machine;
 use crate::domain::{AllocationOrder, Channel, Customer, Installment, Money, Promise, Rate, Role};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -157,6 +158,53 @@ pub enum Mutation {
     MarkRead {
         ids: Vec<String>,
     },
+    /// Adds a machine to stock (import); its model's type is recorded with it.
+    AddMachine(Machine),
+    /// Adds an accessory, or sets its quantity on hand.
+    PutAccessory {
+        code: String,
+        name: String,
+        unit: String,
+        quantity: u32,
+    },
+    /// A contract created in duedesk: a draft until approved (document type `contract`).
+    DraftContract(NewContract),
+    CreateOrder {
+        contract: String,
+    },
+    /// Picks (and reserves) a machine for an order.
+    Pick {
+        order: String,
+        serial: String,
+    },
+    /// Adds an accessory line, reserving its quantity.
+    AddAccessory {
+        order: String,
+        code: String,
+        quantity: u32,
+        extra: bool,
+    },
+    /// Sends an order to finance approval (document type `outbound`).
+    SubmitOrder {
+        order: String,
+    },
+    Ship {
+        order: String,
+        #[serde(with = "crate::codec::date")]
+        on: NaiveDate,
+        carrier: String,
+        note: String,
+    },
+    /// Sales swap (销售换机) after shipment: another in-stock machine of the same type.
+    SwapMachine {
+        order: String,
+        serial: String,
+        reason: String,
+    },
+    CancelOrder {
+        order: String,
+        reason: String,
+    },
     /// The outcome of handing a notification to the configured `notify_command`.
     RecordDelivery {
         id: String,
@@ -206,6 +254,15 @@ impl Mutation {
             Mutation::Execute { .. } => "lock.execute",
             Mutation::MarkRead { .. } => "inbox.read",
             Mutation::RecordDelivery { .. } => "notification.deliver",
+            Mutation::AddMachine(_) | Mutation::PutAccessory { .. } => "stock.import",
+            Mutation::DraftContract(_) => "contract.create",
+            Mutation::CreateOrder { .. }
+            | Mutation::Pick { .. }
+            | Mutation::AddAccessory { .. }
+            | Mutation::SubmitOrder { .. }
+            | Mutation::SwapMachine { .. }
+            | Mutation::CancelOrder { .. } => "outbound.order",
+            Mutation::Ship { .. } => "outbound.ship",
         }
     }
 

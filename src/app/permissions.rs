@@ -32,6 +32,15 @@ pub fn holders(mutation: &Mutation) -> &'static [Role] {
             &[Clerk, Admin]
         }
         Mutation::Execute { .. } => &[Clerk, Admin],
+        Mutation::AddMachine(_) | Mutation::PutAccessory { .. } => &[Admin],
+        Mutation::DraftContract(_)
+        | Mutation::CreateOrder { .. }
+        | Mutation::Pick { .. }
+        | Mutation::AddAccessory { .. }
+        | Mutation::SubmitOrder { .. }
+        | Mutation::SwapMachine { .. }
+        | Mutation::CancelOrder { .. } => &[Sales, Admin],
+        Mutation::Ship { .. } => &[Sales, Clerk, Admin],
         // The chain step decides who approves, only the applicant resubmits or withdraws, and
         // a user reads only their own inbox: checked where the record is at hand.
         Mutation::Approve { .. }
@@ -64,6 +73,18 @@ fn subject<R: Reader + ?Sized>(reader: &R, mutation: &Mutation) -> Result<Option
         | Mutation::Execute { id, .. } => reader
             .record::<Application>(RecordKind::Application, id)?
             .map(|a| a.contract_no),
+        Mutation::CreateOrder { contract } => Some(contract.clone()),
+        Mutation::Pick { order, .. }
+        | Mutation::AddAccessory { order, .. }
+        | Mutation::SubmitOrder { order }
+        | Mutation::Ship { order, .. }
+        | Mutation::SwapMachine { order, .. }
+        | Mutation::CancelOrder { order, .. } => reader
+            .record::<crate::domain::outbound::Order>(RecordKind::Order, order)?
+            .map(|o| o.contract_no),
+        // A draft contract's customer is checked in `check`.
+        Mutation::DraftContract(_) => None,
+        Mutation::AddMachine(_) | Mutation::PutAccessory { .. } => None,
         // Deciding follows the chain (a rule may name any user); the applicant, the inbox
         // owner and delivery are checked by the mutation itself.
         Mutation::Approve { .. }
@@ -112,6 +133,16 @@ pub fn check<R: Reader + ?Sized>(reader: &R, user: &User, mutation: &Mutation) -
     }
     if let Some(no) = subject(reader, mutation)? {
         check_contract_scope(reader, user, &no)?;
+    }
+    if let Mutation::DraftContract(c) = mutation
+        && let Some(customer) = reader.customer(&c.customer_id)?
+        && !in_scope(user, &customer)
+    {
+        return Err(AppError::Forbidden {
+            user: user.name.clone(),
+            permission: "scope",
+            holders: format!("sales of branch {}, admin", customer.branch),
+        });
     }
     Ok(())
 }

@@ -3,7 +3,7 @@
 //! ```toml
 //! [[rule]]
 //! name = "large tow"
-//! document = "tow"            # tow | lock | unlock | waiver | outbound | budget
+//! document = "tow"            # tow | lock | unlock | waiver | outbound | budget | contract
 //! branch = "合肥"              # optional
 //! min_days_overdue = 90       # optional
 //! min_overdue_amount = "100000.00"   # optional
@@ -69,7 +69,7 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Rule>, Vec<String>> {
             bad(
                 "document",
                 format!(
-                    "'{}' is not a document type; use tow, lock, unlock, waiver, outbound or budget",
+                    "'{}' is not a document type; use tow, lock, unlock, waiver, outbound, budget or contract",
                     raw.document
                 ),
             );
@@ -177,7 +177,7 @@ mod tests {
             defaults()
         );
         let rules = parse("r.toml", &text).unwrap();
-        assert_eq!(rules.len(), 7);
+        assert_eq!(rules.len(), 8);
         assert_eq!(rules[0].chain.len(), 3);
         assert_eq!(
             rules[0].min_overdue_amount,
@@ -193,7 +193,7 @@ mod tests {
             defaults()
         );
         let e = parse("r.toml", &bad_doc).unwrap_err();
-        assert!(e[0].starts_with("r.toml:31: document: 'tractor'"), "{e:?}");
+        assert!(e[0].starts_with("r.toml:36: document: 'tractor'"), "{e:?}");
         let bad_chain = format!(
             "[[rule]]\nname = \"x\"\ndocument = \"tow\"\nchain = [\"boss\"]\n{}",
             defaults()

@@ -13,8 +13,8 @@ use crate::domain::{
 };
 use crate::store::{EntryHeader, Reader, RecordKind, Txn};
 
-/// The rules in force before an admin sets any: waivers, outbound and budget changes go to
-/// finance; locks, unlocks and tows to the branch's approver.
+/// The rules in force before an admin sets any: waivers, outbound, budget changes and new
+/// contracts go to finance; locks, unlocks and tows to the branch's approver.
 pub fn builtin_rules() -> RuleSet {
     let rules = DocumentType::ALL
         .iter()
@@ -27,9 +27,10 @@ pub fn builtin_rules() -> RuleSet {
             min_amount: None,
             chain: vec![Approver::Role(match document {
                 DocumentType::Tow | DocumentType::Lock | DocumentType::Unlock => Role::Approver,
-                DocumentType::Waiver | DocumentType::Outbound | DocumentType::Budget => {
-                    Role::Finance
-                }
+                DocumentType::Waiver
+                | DocumentType::Outbound
+                | DocumentType::Budget
+                | DocumentType::Contract => Role::Finance,
             })],
         })
         .collect();
@@ -155,7 +156,7 @@ pub(super) fn apply(
             if let Some(why) = domain::waiver_blocker(&figures, *amount) {
                 return Err(AppError::Refused(format!("contract {contract}: {why}")));
             }
-            submit(
+            submit_for(
                 txn,
                 header,
                 DocumentType::Waiver,
@@ -163,6 +164,7 @@ pub(super) fn apply(
                 reason,
                 "",
                 Some(*amount),
+                None,
             )
         }
         Mutation::Apply {
@@ -191,7 +193,7 @@ pub(super) fn apply(
                     document.name()
                 )));
             }
-            submit(txn, header, *document, &c, reason, location, None)
+            submit_for(txn, header, *document, &c, reason, location, None, None)
         }
         Mutation::Approve { id, comment } => {
             let (mut a, user) = decidable(txn, header, id)?;
@@ -215,6 +217,7 @@ pub(super) fn apply(
                     if a.document == DocumentType::Waiver {
                         grant_waiver(txn, header, &mut a)?;
                     }
+                    super::outbound::on_review_change(txn, &a)?;
                     notify(
                         txn,
                         header,
@@ -231,6 +234,7 @@ pub(super) fn apply(
             required("comment", comment)?;
             let (mut a, _) = decidable(txn, header, id)?;
             a.review.reject(decision(header, Action::Rejected, comment));
+            super::outbound::on_review_change(txn, &a)?;
             let kind = NotificationKind::Rejected {
                 comment: comment.clone(),
             };
@@ -254,7 +258,12 @@ pub(super) fn apply(
                     a.review.state_name()
                 )));
             }
-            let c = open_contract(txn, &a.contract_no)?;
+            // A draft contract's own approval is resubmitted while it is still a draft.
+            let c = if a.document == DocumentType::Contract {
+                contract(txn, &a.contract_no)?
+            } else {
+                open_contract(txn, &a.contract_no)?
+            };
             if let Some(reason) = reason {
                 required("reason", reason)?;
                 a.reason = reason.clone();
@@ -516,7 +525,7 @@ pub(super) fn apply(
                 "notification {id}: delivery recorded"
             )))
         }
-        _ => unreachable!("not a workflow mutation"),
+        _ => super::outbound::apply(txn, header, mutation),
     }
 }
 
@@ -597,7 +606,8 @@ fn facts(a: &Application, f: &domain::Figures) -> Facts {
 }
 
 /// Submits an application: snapshot, chain under the rules in force, first notifications.
-fn submit(
+#[allow(clippy::too_many_arguments)]
+pub(super) fn submit_for(
     txn: &mut Txn<'_>,
     header: &EntryHeader,
     document: DocumentType,
@@ -605,6 +615,7 @@ fn submit(
     reason: &str,
     location: &str,
     amount: Option<Money>,
+    order: Option<String>,
 ) -> Result<Outcome> {
     let in_flight = txn
         .store()
@@ -642,6 +653,7 @@ fn submit(
         reason: reason.to_string(),
         location: location.to_string(),
         amount,
+        order,
         snapshot: snapshot(&figures),
         review: domain::approval::Review {
             rule_version: 0,

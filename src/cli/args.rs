@@ -106,6 +106,25 @@ pub enum Command {
     Tow(TowCmd),
     /// Your notifications
     Inbox(InboxArgs),
+    /// Contracts created here (drafts, approved through the rules)
+    #[command(subcommand)]
+    Contract(ContractCmd),
+    /// Machine outbound orders (交机出库)
+    #[command(subcommand)]
+    Outbound(OutboundCmd),
+    /// Machines by serial (机号)
+    #[command(subcommand)]
+    Machine(MachineCmd),
+    /// Machines in stock (库存), optionally of one model
+    Stock {
+        #[arg(long)]
+        model: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Reports: stock by model and state, outbound orders by state
+    #[command(subcommand)]
+    Report(ReportCmd),
     /// The audit trail of a contract: every change, who, when
     Audit {
         #[arg(value_name = "CONTRACT_NO")]
@@ -146,6 +165,8 @@ pub enum ImportKind {
     Contracts,
     Installments,
     Payments,
+    Machines,
+    Accessories,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -503,4 +524,110 @@ pub struct BenchArgs {
     /// Contracts in the generated book
     #[arg(long, default_value_t = 100_000)]
     pub contracts: usize,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ContractCmd {
+    /// Create a contract as a draft and submit it for approval (the contracts CSV's columns)
+    Add {
+        #[arg(long = "contract-no", value_name = "NO")]
+        contract_no: String,
+        #[arg(long = "customer-id", value_name = "ID")]
+        customer_id: String,
+        #[arg(long = "signed-on", value_name = "DATE")]
+        signed_on: String,
+        #[arg(long)]
+        model: String,
+        #[arg(long, default_value = "")]
+        serial: String,
+        #[arg(long = "financed-amount", value_name = "AMOUNT")]
+        financed_amount: String,
+        #[arg(long = "penalty-rate", value_name = "RATE")]
+        penalty_rate: Option<String>,
+        #[arg(long = "grace-days", value_name = "N")]
+        grace_days: Option<u32>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OutboundCmd {
+    /// Start an outbound order for an approved contract
+    Create {
+        #[arg(long, value_name = "NO")]
+        contract: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Pick (and reserve) a machine serial for the order
+    Pick {
+        id: String,
+        #[arg(long)]
+        serial: String,
+    },
+    /// Add an accessory line (reserves its quantity); --extra: not in the contract
+    AddAccessory {
+        id: String,
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        quantity: u32,
+        #[arg(long)]
+        extra: bool,
+    },
+    /// Send the order to finance approval; prints the approval's id
+    Submit {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Ship an approved order
+    Ship {
+        id: String,
+        #[arg(long, value_name = "DATE")]
+        date: String,
+        #[arg(long, default_value = "")]
+        carrier: String,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Sales swap (销售换机) after shipment: another in-stock machine of the same type
+    Swap {
+        id: String,
+        #[arg(long)]
+        serial: String,
+        #[arg(long)]
+        reason: String,
+    },
+    Cancel {
+        id: String,
+        #[arg(long)]
+        reason: String,
+    },
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Orders in your scope, newest first
+    List(JsonFlag),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MachineCmd {
+    /// A machine's state, and the order holding it
+    Show {
+        serial: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCmd {
+    /// Stock by model and state, with days in stock
+    Stock(JsonFlag),
+    /// Outbound orders by state
+    Outbound(JsonFlag),
 }

@@ -71,6 +71,8 @@ pub const PAYMENT_COLUMNS: &[&str] = &[
     "method",
     "reference",
 ];
+pub const MACHINE_COLUMNS: &[&str] = &["serial", "model", "type", "yard", "arrived_on"];
+pub const ACCESSORY_COLUMNS: &[&str] = &["code", "name", "unit", "quantity"];
 
 /// One data row: its line in the file and its fields by column name.
 struct Row {
@@ -214,6 +216,8 @@ pub fn import(
 ) -> Result<usize, ImportError> {
     let file = path.display().to_string();
     let one = |msg: String| ImportError { lines: vec![msg] };
+    app.require(ctx, &representative(kind, confirm))
+        .map_err(|e| one(e.to_string()))?;
     let bytes = std::fs::read(path).map_err(|e| one(format!("{file}: cannot be read: {e}")))?;
     let text = decode(&bytes, encoding).map_err(|e| one(format!("{file}: {e}")))?;
     let mut problems = Problems {
@@ -226,6 +230,8 @@ pub fn import(
         ImportKind::Contracts => contracts(&text, store, &mut problems),
         ImportKind::Installments => installments(&text, store, &mut problems),
         ImportKind::Payments => payments(&text, store, ctx.today, confirm, &mut problems),
+        ImportKind::Machines => machines(&text, store, &mut problems),
+        ImportKind::Accessories => accessories(&text, &mut problems),
     }
     .map_err(|e| one(format!("{file}: {e}")))?
     .into_iter()
@@ -253,6 +259,40 @@ pub fn import(
 }
 
 type Planned = Result<Vec<(Mutation, u64)>, String>;
+
+/// A mutation of the kind an import makes, for the permission check before reading.
+fn representative(kind: ImportKind, confirm: bool) -> Mutation {
+    let day = NaiveDate::MIN;
+    match kind {
+        ImportKind::Customers => Mutation::PutCustomer(Customer {
+            id: String::new(),
+            name: String::new(),
+            phone: String::new(),
+            id_number: String::new(),
+            address: String::new(),
+            branch: String::new(),
+            collector: String::new(),
+        }),
+        ImportKind::Contracts | ImportKind::Installments => Mutation::AddInstallments {
+            contract: String::new(),
+            installments: Vec::new(),
+        },
+        ImportKind::Payments => Mutation::RecordPayment {
+            contract: String::new(),
+            received_on: day,
+            amount: Money::ZERO,
+            method: String::new(),
+            reference: String::new(),
+            confirmed: confirm,
+        },
+        ImportKind::Machines | ImportKind::Accessories => Mutation::PutAccessory {
+            code: String::new(),
+            name: String::new(),
+            unit: String::new(),
+            quantity: 0,
+        },
+    }
+}
 
 fn customers(text: &str, p: &mut Problems<'_>) -> Planned {
     let rows = read_rows(text, CUSTOMER_COLUMNS, p);
@@ -512,6 +552,118 @@ fn payments(
                 },
                 row.line,
             ));
+        }
+    }
+    Ok(out)
+}
+
+fn machines(text: &str, store: &crate::store::Store, p: &mut Problems<'_>) -> Planned {
+    use crate::domain::outbound::{Machine, MachineStock, Model};
+    use crate::store::RecordKind;
+    let rows = read_rows(text, MACHINE_COLUMNS, p);
+    let mut seen = HashSet::new();
+    let mut types: HashMap<String, String> = HashMap::new();
+    let mut out = Vec::new();
+    for row in &rows {
+        let serial = p.required(row, "serial");
+        if let Some(serial) = serial {
+            if !seen.insert(serial.to_string()) {
+                p.add(
+                    row.line,
+                    "serial",
+                    format!("{serial} appears twice in this file"),
+                );
+            } else if store
+                .record::<Machine>(RecordKind::Machine, serial)
+                .ok()
+                .flatten()
+                .is_some()
+            {
+                p.add(
+                    row.line,
+                    "serial",
+                    format!("{serial} is already in stock records"),
+                );
+            }
+        }
+        let model = p.required(row, "model");
+        let kind = p.required(row, "type");
+        if let (Some(model), Some(kind)) = (model, kind) {
+            let known = types.get(model).cloned().or_else(|| {
+                store
+                    .record::<Model>(RecordKind::Model, model)
+                    .ok()
+                    .flatten()
+                    .map(|m| m.machine_type)
+            });
+            match known {
+                Some(t) if t != kind => p.add(
+                    row.line,
+                    "type",
+                    format!("model {model} is of type {t}, not {kind}"),
+                ),
+                _ => {
+                    types.insert(model.to_string(), kind.to_string());
+                }
+            }
+        }
+        let yard = p.required(row, "yard");
+        let arrived_on = p.date(row, "arrived_on");
+        if let (Some(serial), Some(model), Some(kind), Some(yard), Some(arrived_on)) =
+            (serial, model, kind, yard, arrived_on)
+        {
+            let machine = Machine {
+                serial: serial.to_string(),
+                model: model.to_string(),
+                machine_type: kind.to_lowercase(),
+                yard: nfc(yard),
+                arrived_on,
+                state: MachineStock::InStock,
+            };
+            out.push((Mutation::AddMachine(machine), row.line));
+        }
+    }
+    Ok(out)
+}
+
+fn accessories(text: &str, p: &mut Problems<'_>) -> Planned {
+    let rows = read_rows(text, ACCESSORY_COLUMNS, p);
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for row in &rows {
+        let code = p.required(row, "code");
+        if let Some(code) = code
+            && !seen.insert(code.to_string())
+        {
+            p.add(
+                row.line,
+                "code",
+                format!("{code} appears twice in this file"),
+            );
+        }
+        let name = p.required(row, "name");
+        let quantity = match p.required(row, "quantity") {
+            Some(text) => match text.parse::<u32>() {
+                Ok(n) => Some(n),
+                Err(_) => {
+                    p.add(
+                        row.line,
+                        "quantity",
+                        format!("'{text}' is not a whole number of 0 or more"),
+                    );
+                    None
+                }
+            },
+            None => None,
+        };
+        if let (Some(code), Some(name), Some(quantity)) = (code, name, quantity) {
+            let m = Mutation::PutAccessory {
+                code: code.to_string(),
+                name: nfc(name),
+                unit: row.get("unit").to_string(),
+                quantity,
+            };
+            out.push((m, row.line));
         }
     }
     Ok(out)

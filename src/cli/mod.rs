@@ -4,6 +4,7 @@
 pub mod args;
 pub mod hooks;
 pub mod import;
+mod outbound;
 mod table;
 mod workflow;
 
@@ -288,6 +289,11 @@ fn dispatch(
         Command::Tow(cmd) => workflow::tow(app, ctx, cmd),
         Command::Inbox(args) => workflow::inbox(app, ctx, args),
         Command::Audit { contract, json } => workflow::audit(app, ctx, &contract, json),
+        Command::Contract(cmd) => outbound::contract(app, ctx, cmd),
+        Command::Outbound(cmd) => outbound::outbound(app, ctx, cmd),
+        Command::Machine(cmd) => outbound::machine(app, ctx, cmd),
+        Command::Stock { model, json } => outbound::stock(app, ctx, model, json),
+        Command::Report(cmd) => outbound::report(app, ctx, cmd),
     }
 }
 

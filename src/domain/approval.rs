@@ -22,16 +22,19 @@ pub enum DocumentType {
     Waiver,
     Outbound,
     Budget,
+    /// A contract created in duedesk, to be approved (合同审核).
+    Contract,
 }
 
 impl DocumentType {
-    pub const ALL: [DocumentType; 6] = [
+    pub const ALL: [DocumentType; 7] = [
         DocumentType::Tow,
         DocumentType::Lock,
         DocumentType::Unlock,
         DocumentType::Waiver,
         DocumentType::Outbound,
         DocumentType::Budget,
+        DocumentType::Contract,
     ];
 
     pub fn name(self) -> &'static str {
@@ -42,6 +45,7 @@ impl DocumentType {
             DocumentType::Waiver => "waiver",
             DocumentType::Outbound => "outbound",
             DocumentType::Budget => "budget",
+            DocumentType::Contract => "contract",
         }
     }
 

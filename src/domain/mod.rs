@@ -4,6 +4,7 @@ pub mod approval;
 pub mod contract;
 pub mod ledger;
 pub mod money;
+pub mod outbound;
 pub mod party;
 pub mod ticket;
 pub mod workflow;

@@ -77,6 +77,8 @@ pub struct Application {
     pub location: String,
     /// Waiver: the amount asked for.
     pub amount: Option<Money>,
+    /// Outbound: the order it asks finance to approve.
+    pub order: Option<String>,
     pub snapshot: Snapshot,
     pub review: Review,
     pub followup: Followup,

@@ -56,6 +56,10 @@ pub(crate) enum Space {
     Ticket,
     Application,
     Notification,
+    Machine,
+    Model,
+    Accessory,
+    Order,
     PaymentRef,
     Pending,
     DueIndex,
@@ -75,6 +79,10 @@ impl Space {
             Space::Ticket => b"ti/",
             Space::Application => b"ap/",
             Space::Notification => b"no/",
+            Space::Machine => b"mc/",
+            Space::Model => b"md/",
+            Space::Accessory => b"as/",
+            Space::Order => b"or/",
             Space::PaymentRef => b"pa/",
             Space::Pending => b"pp/",
             Space::DueIndex => b"xd/",
@@ -201,6 +209,14 @@ pub enum RecordKind {
     Application,
     /// Notifications by `user/number`: one user's inbox is a prefix.
     Notification,
+    /// Machines by serial.
+    Machine,
+    /// Machine models (code → type).
+    Model,
+    /// Accessories by code, with stock.
+    Accessory,
+    /// Outbound orders by id.
+    Order,
 }
 
 impl RecordKind {
@@ -208,6 +224,10 @@ impl RecordKind {
         match self {
             RecordKind::Application => Space::Application,
             RecordKind::Notification => Space::Notification,
+            RecordKind::Machine => Space::Machine,
+            RecordKind::Model => Space::Model,
+            RecordKind::Accessory => Space::Accessory,
+            RecordKind::Order => Space::Order,
         }
     }
 }

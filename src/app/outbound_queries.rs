@@ -1,0 +1,283 @@
+//! Queries of the machine system: machines, stock, pickable serials, orders and reports.
+
+use super::outbound::{holder, machine, order};
+use super::permissions::check_contract_scope;
+use super::{App, Ctx, Result};
+use crate::domain::ContractState;
+use crate::domain::outbound::{
+    Accessory, Machine, MachineStock, Order, OrderState, StockLine, stock_report,
+};
+use crate::store::{Reader, RecordKind};
+use chrono::NaiveDate;
+use serde::Serialize;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct MachineView {
+    pub serial: String,
+    pub model: String,
+    pub machine_type: String,
+    pub yard: String,
+    pub arrived_on: NaiveDate,
+    /// in_stock, reserved, shipped, towed_back.
+    pub state: &'static str,
+    pub days_in_stock: i64,
+    /// The order holding it, and who: "order O3 of contract H2 by li".
+    pub order: Option<String>,
+    pub held_by: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct AccessoryLineView {
+    pub code: String,
+    pub name: String,
+    pub unit: String,
+    pub quantity: u32,
+    pub extra: bool,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SwapView {
+    pub old_serial: String,
+    pub new_serial: String,
+    pub reason: String,
+    pub by: String,
+    pub on: NaiveDate,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct OrderView {
+    pub id: String,
+    pub contract_no: String,
+    pub contract_model: String,
+    pub customer: String,
+    pub salesperson: String,
+    pub created_on: NaiveDate,
+    pub serial: Option<String>,
+    pub substitute: bool,
+    pub accessories: Vec<AccessoryLineView>,
+    /// draft, submitted, approved, shipped, cancelled.
+    pub state: &'static str,
+    pub application: Option<String>,
+    pub shipped_on: Option<NaiveDate>,
+    pub carrier: Option<String>,
+    pub cancel_reason: Option<String>,
+    pub swaps: Vec<SwapView>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct AccessoryView {
+    pub code: String,
+    pub name: String,
+    pub unit: String,
+    pub on_hand: u32,
+    pub reserved: u32,
+    pub available: u32,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct OrdersByState {
+    pub state: &'static str,
+    pub orders: usize,
+}
+
+impl App {
+    fn machine_view(&self, m: &Machine, as_of: NaiveDate) -> MachineView {
+        let order = m.state.order().map(str::to_string);
+        MachineView {
+            serial: m.serial.clone(),
+            model: m.model.clone(),
+            machine_type: m.machine_type.clone(),
+            yard: m.yard.clone(),
+            arrived_on: m.arrived_on,
+            state: m.state.name(),
+            days_in_stock: if matches!(
+                m.state,
+                MachineStock::InStock | MachineStock::Reserved { .. }
+            ) {
+                m.days_in_stock(as_of)
+            } else {
+                0
+            },
+            held_by: order.as_deref().map(|o| holder(self.store(), o)),
+            order,
+        }
+    }
+
+    /// One machine: its state, and the order holding it.
+    pub fn machine(&self, ctx: &Ctx, serial: &str) -> Result<MachineView> {
+        self.viewer(ctx)?;
+        Ok(self.machine_view(&machine(self.store(), serial)?, ctx.today))
+    }
+
+    /// Machines, optionally of one model, in serial order.
+    pub fn stock(&self, ctx: &Ctx, model: Option<&str>) -> Result<Vec<MachineView>> {
+        self.viewer(ctx)?;
+        let mut out = Vec::new();
+        for m in self.store().records::<Machine>(RecordKind::Machine) {
+            let m = m?;
+            if model.is_none_or(|x| x == m.model) {
+                out.push(self.machine_view(&m, ctx.today));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every machine record, for screens that filter as the user types.
+    pub fn machines(&self, ctx: &Ctx) -> Result<Vec<Machine>> {
+        self.viewer(ctx)?;
+        self.store()
+            .records::<Machine>(RecordKind::Machine)
+            .map(|m| Ok(m?))
+            .collect()
+    }
+
+    /// Stock by model and state with days in stock (inventory control).
+    pub fn stock_report(&self, ctx: &Ctx) -> Result<Vec<StockLine>> {
+        let machines = self.machines(ctx)?;
+        Ok(stock_report(machines.iter(), ctx.today))
+    }
+
+    pub fn accessories(&self, ctx: &Ctx) -> Result<Vec<AccessoryView>> {
+        self.viewer(ctx)?;
+        self.store()
+            .records::<Accessory>(RecordKind::Accessory)
+            .map(|a| {
+                let a = a?;
+                Ok(AccessoryView {
+                    available: a.available(),
+                    code: a.code,
+                    name: a.name,
+                    unit: a.unit,
+                    on_hand: a.on_hand,
+                    reserved: a.reserved,
+                })
+            })
+            .collect()
+    }
+
+    fn order_view(&self, o: &Order) -> Result<OrderView> {
+        let store = self.store();
+        let contract = store.contract(&o.contract_no)?;
+        let customer = contract
+            .as_ref()
+            .and_then(|c| store.customer(&c.customer_id).ok().flatten())
+            .map(|c| c.name)
+            .unwrap_or_default();
+        let accessories = o
+            .accessories
+            .iter()
+            .map(|l| {
+                let a: Option<Accessory> =
+                    store.record(RecordKind::Accessory, &l.code).ok().flatten();
+                AccessoryLineView {
+                    code: l.code.clone(),
+                    name: a.as_ref().map(|a| a.name.clone()).unwrap_or_default(),
+                    unit: a.map(|a| a.unit).unwrap_or_default(),
+                    quantity: l.quantity,
+                    extra: l.extra,
+                }
+            })
+            .collect();
+        let (application, shipped_on, carrier, cancel_reason) = match &o.state {
+            OrderState::Submitted { application } => (Some(application.clone()), None, None, None),
+            OrderState::Shipped { on, carrier, .. } => {
+                (None, Some(*on), Some(carrier.clone()), None)
+            }
+            OrderState::Cancelled { reason } => (None, None, None, Some(reason.clone())),
+            _ => (None, None, None, None),
+        };
+        Ok(OrderView {
+            id: o.id.clone(),
+            contract_no: o.contract_no.clone(),
+            contract_model: contract.map(|c| c.model).unwrap_or_default(),
+            customer,
+            salesperson: o.salesperson.clone(),
+            created_on: o.created_on,
+            serial: o.serial.clone(),
+            substitute: o.substitute,
+            accessories,
+            state: o.state.name(),
+            application,
+            shipped_on,
+            carrier,
+            cancel_reason,
+            swaps: o
+                .swaps
+                .iter()
+                .map(|s| SwapView {
+                    old_serial: s.old_serial.clone(),
+                    new_serial: s.new_serial.clone(),
+                    reason: s.reason.clone(),
+                    by: s.by.clone(),
+                    on: s.on,
+                })
+                .collect(),
+        })
+    }
+
+    pub fn order(&self, ctx: &Ctx, id: &str) -> Result<OrderView> {
+        let user = self.viewer(ctx)?;
+        let o = order(self.store(), id)?;
+        check_contract_scope(self.store(), &user, &o.contract_no)?;
+        self.order_view(&o)
+    }
+
+    /// Orders in the viewer's scope, newest first.
+    pub fn orders(&self, ctx: &Ctx) -> Result<Vec<OrderView>> {
+        let user = self.viewer(ctx)?;
+        let mut out = Vec::new();
+        for o in self.store().records::<Order>(RecordKind::Order) {
+            let o = o?;
+            if check_contract_scope(self.store(), &user, &o.contract_no).is_ok() {
+                out.push(self.order_view(&o)?);
+            }
+        }
+        out.sort_by_key(|o| {
+            std::cmp::Reverse(o.id.trim_start_matches('O').parse::<u64>().unwrap_or(0))
+        });
+        Ok(out)
+    }
+
+    /// Orders by state (the outbound report's summary).
+    pub fn orders_by_state(&self, ctx: &Ctx) -> Result<Vec<OrdersByState>> {
+        let orders = self.orders(ctx)?;
+        Ok(["draft", "submitted", "approved", "shipped", "cancelled"]
+            .into_iter()
+            .map(|state| OrdersByState {
+                state,
+                orders: orders.iter().filter(|o| o.state == state).count(),
+            })
+            .collect())
+    }
+
+    /// Machines an order may pick: in stock, of the contract's model or the same type.
+    pub fn pickable(&self, ctx: &Ctx, order_id: &str) -> Result<Vec<MachineView>> {
+        let o = self.order(ctx, order_id)?;
+        let store = self.store();
+        let kind: Option<String> = store
+            .record::<crate::domain::outbound::Model>(RecordKind::Model, &o.contract_model)?
+            .map(|m| m.machine_type);
+        let approved = store
+            .contract(&o.contract_no)?
+            .is_some_and(|c| c.state == ContractState::Active);
+        if !approved {
+            return Ok(Vec::new());
+        }
+        let mut out = Vec::new();
+        for m in store.records::<Machine>(RecordKind::Machine) {
+            let m = m?;
+            let fits =
+                m.model == o.contract_model || kind.as_deref() == Some(m.machine_type.as_str());
+            if fits && m.state == MachineStock::InStock {
+                out.push(self.machine_view(&m, ctx.today));
+            }
+        }
+        // The contract's own model first, then the oldest stock.
+        out.sort_by(|a, b| {
+            (a.model != o.contract_model)
+                .cmp(&(b.model != o.contract_model))
+                .then(b.days_in_stock.cmp(&a.days_in_stock))
+        });
+        Ok(out)
+    }
+}
