@@ -30,7 +30,7 @@ struct Output {
 struct Pty {
     child: Box<dyn Child + Send + Sync>,
     writer: Box<dyn Write + Send>,
-    _master: Box<dyn MasterPty + Send>,
+    master: Box<dyn MasterPty + Send>,
     output: Arc<(Mutex<Output>, Condvar)>,
 }
 
@@ -95,7 +95,7 @@ impl Pty {
         Pty {
             child,
             writer,
-            _master: pair.master,
+            master: pair.master,
             output,
         }
     }
@@ -168,6 +168,22 @@ impl Pty {
         }
     }
 
+    /// Resizes the terminal (the emulator first, then the pty, which signals the child).
+    fn resize(&self, rows: u16, cols: u16) {
+        self.output.0.lock().unwrap().parser.screen_mut().set_size(
+            NonZeroU16::new(rows).unwrap(),
+            NonZeroU16::new(cols).unwrap(),
+        );
+        self.master
+            .resize(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+    }
+
     fn alternate_screen(&self) -> bool {
         self.output
             .0
@@ -238,6 +254,11 @@ fn find_by_pinyin_initials_record_a_payment_quit_and_it_is_in_the_database() {
         s.contains("Saved") && !s.contains("Record payment")
     });
 
+    // Resize, wait for the redraw at the new width, then quit.
+    pty.resize(30, 110);
+    pty.wait_for("a redraw at 110 columns", |s| {
+        s.lines().any(|l| l.trim_end().chars().count() > 80)
+    });
     pty.send("q");
     let status = pty.wait_exit();
     assert!(
@@ -250,6 +271,18 @@ fn find_by_pinyin_initials_record_a_payment_quit_and_it_is_in_the_database() {
         !pty.alternate_screen(),
         "the alternate screen is left on quit"
     );
+    let normal = pty.screen();
+    assert!(
+        !normal.contains("HT-2025") && !normal.contains("overdue"),
+        "nothing of the UI is left on the normal screen:\n{normal}"
+    );
+
+    // The log beside the database: start and stop, nothing on the screen.
+    let log = std::fs::read_to_string(dir.path().join("db.log")).expect("the UI log");
+    let lines: Vec<&str> = log.lines().collect();
+    assert_eq!(lines.len(), 2, "{log}");
+    assert!(lines[0].contains(" INFO    start: duedesk "), "{log}");
+    assert!(lines[1].contains(" INFO    stop after "), "{log}");
 
     // The payment is in the database, pending confirmation.
     let app = App::open(&db).unwrap();

@@ -318,3 +318,31 @@ fn settings_set_grace_days_and_a_contract_rate() {
     let t = book.app.ticket(&ctx(), "HT-2025-001", d(TODAY)).unwrap();
     assert_eq!(t.rate_in_force.to_string(), "0.001");
 }
+
+#[test]
+fn a_refusal_is_shown_and_noted_for_the_log() {
+    let book = book();
+    let mut s = session(&book, Lang::En, "default");
+    assert!(s.state.log.is_empty());
+    // HT-2025-004 owes everything: settling it is refused by the app.
+    press(&mut s, &["/"]);
+    type_text(&mut s, "oyjg");
+    press(&mut s, &["enter", "enter", "S", "y"]);
+    assert!(
+        matches!(&s.state.status, Some(Status::Error(_))),
+        "{:?}",
+        s.state.status
+    );
+    // The session has taken the line for its log (a file when run on a terminal).
+    assert!(s.state.log.is_empty(), "drained by the session");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ui.log");
+    s.log = duedesk::ui::log::Log::open(&path);
+    press(&mut s, &["S", "y"]);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        text.contains("REFUSED admin: settle HT-2025-004:"),
+        "{text}"
+    );
+    assert_eq!(text.lines().count(), 1, "{text}");
+}
