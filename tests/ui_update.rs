@@ -318,3 +318,80 @@ fn settings_set_grace_days_and_a_contract_rate() {
     let t = book.app.ticket(&ctx(), "HT-2025-001", d(TODAY)).unwrap();
     assert_eq!(t.rate_in_force.to_string(), "0.001");
 }
+
+#[test]
+fn a_refusal_is_shown_and_noted_for_the_log() {
+    let book = book();
+    let mut s = session(&book, Lang::En, "default");
+    assert!(s.state.log.is_empty());
+    // HT-2025-004 owes everything: settling it is refused by the app.
+    press(&mut s, &["/"]);
+    type_text(&mut s, "oyjg");
+    press(&mut s, &["enter", "enter", "S", "y"]);
+    assert!(
+        matches!(&s.state.status, Some(Status::Error(_))),
+        "{:?}",
+        s.state.status
+    );
+    // The session has taken the line for its log (a file when run on a terminal).
+    assert!(s.state.log.is_empty(), "drained by the session");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ui.log");
+    s.log = duedesk::ui::log::Log::open(&path);
+    press(&mut s, &["S", "y"]);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        text.contains("REFUSED admin: settle HT-2025-004:"),
+        "{text}"
+    );
+    assert_eq!(text.lines().count(), 1, "{text}");
+}
+
+/// Every column, both directions: the dashboard's order equals a plain comparison sort by
+/// the column (reversed when descending), then by contract number ascending.
+#[test]
+fn sorting_by_every_column_matches_a_naive_sort() {
+    use duedesk::app::OverdueRow;
+    use std::cmp::Ordering;
+    let book = book();
+    let mut s = session(&book, Lang::En, "default");
+    let promise = |r: &OverdueRow| r.promise.map_or(0, |p| 1 + p as u8);
+    for column in Column::ALL {
+        for _ in 0..2 {
+            s.state.dashboard.sort_by(column);
+            let d = &s.state.dashboard;
+            let mut rows: Vec<&OverdueRow> = d.rows.iter().map(|r| &r.row).collect();
+            rows.sort_by(|a, b| {
+                let primary: Ordering = match column {
+                    Column::Customer => {
+                        let pa = duedesk::ui::search::pinyin_forms(&a.customer).0;
+                        let pb = duedesk::ui::search::pinyin_forms(&b.customer).0;
+                        pa.cmp(&pb).then_with(|| a.customer.cmp(&b.customer))
+                    }
+                    Column::Contract => a.contract_no.cmp(&b.contract_no),
+                    Column::Branch => a.branch.cmp(&b.branch),
+                    Column::Collector => a.collector.cmp(&b.collector),
+                    Column::Days => a.days_overdue.cmp(&b.days_overdue),
+                    Column::Overdue => a.overdue_amount.cmp(&b.overdue_amount),
+                    Column::Penalty => a.penalty_outstanding.cmp(&b.penalty_outstanding),
+                    Column::LastContact => a.last_contact.cmp(&b.last_contact),
+                    Column::Promise => promise(a).cmp(&promise(b)),
+                    Column::Machine => a.machine.cmp(b.machine),
+                };
+                let primary = if d.descending {
+                    primary.reverse()
+                } else {
+                    primary
+                };
+                primary.then_with(|| a.contract_no.cmp(&b.contract_no))
+            });
+            let want: Vec<&str> = rows.iter().map(|r| r.contract_no.as_str()).collect();
+            let got: Vec<&str> = d
+                .visible
+                .iter()
+                .map(|&i| d.rows[i as usize].row.contract_no.as_str())
+                .collect();
+            assert_eq!(got, want, "{column:?} descending={}", d.descending);
+        }
+    }
+}

@@ -138,6 +138,11 @@ impl App {
         &self.store
     }
 
+    /// Where the database is (front ends keep their logs beside it).
+    pub fn db_path(&self) -> &Path {
+        self.store.path()
+    }
+
     /// The user behind a name: a stored user, or the built-in local administrator.
     pub fn user(&self, name: &str) -> Result<User> {
         resolve_user(&self.store, name)

@@ -14,6 +14,7 @@ pub mod config;
 pub mod form;
 pub mod i18n;
 pub mod keymap;
+pub mod log;
 pub mod screens;
 pub mod search;
 pub mod state;
@@ -88,12 +89,19 @@ pub struct Session<'a> {
     pub app: &'a App,
     pub ctx: Ctx,
     pub state: State,
+    /// Where the state's log lines go after each update (nowhere unless set).
+    pub log: log::Log,
 }
 
 impl<'a> Session<'a> {
     pub fn new(app: &'a App, ctx: Ctx, settings: Settings) -> anyhow::Result<Session<'a>> {
         let state = State::new(app, &ctx, settings.lang, settings.theme, settings.keys)?;
-        Ok(Session { app, ctx, state })
+        Ok(Session {
+            app,
+            ctx,
+            state,
+            log: log::Log::none(),
+        })
     }
 
     /// Handles one input event; returns whether the screen must be redrawn.
@@ -105,7 +113,12 @@ impl<'a> Session<'a> {
     }
 
     pub fn apply(&mut self, action: Action) -> bool {
-        state::update(&mut self.state, self.app, &self.ctx, action)
+        let dirty = state::update(&mut self.state, self.app, &self.ctx, action);
+        for (level, text) in self.state.log.drain(..) {
+            self.log
+                .write(level, &format!("{}: {text}", self.ctx.actor));
+        }
+        dirty
     }
 
     pub fn draw(&self, frame: &mut ratatui::Frame) {
@@ -216,33 +229,71 @@ fn restore_local_terminal() {
 /// Opens the TUI on the local terminal and runs it until the user quits.
 ///
 /// Sets raw mode and the alternate screen, installs a panic hook that puts the terminal
-/// back before the panic message is printed, and restores everything on return.
+/// back before the panic message is printed, and restores everything on return. Start,
+/// stop, errors, refusals and a panic are logged to `<db>.log` beside the database
+/// (`log::path_for_db`), never to the screen.
 pub fn run(app: &App, ctx: Ctx, opts: UiOptions) -> anyhow::Result<()> {
+    let log_path = log::path_for_db(app.db_path());
+    let mut log = log::Log::open(&log_path);
     // Everything that can fail for a user's mistake (config, theme, language) fails here,
     // before the screen is touched.
-    let settings = Settings::resolve(&opts)?;
+    let settings = match Settings::resolve(&opts) {
+        Ok(s) => s,
+        Err(e) => {
+            log.write(log::Level::Error, &format!("not started: {e:#}"));
+            return Err(e);
+        }
+    };
+    let started = std::time::Instant::now();
+    log.write(
+        log::Level::Info,
+        &format!(
+            "start: duedesk {} as {} on {}, business date {}, lang {:?}, theme {}",
+            env!("CARGO_PKG_VERSION"),
+            ctx.actor,
+            app.db_path().display(),
+            ctx.today,
+            settings.lang,
+            settings.theme.name,
+        ),
+    );
     let mut session = Session::new(app, ctx, settings)?;
+    session.log = log;
 
     let previous = std::panic::take_hook();
+    let hook_log = log_path.clone();
     std::panic::set_hook(Box::new(move |info| {
         restore_local_terminal();
+        log::append(&hook_log, log::Level::Error, &format!("panic: {info}"));
         eprintln!(
-            "duedesk: the terminal UI stopped on an internal error; the terminal has been restored."
+            "duedesk: the terminal UI stopped on an internal error; the terminal has been restored. \
+             What follows is also in {}.",
+            hook_log.display()
         );
         previous(info);
     }));
 
-    terminal::enable_raw_mode().context("cannot put the terminal in raw mode")?;
-    let result = (|| -> anyhow::Result<()> {
-        let mut tui = Tui::new(std::io::stdout())?;
-        let outcome = run_loop(&mut session, &mut tui.terminal, &mut LocalEvents);
-        tui.restore()?;
-        outcome
-    })();
+    let result = terminal::enable_raw_mode()
+        .context("cannot put the terminal in raw mode")
+        .and_then(|()| {
+            let mut tui = Tui::new(std::io::stdout())?;
+            let outcome = run_loop(&mut session, &mut tui.terminal, &mut LocalEvents);
+            tui.restore()?;
+            outcome
+        });
     let _ = terminal::disable_raw_mode();
     if result.is_err() {
         restore_local_terminal();
     }
     let _ = std::panic::take_hook();
+    match &result {
+        Ok(()) => session.log.write(
+            log::Level::Info,
+            &format!("stop after {:.1} s", started.elapsed().as_secs_f64()),
+        ),
+        Err(e) => session
+            .log
+            .write(log::Level::Error, &format!("stop on error: {e:#}")),
+    }
     result
 }

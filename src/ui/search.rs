@@ -30,10 +30,22 @@ pub fn pinyin_forms(name: &str) -> (String, String) {
 
 pub fn key(name: &str, contract_no: &str, phone: &str, serial: &str) -> String {
     let (full, initials) = pinyin_forms(name);
+    key_with_pinyin(name, contract_no, phone, serial, &full, &initials)
+}
+
+/// `key` when the name's pinyin forms are already at hand (they are the costly part).
+pub fn key_with_pinyin(
+    name: &str,
+    contract_no: &str,
+    phone: &str,
+    serial: &str,
+    full: &str,
+    initials: &str,
+) -> String {
     let mut key = String::with_capacity(
         name.len() + contract_no.len() + phone.len() + serial.len() + full.len() * 2 + 6,
     );
-    for part in [name, contract_no, phone, serial, &full, &initials] {
+    for part in [name, contract_no, phone, serial, full, initials] {
         key.push_str(&part.to_lowercase());
         key.push(SEP);
     }

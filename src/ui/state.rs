@@ -5,6 +5,7 @@
 use super::form::{Form, FormEvent, FormKind};
 use super::i18n::{Lang, Msg};
 use super::keymap::{Command, Context, Key, KeyMap};
+use super::log::Level;
 use super::screens::dashboard::{Column, Dashboard, Filter};
 use super::screens::payments::PaymentsScreen;
 use super::screens::settings::SettingsScreen;
@@ -97,10 +98,20 @@ pub struct State {
     pub popup: Option<Popup>,
     pub status: Option<Status>,
     pub quit: bool,
+    /// Lines for the log file (errors and refusals), taken by the session after each
+    /// update: `update` itself writes nowhere.
+    pub log: Vec<(Level, String)>,
 }
 
 fn app_error(e: &AppError) -> String {
     e.root().to_string()
+}
+
+/// Shows an error in the status line and notes it for the log.
+fn show_error(state: &mut State, what: &str, e: &AppError) {
+    let text = app_error(e);
+    state.log.push((Level::Error, format!("{what}: {text}")));
+    state.status = Some(Status::Error(text));
 }
 
 impl State {
@@ -126,6 +137,7 @@ impl State {
             popup: None,
             status: None,
             quit: false,
+            log: Vec::new(),
         })
     }
 
@@ -349,21 +361,21 @@ fn switch_to(state: &mut State, app: &App, ctx: &Ctx, screen: Screen) -> bool {
 fn reload_payments(state: &mut State, app: &App, ctx: &Ctx) {
     match app.pending_payments(ctx) {
         Ok(rows) => state.payments.load(rows),
-        Err(e) => state.status = Some(Status::Error(app_error(&e))),
+        Err(e) => show_error(state, "load payments to confirm", &e),
     }
 }
 
 fn reload_settings(state: &mut State, app: &App, ctx: &Ctx) {
     match app.settings(ctx) {
         Ok(v) => state.settings.view = Some(v),
-        Err(e) => state.status = Some(Status::Error(app_error(&e))),
+        Err(e) => show_error(state, "load settings", &e),
     }
 }
 
 fn reload_dashboard(state: &mut State, app: &App, ctx: &Ctx) {
     match app.overdue(ctx, ctx.today, &OverdueFilter::default()) {
         Ok(rows) => state.dashboard.load(rows),
-        Err(e) => state.status = Some(Status::Error(app_error(&e))),
+        Err(e) => show_error(state, "load the overdue dashboard", &e),
     }
 }
 
@@ -379,7 +391,7 @@ fn reload_ticket(state: &mut State, app: &App, ctx: &Ctx, contract: &str) {
                 t.replace(view);
             }
         }
-        Err(e) => state.status = Some(Status::Error(app_error(&e))),
+        Err(e) => show_error(state, &format!("load ticket {contract}"), &e),
     }
 }
 
@@ -426,7 +438,7 @@ fn command_(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> bool {
                     t.nav.selected = ticket::first_owing(&t.view);
                     state.ticket = Some(t);
                 }
-                Err(e) => state.status = Some(Status::Error(app_error(&e))),
+                Err(e) => show_error(state, &format!("open ticket {no}"), &e),
             }
             true
         }
@@ -585,6 +597,9 @@ fn submit(state: &mut State, app: &App, ctx: &Ctx, mut form: Box<Form>) {
     };
     match execute(app, ctx, &mutations) {
         Err(why) => {
+            state
+                .log
+                .push((Level::Refused, format!("{:?}: {why}", form.kind)));
             form.message = Some(why);
             state.popup = Some(Popup::Form(form));
         }
@@ -640,7 +655,12 @@ fn run_pending(state: &mut State, app: &App, ctx: &Ctx, pending: Pending) {
                     state.status = Some(Status::Info(state.lang.f(Msg::Saved, &[&message])));
                     after_change(state, app, ctx, std::slice::from_ref(&contract));
                 }
-                Err(why) => state.status = Some(Status::Error(state.lang.f(Msg::Refused, &[&why]))),
+                Err(why) => {
+                    state
+                        .log
+                        .push((Level::Refused, format!("settle {contract}: {why}")));
+                    state.status = Some(Status::Error(state.lang.f(Msg::Refused, &[&why])))
+                }
             }
         }
         Pending::ConfirmPayments { ids } => {
@@ -655,7 +675,13 @@ fn run_pending(state: &mut State, app: &App, ctx: &Ctx, pending: Pending) {
                     state.payments.marked.clear();
                     after_change(state, app, ctx, &contracts);
                 }
-                Err(why) => state.status = Some(Status::Error(state.lang.f(Msg::Refused, &[&why]))),
+                Err(why) => {
+                    state.log.push((
+                        Level::Refused,
+                        format!("confirm payments {}: {why}", ids.join(", ")),
+                    ));
+                    state.status = Some(Status::Error(state.lang.f(Msg::Refused, &[&why])))
+                }
             }
         }
     }

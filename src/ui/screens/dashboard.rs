@@ -14,11 +14,11 @@ use super::super::widgets::list::ListNav;
 use super::super::widgets::table::{self, ColSpec};
 use crate::app::{OverdueRow, TicketView};
 use crate::domain::{Bucket, Money, PromiseState};
+use chrono::Datelike;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use std::cmp::Ordering;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Column {
@@ -142,8 +142,15 @@ pub struct DashRow {
 
 impl DashRow {
     fn new(row: OverdueRow) -> DashRow {
-        let key = search::key(&row.customer, &row.contract_no, &row.phone, &row.serial);
-        let pinyin = search::pinyin_forms(&row.customer).0;
+        let (pinyin, initials) = search::pinyin_forms(&row.customer);
+        let key = search::key_with_pinyin(
+            &row.customer,
+            &row.contract_no,
+            &row.phone,
+            &row.serial,
+            &pinyin,
+            &initials,
+        );
         DashRow { row, key, pinyin }
     }
 }
@@ -160,6 +167,12 @@ pub struct Dashboard {
     pub rows: Vec<DashRow>,
     /// Every row index, in the current sort order.
     order: Vec<u32>,
+    /// Every row index by contract number: sorts start from it and are stable, so rows
+    /// equal on the sort column stay in contract order.
+    by_contract: Vec<u32>,
+    /// Per row, its place in customer order (pinyin, then name): a sort by customer
+    /// compares numbers, not strings.
+    customer_rank: Vec<u32>,
     /// The rows shown: `order` less what the filter and search leave out.
     pub visible: Vec<u32>,
     pub sort: Column,
@@ -193,6 +206,8 @@ impl Dashboard {
         let mut d = Dashboard {
             rows: Vec::new(),
             order: Vec::new(),
+            by_contract: Vec::new(),
+            customer_rank: Vec::new(),
             visible: Vec::new(),
             sort: Column::Days,
             descending: true,
@@ -224,6 +239,7 @@ impl Dashboard {
         collectors.dedup();
         self.branches = branches;
         self.collectors = collectors;
+        self.reindex();
         self.resort();
         self.refilter(keep.as_deref());
     }
@@ -232,28 +248,6 @@ impl Dashboard {
         self.visible
             .get(self.nav.selected)
             .map(|&i| &self.rows[i as usize].row)
-    }
-
-    fn compare(&self, a: &DashRow, b: &DashRow) -> Ordering {
-        let (a, ap, b, bp) = (&a.row, &a.pinyin, &b.row, &b.pinyin);
-        let primary = match self.sort {
-            Column::Customer => ap.cmp(bp).then_with(|| a.customer.cmp(&b.customer)),
-            Column::Contract => a.contract_no.cmp(&b.contract_no),
-            Column::Branch => a.branch.cmp(&b.branch),
-            Column::Collector => a.collector.cmp(&b.collector),
-            Column::Days => a.days_overdue.cmp(&b.days_overdue),
-            Column::Overdue => a.overdue_amount.cmp(&b.overdue_amount),
-            Column::Penalty => a.penalty_outstanding.cmp(&b.penalty_outstanding),
-            Column::LastContact => a.last_contact.cmp(&b.last_contact),
-            Column::Promise => promise_rank(a.promise).cmp(&promise_rank(b.promise)),
-            Column::Machine => a.machine.cmp(b.machine),
-        };
-        let primary = if self.descending {
-            primary.reverse()
-        } else {
-            primary
-        };
-        primary.then_with(|| a.contract_no.cmp(&b.contract_no))
     }
 
     /// Sorts by a column; the same column again flips the direction.
@@ -269,9 +263,89 @@ impl Dashboard {
         self.refilter(keep.as_deref());
     }
 
+    /// The orders every sort starts from; after the rows change.
+    fn reindex(&mut self) {
+        let rows = &self.rows;
+        let mut by_contract: Vec<u32> = (0..rows.len() as u32).collect();
+        by_contract.sort_unstable_by(|&a, &b| {
+            rows[a as usize]
+                .row
+                .contract_no
+                .cmp(&rows[b as usize].row.contract_no)
+        });
+        let mut by_customer = by_contract.clone();
+        by_customer.sort_by(|&a, &b| {
+            let (a, b) = (&rows[a as usize], &rows[b as usize]);
+            a.pinyin
+                .cmp(&b.pinyin)
+                .then_with(|| a.row.customer.cmp(&b.row.customer))
+        });
+        // Equal names share a rank, so a descending sort keeps them in contract order.
+        let mut customer_rank = vec![0u32; rows.len()];
+        let mut rank = 0u32;
+        for (n, pair) in by_customer.iter().enumerate() {
+            if n > 0 {
+                let (prev, this) = (&rows[by_customer[n - 1] as usize], &rows[*pair as usize]);
+                if (&prev.pinyin, &prev.row.customer) != (&this.pinyin, &this.row.customer) {
+                    rank += 1;
+                }
+            }
+            customer_rank[*pair as usize] = rank;
+        }
+        self.by_contract = by_contract;
+        self.customer_rank = customer_rank;
+    }
+
+    /// One number per row that orders it by the sort column (ascending).
+    fn sort_keys(&self) -> Vec<i64> {
+        let rank = |list: &[String], v: &str| list.binary_search_by(|x| x.as_str().cmp(v));
+        let mut machines: Vec<&str> = self.rows.iter().map(|r| r.row.machine).collect();
+        if self.sort == Column::Machine {
+            machines.sort_unstable();
+            machines.dedup();
+        }
+        self.rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let r = &r.row;
+                match self.sort {
+                    Column::Customer => self.customer_rank[i] as i64,
+                    // by_contract is already in contract order: every key equal.
+                    Column::Contract => 0,
+                    Column::Branch => rank(&self.branches, &r.branch).map_or(-1, |p| p as i64),
+                    Column::Collector => {
+                        rank(&self.collectors, &r.collector).map_or(-1, |p| p as i64)
+                    }
+                    Column::Days => r.days_overdue,
+                    Column::Overdue => r.overdue_amount.cents(),
+                    Column::Penalty => r.penalty_outstanding.cents(),
+                    Column::LastContact => r
+                        .last_contact
+                        .map_or(i64::MIN, |d| d.num_days_from_ce() as i64),
+                    Column::Promise => promise_rank(r.promise) as i64,
+                    Column::Machine => machines.binary_search(&r.machine).map_or(-1, |p| p as i64),
+                }
+            })
+            .collect()
+    }
+
+    /// Orders the rows by the sort column, then by contract number. Stable sort of
+    /// precomputed numbers over the contract order: no string is compared per keystroke.
     fn resort(&mut self) {
-        let mut order: Vec<u32> = (0..self.rows.len() as u32).collect();
-        order.sort_by(|&a, &b| self.compare(&self.rows[a as usize], &self.rows[b as usize]));
+        let keys = self.sort_keys();
+        let mut order = std::mem::take(&mut self.order);
+        order.clear();
+        order.extend_from_slice(&self.by_contract);
+        if self.sort == Column::Contract {
+            if self.descending {
+                order.reverse();
+            }
+        } else if self.descending {
+            order.sort_by_key(|&i| std::cmp::Reverse(keys[i as usize]));
+        } else {
+            order.sort_by_key(|&i| keys[i as usize]);
+        }
         self.order = order;
     }
 
@@ -367,6 +441,7 @@ impl Dashboard {
         let keep = self.selected().map(|r| r.contract_no.clone());
         if ticket.days_overdue <= 0 || ticket.state != "active" {
             self.rows.remove(index);
+            self.reindex();
             self.resort();
         } else {
             let row = &mut self.rows[index].row;
