@@ -272,7 +272,7 @@ fn run(app: &App, today: u64, op: &Op) {
             let zhao = Ctx::new("zhao", c.today, c.now);
             let filter = duedesk::app::ApplicationFilter {
                 awaiting_me: true,
-                document: None,
+                ..Default::default()
             };
             let waiting = app.applications(&zhao, &filter).unwrap();
             let Some(a) = waiting.get(*nth % waiting.len().max(1)) else {

@@ -177,11 +177,10 @@ pub(super) fn apply(
                     }
                 )));
             }
-            let open = txn
-                .store()
-                .records::<Order>(RecordKind::Order)
-                .filter_map(|o| o.ok())
-                .find(|o| o.contract_no == *no && !matches!(o.state, OrderState::Cancelled { .. }));
+            let open = match txn.open_order(no)? {
+                Some(id) => Some(order(txn, &id)?),
+                None => None,
+            };
             if let Some(other) = open {
                 return Err(AppError::Refused(format!(
                     "contract {no} already has order {} ({}); use it or cancel it",
@@ -400,7 +399,7 @@ pub(super) fn apply(
                 } => {
                     let mut a = application(txn, app_id)?;
                     a.review.state = crate::domain::approval::ReviewState::Withdrawn;
-                    txn.put_record(RecordKind::Application, app_id, &a);
+                    super::workflow::save_application(txn, &a)?;
                 }
                 OrderState::Draft | OrderState::Approved => {}
             }

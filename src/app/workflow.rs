@@ -202,7 +202,7 @@ pub(super) fn apply(
             match a.review.state {
                 ReviewState::InReview { .. } => {
                     notify_step(txn, header, &a)?;
-                    txn.put_record(RecordKind::Application, id, &a);
+                    save_application(txn, &a)?;
                     let step = a
                         .review
                         .current_step()
@@ -225,7 +225,7 @@ pub(super) fn apply(
                         &[a.applicant.clone()],
                         NotificationKind::Approved,
                     )?;
-                    txn.put_record(RecordKind::Application, id, &a);
+                    save_application(txn, &a)?;
                     Ok(Outcome::done(format!("{id} approved")))
                 }
             }
@@ -239,7 +239,7 @@ pub(super) fn apply(
                 comment: comment.clone(),
             };
             notify(txn, header, &a, &[a.applicant.clone()], kind)?;
-            txn.put_record(RecordKind::Application, id, &a);
+            save_application(txn, &a)?;
             Ok(Outcome::done(format!(
                 "{id} rejected and returned to {}",
                 a.applicant
@@ -256,6 +256,13 @@ pub(super) fn apply(
                 return Err(AppError::Refused(format!(
                     "{id} is {}; only a rejected application can be resubmitted",
                     a.review.state_name()
+                )));
+            }
+            if let Some(other) = txn.open_application(&a.contract_no, a.document.name())? {
+                return Err(AppError::Refused(format!(
+                    "contract {}: {} application {other} is in flight; finish or withdraw it first",
+                    a.contract_no,
+                    a.document.name()
                 )));
             }
             // A draft contract's own approval is resubmitted while it is still a draft.
@@ -292,7 +299,7 @@ pub(super) fn apply(
                 .history
                 .push(decision(header, Action::Resubmitted, &a.reason));
             notify_step(txn, header, &a)?;
-            txn.put_record(RecordKind::Application, id, &a);
+            save_application(txn, &a)?;
             Ok(Outcome::done(format!(
                 "{id} resubmitted; the chain starts again"
             )))
@@ -312,7 +319,7 @@ pub(super) fn apply(
             a.review
                 .history
                 .push(decision(header, Action::Withdrawn, ""));
-            txn.put_record(RecordKind::Application, id, &a);
+            save_application(txn, &a)?;
             Ok(Outcome::done(format!("{id} withdrawn")))
         }
         Mutation::RegisterTow {
@@ -353,7 +360,7 @@ pub(super) fn apply(
                 location: location.clone(),
             };
             notify(txn, header, &a, &told, kind)?;
-            txn.put_record(RecordKind::Application, id, &a);
+            save_application(txn, &a)?;
             Ok(Outcome::done(format!(
                 "tow {id} registered for {planned_on}"
             )))
@@ -399,7 +406,7 @@ pub(super) fn apply(
                 &told,
                 NotificationKind::TowCompleted { yard: yard.clone() },
             )?;
-            txn.put_record(RecordKind::Application, id, &a);
+            save_application(txn, &a)?;
             Ok(Outcome::done(format!(
                 "tow {id} done: contract {} repossessed, machine in {yard}",
                 c.no
@@ -429,7 +436,7 @@ pub(super) fn apply(
                     reason: reason.clone(),
                 },
             )?;
-            txn.put_record(RecordKind::Application, id, &a);
+            save_application(txn, &a)?;
             Ok(Outcome::done(format!("tow {id} recorded as failed")))
         }
         Mutation::Execute { id, command_status } => {
@@ -445,7 +452,7 @@ pub(super) fn apply(
                     by: header.actor.clone(),
                     status,
                 });
-                txn.put_record(RecordKind::Application, id, &a);
+                save_application(txn, &a)?;
                 return Ok(Outcome::done(format!(
                     "{} {id}: the lock command failed with status {status}; the order stays approved — check the GPS terminal and run it again",
                     a.document.name()
@@ -464,7 +471,7 @@ pub(super) fn apply(
             };
             let told = [a.applicant.clone(), collector_of(txn, &a.contract_no)?];
             notify(txn, header, &a, &told, NotificationKind::Executed)?;
-            txn.put_record(RecordKind::Application, id, &a);
+            save_application(txn, &a)?;
             let status = if command_status.is_some() {
                 "; the lock command succeeded"
             } else {
@@ -617,20 +624,10 @@ pub(super) fn submit_for(
     amount: Option<Money>,
     order: Option<String>,
 ) -> Result<Outcome> {
-    let in_flight = txn
-        .store()
-        .records::<Application>(RecordKind::Application)
-        .filter_map(|a| a.ok())
-        .find(|a| {
-            a.contract_no == c.no
-                && a.document == document
-                && matches!(
-                    a.stage(),
-                    domain::workflow::Stage::InReview
-                        | domain::workflow::Stage::Approved
-                        | domain::workflow::Stage::Scheduled
-                )
-        });
+    let in_flight = match txn.open_application(&c.no, document.name())? {
+        Some(id) => Some(application(txn, &id)?),
+        None => None,
+    };
     if let Some(other) = in_flight {
         return Err(AppError::Refused(format!(
             "contract {}: {} application {} is still {}; finish or withdraw it first",
@@ -671,7 +668,7 @@ pub(super) fn submit_for(
         .history
         .push(decision(header, Action::Submitted, reason));
     notify_step(txn, header, &a)?;
-    txn.put_record(RecordKind::Application, &id, &a);
+    save_application(txn, &a)?;
     let step = a
         .review
         .current_step()
@@ -712,6 +709,24 @@ fn own_application(txn: &Txn<'_>, header: &EntryHeader, id: &str) -> Result<Appl
         });
     }
     Ok(a)
+}
+
+/// Saves an application and keeps the index of applications in flight in step: one per
+/// contract and document type while it is in review, approved or scheduled.
+pub(super) fn save_application(txn: &mut Txn<'_>, a: &Application) -> Result<()> {
+    use domain::workflow::Stage;
+    let in_flight = matches!(
+        a.stage(),
+        Stage::InReview | Stage::Approved | Stage::Scheduled
+    );
+    let current = txn.open_application(&a.contract_no, a.document.name())?;
+    if in_flight {
+        txn.set_open_application(&a.contract_no, a.document.name(), Some(&a.id));
+    } else if current.as_deref() == Some(a.id.as_str()) {
+        txn.set_open_application(&a.contract_no, a.document.name(), None);
+    }
+    txn.put_record(RecordKind::Application, &a.id, a);
+    Ok(())
 }
 
 /// An approved waiver reduces the penalty outstanding, if it still fits under it.

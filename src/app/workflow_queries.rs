@@ -166,6 +166,8 @@ pub struct ApplicationFilter {
     /// Only those whose current step the viewer may decide.
     pub awaiting_me: bool,
     pub document: Option<DocumentType>,
+    /// Only these stages (all when empty).
+    pub stages: Vec<Stage>,
 }
 
 impl App {
@@ -234,14 +236,17 @@ impl App {
         let mut rows = Vec::new();
         for a in self.store().records::<Application>(RecordKind::Application) {
             let a = a?;
-            if filter.document.is_some_and(|d| d != a.document) {
+            // Cheap tests first; the scope test reads the contract and customer.
+            if filter.document.is_some_and(|d| d != a.document)
+                || (!filter.stages.is_empty() && !filter.stages.contains(&a.stage()))
+            {
                 continue;
             }
             let mine = a
                 .review
                 .decision_blocker(&user, &a.applicant, &a.branch)
                 .is_none();
-            if (filter.awaiting_me && !mine) || !self.sees(&user, &a) {
+            if (filter.awaiting_me && !mine) || !(mine || self.sees(&user, &a)) {
                 continue;
             }
             rows.push(self.row(&a)?);
@@ -330,10 +335,14 @@ impl App {
         let filter = ApplicationFilter {
             awaiting_me: false,
             document: Some(DocumentType::Tow),
+            stages: vec![
+                Stage::Approved,
+                Stage::Scheduled,
+                Stage::Done,
+                Stage::Failed,
+            ],
         };
-        let mut rows = self.applications(ctx, &filter)?;
-        rows.retain(|r| matches!(r.stage, "approved" | "scheduled" | "done" | "failed"));
-        Ok(rows)
+        self.applications(ctx, &filter)
     }
 
     /// The viewer's inbox, newest first.

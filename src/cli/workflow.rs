@@ -225,7 +225,7 @@ pub fn approval(app: &App, ctx: &Ctx, cmd: ApprovalCmd) -> Done {
                 ctx,
                 &ApplicationFilter {
                     awaiting_me: mine,
-                    document: None,
+                    ..Default::default()
                 },
             )?;
             if json {
@@ -452,8 +452,8 @@ pub fn waiver_list(app: &App, ctx: &Ctx, json: bool) -> Done {
     let rows = app.applications(
         ctx,
         &ApplicationFilter {
-            awaiting_me: false,
             document: Some(DocumentType::Waiver),
+            ..Default::default()
         },
     )?;
     if json {

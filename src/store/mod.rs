@@ -60,6 +60,10 @@ pub(crate) enum Space {
     Model,
     Accessory,
     Order,
+    /// `contract/document` → the id of its application in flight.
+    OpenApplication,
+    /// `contract` → the id of its order not yet cancelled.
+    OpenOrder,
     PaymentRef,
     Pending,
     DueIndex,
@@ -83,6 +87,8 @@ impl Space {
             Space::Model => b"md/",
             Space::Accessory => b"as/",
             Space::Order => b"or/",
+            Space::OpenApplication => b"oa/",
+            Space::OpenOrder => b"oo/",
             Space::PaymentRef => b"pa/",
             Space::Pending => b"pp/",
             Space::DueIndex => b"xd/",
@@ -193,6 +199,18 @@ pub trait Reader {
     /// The cached penalty accrued through `accrued_through`.
     fn accrual(&self, contract_no: &str) -> Result<Money> {
         Ok(get_in(self, Space::Accrual, contract_no)?.unwrap_or(Money::ZERO))
+    }
+    /// The application of a document type in flight on a contract, if any.
+    fn open_application(&self, contract_no: &str, document: &str) -> Result<Option<String>> {
+        get_in(
+            self,
+            Space::OpenApplication,
+            &format!("{contract_no}/{document}"),
+        )
+    }
+    /// The order of a contract not yet cancelled, if any.
+    fn open_order(&self, contract_no: &str) -> Result<Option<String>> {
+        get_in(self, Space::OpenOrder, contract_no)
     }
     fn rules(&self) -> Result<Option<crate::domain::approval::RuleSet>> {
         get_in(self, Space::Meta, "rules")
@@ -543,6 +561,21 @@ impl Txn<'_> {
             self.put_raw(key, Vec::new())
         } else {
             self.delete(key)
+        }
+    }
+
+    pub fn set_open_application(&mut self, contract_no: &str, document: &str, id: Option<&str>) {
+        let key = format!("{contract_no}/{document}");
+        match id {
+            Some(id) => self.put_in(Space::OpenApplication, &key, &id.to_string()),
+            None => self.delete(Space::OpenApplication.key(&key)),
+        }
+    }
+
+    pub fn set_open_order(&mut self, contract_no: &str, id: Option<&str>) {
+        match id {
+            Some(id) => self.put_in(Space::OpenOrder, contract_no, &id.to_string()),
+            None => self.delete(Space::OpenOrder.key(contract_no)),
         }
     }
 
