@@ -246,7 +246,8 @@ impl App {
                 .review
                 .decision_blocker(&user, &a.applicant, &a.branch)
                 .is_none();
-            if (filter.awaiting_me && !mine) || !(mine || self.sees(&user, &a)) {
+            let visible = mine || (!filter.awaiting_me && self.sees(&user, &a));
+            if !visible {
                 continue;
             }
             rows.push(self.row(&a)?);
