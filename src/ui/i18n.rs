@@ -393,9 +393,9 @@ catalog! {
     ColConditions => "Conditions", "条件";
     ColChain => "Chain", "审批流程";
     CondBranch => "branch {}", "网点 {}";
-    CondDays => "≥{} days", "逾期≥{}天";
-    CondOverdue => "overdue ≥{}", "逾期金额≥{}";
-    CondAmount => "amount ≥{}", "金额≥{}";
+    CondDays => ">= {} days", "逾期 >= {} 天";
+    CondOverdue => "overdue >= {}", "逾期金额 >= {}";
+    CondAmount => "amount >= {}", "金额 >= {}";
     CondNone => "(default)", "（默认）";
 
     // Audit trail

@@ -102,7 +102,7 @@ pub fn draw(b: &TowBoard, lang: Lang, theme: &Theme, buf: &mut Buffer, area: Rec
         spec(5, 12, 2, true, 2),
         spec(6, 10, 1, false, 16),
         spec(7, 10, 0, false, 0),
-        spec(8, 8, 0, false, 0),
+        spec(8, 9, 0, false, 0),
     ];
     let cols = table::fit(area.width as usize, &specs);
     let header: Vec<Span> = cols
