@@ -126,8 +126,9 @@ fn navigation_keys_move_the_cursor() {
     assert_eq!(s.state.dashboard.nav.selected, 4);
     press(&mut s, &["tab"]);
     assert_eq!(s.state.screen, Screen::Payments);
+    // Back past the first screen wraps to the last.
     press(&mut s, &["shift-tab", "shift-tab"]);
-    assert_eq!(s.state.screen, Screen::Settings);
+    assert_eq!(s.state.screen, Screen::Rules);
     press(&mut s, &["1", "?"]);
     assert_eq!(s.state.popup, Some(Popup::Help));
     press(&mut s, &["esc"]);

@@ -1,10 +1,11 @@
-//! Action forms (add contact, record payment, apply for waiver, void payments, rates, grace
-//! days): fields that validate as you type, the error beside its field, and the mutation
+//! Action forms (add contact, record payment, apply for waiver, lock, unlock or tow, approve
+//! or reject, register a tow and record its outcome, void payments, rates, grace days): fields that validate as you type, the error beside its field, and the mutation
 //! the form turns into. A refused mutation keeps the form and all it holds open.
 
 use super::i18n::{Lang, Msg};
 use super::widgets::input::LineInput;
 use crate::app::Mutation;
+use crate::domain::approval::DocumentType;
 use crate::domain::{Channel, Money, Promise, Rate};
 use chrono::NaiveDate;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -26,6 +27,8 @@ pub enum FieldKind {
     Rate,
     Days,
     Channel,
+    /// Names separated by commas (`,`, `，` or `、`): at least one.
+    Names,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -121,10 +124,24 @@ impl Field {
                     return msg(Msg::ErrInteger);
                 }
             }
+            FieldKind::Names => {
+                if names(text).is_empty() {
+                    return msg(Msg::ErrRequired);
+                }
+            }
             FieldKind::Channel => {}
         }
         None
     }
+}
+
+/// The names in a comma-separated list, trimmed, empty ones dropped.
+pub fn names(text: &str) -> Vec<String> {
+    text.split([',', '，', '、'])
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// `2026-06-15`, also `2026/6/15` and `20260615`.
@@ -139,12 +156,41 @@ pub fn parse_date(text: &str) -> Option<NaiveDate> {
 /// What a form is for, with what it needs besides its fields.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FormKind {
-    Contact { contract: String },
-    Payment { contract: String },
-    Waiver { contract: String, max: Money },
-    Void { ids: Vec<String> },
+    Contact {
+        contract: String,
+    },
+    Payment {
+        contract: String,
+    },
+    Waiver {
+        contract: String,
+        max: Money,
+    },
+    Void {
+        ids: Vec<String>,
+    },
     Rate,
     Grace,
+    /// A lock, unlock or tow application on a contract's machine.
+    Apply {
+        document: DocumentType,
+        contract: String,
+    },
+    Approve {
+        id: String,
+    },
+    Reject {
+        id: String,
+    },
+    RegisterTow {
+        id: String,
+    },
+    CompleteTow {
+        id: String,
+    },
+    FailTow {
+        id: String,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -271,6 +317,107 @@ impl Form {
         )
     }
 
+    /// Lock, unlock or tow: a reason, and where the machine is (required for a tow).
+    pub fn apply(document: DocumentType, contract: &str) -> Form {
+        use FieldKind::*;
+        Form::new(
+            FormKind::Apply {
+                document,
+                contract: contract.into(),
+            },
+            vec![
+                Field::new(Msg::FieldReason, Text { required: true }, ""),
+                Field::new(
+                    Msg::FieldMachineLocation,
+                    Text {
+                        required: document == DocumentType::Tow,
+                    },
+                    "",
+                ),
+            ],
+        )
+    }
+
+    /// Approve a step: the comment is optional.
+    pub fn approve(id: &str) -> Form {
+        Form::new(
+            FormKind::Approve { id: id.into() },
+            vec![Field::new(
+                Msg::FieldComment,
+                FieldKind::Text { required: false },
+                "",
+            )],
+        )
+    }
+
+    /// Reject a step: the comment is required (the applicant reads why).
+    pub fn reject(id: &str) -> Form {
+        Form::new(
+            FormKind::Reject { id: id.into() },
+            vec![Field::new(
+                Msg::FieldComment,
+                FieldKind::Text { required: true },
+                "",
+            )],
+        )
+    }
+
+    /// Register an approved tow: crew, planned date, location (the application's machine
+    /// location to start with), note.
+    pub fn register_tow(id: &str, location: &str) -> Form {
+        use FieldKind::*;
+        Form::new(
+            FormKind::RegisterTow { id: id.into() },
+            vec![
+                Field::new(Msg::FieldCrew, Names, ""),
+                Field::new(
+                    Msg::FieldPlannedOn,
+                    Date {
+                        required: true,
+                        not_after_today: false,
+                        not_before_today: true,
+                    },
+                    "",
+                ),
+                Field::new(Msg::FieldLocation, Text { required: true }, location),
+                Field::new(Msg::FieldNote, Text { required: false }, ""),
+            ],
+        )
+    }
+
+    /// The machine came back: date, yard, condition, cost (blank: none).
+    pub fn complete_tow(id: &str, today: NaiveDate) -> Form {
+        use FieldKind::*;
+        Form::new(
+            FormKind::CompleteTow { id: id.into() },
+            vec![
+                Field::new(
+                    Msg::FieldTowedOn,
+                    Date {
+                        required: true,
+                        not_after_today: true,
+                        not_before_today: false,
+                    },
+                    &today.to_string(),
+                ),
+                Field::new(Msg::FieldYard, Text { required: true }, ""),
+                Field::new(Msg::FieldCondition, Text { required: false }, ""),
+                Field::new(Msg::FieldCost, Money { required: false }, ""),
+            ],
+        )
+    }
+
+    pub fn fail_tow(id: &str) -> Form {
+        Form::new(
+            FormKind::FailTow { id: id.into() },
+            vec![Field::new(
+                Msg::FieldReason,
+                FieldKind::Text { required: true },
+                "",
+            )],
+        )
+    }
+
     fn new(kind: FormKind, fields: Vec<Field>) -> Form {
         Form {
             kind,
@@ -289,6 +436,33 @@ impl Form {
             FormKind::Void { .. } => Msg::FormVoid,
             FormKind::Rate => Msg::FormRate,
             FormKind::Grace => Msg::FormGrace,
+            FormKind::Apply {
+                document: DocumentType::Tow,
+                ..
+            } => Msg::FormApplyTow,
+            FormKind::Apply {
+                document: DocumentType::Unlock,
+                ..
+            } => Msg::FormApplyUnlock,
+            FormKind::Apply { .. } => Msg::FormApplyLock,
+            FormKind::Approve { .. } => Msg::FormApprove,
+            FormKind::Reject { .. } => Msg::FormReject,
+            FormKind::RegisterTow { .. } => Msg::FormRegisterTow,
+            FormKind::CompleteTow { .. } => Msg::FormCompleteTow,
+            FormKind::FailTow { .. } => Msg::FormFailTow,
+        }
+    }
+
+    /// The title with what the form is about (the contract or application).
+    pub fn title_text(&self, lang: Lang) -> String {
+        match &self.kind {
+            FormKind::Apply { contract: x, .. }
+            | FormKind::Approve { id: x }
+            | FormKind::Reject { id: x }
+            | FormKind::RegisterTow { id: x }
+            | FormKind::CompleteTow { id: x }
+            | FormKind::FailTow { id: x } => lang.f(self.title(), &[x]),
+            _ => lang.t(self.title()).to_string(),
         }
     }
 
@@ -421,6 +595,38 @@ impl Form {
             FormKind::Grace => vec![Mutation::SetGrace {
                 contract: contract(0),
                 days: text(1).parse().ok()?,
+            }],
+            FormKind::Apply { document, contract } => vec![Mutation::Apply {
+                document: *document,
+                contract: contract.clone(),
+                reason: text(0),
+                location: text(1),
+            }],
+            FormKind::Approve { id } => vec![Mutation::Approve {
+                id: id.clone(),
+                comment: text(0),
+            }],
+            FormKind::Reject { id } => vec![Mutation::Reject {
+                id: id.clone(),
+                comment: text(0),
+            }],
+            FormKind::RegisterTow { id } => vec![Mutation::RegisterTow {
+                id: id.clone(),
+                crew: names(&text(0)),
+                planned_on: date(1)?,
+                location: text(2),
+                note: text(3),
+            }],
+            FormKind::CompleteTow { id } => vec![Mutation::CompleteTow {
+                id: id.clone(),
+                towed_on: date(0)?,
+                yard: text(1),
+                condition: text(2),
+                cost: money(3).unwrap_or(Money::ZERO),
+            }],
+            FormKind::FailTow { id } => vec![Mutation::FailTow {
+                id: id.clone(),
+                reason: text(0),
             }],
         })
     }

@@ -120,15 +120,19 @@ impl Lang {
     }
 
     /// The name of a document type (`tow`, `lock`, …) in this language.
-    pub fn document(self, name: &str) -> &'static str {
-        self.t(match name {
+    /// An unknown name is shown as it is rather than as another document's name.
+    pub fn document(self, name: &'static str) -> &'static str {
+        let msg = match name {
             "tow" => Msg::DocTow,
             "lock" => Msg::DocLock,
             "unlock" => Msg::DocUnlock,
+            "waiver" => Msg::DocWaiver,
             "outbound" => Msg::DocOutbound,
             "budget" => Msg::DocBudget,
-            _ => Msg::DocWaiver,
-        })
+            "contract" => Msg::DocContract,
+            other => return other,
+        };
+        self.t(msg)
     }
 }
 
@@ -152,8 +156,13 @@ catalog! {
     AppTitle => "duedesk", "duedesk";
     ScreenDashboard => "Overdue", "逾期客户";
     ScreenTicket => "Collection ticket", "催收单";
-    ScreenPayments => "Payments to confirm", "收款确认";
+    ScreenPayments => "Payments", "收款确认";
     ScreenSettings => "Settings", "设置";
+    ScreenApprovals => "Approvals", "审批";
+    ScreenTows => "Tow board", "拖机登记";
+    ScreenRules => "Rules", "审批规则";
+    ScreenAudit => "Audit trail", "操作记录";
+    UnreadCount => "{} unread", "未读通知 {}";
 
     // Dashboard
     TotalsLine => "{} overdue contracts · overdue {} · penalty {}", "逾期合同 {} 笔 · 逾期金额 {} · 罚息 {}";
@@ -213,6 +222,7 @@ catalog! {
     DocWaiver => "waiver", "利息减免";
     DocOutbound => "outbound", "交机出库";
     DocBudget => "budget", "资金预算";
+    DocContract => "contract", "合同审核";
 
     // Ticket
     TicketHeader => "{} · {} · {} · collector {}", "{} · {} · {} · 催收人员 {}";
@@ -312,6 +322,94 @@ catalog! {
     HelpClose => "Esc or ? closes", "Esc 或 ? 关闭";
     TooSmall => "Terminal too small: 80×24 needed", "终端太小：至少 80×24";
 
+    // Approvals inbox
+    PanePending => "Awaiting me", "待我审批";
+    PaneNotifications => "Notifications", "通知";
+    NoPendingSteps => "Nothing awaits your decision.", "没有待您审批的申请。";
+    NoNotifications => "No notifications.", "没有通知。";
+    ColApplicant => "Applicant", "申请人";
+    ColStep => "Step", "当前环节";
+    ColOutstanding => "Outstanding", "未还总额";
+    ColText => "Notification", "通知内容";
+    ColDelivery => "Sent", "推送";
+    DetailSubmitted => "{} {} on {} · by {} on {} · rule '{}' v{}", "{} {} · 合同 {} · {} 于 {} 提交 · 规则「{}」第 {} 版";
+    DetailFigures => "At submission: {} days overdue · overdue {} · penalty {} · outstanding {}", "提交时：逾期 {} 天 · 逾期金额 {} · 罚息 {} · 未还总额 {}";
+    DetailReason => "Reason: {}", "原因：{}";
+    DetailLocation => "Machine location: {}", "机器位置：{}";
+    DetailAmount => "Amount asked: {}", "申请金额：{}";
+    DetailChain => "Chain: {}", "审批流程：{}";
+    DetailHistory => "History", "审批记录";
+    DetailTowPlan => "Tow: {} · crew {} · at {} · registered by {}", "拖机：{} · 人员 {} · 地点 {} · 登记人 {}";
+    DetailTowNote => "Note: {}", "备注：{}";
+    DetailTowDone => "Towed back {} to {} · condition {} · cost {}", "{} 拖回 {} · 机况 {} · 费用 {}";
+    DetailTowFailed => "Failed: {}", "失败：{}";
+    ActSubmitted => "submitted", "提交";
+    ActApproved => "approved", "同意";
+    ActRejected => "rejected", "驳回";
+    ActResubmitted => "resubmitted", "重新提交";
+    ActWithdrawn => "withdrawn", "撤回";
+    DeliveryPending => "pending", "待推送";
+    DeliveryDelivered => "sent", "已推送";
+    DeliveryFailed => "failed", "推送失败";
+
+    // Tow board
+    TowAwaiting => "Approved, awaiting registration ({})", "已批准，待登记（{}）";
+    TowScheduled => "Registered and scheduled ({})", "已登记，待拖机（{}）";
+    TowFinished => "Done or failed ({})", "已完成或失败（{}）";
+    ColPlanned => "Planned", "计划日期";
+    ColCrew => "Crew", "拖机人员";
+    ColLocation => "Location", "位置";
+    ColOutcome => "Outcome", "结果";
+    FormRegisterTow => "Register tow {}", "拖机登记 {}";
+    FormCompleteTow => "Tow {} done", "拖机完成 {}";
+    FormFailTow => "Tow {} failed", "拖机失败 {}";
+    FieldCrew => "Crew (a, b, …)", "拖机人员（逗号分隔）";
+    FieldPlannedOn => "Planned date", "计划日期";
+    FieldLocation => "Location", "地点";
+    FieldTowedOn => "Towed on", "拖回日期";
+    FieldYard => "Yard", "停放场地";
+    FieldCondition => "Condition", "机况";
+    FieldCost => "Cost", "费用";
+    FieldComment => "Comment", "意见";
+    FieldMachineLocation => "Machine location", "机器位置";
+    ConfirmCompleteTow => "Record tow {} as towed back on {} to {}? The contract becomes repossessed; this cannot be undone.", "确认拖机 {} 已于 {} 拖回 {}？合同将标记为已收回，不可撤销。";
+    NotOnBoard => "Only approved tows are registered here.", "只有已批准的拖机申请可以在此登记。";
+    NotScheduled => "Register the tow first; only a scheduled tow has an outcome.", "请先登记；只有已登记的拖机才能记录结果。";
+
+    // Decisions and applications
+    FormApprove => "Approve {}", "审批同意 {}";
+    FormReject => "Reject {}", "驳回 {}";
+    FormApplyLock => "Apply to lock {}", "申请锁机 {}";
+    FormApplyUnlock => "Apply to unlock {}", "申请解锁 {}";
+    FormApplyTow => "Apply to tow {}", "申请拖机 {}";
+
+    // Rules screen
+    RulesVersion => "Approval rules in force: version {} · {} rules", "现行审批规则：第 {} 版 · {} 条";
+    RulesBuiltin => "Approval rules in force: the built-in defaults (no version set yet)", "现行审批规则：内置默认规则（尚未设置）";
+    RulesReadOnly => "Read only: only an admin changes the rules.", "只读：只有管理员可以修改审批规则。";
+    RulesEditHint => "e edits the whole set as TOML; the first matching rule of a document type applies.", "按 e 以 TOML 编辑整套规则；每类单据按顺序匹配第一条规则。";
+    RulesEditing => "Editing approval rules (TOML)", "编辑审批规则（TOML）";
+    RulesValid => "Valid: {} rules. C-s saves as a new version.", "校验通过：{} 条规则。C-s 保存为新版本。";
+    RulesProblems => "{} problem(s): fix them before saving", "{} 处问题：修正后才能保存";
+    RulesEditorHelp => "C-s save · Esc cancel", "C-s 保存 · Esc 取消";
+    RulesNotAdmin => "Only an admin changes the approval rules.", "只有管理员可以修改审批规则。";
+    ConfirmDiscardRules => "Discard your changes to the rules?", "放弃对审批规则的修改？";
+    ColRule => "Rule", "规则";
+    ColConditions => "Conditions", "条件";
+    ColChain => "Chain", "审批流程";
+    CondBranch => "branch {}", "网点 {}";
+    CondDays => ">= {} days", "逾期 >= {} 天";
+    CondOverdue => "overdue >= {}", "逾期金额 >= {}";
+    CondAmount => "amount >= {}", "金额 >= {}";
+    CondNone => "(default)", "（默认）";
+
+    // Audit trail
+    AuditTitle => "Audit trail of {} · {} entries", "{} 的操作记录 · 共 {} 条";
+    ColWhen => "When", "时间";
+    ColWho => "Who", "操作人";
+    ColWhat => "What", "操作";
+    ColDetail => "Detail", "内容";
+
     // Commands (hint bar and help)
     CmdQuit => "quit", "退出";
     CmdHelp => "help", "帮助";
@@ -347,6 +445,20 @@ catalog! {
     CmdRate => "rate", "利率";
     CmdGrace => "grace days", "宽限期";
     CmdReload => "reload", "刷新";
+    CmdScreen4 => "approvals", "审批";
+    CmdScreen5 => "tow board", "拖机登记";
+    CmdScreen6 => "approval rules", "审批规则";
+    CmdApprove => "approve", "审批同意";
+    CmdReject => "reject", "驳回";
+    CmdMarkRead => "mark read", "标为已读";
+    CmdMarkAllRead => "mark all read", "全部已读";
+    CmdRegisterTow => "register tow", "拖机登记";
+    CmdCompleteTow => "tow done", "拖回";
+    CmdFailTow => "tow failed", "拖机失败";
+    CmdApplyLock => "lock/unlock", "锁机/解锁";
+    CmdApplyTow => "tow", "拖机申请";
+    CmdAudit => "audit trail", "操作记录";
+    CmdEdit => "edit", "编辑";
 }
 
 #[cfg(test)]

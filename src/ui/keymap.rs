@@ -143,16 +143,24 @@ pub enum Context {
     Ticket,
     Payments,
     Settings,
+    Approvals,
+    Tows,
+    Rules,
+    Audit,
 }
 
 impl Context {
-    pub const ALL: [Context; 6] = [
+    pub const ALL: [Context; 10] = [
         Context::Global,
         Context::List,
         Context::Dashboard,
         Context::Ticket,
         Context::Payments,
         Context::Settings,
+        Context::Approvals,
+        Context::Tows,
+        Context::Rules,
+        Context::Audit,
     ];
 
     /// The table's name in the config file: `[keys.<name>]`.
@@ -164,6 +172,10 @@ impl Context {
             Context::Ticket => "ticket",
             Context::Payments => "payments",
             Context::Settings => "settings",
+            Context::Approvals => "approvals",
+            Context::Tows => "tows",
+            Context::Rules => "rules",
+            Context::Audit => "audit",
         }
     }
 
@@ -202,6 +214,9 @@ commands! {
     Screen1 => "screen_overdue", CmdScreen1;
     Screen2 => "screen_payments", CmdScreen2;
     Screen3 => "screen_settings", CmdScreen3;
+    Screen4 => "screen_approvals", CmdScreen4;
+    Screen5 => "screen_tows", CmdScreen5;
+    Screen6 => "screen_rules", CmdScreen6;
     Down => "down", CmdDown;
     Up => "up", CmdUp;
     Top => "top", CmdTop;
@@ -229,6 +244,17 @@ commands! {
     Rate => "rate", CmdRate;
     Grace => "grace", CmdGrace;
     Reload => "reload", CmdReload;
+    Approve => "approve", CmdApprove;
+    Reject => "reject", CmdReject;
+    MarkRead => "mark_read", CmdMarkRead;
+    MarkAllRead => "mark_all_read", CmdMarkAllRead;
+    RegisterTow => "register_tow", CmdRegisterTow;
+    CompleteTow => "complete_tow", CmdCompleteTow;
+    FailTow => "fail_tow", CmdFailTow;
+    ApplyLock => "apply_lock", CmdApplyLock;
+    ApplyTow => "apply_tow", CmdApplyTow;
+    Audit => "audit", CmdAudit;
+    Edit => "edit", CmdEdit;
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -282,8 +308,34 @@ impl Default for KeyMap {
                         (Settle, &["S"]),
                         (NextPane, &["l", "right"]),
                         (PrevPane, &["h", "left"]),
+                        (ApplyLock, &["L"]),
+                        (ApplyTow, &["T"]),
+                        (Audit, &["a"]),
                     ]),
                 ),
+                (
+                    Context::Approvals,
+                    table(&[
+                        (Approve, &["a"]),
+                        (Reject, &["x"]),
+                        (NextPane, &["l", "right"]),
+                        (PrevPane, &["h", "left"]),
+                        (MarkRead, &["m"]),
+                        (MarkAllRead, &["M"]),
+                        (Reload, &["r"]),
+                    ]),
+                ),
+                (
+                    Context::Tows,
+                    table(&[
+                        (RegisterTow, &["t"]),
+                        (CompleteTow, &["c"]),
+                        (FailTow, &["f"]),
+                        (Reload, &["r"]),
+                    ]),
+                ),
+                (Context::Rules, table(&[(Edit, &["e"]), (Reload, &["r"])])),
+                (Context::Audit, table(&[(Back, &["esc", "backspace"])])),
                 (
                     Context::Payments,
                     table(&[
@@ -318,6 +370,9 @@ impl Default for KeyMap {
                         (Screen1, &["1"]),
                         (Screen2, &["2"]),
                         (Screen3, &["3"]),
+                        (Screen4, &["4"]),
+                        (Screen5, &["5"]),
+                        (Screen6, &["6"]),
                     ]),
                 ),
             ],

@@ -6,13 +6,18 @@ use super::form::{Form, FormEvent, FormKind};
 use super::i18n::{Lang, Msg};
 use super::keymap::{Command, Context, Key, KeyMap};
 use super::log::Level;
+use super::screens::approvals::{self, ApprovalsScreen};
+use super::screens::audit::AuditScreen;
 use super::screens::dashboard::{Column, Dashboard, Filter};
 use super::screens::payments::PaymentsScreen;
+use super::screens::rules::{RulesEditor, RulesScreen};
 use super::screens::settings::SettingsScreen;
 use super::screens::ticket::{self, TicketScreen};
+use super::screens::tows::TowBoard;
 use super::theme::Theme;
-use crate::app::{App, AppError, Ctx, Mutation, OverdueFilter};
-use crate::domain::Bucket;
+use crate::app::{App, AppError, ApplicationFilter, Ctx, Mutation, OverdueFilter, rules_file};
+use crate::domain::approval::DocumentType;
+use crate::domain::{Bucket, Role};
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,16 +25,29 @@ pub enum Screen {
     Dashboard,
     Payments,
     Settings,
+    Approvals,
+    Tows,
+    Rules,
 }
 
 impl Screen {
-    pub const ALL: [Screen; 3] = [Screen::Dashboard, Screen::Payments, Screen::Settings];
+    pub const ALL: [Screen; 6] = [
+        Screen::Dashboard,
+        Screen::Payments,
+        Screen::Settings,
+        Screen::Approvals,
+        Screen::Tows,
+        Screen::Rules,
+    ];
 
     pub fn title(self) -> Msg {
         match self {
             Screen::Dashboard => Msg::ScreenDashboard,
             Screen::Payments => Msg::ScreenPayments,
             Screen::Settings => Msg::ScreenSettings,
+            Screen::Approvals => Msg::ScreenApprovals,
+            Screen::Tows => Msg::ScreenTows,
+            Screen::Rules => Msg::ScreenRules,
         }
     }
 }
@@ -37,8 +55,18 @@ impl Screen {
 /// Something irreversible waiting for a yes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Pending {
-    Settle { contract: String },
-    ConfirmPayments { ids: Vec<String> },
+    Settle {
+        contract: String,
+    },
+    ConfirmPayments {
+        ids: Vec<String>,
+    },
+    /// A tow recorded as towed back: the form that asks for it.
+    CompleteTow {
+        form: Box<Form>,
+    },
+    /// Leave the rules editor, dropping what was typed.
+    DiscardRules,
     Quit,
 }
 
@@ -95,6 +123,13 @@ pub struct State {
     pub ticket: Option<TicketScreen>,
     pub payments: PaymentsScreen,
     pub settings: SettingsScreen,
+    pub approvals: ApprovalsScreen,
+    pub tows: TowBoard,
+    pub rules: RulesScreen,
+    /// The audit trail of the open ticket's contract, shown over the ticket.
+    pub audit: Option<AuditScreen>,
+    /// The viewer's unread notifications, for the status bar.
+    pub unread: usize,
     pub popup: Option<Popup>,
     pub status: Option<Status>,
     pub quit: bool,
@@ -124,6 +159,8 @@ impl State {
         keymap: KeyMap,
     ) -> Result<State, AppError> {
         let rows = app.overdue(ctx, ctx.today, &OverdueFilter::default())?;
+        let unread = app.unread_count(ctx)?;
+        let may_edit = app.user(&ctx.actor)?.has(Role::Admin);
         Ok(State {
             today: ctx.today,
             lang,
@@ -134,6 +171,14 @@ impl State {
             ticket: None,
             payments: PaymentsScreen::default(),
             settings: SettingsScreen::default(),
+            approvals: ApprovalsScreen::default(),
+            tows: TowBoard::default(),
+            rules: RulesScreen {
+                may_edit,
+                ..RulesScreen::default()
+            },
+            audit: None,
+            unread,
             popup: None,
             status: None,
             quit: false,
@@ -144,10 +189,14 @@ impl State {
     /// The key tables in force, most specific first.
     pub fn contexts(&self) -> Vec<Context> {
         let screen = match (self.screen, &self.ticket) {
+            (Screen::Dashboard, Some(_)) if self.audit.is_some() => Context::Audit,
             (Screen::Dashboard, Some(_)) => Context::Ticket,
             (Screen::Dashboard, None) => Context::Dashboard,
             (Screen::Payments, _) => Context::Payments,
             (Screen::Settings, _) => Context::Settings,
+            (Screen::Approvals, _) => Context::Approvals,
+            (Screen::Tows, _) => Context::Tows,
+            (Screen::Rules, _) => Context::Rules,
         };
         vec![screen, Context::List, Context::Global]
     }
@@ -158,10 +207,17 @@ impl State {
             || (self.screen == Screen::Dashboard
                 && self.ticket.is_none()
                 && self.dashboard.searching)
+            || self.editing_rules()
+    }
+
+    /// Whether the rules editor is open on screen (it takes the keys).
+    pub fn editing_rules(&self) -> bool {
+        self.screen == Screen::Rules && self.rules.editor.is_some()
     }
 
     fn form_is_dirty(&self) -> bool {
         matches!(&self.popup, Some(Popup::Form(f)) if f.is_dirty())
+            || self.rules.editor.as_ref().is_some_and(|e| e.is_dirty())
     }
 }
 
@@ -216,6 +272,9 @@ fn input(state: &mut State, app: &App, ctx: &Ctx, key: KeyEvent) -> bool {
         return request_quit(state);
     }
     let Some(popup) = state.popup.take() else {
+        if state.editing_rules() {
+            return rules_input(state, app, ctx, key);
+        }
         return search_input(state, key);
     };
     match popup {
@@ -334,14 +393,77 @@ fn search_input(state: &mut State, key: KeyEvent) -> bool {
     }
 }
 
+/// Keys while editing the rules: C-s saves, Esc leaves (asking first if anything changed),
+/// everything else edits the text, which is checked again after each change.
+fn rules_input(state: &mut State, app: &App, ctx: &Ctx, key: KeyEvent) -> bool {
+    let Some(editor) = state.rules.editor.as_mut() else {
+        return false;
+    };
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    match key.code {
+        KeyCode::Esc => {
+            if editor.is_dirty() {
+                state.popup = Some(Popup::Confirm(Confirm {
+                    prompt: state.lang.t(Msg::ConfirmDiscardRules).to_string(),
+                    pending: Pending::DiscardRules,
+                    back: None,
+                }));
+            } else {
+                state.rules.editor = None;
+            }
+            true
+        }
+        KeyCode::Char('s') if ctrl => {
+            save_rules(state, app, ctx);
+            true
+        }
+        _ => {
+            if editor.area.input(key) {
+                editor.check();
+            }
+            // A key that changed no text may still have moved the cursor.
+            true
+        }
+    }
+}
+
+fn save_rules(state: &mut State, app: &App, ctx: &Ctx) {
+    let Some(editor) = state.rules.editor.as_ref() else {
+        return;
+    };
+    let rules = match &editor.parsed {
+        Ok(rules) => rules.clone(),
+        Err(problems) => {
+            state.status = Some(Status::Error(
+                state
+                    .lang
+                    .f(Msg::RulesProblems, &[&problems.len().to_string()]),
+            ));
+            return;
+        }
+    };
+    match execute(app, ctx, &[Mutation::SetRules { rules }]) {
+        Ok(message) => {
+            state.status = Some(Status::Info(state.lang.f(Msg::Saved, &[&message])));
+            state.rules.editor = None;
+            reload_rules(state, app, ctx);
+        }
+        Err(why) => state.status = Some(Status::Error(state.lang.f(Msg::Refused, &[&why]))),
+    }
+}
+
 fn list_len(state: &State) -> usize {
     match state.screen {
-        Screen::Dashboard => match &state.ticket {
-            Some(t) => t.pane_len(),
-            None => state.dashboard.visible.len(),
+        Screen::Dashboard => match (&state.ticket, &state.audit) {
+            (Some(_), Some(a)) => a.entries.len(),
+            (Some(t), None) => t.pane_len(),
+            (None, _) => state.dashboard.visible.len(),
         },
         Screen::Payments => state.payments.rows.len(),
         Screen::Settings => 0,
+        Screen::Approvals => state.approvals.len(),
+        Screen::Tows => state.tows.rows.len(),
+        Screen::Rules => state.rules.view.as_ref().map_or(0, |v| v.rules.len()),
     }
 }
 
@@ -353,9 +475,79 @@ fn switch_to(state: &mut State, app: &App, ctx: &Ctx, screen: Screen) -> bool {
     match screen {
         Screen::Payments if !state.payments.loaded => reload_payments(state, app, ctx),
         Screen::Settings if state.settings.view.is_none() => reload_settings(state, app, ctx),
+        Screen::Approvals if !state.approvals.loaded => reload_approvals(state, app, ctx),
+        Screen::Tows if !state.tows.loaded => reload_tows(state, app, ctx),
+        Screen::Rules if state.rules.view.is_none() => reload_rules(state, app, ctx),
         _ => {}
     }
     true
+}
+
+/// The steps awaiting the viewer, their notifications, and the selected step in full.
+fn reload_approvals(state: &mut State, app: &App, ctx: &Ctx) {
+    let filter = ApplicationFilter {
+        awaiting_me: true,
+        ..Default::default()
+    };
+    match app
+        .applications(ctx, &filter)
+        .and_then(|rows| Ok((rows, app.inbox(ctx)?)))
+    {
+        Ok((rows, notes)) => {
+            state.unread = notes.iter().filter(|n| !n.read).count();
+            state.approvals.load(rows, notes);
+            load_approval_detail(state, app, ctx);
+        }
+        Err(e) => state.status = Some(Status::Error(app_error(&e))),
+    }
+}
+
+fn load_approval_detail(state: &mut State, app: &App, ctx: &Ctx) {
+    let id = state.approvals.selected().map(|r| r.id.clone());
+    if state.approvals.detail.as_ref().map(|d| &d.row.id) == id.as_ref() {
+        return;
+    }
+    state.approvals.detail = match id {
+        Some(id) => match app.application(ctx, &id) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                state.status = Some(Status::Error(app_error(&e)));
+                None
+            }
+        },
+        None => None,
+    };
+}
+
+fn reload_tows(state: &mut State, app: &App, ctx: &Ctx) {
+    let views = app.tow_board(ctx).and_then(|rows| {
+        rows.iter()
+            .map(|r| app.application(ctx, &r.id))
+            .collect::<Result<Vec<_>, _>>()
+    });
+    match views {
+        Ok(views) => state.tows.load(views),
+        Err(e) => state.status = Some(Status::Error(app_error(&e))),
+    }
+}
+
+fn reload_rules(state: &mut State, app: &App, ctx: &Ctx) {
+    let text = crate::app::rules_in_force_of(app).map(|set| rules_file::render(&set.rules));
+    match app.rules(ctx).and_then(|v| Ok((v, text?))) {
+        Ok((view, text)) => {
+            state.rules.view = Some(view);
+            state.rules.text = text;
+            let n = list_len(state);
+            state.rules.nav.clamp(n);
+        }
+        Err(e) => state.status = Some(Status::Error(app_error(&e))),
+    }
+}
+
+fn reload_unread(state: &mut State, app: &App, ctx: &Ctx) {
+    if let Ok(n) = app.unread_count(ctx) {
+        state.unread = n;
+    }
 }
 
 fn reload_payments(state: &mut State, app: &App, ctx: &Ctx) {
@@ -398,12 +590,21 @@ fn reload_ticket(state: &mut State, app: &App, ctx: &Ctx, contract: &str) {
 fn command_(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> bool {
     let len = list_len(state);
     let nav = match (state.screen, state.ticket.as_mut()) {
+        (Screen::Dashboard, Some(_)) if state.audit.is_some() => {
+            state.audit.as_mut().map(|a| &mut a.nav)
+        }
         (Screen::Dashboard, Some(t)) => Some(&mut t.nav),
         (Screen::Dashboard, None) => Some(&mut state.dashboard.nav),
         (Screen::Payments, _) => Some(&mut state.payments.nav),
         (Screen::Settings, _) => None,
+        (Screen::Approvals, _) => Some(state.approvals.nav_mut()),
+        (Screen::Tows, _) => Some(&mut state.tows.nav),
+        (Screen::Rules, _) => Some(&mut state.rules.nav),
     };
     if let Some(moved) = nav.and_then(|n| n.apply(command, len)) {
+        if moved && state.screen == Screen::Approvals {
+            load_approval_detail(state, app, ctx);
+        }
         return moved;
     }
     match command {
@@ -428,6 +629,9 @@ fn command_(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> bool {
         Command::Screen1 => switch_to(state, app, ctx, Screen::Dashboard),
         Command::Screen2 => switch_to(state, app, ctx, Screen::Payments),
         Command::Screen3 => switch_to(state, app, ctx, Screen::Settings),
+        Command::Screen4 => switch_to(state, app, ctx, Screen::Approvals),
+        Command::Screen5 => switch_to(state, app, ctx, Screen::Tows),
+        Command::Screen6 => switch_to(state, app, ctx, Screen::Rules),
         Command::Open => {
             let Some(no) = state.dashboard.selected().map(|r| r.contract_no.clone()) else {
                 return false;
@@ -442,7 +646,12 @@ fn command_(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> bool {
             }
             true
         }
-        Command::Back => state.ticket.take().is_some(),
+        Command::Back => {
+            if state.audit.take().is_some() {
+                return true;
+            }
+            state.ticket.take().is_some()
+        }
         Command::Search => {
             state.dashboard.searching = true;
             true
@@ -489,7 +698,15 @@ fn command_(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> bool {
                 Screen::Dashboard => reload_dashboard(state, app, ctx),
                 Screen::Payments => reload_payments(state, app, ctx),
                 Screen::Settings => reload_settings(state, app, ctx),
+                Screen::Approvals => reload_approvals(state, app, ctx),
+                Screen::Tows => reload_tows(state, app, ctx),
+                Screen::Rules => reload_rules(state, app, ctx),
             }
+            reload_unread(state, app, ctx);
+            true
+        }
+        Command::NextPane | Command::PrevPane if state.screen == Screen::Approvals => {
+            state.approvals.switch_pane();
             true
         }
         Command::NextPane | Command::PrevPane => match state.ticket.as_mut() {
@@ -499,6 +716,102 @@ fn command_(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> bool {
             }
             None => false,
         },
+        Command::Approve | Command::Reject => {
+            if state.approvals.pane != approvals::Pane::Pending {
+                return false;
+            }
+            let Some(id) = state.approvals.selected().map(|r| r.id.clone()) else {
+                return false;
+            };
+            let form = if command == Command::Approve {
+                Form::approve(&id)
+            } else {
+                Form::reject(&id)
+            };
+            state.popup = Some(Popup::Form(Box::new(form)));
+            true
+        }
+        Command::MarkRead | Command::MarkAllRead => {
+            let a = &state.approvals;
+            let ids: Vec<String> = if command == Command::MarkAllRead {
+                a.notes
+                    .iter()
+                    .filter(|n| !n.read)
+                    .map(|n| n.id.clone())
+                    .collect()
+            } else {
+                a.selected_note()
+                    .filter(|n| !n.read)
+                    .map(|n| n.id.clone())
+                    .into_iter()
+                    .collect()
+            };
+            if a.pane != approvals::Pane::Notifications || ids.is_empty() {
+                return false;
+            }
+            if let Err(why) = execute(app, ctx, &[Mutation::MarkRead { ids }]) {
+                state.status = Some(Status::Error(state.lang.f(Msg::Refused, &[&why])));
+            }
+            reload_approvals(state, app, ctx);
+            true
+        }
+        Command::RegisterTow | Command::CompleteTow | Command::FailTow => {
+            let Some(v) = state.tows.selected() else {
+                return false;
+            };
+            let (id, stage) = (v.row.id.clone(), v.row.stage);
+            let form = match command {
+                Command::RegisterTow if stage == "approved" => {
+                    Form::register_tow(&id, &v.row.location)
+                }
+                Command::RegisterTow => {
+                    state.status = Some(Status::Error(state.lang.t(Msg::NotOnBoard).into()));
+                    return true;
+                }
+                _ if stage != "scheduled" => {
+                    state.status = Some(Status::Error(state.lang.t(Msg::NotScheduled).into()));
+                    return true;
+                }
+                Command::CompleteTow => Form::complete_tow(&id, ctx.today),
+                _ => Form::fail_tow(&id),
+            };
+            state.popup = Some(Popup::Form(Box::new(form)));
+            true
+        }
+        Command::ApplyLock | Command::ApplyTow => {
+            let Some(t) = &state.ticket else {
+                return false;
+            };
+            let document = match command {
+                Command::ApplyTow => DocumentType::Tow,
+                _ if t.view.machine == "locked" => DocumentType::Unlock,
+                _ => DocumentType::Lock,
+            };
+            let form = Form::apply(document, &t.view.contract_no);
+            state.popup = Some(Popup::Form(Box::new(form)));
+            true
+        }
+        Command::Audit => {
+            let Some(no) = state.ticket.as_ref().map(|t| t.view.contract_no.clone()) else {
+                return false;
+            };
+            match app.audit(ctx, &no) {
+                Ok(entries) => state.audit = Some(AuditScreen::new(&no, entries)),
+                Err(e) => state.status = Some(Status::Error(app_error(&e))),
+            }
+            true
+        }
+        Command::Edit => {
+            if !state.rules.may_edit {
+                state.status = Some(Status::Error(state.lang.t(Msg::RulesNotAdmin).into()));
+                return true;
+            }
+            if state.rules.view.is_none() {
+                reload_rules(state, app, ctx);
+            }
+            state.rules.editor = Some(RulesEditor::new(&state.rules.text, &state.theme));
+            true
+        }
         Command::Contact | Command::Payment | Command::Waiver | Command::Settle => {
             let Some(t) = &state.ticket else {
                 return false;
@@ -595,7 +908,26 @@ fn submit(state: &mut State, app: &App, ctx: &Ctx, mut form: Box<Form>) {
         state.popup = Some(Popup::Form(form));
         return;
     };
-    match execute(app, ctx, &mutations) {
+    // A tow recorded as towed back repossesses the contract: ask first.
+    if let (FormKind::CompleteTow { id }, Some(Mutation::CompleteTow { towed_on, yard, .. })) =
+        (&form.kind, mutations.first())
+    {
+        state.popup = Some(Popup::Confirm(Confirm {
+            prompt: state
+                .lang
+                .f(Msg::ConfirmCompleteTow, &[id, &towed_on.to_string(), yard]),
+            pending: Pending::CompleteTow { form: form.clone() },
+            back: Some(Box::new(Popup::Form(form))),
+        }));
+        return;
+    }
+    run_form(state, app, ctx, form, &mutations);
+}
+
+/// Runs a form's mutations: on success the screens it touched reload; a refusal keeps the
+/// form open with the reason under its fields.
+fn run_form(state: &mut State, app: &App, ctx: &Ctx, mut form: Box<Form>, mutations: &[Mutation]) {
+    match execute(app, ctx, mutations) {
         Err(why) => {
             state
                 .log
@@ -622,7 +954,23 @@ fn submit(state: &mut State, app: &App, ctx: &Ctx, mut form: Box<Form>) {
                         reload_ticket(state, app, ctx, &no);
                     }
                 }
+                FormKind::Apply { contract, .. } => {
+                    after_change(state, app, ctx, std::slice::from_ref(contract))
+                }
+                FormKind::Approve { .. } | FormKind::Reject { .. } => {
+                    reload_approvals(state, app, ctx);
+                    if state.tows.loaded {
+                        reload_tows(state, app, ctx);
+                    }
+                }
+                FormKind::RegisterTow { .. }
+                | FormKind::CompleteTow { .. }
+                | FormKind::FailTow { .. } => {
+                    reload_tows(state, app, ctx);
+                    reload_dashboard(state, app, ctx);
+                }
             }
+            reload_unread(state, app, ctx);
         }
     }
 }
@@ -643,6 +991,14 @@ fn contracts_of(state: &State, ids: &[String]) -> Vec<String> {
 fn run_pending(state: &mut State, app: &App, ctx: &Ctx, pending: Pending) {
     match pending {
         Pending::Quit => state.quit = true,
+        Pending::DiscardRules => state.rules.editor = None,
+        Pending::CompleteTow { mut form } => {
+            if let Some(mutations) = form.mutations(state.lang, ctx.today) {
+                run_form(state, app, ctx, form, &mutations);
+            } else {
+                state.popup = Some(Popup::Form(form));
+            }
+        }
         Pending::Settle { contract } => {
             match execute(
                 app,

@@ -9,7 +9,7 @@ use super::form::Form;
 use super::i18n::Msg;
 use super::keymap::{Command, Context};
 use super::screens::dashboard::{self, Column};
-use super::screens::{payments, settings, ticket};
+use super::screens::{approvals, audit, payments, rules, settings, ticket, tows};
 use super::state::{Confirm, FilterPopup, Popup, Screen, State, Status};
 use super::text::{pad_right, truncate, width};
 use crate::domain::Bucket;
@@ -60,12 +60,16 @@ pub fn view(state: &State, frame: &mut Frame) {
     tabs(state, buf, Rect::new(area.x, area.y, area.width, 1));
     let body = Rect::new(area.x, area.y + 1, area.width, area.height - 3);
     match state.screen {
-        Screen::Dashboard => match &state.ticket {
-            Some(t) => ticket::draw(t, lang, theme, buf, body),
-            None => dashboard::draw(&state.dashboard, lang, theme, frame, body),
+        Screen::Dashboard => match (&state.ticket, &state.audit) {
+            (Some(_), Some(a)) => audit::draw(a, lang, theme, buf, body),
+            (Some(t), None) => ticket::draw(t, lang, theme, buf, body),
+            (None, _) => dashboard::draw(&state.dashboard, lang, theme, frame, body),
         },
         Screen::Payments => payments::draw(&state.payments, lang, theme, buf, body),
         Screen::Settings => settings::draw(&state.settings, lang, theme, buf, body),
+        Screen::Approvals => approvals::draw(&state.approvals, lang, theme, buf, body),
+        Screen::Tows => tows::draw(&state.tows, lang, theme, buf, body),
+        Screen::Rules => rules::draw(&state.rules, lang, theme, buf, body),
     }
     let status_area = Rect::new(area.x, area.bottom() - 2, area.width, 1);
     status_line(state, frame, status_area);
@@ -87,20 +91,36 @@ pub fn view(state: &State, frame: &mut Frame) {
 fn tabs(state: &State, buf: &mut Buffer, area: Rect) {
     let theme = &state.theme;
     let lang = state.lang;
+    let titles: Vec<String> = Screen::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, screen)| {
+            let mut title = lang.t(screen.title()).to_string();
+            if *screen == Screen::Dashboard
+                && let Some(t) = &state.ticket
+            {
+                title = format!("{title} > {}", t.view.contract_no);
+            }
+            format!(" {} {} ", i + 1, title)
+        })
+        .collect();
+    // When the titles do not fit, the screens not shown keep only their numbers.
+    let full = 8 + titles.iter().map(|t| width(t)).sum::<usize>();
+    let compact = full > area.width as usize;
     let mut spans = vec![Span::styled("duedesk ", theme.style("title"))];
-    for (i, screen) in Screen::ALL.iter().enumerate() {
-        let mut title = lang.t(screen.title()).to_string();
-        if *screen == Screen::Dashboard
-            && let Some(t) = &state.ticket
-        {
-            title = format!("{title} > {}", t.view.contract_no);
-        }
-        let style = if *screen == state.screen {
+    for (i, (screen, title)) in Screen::ALL.iter().zip(titles).enumerate() {
+        let active = *screen == state.screen;
+        let style = if active {
             theme.style("tab.active")
         } else {
             theme.style("tab")
         };
-        spans.push(Span::styled(format!(" {} {} ", i + 1, title), style));
+        let text = if compact && !active {
+            format!(" {} ", i + 1)
+        } else {
+            title
+        };
+        spans.push(Span::styled(text, style));
     }
     buf.set_line(area.x, area.y, &Line::from(spans), area.width);
 }
@@ -159,12 +179,28 @@ fn status_line(state: &State, frame: &mut Frame, area: Rect) {
         }
         None => (String::new(), theme.style("muted")),
     };
+    // The unread count sits at the right end, the message takes what is left.
+    let unread = if state.unread > 0 {
+        lang.f(Msg::UnreadCount, &[&state.unread.to_string()])
+    } else {
+        String::new()
+    };
+    let uw = width(&unread);
+    let text_w = if uw > 0 { w.saturating_sub(uw + 2) } else { w };
     frame.buffer_mut().set_line(
         area.x,
         area.y,
-        &Line::styled(truncate(&text, w), style),
+        &Line::styled(truncate(&text, text_w), style),
         area.width,
     );
+    if uw > 0 && uw < w {
+        frame.buffer_mut().set_line(
+            area.x + (w - uw) as u16,
+            area.y,
+            &Line::styled(unread, theme.style("marked")),
+            uw as u16,
+        );
+    }
 }
 
 /// The bottom hint bar: the active tables' first key for each command, as many as fit.
@@ -176,6 +212,7 @@ fn hints(state: &State, buf: &mut Buffer, area: Rect) {
         Some(Popup::Form(_)) => items.push((String::new(), lang.t(Msg::FormHelp))),
         Some(Popup::Confirm(_)) => items.push((String::new(), lang.t(Msg::ConfirmYesNo))),
         Some(_) => items.push(("Esc".into(), lang.t(Msg::CmdBack))),
+        None if state.editing_rules() => items.push((String::new(), lang.t(Msg::RulesEditorHelp))),
         None if state.takes_raw_keys() => {
             items.push(("Enter".into(), lang.t(Msg::CmdSearch)));
             items.push(("Esc".into(), lang.t(Msg::CmdClear)));
@@ -378,7 +415,7 @@ fn form_popup(state: &State, form: &Form, frame: &mut Frame, area: Rect) {
     let h = form.fields.len() as u16 + 5;
     let w = area.width.min(76);
     let buf = frame.buffer_mut();
-    let inner = popup_box(state, buf, area, w, h, lang.t(form.title()));
+    let inner = popup_box(state, buf, area, w, h, &form.title_text(lang));
     let label_w = 20usize.min(inner.width as usize / 3);
     let input_w = 24usize;
     let err_w = (inner.width as usize).saturating_sub(label_w + input_w + 4);

@@ -3,8 +3,10 @@
 #![allow(dead_code)]
 
 use chrono::NaiveDate;
+use duedesk::app::rules_file;
 use duedesk::app::{App, Ctx, Mutation, NewContract};
-use duedesk::domain::{Channel, Customer, Installment, Money, Promise, Rate};
+use duedesk::domain::approval::DocumentType;
+use duedesk::domain::{Channel, Customer, Installment, Money, Promise, Rate, Role};
 use duedesk::ui::i18n::Lang;
 use duedesk::ui::keymap::{Key, KeyMap};
 use duedesk::ui::theme::Theme;
@@ -212,6 +214,247 @@ pub fn book() -> Book {
         Some(("2026-05-20", "5000")),
     );
     Book { dir, app }
+}
+
+/// The approval rules of the workflow book: a tow 90 days or more overdue needs an
+/// approver and then finance; every other application one step.
+pub const RULES: &str = r#"[[rule]]
+name = "long overdue tow"
+document = "tow"
+min_days_overdue = 90
+chain = ["role:approver", "role:finance"]
+
+[[rule]]
+name = "default tow"
+document = "tow"
+chain = ["role:approver"]
+
+[[rule]]
+name = "default lock"
+document = "lock"
+chain = ["role:approver"]
+
+[[rule]]
+name = "default unlock"
+document = "unlock"
+chain = ["role:approver"]
+
+[[rule]]
+name = "default waiver"
+document = "waiver"
+chain = ["role:finance"]
+
+[[rule]]
+name = "default outbound"
+document = "outbound"
+chain = ["role:finance"]
+
+[[rule]]
+name = "default budget"
+document = "budget"
+chain = ["role:finance"]
+
+[[rule]]
+name = "default contract"
+document = "contract"
+chain = ["role:finance"]
+"#;
+
+pub fn ctx_as(user: &str) -> Ctx {
+    Ctx::new(user, d(TODAY), 1_781_500_000)
+}
+
+/// Runs a mutation as a user and returns the id it created (if any).
+pub fn run_as(app: &App, user: &str, m: Mutation) -> String {
+    let out = app
+        .execute(&ctx_as(user), m.clone())
+        .unwrap_or_else(|e| panic!("{user}: {m:?}: {e}"));
+    out.id.unwrap_or_default()
+}
+
+fn tow(app: &App, user: &str, contract: &str, reason: &str, location: &str) -> String {
+    run_as(
+        app,
+        user,
+        Mutation::Apply {
+            document: DocumentType::Tow,
+            contract: contract.into(),
+            reason: reason.into(),
+            location: location.into(),
+        },
+    )
+}
+
+fn approve(app: &App, user: &str, id: &str, comment: &str) {
+    run_as(
+        app,
+        user,
+        Mutation::Approve {
+            id: id.into(),
+            comment: comment.into(),
+        },
+    );
+}
+
+fn register(app: &App, id: &str, crew: &[&str], on: &str, location: &str) {
+    run_as(
+        app,
+        "zhou",
+        Mutation::RegisterTow {
+            id: id.into(),
+            crew: crew.iter().map(|c| c.to_string()).collect(),
+            planned_on: d(on),
+            location: location.into(),
+            note: "bring the flatbed".into(),
+        },
+    );
+}
+
+/// The test book plus users with roles and applications in every stage:
+///
+/// users: li, wang (collectors, made with their customers), zhou (clerk, 宁波), qian (approver, 宁波), zhao (approver,
+/// 杭州), sun (finance); rules version 1 (`RULES`); two more 宁波 contracts (HT-2025-007,
+/// HT-2025-008). Applications:
+/// - A1 tow HT-2025-004 (wang): approved by qian and sun — awaiting registration;
+/// - A2 tow HT-2025-003 (li): approved by qian, registered by zhou — scheduled;
+/// - A3 tow HT-2025-007 (wang): approved, registered, failed;
+/// - A4 tow HT-2025-008 (li): approved, registered, towed back — done;
+/// - A5 tow HT-2025-001 (li): approved by zhao, waiting for finance (sun);
+/// - A6 lock HT-2025-004 (wang): waiting for qian;
+/// - A7 lock HT-2025-003 (li): rejected by qian, resubmitted, waiting for qian again.
+pub fn workflow_book() -> Book {
+    let b = book();
+    let app = &b.app;
+    let c = ctx_on("2025-06-01");
+    for (name, display, roles, branch) in [
+        ("zhou", "周文员", vec![Role::Clerk], Some("宁波")),
+        ("qian", "钱审批", vec![Role::Approver], Some("宁波")),
+        ("zhao", "赵审批", vec![Role::Approver], Some("杭州")),
+        ("sun", "孙财务", vec![Role::Finance], None),
+    ] {
+        app.execute(
+            &c,
+            Mutation::AddUser {
+                name: name.into(),
+                display: display.into(),
+                roles,
+                branch: branch.map(str::to_string),
+            },
+        )
+        .unwrap();
+    }
+    for m in [
+        customer("C7", "赵八", "13100000007", "宁波", "wang"),
+        customer("C8", "周九农机", "13200000008", "宁波", "li"),
+    ] {
+        app.execute(&c, m).unwrap();
+    }
+    contract(app, "HT-2025-007", "C7", "SY60", "SY60-0007", 9);
+    contract(app, "HT-2025-008", "C8", "SY95", "SY95-0008", 10);
+    let rules = rules_file::parse("rules.toml", RULES).unwrap();
+    app.execute(&c, Mutation::SetRules { rules }).unwrap();
+
+    let a1 = tow(
+        app,
+        "wang",
+        "HT-2025-004",
+        "no payment for eleven months",
+        "北仑工地",
+    );
+    approve(app, "qian", &a1, "agreed");
+    approve(app, "sun", &a1, "");
+    let a2 = tow(
+        app,
+        "li",
+        "HT-2025-003",
+        "customer stopped answering",
+        "镇海堆场",
+    );
+    approve(app, "qian", &a2, "");
+    register(app, &a2, &["老周", "小李"], "2026-06-18", "镇海堆场");
+    let a3 = tow(
+        app,
+        "wang",
+        "HT-2025-007",
+        "machine moved without notice",
+        "慈溪",
+    );
+    approve(app, "qian", &a3, "");
+    register(app, &a3, &["老周"], "2026-06-15", "慈溪");
+    run_as(
+        app,
+        "zhou",
+        Mutation::FailTow {
+            id: a3,
+            reason: "machine not at the site".into(),
+        },
+    );
+    let a4 = tow(
+        app,
+        "li",
+        "HT-2025-008",
+        "promised twice, paid nothing",
+        "余姚",
+    );
+    approve(app, "qian", &a4, "");
+    register(app, &a4, &["小李"], "2026-06-15", "余姚");
+    run_as(
+        app,
+        "zhou",
+        Mutation::CompleteTow {
+            id: a4,
+            towed_on: d("2026-06-15"),
+            yard: "宁波堆场".into(),
+            condition: "good".into(),
+            cost: m("1200"),
+        },
+    );
+    let a5 = tow(app, "li", "HT-2025-001", "promise broken", "萧山");
+    approve(app, "zhao", &a5, "ok from 杭州");
+    run_as(
+        app,
+        "wang",
+        Mutation::Apply {
+            document: DocumentType::Lock,
+            contract: "HT-2025-004".into(),
+            reason: "lock while the tow is arranged".into(),
+            location: String::new(),
+        },
+    );
+    let a7 = run_as(
+        app,
+        "li",
+        Mutation::Apply {
+            document: DocumentType::Lock,
+            contract: "HT-2025-003".into(),
+            reason: "no answer for a month".into(),
+            location: String::new(),
+        },
+    );
+    run_as(
+        app,
+        "qian",
+        Mutation::Reject {
+            id: a7.clone(),
+            comment: "call once more first".into(),
+        },
+    );
+    run_as(
+        app,
+        "li",
+        Mutation::Resubmit {
+            id: a7,
+            reason: Some("called twice more, no answer".into()),
+            location: None,
+            amount: None,
+        },
+    );
+    b
+}
+
+/// A session acting as `user`.
+pub fn session_as<'a>(book: &'a Book, user: &str, lang: Lang, theme: &str) -> Session<'a> {
+    Session::new(&book.app, ctx_as(user), settings(lang, theme)).unwrap()
 }
 
 pub fn settings(lang: Lang, theme: &str) -> Settings {

@@ -1,6 +1,11 @@
 //! One file per screen: its state, what its commands do to that state, and its view.
 
+pub mod application;
+pub mod approvals;
+pub mod audit;
 pub mod dashboard;
 pub mod payments;
+pub mod rules;
 pub mod settings;
 pub mod ticket;
+pub mod tows;

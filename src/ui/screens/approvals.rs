@@ -1,0 +1,293 @@
+//! Approvals inbox (审批): the steps waiting for the viewer's decision, with the overdue
+//! figures kept at submission and the history of the selected one; approve or reject with
+//! a comment. A second pane lists the viewer's notifications, to mark read.
+
+use super::super::i18n::{Lang, Msg};
+use super::super::theme::Theme;
+use super::super::widgets::list::ListNav;
+use super::super::widgets::table::{self, ColSpec};
+use super::application;
+use crate::app::{ApplicationRow, ApplicationView, NotificationView};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Pane {
+    #[default]
+    Pending,
+    Notifications,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ApprovalsScreen {
+    pub pane: Pane,
+    /// Applications whose current step the viewer may decide, newest first.
+    pub rows: Vec<ApplicationRow>,
+    /// The selected application in full (chain, history).
+    pub detail: Option<ApplicationView>,
+    pub nav: ListNav,
+    pub notes: Vec<NotificationView>,
+    pub notes_nav: ListNav,
+    pub loaded: bool,
+}
+
+impl ApprovalsScreen {
+    pub fn load(&mut self, rows: Vec<ApplicationRow>, notes: Vec<NotificationView>) {
+        self.rows = rows;
+        self.nav.clamp(self.rows.len());
+        self.notes = notes;
+        self.notes_nav.clamp(self.notes.len());
+        self.loaded = true;
+    }
+
+    pub fn selected(&self) -> Option<&ApplicationRow> {
+        self.rows.get(self.nav.selected)
+    }
+
+    pub fn selected_note(&self) -> Option<&NotificationView> {
+        self.notes.get(self.notes_nav.selected)
+    }
+
+    pub fn len(&self) -> usize {
+        match self.pane {
+            Pane::Pending => self.rows.len(),
+            Pane::Notifications => self.notes.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn nav_mut(&mut self) -> &mut ListNav {
+        match self.pane {
+            Pane::Pending => &mut self.nav,
+            Pane::Notifications => &mut self.notes_nav,
+        }
+    }
+
+    pub fn switch_pane(&mut self) {
+        self.pane = match self.pane {
+            Pane::Pending => Pane::Notifications,
+            Pane::Notifications => Pane::Pending,
+        };
+    }
+}
+
+fn spec(id: usize, width: usize, drop_rank: u8, right: bool, grow: usize) -> ColSpec<usize> {
+    ColSpec {
+        id,
+        width,
+        drop_rank,
+        right,
+        grow,
+    }
+}
+
+pub fn draw(a: &ApprovalsScreen, lang: Lang, theme: &Theme, buf: &mut Buffer, area: Rect) {
+    let unread = a.notes.iter().filter(|n| !n.read).count();
+    let mut tabs = Vec::new();
+    for (pane, title, count) in [
+        (Pane::Pending, Msg::PanePending, a.rows.len()),
+        (Pane::Notifications, Msg::PaneNotifications, unread),
+    ] {
+        let style = if pane == a.pane {
+            theme.style("tab.active")
+        } else {
+            theme.style("tab")
+        };
+        tabs.push(Span::styled(format!("{} ({count})", lang.t(title)), style));
+        tabs.push(Span::raw("  "));
+    }
+    buf.set_line(area.x, area.y, &Line::from(tabs), area.width);
+    if area.height < 3 {
+        return;
+    }
+    let rest = Rect::new(area.x, area.y + 1, area.width, area.height - 1);
+    match a.pane {
+        Pane::Pending => draw_pending(a, lang, theme, buf, rest),
+        Pane::Notifications => draw_notes(a, lang, theme, buf, rest),
+    }
+}
+
+fn draw_pending(a: &ApprovalsScreen, lang: Lang, theme: &Theme, buf: &mut Buffer, area: Rect) {
+    if a.rows.is_empty() {
+        buf.set_line(
+            area.x,
+            area.y,
+            &Line::styled(lang.t(Msg::NoPendingSteps), theme.style("muted")),
+            area.width,
+        );
+        return;
+    }
+    // The list takes up to a third of the height; the selected application the rest.
+    let list_h = (a.rows.len() as u16 + 1).clamp(2, (area.height / 3).max(3));
+    let titles = [
+        Msg::ColId,
+        Msg::ColType,
+        Msg::ColContract,
+        Msg::ColCustomer,
+        Msg::ColApplicant,
+        Msg::ColDays,
+        Msg::ColOverdue,
+        Msg::ColPenalty,
+        Msg::ColOutstanding,
+        Msg::ColStep,
+    ];
+    let specs = [
+        spec(0, 5, 0, false, 0),
+        spec(1, 8, 0, false, 0),
+        spec(2, 11, 0, false, 0),
+        spec(3, 10, 0, false, 10),
+        spec(4, 9, 4, false, 2),
+        spec(5, 5, 0, true, 0),
+        spec(6, 12, 0, true, 2),
+        spec(7, 10, 2, true, 2),
+        spec(8, 12, 3, true, 2),
+        spec(9, 14, 1, false, 8),
+    ];
+    let base = theme.style("base");
+    let rows: Vec<Vec<(String, Style)>> = a
+        .rows
+        .iter()
+        .map(|r| {
+            let days = theme.overdue(r.days_overdue);
+            vec![
+                (r.id.clone(), base),
+                (lang.document(r.document).to_string(), base),
+                (r.contract_no.clone(), base),
+                (r.customer.clone(), base),
+                (r.applicant.clone(), base),
+                (r.days_overdue.to_string(), days),
+                (r.overdue_amount.display(), base),
+                (r.penalty_outstanding.display(), base),
+                (r.total_outstanding.display(), base),
+                (r.current_step.clone().unwrap_or_default(), base),
+            ]
+        })
+        .collect();
+    let list = Rect::new(area.x, area.y, area.width, list_h);
+    draw_table(
+        lang,
+        theme,
+        buf,
+        list,
+        &titles,
+        &specs,
+        &rows,
+        &a.nav,
+        theme.style("header"),
+    );
+    if let Some(v) = &a.detail
+        && area.height > list_h + 1
+    {
+        let detail = Rect::new(
+            area.x,
+            area.y + list_h + 1,
+            area.width,
+            area.height - list_h - 1,
+        );
+        application::draw(v, lang, theme, buf, detail);
+    }
+}
+
+fn draw_notes(a: &ApprovalsScreen, lang: Lang, theme: &Theme, buf: &mut Buffer, area: Rect) {
+    if a.notes.is_empty() {
+        buf.set_line(
+            area.x,
+            area.y,
+            &Line::styled(lang.t(Msg::NoNotifications), theme.style("muted")),
+            area.width,
+        );
+        return;
+    }
+    let titles = [Msg::ColDate, Msg::ColId, Msg::ColText, Msg::ColDelivery];
+    let specs = [
+        spec(0, 10, 0, false, 0),
+        spec(1, 5, 0, false, 0),
+        spec(2, 30, 0, false, 200),
+        spec(3, 8, 1, false, 0),
+    ];
+    let rows: Vec<Vec<(String, Style)>> = a
+        .notes
+        .iter()
+        .map(|n| {
+            let style = if n.read {
+                theme.style("muted")
+            } else {
+                theme.style("marked")
+            };
+            let delivery = match n.delivery {
+                "delivered" => (lang.t(Msg::DeliveryDelivered), theme.style("muted")),
+                "failed" => (lang.t(Msg::DeliveryFailed), theme.style("danger")),
+                _ => (lang.t(Msg::DeliveryPending), theme.style("muted")),
+            };
+            vec![
+                (n.on.to_string(), style),
+                (n.application.clone(), style),
+                (n.text.clone(), style),
+                (delivery.0.to_string(), delivery.1),
+            ]
+        })
+        .collect();
+    draw_table(
+        lang,
+        theme,
+        buf,
+        area,
+        &titles,
+        &specs,
+        &rows,
+        &a.notes_nav,
+        theme.style("header"),
+    );
+}
+
+/// A header row and the rows under it, scrolled to keep the cursor in sight.
+#[allow(clippy::too_many_arguments)]
+pub fn draw_table(
+    lang: Lang,
+    theme: &Theme,
+    buf: &mut Buffer,
+    area: Rect,
+    titles: &[Msg],
+    specs: &[ColSpec<usize>],
+    rows: &[Vec<(String, Style)>],
+    nav: &ListNav,
+    header_style: Style,
+) {
+    let cols = table::fit(area.width as usize, specs);
+    let header: Vec<Span> = cols
+        .iter()
+        .map(|(s, cw)| table::cell(lang.t(titles[s.id]), *cw, s.right, header_style))
+        .collect();
+    buf.set_line(area.x, area.y, &table::row(header), area.width);
+    if area.height < 2 || rows.is_empty() {
+        return;
+    }
+    let body = Rect::new(area.x, area.y + 1, area.width, area.height - 1);
+    let height = body.height as usize;
+    let offset = nav.window(height, rows.len());
+    let lines: Vec<Line> = rows[offset..(offset + height).min(rows.len())]
+        .iter()
+        .map(|cells| {
+            table::row(
+                cols.iter()
+                    .map(|(s, cw)| {
+                        let (text, style) = &cells[s.id];
+                        table::cell(text, *cw, s.right, *style)
+                    })
+                    .collect(),
+            )
+        })
+        .collect();
+    table::draw_lines(
+        body,
+        buf,
+        lines,
+        Some(nav.selected.saturating_sub(offset)),
+        theme.style("selection"),
+    );
+}

@@ -1,0 +1,203 @@
+//! Tow board (拖机登记), for clerks: approved tows awaiting registration, registered and
+//! scheduled ones, and those done or failed, each group under its title; the selected
+//! tow in full below. Forms register a tow (crew, planned date, location, note) and record
+//! its outcome (towed back: date, yard, condition, cost — after a confirmation; or failed,
+//! with a reason).
+
+use super::super::i18n::{Lang, Msg};
+use super::super::theme::Theme;
+use super::super::widgets::list::ListNav;
+use super::super::widgets::table::{self, ColSpec};
+use super::application;
+use crate::app::ApplicationView;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+
+/// The board's groups, in the order shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Group {
+    Awaiting,
+    Scheduled,
+    Finished,
+}
+
+impl Group {
+    pub const ALL: [Group; 3] = [Group::Awaiting, Group::Scheduled, Group::Finished];
+
+    pub fn of(stage: &str) -> Group {
+        match stage {
+            "approved" => Group::Awaiting,
+            "scheduled" => Group::Scheduled,
+            _ => Group::Finished,
+        }
+    }
+
+    fn title(self) -> Msg {
+        match self {
+            Group::Awaiting => Msg::TowAwaiting,
+            Group::Scheduled => Msg::TowScheduled,
+            Group::Finished => Msg::TowFinished,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct TowBoard {
+    /// Tows grouped (awaiting, scheduled, finished), newest first within a group.
+    pub rows: Vec<ApplicationView>,
+    pub nav: ListNav,
+    pub loaded: bool,
+}
+
+impl TowBoard {
+    pub fn load(&mut self, mut rows: Vec<ApplicationView>) {
+        // A stable sort keeps the app's newest-first order within each group.
+        rows.sort_by_key(|v| Group::ALL.iter().position(|g| *g == Group::of(v.row.stage)));
+        self.rows = rows;
+        self.nav.clamp(self.rows.len());
+        self.loaded = true;
+    }
+
+    pub fn selected(&self) -> Option<&ApplicationView> {
+        self.rows.get(self.nav.selected)
+    }
+
+    pub fn count(&self, group: Group) -> usize {
+        self.rows
+            .iter()
+            .filter(|v| Group::of(v.row.stage) == group)
+            .count()
+    }
+}
+
+fn spec(id: usize, width: usize, drop_rank: u8, right: bool, grow: usize) -> ColSpec<usize> {
+    ColSpec {
+        id,
+        width,
+        drop_rank,
+        right,
+        grow,
+    }
+}
+
+pub fn draw(b: &TowBoard, lang: Lang, theme: &Theme, buf: &mut Buffer, area: Rect) {
+    let titles = [
+        Msg::ColId,
+        Msg::ColContract,
+        Msg::ColCustomer,
+        Msg::ColBranch,
+        Msg::ColDays,
+        Msg::ColOverdue,
+        Msg::ColLocation,
+        Msg::ColPlanned,
+        Msg::ColStatus,
+    ];
+    let specs = [
+        spec(0, 5, 0, false, 0),
+        spec(1, 11, 0, false, 0),
+        spec(2, 10, 0, false, 10),
+        spec(3, 6, 3, false, 0),
+        spec(4, 5, 0, true, 0),
+        spec(5, 12, 2, true, 2),
+        spec(6, 10, 1, false, 16),
+        spec(7, 10, 0, false, 0),
+        spec(8, 9, 0, false, 0),
+    ];
+    let cols = table::fit(area.width as usize, &specs);
+    let header: Vec<Span> = cols
+        .iter()
+        .map(|(s, cw)| table::cell(lang.t(titles[s.id]), *cw, s.right, theme.style("header")))
+        .collect();
+    buf.set_line(area.x, area.y, &table::row(header), area.width);
+    // Group titles and rows as one list of lines; `row_line[i]` is row i's line.
+    let mut lines: Vec<Line> = Vec::new();
+    let mut row_line = Vec::new();
+    let mut i = 0;
+    for group in Group::ALL {
+        lines.push(Line::styled(
+            lang.f(group.title(), &[&b.count(group).to_string()]),
+            theme.style("title"),
+        ));
+        let start = i;
+        while i < b.rows.len() && Group::of(b.rows[i].row.stage) == group {
+            let v = &b.rows[i];
+            let r = &v.row;
+            let style = match r.stage {
+                "approved" => theme.style("status.pending"),
+                "failed" => theme.style("danger"),
+                "done" => theme.style("muted"),
+                _ => theme.style("base"),
+            };
+            let planned = v
+                .tow
+                .as_ref()
+                .map_or(String::new(), |t| t.planned_on.to_string());
+            let texts = [
+                r.id.clone(),
+                r.contract_no.clone(),
+                r.customer.clone(),
+                r.branch.clone(),
+                r.days_overdue.to_string(),
+                r.overdue_amount.display(),
+                r.location.clone(),
+                planned,
+                lang.status(r.stage).to_string(),
+            ];
+            row_line.push(lines.len());
+            lines.push(table::row(
+                cols.iter()
+                    .map(|(s, cw)| table::cell(&texts[s.id], *cw, s.right, style))
+                    .collect(),
+            ));
+            i += 1;
+        }
+        if i == start {
+            lines.push(Line::styled(
+                format!("  {}", lang.t(Msg::Empty)),
+                theme.style("muted"),
+            ));
+        }
+    }
+    // The list takes what the selected tow's details leave.
+    let detail_h: u16 = if b.rows.is_empty() { 0 } else { 8 };
+    let list_h = area
+        .height
+        .saturating_sub(1 + detail_h)
+        .min(lines.len() as u16)
+        .max(area.height.saturating_sub(1).min(3));
+    let body = Rect::new(area.x, area.y + 1, area.width, list_h);
+    let selected_line = row_line.get(b.nav.selected).copied();
+    let height = body.height as usize;
+    b.nav.page.set(height.saturating_sub(3).max(1));
+    let mut offset = b.nav.offset.get().min(lines.len().saturating_sub(height));
+    if let Some(sel) = selected_line {
+        // Keep the group title in sight with the first row of a group.
+        let top = if sel > 0 && row_line.first() == Some(&sel) {
+            sel - 1
+        } else {
+            sel
+        };
+        if top < offset {
+            offset = top;
+        } else if height > 0 && sel >= offset + height {
+            offset = sel + 1 - height;
+        }
+    }
+    b.nav.offset.set(offset);
+    let shown: Vec<Line> = lines.into_iter().skip(offset).take(height).collect();
+    table::draw_lines(
+        body,
+        buf,
+        shown,
+        selected_line.map(|s| s - offset),
+        theme.style("selection"),
+    );
+    if let Some(v) = b.selected() {
+        let y = body.bottom() + 1;
+        if y < area.bottom() {
+            let rest = Rect::new(area.x, y, area.width, area.bottom() - y);
+            application::draw(v, lang, theme, buf, rest);
+        }
+    }
+}
