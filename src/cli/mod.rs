@@ -32,6 +32,8 @@ pub mod output;
 mod table;
 mod workflow;
 
+pub use workflow::parse_public_key;
+
 use crate::app::{
     App, BucketTotal, Ctx, LOCAL_ADMIN, Mutation, OverdueFilter, OverdueRow, TicketView,
     bucket_totals,

@@ -290,7 +290,7 @@ impl Handler {
         )
         .map_err(|e| e.to_string())?;
         let (cols, rows) = if state.cols == 0 {
-            (80, 24)
+            terminal_size(0, 0)
         } else {
             (state.cols, state.rows)
         };
@@ -360,6 +360,15 @@ impl Handler {
         });
         Ok(())
     }
+}
+
+/// The size a client asked for; 80×24 for a size of 0 (a client without a terminal of
+/// its own, such as `ssh -tt` from a script, sends 0).
+fn terminal_size(cols: u32, rows: u32) -> (u16, u16) {
+    let pick = |n: u32, default: u16| {
+        if n == 0 { default } else { n.min(1000) as u16 }
+    };
+    (pick(cols, 80), pick(rows, 24))
 }
 
 /// Gives a session slot back when a session thread ends, however it ends.
@@ -514,8 +523,7 @@ impl russh::server::Handler for Handler {
         session: &mut Session,
     ) -> Result<(), Self::Error> {
         if let Some(state) = self.channels.get_mut(&channel) {
-            state.cols = col_width.clamp(1, 1000) as u16;
-            state.rows = row_height.clamp(1, 1000) as u16;
+            (state.cols, state.rows) = terminal_size(col_width, row_height);
             state.env.push(("TERM".into(), term.to_string()));
             session.channel_success(channel)?;
         } else {
@@ -552,10 +560,7 @@ impl russh::server::Handler for Handler {
         _session: &mut Session,
     ) -> Result<(), Self::Error> {
         if let Some(state) = self.channels.get_mut(&channel) {
-            let (cols, rows) = (
-                col_width.clamp(1, 1000) as u16,
-                row_height.clamp(1, 1000) as u16,
-            );
+            let (cols, rows) = terminal_size(col_width, row_height);
             state.cols = cols;
             state.rows = rows;
             if let Some(input) = &state.input {
