@@ -871,8 +871,11 @@ fn users_roles_and_disabling() {
 
 #[test]
 fn the_readme_configuration_example_is_valid() {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
-    let section = &readme[readme.find("### Configuration").expect("README has a Configuration section")..];
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let section = &readme[readme
+        .find("### Configuration")
+        .expect("README has a Configuration section")..];
     let start = section.find("```toml\n").unwrap() + "```toml\n".len();
     let example = &section[start..start + section[start..].find("```").unwrap()];
     let b = book().with_config(example);
