@@ -243,6 +243,16 @@ fn main() {
         one.send(b"j").await;
         one.settle(Duration::from_millis(300)).await;
         let move_bytes = one.received - before;
+        // The same move on an 80x24 terminal.
+        let mut small = Term::open(addr, "c002", &keys[2], 80, 24, &[]).await.unwrap();
+        small.expect("HT-").await;
+        small.settle(Duration::from_millis(300)).await;
+        let before = small.received;
+        small.send(b"j").await;
+        small.settle(Duration::from_millis(300)).await;
+        let move_bytes_80 = small.received - before;
+        drop(small);
+        tokio::time::sleep(Duration::from_millis(300)).await;
 
         let (terms, all) = round(addr, &keys, SESSIONS - 1).await;
         tokio::time::sleep(Duration::from_millis(500)).await;
@@ -276,7 +286,7 @@ fn main() {
             "book: {contracts} contracts, {COLLECTORS} collectors; sessions 100x30 cells\n\
              {SESSIONS} sessions x {KEYS} keystrokes: keystroke -> output p50 {:.1} ms, p99 {:.1} ms ({} samples)\n\
              20 sessions beside a client that never reads: p99 {:.1} ms\n\
-             one-row move: {move_bytes} bytes on the channel\n\
+             one-row move: {move_bytes} bytes on the channel at 100x30, {move_bytes_80} at 80x24\n\
              server VmRSS: idle {} MiB, 1 session {} MiB, {SESSIONS} sessions {} MiB: {:.0} KiB per extra session",
             p50.as_secs_f64() * 1000.0,
             p99.as_secs_f64() * 1000.0,
