@@ -8,5 +8,6 @@ pub mod cli;
 pub mod codec;
 pub mod demo;
 pub mod domain;
+pub mod ssh;
 pub mod store;
 pub mod ui;

@@ -16,22 +16,23 @@ pub mod rules_file;
 mod workflow;
 pub mod workflow_queries;
 
-pub use workflow::builtin_rules;
+pub use workflow::{UserKey, builtin_rules};
 
 /// The approval rules in force (the built-in defaults until an admin sets some).
 pub fn rules_in_force_of(app: &App) -> Result<crate::domain::approval::RuleSet> {
     workflow::rules_in_force(app.store())
 }
 
-pub use mutation::{Mutation, NewContract};
+pub use mutation::{Mutation, NewContract, SessionEvent};
 pub use outbound_queries::*;
 pub use queries::*;
 pub use workflow_queries::*;
 
 use crate::domain::{Role, User};
-use crate::store::{EntryHeader, Reader, Store, StoreError};
+use crate::store::{EntryHeader, Reader, RecordKind, Store, StoreError};
 use chrono::NaiveDate;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Who is acting, and when: "today" is given, never read from a clock below this point.
 #[derive(Clone, Debug)]
@@ -125,13 +126,48 @@ impl Outcome {
 
 pub struct App {
     store: Store,
+    /// Bumped after every committed change that screens may show: sessions that see it
+    /// move reload their data.
+    book_version: AtomicU64,
 }
 
 impl App {
     pub fn open(path: &Path) -> Result<App> {
         Ok(App {
             store: Store::open(path)?,
+            book_version: AtomicU64::new(0),
         })
+    }
+
+    /// A counter that changes whenever a committed change may alter what a screen shows.
+    pub fn book_version(&self) -> u64 {
+        self.book_version.load(Ordering::Acquire)
+    }
+
+    /// The user a registered SSH key logs in as, with the key's line; `None` for an
+    /// unknown key. The caller still checks that the user may log in (`user()`).
+    pub fn key_owner(&self, fingerprint: &str) -> Result<Option<UserKey>> {
+        Ok(self.store.record(RecordKind::UserKey, fingerprint)?)
+    }
+
+    /// A user's SSH keys as (fingerprint, OpenSSH line); admin only.
+    pub fn user_keys(&self, ctx: &Ctx, name: &str) -> Result<Vec<(String, String)>> {
+        let viewer = self.user(&ctx.actor)?;
+        if !viewer.has(Role::Admin) {
+            return Err(AppError::Forbidden {
+                user: viewer.name,
+                permission: "user.keys",
+                holders: "admin".into(),
+            });
+        }
+        let mut keys = Vec::new();
+        for item in self.store.records_with_ids::<UserKey>(RecordKind::UserKey) {
+            let (fingerprint, key) = item?;
+            if key.user == name {
+                keys.push((fingerprint, key.key));
+            }
+        }
+        Ok(keys)
     }
 
     pub fn store(&self) -> &Store {
@@ -224,6 +260,9 @@ impl App {
         if !txn.is_empty() {
             txn.commit()?;
             self.store.flush()?;
+            if mutations.iter().any(Mutation::changes_book) {
+                self.book_version.fetch_add(1, Ordering::AcqRel);
+            }
         }
         Ok(outcomes)
     }
@@ -252,6 +291,7 @@ impl App {
             count += 1;
         }
         self.store.flush()?;
+        self.book_version.fetch_add(1, Ordering::AcqRel);
         Ok(count)
     }
 }

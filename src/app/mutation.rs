@@ -25,6 +25,21 @@ pub struct NewContract {
     pub grace_days: Option<u32>,
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SessionEvent {
+    Login,
+    Logout,
+}
+
+impl SessionEvent {
+    pub fn name(self) -> &'static str {
+        match self {
+            SessionEvent::Login => "login",
+            SessionEvent::Logout => "logout",
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Mutation {
     /// Adds a customer, or updates the one with the same id.
@@ -98,6 +113,25 @@ pub enum Mutation {
     SetRoles {
         name: String,
         roles: Vec<Role>,
+    },
+    /// Registers an SSH public key (one OpenSSH line) that logs in as `user`. The front end
+    /// parses the line and computes its `SHA256:` fingerprint.
+    AddKey {
+        user: String,
+        key: String,
+        fingerprint: String,
+    },
+    RemoveKey {
+        user: String,
+        fingerprint: String,
+    },
+    /// A login to or logout from `duedesk serve`, for the audit trail. Changes no
+    /// projection, so a replay rebuilds the same book.
+    Session {
+        user: String,
+        event: SessionEvent,
+        /// The client's address.
+        peer: String,
     },
     /// Replaces the whole approval rule set with a new version.
     SetRules {
@@ -236,6 +270,8 @@ impl Mutation {
             Mutation::AddUser { .. } | Mutation::DisableUser { .. } | Mutation::SetRoles { .. } => {
                 "user.manage"
             }
+            Mutation::AddKey { .. } | Mutation::RemoveKey { .. } => "user.keys",
+            Mutation::Session { .. } => "session.log",
             Mutation::SetRules { .. } => "rules.set",
             Mutation::Apply {
                 document: DocumentType::Tow,
@@ -264,6 +300,11 @@ impl Mutation {
             | Mutation::CancelOrder { .. } => "outbound.order",
             Mutation::Ship { .. } => "outbound.ship",
         }
+    }
+
+    /// Whether the book that screens show may have changed (a login changes nothing shown).
+    pub fn changes_book(&self) -> bool {
+        !matches!(self, Mutation::Session { .. })
     }
 
     /// Mutations that read across the whole book; they run alone, never inside a batch.

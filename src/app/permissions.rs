@@ -22,6 +22,8 @@ pub fn holders(mutation: &Mutation) -> &'static [Role] {
         | Mutation::AddUser { .. }
         | Mutation::DisableUser { .. }
         | Mutation::SetRoles { .. }
+        | Mutation::AddKey { .. }
+        | Mutation::RemoveKey { .. }
         | Mutation::SetRules { .. } => &[Admin],
         Mutation::RecordPayment { .. } | Mutation::Settle { .. } => &[Collector, Finance, Admin],
         Mutation::ConfirmPayment { .. } | Mutation::VoidPayment { .. } => &[Finance, Admin],
@@ -48,7 +50,8 @@ pub fn holders(mutation: &Mutation) -> &'static [Role] {
         | Mutation::Resubmit { .. }
         | Mutation::Withdraw { .. }
         | Mutation::MarkRead { .. }
-        | Mutation::RecordDelivery { .. } => &Role::ALL,
+        | Mutation::RecordDelivery { .. }
+        | Mutation::Session { .. } => &Role::ALL,
     }
 }
 
@@ -96,6 +99,9 @@ fn subject<R: Reader + ?Sized>(reader: &R, mutation: &Mutation) -> Result<Option
         | Mutation::AddUser { .. }
         | Mutation::DisableUser { .. }
         | Mutation::SetRoles { .. }
+        | Mutation::AddKey { .. }
+        | Mutation::RemoveKey { .. }
+        | Mutation::Session { .. }
         | Mutation::SetRules { .. }
         | Mutation::PutCustomer(_)
         | Mutation::AddContract(_)

@@ -128,6 +128,57 @@ pub(super) fn apply(
                 names.join(",")
             )))
         }
+        Mutation::AddKey {
+            user,
+            key,
+            fingerprint,
+        } => {
+            key_owner_exists(txn, user)?;
+            if !fingerprint.starts_with("SHA256:") || key.split_whitespace().count() < 2 {
+                return Err(AppError::Invalid(format!(
+                    "user {user}: give an OpenSSH public key line and its SHA256 fingerprint"
+                )));
+            }
+            if let Some(found) = txn.record::<UserKey>(RecordKind::UserKey, fingerprint)? {
+                return Err(AppError::Refused(format!(
+                    "key {fingerprint} already belongs to user {}; remove it there first",
+                    found.user
+                )));
+            }
+            let record = UserKey {
+                user: user.clone(),
+                key: key.trim().to_string(),
+            };
+            txn.put_record(RecordKind::UserKey, fingerprint, &record);
+            Ok(Outcome::created(
+                fingerprint.clone(),
+                format!("key {fingerprint} added for user {user}"),
+            ))
+        }
+        Mutation::RemoveKey { user, fingerprint } => {
+            match txn.record::<UserKey>(RecordKind::UserKey, fingerprint)? {
+                Some(found) if found.user == *user => {
+                    txn.delete_record(RecordKind::UserKey, fingerprint);
+                    Ok(Outcome::done(format!(
+                        "key {fingerprint} removed from user {user}"
+                    )))
+                }
+                _ => Err(AppError::NotFound(format!(
+                    "user {user} has no key {fingerprint}; see `duedesk user keys {user}`"
+                ))),
+            }
+        }
+        Mutation::Session { user, event, peer } => {
+            if header.actor != *user {
+                return Err(AppError::Refused(format!(
+                    "a session event of {user} is recorded by {user} only"
+                )));
+            }
+            Ok(Outcome::done(format!(
+                "{user} {} from {peer}",
+                event.name()
+            )))
+        }
         Mutation::SetRules { rules } => {
             let version = txn.rules()?.map_or(0, |r| r.version) + 1;
             let set = RuleSet {
@@ -541,6 +592,21 @@ fn sorted(roles: &[Role]) -> Vec<Role> {
     roles.sort();
     roles.dedup();
     roles
+}
+
+/// A registered SSH key: who it logs in as, and the OpenSSH line it was given as.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct UserKey {
+    pub user: String,
+    pub key: String,
+}
+
+/// Keys belong to stored users, or to the built-in local administrator.
+fn key_owner_exists(txn: &Txn<'_>, name: &str) -> Result<()> {
+    if name == super::LOCAL_ADMIN {
+        return Ok(());
+    }
+    existing_user(txn, name).map(|_| ())
 }
 
 fn existing_user(txn: &Txn<'_>, name: &str) -> Result<User> {

@@ -125,6 +125,12 @@ pub enum Command {
     /// Reports: stock by model and state, outbound orders by state
     #[command(subcommand)]
     Report(ReportCmd),
+    /// Serve the interactive screens and commands to many users over SSH from this process
+    Serve {
+        /// The address to listen on; 0.0.0.0:2222 listens on every interface
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:2222")]
+        listen: String,
+    },
     /// The audit trail of a contract: every change, who, when
     Audit {
         #[arg(value_name = "CONTRACT_NO")]
@@ -380,6 +386,26 @@ pub enum UserCmd {
         name: String,
         #[arg(long = "set", value_name = "R[,R…]")]
         roles: String,
+    },
+    /// Register an SSH public key (an OpenSSH .pub line) that logs in as the user
+    #[command(name = "add-key")]
+    AddKey {
+        name: String,
+        /// The .pub file, or - for stdin
+        #[arg(value_name = "FILE|-")]
+        file: PathBuf,
+    },
+    /// A user's SSH keys and their fingerprints
+    Keys {
+        name: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove one of a user's SSH keys by its SHA256 fingerprint
+    #[command(name = "remove-key")]
+    RemoveKey {
+        name: String,
+        fingerprint: String,
     },
 }
 

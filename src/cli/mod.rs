@@ -1,12 +1,39 @@
 //! The command line: translate arguments into app calls and results into text or JSON.
 //! No business rules here.
 
+/// `print!` to the command's standard output (see `output`).
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!($crate::cli::output::Stdout, $($arg)*);
+    }};
+}
+
+/// `println!` to the command's standard output.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!($crate::cli::output::Stdout, $($arg)*);
+    }};
+}
+
+/// `eprintln!` to the command's standard error.
+macro_rules! errln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!($crate::cli::output::Stderr, $($arg)*);
+    }};
+}
+
 pub mod args;
 pub mod hooks;
 pub mod import;
 mod outbound;
+pub mod output;
 mod table;
 mod workflow;
+
+pub use workflow::parse_public_key;
 
 use crate::app::{
     App, BucketTotal, Ctx, LOCAL_ADMIN, Mutation, OverdueFilter, OverdueRow, TicketView,
@@ -54,6 +81,69 @@ pub fn main() -> i32 {
     }
 }
 
+/// Runs the words of an SSH exec request (`overdue --json`) as `user` against the served
+/// app, writing to `out` and `err`; returns the exit status. `--as`, `--db` and `--config`
+/// are the server's to decide, and commands that read the server's files or own the
+/// database are refused.
+pub fn exec(
+    app: &App,
+    config: &crate::ui::config::Config,
+    user: &str,
+    words: &[String],
+    out: Box<dyn Write>,
+    err: Box<dyn Write>,
+) -> u32 {
+    let _redirect = output::redirect(out, err);
+    let argv = std::iter::once("duedesk".to_string()).chain(words.iter().cloned());
+    let mut cli = match Cli::try_parse_from(argv) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = e.exit_code();
+            if code == 0 {
+                out!("{}", e.render());
+            } else {
+                let _ = write!(output::Stderr, "{}", e.render());
+            }
+            return code as u32;
+        }
+    };
+    let refusal = if cli.as_user.as_deref().is_some_and(|u| u != user) {
+        Some("--as: over SSH you act as the user your key logs in as".to_string())
+    } else if cli.db.is_some() || cli.config.is_some() {
+        Some("--db and --config are the server's; leave them out".to_string())
+    } else {
+        match &cli.command {
+            Some(Command::Demo(_) | Command::Bench(_) | Command::Serve { .. }) => {
+                Some("this command runs only on the server's own machine".to_string())
+            }
+            Some(
+                Command::Import(_) | Command::Rules(RulesCmd::Set { .. } | RulesCmd::Check { .. }),
+            ) => Some(
+                "this command reads a file on the server; run it there, or copy the file first"
+                    .to_string(),
+            ),
+            Some(Command::User(UserCmd::AddKey { .. })) => {
+                Some("user add-key reads a key file; run it on the server".to_string())
+            }
+            _ => None,
+        }
+    };
+    if let Some(reason) = refusal {
+        errln!("duedesk: {reason}");
+        return 2;
+    }
+    cli.as_user = Some(user.to_string());
+    match run_on(app, cli, config) {
+        Ok(()) => 0,
+        Err(Failure(lines)) => {
+            for line in lines {
+                errln!("duedesk: {line}");
+            }
+            1
+        }
+    }
+}
+
 /// The default database: `duedesk.db` in the platform data directory.
 pub fn default_db_path() -> Result<PathBuf, Failure> {
     directories::ProjectDirs::from("", "", "duedesk")
@@ -74,7 +164,7 @@ fn parse_money(text: &str, what: &str) -> Result<Money, Failure> {
 }
 
 fn print_json<T: Serialize>(value: &T) -> Done {
-    let mut out = std::io::stdout().lock();
+    let mut out = output::Stdout;
     serde_json::to_writer_pretty(&mut out, value)?;
     writeln!(out)?;
     Ok(())
@@ -86,27 +176,17 @@ fn print_created(id: Option<String>, message: &str, json: bool) -> Done {
         return print_json(&serde_json::json!({ "id": id }));
     }
     match id {
-        Some(id) => println!("{id}"),
-        None => println!("{message}"),
+        Some(id) => outln!("{id}"),
+        None => outln!("{message}"),
     }
     Ok(())
 }
 
 pub fn run(cli: Cli) -> Done {
-    let db = match cli.db {
+    let db = match cli.db.clone() {
         Some(path) => path,
         None => default_db_path()?,
     };
-    let today = match &cli.today {
-        Some(text) => parse_date(text, "--today")?,
-        None => chrono::Local::now().date_naive(),
-    };
-    let actor = cli
-        .as_user
-        .clone()
-        .unwrap_or_else(|| LOCAL_ADMIN.to_string());
-    let ctx = Ctx::new(&actor, today, chrono::Utc::now().timestamp());
-
     if let Some(Command::Bench(args)) = &cli.command {
         return bench(args);
     }
@@ -121,20 +201,48 @@ pub fn run(cli: Cli) -> Done {
             .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
     }
     let config = crate::ui::config::Config::load(cli.config.as_deref())?;
-    let hooks = hooks::Hooks::from_config(&config);
     let ui = crate::ui::UiOptions {
         theme: cli.theme.clone(),
         lang: cli.lang.clone(),
         config: cli.config.clone(),
     };
+    if let Some(Command::Serve { listen }) = &cli.command {
+        let today = match &cli.today {
+            Some(text) => Some(parse_date(text, "--today")?),
+            None => None,
+        };
+        return crate::ssh::serve(&db, listen, config, ui, today)
+            .map_err(|e| Failure(vec![format!("serve: {e:#}")]));
+    }
     let app = App::open(&db)?;
+    run_on(&app, cli, &config)
+}
+
+/// Runs a command against an app that is already open: this process's own, or the one
+/// `duedesk serve` holds (an SSH exec request, after `exec` fixed the user).
+pub fn run_on(app: &App, cli: Cli, config: &crate::ui::config::Config) -> Done {
+    let today = match &cli.today {
+        Some(text) => parse_date(text, "--today")?,
+        None => chrono::Local::now().date_naive(),
+    };
+    let actor = cli
+        .as_user
+        .clone()
+        .unwrap_or_else(|| LOCAL_ADMIN.to_string());
+    let ctx = Ctx::new(&actor, today, chrono::Utc::now().timestamp());
+    let hooks = hooks::Hooks::from_config(config);
+    let ui = crate::ui::UiOptions {
+        theme: cli.theme.clone(),
+        lang: cli.lang.clone(),
+        config: cli.config.clone(),
+    };
     app.user(&ctx.actor)?;
 
-    let result = dispatch(&app, &ctx, &hooks, &ui, cli.command);
+    let result = dispatch(app, &ctx, &hooks, &ui, cli.command);
     if let Some(command) = &hooks.notify_command {
-        let failed = hooks::deliver(&app, &ctx, command);
+        let failed = hooks::deliver(app, &ctx, command);
         if failed > 0 {
-            eprintln!(
+            errln!(
                 "duedesk: notify_command failed for {failed} notifications; they stay in the inbox marked failed and are retried later"
             );
         }
@@ -159,7 +267,7 @@ fn dispatch(
             let count =
                 import::import(app, ctx, args.kind, &args.file, args.encoding, args.confirm)
                     .map_err(|e| Failure(e.lines))?;
-            println!("{count} rows imported from {}", args.file.display());
+            outln!("{count} rows imported from {}", args.file.display());
             Ok(())
         }
         Command::Rate(RateCmd::Set {
@@ -199,9 +307,9 @@ fn dispatch(
             if json {
                 return print_json(&s);
             }
-            println!("grace days: {}", s.grace_days);
-            println!("allocation order: {}", s.allocation_order);
-            println!(
+            outln!("grace days: {}", s.grace_days);
+            outln!("allocation order: {}", s.allocation_order);
+            outln!(
                 "penalty accrued through: {}",
                 s.accrued_through
                     .map_or("never".to_string(), |d| d.to_string())
@@ -210,7 +318,7 @@ fn dispatch(
             for r in &s.rates {
                 t.row(vec![r.from.to_string(), r.daily.to_string()]);
             }
-            print!("{}", t.render());
+            out!("{}", t.render());
             Ok(())
         }
         Command::Payment(cmd) => payment(app, ctx, cmd),
@@ -276,12 +384,14 @@ fn dispatch(
         Command::Rebuild => {
             let before = app.store().journal_len()?;
             let count = app.rebuild()?;
-            println!(
+            outln!(
                 "rebuilt the projections from {count} journal entries (journal length {before})"
             );
             Ok(())
         }
-        Command::Bench(_) => unreachable!("handled before opening the database"),
+        Command::Bench(_) | Command::Serve { .. } => Err(Failure(vec![
+            "bench and serve run on their own, not against an open database".into(),
+        ])),
         Command::User(cmd) => workflow::user(app, ctx, cmd),
         Command::Rules(cmd) => workflow::rules(app, ctx, cmd),
         Command::Approval(cmd) => workflow::approval(app, ctx, cmd),
@@ -300,7 +410,7 @@ fn dispatch(
 /// Runs a mutation and prints its one-line outcome.
 fn say(app: &App, ctx: &Ctx, mutation: Mutation) -> Done {
     let outcome = app.execute(ctx, mutation)?;
-    println!("{}", outcome.message);
+    outln!("{}", outcome.message);
     Ok(())
 }
 
@@ -347,8 +457,8 @@ fn payment(app: &App, ctx: &Ctx, cmd: PaymentCmd) -> Done {
                     r.recorded_by.clone(),
                 ]);
             }
-            print!("{}", t.render());
-            println!("{} payments wait for confirmation", rows.len());
+            out!("{}", t.render());
+            outln!("{} payments wait for confirmation", rows.len());
             Ok(())
         }
     }
@@ -406,7 +516,7 @@ fn overdue(app: &App, ctx: &Ctx, args: &OverdueArgs) -> Done {
     if args.json {
         return print_json(&rows);
     }
-    print!("{}", overdue_table(&rows, usize::MAX));
+    out!("{}", overdue_table(&rows, usize::MAX));
     print_totals(&bucket_totals(&rows));
     Ok(())
 }
@@ -459,26 +569,26 @@ fn print_totals(totals: &[BucketTotal]) {
         amount.display(),
         penalty.display(),
     ]);
-    println!();
-    print!("{}", t.render());
+    outln!();
+    out!("{}", t.render());
 }
 
 /// With no command: the overdue summary of the book.
 fn summary(app: &App, ctx: &Ctx) -> Done {
     if app.store().is_empty_book() {
-        println!(
+        outln!(
             "The book at {} is empty. Import data (duedesk import …) or create a demo book (duedesk demo).",
             app.store().path().display()
         );
         return Ok(());
     }
     let rows = app.overdue(ctx, ctx.today, &OverdueFilter::default())?;
-    println!(
+    outln!(
         "Overdue as of {} — {} contracts; the 20 most overdue:",
         ctx.today,
         rows.len()
     );
-    print!("{}", overdue_table(&rows, 20));
+    out!("{}", overdue_table(&rows, 20));
     print_totals(&bucket_totals(&rows));
     Ok(())
 }
@@ -491,12 +601,12 @@ fn demo(app: &App, ctx: &Ctx, ui: &crate::ui::UiOptions, args: &DemoArgs) -> Don
             today: ctx.today,
         };
         let made = crate::demo::load(app, &opts)?;
-        eprintln!(
+        errln!(
             "demo book created in {}: {made}",
             app.store().path().display()
         );
     } else {
-        eprintln!(
+        errln!(
             "{} already holds a book; showing it (duedesk demo --force replaces it)",
             app.store().path().display()
         );
@@ -512,7 +622,10 @@ fn demo(app: &App, ctx: &Ctx, ui: &crate::ui::UiOptions, args: &DemoArgs) -> Don
 /// script, a pipe), so nothing waits for keys that will never come.
 fn interactive(app: &App, ctx: &Ctx, ui: &crate::ui::UiOptions) -> Done {
     use std::io::IsTerminal;
-    if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
+    if !(output::is_process_stdout()
+        && std::io::stdin().is_terminal()
+        && std::io::stdout().is_terminal())
+    {
         return summary(app, ctx);
     }
     crate::ui::run(app, ctx.clone(), ui.clone()).map_err(|e| Failure(vec![format!("{e:#}")]))
@@ -522,12 +635,12 @@ fn bench(args: &BenchArgs) -> Done {
     let report = crate::bench::run(crate::bench::BenchOptions {
         contracts: args.contracts,
     })?;
-    println!("{report}");
+    outln!("{report}");
     Ok(())
 }
 
 fn print_ticket(v: &TicketView) -> Done {
-    let mut out = std::io::stdout().lock();
+    let mut out = output::Stdout;
     let c = &v.customer;
     writeln!(
         out,

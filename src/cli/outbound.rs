@@ -37,7 +37,7 @@ pub fn contract(app: &App, ctx: &Ctx, cmd: ContractCmd) -> Done {
             };
             let outcome = app.execute(ctx, Mutation::DraftContract(new))?;
             if !json {
-                eprintln!("{}", outcome.message);
+                errln!("{}", outcome.message);
             }
             print_created(outcome.id, &outcome.message, json)
         }
@@ -47,7 +47,7 @@ pub fn contract(app: &App, ctx: &Ctx, cmd: ContractCmd) -> Done {
 fn created(app: &App, ctx: &Ctx, m: Mutation, json: bool) -> Done {
     let outcome = app.execute(ctx, m)?;
     if !json {
-        eprintln!("{}", outcome.message);
+        errln!("{}", outcome.message);
     }
     print_created(outcome.id, &outcome.message, json)
 }
@@ -111,12 +111,17 @@ pub fn outbound(app: &App, ctx: &Ctx, cmd: OutboundCmd) -> Done {
             if json {
                 return print_json(&o);
             }
-            println!(
+            outln!(
                 "order {} for contract {} ({}, model {}) by {} on {}",
-                o.id, o.contract_no, o.customer, o.contract_model, o.salesperson, o.created_on
+                o.id,
+                o.contract_no,
+                o.customer,
+                o.contract_model,
+                o.salesperson,
+                o.created_on
             );
             let machine = o.serial.clone().unwrap_or_else(|| "none picked".into());
-            println!(
+            outln!(
                 "machine: {machine}{}",
                 if o.substitute {
                     " (same-type substitute)"
@@ -124,7 +129,7 @@ pub fn outbound(app: &App, ctx: &Ctx, cmd: OutboundCmd) -> Done {
                     ""
                 }
             );
-            println!(
+            outln!(
                 "state: {}{}",
                 o.state,
                 o.application
@@ -132,7 +137,7 @@ pub fn outbound(app: &App, ctx: &Ctx, cmd: OutboundCmd) -> Done {
                     .map_or(String::new(), |a| format!(" (finance approval {a})"))
             );
             if let (Some(on), Some(carrier)) = (o.shipped_on, &o.carrier) {
-                println!(
+                outln!(
                     "shipped on {on} by {}",
                     if carrier.is_empty() { "-" } else { carrier }
                 );
@@ -147,11 +152,15 @@ pub fn outbound(app: &App, ctx: &Ctx, cmd: OutboundCmd) -> Done {
                     if l.extra { "extra" } else { "contract" }.into(),
                 ]);
             }
-            print!("{}", t.render());
+            out!("{}", t.render());
             for s in &o.swaps {
-                println!(
+                outln!(
                     "swap on {}: {} → {} by {}: {}",
-                    s.on, s.old_serial, s.new_serial, s.by, s.reason
+                    s.on,
+                    s.old_serial,
+                    s.new_serial,
+                    s.by,
+                    s.reason
                 );
             }
             Ok(())
@@ -172,7 +181,7 @@ pub fn outbound(app: &App, ctx: &Ctx, cmd: OutboundCmd) -> Done {
                     o.state.into(),
                 ]);
             }
-            print!("{}", t.render());
+            out!("{}", t.render());
             Ok(())
         }
     }
@@ -194,7 +203,7 @@ fn print_machines(rows: &[MachineView]) {
             m.held_by.clone().unwrap_or_default(),
         ]);
     }
-    print!("{}", t.render());
+    out!("{}", t.render());
 }
 
 pub fn machine(app: &App, ctx: &Ctx, cmd: MachineCmd) -> Done {
@@ -250,7 +259,7 @@ pub fn report(app: &App, ctx: &Ctx, cmd: ReportCmd) -> Done {
                     l.avg_days_in_stock.to_string(),
                 ]);
             }
-            print!("{}", t.render());
+            out!("{}", t.render());
             Ok(())
         }
         ReportCmd::Outbound(JsonFlag { json }) => {
@@ -264,7 +273,7 @@ pub fn report(app: &App, ctx: &Ctx, cmd: ReportCmd) -> Done {
             for s in &by_state {
                 t.row(vec![s.state.into(), s.orders.to_string()]);
             }
-            print!("{}", t.render());
+            out!("{}", t.render());
             Ok(())
         }
     }

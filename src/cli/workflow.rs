@@ -54,10 +54,57 @@ pub fn user(app: &App, ctx: &Ctx, cmd: UserCmd) -> Done {
                     if u.disabled { "disabled" } else { "active" }.into(),
                 ]);
             }
-            print!("{}", t.render());
+            out!("{}", t.render());
             Ok(())
         }
         UserCmd::Disable { name } => say(app, ctx, Mutation::DisableUser { name }),
+        UserCmd::AddKey { name, file } => {
+            let text = if file.as_os_str() == "-" {
+                let mut text = String::new();
+                std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+                    .map_err(|e| format!("stdin cannot be read: {e}"))?;
+                text
+            } else {
+                std::fs::read_to_string(&file)
+                    .map_err(|e| format!("{}: cannot be read: {e}", file.display()))?
+            };
+            let (key, fingerprint) = parse_public_key(&text)?;
+            say(
+                app,
+                ctx,
+                Mutation::AddKey {
+                    user: name,
+                    key,
+                    fingerprint,
+                },
+            )
+        }
+        UserCmd::Keys { name, json } => {
+            let keys = app.user_keys(ctx, &name)?;
+            if json {
+                let items: Vec<_> = keys
+                    .iter()
+                    .map(|(f, k)| serde_json::json!({ "fingerprint": f, "key": k }))
+                    .collect();
+                return print_json(&items);
+            }
+            let mut t = Table::new(&["fingerprint", "key"]);
+            for (fingerprint, key) in keys {
+                let comment = key.split_whitespace().nth(2).unwrap_or("").to_string();
+                let kind = key.split_whitespace().next().unwrap_or("").to_string();
+                t.row(vec![fingerprint, format!("{kind} {comment}")]);
+            }
+            out!("{}", t.render());
+            Ok(())
+        }
+        UserCmd::RemoveKey { name, fingerprint } => say(
+            app,
+            ctx,
+            Mutation::RemoveKey {
+                user: name,
+                fingerprint,
+            },
+        ),
         UserCmd::Roles { name, roles: r } => say(
             app,
             ctx,
@@ -67,6 +114,29 @@ pub fn user(app: &App, ctx: &Ctx, cmd: UserCmd) -> Done {
             },
         ),
     }
+}
+
+/// The first key line of an OpenSSH public key file: (normalised line, SHA256 fingerprint).
+pub fn parse_public_key(text: &str) -> Result<(String, String), Failure> {
+    let line = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#'))
+        .ok_or_else(|| {
+            Failure(vec![
+                "no public key given: pass an OpenSSH .pub line".into(),
+            ])
+        })?;
+    let key = russh::keys::PublicKey::from_openssh(line).map_err(|e| {
+        Failure(vec![format!(
+            "not an OpenSSH public key ({e}); give the .pub file, e.g. ~/.ssh/id_ed25519.pub"
+        )])
+    })?;
+    let fingerprint = key.fingerprint(russh::keys::HashAlg::Sha256).to_string();
+    let normalised = key
+        .to_openssh()
+        .map_err(|e| Failure(vec![format!("the key cannot be encoded: {e}")]))?;
+    Ok((normalised, fingerprint))
 }
 
 fn read_rules(file: &std::path::Path) -> Result<Vec<crate::domain::approval::Rule>, Failure> {
@@ -84,7 +154,7 @@ pub fn rules(app: &App, ctx: &Ctx, cmd: RulesCmd) -> Done {
                 return print_json(&view);
             }
             let set = crate::app::rules_in_force_of(app)?;
-            println!(
+            outln!(
                 "# approval rules, version {}{}",
                 view.version,
                 if view.version == 0 {
@@ -93,12 +163,12 @@ pub fn rules(app: &App, ctx: &Ctx, cmd: RulesCmd) -> Done {
                     ""
                 }
             );
-            print!("{}", rules_file::render(&set.rules));
+            out!("{}", rules_file::render(&set.rules));
             Ok(())
         }
         RulesCmd::Check { file } => {
             let rules = read_rules(&file)?;
-            println!("{}: {} rules, valid", file.display(), rules.len());
+            outln!("{}: {} rules, valid", file.display(), rules.len());
             Ok(())
         }
         RulesCmd::Set { file } => {
@@ -137,52 +207,58 @@ fn print_rows(rows: &[ApplicationRow]) {
             r.overdue_amount.display(),
         ]);
     }
-    print!("{}", t.render());
+    out!("{}", t.render());
 }
 
 fn print_application(v: &ApplicationView) {
     let r = &v.row;
-    println!(
+    outln!(
         "{} {} application on contract {} ({}, {})",
-        r.id, r.document, r.contract_no, r.customer, r.branch
+        r.id,
+        r.document,
+        r.contract_no,
+        r.customer,
+        r.branch
     );
-    println!(
+    outln!(
         "applicant {} on {}: {}",
-        r.applicant, r.submitted_on, r.reason
+        r.applicant,
+        r.submitted_on,
+        r.reason
     );
     if !r.location.is_empty() {
-        println!("machine location: {}", r.location);
+        outln!("machine location: {}", r.location);
     }
     if let Some(amount) = r.amount {
-        println!("amount asked: {}", amount.display());
+        outln!("amount asked: {}", amount.display());
     }
-    println!(
+    outln!(
         "figures at submission: {} days overdue, overdue {}, penalty {}, total outstanding {}",
         r.days_overdue,
         r.overdue_amount.display(),
         r.penalty_outstanding.display(),
         r.total_outstanding.display()
     );
-    println!(
+    outln!(
         "rule '{}' (version {}): chain {}",
         r.rule_name,
         r.rule_version,
         v.chain.join(" → ")
     );
-    println!(
+    outln!(
         "stage: {}{}",
         r.stage,
         r.current_step
             .as_ref()
             .map_or(String::new(), |s| format!(", waiting for {s}"))
     );
-    println!("history:");
+    outln!("history:");
     for d in &v.history {
         let step = d.step.as_ref().map_or(String::new(), |s| format!(" [{s}]"));
-        println!("  {} {} {}{step} {}", d.on, d.by, d.action, d.comment);
+        outln!("  {} {} {}{step} {}", d.on, d.by, d.action, d.comment);
     }
     if let Some(t) = &v.tow {
-        println!(
+        outln!(
             "tow: crew {} on {} at {} (registered by {}){}",
             t.crew.join(","),
             t.planned_on,
@@ -195,18 +271,18 @@ fn print_application(v: &ApplicationView) {
             }
         );
         if let (Some(on), Some(yard)) = (t.towed_on, &t.yard) {
-            println!(
+            outln!(
                 "towed back on {on} to {yard}; condition: {}; cost {}",
                 t.condition.clone().unwrap_or_default(),
                 t.cost.unwrap_or(Money::ZERO).display()
             );
         }
         if let Some(reason) = &t.failure {
-            println!("tow failed: {reason}");
+            outln!("tow failed: {reason}");
         }
     }
     for status in &v.failed_commands {
-        println!("lock_command failed with status {status}");
+        outln!("lock_command failed with status {status}");
     }
     if let Some(on) = v.executed_on {
         let status = v
@@ -214,7 +290,7 @@ fn print_application(v: &ApplicationView) {
             .map_or("no lock_command configured".to_string(), |c| {
                 format!("lock_command exit status {c}")
             });
-        println!("executed on {on} ({status})");
+        outln!("executed on {on} ({status})");
     }
 }
 
@@ -289,7 +365,7 @@ fn apply(
         },
     )?;
     if !json {
-        eprintln!("{}", outcome.message);
+        errln!("{}", outcome.message);
     }
     print_created(outcome.id, &outcome.message, json)
 }
@@ -352,7 +428,7 @@ pub fn lock(app: &App, ctx: &Ctx, hooks: &Hooks, cmd: LockCmd) -> Done {
                         "on": ctx.today.to_string(),
                     });
                     Some(hooks::run(command, &order.to_string()).unwrap_or_else(|e| {
-                        eprintln!("duedesk: {e}");
+                        errln!("duedesk: {e}");
                         -1
                     }))
                 }
@@ -361,7 +437,7 @@ pub fn lock(app: &App, ctx: &Ctx, hooks: &Hooks, cmd: LockCmd) -> Done {
             match command_status {
                 Some(code) if code != 0 => Err(Failure(vec![outcome.message])),
                 _ => {
-                    println!("{}", outcome.message);
+                    outln!("{}", outcome.message);
                     Ok(())
                 }
             }
@@ -486,8 +562,8 @@ pub fn inbox(app: &App, ctx: &Ctx, args: InboxArgs) -> Done {
             n.delivery.into(),
         ]);
     }
-    print!("{}", t.render());
-    println!("{} unread", items.iter().filter(|n| !n.read).count());
+    out!("{}", t.render());
+    outln!("{} unread", items.iter().filter(|n| !n.read).count());
     Ok(())
 }
 
@@ -507,6 +583,6 @@ pub fn audit(app: &App, ctx: &Ctx, contract: &str, json: bool) -> Done {
             e.detail.clone(),
         ]);
     }
-    print!("{}", t.render());
+    out!("{}", t.render());
     Ok(())
 }

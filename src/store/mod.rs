@@ -26,9 +26,9 @@ pub enum StoreError {
     #[error("database {path}: {source}")]
     Open { path: PathBuf, source: sled::Error },
     #[error(
-        "database {path} is open in another duedesk process; stop it (or use its server) and try again"
+        "database {path} is open in another duedesk process{served}; stop it (or use its server) and try again"
     )]
-    InUse { path: PathBuf },
+    InUse { path: PathBuf, served: String },
     #[error(
         "database {path} has schema version {found}, newer than this duedesk understands ({supported}); upgrade duedesk"
     )]
@@ -70,6 +70,7 @@ pub(crate) enum Space {
     LastPaymentIndex,
     Accrual,
     User,
+    UserKey,
 }
 
 impl Space {
@@ -95,6 +96,7 @@ impl Space {
             Space::LastPaymentIndex => b"xl/",
             Space::Accrual => b"ac/",
             Space::User => b"us/",
+            Space::UserKey => b"uk/",
         }
     }
 
@@ -235,6 +237,8 @@ pub enum RecordKind {
     Accessory,
     /// Outbound orders by id.
     Order,
+    /// SSH public keys by fingerprint (`SHA256:…`): who a key logs in as.
+    UserKey,
 }
 
 impl RecordKind {
@@ -246,6 +250,7 @@ impl RecordKind {
             RecordKind::Model => Space::Model,
             RecordKind::Accessory => Space::Accessory,
             RecordKind::Order => Space::Order,
+            RecordKind::UserKey => Space::UserKey,
         }
     }
 }
@@ -266,6 +271,32 @@ impl Reader for Store {
     }
 }
 
+/// The file `duedesk serve` writes beside the database while it serves it.
+pub fn serve_lock_path(db: &Path) -> PathBuf {
+    let mut name = db.file_name().unwrap_or_default().to_os_string();
+    name.push(".serve.lock");
+    db.with_file_name(name)
+}
+
+/// `: it is served by duedesk serve (pid P) on ADDR` when a serve lock names the server.
+fn served_by(db: &Path) -> String {
+    let Ok(text) = std::fs::read_to_string(serve_lock_path(db)) else {
+        return String::new();
+    };
+    let mut pid = "?";
+    let mut addr = "?";
+    for line in text.lines() {
+        if let Some(v) = line.strip_prefix("pid=") {
+            pid = v.trim();
+        } else if let Some(v) = line.strip_prefix("address=") {
+            addr = v.trim();
+        }
+    }
+    format!(
+        ": it is served by `duedesk serve` (pid {pid}) on {addr}; work through ssh -p PORT USER@HOST COMMAND"
+    )
+}
+
 impl Store {
     /// Opens (creating if need be) the database at `path`, checking its schema version.
     pub fn open(path: &Path) -> Result<Store> {
@@ -273,7 +304,7 @@ impl Store {
             let in_use = matches!(&source, sled::Error::Io(e) if e.kind() == std::io::ErrorKind::WouldBlock)
                 || source.to_string().contains("lock");
             if in_use {
-                StoreError::InUse { path: path.to_path_buf() }
+                StoreError::InUse { path: path.to_path_buf(), served: served_by(path) }
             } else {
                 StoreError::Open { path: path.to_path_buf(), source }
             }
@@ -378,6 +409,19 @@ impl Store {
         self.tree.scan_prefix(kind.space().key(prefix)).map(|kv| {
             let (k, v) = kv?;
             decode(&k, &v)
+        })
+    }
+
+    /// Every record of a kind with its id, in id order.
+    pub fn records_with_ids<T: DeserializeOwned + 'static>(
+        &self,
+        kind: RecordKind,
+    ) -> impl Iterator<Item = Result<(String, T)>> + '_ {
+        let prefix = kind.space().prefix();
+        self.tree.scan_prefix(prefix).map(move |kv| {
+            let (k, v) = kv?;
+            let id = String::from_utf8_lossy(&k[prefix.len()..]).into_owned();
+            Ok((id, decode(&k, &v)?))
         })
     }
 
@@ -549,6 +593,10 @@ impl Txn<'_> {
 
     pub fn put_record<T: Serialize>(&mut self, kind: RecordKind, id: &str, value: &T) {
         self.put_in(kind.space(), id, value);
+    }
+
+    pub fn delete_record(&mut self, kind: RecordKind, id: &str) {
+        self.delete(kind.space().key(id));
     }
 
     pub fn set_payment_contract(&mut self, payment_id: &str, contract_no: &str) {

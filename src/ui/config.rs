@@ -28,6 +28,10 @@ pub struct Config {
     pub lock_command: Option<String>,
     /// Run with each notification as JSON on stdin (an SMS or WeChat gateway).
     pub notify_command: Option<String>,
+    /// `duedesk serve`: a session with no input for this long is closed.
+    pub ssh_idle_timeout_secs: Option<u64>,
+    /// `duedesk serve`: at most this many interactive sessions at once.
+    pub ssh_max_sessions: Option<usize>,
     /// Where it was read from, if a file was read.
     pub file: Option<PathBuf>,
 }
@@ -193,6 +197,23 @@ impl Config {
                                 .map_err(|m| err(Some(bv.span()), Some(full.clone()), m))?;
                             config.keys.rebind(context, command, keys);
                         }
+                    }
+                }
+                ("ssh_idle_timeout_secs" | "ssh_max_sessions", DeValue::Integer(i)) => {
+                    let n = u64::from_str_radix(i.as_str(), i.radix())
+                        .ok()
+                        .filter(|n| *n > 0)
+                        .ok_or_else(|| {
+                            err(
+                                Some(v.span()),
+                                Some(name.clone()),
+                                "give a whole number greater than 0".into(),
+                            )
+                        })?;
+                    if name == "ssh_max_sessions" {
+                        config.ssh_max_sessions = Some(n as usize);
+                    } else {
+                        config.ssh_idle_timeout_secs = Some(n);
                     }
                 }
                 ("lock_command" | "notify_command", DeValue::String(s)) => {

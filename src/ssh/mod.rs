@@ -1,0 +1,174 @@
+//! `duedesk serve`: one process owns the database and serves the interactive screens and
+//! the commands to many users over SSH (russh). Public keys only; the key decides the user.
+//!
+//! - `server`: host key, authentication, the failed-attempts limit, channels, output pumps.
+//! - `session`: one interactive session, the same screens as the local terminal.
+//! - `input`: terminal bytes → key events, keeping state across packets.
+//!
+//! Owns: the network edge. Must not touch: business rules (app/ decides) or sled (store/).
+
+pub mod input;
+pub mod server;
+pub mod session;
+
+use crate::app::App;
+use crate::store::serve_lock_path;
+use anyhow::Context as _;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub use server::{ServeOptions, host_key_path, start};
+
+/// Splits an exec request's command line into words, as a POSIX shell would for plain
+/// words, 'single' and "double" quotes and backslash escapes (no expansions).
+pub fn split_words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut in_word = false;
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => {
+                in_word = true;
+                for c in chars.by_ref() {
+                    if c == '\'' {
+                        break;
+                    }
+                    word.push(c);
+                }
+            }
+            '"' => {
+                in_word = true;
+                while let Some(c) = chars.next() {
+                    match c {
+                        '"' => break,
+                        '\\' => {
+                            if let Some(n) = chars.next() {
+                                if !matches!(n, '"' | '\\' | '$' | '`') {
+                                    word.push('\\');
+                                }
+                                word.push(n);
+                            }
+                        }
+                        c => word.push(c),
+                    }
+                }
+            }
+            '\\' => {
+                in_word = true;
+                if let Some(n) = chars.next() {
+                    word.push(n);
+                }
+            }
+            c if c.is_whitespace() => {
+                if in_word {
+                    words.push(std::mem::take(&mut word));
+                    in_word = false;
+                }
+            }
+            c => {
+                in_word = true;
+                word.push(c);
+            }
+        }
+    }
+    if in_word {
+        words.push(word);
+    }
+    words
+}
+
+/// Removes the serve lock when the server stops, however it stops.
+struct ServeLock(PathBuf);
+
+impl ServeLock {
+    fn write(db: &Path, addr: &std::net::SocketAddr) -> anyhow::Result<ServeLock> {
+        let path = serve_lock_path(db);
+        let text = format!("pid={}\naddress={addr}\n", std::process::id());
+        std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+        Ok(ServeLock(path))
+    }
+}
+
+impl Drop for ServeLock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// Runs `duedesk serve` until interrupted (Ctrl-C or SIGTERM).
+pub fn serve(
+    db: &Path,
+    listen: &str,
+    config: crate::ui::config::Config,
+    ui: crate::ui::UiOptions,
+    today: Option<chrono::NaiveDate>,
+) -> anyhow::Result<()> {
+    let app = Arc::new(App::open(db)?);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the server's runtime")?;
+    runtime.block_on(async move {
+        let opts = ServeOptions {
+            listen: listen.to_string(),
+            host_key: host_key_path(db),
+            config,
+            ui,
+            today,
+        };
+        let running = start(app, opts).await?;
+        let _lock = ServeLock::write(db, &running.addr)?;
+        println!(
+            "duedesk serve: {} on {} (pid {})\nhost key {} {}\nCtrl-C stops it.",
+            db.display(),
+            running.addr,
+            std::process::id(),
+            host_key_path(db).display(),
+            running.fingerprint
+        );
+        wait_for_stop().await;
+        println!("duedesk serve: stopping");
+        running.stop().await;
+        Ok(())
+    })
+}
+
+async fn wait_for_stop() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = match signal(SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_words;
+
+    #[test]
+    fn words_split_like_a_shell() {
+        assert_eq!(split_words("overdue --json"), vec!["overdue", "--json"]);
+        assert_eq!(
+            split_words(r#"contact add H1 --note "called, no answer" 'it''s'"#),
+            vec!["contact", "add", "H1", "--note", "called, no answer", "its"]
+        );
+        assert_eq!(split_words(r"a\ b  c"), vec!["a b", "c"]);
+        assert_eq!(split_words("  "), Vec::<String>::new());
+        assert_eq!(split_words("''"), vec![""]);
+    }
+}

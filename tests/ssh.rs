@@ -1,0 +1,591 @@
+//! `duedesk serve` end to end on loopback, with russh's client in-process (and OpenSSH's
+//! `ssh` when it is installed): keys, sessions, screens, changes between sessions, input
+//! split across packets, Chinese input, commands with their exit status, a client that
+//! never reads.
+
+#[path = "support/ssh_client.rs"]
+mod ssh_client;
+mod support;
+
+use duedesk::app::{App, Ctx, Mutation};
+use duedesk::domain::Role;
+use duedesk::ssh::{self, ServeOptions};
+use russh::keys::PrivateKey;
+use ssh_client::*;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use support::*;
+
+struct Served {
+    _dir: tempfile::TempDir,
+    app: Arc<App>,
+    running: ssh::server::Running,
+    keys: HashMap<&'static str, PrivateKey>,
+}
+
+impl Served {
+    fn addr(&self) -> std::net::SocketAddr {
+        self.running.addr
+    }
+    fn key(&self, user: &str) -> &PrivateKey {
+        &self.keys[user]
+    }
+}
+
+fn add_key(app: &App, user: &str, key: &PrivateKey) {
+    let public = key.public_key();
+    app.execute(
+        &ctx(),
+        Mutation::AddKey {
+            user: user.into(),
+            key: public.to_openssh().unwrap(),
+            fingerprint: ssh::server::fingerprint(public),
+        },
+    )
+    .unwrap();
+}
+
+/// The test book served on a free loopback port; users wang and li (collectors), fin
+/// (finance), gone (disabled) and the built-in admin, each with a key.
+async fn serve_with(config_text: &str) -> Served {
+    let Book { dir, app } = book();
+    for (name, role) in [
+        ("wang", Role::Collector),
+        ("li", Role::Collector),
+        ("fin", Role::Finance),
+        ("gone", Role::Collector),
+    ] {
+        let _ = app.execute(
+            &ctx(),
+            Mutation::AddUser {
+                name: name.into(),
+                display: String::new(),
+                roles: vec![role],
+                branch: None,
+            },
+        );
+    }
+    let mut keys = HashMap::new();
+    for name in ["admin", "wang", "li", "fin", "gone"] {
+        let key = new_key();
+        add_key(&app, name, &key);
+        keys.insert(name, key);
+    }
+    app.execute(
+        &ctx(),
+        Mutation::DisableUser {
+            name: "gone".into(),
+        },
+    )
+    .unwrap();
+    let config_path = dir.path().join("config.toml");
+    std::fs::write(&config_path, config_text).unwrap();
+    let config = duedesk::ui::config::Config::load(Some(&config_path)).unwrap();
+    let app = Arc::new(app);
+    let opts = ServeOptions {
+        listen: "127.0.0.1:0".into(),
+        host_key: dir.path().join("host_ed25519"),
+        config,
+        ui: duedesk::ui::UiOptions {
+            theme: None,
+            lang: None,
+            config: Some(config_path),
+        },
+        today: Some(d(TODAY)),
+    };
+    let running = ssh::start(app.clone(), opts).await.unwrap();
+    Served {
+        _dir: dir,
+        app,
+        running,
+        keys,
+    }
+}
+
+async fn serve() -> Served {
+    serve_with("").await
+}
+
+/// Runs a test body with an overall timeout, so nothing hangs.
+async fn within<F: std::future::Future<Output = ()>>(secs: u64, f: F) {
+    tokio::time::timeout(Duration::from_secs(secs), f)
+        .await
+        .expect("the test took too long");
+}
+
+const T: Duration = Duration::from_secs(10);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keys_decide_who_logs_in() {
+    within(60, async {
+        let s = serve().await;
+        // The host key was generated with mode 0600.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(s._dir.path().join("host_ed25519"))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        assert!(login(s.addr(), "wang", s.key("wang")).await.is_ok());
+        assert!(login(s.addr(), "admin", s.key("admin")).await.is_ok());
+        let stranger = new_key();
+        assert_eq!(
+            login(s.addr(), "wang", &stranger).await.err().as_deref(),
+            Some("refused")
+        );
+        // li's key does not log in as wang.
+        assert!(login(s.addr(), "wang", s.key("li")).await.is_err());
+        // A disabled user's own key is refused.
+        assert!(login(s.addr(), "gone", s.key("gone")).await.is_err());
+        // Logins are in the audit trail.
+        let journal: Vec<(duedesk::store::EntryHeader, Mutation)> = s
+            .app
+            .store()
+            .journal()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(journal.iter().any(|(h, m)| h.actor == "wang"
+            && matches!(m, Mutation::Session { user, event: duedesk::app::SessionEvent::Login, .. } if user == "wang")));
+        s.running.stop().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failed_attempts_are_limited_per_address() {
+    within(60, async {
+        let s = serve().await;
+        let stranger = new_key();
+        for _ in 0..ssh::server::MAX_FAILURES {
+            assert!(login(s.addr(), "wang", &stranger).await.is_err());
+        }
+        // Now even the right key is refused from this address, for a while.
+        assert!(login(s.addr(), "wang", s.key("wang")).await.is_err());
+        s.running.stop().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dashboard_at_the_pty_size_then_resized() {
+    within(60, async {
+        let s = serve().await;
+        let mut t = Term::open(s.addr(), "admin", s.key("admin"), 100, 30, &[])
+            .await
+            .unwrap();
+        t.expect("5 overdue contracts").await;
+        t.expect("HT-2025-004").await;
+        // The hint bar sits on the last of 30 rows.
+        t.wait_for("hint bar on row 30", T, |_| true).await;
+        let rows: Vec<String> = t.parser.screen().rows(0, 100).collect();
+        assert_eq!(rows.len(), 30);
+        assert!(rows[29].contains("q quit"), "last row: {:?}", rows[29]);
+        // Narrower and shorter: the bar moves to row 20.
+        t.resize(70, 20).await;
+        t.wait_for("hint bar on row 20", T, |_| true).await;
+        t.settle(Duration::from_millis(300)).await;
+        let rows: Vec<String> = t.parser.screen().rows(0, 70).collect();
+        assert_eq!(rows.len(), 20);
+        assert!(
+            rows[19].contains("quit") || rows[19].contains("help"),
+            "last row after resize: {:?}\n{}",
+            rows[19],
+            t.screen()
+        );
+        // q quits with status 0.
+        t.send(b"q").await;
+        assert_eq!(t.wait_closed(T).await, Some(0));
+        s.running.stop().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keystrokes_drive_the_screens_and_collectors_see_their_own_customers() {
+    within(60, async {
+        let s = serve().await;
+        let mut t = Term::open(s.addr(), "admin", s.key("admin"), 100, 30, &[])
+            .await
+            .unwrap();
+        t.expect("5 overdue contracts").await;
+        t.send(b"2").await;
+        t.expect("WX-8812").await;
+        t.send(b"1").await;
+        t.expect("5 overdue contracts").await;
+        // wang collects for 李四 and 欧阳…; he does not see 张三.
+        let mut w = Term::open(s.addr(), "wang", s.key("wang"), 100, 30, &[])
+            .await
+            .unwrap();
+        w.expect("HT-2025-002").await;
+        w.settle(Duration::from_millis(200)).await;
+        assert!(!w.screen().contains("HT-2025-001"), "{}", w.screen());
+        s.running.stop().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_escape_sequence_split_across_packets_is_one_key() {
+    within(60, async {
+        let s = serve().await;
+        let mut t = Term::open(s.addr(), "admin", s.key("admin"), 100, 30, &[])
+            .await
+            .unwrap();
+        t.expect("5 overdue contracts").await;
+        // Down arrow in three packets, then Enter: the second row's ticket opens.
+        for part in [&b"\x1b"[..], b"[", b"B"] {
+            t.send(part).await;
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        t.send(b"\r").await;
+        t.wait_for("the ticket of HT-2025-001", T, |s| {
+            s.contains("HT-2025-001") && !s.contains("HT-2025-004")
+        })
+        .await;
+        // A lone Esc (after its timeout) closes the ticket.
+        t.send(b"\x1b").await;
+        t.expect("5 overdue contracts").await;
+        s.running.stop().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chinese_search_input_split_mid_character() {
+    within(60, async {
+        let s = serve().await;
+        let mut t = Term::open(
+            s.addr(),
+            "admin",
+            s.key("admin"),
+            100,
+            30,
+            &[("LANG", "zh_CN.UTF-8")],
+        )
+        .await
+        .unwrap();
+        t.expect("HT-2025-004").await;
+        t.send(b"/").await;
+        let name = "王小明".as_bytes();
+        // Split inside the first character.
+        t.send(&name[..2]).await;
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        t.send(&name[2..]).await;
+        t.wait_for("only 王小明's row", T, |s| {
+            s.contains("HT-2025-003") && !s.contains("HT-2025-004")
+        })
+        .await;
+        assert!(t.screen().contains("王小明"));
+        s.running.stop().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_in_one_session_reaches_the_others_and_unchanged_screens_stay_quiet() {
+    within(60, async {
+        let s = serve().await;
+        let mut payments = Term::open(s.addr(), "fin", s.key("fin"), 100, 30, &[])
+            .await
+            .unwrap();
+        payments.expect("overdue").await;
+        payments.send(b"2").await;
+        payments.expect("WX-8812").await;
+        let mut quiet = Term::open(s.addr(), "admin", s.key("admin"), 100, 30, &[])
+            .await
+            .unwrap();
+        quiet.send(b"3").await;
+        quiet.expect("Settings").await;
+        payments.settle(Duration::from_millis(300)).await;
+        quiet.settle(Duration::from_millis(300)).await;
+        let quiet_before = quiet.received;
+
+        // wang records a payment from his session's account: it waits for finance.
+        let (status, out, err) = exec(
+            s.addr(),
+            "wang",
+            s.key("wang"),
+            "payment record --contract HT-2025-002 --amount 777 --received-on 2026-06-14 --reference SSH-TEST",
+        )
+        .await;
+        assert_eq!(status, Some(0), "stdout {out} stderr {err}");
+        let start = Instant::now();
+        payments.expect("SSH-TEST").await;
+        assert!(
+            start.elapsed() < Duration::from_secs(1),
+            "the change took {:?} to show",
+            start.elapsed()
+        );
+        // The settings screen shows nothing that changed: at most a few reset bytes.
+        quiet.settle(Duration::from_millis(500)).await;
+        assert!(
+            quiet.received - quiet_before < 64,
+            "an unchanged screen received {} bytes",
+            quiet.received - quiet_before
+        );
+        s.running.stop().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commands_over_ssh_run_as_the_key_user_with_their_exit_status() {
+    within(60, async {
+        let s = serve().await;
+        let (status, out, err) = exec(s.addr(), "wang", s.key("wang"), "overdue --json").await;
+        assert_eq!(status, Some(0), "{err}");
+        let rows: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let nos: Vec<&str> = rows
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["contract_no"].as_str().unwrap())
+            .collect();
+        assert!(
+            nos.contains(&"HT-2025-002") && !nos.contains(&"HT-2025-001"),
+            "{nos:?}"
+        );
+
+        // Refused by the app: status 1 and the reason on stderr.
+        let (status, _, err) = exec(s.addr(), "wang", s.key("wang"), "settle HT-2025-001").await;
+        assert_eq!(status, Some(1));
+        assert!(err.contains("scope"), "{err}");
+        // --as is the key's to decide.
+        let (status, _, err) = exec(s.addr(), "wang", s.key("wang"), "--as admin overdue").await;
+        assert_eq!(status, Some(2));
+        assert!(err.contains("--as"), "{err}");
+        // Usage errors: status 2.
+        let (status, _, _) = exec(s.addr(), "wang", s.key("wang"), "no-such-command").await;
+        assert_eq!(status, Some(2));
+        // Key management is the admin's, and works over SSH.
+        let (status, out, _) =
+            exec(s.addr(), "admin", s.key("admin"), "user keys wang --json").await;
+        assert_eq!(status, Some(0));
+        assert!(out.contains("SHA256:"), "{out}");
+        let (status, _, err) = exec(s.addr(), "wang", s.key("wang"), "user keys li").await;
+        assert_eq!(status, Some(1));
+        assert!(err.contains("user.keys"), "{err}");
+        s.running.stop().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_session_cap_and_the_idle_timeout_come_from_the_config() {
+    within(60, async {
+        let s = serve_with("ssh_max_sessions = 1\nssh_idle_timeout_secs = 1\n").await;
+        let mut first = Term::open(s.addr(), "admin", s.key("admin"), 80, 24, &[])
+            .await
+            .unwrap();
+        first.expect("overdue").await;
+        let mut second = Term::open(s.addr(), "wang", s.key("wang"), 80, 24, &[])
+            .await
+            .unwrap();
+        assert_eq!(second.wait_closed(T).await, Some(1));
+        // The first one idles out after a second without input.
+        assert_eq!(first.wait_closed(T).await, Some(0));
+        assert!(
+            first.screen().contains("without input"),
+            "{}",
+            first.screen()
+        );
+        s.running.stop().await;
+    })
+    .await;
+}
+
+/// Keystroke → first output byte latencies of `keys` Down/Up presses.
+async fn type_and_time(t: &mut Term, keys: usize) -> Vec<Duration> {
+    let mut times = Vec::with_capacity(keys);
+    for i in 0..keys {
+        let key: &[u8] = if i % 2 == 0 { b"j" } else { b"k" };
+        let sent = Instant::now();
+        t.send(key).await;
+        assert!(t.read_once(T).await, "no output after a keystroke");
+        times.push(sent.elapsed());
+        // Take the rest of the frame before the next key.
+        t.settle(Duration::from_millis(5)).await;
+    }
+    times
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_never_reads_does_not_slow_the_others() {
+    within(120, async {
+        let s = serve().await;
+        // The stalled client: switches screens without reading a byte.
+        let stalled = Term::open(s.addr(), "admin", s.key("admin"), 200, 60, &[])
+            .await
+            .unwrap();
+        let flood = tokio::spawn(async move {
+            for i in 0..2000 {
+                let key: &[u8] = [b"1", b"2", b"3"][i % 3];
+                if tokio::time::timeout(Duration::from_millis(50), stalled.channel.data(key))
+                    .await
+                    .is_err()
+                {
+                    break;
+                }
+            }
+            stalled
+        });
+        let mut sessions = Vec::new();
+        for _ in 0..10 {
+            let mut t = Term::open(s.addr(), "fin", s.key("fin"), 100, 30, &[])
+                .await
+                .unwrap();
+            t.expect("overdue").await;
+            sessions.push(t);
+        }
+        let mut tasks = Vec::new();
+        for mut t in sessions {
+            tasks.push(tokio::spawn(async move { type_and_time(&mut t, 20).await }));
+        }
+        let mut all = Vec::new();
+        for task in tasks {
+            all.extend(task.await.unwrap());
+        }
+        all.sort();
+        let p99 = all[all.len() * 99 / 100 - 1];
+        eprintln!("10 sessions × 20 keys beside a stalled client: p99 {p99:?}");
+        // Debug build on a shared 2-core machine: generous, but a stall would be seconds.
+        assert!(p99 < Duration::from_millis(1000), "p99 {p99:?}");
+        let _ = tokio::time::timeout(Duration::from_secs(30), flood).await;
+        s.running.stop().await;
+    })
+    .await;
+}
+
+#[test]
+fn openssh_client_logs_in_sees_the_dashboard_and_quits() {
+    let has = |tool: &str| std::process::Command::new(tool).arg("-V").output().is_ok();
+    if !has("ssh") || !has("ssh-keygen") {
+        eprintln!(
+            "\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n\
+             !!! SKIPPED: the OpenSSH client test — `ssh`/`ssh-keygen` not installed. !!!\n\
+             !!! Install openssh-client (CI's .ci/run does) to run it.                !!!\n\
+             !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n"
+        );
+        return;
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let s = rt.block_on(serve());
+    let dir = tempfile::tempdir().unwrap();
+    let key_path = dir.path().join("id_ed25519");
+    let status = std::process::Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-f"])
+        .arg(&key_path)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let public = std::fs::read_to_string(key_path.with_extension("pub")).unwrap();
+    let (line, fingerprint) = duedesk::cli::parse_public_key(&public).unwrap();
+    s.app
+        .execute(
+            &ctx(),
+            Mutation::AddKey {
+                user: "li".into(),
+                key: line,
+                fingerprint,
+            },
+        )
+        .unwrap();
+    use std::io::{Read, Write};
+    let mut child = std::process::Command::new("ssh")
+        .arg("-tt")
+        .args(["-i"])
+        .arg(&key_path)
+        .args([
+            "-p",
+            &s.addr().port().to_string(),
+            "-o",
+            "StrictHostKeyChecking=no",
+            "-o",
+            "UserKnownHostsFile=/dev/null",
+            "-o",
+            "BatchMode=yes",
+            "-o",
+            "IdentitiesOnly=yes",
+            "-o",
+            "LogLevel=ERROR",
+            "-o",
+            "ConnectTimeout=10",
+            "li@127.0.0.1",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = stdout.read(&mut buf) {
+            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    let mut seen = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !String::from_utf8_lossy(&seen).contains("HT-2025-001") && Instant::now() < deadline {
+        if let Ok(bytes) = rx.recv_timeout(Duration::from_millis(100)) {
+            seen.extend(bytes);
+        }
+    }
+    let text = String::from_utf8_lossy(&seen).into_owned();
+    if !text.contains("HT-2025-001") {
+        let _ = child.kill();
+        let mut err = String::new();
+        let _ = child.stderr.take().unwrap().read_to_string(&mut err);
+        panic!("ssh did not show li's dashboard: stdout {text:?} stderr {err:?}");
+    }
+    child.stdin.as_mut().unwrap().write_all(b"q").unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(
+        status.is_some_and(|s| s.success()),
+        "ssh did not exit 0 after q: {status:?}"
+    );
+    rt.block_on(s.running.stop());
+}
+
+#[test]
+fn a_served_database_tells_a_local_command_who_serves_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("book.db");
+    let app = App::open(&db).unwrap();
+    std::fs::write(
+        duedesk::store::serve_lock_path(&db),
+        "pid=4242\naddress=127.0.0.1:2222\n",
+    )
+    .unwrap();
+    let err = App::open(&db)
+        .err()
+        .expect("a second open is refused")
+        .to_string();
+    assert!(
+        err.contains("pid 4242") && err.contains("127.0.0.1:2222"),
+        "{err}"
+    );
+    drop(app);
+    let _ = Ctx::new("admin", d(TODAY), 0);
+}
