@@ -710,6 +710,10 @@ pub(super) fn submit_for(
         id: id.clone(),
         document,
         contract_no: c.no.clone(),
+        customer: txn
+            .customer(&c.customer_id)?
+            .map(|cu| cu.name)
+            .unwrap_or_default(),
         branch: branch_of(txn, c)?,
         applicant: header.actor.clone(),
         submitted_on: header.business_date,
@@ -790,6 +794,15 @@ pub(super) fn save_application(txn: &mut Txn<'_>, a: &Application) -> Result<()>
         txn.set_open_application(&a.contract_no, a.document.name(), Some(&a.id));
     } else if current.as_deref() == Some(a.id.as_str()) {
         txn.set_open_application(&a.contract_no, a.document.name(), None);
+    }
+    let before: Option<Application> = txn.record(RecordKind::Application, &a.id)?;
+    let old_keys = before.map(|b| b.index_keys()).unwrap_or_default();
+    let new_keys = a.index_keys();
+    for key in old_keys.iter().filter(|k| !new_keys.contains(k)) {
+        txn.set_application_index(key, false);
+    }
+    for key in &new_keys {
+        txn.set_application_index(key, true);
     }
     txn.put_record(RecordKind::Application, &a.id, a);
     Ok(())

@@ -172,12 +172,7 @@ pub struct ApplicationFilter {
 
 impl App {
     fn row(&self, a: &Application) -> Result<ApplicationRow> {
-        let store = self.store();
-        let customer = store
-            .contract(&a.contract_no)?
-            .and_then(|c| store.customer(&c.customer_id).ok().flatten())
-            .map(|c| c.name)
-            .unwrap_or_default();
+        let customer = a.customer.clone();
         Ok(ApplicationRow {
             id: a.id.clone(),
             document: a.document.name(),
@@ -203,7 +198,11 @@ impl App {
     /// Whether the viewer may see an application: its contract is in scope, or they applied,
     /// or they may decide its current step.
     fn sees(&self, user: &User, a: &Application) -> bool {
-        a.applicant == user.name
+        let branch_role =
+            user.has(Role::Clerk) || user.has(Role::Approver) || user.has(Role::Sales);
+        user.sees_everything()
+            || (branch_role && user.branch.as_deref() == Some(a.branch.as_str()))
+            || a.applicant == user.name
             || a.review
                 .current_step()
                 .is_some_and(|s| s.admits(user, &a.branch))
@@ -215,10 +214,11 @@ impl App {
         user: &User,
         contract_no: &str,
     ) -> Result<Vec<ApplicationRow>> {
+        let store = self.store();
         let mut rows = Vec::new();
-        for a in self.store().records::<Application>(RecordKind::Application) {
-            let a = a?;
-            if a.contract_no == contract_no && self.sees(user, &a) {
+        for id in store.application_ids(&format!("contract/{contract_no}/"))? {
+            let a = application(store, &id)?;
+            if self.sees(user, &a) {
                 rows.push(self.row(&a)?);
             }
         }
@@ -233,10 +233,11 @@ impl App {
         filter: &ApplicationFilter,
     ) -> Result<Vec<ApplicationRow>> {
         let user = self.viewer(ctx)?;
+        let store = self.store();
         let mut rows = Vec::new();
-        for a in self.store().records::<Application>(RecordKind::Application) {
-            let a = a?;
-            // Cheap tests first; the scope test reads the contract and customer.
+        for id in self.candidates(&user, filter)? {
+            let a = application(store, &id)?;
+            // Cheap tests first; the scope test may read the contract and customer.
             if filter.document.is_some_and(|d| d != a.document)
                 || (!filter.stages.is_empty() && !filter.stages.contains(&a.stage()))
             {
@@ -254,6 +255,44 @@ impl App {
         }
         rows.sort_by_key(|r| std::cmp::Reverse(id_number(&r.id)));
         Ok(rows)
+    }
+
+    /// Ids worth reading for a filter, from the application index: the steps the user may
+    /// decide, or the document's stages; every application when neither narrows it.
+    fn candidates(&self, user: &User, filter: &ApplicationFilter) -> Result<Vec<String>> {
+        let store = self.store();
+        let branch = user.branch.clone().unwrap_or_default();
+        let mut prefixes = Vec::new();
+        if filter.awaiting_me {
+            for role in &user.roles {
+                // Finance and admin steps are decided from any branch.
+                let anywhere = matches!(role, Role::Finance | Role::Admin);
+                let b = if anywhere {
+                    String::new()
+                } else {
+                    format!("{branch}/")
+                };
+                prefixes.push(format!("step/role:{}/{b}", role.name()));
+            }
+            prefixes.push(format!("step/user:{}/", user.name));
+        } else if let Some(document) = filter.document {
+            if filter.stages.is_empty() {
+                prefixes.push(format!("stage/{}/", document.name()));
+            } else {
+                for stage in &filter.stages {
+                    prefixes.push(format!("stage/{}/{}/", document.name(), stage.name()));
+                }
+            }
+        } else {
+            prefixes.push("stage/".to_string());
+        }
+        let mut ids = Vec::new();
+        for prefix in &prefixes {
+            ids.extend(store.application_ids(prefix)?);
+        }
+        ids.sort_unstable_by_key(|id| std::cmp::Reverse(id_number(id)));
+        ids.dedup();
+        Ok(ids)
     }
 
     /// One application with its chain, history and follow-up.

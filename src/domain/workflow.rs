@@ -68,6 +68,8 @@ pub struct Application {
     pub id: String,
     pub document: DocumentType,
     pub contract_no: String,
+    /// The customer's name when it was submitted (lists show it without a lookup).
+    pub customer: String,
     pub branch: String,
     pub applicant: String,
     #[serde(with = "crate::codec::date")]
@@ -127,6 +129,24 @@ impl Stage {
 }
 
 impl Application {
+    /// The keys under which the store indexes this application: by document and stage, by
+    /// contract, and while in review, by the chain step and branch waiting for a decision.
+    pub fn index_keys(&self) -> Vec<String> {
+        let mut keys = vec![
+            format!(
+                "stage/{}/{}/{}",
+                self.document.name(),
+                self.stage().name(),
+                self.id
+            ),
+            format!("contract/{}/{}", self.contract_no, self.id),
+        ];
+        if let Some(step) = self.review.current_step() {
+            keys.push(format!("step/{}/{}/{}", step.label(), self.branch, self.id));
+        }
+        keys
+    }
+
     pub fn stage(&self) -> Stage {
         match (&self.review.state, &self.followup) {
             (ReviewState::InReview { .. }, _) => Stage::InReview,

@@ -64,6 +64,8 @@ pub(crate) enum Space {
     OpenApplication,
     /// `contract` → the id of its order not yet cancelled.
     OpenOrder,
+    /// Application index keys (`stage/…`, `step/…`) ending in the application's id.
+    ApplicationIndex,
     PaymentRef,
     Pending,
     DueIndex,
@@ -90,6 +92,7 @@ impl Space {
             Space::Order => b"or/",
             Space::OpenApplication => b"oa/",
             Space::OpenOrder => b"oo/",
+            Space::ApplicationIndex => b"ai/",
             Space::PaymentRef => b"pa/",
             Space::Pending => b"pp/",
             Space::DueIndex => b"xd/",
@@ -448,6 +451,20 @@ impl Store {
         })
     }
 
+    /// The ids (last `/` segment) of application index keys under `prefix`.
+    pub fn application_ids(&self, prefix: &str) -> Result<Vec<String>> {
+        let start = Space::ApplicationIndex.key(prefix);
+        self.tree
+            .scan_prefix(&start)
+            .keys()
+            .map(|k| {
+                let k = k?;
+                let text = String::from_utf8_lossy(&k);
+                Ok(text.rsplit('/').next().unwrap_or_default().to_string())
+            })
+            .collect()
+    }
+
     /// Ids of pending (unconfirmed) payments, in id order.
     pub fn pending_payment_ids(&self) -> Result<Vec<String>> {
         self.ids_in(Space::Pending)
@@ -624,6 +641,16 @@ impl Txn<'_> {
         match id {
             Some(id) => self.put_in(Space::OpenOrder, contract_no, &id.to_string()),
             None => self.delete(Space::OpenOrder.key(contract_no)),
+        }
+    }
+
+    /// Adds or removes an application index key (`stage/tow/approved/A12`, …).
+    pub fn set_application_index(&mut self, key: &str, present: bool) {
+        let key = Space::ApplicationIndex.key(key);
+        if present {
+            self.put_raw(key, Vec::new())
+        } else {
+            self.delete(key)
         }
     }
 
