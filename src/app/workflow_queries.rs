@@ -276,11 +276,20 @@ impl App {
             }
             prefixes.push(format!("step/user:{}/", user.name));
         } else if let Some(document) = filter.document {
+            // A branch's clerk, approver or sales see their branch (and what they applied
+            // for or may decide, which the index of steps and the full scan cover).
+            let only_branch =
+                !user.sees_everything() && !user.has(Role::Collector) && user.branch.is_some();
             if filter.stages.is_empty() {
                 prefixes.push(format!("stage/{}/", document.name()));
             } else {
                 for stage in &filter.stages {
-                    prefixes.push(format!("stage/{}/{}/", document.name(), stage.name()));
+                    let b = if only_branch {
+                        format!("{branch}/")
+                    } else {
+                        String::new()
+                    };
+                    prefixes.push(format!("stage/{}/{}/{b}", document.name(), stage.name()));
                 }
             }
         } else {

@@ -134,9 +134,10 @@ impl Application {
     pub fn index_keys(&self) -> Vec<String> {
         let mut keys = vec![
             format!(
-                "stage/{}/{}/{}",
+                "stage/{}/{}/{}/{}",
                 self.document.name(),
                 self.stage().name(),
+                self.branch,
                 self.id
             ),
             format!("contract/{}/{}", self.contract_no, self.id),
