@@ -485,12 +485,12 @@ fn replace_settings(txn: &mut Txn<'_>, settings: &PenaltySettings) -> Result<()>
 /// collection ticket for every contract overdue on that date.
 fn accrue(txn: &mut Txn<'_>, through: NaiveDate) -> Result<Outcome> {
     let previous = txn.accrued_through()?;
-    if let Some(previous) = previous {
-        if through <= previous {
-            return Ok(Outcome::nothing(format!(
-                "penalty is already accrued through {previous}"
-            )));
-        }
+    if let Some(previous) = previous
+        && through <= previous
+    {
+        return Ok(Outcome::nothing(format!(
+            "penalty is already accrued through {previous}"
+        )));
     }
     let settings = txn.settings()?;
     let store = txn.store();

@@ -7,10 +7,12 @@
 //! (store/), terminal or process I/O (edges).
 
 mod apply;
+mod bench_support;
 pub mod mutation;
 pub mod permissions;
 pub mod queries;
 
+pub use bench_support::AccrualPass;
 pub use mutation::{Mutation, NewContract};
 pub use queries::*;
 
@@ -143,15 +145,15 @@ impl App {
     /// Runs many mutations as one atomic change (an import): all of them, or none.
     /// A failure names the position of the mutation at fault.
     pub fn execute_batch(&self, ctx: &Ctx, mutations: &[Mutation]) -> Result<Vec<Outcome>> {
-        if mutations.len() > 1 {
-            if let Some(index) = mutations.iter().position(Mutation::reads_whole_book) {
-                return Err(AppError::InBatch {
-                    index,
-                    error: Box::new(AppError::Invalid(
-                        "this change must run on its own, not in a batch".into(),
-                    )),
-                });
-            }
+        if mutations.len() > 1
+            && let Some(index) = mutations.iter().position(Mutation::reads_whole_book)
+        {
+            return Err(AppError::InBatch {
+                index,
+                error: Box::new(AppError::Invalid(
+                    "this change must run on its own, not in a batch".into(),
+                )),
+            });
         }
         self.run(ctx, mutations)
     }

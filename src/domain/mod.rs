@@ -8,6 +8,8 @@ pub mod ticket;
 pub mod waiver;
 
 #[cfg(test)]
+mod ledger_reference;
+#[cfg(test)]
 mod ledger_tests;
 
 pub use contract::*;
