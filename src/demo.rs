@@ -1542,6 +1542,92 @@ mod tests {
     }
 
     #[test]
+    fn the_overdue_projection_agrees_with_evaluation_and_survives_a_rebuild() {
+        let (_dir, app, _) = demo(300, 11);
+        let admin = admin();
+        let all = OverdueFilter::default();
+        let listed = app.overdue(&admin, today(), &all).unwrap();
+        assert!(!listed.is_empty());
+        assert_eq!(
+            listed,
+            app.overdue_without_projection(&admin, today(), &all)
+                .unwrap()
+        );
+
+        // A day of work: a payment, a contact with a promise, a pending payment confirmed.
+        let first = listed[0].contract_no.clone();
+        let second = listed[listed.len() / 2].contract_no.clone();
+        app.execute(
+            &admin,
+            Mutation::RecordPayment {
+                contract: first,
+                received_on: today(),
+                amount: Money::from_cents(5_000_000),
+                method: "transfer".into(),
+                reference: String::new(),
+                confirmed: true,
+            },
+        )
+        .unwrap();
+        let collector = listed[listed.len() / 2].collector.clone();
+        app.execute(
+            &Ctx::new(&collector, today(), 0),
+            Mutation::AddContact {
+                contract: second,
+                channel: Channel::Call,
+                result: "客户承诺月底还款".into(),
+                note: String::new(),
+                promise: Some(Promise {
+                    date: add_days(today(), 10),
+                    amount: Money::from_cents(100_000),
+                }),
+            },
+        )
+        .unwrap();
+        let pending = app.pending_payments(&admin).unwrap();
+        app.execute(
+            &admin,
+            Mutation::ConfirmPayment {
+                id: pending[0].id.clone(),
+            },
+        )
+        .unwrap();
+        let tomorrow = add_days(today(), 1);
+        app.execute(&admin_ctx(tomorrow), Mutation::Accrue { through: tomorrow })
+            .unwrap();
+        for filter in [
+            all.clone(),
+            OverdueFilter {
+                branch: Some("合肥".into()),
+                ..Default::default()
+            },
+            OverdueFilter {
+                bucket: Some(Bucket::D1To30),
+                ..Default::default()
+            },
+        ] {
+            let listed = app.overdue(&admin, tomorrow, &filter).unwrap();
+            let evaluated = app
+                .overdue_without_projection(&admin, tomorrow, &filter)
+                .unwrap();
+            assert_eq!(listed, evaluated, "{filter:?}");
+        }
+        let theirs = Ctx::new(&collector, tomorrow, 0);
+        let mine = app.overdue(&theirs, tomorrow, &all).unwrap();
+        assert!(!mine.is_empty() && mine.iter().all(|r| r.collector == collector));
+        assert_eq!(
+            mine,
+            app.overdue_without_projection(&theirs, tomorrow, &all)
+                .unwrap()
+        );
+
+        // Replaying the journal rebuilds the same projections, the overdue list included.
+        let before = app.store().projection_dump().unwrap();
+        app.rebuild().unwrap();
+        assert_eq!(before, app.store().projection_dump().unwrap());
+    }
+
+    #[test]
     fn a_book_with_contracts_is_refused() {
         let (_dir, app, _) = demo(5, 1);
         let again = load(

@@ -1,8 +1,9 @@
 //! Read-only helpers for the ledger benchmark (`crate::bench`): a full accrual pass that can
 //! be repeated, because it writes nothing.
 
+use super::apply::accrue_contract;
 use super::{App, Result};
-use crate::domain::{Money, evaluate};
+use crate::domain::Money;
 use crate::store::Reader;
 use chrono::NaiveDate;
 
@@ -11,7 +12,7 @@ use chrono::NaiveDate;
 pub struct AccrualPass {
     /// Open contracts evaluated.
     pub contracts: usize,
-    /// Of them, those with an installment unpaid past its due date.
+    /// Of them, those with money overdue (each gets a line of the overdue list).
     pub overdue: usize,
     /// Collection tickets `Accrue` would open.
     pub tickets_to_open: usize,
@@ -20,30 +21,21 @@ pub struct AccrualPass {
 }
 
 impl App {
-    /// Evaluates every contract exactly as `Mutation::Accrue` does on a full pass (no cached
-    /// accrual date), including the ticket look-ups, and returns what it would write — without
-    /// writing anything.
+    /// Does for every contract exactly what `Mutation::Accrue` does on a full pass (no cached
+    /// accrual date) — the same function, `apply::accrue_contract`: decode, evaluate, look up
+    /// the ticket, make the overdue line — and tallies what it would write, writing nothing.
     pub fn full_accrual_pass(&self, through: NaiveDate) -> Result<AccrualPass> {
         let store = self.store();
         let settings = store.settings()?;
         let mut pass = AccrualPass::default();
-        for contract in store.contracts() {
-            let contract = contract?;
-            if !contract.is_open() {
+        for record in store.contract_records() {
+            let Some(accrued) = accrue_contract(store, &settings, through, &record?)? else {
                 continue;
-            }
+            };
             pass.contracts += 1;
-            let figures = evaluate(&contract, &settings, through);
-            pass.penalty_accrued += figures.penalty_accrued;
-            if figures.oldest_unpaid_due.is_some() {
-                pass.overdue += 1;
-                let has_open = store
-                    .ticket(&contract.no)?
-                    .is_some_and(|t| t.closed_on.is_none());
-                if !has_open {
-                    pass.tickets_to_open += 1;
-                }
-            }
+            pass.penalty_accrued += accrued.penalty_accrued;
+            pass.overdue += usize::from(accrued.entry.is_some());
+            pass.tickets_to_open += usize::from(accrued.open_ticket.is_some());
         }
         Ok(pass)
     }

@@ -9,6 +9,7 @@
 mod apply;
 mod bench_support;
 pub mod mutation;
+mod overdue;
 pub mod permissions;
 pub mod queries;
 

@@ -13,7 +13,7 @@
 //! due date. The sum is computed over runs of days where the base and the rate are constant:
 //! a run of n days costs n × round(base × rate), which is the per-day rule exactly.
 
-use super::contract::{AllocationOrder, Contract, Payment, PenaltySettings};
+use super::contract::{AllocationOrder, LedgerFacts, PaymentFact, PaymentKind, PenaltySettings};
 use super::money::{Money, Rate};
 use chrono::{Days, NaiveDate};
 use serde::Serialize;
@@ -157,8 +157,8 @@ struct Change {
 /// paid in full), and `accrued` is one sweep over the days where something changes — no
 /// per-installment allocation, no sorting. `ledger_reference` keeps the first, simpler
 /// formulation; the tests check that both agree to the cent.
-struct Work<'a> {
-    contract: &'a Contract,
+struct Work<'a, C: LedgerFacts + ?Sized> {
+    contract: &'a C,
     settings: &'a PenaltySettings,
     grace: u32,
     slots: Vec<Slot>,
@@ -176,10 +176,10 @@ enum Part {
     Both,
 }
 
-impl<'a> Work<'a> {
-    fn new(contract: &'a Contract, settings: &'a PenaltySettings, payments: usize) -> Work<'a> {
+impl<'a, C: LedgerFacts + ?Sized> Work<'a, C> {
+    fn new(contract: &'a C, settings: &'a PenaltySettings, payments: usize) -> Work<'a, C> {
         let slots = contract
-            .installments
+            .installments()
             .iter()
             .map(|i| Slot {
                 principal: i.principal,
@@ -219,7 +219,7 @@ impl<'a> Work<'a> {
     /// bear penalty (the day after its due date), a payment reaching it, a rate taking effect —
     /// and charges each run of days `days × round(base × rate)`.
     fn accrued(&mut self, through: NaiveDate) -> Money {
-        let installments = &self.contract.installments;
+        let installments = self.contract.installments();
         // Past their grace days by `through`: a prefix, the schedule being in due order.
         let past_grace =
             installments.partition_point(|inst| add_days(inst.due, self.grace) < through);
@@ -240,7 +240,7 @@ impl<'a> Work<'a> {
             return Money::ZERO; // nothing bears penalty (yet): shows 0
         };
 
-        let (own, global) = (&self.contract.own_rates, &self.settings.rates);
+        let (own, global) = (self.contract.own_rates(), &self.settings.rates[..]);
         let end = next_day(through);
         let (mut next_start, mut next_change) = (0, 0);
         let mut base = Money::ZERO;
@@ -294,10 +294,9 @@ impl<'a> Work<'a> {
 
     fn waived_by(&self, day: NaiveDate) -> Money {
         self.contract
-            .waivers
-            .iter()
-            .filter(|w| w.approved_on <= day)
-            .map(|w| w.amount)
+            .waiver_facts()
+            .filter(|&(approved_on, _)| approved_on <= day)
+            .map(|(_, amount)| amount)
             .sum()
     }
 
@@ -360,10 +359,10 @@ impl<'a> Work<'a> {
 
     fn apply(&mut self, amount: Money, received: NaiveDate) {
         let mut remaining = amount;
-        let n = self.contract.installments.len();
+        let n = self.contract.installments().len();
         let due_count = self
             .contract
-            .installments
+            .installments()
             .partition_point(|i| i.due <= received);
         match self.settings.order {
             AllocationOrder::DueFirst => {
@@ -384,36 +383,35 @@ impl<'a> Work<'a> {
 
 /// The figures of `contract` as of `as_of`, applying its confirmed payments received on or
 /// before `as_of` in order of received date (same day: the order they were recorded).
-pub fn evaluate(contract: &Contract, settings: &PenaltySettings, as_of: NaiveDate) -> Figures {
+pub fn evaluate<C: LedgerFacts + ?Sized>(
+    contract: &C,
+    settings: &PenaltySettings,
+    as_of: NaiveDate,
+) -> Figures {
+    let schedule = contract.installments();
     debug_assert!(
-        contract
-            .installments
+        schedule
             .windows(2)
             .all(|w| (w[0].due, w[0].seq) <= (w[1].due, w[1].seq)),
         "installments of {} are not in due order",
-        contract.no
+        contract.contract_no()
     );
-    let counts = |p: &&Payment| p.is_confirmed() && p.received_on <= as_of;
-    let count = contract.payments.iter().filter(counts).count();
-    let mut work = Work::new(contract, settings, count);
+    let counts = |p: &PaymentFact| p.kind == PaymentKind::Confirmed && p.received_on <= as_of;
+    let payments = contract.payment_facts().filter(counts);
+    let mut work = Work::new(contract, settings, payments.clone().count());
     let mut received = Money::ZERO;
-    let apply = |payment: &Payment| {
+    let apply = |payment: PaymentFact| {
         work.apply(payment.amount, payment.received_on);
         received += payment.amount;
     };
     // Payments are usually recorded in received order; sort (stably: same day keeps the
     // recorded order) only when they are not.
-    let in_order = contract
-        .payments
-        .iter()
-        .filter(counts)
-        .is_sorted_by_key(|p| p.received_on);
-    if in_order {
-        contract.payments.iter().filter(counts).for_each(apply);
+    if payments.clone().is_sorted_by_key(|p| p.received_on) {
+        payments.for_each(apply);
     } else {
-        let mut payments: Vec<&Payment> = contract.payments.iter().filter(counts).collect();
-        payments.sort_by_key(|p| p.received_on);
-        payments.into_iter().for_each(apply);
+        let mut sorted: Vec<PaymentFact> = payments.collect();
+        sorted.sort_by_key(|p| p.received_on);
+        sorted.into_iter().for_each(apply);
     }
 
     let penalty_accrued = work.accrued(as_of);
@@ -421,13 +419,13 @@ pub fn evaluate(contract: &Contract, settings: &PenaltySettings, as_of: NaiveDat
     let penalty_outstanding =
         (penalty_accrued - penalty_waived - work.penalty_paid).max(Money::ZERO);
 
-    let mut installments = Vec::with_capacity(contract.installments.len());
+    let mut installments = Vec::with_capacity(schedule.len());
     let mut overdue_amount = Money::ZERO;
     let mut oldest_unpaid_due = None;
     let mut principal_outstanding = Money::ZERO;
     let mut interest_outstanding = Money::ZERO;
     let mut schedule_total = Money::ZERO;
-    for (inst, slot) in contract.installments.iter().zip(&work.slots) {
+    for (inst, slot) in schedule.iter().zip(&work.slots) {
         let unpaid = slot.principal + slot.interest;
         let overdue = inst.due < as_of && unpaid.is_positive();
         if overdue {
@@ -458,9 +456,10 @@ pub fn evaluate(contract: &Contract, settings: &PenaltySettings, as_of: NaiveDat
         + work.penalty_paid
         + work.credit;
     assert_eq!(
-        allocated, received,
+        allocated,
+        received,
         "contract {}: allocation lost money",
-        contract.no
+        contract.contract_no()
     );
 
     Figures {
@@ -541,16 +540,15 @@ pub struct Standing {
 
 /// The standing of a contract. For every `as_of` on or after `last_payment`, the contract is
 /// overdue exactly when `first_unpaid_due < as_of`.
-pub fn standing(contract: &Contract, settings: &PenaltySettings) -> Standing {
+pub fn standing<C: LedgerFacts + ?Sized>(contract: &C, settings: &PenaltySettings) -> Standing {
     let last_payment = contract
-        .payments
-        .iter()
-        .filter(|p| p.is_confirmed())
+        .payment_facts()
+        .filter(|p| p.kind == PaymentKind::Confirmed)
         .map(|p| p.received_on)
         .max();
     let Some(last) = last_payment else {
         return Standing {
-            first_unpaid_due: contract.installments.first().map(|i| i.due),
+            first_unpaid_due: contract.installments().first().map(|i| i.due),
             last_payment,
         };
     };

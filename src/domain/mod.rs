@@ -18,5 +18,7 @@ pub use ledger::{
 };
 pub use money::{Money, MoneyError, Rate, round_cents};
 pub use party::{Customer, Role, User};
-pub use ticket::{Channel, Contact, Promise, PromiseState, Ticket, promise_state};
+pub use ticket::{
+    Channel, Contact, Promise, PromiseState, Ticket, promise_state, promise_state_of,
+};
 pub use waiver::{WaiverApplication, WaiverState};

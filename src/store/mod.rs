@@ -8,8 +8,12 @@
 //! (the app layer) decide what to write.
 
 mod txn;
+mod view;
 
 pub use txn::Txn;
+pub use view::{
+    ContactRef, ContractRef, PaymentRef, PaymentStatusRef, Record, TicketRef, WaiverGrantRef,
+};
 
 use crate::domain::ledger::Standing;
 use crate::domain::{Contract, Customer, Money, PenaltySettings, Ticket, User};
@@ -60,6 +64,7 @@ pub(crate) enum Space {
     DueIndex,
     LastPaymentIndex,
     Accrual,
+    Overdue,
     User,
 }
 
@@ -78,6 +83,7 @@ impl Space {
             Space::DueIndex => b"xd/",
             Space::LastPaymentIndex => b"xl/",
             Space::Accrual => b"ac/",
+            Space::Overdue => b"ov/",
             Space::User => b"us/",
         }
     }
@@ -184,6 +190,11 @@ pub trait Reader {
     fn accrual(&self, contract_no: &str) -> Result<Money> {
         Ok(get_in(self, Space::Accrual, contract_no)?.unwrap_or(Money::ZERO))
     }
+    /// The date the overdue list projection (`RecordKind::Overdue`) is complete for: the
+    /// accrual date of the last `Accrue` that maintained it.
+    fn overdue_through(&self) -> Result<Option<NaiveDate>> {
+        Ok(get_in::<_, Day>(self, Space::Meta, "overdue_through")?.map(|d| d.0))
+    }
     fn counter(&self, name: &str) -> Result<u64> {
         Ok(get_in(self, Space::Meta, &format!("counter/{name}"))?.unwrap_or(0))
     }
@@ -193,12 +204,15 @@ pub trait Reader {
 #[derive(Clone, Copy, Debug)]
 pub enum RecordKind {
     Waiver,
+    /// One entry per contract overdue as of the accrual date: the overdue list, precomputed.
+    Overdue,
 }
 
 impl RecordKind {
     fn space(self) -> Space {
         match self {
             RecordKind::Waiver => Space::Waiver,
+            RecordKind::Overdue => Space::Overdue,
         }
     }
 }
@@ -328,6 +342,29 @@ impl Store {
             kv.map(|(k, v)| (k.to_vec(), v.to_vec()))
                 .map_err(StoreError::from)
         })
+    }
+
+    /// Every contract record, in contract-number order, to be read through borrowed views.
+    pub fn contract_records(&self) -> impl Iterator<Item = Result<Record>> + '_ {
+        self.tree.scan_prefix(Space::Contract.prefix()).map(|kv| {
+            let (key, value) = kv?;
+            Ok(Record { key, value })
+        })
+    }
+
+    /// The committed record of a contract, to be read through a borrowed view.
+    pub fn contract_record(&self, no: &str) -> Result<Option<Record>> {
+        self.record_in(Space::Contract, no)
+    }
+
+    /// The committed record of a collection ticket, to be read through a borrowed view.
+    pub fn ticket_record(&self, contract_no: &str) -> Result<Option<Record>> {
+        self.record_in(Space::Ticket, contract_no)
+    }
+
+    fn record_in(&self, space: Space, id: &str) -> Result<Option<Record>> {
+        let key = sled::IVec::from(space.key(id));
+        Ok(self.tree.get(&key)?.map(|value| Record { key, value }))
     }
 
     /// Decodes one contract record from `scan_contract_bytes`.
@@ -490,6 +527,14 @@ impl Txn<'_> {
 
     pub fn put_record<T: Serialize>(&mut self, kind: RecordKind, id: &str, value: &T) {
         self.put_in(kind.space(), id, value);
+    }
+
+    pub fn remove_record(&mut self, kind: RecordKind, id: &str) {
+        self.delete(kind.space().key(id));
+    }
+
+    pub fn set_overdue_through(&mut self, day: NaiveDate) {
+        self.put_in(Space::Meta, "overdue_through", &Day(day));
     }
 
     pub fn set_payment_contract(&mut self, payment_id: &str, contract_no: &str) {
