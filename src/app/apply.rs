@@ -3,13 +3,14 @@
 //! Reads only the transaction and the entry header (actor, business date): never the clock,
 //! never random state. Live execution and journal replay both come through `apply`.
 
+use super::overdue::{self, OverdueEntry, TicketFacts};
 use super::{AppError, Mutation, NewContract, Outcome, Result};
 use crate::domain::ledger::{Standing, standing};
 use crate::domain::{
-    self, Contract, ContractState, MachineState, Payment, PaymentStatus, PenaltySettings, Promise,
-    RateEntry, Ticket, User, evaluate,
+    self, Contract, ContractState, MachineState, Money, Payment, PaymentStatus, PenaltySettings,
+    Promise, RateEntry, Ticket, User, evaluate,
 };
-use crate::store::{EntryHeader, Reader, Txn};
+use crate::store::{EntryHeader, Reader, Record, RecordKind, Store, Txn};
 use chrono::NaiveDate;
 
 pub(super) fn apply(
@@ -248,6 +249,14 @@ pub(super) fn apply(
                 promise: promise.clone(),
             });
             txn.put_ticket(&ticket);
+            if let Some(through) = txn.accrued_through()? {
+                let figures = evaluate(&c, &txn.settings()?, through);
+                put_overdue_entry(
+                    txn,
+                    &c.no,
+                    overdue::entry(&c, &figures, TicketFacts::of(Some(&ticket))),
+                );
+            }
             Ok(Outcome::done(format!("contact on {contract} logged")))
         }
         Mutation::Settle { contract } => {
@@ -387,23 +396,29 @@ pub(super) fn save_contract(txn: &mut Txn<'_>, contract: &Contract) -> Result<()
     let standing: Standing = standing(contract, &settings);
     txn.put_contract(contract, standing)?;
     if let Some(through) = txn.accrued_through()? {
-        txn.set_accrual(
-            &contract.no,
-            accrued_for_cache(contract, &settings, through),
-        );
+        let figures = evaluate(contract, &settings, through);
+        // A closed contract's cached penalty is frozen at its closing day.
+        let accrued = match contract.closed_on() {
+            Some(day) => evaluate(contract, &settings, day).penalty_accrued,
+            None => figures.penalty_accrued,
+        };
+        txn.set_accrual(&contract.no, accrued);
+        let entry = if figures.days_overdue > 0 && contract.is_open() {
+            let ticket = txn.ticket(&contract.no)?;
+            overdue::entry(contract, &figures, TicketFacts::of(ticket.as_ref()))
+        } else {
+            None
+        };
+        put_overdue_entry(txn, &contract.no, entry);
     }
     Ok(())
 }
 
-/// The penalty the accrual cache holds for a contract when the cache is at `through`: a
-/// closed contract's is frozen at its closing day, whatever day the cache has reached.
-fn accrued_for_cache(
-    contract: &Contract,
-    settings: &PenaltySettings,
-    through: NaiveDate,
-) -> domain::Money {
-    let day = contract.closed_on().unwrap_or(through);
-    evaluate(contract, settings, day).penalty_accrued
+fn put_overdue_entry(txn: &mut Txn<'_>, no: &str, entry: Option<OverdueEntry>) {
+    match entry {
+        Some(entry) => txn.put_record(RecordKind::Overdue, no, &entry),
+        None => txn.delete_record(RecordKind::Overdue, no),
+    }
 }
 
 /// Changes the book-wide settings, then re-derives every contract's indexes and cache.
@@ -416,8 +431,9 @@ fn replace_settings(txn: &mut Txn<'_>, settings: &PenaltySettings) -> Result<()>
     Ok(())
 }
 
-/// Advances the accrual cache to `through` (DOMAIN §2: idempotent, catches up) and opens a
-/// collection ticket for every contract overdue on that date.
+/// Advances the accrual cache to `through` (DOMAIN §2: idempotent, catches up), opens a
+/// collection ticket for every contract overdue on that date and refreshes the overdue list
+/// projection as of that date.
 fn accrue(txn: &mut Txn<'_>, through: NaiveDate) -> Result<Outcome> {
     let previous = txn.accrued_through()?;
     if let Some(previous) = previous
@@ -429,44 +445,89 @@ fn accrue(txn: &mut Txn<'_>, through: NaiveDate) -> Result<Outcome> {
     }
     let settings = txn.settings()?;
     let store = txn.store();
-    let candidates: Box<dyn Iterator<Item = crate::store::Result<Contract>>> = match previous {
+    let (mut recomputed, mut opened) = (0usize, 0usize);
+    let mut write = |txn: &mut Txn<'_>, accrued: Accrued| {
+        recomputed += 1;
+        txn.set_accrual(&accrued.contract_no, accrued.penalty_accrued);
+        if let Some(ticket) = &accrued.open_ticket {
+            txn.put_ticket(ticket);
+            opened += 1;
+        }
+        put_overdue_entry(txn, &accrued.contract_no, accrued.entry);
+    };
+    match previous {
         // Only contracts with money unpaid past due, or paid since the last run, can change.
         Some(previous) => {
-            let nos = store.contracts_due_before_or_paid_after(through, previous)?;
-            Box::new(
-                nos.into_iter()
-                    .filter_map(move |no| store.contract(&no).transpose()),
-            )
+            for no in store.contracts_due_before_or_paid_after(through, previous)? {
+                if let Some(record) = store.contract_record(&no)?
+                    && let Some(accrued) = accrue_contract(store, &settings, through, &record)?
+                {
+                    write(txn, accrued);
+                }
+            }
         }
-        None => Box::new(store.contracts()),
-    };
-    let (mut recomputed, mut opened) = (0usize, 0usize);
-    for contract in candidates {
-        let contract = contract?;
-        recomputed += 1;
-        if !contract.is_open() {
-            txn.set_accrual(
-                &contract.no,
-                accrued_for_cache(&contract, &settings, through),
-            );
-            continue;
-        }
-        let figures = evaluate(&contract, &settings, through);
-        txn.set_accrual(&contract.no, figures.penalty_accrued);
-        if let Some(due) = figures.oldest_unpaid_due {
-            let has_open = txn
-                .ticket(&contract.no)?
-                .is_some_and(|t| t.closed_on.is_none());
-            if !has_open {
-                let went_overdue = due.succ_opt().expect("date in range");
-                txn.put_ticket(&Ticket::open(&contract.no, went_overdue));
-                opened += 1;
+        None => {
+            for record in store.contract_records() {
+                if let Some(accrued) = accrue_contract(store, &settings, through, &record?)? {
+                    write(txn, accrued);
+                }
             }
         }
     }
     txn.set_accrued_through(through);
+    txn.set_overdue_through(through);
     let since = previous.map_or("the start".to_string(), |p| p.to_string());
     Ok(Outcome::done(format!(
         "penalty accrued from {since} through {through}: {recomputed} contracts recomputed, {opened} tickets opened"
     )))
+}
+
+/// What accruing one contract through a date writes.
+pub(super) struct Accrued {
+    pub contract_no: String,
+    pub penalty_accrued: Money,
+    /// A ticket to open: the contract is overdue and has no open ticket.
+    pub open_ticket: Option<Ticket>,
+    /// Its line of the overdue list, if it is overdue.
+    pub entry: Option<OverdueEntry>,
+}
+
+/// Accrues one contract record through `through`, reading committed state only. A closed
+/// contract's penalty is frozen at its closing day and it is not overdue. Shared by `Accrue`
+/// and the benchmark's read-only pass.
+pub(super) fn accrue_contract(
+    store: &Store,
+    settings: &PenaltySettings,
+    through: NaiveDate,
+    record: &Record,
+) -> Result<Option<Accrued>> {
+    let contract = record.contract()?;
+    if let ContractState::Settled { on } | ContractState::Repossessed { on } = contract.state {
+        return Ok(Some(Accrued {
+            contract_no: contract.no.to_string(),
+            penalty_accrued: evaluate(&contract, settings, on).penalty_accrued,
+            open_ticket: None,
+            entry: None,
+        }));
+    }
+    let figures = evaluate(&contract, settings, through);
+    let (mut open_ticket, mut entry) = (None, None);
+    if let Some(due) = figures.oldest_unpaid_due {
+        let ticket_record = store.ticket_record(contract.no)?;
+        let ticket = ticket_record.as_ref().map(Record::ticket).transpose()?;
+        if ticket.as_ref().is_some_and(|t| t.is_open()) {
+            entry = overdue::entry(&contract, &figures, TicketFacts::of_ref(ticket.as_ref()));
+        } else {
+            let went_overdue = due.succ_opt().expect("date in range");
+            let fresh = Ticket::open(contract.no, went_overdue);
+            entry = overdue::entry(&contract, &figures, TicketFacts::of(Some(&fresh)));
+            open_ticket = Some(fresh);
+        }
+    }
+    Ok(Some(Accrued {
+        contract_no: contract.no.to_string(),
+        penalty_accrued: figures.penalty_accrued,
+        open_ticket,
+        entry,
+    }))
 }

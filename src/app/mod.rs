@@ -7,9 +7,11 @@
 //! (store/), terminal or process I/O (edges).
 
 mod apply;
+mod bench_support;
 pub mod mutation;
 mod outbound;
 pub mod outbound_queries;
+mod overdue;
 pub mod permissions;
 pub mod queries;
 pub mod rules_file;
@@ -23,6 +25,7 @@ pub fn rules_in_force_of(app: &App) -> Result<crate::domain::approval::RuleSet> 
     workflow::rules_in_force(app.store())
 }
 
+pub use bench_support::AccrualPass;
 pub use mutation::{Mutation, NewContract, SessionEvent};
 pub use outbound_queries::*;
 pub use queries::*;

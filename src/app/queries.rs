@@ -1,6 +1,7 @@
 //! Queries: read projections, compute figures as of a date, check scope. JSON shapes here
 //! are an interface (README *JSON*): stable keys, money as two-decimal strings, ISO dates.
 
+use super::overdue::{self, OverdueEntry, TicketFacts};
 use super::permissions::{check_contract_scope, in_scope};
 use super::workflow_queries::ApplicationRow;
 use super::{App, AppError, Ctx, Result};
@@ -8,7 +9,7 @@ use crate::domain::{
     Bucket, Contact, Customer, InstallmentFigures, Money, Payment, PaymentStatus, PromiseState,
     Rate, Role, User, evaluate,
 };
-use crate::store::Reader;
+use crate::store::{Reader, RecordKind};
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -237,7 +238,47 @@ impl App {
     }
 
     /// Overdue contracts as of `as_of` in the viewer's scope, most days overdue first.
+    ///
+    /// As of the accrual date (the daily case) this reads the overdue list projection; for
+    /// any other date it evaluates the candidate contracts on the spot. Both make their lines
+    /// with `overdue::entry`.
     pub fn overdue(
+        &self,
+        ctx: &Ctx,
+        as_of: NaiveDate,
+        filter: &OverdueFilter,
+    ) -> Result<Vec<OverdueRow>> {
+        if self.store().overdue_through()? == Some(as_of) {
+            self.overdue_listed(ctx, filter)
+        } else {
+            self.overdue_evaluated(ctx, as_of, filter)
+        }
+    }
+
+    /// `overdue` from the projection kept as of the accrual date.
+    fn overdue_listed(&self, ctx: &Ctx, filter: &OverdueFilter) -> Result<Vec<OverdueRow>> {
+        let user = self.viewer(ctx)?;
+        let store = self.store();
+        let mut customers = CustomerCache::default();
+        let mut rows = Vec::new();
+        for entry in store.records::<OverdueEntry>(RecordKind::Overdue) {
+            let entry = entry?;
+            if filter
+                .bucket
+                .is_some_and(|b| b != Bucket::of_days(entry.days_overdue))
+            {
+                continue;
+            }
+            if let Some(customer) = customers.in_scope(store, &user, filter, &entry.customer_id) {
+                rows.push(overdue_row(entry, customer));
+            }
+        }
+        sort_overdue(&mut rows);
+        Ok(rows)
+    }
+
+    /// `overdue` computed from the contracts, for any date.
+    fn overdue_evaluated(
         &self,
         ctx: &Ctx,
         as_of: NaiveDate,
@@ -246,68 +287,45 @@ impl App {
         let user = self.viewer(ctx)?;
         let store = self.store();
         let settings = store.settings()?;
-        let mut customers: HashMap<String, Option<Customer>> = HashMap::new();
+        let mut customers = CustomerCache::default();
         let mut rows = Vec::new();
         for no in store.contracts_due_before_or_paid_after(as_of, as_of)? {
-            let Some(contract) = store.contract(&no)? else {
+            let Some(record) = store.contract_record(&no)? else {
                 continue;
             };
+            let contract = record.contract()?;
             if !contract.is_open() {
                 continue;
             }
-            let customer = customers
-                .entry(contract.customer_id.clone())
-                .or_insert_with(|| store.customer(&contract.customer_id).ok().flatten());
-            let Some(customer) = customer.as_ref() else {
+            let Some(customer) = customers.in_scope(store, &user, filter, contract.customer_id)
+            else {
                 continue;
             };
-            if !in_scope(&user, customer)
-                || filter
-                    .branch
-                    .as_ref()
-                    .is_some_and(|b| *b != customer.branch)
-                || filter
-                    .collector
-                    .as_ref()
-                    .is_some_and(|c| *c != customer.collector)
-            {
-                continue;
-            }
             let figures = evaluate(&contract, &settings, as_of);
             if figures.days_overdue <= 0 || filter.bucket.is_some_and(|b| b != figures.bucket) {
                 continue;
             }
-            let ticket = store.ticket(&no)?;
-            let pending = contract.pending_total();
-            rows.push(OverdueRow {
-                contract_no: contract.no.clone(),
-                customer_id: customer.id.clone(),
-                customer: customer.name.clone(),
-                phone: customer.phone.clone(),
-                branch: customer.branch.clone(),
-                collector: customer.collector.clone(),
-                model: contract.model.clone(),
-                serial: contract.serial.clone(),
-                days_overdue: figures.days_overdue,
-                bucket: figures.bucket,
-                overdue_amount: figures.overdue_amount,
-                penalty_outstanding: figures.penalty_outstanding,
-                pending_payments: pending,
-                total_to_collect: figures.total_to_collect(),
-                last_contact: ticket.as_ref().and_then(|t| t.last_contact()).map(|c| c.on),
-                promise: ticket
-                    .as_ref()
-                    .and_then(|t| t.latest_promise(&contract.payments, as_of))
-                    .map(|p| p.1),
-                machine: contract.machine.name(),
-            });
+            let ticket_record = store.ticket_record(&no)?;
+            let ticket = ticket_record.as_ref().map(|r| r.ticket()).transpose()?;
+            if let Some(entry) =
+                overdue::entry(&contract, &figures, TicketFacts::of_ref(ticket.as_ref()))
+            {
+                rows.push(overdue_row(entry, customer));
+            }
         }
-        rows.sort_by(|a, b| {
-            b.days_overdue
-                .cmp(&a.days_overdue)
-                .then_with(|| a.contract_no.cmp(&b.contract_no))
-        });
+        sort_overdue(&mut rows);
         Ok(rows)
+    }
+
+    /// `overdue` always computed from the contracts: what the projection must agree with.
+    #[cfg(test)]
+    pub(crate) fn overdue_without_projection(
+        &self,
+        ctx: &Ctx,
+        as_of: NaiveDate,
+        filter: &OverdueFilter,
+    ) -> Result<Vec<OverdueRow>> {
+        self.overdue_evaluated(ctx, as_of, filter)
     }
 
     /// The collection ticket of a contract as of a date.
@@ -448,6 +466,67 @@ impl App {
     pub fn has_role(&self, ctx: &Ctx, role: Role) -> Result<bool> {
         Ok(self.viewer(ctx)?.has(role))
     }
+}
+
+/// Customers read once per query, with the viewer's scope and the list's filters applied.
+#[derive(Default)]
+struct CustomerCache {
+    seen: HashMap<String, Option<Customer>>,
+}
+
+impl CustomerCache {
+    /// The customer, if the viewer may see them and they pass the branch and collector
+    /// filters. A customer that is missing or unreadable drops the line.
+    fn in_scope(
+        &mut self,
+        store: &crate::store::Store,
+        user: &User,
+        filter: &OverdueFilter,
+        id: &str,
+    ) -> Option<&Customer> {
+        if !self.seen.contains_key(id) {
+            let customer = store.customer(id).ok().flatten();
+            self.seen.insert(id.to_string(), customer);
+        }
+        let customer = self.seen.get(id)?.as_ref()?;
+        let visible = in_scope(user, customer)
+            && filter.branch.as_ref().is_none_or(|b| *b == customer.branch)
+            && filter
+                .collector
+                .as_ref()
+                .is_none_or(|c| *c == customer.collector);
+        visible.then_some(customer)
+    }
+}
+
+fn overdue_row(entry: OverdueEntry, customer: &Customer) -> OverdueRow {
+    OverdueRow {
+        contract_no: entry.contract_no,
+        customer_id: entry.customer_id,
+        customer: customer.name.clone(),
+        phone: customer.phone.clone(),
+        branch: customer.branch.clone(),
+        collector: customer.collector.clone(),
+        model: entry.model,
+        serial: entry.serial,
+        days_overdue: entry.days_overdue,
+        bucket: Bucket::of_days(entry.days_overdue),
+        overdue_amount: entry.overdue_amount,
+        penalty_outstanding: entry.penalty_outstanding,
+        pending_payments: entry.pending_payments,
+        total_to_collect: entry.overdue_amount + entry.penalty_outstanding,
+        last_contact: entry.last_contact,
+        promise: entry.promise,
+        machine: entry.machine.name(),
+    }
+}
+
+fn sort_overdue(rows: &mut [OverdueRow]) {
+    rows.sort_by(|a, b| {
+        b.days_overdue
+            .cmp(&a.days_overdue)
+            .then_with(|| a.contract_no.cmp(&b.contract_no))
+    });
 }
 
 /// `P12` → 12, so ids sort by number rather than as text.

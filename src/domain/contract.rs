@@ -196,14 +196,12 @@ pub struct Contract {
 
 impl Contract {
     pub fn grace(&self, settings: &PenaltySettings) -> u32 {
-        self.grace_days.unwrap_or(settings.grace_days)
+        LedgerFacts::grace(self, settings)
     }
 
     /// The rate in force on `day`: the contract's own if it has one by then, else the global one.
     pub fn rate_on(&self, settings: &PenaltySettings, day: NaiveDate) -> Rate {
-        rate_in(&self.own_rates, day)
-            .or_else(|| rate_in(&settings.rates, day))
-            .unwrap_or(Rate::ZERO)
+        LedgerFacts::rate_on(self, settings, day)
     }
 
     pub fn pending_total(&self) -> Money {
@@ -228,6 +226,91 @@ impl Contract {
             ContractState::Settled { on } | ContractState::Repossessed { on } => Some(on),
             ContractState::Draft | ContractState::Active => None,
         }
+    }
+}
+
+/// How a payment stands, without who recorded or decided it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PaymentKind {
+    Pending,
+    Confirmed,
+    Voided,
+}
+
+/// What the ledger reads of a payment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PaymentFact {
+    pub received_on: NaiveDate,
+    pub amount: Money,
+    pub kind: PaymentKind,
+}
+
+impl From<&Payment> for PaymentFact {
+    fn from(p: &Payment) -> PaymentFact {
+        PaymentFact {
+            received_on: p.received_on,
+            amount: p.amount,
+            kind: match p.status {
+                PaymentStatus::Pending => PaymentKind::Pending,
+                PaymentStatus::Confirmed { .. } => PaymentKind::Confirmed,
+                PaymentStatus::Voided { .. } => PaymentKind::Voided,
+            },
+        }
+    }
+}
+
+/// The facts of a contract the ledger rules read (DOMAIN §1–2), wherever they are kept: an
+/// owned `Contract`, or a view the store borrows from a record's bytes without copying its
+/// text. `ledger::evaluate` and `ticket::promise_state` take any of them.
+pub trait LedgerFacts {
+    fn contract_no(&self) -> &str;
+    /// In due order.
+    fn installments(&self) -> &[Installment];
+    fn own_rates(&self) -> &[RateEntry];
+    fn own_grace_days(&self) -> Option<u32>;
+    /// Every payment, in the order recorded.
+    fn payment_facts(&self) -> impl Iterator<Item = PaymentFact> + Clone + '_;
+    /// Approved waivers: (approval date, amount).
+    fn waiver_facts(&self) -> impl Iterator<Item = (NaiveDate, Money)> + '_;
+
+    fn grace(&self, settings: &PenaltySettings) -> u32 {
+        self.own_grace_days().unwrap_or(settings.grace_days)
+    }
+
+    /// The rate in force on `day`: the contract's own if it has one by then, else the global one.
+    fn rate_on(&self, settings: &PenaltySettings, day: NaiveDate) -> Rate {
+        rate_in(self.own_rates(), day)
+            .or_else(|| rate_in(&settings.rates, day))
+            .unwrap_or(Rate::ZERO)
+    }
+
+    /// Money recorded but not yet confirmed.
+    fn pending_facts_total(&self) -> Money {
+        self.payment_facts()
+            .filter(|p| p.kind == PaymentKind::Pending)
+            .map(|p| p.amount)
+            .sum()
+    }
+}
+
+impl LedgerFacts for Contract {
+    fn contract_no(&self) -> &str {
+        &self.no
+    }
+    fn installments(&self) -> &[Installment] {
+        &self.installments
+    }
+    fn own_rates(&self) -> &[RateEntry] {
+        &self.own_rates
+    }
+    fn own_grace_days(&self) -> Option<u32> {
+        self.grace_days
+    }
+    fn payment_facts(&self) -> impl Iterator<Item = PaymentFact> + Clone + '_ {
+        self.payments.iter().map(PaymentFact::from)
+    }
+    fn waiver_facts(&self) -> impl Iterator<Item = (NaiveDate, Money)> + '_ {
+        self.waivers.iter().map(|w| (w.approved_on, w.amount))
     }
 }
 

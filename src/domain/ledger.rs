@@ -13,7 +13,7 @@
 //! due date. The sum is computed over runs of days where the base and the rate are constant:
 //! a run of n days costs n × round(base × rate), which is the per-day rule exactly.
 
-use super::contract::{AllocationOrder, Contract, PenaltySettings};
+use super::contract::{AllocationOrder, LedgerFacts, PaymentFact, PaymentKind, PenaltySettings};
 use super::money::{Money, Rate};
 use chrono::{Days, NaiveDate};
 use serde::Serialize;
@@ -131,15 +131,42 @@ fn add_days(day: NaiveDate, n: u32) -> NaiveDate {
         .expect("date in range")
 }
 
+/// Per installment: what is still unpaid, and since when it is paid in full.
+#[derive(Clone, Copy)]
+struct Slot {
+    principal: Money,
+    interest: Money,
+    /// The first day the installment is fully paid (the day after the money arrived).
+    paid_off_from: Option<NaiveDate>,
+    /// Scratch of `accrued`: the amount unpaid on the day being swept.
+    swept: Money,
+    /// Scratch of `accrued`: whether the installment bears penalty through the date.
+    bears: bool,
+}
+
+/// A change of an installment's unpaid amount: `unpaid` from day `from` on. Recorded as the
+/// payments are applied in received order, so `from` never decreases along the list.
+#[derive(Clone, Copy)]
+struct Change {
+    index: usize,
+    from: NaiveDate,
+    unpaid: Money,
+}
+
 /// The running state of a contract while its payments are applied in order.
-struct Work<'a> {
-    contract: &'a Contract,
+///
+/// Cost: applying a payment touches only the installments it pays (`first_open` skips those
+/// paid in full), and `accrued` is one sweep over the days where something changes — no
+/// per-installment allocation, no sorting. `ledger_reference` keeps the first, simpler
+/// formulation; the tests check that both agree to the cent.
+struct Work<'a, C: LedgerFacts + ?Sized> {
+    contract: &'a C,
     settings: &'a PenaltySettings,
     grace: u32,
-    principal: Vec<Money>,
-    interest: Vec<Money>,
-    /// Per installment: (first day the new amount applies, amount unpaid from that day).
-    timeline: Vec<Vec<(NaiveDate, Money)>>,
+    slots: Vec<Slot>,
+    changes: Vec<Change>,
+    /// Every installment before this index is paid in full.
+    first_open: usize,
     penalty_paid: Money,
     credit: Money,
 }
@@ -151,120 +178,175 @@ enum Part {
     Both,
 }
 
-impl<'a> Work<'a> {
-    fn new(contract: &'a Contract, settings: &'a PenaltySettings) -> Work<'a> {
-        let n = contract.installments.len();
-        Work {
+impl<'a, C: LedgerFacts + ?Sized> Work<'a, C> {
+    fn new(contract: &'a C, settings: &'a PenaltySettings, payments: usize) -> Work<'a, C> {
+        let slots = contract
+            .installments()
+            .iter()
+            .map(|i| Slot {
+                principal: i.principal,
+                interest: i.interest,
+                paid_off_from: None,
+                swept: Money::ZERO,
+                bears: false,
+            })
+            .collect();
+        let mut work = Work {
             contract,
             settings,
             grace: contract.grace(settings),
-            principal: contract.installments.iter().map(|i| i.principal).collect(),
-            interest: contract.installments.iter().map(|i| i.interest).collect(),
-            timeline: vec![Vec::new(); n],
+            slots,
+            changes: Vec::with_capacity(payments + payments / 2),
+            first_open: 0,
             penalty_paid: Money::ZERO,
             credit: Money::ZERO,
-        }
+        };
+        work.advance_first_open();
+        work
     }
 
     fn unpaid(&self, i: usize) -> Money {
-        self.principal[i] + self.interest[i]
+        self.slots[i].principal + self.slots[i].interest
     }
 
-    /// Amount of installment `i` unpaid at the start of `day`.
-    fn unpaid_at(&self, i: usize, day: NaiveDate) -> Money {
-        let line = &self.timeline[i];
-        let idx = line.partition_point(|(from, _)| *from <= day);
-        match idx.checked_sub(1) {
-            Some(k) => line[k].1,
-            None => self.contract.installments[i].amount(),
+    fn advance_first_open(&mut self) {
+        while self.first_open < self.slots.len() && self.unpaid(self.first_open).is_zero() {
+            self.first_open += 1;
         }
     }
 
     /// Penalty accrued through `through` (inclusive) with the payments applied so far.
-    fn accrued(&self, through: NaiveDate) -> Money {
-        let mut events: Vec<(NaiveDate, Money)> = Vec::new();
-        for (i, inst) in self.contract.installments.iter().enumerate() {
-            let grace_end = add_days(inst.due, self.grace);
-            if through <= grace_end {
-                continue; // not due yet, or still inside its grace days: shows 0
-            }
-            if self.unpaid_at(i, next_day(grace_end)).is_zero() {
-                continue; // paid in full within the grace days: bears no penalty
-            }
-            let start = next_day(inst.due);
-            let mut previous = self.unpaid_at(i, start);
-            events.push((start, previous));
-            for &(from, amount) in &self.timeline[i] {
-                if from > start && from <= through {
-                    events.push((from, amount - previous));
-                    previous = amount;
-                }
+    ///
+    /// Sweeps the days on which the base or the rate may change — an installment starting to
+    /// bear penalty (the day after its due date), a payment reaching it, a rate taking effect —
+    /// and charges each run of days `days × round(base × rate)`.
+    fn accrued(&mut self, through: NaiveDate) -> Money {
+        let installments = self.contract.installments();
+        // Past their grace days by `through`: a prefix, the schedule being in due order.
+        let past_grace =
+            installments.partition_point(|inst| add_days(inst.due, self.grace) < through);
+        let mut first_start = None;
+        for (i, inst) in installments[..past_grace].iter().enumerate() {
+            let slot = &mut self.slots[i];
+            // Paid in full within the grace days: bears no penalty. Otherwise (DOMAIN §2)
+            // it bears penalty from the day after its due date.
+            let after_grace = next_day(add_days(inst.due, self.grace));
+            slot.bears =
+                !inst.amount().is_zero() && slot.paid_off_from.is_none_or(|day| day > after_grace);
+            slot.swept = inst.amount();
+            if slot.bears && first_start.is_none() {
+                first_start = Some(next_day(inst.due));
             }
         }
-        if events.is_empty() {
-            return Money::ZERO;
-        }
-        events.sort_by_key(|e| e.0);
-        let first = events[0].0;
-        let mut bounds: Vec<NaiveDate> = events.iter().map(|e| e.0).collect();
-        let rate_starts = self.contract.own_rates.iter().chain(&self.settings.rates);
-        bounds.extend(
-            rate_starts
-                .map(|r| r.from)
-                .filter(|&f| f > first && f <= through),
-        );
-        bounds.sort_unstable();
-        bounds.dedup();
+        let Some(mut day) = first_start else {
+            return Money::ZERO; // nothing bears penalty (yet): shows 0
+        };
 
-        let end_exclusive = next_day(through);
+        let (own, global) = (self.contract.own_rates(), &self.settings.rates[..]);
+        let end = next_day(through);
+        let (mut next_start, mut next_change) = (0, 0);
         let mut base = Money::ZERO;
         let mut total = Money::ZERO;
-        let mut e = 0;
-        for (k, &day) in bounds.iter().enumerate() {
-            while e < events.len() && events[e].0 == day {
-                base += events[e].1;
-                e += 1;
+        loop {
+            // Payments effective by `day` (those before an installment's start count in the
+            // amount it starts with).
+            while let Some(change) = self.changes.get(next_change).filter(|c| c.from <= day) {
+                next_change += 1;
+                if change.index >= past_grace || !self.slots[change.index].bears {
+                    continue;
+                }
+                let slot = &mut self.slots[change.index];
+                if change.index < next_start {
+                    base = base - slot.swept + change.unpaid;
+                }
+                slot.swept = change.unpaid;
+            }
+            // Installments that start bearing penalty on `day`.
+            while next_start < past_grace && next_day(installments[next_start].due) <= day {
+                let slot = &self.slots[next_start];
+                if slot.bears {
+                    base += slot.swept;
+                }
+                next_start += 1;
             }
             debug_assert!(!base.is_negative(), "penalty base went negative");
-            let until = bounds.get(k + 1).copied().unwrap_or(end_exclusive);
-            let days = (until - day).num_days();
-            if base.is_positive() && days > 0 {
-                let daily = self.contract.rate_on(self.settings, day).daily_on(base);
-                total += daily.times(days);
+            // The run lasts until the next day anything may change.
+            let mut until = end;
+            if let Some(change) = self.changes.get(next_change) {
+                until = until.min(change.from);
             }
+            if let Some(inst) = installments[..past_grace].get(next_start) {
+                until = until.min(next_day(inst.due));
+            }
+            for history in [own, global] {
+                if let Some(rate) = history.get(history.partition_point(|r| r.from <= day)) {
+                    until = until.min(rate.from);
+                }
+            }
+            if base.is_positive() {
+                let daily = self.contract.rate_on(self.settings, day).daily_on(base);
+                total += daily.times((until - day).num_days());
+            }
+            if until >= end {
+                return total;
+            }
+            day = until;
         }
-        total
     }
 
     fn waived_by(&self, day: NaiveDate) -> Money {
         self.contract
-            .waivers
-            .iter()
-            .filter(|w| w.approved_on <= day)
-            .map(|w| w.amount)
+            .waiver_facts()
+            .filter(|&(approved_on, _)| approved_on <= day)
+            .map(|(_, amount)| amount)
             .sum()
     }
 
-    fn penalty_outstanding(&self, day: NaiveDate) -> Money {
+    fn penalty_outstanding(&mut self, day: NaiveDate) -> Money {
         (self.accrued(day) - self.waived_by(day) - self.penalty_paid).max(Money::ZERO)
     }
 
     /// Applies up to `remaining` to installment `i`; records the change from `received + 1`.
     fn take(&mut self, i: usize, part: Part, remaining: &mut Money, received: NaiveDate) {
-        let before = self.unpaid(i);
+        let slot = &mut self.slots[i];
+        let before = slot.principal + slot.interest;
         if matches!(part, Part::Interest | Part::Both) {
-            let paid = self.interest[i].min(*remaining);
-            self.interest[i] -= paid;
+            let paid = slot.interest.min(*remaining);
+            slot.interest -= paid;
             *remaining -= paid;
         }
         if matches!(part, Part::Principal | Part::Both) {
-            let paid = self.principal[i].min(*remaining);
-            self.principal[i] -= paid;
+            let paid = slot.principal.min(*remaining);
+            slot.principal -= paid;
             *remaining -= paid;
         }
-        let after = self.unpaid(i);
+        let after = slot.principal + slot.interest;
         if after != before {
-            self.timeline[i].push((next_day(received), after));
+            let from = next_day(received);
+            if after.is_zero() {
+                slot.paid_off_from = Some(from);
+            }
+            self.changes.push(Change {
+                index: i,
+                from,
+                unpaid: after,
+            });
+        }
+    }
+
+    /// `take` over installments `range`, oldest first, until the money runs out.
+    fn take_each(
+        &mut self,
+        range: std::ops::Range<usize>,
+        part: Part,
+        remaining: &mut Money,
+        received: NaiveDate,
+    ) {
+        for i in range.start.max(self.first_open)..range.end {
+            if remaining.is_zero() {
+                return;
+            }
+            self.take(i, part, remaining, received);
         }
     }
 
@@ -279,57 +361,59 @@ impl<'a> Work<'a> {
 
     fn apply(&mut self, amount: Money, received: NaiveDate) {
         let mut remaining = amount;
-        let n = self.contract.installments.len();
+        let n = self.contract.installments().len();
         let due_count = self
             .contract
-            .installments
+            .installments()
             .partition_point(|i| i.due <= received);
         match self.settings.order {
             AllocationOrder::DueFirst => {
-                for i in 0..due_count {
-                    self.take(i, Part::Both, &mut remaining, received);
-                }
+                self.take_each(0..due_count, Part::Both, &mut remaining, received);
                 self.take_penalty(&mut remaining, received);
             }
             AllocationOrder::Statutory => {
-                for i in 0..due_count {
-                    self.take(i, Part::Interest, &mut remaining, received);
-                }
+                self.take_each(0..due_count, Part::Interest, &mut remaining, received);
                 self.take_penalty(&mut remaining, received);
-                for i in 0..due_count {
-                    self.take(i, Part::Principal, &mut remaining, received);
-                }
+                self.take_each(0..due_count, Part::Principal, &mut remaining, received);
             }
         }
-        for i in due_count..n {
-            self.take(i, Part::Both, &mut remaining, received);
-        }
+        self.take_each(due_count..n, Part::Both, &mut remaining, received);
         self.credit += remaining;
+        self.advance_first_open();
     }
 }
 
 /// The figures of `contract` as of `as_of`, applying its confirmed payments received on or
 /// before `as_of` in order of received date (same day: the order they were recorded).
-pub fn evaluate(contract: &Contract, settings: &PenaltySettings, as_of: NaiveDate) -> Figures {
+pub fn evaluate<C: LedgerFacts + ?Sized>(
+    contract: &C,
+    settings: &PenaltySettings,
+    as_of: NaiveDate,
+) -> Figures {
+    let schedule = contract.installments();
     debug_assert!(
-        contract
-            .installments
+        schedule
             .windows(2)
             .all(|w| (w[0].due, w[0].seq) <= (w[1].due, w[1].seq)),
         "installments of {} are not in due order",
-        contract.no
+        contract.contract_no()
     );
-    let mut work = Work::new(contract, settings);
-    let mut payments: Vec<_> = contract
-        .payments
-        .iter()
-        .filter(|p| p.is_confirmed() && p.received_on <= as_of)
-        .collect();
-    payments.sort_by_key(|p| p.received_on); // stable: same day keeps the recorded order
+    let counts = |p: &PaymentFact| p.kind == PaymentKind::Confirmed && p.received_on <= as_of;
+    let payments = contract.payment_facts().filter(counts);
+    let mut work = Work::new(contract, settings, payments.clone().count());
     let mut received = Money::ZERO;
-    for payment in &payments {
+    let apply = |payment: PaymentFact| {
         work.apply(payment.amount, payment.received_on);
         received += payment.amount;
+    };
+    // Payments are usually recorded in received order; sort (stably: same day keeps the
+    // recorded order) only when they are not.
+    if payments.clone().is_sorted_by_key(|p| p.received_on) {
+        payments.for_each(apply);
+    } else {
+        let mut sorted: Vec<PaymentFact> = payments.collect();
+        sorted.sort_by_key(|p| p.received_on);
+        sorted.into_iter().for_each(apply);
     }
 
     let penalty_accrued = work.accrued(as_of);
@@ -337,23 +421,29 @@ pub fn evaluate(contract: &Contract, settings: &PenaltySettings, as_of: NaiveDat
     let penalty_outstanding =
         (penalty_accrued - penalty_waived - work.penalty_paid).max(Money::ZERO);
 
-    let mut installments = Vec::with_capacity(contract.installments.len());
+    let mut installments = Vec::with_capacity(schedule.len());
     let mut overdue_amount = Money::ZERO;
     let mut oldest_unpaid_due = None;
-    for (i, inst) in contract.installments.iter().enumerate() {
-        let unpaid = work.unpaid(i);
+    let mut principal_outstanding = Money::ZERO;
+    let mut interest_outstanding = Money::ZERO;
+    let mut schedule_total = Money::ZERO;
+    for (inst, slot) in schedule.iter().zip(&work.slots) {
+        let unpaid = slot.principal + slot.interest;
         let overdue = inst.due < as_of && unpaid.is_positive();
         if overdue {
             overdue_amount += unpaid;
             oldest_unpaid_due.get_or_insert(inst.due);
         }
+        principal_outstanding += slot.principal;
+        interest_outstanding += slot.interest;
+        schedule_total += inst.amount();
         installments.push(InstallmentFigures {
             seq: inst.seq,
             due_date: inst.due,
             principal_due: inst.principal,
             interest_due: inst.interest,
-            principal_outstanding: work.principal[i],
-            interest_outstanding: work.interest[i],
+            principal_outstanding: slot.principal,
+            interest_outstanding: slot.interest,
             days_overdue: if overdue {
                 (as_of - inst.due).num_days()
             } else {
@@ -362,17 +452,16 @@ pub fn evaluate(contract: &Contract, settings: &PenaltySettings, as_of: NaiveDat
         });
     }
     let days_overdue = oldest_unpaid_due.map_or(0, |due| (as_of - due).num_days());
-    let principal_outstanding: Money = work.principal.iter().copied().sum();
-    let interest_outstanding: Money = work.interest.iter().copied().sum();
 
     // Money is conserved: every confirmed yuan went to an installment, the penalty or credit.
-    let allocated = (contract.schedule_total() - principal_outstanding - interest_outstanding)
+    let allocated = (schedule_total - principal_outstanding - interest_outstanding)
         + work.penalty_paid
         + work.credit;
     assert_eq!(
-        allocated, received,
+        allocated,
+        received,
         "contract {}: allocation lost money",
-        contract.no
+        contract.contract_no()
     );
 
     Figures {
@@ -453,16 +542,15 @@ pub struct Standing {
 
 /// The standing of a contract. For every `as_of` on or after `last_payment`, the contract is
 /// overdue exactly when `first_unpaid_due < as_of`.
-pub fn standing(contract: &Contract, settings: &PenaltySettings) -> Standing {
+pub fn standing<C: LedgerFacts + ?Sized>(contract: &C, settings: &PenaltySettings) -> Standing {
     let last_payment = contract
-        .payments
-        .iter()
-        .filter(|p| p.is_confirmed())
+        .payment_facts()
+        .filter(|p| p.kind == PaymentKind::Confirmed)
         .map(|p| p.received_on)
         .max();
     let Some(last) = last_payment else {
         return Standing {
-            first_unpaid_due: contract.installments.first().map(|i| i.due),
+            first_unpaid_due: contract.installments().first().map(|i| i.due),
             last_payment,
         };
     };

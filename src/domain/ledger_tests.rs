@@ -874,3 +874,111 @@ fn figures_are_a_pure_function_of_the_facts() {
         evaluate(&c, &s, d("2026-04-01"))
     );
 }
+
+mod agrees_with_the_reference {
+    //! The optimised `evaluate` against the first formulation (`ledger_reference`), to the
+    //! cent, on random schedules, payments (out of order, pending, void), rate histories,
+    //! grace days, waivers and both allocation orders.
+    use super::super::ledger_reference;
+    use super::*;
+    use proptest::prelude::*;
+
+    fn day(n: i64) -> NaiveDate {
+        d("2025-01-01") + chrono::TimeDelta::days(n)
+    }
+
+    fn rate(ten_thousandths: i64) -> Rate {
+        Rate::new(rust_decimal::Decimal::new(ten_thousandths, 4))
+    }
+
+    prop_compose! {
+        fn installments()(gaps in prop::collection::vec((0i64..45, 0i64..500_000, 0i64..50_000), 0..9))
+            -> Vec<Installment> {
+            let mut due = 0;
+            gaps.into_iter().enumerate().map(|(k, (gap, p, i))| {
+                due += gap;
+                Installment { seq: k as u32 + 1, due: day(due), principal: Money::from_cents(p), interest: Money::from_cents(i) }
+            }).collect()
+        }
+    }
+
+    prop_compose! {
+        fn payments()(list in prop::collection::vec((0i64..400, 1i64..900_000, 0u8..10), 0..9))
+            -> Vec<Payment> {
+            list.into_iter().enumerate().map(|(k, (on, amount, status))| Payment {
+                id: format!("P{k}"),
+                received_on: day(on),
+                amount: Money::from_cents(amount),
+                method: "transfer".into(),
+                reference: String::new(),
+                recorded_by: "li".into(),
+                status: match status {
+                    0 => PaymentStatus::Pending,
+                    1 => PaymentStatus::Voided { on: day(on), by: "cw".into(), reason: "dup".into() },
+                    _ => PaymentStatus::Confirmed { on: day(on), by: "cw".into() },
+                },
+            }).collect()
+        }
+    }
+
+    fn history() -> impl Strategy<Value = Vec<RateEntry>> {
+        prop::collection::vec((-30i64..400, 0i64..30), 0..3).prop_map(|entries| {
+            let mut h = Vec::new();
+            for (from, r) in entries {
+                crate::domain::contract::set_rate(&mut h, day(from), rate(r));
+            }
+            h
+        })
+    }
+
+    prop_compose! {
+        fn book()(
+            installments in installments(),
+            payments in payments(),
+            own_rates in history(),
+            rates in history(),
+            grace in 0u32..6,
+            own_grace in prop::option::of(0u32..6),
+            statutory in any::<bool>(),
+            waivers in prop::collection::vec((0i64..400, 1i64..20_000), 0..3),
+        ) -> (Contract, PenaltySettings) {
+            let settings = PenaltySettings {
+                rates,
+                grace_days: grace,
+                order: if statutory { AllocationOrder::Statutory } else { AllocationOrder::DueFirst },
+            };
+            let contract = Contract {
+                no: "H1".into(),
+                customer_id: "C1".into(),
+                signed_on: day(0),
+                model: "SY75C".into(),
+                serial: "S1".into(),
+                financed: Money::ZERO,
+                installments,
+                payments,
+                own_rates,
+                grace_days: own_grace,
+                state: ContractState::Active,
+                machine: MachineState::Normal,
+                waivers: waivers.into_iter().enumerate().map(|(k, (on, amount))| WaiverGrant {
+                    id: format!("W{k}"),
+                    approved_on: day(on),
+                    amount: Money::from_cents(amount),
+                }).collect(),
+            };
+            (contract, settings)
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+        #[test]
+        fn to_the_cent((contract, settings) in book(), as_of in -10i64..480) {
+            let as_of = day(as_of);
+            prop_assert_eq!(
+                evaluate(&contract, &settings, as_of),
+                ledger_reference::evaluate(&contract, &settings, as_of)
+            );
+        }
+    }
+}

@@ -12,6 +12,8 @@ pub mod workflow;
 #[cfg(test)]
 mod ledger_props;
 #[cfg(test)]
+mod ledger_reference;
+#[cfg(test)]
 mod ledger_tests;
 
 pub use contract::*;
@@ -20,4 +22,6 @@ pub use ledger::{
 };
 pub use money::{Money, MoneyError, Rate, round_cents};
 pub use party::{Customer, Role, User};
-pub use ticket::{Channel, Contact, Promise, PromiseState, Ticket, promise_state};
+pub use ticket::{
+    Channel, Contact, Promise, PromiseState, Ticket, promise_state, promise_state_of,
+};

@@ -1,6 +1,6 @@
 //! Collection tickets (催收单): contact log, promises to pay and their state (DOMAIN §3).
 
-use super::contract::Payment;
+use super::contract::{Payment, PaymentFact, PaymentKind};
 use super::money::Money;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -52,7 +52,7 @@ pub struct Contact {
     pub promise: Option<Promise>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum PromiseState {
     /// Money received between the promise and its date covers it.
@@ -81,9 +81,23 @@ pub fn promise_state(
     payments: &[Payment],
     as_of: NaiveDate,
 ) -> PromiseState {
+    promise_state_of(
+        promise,
+        made_on,
+        payments.iter().map(PaymentFact::from),
+        as_of,
+    )
+}
+
+/// `promise_state` over the payment facts of any `LedgerFacts`.
+pub fn promise_state_of(
+    promise: &Promise,
+    made_on: NaiveDate,
+    payments: impl Iterator<Item = PaymentFact>,
+    as_of: NaiveDate,
+) -> PromiseState {
     let paid: Money = payments
-        .iter()
-        .filter(|p| p.is_confirmed() || p.is_pending())
+        .filter(|p| p.kind != PaymentKind::Voided)
         .filter(|p| {
             p.received_on >= made_on && p.received_on <= promise.date && p.received_on <= as_of
         })

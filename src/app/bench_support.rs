@@ -1,0 +1,42 @@
+//! Read-only helpers for the ledger benchmark (`crate::bench`): a full accrual pass that can
+//! be repeated, because it writes nothing.
+
+use super::apply::accrue_contract;
+use super::{App, Result};
+use crate::domain::Money;
+use crate::store::Reader;
+use chrono::NaiveDate;
+
+/// What a full accrual pass found: what `Accrue` would write on an empty cache.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AccrualPass {
+    /// Open contracts evaluated.
+    pub contracts: usize,
+    /// Of them, those with money overdue (each gets a line of the overdue list).
+    pub overdue: usize,
+    /// Collection tickets `Accrue` would open.
+    pub tickets_to_open: usize,
+    /// Σ penalty accrued through the date, over the book.
+    pub penalty_accrued: Money,
+}
+
+impl App {
+    /// Does for every contract exactly what `Mutation::Accrue` does on a full pass (no cached
+    /// accrual date) — the same function, `apply::accrue_contract`: decode, evaluate, look up
+    /// the ticket, make the overdue line — and tallies what it would write, writing nothing.
+    pub fn full_accrual_pass(&self, through: NaiveDate) -> Result<AccrualPass> {
+        let store = self.store();
+        let settings = store.settings()?;
+        let mut pass = AccrualPass::default();
+        for record in store.contract_records() {
+            let Some(accrued) = accrue_contract(store, &settings, through, &record?)? else {
+                continue;
+            };
+            pass.contracts += 1;
+            pass.penalty_accrued += accrued.penalty_accrued;
+            pass.overdue += usize::from(accrued.entry.is_some());
+            pass.tickets_to_open += usize::from(accrued.open_ticket.is_some());
+        }
+        Ok(pass)
+    }
+}
