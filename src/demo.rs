@@ -88,7 +88,205 @@ pub fn load(app: &App, opts: &DemoOptions) -> Result<DemoSummary> {
         },
     )
     .context("demo: accruing penalty through today")?;
+    staff_stock_and_workflows(app, opts).context("demo: staff, stock and applications")?;
     Ok(summary)
+}
+
+/// The people besides the collectors (an approver, a clerk and a salesperson per branch, a
+/// finance officer), machines and accessories in stock, and work in progress on every
+/// desk: tow and lock applications at several steps, a contract drafted and approved with
+/// an outbound order holding a machine.
+fn staff_stock_and_workflows(app: &App, opts: &DemoOptions) -> Result<()> {
+    use crate::domain::Role;
+    use crate::domain::approval::DocumentType;
+    use crate::domain::outbound::{Machine, MachineStock};
+    let today = opts.today;
+    let admin = admin_ctx(today);
+    let as_user = |name: &str| Ctx::new(name, today, unix_noon(today));
+    let mut staff = vec![Mutation::AddUser {
+        name: "caiwu".into(),
+        display: "陈雯（财务）".into(),
+        roles: vec![Role::Finance],
+        branch: None,
+    }];
+    for b in &BRANCHES {
+        let code = b.code.to_lowercase();
+        for (role, suffix, title) in [
+            (Role::Approver, "shenpi", "审批"),
+            (Role::Clerk, "neiqin", "内勤"),
+            (Role::Sales, "xiaoshou", "销售"),
+        ] {
+            staff.push(Mutation::AddUser {
+                name: format!("{suffix}_{code}"),
+                display: format!("{}{title}", b.name),
+                roles: vec![role],
+                branch: Some(b.name.to_string()),
+            });
+        }
+    }
+    app.execute_batch(&admin, &staff)?;
+
+    // Six machines of every model in the branches' yards, arrived over the last 200 days.
+    let mut rng = Rng::new(opts.seed ^ 0x5704_c0de);
+    let mut stock = Vec::new();
+    for (m, model) in MODELS.iter().enumerate() {
+        let machine_type = if ["ZL", "LG", "CLG"]
+            .iter()
+            .any(|p| model.name.starts_with(p))
+        {
+            "loader"
+        } else {
+            "excavator"
+        };
+        for k in 0..6 {
+            let b = &BRANCHES[(m + k) % BRANCHES.len()];
+            stock.push(Mutation::AddMachine(Machine {
+                serial: format!("{}N{:04}", model.serial_prefix, m * 10 + k + 1),
+                model: model.name.to_string(),
+                machine_type: machine_type.to_string(),
+                yard: format!("{}一号场", b.name),
+                arrived_on: add_days(today, -(rng.below(200) as i64)),
+                state: MachineStock::InStock,
+            }));
+        }
+    }
+    for (code, name, unit, quantity) in [
+        ("BK-01", "破碎锤", "台", 4),
+        ("QC-02", "快换接头", "个", 12),
+        ("BU-03", "加宽铲斗", "个", 6),
+        ("TK-04", "履带板总成", "套", 3),
+    ] {
+        stock.push(Mutation::PutAccessory {
+            code: code.into(),
+            name: name.into(),
+            unit: unit.into(),
+            quantity,
+        });
+    }
+    app.execute_batch(&admin, &stock)?;
+
+    // Applications on the longest-overdue accounts, by their collectors.
+    let rows = app.overdue(&admin, today, &Default::default())?;
+    for (i, row) in rows.iter().take(10).enumerate() {
+        let document = if i % 3 == 2 {
+            DocumentType::Lock
+        } else {
+            DocumentType::Tow
+        };
+        let reason = if document == DocumentType::Tow {
+            "逾期超过半年，客户失联，机器仍在工地"
+        } else {
+            "多次承诺未兑现"
+        };
+        let applied = app.execute(
+            &as_user(&row.collector),
+            Mutation::Apply {
+                document,
+                contract: row.contract_no.clone(),
+                reason: reason.into(),
+                location: format!("{}工地", row.branch),
+            },
+        )?;
+        let Some(id) = applied.id else { continue };
+        let code = BRANCHES
+            .iter()
+            .find(|b| b.name == row.branch)
+            .map_or("hf".to_string(), |b| b.code.to_lowercase());
+        let approver = as_user(&format!("shenpi_{code}"));
+        match i % 5 {
+            0 | 2 => {} // waiting for the approver
+            1 => {
+                app.execute(
+                    &approver,
+                    Mutation::Reject {
+                        id,
+                        comment: "先安排上门催收一次".into(),
+                    },
+                )?;
+            }
+            _ => {
+                app.execute(
+                    &approver,
+                    Mutation::Approve {
+                        id: id.clone(),
+                        comment: "风险较高，同意".into(),
+                    },
+                )?;
+                if i % 5 == 4 && document == DocumentType::Tow {
+                    let clerk = as_user(&format!("neiqin_{code}"));
+                    let register = Mutation::RegisterTow {
+                        id,
+                        crew: vec!["老王".into(), "小李".into()],
+                        planned_on: add_days(today, 2),
+                        location: format!("{}工地", row.branch),
+                        note: "带拖车".into(),
+                    };
+                    app.execute(&clerk, register)?;
+                }
+            }
+        }
+    }
+
+    // A new contract drafted by sales, approved by finance, with an order holding a machine.
+    if let Some(row) = rows.first() {
+        let code = BRANCHES
+            .iter()
+            .find(|b| b.name == row.branch)
+            .map_or("hf".to_string(), |b| b.code.to_lowercase());
+        let sales = as_user(&format!("xiaoshou_{code}"));
+        let no = format!("{}N{}", code.to_uppercase(), today.format("%y%m%d"));
+        let drafted = app.execute(
+            &sales,
+            Mutation::DraftContract(NewContract {
+                no: no.clone(),
+                customer_id: row.customer_id.clone(),
+                signed_on: today,
+                model: MODELS[0].name.to_string(),
+                serial: String::new(),
+                financed: Money::from_cents(30_000_000),
+                penalty_rate: None,
+                grace_days: None,
+            }),
+        )?;
+        if let Some(application) = drafted.id {
+            app.execute(
+                &as_user("caiwu"),
+                Mutation::Approve {
+                    id: application,
+                    comment: "资料齐全".into(),
+                },
+            )?;
+            let installments = schedule(today, 24, 30_000_000, 600);
+            app.execute(
+                &admin,
+                Mutation::AddInstallments {
+                    contract: no.clone(),
+                    installments,
+                },
+            )?;
+            let order = app.execute(&sales, Mutation::CreateOrder { contract: no })?;
+            if let Some(order) = order.id {
+                let serial = format!("{}N{:04}", MODELS[0].serial_prefix, 1);
+                app.execute(
+                    &sales,
+                    Mutation::Pick {
+                        order: order.clone(),
+                        serial,
+                    },
+                )?;
+                app.execute(
+                    &sales,
+                    Mutation::AddAccessory {
+                        order,
+                        code: "QC-02".into(),
+                        quantity: 1,
+                        extra: false,
+                    },
+                )?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Everything `load` does except the final accrual, so the benchmark can time a full
