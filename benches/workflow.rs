@@ -42,7 +42,7 @@ fn book_with_applications(contracts: usize, n: usize) -> PathBuf {
     let dir = base
         .parent()
         .unwrap()
-        .with_file_name(format!("workflow-{contracts}-{n}-v3"));
+        .with_file_name(format!("workflow-{contracts}-{n}-v4"));
     let db = dir.join("db");
     if dir.join("complete").exists() {
         return db;
