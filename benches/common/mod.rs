@@ -206,7 +206,13 @@ pub fn book(contracts: usize) -> PathBuf {
     }
     // As a real book is: penalty accrued through today by the daily job, which also keeps
     // the overdue list projection that the dashboard reads.
-    app.execute(&c, Mutation::Accrue { through: day(TODAY) }).unwrap();
+    app.execute(
+        &c,
+        Mutation::Accrue {
+            through: day(TODAY),
+        },
+    )
+    .unwrap();
     drop(app);
     std::fs::write(&done, b"").unwrap();
     eprintln!("generated in {:.1} s", started.elapsed().as_secs_f64());
