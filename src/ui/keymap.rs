@@ -143,16 +143,22 @@ pub enum Context {
     Ticket,
     Payments,
     Settings,
+    Stock,
+    Orders,
+    Order,
 }
 
 impl Context {
-    pub const ALL: [Context; 6] = [
+    pub const ALL: [Context; 9] = [
         Context::Global,
         Context::List,
         Context::Dashboard,
         Context::Ticket,
         Context::Payments,
         Context::Settings,
+        Context::Stock,
+        Context::Orders,
+        Context::Order,
     ];
 
     /// The table's name in the config file: `[keys.<name>]`.
@@ -164,6 +170,9 @@ impl Context {
             Context::Ticket => "ticket",
             Context::Payments => "payments",
             Context::Settings => "settings",
+            Context::Stock => "stock",
+            Context::Orders => "orders",
+            Context::Order => "order",
         }
     }
 
@@ -229,6 +238,15 @@ commands! {
     Rate => "rate", CmdRate;
     Grace => "grace", CmdGrace;
     Reload => "reload", CmdReload;
+    Screen4 => "screen_stock", CmdScreen4;
+    Screen5 => "screen_outbound", CmdScreen5;
+    NewOrder => "new_order", CmdNewOrder;
+    Pick => "pick", CmdPick;
+    AddLine => "add_accessory", CmdAddLine;
+    SubmitOrder => "submit", CmdSubmitOrder;
+    Ship => "ship", CmdShip;
+    Swap => "swap", CmdSwap;
+    CancelOrder => "cancel_order", CmdCancelOrder;
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -296,6 +314,33 @@ impl Default for KeyMap {
                 ),
                 (Context::Settings, table(&[(Rate, &["r"]), (Grace, &["g"])])),
                 (
+                    Context::Stock,
+                    table(&[
+                        (Open, &["enter"]),
+                        (Back, &["esc", "backspace"]),
+                        (Filter, &["f"]),
+                        (Clear, &["x"]),
+                        (Reload, &["r"]),
+                    ]),
+                ),
+                (
+                    Context::Orders,
+                    table(&[(Open, &["enter"]), (NewOrder, &["n"]), (Reload, &["r"])]),
+                ),
+                (
+                    Context::Order,
+                    table(&[
+                        (Back, &["esc", "backspace"]),
+                        (Pick, &["p"]),
+                        (AddLine, &["a"]),
+                        (SubmitOrder, &["s"]),
+                        (Ship, &["S"]),
+                        (Swap, &["w"]),
+                        (CancelOrder, &["c"]),
+                        (Reload, &["r"]),
+                    ]),
+                ),
+                (
                     Context::List,
                     table(&[
                         (Down, &["j", "down"]),
@@ -318,6 +363,8 @@ impl Default for KeyMap {
                         (Screen1, &["1"]),
                         (Screen2, &["2"]),
                         (Screen3, &["3"]),
+                        (Screen4, &["4"]),
+                        (Screen5, &["5"]),
                     ]),
                 ),
             ],

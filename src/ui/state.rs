@@ -6,9 +6,12 @@ use super::form::{Form, FormEvent, FormKind};
 use super::i18n::{Lang, Msg};
 use super::keymap::{Command, Context, Key, KeyMap};
 use super::log::Level;
+use super::pick::PickDialog;
 use super::screens::dashboard::{Column, Dashboard, Filter};
+use super::screens::outbound::OrdersScreen;
 use super::screens::payments::PaymentsScreen;
 use super::screens::settings::SettingsScreen;
+use super::screens::stock::StockScreen;
 use super::screens::ticket::{self, TicketScreen};
 use super::theme::Theme;
 use crate::app::{App, AppError, Ctx, Mutation, OverdueFilter};
@@ -20,16 +23,24 @@ pub enum Screen {
     Dashboard,
     Payments,
     Settings,
+    /// The stock browser (库存), shown when the book uses the machine system.
+    Stock,
+    /// Outbound orders (交机出库), shown with the stock browser.
+    Orders,
 }
 
 impl Screen {
     pub const ALL: [Screen; 3] = [Screen::Dashboard, Screen::Payments, Screen::Settings];
+    /// The machine system's screens, after `ALL`.
+    pub const MACHINE: [Screen; 2] = [Screen::Stock, Screen::Orders];
 
     pub fn title(self) -> Msg {
         match self {
             Screen::Dashboard => Msg::ScreenDashboard,
             Screen::Payments => Msg::ScreenPayments,
             Screen::Settings => Msg::ScreenSettings,
+            Screen::Stock => Msg::ScreenStock,
+            Screen::Orders => Msg::ScreenOutbound,
         }
     }
 }
@@ -37,8 +48,14 @@ impl Screen {
 /// Something irreversible waiting for a yes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Pending {
-    Settle { contract: String },
-    ConfirmPayments { ids: Vec<String> },
+    Settle {
+        contract: String,
+    },
+    ConfirmPayments {
+        ids: Vec<String>,
+    },
+    /// A machine-system mutation (ship, cancel an order) asked for from a form.
+    Outbound(Box<crate::app::Mutation>),
     Quit,
 }
 
@@ -62,9 +79,15 @@ pub struct FilterPopup {
 pub enum Popup {
     Help,
     Filter(FilterPopup),
-    Sort { cursor: usize },
+    Sort {
+        cursor: usize,
+    },
     Form(Box<Form>),
     Confirm(Confirm),
+    /// The pick-serial or sales-swap dialog.
+    Pick(Box<PickDialog>),
+    /// The stock browser's filter: rows yard and state (the third choice is unused).
+    StockFilter(FilterPopup),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -95,6 +118,10 @@ pub struct State {
     pub ticket: Option<TicketScreen>,
     pub payments: PaymentsScreen,
     pub settings: SettingsScreen,
+    pub stock: StockScreen,
+    pub orders: OrdersScreen,
+    /// Whether the stock and outbound screens are offered (the book uses them).
+    pub machine_system: bool,
     pub popup: Option<Popup>,
     pub status: Option<Status>,
     pub quit: bool,
@@ -134,6 +161,9 @@ impl State {
             ticket: None,
             payments: PaymentsScreen::default(),
             settings: SettingsScreen::default(),
+            stock: StockScreen::default(),
+            orders: OrdersScreen::default(),
+            machine_system: super::outbound::in_use(app, ctx),
             popup: None,
             status: None,
             quit: false,
@@ -148,8 +178,25 @@ impl State {
             (Screen::Dashboard, None) => Context::Dashboard,
             (Screen::Payments, _) => Context::Payments,
             (Screen::Settings, _) => Context::Settings,
+            (Screen::Stock, _) => Context::Stock,
+            (Screen::Orders, _) if self.orders.order.is_some() => Context::Order,
+            (Screen::Orders, _) => Context::Orders,
         };
         vec![screen, Context::List, Context::Global]
+    }
+
+    /// The screens the tab bar offers, in order.
+    pub fn screens(&self) -> Vec<Screen> {
+        let mut out = Screen::ALL.to_vec();
+        if self.machine_system {
+            out.extend(Screen::MACHINE);
+        }
+        out
+    }
+
+    /// Whether a command can do anything here (help lists only those).
+    pub fn offers(&self, command: Command) -> bool {
+        self.machine_system || !matches!(command, Command::Screen4 | Command::Screen5)
     }
 
     /// Whether keys go to a text field or popup instead of the key map.
@@ -290,6 +337,8 @@ fn input(state: &mut State, app: &App, ctx: &Ctx, key: KeyEvent) -> bool {
             state.popup = Some(Popup::Filter(f));
             true
         }
+        Popup::Pick(dialog) => super::outbound::pick_input(state, app, ctx, dialog, key),
+        Popup::StockFilter(f) => super::outbound::stock_filter_input(state, f, key),
         Popup::Form(mut form) => match form.handle(&key) {
             FormEvent::Cancel => true,
             FormEvent::Changed => {
@@ -342,6 +391,8 @@ fn list_len(state: &State) -> usize {
         },
         Screen::Payments => state.payments.rows.len(),
         Screen::Settings => 0,
+        Screen::Stock => state.stock.len(),
+        Screen::Orders => state.orders.len(),
     }
 }
 
@@ -353,6 +404,8 @@ fn switch_to(state: &mut State, app: &App, ctx: &Ctx, screen: Screen) -> bool {
     match screen {
         Screen::Payments if !state.payments.loaded => reload_payments(state, app, ctx),
         Screen::Settings if state.settings.view.is_none() => reload_settings(state, app, ctx),
+        Screen::Stock if !state.stock.loaded => super::outbound::reload_stock(state, app, ctx),
+        Screen::Orders if !state.orders.loaded => super::outbound::reload_orders(state, app, ctx),
         _ => {}
     }
     true
@@ -402,9 +455,14 @@ fn command_(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> bool {
         (Screen::Dashboard, None) => Some(&mut state.dashboard.nav),
         (Screen::Payments, _) => Some(&mut state.payments.nav),
         (Screen::Settings, _) => None,
+        (Screen::Stock, _) => Some(state.stock.nav_mut()),
+        (Screen::Orders, _) => Some(state.orders.nav_mut()),
     };
     if let Some(moved) = nav.and_then(|n| n.apply(command, len)) {
         return moved;
+    }
+    if let Some(done) = super::outbound::command(state, app, ctx, command) {
+        return done;
     }
     match command {
         Command::Quit => request_quit(state),
@@ -413,21 +471,21 @@ fn command_(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> bool {
             true
         }
         Command::NextScreen | Command::PrevScreen => {
-            let i = Screen::ALL
-                .iter()
-                .position(|s| *s == state.screen)
-                .unwrap_or(0);
-            let n = Screen::ALL.len();
+            let screens = state.screens();
+            let i = screens.iter().position(|s| *s == state.screen).unwrap_or(0);
+            let n = screens.len();
             let next = if command == Command::NextScreen {
                 (i + 1) % n
             } else {
                 (i + n - 1) % n
             };
-            switch_to(state, app, ctx, Screen::ALL[next])
+            switch_to(state, app, ctx, screens[next])
         }
         Command::Screen1 => switch_to(state, app, ctx, Screen::Dashboard),
         Command::Screen2 => switch_to(state, app, ctx, Screen::Payments),
         Command::Screen3 => switch_to(state, app, ctx, Screen::Settings),
+        Command::Screen4 if state.machine_system => switch_to(state, app, ctx, Screen::Stock),
+        Command::Screen5 if state.machine_system => switch_to(state, app, ctx, Screen::Orders),
         Command::Open => {
             let Some(no) = state.dashboard.selected().map(|r| r.contract_no.clone()) else {
                 return false;
@@ -489,6 +547,7 @@ fn command_(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> bool {
                 Screen::Dashboard => reload_dashboard(state, app, ctx),
                 Screen::Payments => reload_payments(state, app, ctx),
                 Screen::Settings => reload_settings(state, app, ctx),
+                Screen::Stock | Screen::Orders => {}
             }
             true
         }
@@ -595,6 +654,14 @@ fn submit(state: &mut State, app: &App, ctx: &Ctx, mut form: Box<Form>) {
         state.popup = Some(Popup::Form(form));
         return;
     };
+    if let Some(prompt) = super::outbound::confirm_prompt(state.lang, &form) {
+        state.popup = Some(Popup::Confirm(Confirm {
+            prompt,
+            pending: super::outbound::pending(mutations[0].clone()),
+            back: Some(Box::new(Popup::Form(form))),
+        }));
+        return;
+    }
     match execute(app, ctx, &mutations) {
         Err(why) => {
             state
@@ -614,6 +681,12 @@ fn submit(state: &mut State, app: &App, ctx: &Ctx, mut form: Box<Form>) {
                 FormKind::Void { ids } => {
                     let contracts = contracts_of(state, ids);
                     after_change(state, app, ctx, &contracts);
+                }
+                FormKind::NewOrder
+                | FormKind::Accessory { .. }
+                | FormKind::Ship { .. }
+                | FormKind::CancelOrder { .. } => {
+                    super::outbound::after_form(state, app, ctx, &form)
                 }
                 FormKind::Rate | FormKind::Grace => {
                     reload_settings(state, app, ctx);
@@ -643,6 +716,7 @@ fn contracts_of(state: &State, ids: &[String]) -> Vec<String> {
 fn run_pending(state: &mut State, app: &App, ctx: &Ctx, pending: Pending) {
     match pending {
         Pending::Quit => state.quit = true,
+        Pending::Outbound(m) => super::outbound::run(state, app, ctx, *m),
         Pending::Settle { contract } => {
             match execute(
                 app,
