@@ -14,6 +14,7 @@ const SCREENS: &[(&str, &[&str])] = &[
     ("stock_serials", &["4", "j", "enter"]),
     ("orders", &["5"]),
     ("order", &["5", "G", "enter"]),
+    ("order_shipped", &["5", "enter"]),
     ("pick", &["5", "G", "enter", "p"]),
 ];
 
