@@ -46,7 +46,7 @@ fn main() {
         open_times.push(opened);
         load_times.push(loaded - opened);
         first_paint = counter.take();
-        rows = s.state.dashboard.rows.len();
+        rows = s.state.dashboard.row_count();
     }
 
     let app = App::open(&db).unwrap();
@@ -60,7 +60,7 @@ fn main() {
             .unwrap();
         query_times.push(started.elapsed());
         let started = Instant::now();
-        let d = duedesk::ui::screens::dashboard::Dashboard::new(rows);
+        let d = duedesk::ui::screens::dashboard::Dashboard::of_rows(rows);
         prepare_times.push(started.elapsed());
         drop(d);
     }

@@ -407,6 +407,11 @@ fn scope_refuses_another_collectors_customer() {
                 .unwrap()
                 .is_empty()
         );
+        // The list shared by the screens holds the whole book; the viewer sees none of it.
+        let shared = app.overdue_shared(&as_them, day("2026-03-31")).unwrap();
+        assert_eq!(shared.rows().len(), 1, "{name}");
+        assert!(shared.is_empty() && shared.to_vec().is_empty(), "{name}");
+        assert!(!shared.may_see(0), "{name}");
     }
     // The branch's clerk and the customer's own collector see it.
     for name in ["coll", "clerk"] {
@@ -418,7 +423,104 @@ fn scope_refuses_another_collectors_customer() {
             1,
             "{name}"
         );
+        let shared = app.overdue_shared(&as_them, day("2026-03-31")).unwrap();
+        assert_eq!(shared.len(), 1, "{name}");
+        assert!(shared.may_see(0), "{name}");
     }
+}
+
+/// The overdue list the screens share: computed once per book version, each viewer cut to
+/// their scope, equal to what `overdue` gives them, and new after every change.
+#[test]
+fn the_shared_overdue_list_is_cut_to_each_viewers_scope() {
+    let (_dir, app) = book();
+    let admin = Ctx::new("admin", day("2026-03-31"), 0);
+    let mut batch = vec![Mutation::AddUser {
+        name: "other".into(),
+        display: String::new(),
+        roles: vec![Role::Collector],
+        branch: Some("武汉".into()),
+    }];
+    for (i, collector, branch) in [
+        (2, "other", "武汉"),
+        (3, "coll", "合肥"),
+        (4, "other", "武汉"),
+    ] {
+        batch.push(Mutation::PutCustomer(Customer {
+            id: format!("C{i}"),
+            name: format!("客户{i}"),
+            phone: String::new(),
+            id_number: String::new(),
+            address: String::new(),
+            branch: branch.into(),
+            collector: collector.into(),
+        }));
+        batch.push(Mutation::AddContract(NewContract {
+            no: format!("H{i}"),
+            customer_id: format!("C{i}"),
+            signed_on: day("2026-01-01"),
+            model: "SY75C".into(),
+            serial: format!("S{i}"),
+            financed: Money::from_cents(1_000_000),
+            penalty_rate: None,
+            grace_days: None,
+        }));
+        batch.push(Mutation::AddInstallments {
+            contract: format!("H{i}"),
+            installments: vec![Installment {
+                seq: 1,
+                due: day(&format!("2026-02-1{i}")),
+                principal: Money::from_cents(500_000),
+                interest: Money::ZERO,
+            }],
+        });
+    }
+    app.execute_batch(&admin, &batch).unwrap();
+    let today = day("2026-03-31");
+    let nos = |rows: Vec<duedesk::app::OverdueRow>| -> Vec<String> {
+        rows.into_iter().map(|r| r.contract_no).collect()
+    };
+    let mut first = None;
+    for (name, want) in [
+        ("admin", vec!["H1", "H2", "H3", "H4"]),
+        ("coll", vec!["H1", "H3"]),
+        ("other", vec!["H2", "H4"]),
+        ("clerk", vec!["H1", "H3"]),
+    ] {
+        let ctx = Ctx::new(name, today, 0);
+        let shared = app.overdue_shared(&ctx, today).unwrap();
+        let direct = app.overdue(&ctx, today, &Default::default()).unwrap();
+        assert_eq!(nos(shared.to_vec()), nos(direct), "{name}");
+        let mut seen = nos(shared.to_vec());
+        seen.sort();
+        assert_eq!(seen, want, "{name}");
+        // One copy of the rows for everyone.
+        let rows = shared.rows().clone();
+        let first = first.get_or_insert(rows.clone());
+        assert!(std::sync::Arc::ptr_eq(first, &rows), "{name}");
+    }
+    // A change makes a new list, with the change in it.
+    let before = app.overdue_shared(&admin, today).unwrap();
+    app.execute(
+        &admin,
+        Mutation::RecordPayment {
+            contract: "H3".into(),
+            amount: Money::from_cents(600_000),
+            received_on: day("2026-03-01"),
+            method: String::new(),
+            reference: String::new(),
+            confirmed: true,
+        },
+    )
+    .unwrap();
+    let after = app.overdue_shared(&admin, today).unwrap();
+    assert_ne!(before.version, after.version);
+    // Most days overdue first: H2 fell due on the 12th, H4 on the 14th, H1 on the 15th.
+    assert_eq!(nos(after.to_vec()), vec!["H2", "H4", "H1"]);
+    assert_eq!(
+        nos(after.to_vec()),
+        nos(app.overdue(&admin, today, &Default::default()).unwrap())
+    );
 }
 
 #[test]

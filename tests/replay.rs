@@ -376,6 +376,27 @@ proptest! {
         }
     }
 
+    /// The overdue list the screens share is patched after each change to a few contracts:
+    /// it must equal the list read afresh after every operation.
+    #[test]
+    fn the_shared_overdue_list_follows_every_change(ops in proptest::collection::vec((0u64..2, op()), 1..40)) {
+        let (_dir, app) = fresh();
+        let mut today = 5;
+        for (step, op) in &ops {
+            today += step;
+            run(&app, today, op);
+            if today % 7 == 0 {
+                let _ = app.execute(&ctx(today), Mutation::Accrue { through: day(today) });
+            }
+            // As of the business day, as the screens ask: the list is kept for one date, so
+            // it is patched while operations fall on the same day, read afresh on the next.
+            let c = ctx(today);
+            let shared = app.overdue_shared(&c, c.today).unwrap().to_vec();
+            let fresh = app.overdue(&c, c.today, &Default::default()).unwrap();
+            prop_assert_eq!(format!("{shared:?}"), format!("{fresh:?}"), "day {}", today);
+        }
+    }
+
     #[test]
     fn accrual_day_by_day_equals_accrual_in_one_go(ops in proptest::collection::vec((0u64..4, op()), 1..30)) {
         let (_a_dir, daily) = fresh();

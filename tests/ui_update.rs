@@ -10,10 +10,7 @@ use support::*;
 
 fn names(s: &duedesk::ui::Session<'_>) -> Vec<String> {
     let d = &s.state.dashboard;
-    d.visible
-        .iter()
-        .map(|&i| d.rows[i as usize].row.customer.clone())
-        .collect()
+    d.shown().map(|r| r.customer.clone()).collect()
 }
 
 #[test]
@@ -361,7 +358,7 @@ fn sorting_by_every_column_matches_a_naive_sort() {
         for _ in 0..2 {
             s.state.dashboard.sort_by(column);
             let d = &s.state.dashboard;
-            let mut rows: Vec<&OverdueRow> = d.rows.iter().map(|r| &r.row).collect();
+            let mut rows: Vec<&OverdueRow> = d.rows().collect();
             rows.sort_by(|a, b| {
                 let primary: Ordering = match column {
                     Column::Customer => {
@@ -387,11 +384,7 @@ fn sorting_by_every_column_matches_a_naive_sort() {
                 primary.then_with(|| a.contract_no.cmp(&b.contract_no))
             });
             let want: Vec<&str> = rows.iter().map(|r| r.contract_no.as_str()).collect();
-            let got: Vec<&str> = d
-                .visible
-                .iter()
-                .map(|&i| d.rows[i as usize].row.contract_no.as_str())
-                .collect();
+            let got: Vec<&str> = d.shown().map(|r| r.contract_no.as_str()).collect();
             assert_eq!(got, want, "{column:?} descending={}", d.descending);
         }
     }

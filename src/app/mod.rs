@@ -15,6 +15,7 @@ mod overdue;
 pub mod permissions;
 pub mod queries;
 pub mod rules_file;
+mod shared;
 mod workflow;
 pub mod workflow_queries;
 
@@ -29,6 +30,7 @@ pub use bench_support::AccrualPass;
 pub use mutation::{Mutation, NewContract, SessionEvent};
 pub use outbound_queries::*;
 pub use queries::*;
+pub use shared::SharedOverdue;
 pub use workflow_queries::*;
 
 use crate::domain::{Role, User};
@@ -132,6 +134,8 @@ pub struct App {
     /// Bumped after every committed change that screens may show: sessions that see it
     /// move reload their data.
     book_version: AtomicU64,
+    /// The whole book's overdue list, shared by every screen of this process.
+    overdue_cache: shared::OverdueCache,
 }
 
 impl App {
@@ -139,6 +143,7 @@ impl App {
         Ok(App {
             store: Store::open(path)?,
             book_version: AtomicU64::new(0),
+            overdue_cache: Default::default(),
         })
     }
 
@@ -240,12 +245,21 @@ impl App {
         let actor = self.user(&ctx.actor)?;
         let mut txn = self.store.begin();
         let mut outcomes = Vec::with_capacity(mutations.len());
+        // The contracts whose overdue lines may change (`None`: any).
+        let mut touched = Some(Vec::new());
         for (index, mutation) in mutations.iter().enumerate() {
             let at = |error| AppError::InBatch {
                 index,
                 error: Box::new(error),
             };
             permissions::check(&txn, &actor, mutation).map_err(at)?;
+            if mutation.changes_book() {
+                let more = shared::touched(&txn, mutation).map_err(at)?;
+                touched = touched.zip(more).map(|(mut all, more)| {
+                    all.extend(more);
+                    all
+                });
+            }
             let header = EntryHeader {
                 site: 0,
                 seq: 0,
@@ -264,6 +278,7 @@ impl App {
             txn.commit()?;
             self.store.flush()?;
             if mutations.iter().any(Mutation::changes_book) {
+                self.overdue_cache.note(touched);
                 self.book_version.fetch_add(1, Ordering::AcqRel);
             }
         }
@@ -294,6 +309,7 @@ impl App {
             count += 1;
         }
         self.store.flush()?;
+        self.overdue_cache.note(None);
         self.book_version.fetch_add(1, Ordering::AcqRel);
         Ok(count)
     }

@@ -56,7 +56,10 @@ pub fn holders(mutation: &Mutation) -> &'static [Role] {
 }
 
 /// The contract a mutation is about, for the scope check.
-fn subject<R: Reader + ?Sized>(reader: &R, mutation: &Mutation) -> Result<Option<String>> {
+pub(crate) fn subject<R: Reader + ?Sized>(
+    reader: &R,
+    mutation: &Mutation,
+) -> Result<Option<String>> {
     Ok(match mutation {
         Mutation::RecordPayment { contract, .. }
         | Mutation::AddContact { contract, .. }
@@ -113,14 +116,20 @@ fn subject<R: Reader + ?Sized>(reader: &R, mutation: &Mutation) -> Result<Option
 /// Whether `user` may see the customer's accounts: collectors their own customers, clerks
 /// and approvers their branch, finance and admin everything.
 pub fn in_scope(user: &User, customer: &Customer) -> bool {
+    in_scope_of(user, &customer.collector, &customer.branch)
+}
+
+/// `in_scope` for a customer known by their collector and branch (an overdue line carries
+/// both).
+pub fn in_scope_of(user: &User, collector: &str, branch: &str) -> bool {
     if user.sees_everything() {
         return true;
     }
-    if user.has(Role::Collector) && customer.collector == user.name {
+    if user.has(Role::Collector) && collector == user.name {
         return true;
     }
     let branch_roles = user.has(Role::Clerk) || user.has(Role::Approver) || user.has(Role::Sales);
-    branch_roles && user.branch.as_deref() == Some(customer.branch.as_str())
+    branch_roles && user.branch.as_deref() == Some(branch)
 }
 
 /// Refuses, naming the missing permission, unless `user` may run `mutation`.

@@ -248,16 +248,31 @@ impl App {
         as_of: NaiveDate,
         filter: &OverdueFilter,
     ) -> Result<Vec<OverdueRow>> {
+        let user = self.viewer(ctx)?;
+        self.overdue_seen_by(Some(&user), as_of, filter)
+    }
+
+    /// `overdue` as `user` sees it; `None`: every line of the book (for the shared list,
+    /// which is cut to each viewer's scope before anyone sees it).
+    pub(crate) fn overdue_seen_by(
+        &self,
+        user: Option<&User>,
+        as_of: NaiveDate,
+        filter: &OverdueFilter,
+    ) -> Result<Vec<OverdueRow>> {
         if self.store().overdue_through()? == Some(as_of) {
-            self.overdue_listed(ctx, filter)
+            self.overdue_listed(user, filter)
         } else {
-            self.overdue_evaluated(ctx, as_of, filter)
+            self.overdue_evaluated(user, as_of, filter)
         }
     }
 
     /// `overdue` from the projection kept as of the accrual date.
-    fn overdue_listed(&self, ctx: &Ctx, filter: &OverdueFilter) -> Result<Vec<OverdueRow>> {
-        let user = self.viewer(ctx)?;
+    fn overdue_listed(
+        &self,
+        user: Option<&User>,
+        filter: &OverdueFilter,
+    ) -> Result<Vec<OverdueRow>> {
         let store = self.store();
         let mut customers = CustomerCache::default();
         let mut rows = Vec::new();
@@ -269,7 +284,7 @@ impl App {
             {
                 continue;
             }
-            if let Some(customer) = customers.in_scope(store, &user, filter, &entry.customer_id) {
+            if let Some(customer) = customers.in_scope(store, user, filter, &entry.customer_id) {
                 rows.push(overdue_row(entry, customer));
             }
         }
@@ -280,37 +295,77 @@ impl App {
     /// `overdue` computed from the contracts, for any date.
     fn overdue_evaluated(
         &self,
-        ctx: &Ctx,
+        user: Option<&User>,
         as_of: NaiveDate,
         filter: &OverdueFilter,
     ) -> Result<Vec<OverdueRow>> {
-        let user = self.viewer(ctx)?;
-        let store = self.store();
-        let settings = store.settings()?;
+        let settings = self.store().settings()?;
         let mut customers = CustomerCache::default();
         let mut rows = Vec::new();
-        for no in store.contracts_due_before_or_paid_after(as_of, as_of)? {
-            let Some(record) = store.contract_record(&no)? else {
-                continue;
-            };
-            let contract = record.contract()?;
-            if !contract.is_open() {
-                continue;
-            }
-            let Some(customer) = customers.in_scope(store, &user, filter, contract.customer_id)
-            else {
-                continue;
-            };
-            let figures = evaluate(&contract, &settings, as_of);
-            if figures.days_overdue <= 0 || filter.bucket.is_some_and(|b| b != figures.bucket) {
-                continue;
-            }
-            let ticket_record = store.ticket_record(&no)?;
-            let ticket = ticket_record.as_ref().map(|r| r.ticket()).transpose()?;
-            if let Some(entry) =
-                overdue::entry(&contract, &figures, TicketFacts::of_ref(ticket.as_ref()))
+        for no in self
+            .store()
+            .contracts_due_before_or_paid_after(as_of, as_of)?
+        {
+            if let Some(row) =
+                self.evaluated_line(&settings, &mut customers, user, filter, as_of, &no)?
             {
-                rows.push(overdue_row(entry, customer));
+                rows.push(row);
+            }
+        }
+        sort_overdue(&mut rows);
+        Ok(rows)
+    }
+
+    /// One contract's line of `overdue_evaluated`, if it is on the list.
+    fn evaluated_line(
+        &self,
+        settings: &crate::domain::PenaltySettings,
+        customers: &mut CustomerCache,
+        user: Option<&User>,
+        filter: &OverdueFilter,
+        as_of: NaiveDate,
+        no: &str,
+    ) -> Result<Option<OverdueRow>> {
+        let store = self.store();
+        let Some(record) = store.contract_record(no)? else {
+            return Ok(None);
+        };
+        let contract = record.contract()?;
+        if !contract.is_open() {
+            return Ok(None);
+        }
+        let Some(customer) = customers.in_scope(store, user, filter, contract.customer_id) else {
+            return Ok(None);
+        };
+        let figures = evaluate(&contract, settings, as_of);
+        if figures.days_overdue <= 0 || filter.bucket.is_some_and(|b| b != figures.bucket) {
+            return Ok(None);
+        }
+        let ticket_record = store.ticket_record(no)?;
+        let ticket = ticket_record.as_ref().map(|r| r.ticket()).transpose()?;
+        Ok(
+            overdue::entry(&contract, &figures, TicketFacts::of_ref(ticket.as_ref()))
+                .map(|entry| overdue_row(entry, customer)),
+        )
+    }
+
+    /// Lines of the whole book's overdue list as of `as_of` for the given contracts (those
+    /// not on it left out), most days overdue first: what `overdue_seen_by(None, ..)` has
+    /// for them.
+    pub(crate) fn overdue_lines(
+        &self,
+        as_of: NaiveDate,
+        contracts: &[String],
+    ) -> Result<Vec<OverdueRow>> {
+        let settings = self.store().settings()?;
+        let mut customers = CustomerCache::default();
+        let filter = OverdueFilter::default();
+        let mut rows = Vec::new();
+        for no in contracts {
+            if let Some(row) =
+                self.evaluated_line(&settings, &mut customers, None, &filter, as_of, no)?
+            {
+                rows.push(row);
             }
         }
         sort_overdue(&mut rows);
@@ -325,7 +380,8 @@ impl App {
         as_of: NaiveDate,
         filter: &OverdueFilter,
     ) -> Result<Vec<OverdueRow>> {
-        self.overdue_evaluated(ctx, as_of, filter)
+        let user = self.viewer(ctx)?;
+        self.overdue_evaluated(Some(&user), as_of, filter)
     }
 
     /// The collection ticket of a contract as of a date.
@@ -480,7 +536,7 @@ impl CustomerCache {
     fn in_scope(
         &mut self,
         store: &crate::store::Store,
-        user: &User,
+        user: Option<&User>,
         filter: &OverdueFilter,
         id: &str,
     ) -> Option<&Customer> {
@@ -489,7 +545,7 @@ impl CustomerCache {
             self.seen.insert(id.to_string(), customer);
         }
         let customer = self.seen.get(id)?.as_ref()?;
-        let visible = in_scope(user, customer)
+        let visible = user.is_none_or(|u| in_scope(u, customer))
             && filter.branch.as_ref().is_none_or(|b| *b == customer.branch)
             && filter
                 .collector
@@ -522,11 +578,14 @@ fn overdue_row(entry: OverdueEntry, customer: &Customer) -> OverdueRow {
 }
 
 fn sort_overdue(rows: &mut [OverdueRow]) {
-    rows.sort_by(|a, b| {
-        b.days_overdue
-            .cmp(&a.days_overdue)
-            .then_with(|| a.contract_no.cmp(&b.contract_no))
-    });
+    rows.sort_by(list_order);
+}
+
+/// The overdue list's order: most days overdue first, then by contract number.
+pub(crate) fn list_order(a: &OverdueRow, b: &OverdueRow) -> std::cmp::Ordering {
+    b.days_overdue
+        .cmp(&a.days_overdue)
+        .then_with(|| a.contract_no.cmp(&b.contract_no))
 }
 
 /// `P12` → 12, so ids sort by number rather than as text.

@@ -5,7 +5,7 @@
 use pinyin::ToPinyin;
 
 /// Separates fields so a query never matches across two of them.
-const SEP: char = '\u{1f}';
+pub const SEP: char = '\u{1f}';
 
 /// The pinyin of a name: full syllables run together, and their first letters. Characters
 /// without pinyin (Latin letters, digits) are kept as they are in both.

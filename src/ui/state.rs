@@ -15,7 +15,7 @@ use super::screens::settings::SettingsScreen;
 use super::screens::ticket::{self, TicketScreen};
 use super::screens::tows::TowBoard;
 use super::theme::Theme;
-use crate::app::{App, AppError, ApplicationFilter, Ctx, Mutation, OverdueFilter, rules_file};
+use crate::app::{App, AppError, ApplicationFilter, Ctx, Mutation, rules_file};
 use crate::domain::approval::DocumentType;
 use crate::domain::{Bucket, Role};
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
@@ -158,7 +158,7 @@ impl State {
         theme: Theme,
         keymap: KeyMap,
     ) -> Result<State, AppError> {
-        let rows = app.overdue(ctx, ctx.today, &OverdueFilter::default())?;
+        let list = app.overdue_shared(ctx, ctx.today)?;
         let unread = app.unread_count(ctx)?;
         let may_edit = app.user(&ctx.actor)?.has(Role::Admin);
         Ok(State {
@@ -167,7 +167,7 @@ impl State {
             theme,
             keymap,
             screen: Screen::Dashboard,
-            dashboard: Dashboard::new(rows),
+            dashboard: Dashboard::new(&list),
             ticket: None,
             payments: PaymentsScreen::default(),
             settings: SettingsScreen::default(),
@@ -565,8 +565,8 @@ fn reload_settings(state: &mut State, app: &App, ctx: &Ctx) {
 }
 
 fn reload_dashboard(state: &mut State, app: &App, ctx: &Ctx) {
-    match app.overdue(ctx, ctx.today, &OverdueFilter::default()) {
-        Ok(rows) => state.dashboard.load(rows),
+    match app.overdue_shared(ctx, ctx.today) {
+        Ok(list) => state.dashboard.load(&list),
         Err(e) => show_error(state, "load the overdue dashboard", &e),
     }
 }
@@ -574,7 +574,6 @@ fn reload_dashboard(state: &mut State, app: &App, ctx: &Ctx) {
 fn reload_ticket(state: &mut State, app: &App, ctx: &Ctx, contract: &str) {
     match app.ticket(ctx, contract, ctx.today) {
         Ok(view) => {
-            state.dashboard.update_from_ticket(&view);
             if let Some(t) = state
                 .ticket
                 .as_mut()
@@ -898,6 +897,7 @@ fn after_change(state: &mut State, app: &App, ctx: &Ctx, contracts: &[String]) {
     for no in contracts {
         reload_ticket(state, app, ctx, no);
     }
+    reload_dashboard(state, app, ctx);
     if state.payments.loaded {
         reload_payments(state, app, ctx);
     }

@@ -161,7 +161,7 @@ fn status_line(state: &State, frame: &mut Frame, area: Rect) {
         None if on_dashboard => {
             let mut parts = vec![lang.f(
                 Msg::RowsShown,
-                &[&d.visible.len().to_string(), &d.rows.len().to_string()],
+                &[&d.visible.len().to_string(), &d.row_count().to_string()],
             )];
             if !d.query.is_empty() {
                 parts.push(lang.f(Msg::ActiveSearch, &[d.query.text()]));

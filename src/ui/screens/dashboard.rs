@@ -1,9 +1,11 @@
 //! Overdue dashboard (逾期客户), the home screen: totals, an aging chart and the overdue
 //! table with sort, filter and incremental search (name, contract, phone, serial, pinyin).
 //!
-//! Rows load once from `App::overdue`; sorting, filtering and searching work on indexes
-//! into them, and each row carries a precomputed search key, so a keystroke at 100,000 rows
-//! is one substring scan.
+//! The rows are the app's overdue list shared by every session of the process
+//! (`App::overdue_shared`, `DashData`); a dashboard holds only indexes into them: the lines
+//! its user may see and the lines it shows. Sorting takes an order made once per column,
+//! and each row has a precomputed search key, so a keystroke at 100,000 rows is one pass
+//! over indexes.
 
 use super::super::i18n::{Lang, Msg};
 use super::super::search;
@@ -12,13 +14,14 @@ use super::super::theme::Theme;
 use super::super::widgets::input::LineInput;
 use super::super::widgets::list::ListNav;
 use super::super::widgets::table::{self, ColSpec};
-use crate::app::{OverdueRow, TicketView};
-use crate::domain::{Bucket, Money, PromiseState};
-use chrono::Datelike;
+use super::dash_data::{DashData, distinct};
+use crate::app::{OverdueRow, SharedOverdue};
+use crate::domain::{Bucket, Money};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
+use std::sync::Arc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Column {
@@ -133,28 +136,6 @@ impl Filter {
     }
 }
 
-#[derive(Clone, Debug)]
-pub struct DashRow {
-    pub row: OverdueRow,
-    key: String,
-    pinyin: String,
-}
-
-impl DashRow {
-    fn new(row: OverdueRow) -> DashRow {
-        let (pinyin, initials) = search::pinyin_forms(&row.customer);
-        let key = search::key_with_pinyin(
-            &row.customer,
-            &row.contract_no,
-            &row.phone,
-            &row.serial,
-            &pinyin,
-            &initials,
-        );
-        DashRow { row, key, pinyin }
-    }
-}
-
 #[derive(Clone, Debug, Default)]
 pub struct BucketLine {
     pub bucket: Option<Bucket>,
@@ -162,18 +143,43 @@ pub struct BucketLine {
     pub amount: Money,
 }
 
+/// Which rows of the shared list the viewer may see: one bit per row.
 #[derive(Clone, Debug)]
+struct Scope {
+    bits: Vec<u64>,
+    len: usize,
+}
+
+impl Scope {
+    fn of(list: &SharedOverdue) -> Option<Scope> {
+        if list.len() == list.rows().len() {
+            return None;
+        }
+        let mut bits = vec![0u64; list.rows().len().div_ceil(64)];
+        for i in list.visible() {
+            bits[i as usize / 64] |= 1 << (i % 64);
+        }
+        Some(Scope {
+            bits,
+            len: list.len(),
+        })
+    }
+
+    fn has(&self, i: u32) -> bool {
+        self.bits[i as usize / 64] & (1 << (i % 64)) != 0
+    }
+}
+
+#[derive(Clone)]
 pub struct Dashboard {
-    pub rows: Vec<DashRow>,
-    /// Every row index, in the current sort order.
-    order: Vec<u32>,
-    /// Every row index by contract number: sorts start from it and are stable, so rows
-    /// equal on the sort column stay in contract order.
-    by_contract: Vec<u32>,
-    /// Per row, its place in customer order (pinyin, then name): a sort by customer
-    /// compares numbers, not strings.
-    customer_rank: Vec<u32>,
-    /// The rows shown: `order` less what the filter and search leave out.
+    /// The list shared with every other dashboard of the process.
+    data: Arc<DashData>,
+    /// The rows of `data` the viewer may see; `None`: all of them.
+    scope: Option<Scope>,
+    /// The book version the list is current for (`None`: rows given directly).
+    pub version: Option<u64>,
+    /// The rows shown, in the current sort order: the scope less what the filter and
+    /// search leave out.
     pub visible: Vec<u32>,
     pub sort: Column,
     pub descending: bool,
@@ -192,22 +198,36 @@ pub struct Dashboard {
     pub collectors: Vec<String>,
 }
 
-fn promise_rank(p: Option<PromiseState>) -> u8 {
-    match p {
-        None => 0,
-        Some(PromiseState::Kept) => 1,
-        Some(PromiseState::Due) => 2,
-        Some(PromiseState::Broken) => 3,
+impl std::fmt::Debug for Dashboard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Dashboard")
+            .field("rows", &self.row_count())
+            .field("visible", &self.visible.len())
+            .field("sort", &self.sort)
+            .field("descending", &self.descending)
+            .field("filter", &self.filter)
+            .finish_non_exhaustive()
     }
 }
 
 impl Dashboard {
-    pub fn new(rows: Vec<OverdueRow>) -> Dashboard {
+    /// A dashboard over the app's shared overdue list.
+    pub fn new(list: &SharedOverdue) -> Dashboard {
+        let mut d = Dashboard::over(DashData::of(list.rows()), Scope::of(list));
+        d.version = Some(list.version);
+        d
+    }
+
+    /// A dashboard over rows of its own (benchmarks, tests).
+    pub fn of_rows(rows: Vec<OverdueRow>) -> Dashboard {
+        Dashboard::over(DashData::detached(rows), None)
+    }
+
+    fn over(data: Arc<DashData>, scope: Option<Scope>) -> Dashboard {
         let mut d = Dashboard {
-            rows: Vec::new(),
-            order: Vec::new(),
-            by_contract: Vec::new(),
-            customer_rank: Vec::new(),
+            data,
+            scope,
+            version: None,
             visible: Vec::new(),
             sort: Column::Days,
             descending: true,
@@ -222,32 +242,67 @@ impl Dashboard {
             branches: Vec::new(),
             collectors: Vec::new(),
         };
-        d.load(rows);
+        d.after_load(None);
         d
     }
 
-    /// Replaces the rows (a reload), keeping sort, filter, search and the selected contract.
-    pub fn load(&mut self, rows: Vec<OverdueRow>) {
+    /// Replaces the list (a reload), keeping sort, filter, search and the selected contract.
+    pub fn load(&mut self, list: &SharedOverdue) {
+        if self.version == Some(list.version) && Arc::ptr_eq(&self.data.rows, list.rows()) {
+            return;
+        }
         let keep = self.selected().map(|r| r.contract_no.clone());
-        self.rows = rows.into_iter().map(DashRow::new).collect();
-        let mut branches: Vec<String> = self.rows.iter().map(|r| r.row.branch.clone()).collect();
-        branches.sort();
-        branches.dedup();
-        let mut collectors: Vec<String> =
-            self.rows.iter().map(|r| r.row.collector.clone()).collect();
-        collectors.sort();
-        collectors.dedup();
-        self.branches = branches;
-        self.collectors = collectors;
-        self.reindex();
-        self.resort();
-        self.refilter(keep.as_deref());
+        self.data = DashData::of(list.rows());
+        self.scope = Scope::of(list);
+        self.version = Some(list.version);
+        self.after_load(keep.as_deref());
+    }
+
+    fn after_load(&mut self, keep: Option<&str>) {
+        (self.branches, self.collectors) = match &self.scope {
+            None => (
+                self.data.branches().to_vec(),
+                self.data.collectors().to_vec(),
+            ),
+            Some(scope) => {
+                let rows = &self.data.rows;
+                let seen = || (0..rows.len() as u32).filter(|&i| scope.has(i));
+                (
+                    distinct(seen().map(|i| rows[i as usize].branch.as_str())),
+                    distinct(seen().map(|i| rows[i as usize].collector.as_str())),
+                )
+            }
+        };
+        self.refilter(keep);
+    }
+
+    /// How many lines the viewer may see, before filter and search.
+    pub fn row_count(&self) -> usize {
+        self.scope.as_ref().map_or(self.data.len(), |s| s.len)
+    }
+
+    /// The lines the viewer may see, in list order (before sort, filter and search).
+    pub fn rows(&self) -> impl Iterator<Item = &OverdueRow> {
+        let scope = &self.scope;
+        self.data
+            .rows
+            .iter()
+            .enumerate()
+            .filter(move |(i, _)| scope.as_ref().is_none_or(|s| s.has(*i as u32)))
+            .map(|(_, r)| r)
+    }
+
+    /// The lines shown, in order.
+    pub fn shown(&self) -> impl Iterator<Item = &OverdueRow> {
+        self.visible.iter().map(|&i| self.row(i))
+    }
+
+    fn row(&self, i: u32) -> &OverdueRow {
+        &self.data.rows[i as usize]
     }
 
     pub fn selected(&self) -> Option<&OverdueRow> {
-        self.visible
-            .get(self.nav.selected)
-            .map(|&i| &self.rows[i as usize].row)
+        self.visible.get(self.nav.selected).map(|&i| self.row(i))
     }
 
     /// Sorts by a column; the same column again flips the direction.
@@ -259,94 +314,7 @@ impl Dashboard {
             self.descending = column.descending_first();
         }
         let keep = self.selected().map(|r| r.contract_no.clone());
-        self.resort();
         self.refilter(keep.as_deref());
-    }
-
-    /// The orders every sort starts from; after the rows change.
-    fn reindex(&mut self) {
-        let rows = &self.rows;
-        let mut by_contract: Vec<u32> = (0..rows.len() as u32).collect();
-        by_contract.sort_unstable_by(|&a, &b| {
-            rows[a as usize]
-                .row
-                .contract_no
-                .cmp(&rows[b as usize].row.contract_no)
-        });
-        let mut by_customer = by_contract.clone();
-        by_customer.sort_by(|&a, &b| {
-            let (a, b) = (&rows[a as usize], &rows[b as usize]);
-            a.pinyin
-                .cmp(&b.pinyin)
-                .then_with(|| a.row.customer.cmp(&b.row.customer))
-        });
-        // Equal names share a rank, so a descending sort keeps them in contract order.
-        let mut customer_rank = vec![0u32; rows.len()];
-        let mut rank = 0u32;
-        for (n, pair) in by_customer.iter().enumerate() {
-            if n > 0 {
-                let (prev, this) = (&rows[by_customer[n - 1] as usize], &rows[*pair as usize]);
-                if (&prev.pinyin, &prev.row.customer) != (&this.pinyin, &this.row.customer) {
-                    rank += 1;
-                }
-            }
-            customer_rank[*pair as usize] = rank;
-        }
-        self.by_contract = by_contract;
-        self.customer_rank = customer_rank;
-    }
-
-    /// One number per row that orders it by the sort column (ascending).
-    fn sort_keys(&self) -> Vec<i64> {
-        let rank = |list: &[String], v: &str| list.binary_search_by(|x| x.as_str().cmp(v));
-        let mut machines: Vec<&str> = self.rows.iter().map(|r| r.row.machine).collect();
-        if self.sort == Column::Machine {
-            machines.sort_unstable();
-            machines.dedup();
-        }
-        self.rows
-            .iter()
-            .enumerate()
-            .map(|(i, r)| {
-                let r = &r.row;
-                match self.sort {
-                    Column::Customer => self.customer_rank[i] as i64,
-                    // by_contract is already in contract order: every key equal.
-                    Column::Contract => 0,
-                    Column::Branch => rank(&self.branches, &r.branch).map_or(-1, |p| p as i64),
-                    Column::Collector => {
-                        rank(&self.collectors, &r.collector).map_or(-1, |p| p as i64)
-                    }
-                    Column::Days => r.days_overdue,
-                    Column::Overdue => r.overdue_amount.cents(),
-                    Column::Penalty => r.penalty_outstanding.cents(),
-                    Column::LastContact => r
-                        .last_contact
-                        .map_or(i64::MIN, |d| d.num_days_from_ce() as i64),
-                    Column::Promise => promise_rank(r.promise) as i64,
-                    Column::Machine => machines.binary_search(&r.machine).map_or(-1, |p| p as i64),
-                }
-            })
-            .collect()
-    }
-
-    /// Orders the rows by the sort column, then by contract number. Stable sort of
-    /// precomputed numbers over the contract order: no string is compared per keystroke.
-    fn resort(&mut self) {
-        let keys = self.sort_keys();
-        let mut order = std::mem::take(&mut self.order);
-        order.clear();
-        order.extend_from_slice(&self.by_contract);
-        if self.sort == Column::Contract {
-            if self.descending {
-                order.reverse();
-            }
-        } else if self.descending {
-            order.sort_by_key(|&i| std::cmp::Reverse(keys[i as usize]));
-        } else {
-            order.sort_by_key(|&i| keys[i as usize]);
-        }
-        self.order = order;
     }
 
     pub fn set_filter(&mut self, filter: Filter) {
@@ -365,9 +333,9 @@ impl Dashboard {
         }
         let keep = self.selected().map(|r| r.contract_no.clone());
         if !self.applied_query.is_empty() && query.starts_with(&self.applied_query) {
-            let rows = &self.rows;
+            let keys = self.data.keys();
             self.visible
-                .retain(|&i| search::matches(&rows[i as usize].key, &query));
+                .retain(|&i| search::matches(&keys[i as usize], &query));
             self.applied_query = query;
             self.after_visible_changed(keep.as_deref());
         } else {
@@ -375,19 +343,26 @@ impl Dashboard {
         }
     }
 
+    /// The rows shown: the sort order's rows in scope that pass the filter and search.
     fn refilter(&mut self, keep: Option<&str>) {
         let query = search::normalize_query(self.query.text());
-        let rows = &self.rows;
-        let filter = &self.filter;
-        self.visible = self
-            .order
-            .iter()
-            .copied()
-            .filter(|&i| {
-                let r = &rows[i as usize];
-                filter.accepts(&r.row) && search::matches(&r.key, &query)
-            })
-            .collect();
+        let data = &self.data;
+        let rows = &data.rows;
+        let keys = (!query.is_empty()).then(|| data.keys());
+        let (scope, filter) = (&self.scope, &self.filter);
+        let mut visible = std::mem::take(&mut self.visible);
+        visible.clear();
+        visible.extend(
+            data.order(self.sort, self.descending)
+                .iter()
+                .copied()
+                .filter(|&i| {
+                    scope.as_ref().is_none_or(|s| s.has(i))
+                        && filter.accepts(&rows[i as usize])
+                        && keys.is_none_or(|k| search::matches(&k[i as usize], &query))
+                }),
+        );
+        self.visible = visible;
         self.applied_query = query;
         self.after_visible_changed(keep);
     }
@@ -397,7 +372,7 @@ impl Dashboard {
             && let Some(pos) = self
                 .visible
                 .iter()
-                .position(|&i| self.rows[i as usize].row.contract_no == no)
+                .position(|&i| self.data.rows[i as usize].contract_no == no)
         {
             self.nav.selected = pos;
         }
@@ -415,7 +390,7 @@ impl Dashboard {
             .collect();
         let (mut overdue, mut penalty) = (Money::ZERO, Money::ZERO);
         for &i in &self.visible {
-            let row = &self.rows[i as usize].row;
+            let row = &self.data.rows[i as usize];
             if let Some(line) = buckets.iter_mut().find(|l| l.bucket == Some(row.bucket)) {
                 line.count += 1;
                 line.amount += row.overdue_amount;
@@ -426,37 +401,6 @@ impl Dashboard {
         self.buckets = buckets;
         self.total_overdue = overdue;
         self.total_penalty = penalty;
-    }
-
-    /// Brings one row up to date after a change on its ticket, without reloading the book.
-    /// A contract no longer overdue leaves the list.
-    pub fn update_from_ticket(&mut self, ticket: &TicketView) {
-        let Some(index) = self
-            .rows
-            .iter()
-            .position(|r| r.row.contract_no == ticket.contract_no)
-        else {
-            return;
-        };
-        let keep = self.selected().map(|r| r.contract_no.clone());
-        if ticket.days_overdue <= 0 || ticket.state != "active" {
-            self.rows.remove(index);
-            self.reindex();
-            self.resort();
-        } else {
-            let row = &mut self.rows[index].row;
-            row.days_overdue = ticket.days_overdue;
-            row.bucket = ticket.bucket;
-            row.overdue_amount = ticket.overdue_amount;
-            row.penalty_outstanding = ticket.penalty_outstanding;
-            row.pending_payments = ticket.pending_payments;
-            row.total_to_collect = ticket.total_to_collect;
-            row.last_contact = ticket.contacts.last().map(|c| c.on);
-            row.promise = ticket.promises.last().map(|p| p.state);
-            row.machine = ticket.machine;
-            self.resort();
-        }
-        self.refilter(keep.as_deref());
     }
 }
 
@@ -573,7 +517,7 @@ pub fn draw(d: &Dashboard, lang: Lang, theme: &Theme, frame: &mut Frame, area: R
     let lines: Vec<Line> = d.visible[offset..(offset + height).min(d.visible.len())]
         .iter()
         .map(|&i| {
-            let r = &d.rows[i as usize].row;
+            let r = d.row(i);
             table::row(
                 cols.iter()
                     .map(|(spec, cw)| {
