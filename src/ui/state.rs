@@ -317,8 +317,8 @@ fn input(state: &mut State, app: &App, ctx: &Ctx, key: KeyEvent) -> bool {
         }
         Popup::Filter(mut f) => {
             let counts = [
-                state.dashboard.branches.len() + 1,
-                state.dashboard.collectors.len() + 1,
+                state.dashboard.branches().len() + 1,
+                state.dashboard.collectors().len() + 1,
                 Bucket::ALL.len(), // "all" plus the five overdue buckets
             ];
             match key.code {
@@ -326,8 +326,10 @@ fn input(state: &mut State, app: &App, ctx: &Ctx, key: KeyEvent) -> bool {
                 KeyCode::Enter => {
                     let d = &state.dashboard;
                     let filter = Filter {
-                        branch: f.choice[0].checked_sub(1).map(|i| d.branches[i].clone()),
-                        collector: f.choice[1].checked_sub(1).map(|i| d.collectors[i].clone()),
+                        branch: f.choice[0].checked_sub(1).map(|i| d.branches()[i].clone()),
+                        collector: f.choice[1]
+                            .checked_sub(1)
+                            .map(|i| d.collectors()[i].clone()),
                         bucket: f.choice[2].checked_sub(1).map(|i| Bucket::ALL[i + 1]),
                     };
                     state.dashboard.set_filter(filter);
@@ -665,8 +667,8 @@ fn command_(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> bool {
             state.popup = Some(Popup::Filter(FilterPopup {
                 row: 0,
                 choice: [
-                    pos(&d.branches, &d.filter.branch),
-                    pos(&d.collectors, &d.filter.collector),
+                    pos(d.branches(), &d.filter.branch),
+                    pos(d.collectors(), &d.filter.collector),
                     d.filter
                         .bucket
                         .and_then(|b| Bucket::ALL.iter().position(|x| *x == b))

@@ -345,8 +345,11 @@ fn filter_popup(state: &State, f: &FilterPopup, buf: &mut Buffer, area: Rect) {
         lang.bucket(Bucket::ALL[f.choice[2]]).to_string()
     };
     let rows = [
-        (lang.t(Msg::ColBranch), value(&d.branches, f.choice[0])),
-        (lang.t(Msg::ColCollector), value(&d.collectors, f.choice[1])),
+        (lang.t(Msg::ColBranch), value(d.branches(), f.choice[0])),
+        (
+            lang.t(Msg::ColCollector),
+            value(d.collectors(), f.choice[1]),
+        ),
         (lang.t(Msg::FilterBucket), bucket),
     ];
     let inner = popup_box(state, buf, area, 50, 7, lang.t(Msg::FilterTitle));

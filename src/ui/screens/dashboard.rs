@@ -21,6 +21,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
+use std::cell::OnceCell;
 use std::sync::Arc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -194,8 +195,9 @@ pub struct Dashboard {
     pub buckets: Vec<BucketLine>,
     pub total_overdue: Money,
     pub total_penalty: Money,
-    pub branches: Vec<String>,
-    pub collectors: Vec<String>,
+    /// The branches and collectors of the viewer's lines, for the filter (made when first
+    /// asked for).
+    choices: OnceCell<(Vec<String>, Vec<String>)>,
 }
 
 impl std::fmt::Debug for Dashboard {
@@ -239,8 +241,7 @@ impl Dashboard {
             buckets: Vec::new(),
             total_overdue: Money::ZERO,
             total_penalty: Money::ZERO,
-            branches: Vec::new(),
-            collectors: Vec::new(),
+            choices: OnceCell::new(),
         };
         d.after_load(None);
         d
@@ -259,21 +260,34 @@ impl Dashboard {
     }
 
     fn after_load(&mut self, keep: Option<&str>) {
-        (self.branches, self.collectors) = match &self.scope {
-            None => (
-                self.data.branches().to_vec(),
-                self.data.collectors().to_vec(),
-            ),
-            Some(scope) => {
-                let rows = &self.data.rows;
-                let seen = || (0..rows.len() as u32).filter(|&i| scope.has(i));
-                (
-                    distinct(seen().map(|i| rows[i as usize].branch.as_str())),
-                    distinct(seen().map(|i| rows[i as usize].collector.as_str())),
-                )
-            }
-        };
+        self.choices = OnceCell::new();
         self.refilter(keep);
+    }
+
+    /// The branches of the viewer's lines, sorted: the filter's choices.
+    pub fn branches(&self) -> &[String] {
+        match &self.scope {
+            None => self.data.branches(),
+            Some(_) => &self.scoped_choices().0,
+        }
+    }
+
+    /// The collectors of the viewer's lines, sorted: the filter's choices.
+    pub fn collectors(&self) -> &[String] {
+        match &self.scope {
+            None => self.data.collectors(),
+            Some(_) => &self.scoped_choices().1,
+        }
+    }
+
+    fn scoped_choices(&self) -> &(Vec<String>, Vec<String>) {
+        self.choices.get_or_init(|| {
+            let seen: Vec<&OverdueRow> = self.rows().collect();
+            (
+                distinct(seen.iter().map(|r| r.branch.as_str())),
+                distinct(seen.iter().map(|r| r.collector.as_str())),
+            )
+        })
     }
 
     /// How many lines the viewer may see, before filter and search.
