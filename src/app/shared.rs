@@ -86,7 +86,6 @@ struct CacheState {
     changed: Option<BTreeSet<String>>,
 }
 
-
 struct Kept {
     version: u64,
     as_of: NaiveDate,

@@ -307,6 +307,7 @@ impl Handler {
             user: user.clone(),
             today: shared.today(),
             settings,
+            depth: session::colour_depth(&state.env),
             cols,
             rows,
             idle_timeout: shared.idle_timeout,
@@ -539,7 +540,14 @@ impl russh::server::Handler for Handler {
         value: &str,
         session: &mut Session,
     ) -> Result<(), Self::Error> {
-        let wanted = ["TERM", "LANG", "LC_ALL", "LC_MESSAGES", "NO_COLOR"];
+        let wanted = [
+            "TERM",
+            "LANG",
+            "LC_ALL",
+            "LC_MESSAGES",
+            "NO_COLOR",
+            "COLORTERM",
+        ];
         match self.channels.get_mut(&channel) {
             Some(state) if wanted.contains(&name) && state.env.len() < 32 => {
                 state.env.push((name.to_string(), value.to_string()));

@@ -17,7 +17,7 @@
 use super::input::{ESC_TIMEOUT, InputParser};
 use crate::app::{App, Ctx};
 use crate::ui::Session;
-use crate::ui::backend::LeanBackend;
+use crate::ui::backend::{ColourDepth, LeanBackend};
 use crate::ui::keymap::Command;
 use crate::ui::state::Action;
 use crate::ui::{self, Settings};
@@ -86,6 +86,8 @@ pub struct SessionSpec {
     pub user: String,
     pub today: chrono::NaiveDate,
     pub settings: Settings,
+    /// The colours the client's terminal takes.
+    pub depth: ColourDepth,
     pub cols: u16,
     pub rows: u16,
     pub idle_timeout: Duration,
@@ -132,7 +134,8 @@ pub fn run(spec: SessionSpec, input: Receiver<Input>, out: OutputSink) -> anyhow
         viewport: Viewport::Fixed(area(spec.cols, spec.rows)),
     };
     let frames = FrameBuf::default();
-    let mut terminal = Terminal::with_options(LeanBackend::new(frames.clone()), options)?;
+    let mut terminal =
+        Terminal::with_options(LeanBackend::with_depth(frames.clone(), spec.depth), options)?;
     queue!(
         terminal.backend_mut(),
         terminal::EnterAlternateScreen,
@@ -243,6 +246,17 @@ pub fn run(spec: SessionSpec, input: Receiver<Input>, out: OutputSink) -> anyhow
     }
     let _ = out.tx.send(Output::Exit(0));
     Ok(end)
+}
+
+/// The colours the client's terminal takes: 24-bit when it sends `COLORTERM=truecolor`
+/// (OpenSSH sends it only when told to: `SendEnv COLORTERM`), else the 256-colour palette.
+pub fn colour_depth(env: &[(String, String)]) -> ColourDepth {
+    let colorterm = env
+        .iter()
+        .rev()
+        .find(|(k, _)| k == "COLORTERM")
+        .map(|(_, v)| v.as_str());
+    ColourDepth::from_colorterm(colorterm)
 }
 
 /// The session's settings: the server's, with the client's `LANG`/`LC_ALL` and `NO_COLOR`

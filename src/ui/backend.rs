@@ -1,22 +1,63 @@
-//! The crossterm backend, leaner for slow links: after a wide (CJK) character the terminal's
-//! cursor is already two cells on, so the next cell needs no cursor move. ratatui's
-//! crossterm backend moves the cursor after every wide character (6 bytes each); this
-//! wrapper tells it the cells are contiguous when they are. Everything else is delegated.
+//! A crossterm backend lean on bytes, for slow links (a collector's phone over SSH pays for
+//! every one). ratatui's own crossterm backend moves the cursor after every wide (CJK)
+//! character, writes one escape sequence per style change (bold, colours, underline
+//! colour apart), resets four things after every frame and hides the cursor on every
+//! frame. This one writes the changed cells itself:
+//!
+//! - the cursor moves only when the next cell is not where the terminal's cursor already
+//!   is (after a wide character it is two cells on), forward on the same row by `CSI n C`;
+//! - one `SGR` per style change, holding only what changed;
+//! - one reset after a frame, and only when the frame left a style set;
+//! - the cursor hidden or shown only when that changes;
+//! - colours as the terminal takes them: 24-bit, or mapped to the 256-colour palette for a
+//!   terminal that does not say it takes 24-bit colour (`ColourDepth`).
+//!
+//! Everything else is delegated to crossterm's backend.
 
 use ratatui::backend::{Backend, ClearType, CrosstermBackend, WindowSize};
 use ratatui::buffer::Cell;
 use ratatui::layout::{Position, Size};
+use ratatui::style::{Color, Modifier};
 use std::io::{self, Write};
 use unicode_width::UnicodeWidthStr;
 
+/// The colours a terminal takes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ColourDepth {
+    /// 24-bit colour (`COLORTERM=truecolor`, most terminals today).
+    #[default]
+    TrueColour,
+    /// The 256-colour palette: 24-bit theme colours are sent as the nearest of it.
+    Palette256,
+}
+
+impl ColourDepth {
+    /// What a terminal takes, from its `COLORTERM` (`truecolor` or `24bit` for 24-bit).
+    pub fn from_colorterm(colorterm: Option<&str>) -> ColourDepth {
+        match colorterm.map(str::to_ascii_lowercase).as_deref() {
+            Some("truecolor" | "24bit") => ColourDepth::TrueColour,
+            _ => ColourDepth::Palette256,
+        }
+    }
+}
+
 pub struct LeanBackend<W: Write> {
     inner: CrosstermBackend<W>,
+    depth: ColourDepth,
+    /// Whether the cursor is shown, as far as this backend knows (`None`: unknown).
+    cursor_shown: Option<bool>,
 }
 
 impl<W: Write> LeanBackend<W> {
     pub fn new(writer: W) -> LeanBackend<W> {
+        LeanBackend::with_depth(writer, ColourDepth::TrueColour)
+    }
+
+    pub fn with_depth(writer: W, depth: ColourDepth) -> LeanBackend<W> {
         LeanBackend {
             inner: CrosstermBackend::new(writer),
+            depth,
+            cursor_shown: None,
         }
     }
 
@@ -27,10 +68,160 @@ impl<W: Write> LeanBackend<W> {
 
 impl<W: Write> Write for LeanBackend<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        // Written around the backend (alternate screen, cursor): what the cursor shows is
+        // no longer known.
+        self.cursor_shown = None;
         self.inner.write(buf)
     }
     fn flush(&mut self) -> io::Result<()> {
         Write::flush(&mut self.inner)
+    }
+}
+
+/// The style the terminal has in force.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Pen {
+    fg: Color,
+    bg: Color,
+    modifier: Modifier,
+}
+
+const PLAIN: Pen = Pen {
+    fg: Color::Reset,
+    bg: Color::Reset,
+    modifier: Modifier::empty(),
+};
+
+/// Each modifier with the SGR numbers that set and clear it. Bold and dim share their
+/// clear (22), as do both blinks (25).
+const MODIFIERS: [(Modifier, u8, u8); 9] = [
+    (Modifier::BOLD, 1, 22),
+    (Modifier::DIM, 2, 22),
+    (Modifier::ITALIC, 3, 23),
+    (Modifier::UNDERLINED, 4, 24),
+    (Modifier::SLOW_BLINK, 5, 25),
+    (Modifier::RAPID_BLINK, 6, 25),
+    (Modifier::REVERSED, 7, 27),
+    (Modifier::HIDDEN, 8, 28),
+    (Modifier::CROSSED_OUT, 9, 29),
+];
+
+/// Appends the SGR parameters that take the terminal from `from` to `to`.
+fn sgr(out: &mut Vec<u8>, from: Pen, to: Pen, depth: ColourDepth) {
+    let mut params: Vec<u8> = Vec::new();
+    let param = |params: &mut Vec<u8>, text: &str| {
+        if !params.is_empty() {
+            params.push(b';');
+        }
+        params.extend_from_slice(text.as_bytes());
+    };
+    if from.modifier != to.modifier {
+        let removed = from.modifier - to.modifier;
+        let mut cleared = Modifier::empty();
+        for (m, _, off) in MODIFIERS {
+            if removed.contains(m) {
+                param(&mut params, &off.to_string());
+                // A shared clear takes its partner too.
+                cleared |= MODIFIERS
+                    .iter()
+                    .filter(|(_, _, o)| *o == off)
+                    .fold(Modifier::empty(), |all, (m, _, _)| all | *m);
+            }
+        }
+        for (m, on, _) in MODIFIERS {
+            let wanted = to.modifier.contains(m);
+            let had = from.modifier.contains(m) && !cleared.contains(m);
+            if wanted && !had {
+                param(&mut params, &on.to_string());
+            }
+        }
+    }
+    if from.fg != to.fg {
+        param(&mut params, &colour(to.fg, true, depth));
+    }
+    if from.bg != to.bg {
+        param(&mut params, &colour(to.bg, false, depth));
+    }
+    if !params.is_empty() {
+        out.extend_from_slice(b"\x1b[");
+        out.extend_from_slice(&params);
+        out.push(b'm');
+    }
+}
+
+/// The SGR parameters for a foreground or background colour.
+fn colour(c: Color, fg: bool, depth: ColourDepth) -> String {
+    let base = |n: u8| if fg { n } else { n + 10 };
+    match c {
+        Color::Reset => base(39).to_string(),
+        Color::Black => base(30).to_string(),
+        Color::Red => base(31).to_string(),
+        Color::Green => base(32).to_string(),
+        Color::Yellow => base(33).to_string(),
+        Color::Blue => base(34).to_string(),
+        Color::Magenta => base(35).to_string(),
+        Color::Cyan => base(36).to_string(),
+        Color::Gray => base(37).to_string(),
+        Color::DarkGray => base(90).to_string(),
+        Color::LightRed => base(91).to_string(),
+        Color::LightGreen => base(92).to_string(),
+        Color::LightYellow => base(93).to_string(),
+        Color::LightBlue => base(94).to_string(),
+        Color::LightMagenta => base(95).to_string(),
+        Color::LightCyan => base(96).to_string(),
+        Color::White => base(97).to_string(),
+        Color::Indexed(i) => format!("{};5;{i}", base(38)),
+        Color::Rgb(r, g, b) => match depth {
+            ColourDepth::TrueColour => format!("{};2;{r};{g};{b}", base(38)),
+            ColourDepth::Palette256 => format!("{};5;{}", base(38), nearest_256(r, g, b)),
+        },
+    }
+}
+
+/// The xterm 256-colour palette entry nearest to a 24-bit colour: the 6×6×6 cube or the
+/// 24-step grey ramp, whichever is closer.
+pub fn nearest_256(r: u8, g: u8, b: u8) -> u8 {
+    const STEPS: [u8; 6] = [0, 95, 135, 175, 215, 255];
+    let step = |v: u8| -> usize {
+        STEPS
+            .iter()
+            .enumerate()
+            .min_by_key(|(_, s)| (i32::from(**s) - i32::from(v)).abs())
+            .map_or(0, |(i, _)| i)
+    };
+    let (ri, gi, bi) = (step(r), step(g), step(b));
+    let cube = (STEPS[ri], STEPS[gi], STEPS[bi]);
+    let grey_level = (u32::from(r) + u32::from(g) + u32::from(b)) / 3;
+    let grey_index = (grey_level.saturating_sub(8) / 10).min(23) as u8;
+    let grey = 8 + 10 * grey_index;
+    let distance = |(cr, cg, cb): (u8, u8, u8)| {
+        let d = |a: u8, b: u8| (i32::from(a) - i32::from(b)).pow(2);
+        d(cr, r) + d(cg, g) + d(cb, b)
+    };
+    if distance((grey, grey, grey)) < distance(cube) {
+        232 + grey_index
+    } else {
+        16 + 36 * ri as u8 + 6 * gi as u8 + bi as u8
+    }
+}
+
+/// Appends the shortest move of the cursor from `at` (if known) to column `x`, row `y`.
+fn move_to(out: &mut Vec<u8>, at: Option<(u16, u16)>, x: u16, y: u16) {
+    match at {
+        Some((ax, ay)) if ay == y && x > ax => {
+            let n = x - ax;
+            if n == 1 {
+                out.extend_from_slice(b"\x1b[C");
+            } else {
+                let _ = write!(out, "\x1b[{n}C");
+            }
+        }
+        _ if x == 0 => {
+            let _ = write!(out, "\x1b[{}H", y + 1);
+        }
+        _ => {
+            let _ = write!(out, "\x1b[{};{}H", y + 1, x + 1);
+        }
     }
 }
 
@@ -41,26 +232,46 @@ impl<W: Write> Backend for LeanBackend<W> {
     where
         I: Iterator<Item = (u16, u16, &'a Cell)>,
     {
-        // (where the terminal cursor really is after the last cell, the x we reported, y)
-        let mut last: Option<(u16, u16, u16)> = None;
-        let adjusted = content.map(move |(x, y, cell)| {
-            let reported = match last {
-                Some((end, reported, row)) if row == y && x == end => reported + 1,
-                _ => x,
+        let mut out = Vec::new();
+        // Where the terminal's cursor is: after the last cell written.
+        let mut at: Option<(u16, u16)> = None;
+        let mut pen = PLAIN;
+        for (x, y, cell) in content {
+            if at != Some((x, y)) {
+                move_to(&mut out, at, x, y);
+            }
+            let next = Pen {
+                fg: cell.fg,
+                bg: cell.bg,
+                modifier: cell.modifier,
             };
-            let width = UnicodeWidthStr::width(cell.symbol()).max(1) as u16;
-            last = Some((x + width, reported, y));
-            (reported, y, cell)
-        });
-        self.inner.draw(adjusted)
+            sgr(&mut out, pen, next, self.depth);
+            pen = next;
+            let symbol = cell.symbol();
+            out.extend_from_slice(symbol.as_bytes());
+            let width = UnicodeWidthStr::width(symbol).max(1) as u16;
+            at = Some((x + width, y));
+        }
+        if pen != PLAIN {
+            out.extend_from_slice(b"\x1b[0m");
+        }
+        self.inner.write_all(&out)
     }
 
     fn hide_cursor(&mut self) -> io::Result<()> {
-        self.inner.hide_cursor()
+        if self.cursor_shown != Some(false) {
+            self.inner.hide_cursor()?;
+            self.cursor_shown = Some(false);
+        }
+        Ok(())
     }
 
     fn show_cursor(&mut self) -> io::Result<()> {
-        self.inner.show_cursor()
+        if self.cursor_shown != Some(true) {
+            self.inner.show_cursor()?;
+            self.cursor_shown = Some(true);
+        }
+        Ok(())
     }
 
     fn get_cursor_position(&mut self) -> io::Result<Position> {
@@ -93,5 +304,178 @@ impl<W: Write> Backend for LeanBackend<W> {
 
     fn flush(&mut self) -> io::Result<()> {
         Backend::flush(&mut self.inner)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use ratatui::layout::Rect;
+    use ratatui::style::Style;
+    use ratatui::{Terminal, TerminalOptions, Viewport};
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    #[derive(Clone, Default)]
+    struct Sink(Rc<RefCell<Vec<u8>>>);
+
+    impl Write for Sink {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0.borrow_mut().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    const W: u16 = 12;
+    const H: u16 = 4;
+
+    /// The two screens show the same, cell by cell: text, colours, bold, underline and
+    /// reverse.
+    fn assert_same(lean: &vt100::Screen, stock: &vt100::Screen) {
+        for y in 0..H {
+            for x in 0..W {
+                let (a, b) = (lean.cell(y, x).unwrap(), stock.cell(y, x).unwrap());
+                // A cell never written reads as empty, one written blank as a space.
+                let text = |c: &vt100::Cell| match c.contents() {
+                    "" => " ".to_string(),
+                    t => t.to_string(),
+                };
+                assert_eq!(text(a), text(b), "text at {x},{y}");
+                assert_eq!(a.fgcolor(), b.fgcolor(), "fg at {x},{y}");
+                assert_eq!(a.bgcolor(), b.bgcolor(), "bg at {x},{y}");
+                assert_eq!(a.bold(), b.bold(), "bold at {x},{y}");
+                assert_eq!(a.underline(), b.underline(), "underline at {x},{y}");
+                assert_eq!(a.inverse(), b.inverse(), "reverse at {x},{y}");
+            }
+        }
+    }
+
+    fn style() -> impl Strategy<Value = Style> {
+        let colour = prop_oneof![
+            Just(Color::Reset),
+            Just(Color::Red),
+            Just(Color::LightCyan),
+            Just(Color::Indexed(208)),
+            (any::<u8>(), any::<u8>(), any::<u8>()).prop_map(|(r, g, b)| Color::Rgb(r, g, b)),
+        ];
+        let modifier = (0u16..8).prop_map(|bits| {
+            let mut m = Modifier::empty();
+            for (i, one) in [Modifier::BOLD, Modifier::UNDERLINED, Modifier::REVERSED]
+                .into_iter()
+                .enumerate()
+            {
+                if bits & (1 << i) != 0 {
+                    m |= one;
+                }
+            }
+            m
+        });
+        (colour.clone(), colour, modifier)
+            .prop_map(|(fg, bg, m)| Style::default().fg(fg).bg(bg).add_modifier(m))
+    }
+
+    fn text() -> impl Strategy<Value = String> {
+        prop::collection::vec(
+            prop_oneof![Just("a"), Just("Z"), Just("逾"), Just("¥"), Just(" ")],
+            0..8,
+        )
+        .prop_map(|parts| parts.concat())
+    }
+
+    type Frame = Vec<(u16, u16, String, Style)>;
+
+    fn frame() -> impl Strategy<Value = Frame> {
+        prop::collection::vec((0..W, 0..H, text(), style()), 0..8)
+    }
+
+    fn terminal<B: Backend>(backend: B) -> Terminal<B> {
+        Terminal::with_options(
+            backend,
+            TerminalOptions {
+                viewport: Viewport::Fixed(Rect::new(0, 0, W, H)),
+            },
+        )
+        .unwrap()
+    }
+
+    proptest! {
+        /// Frame after frame, a terminal fed by this backend shows exactly what one fed by
+        /// ratatui's own crossterm backend shows, in fewer bytes.
+        #[test]
+        fn the_terminal_shows_what_the_stock_backend_shows(frames in prop::collection::vec(frame(), 1..6)) {
+            let (lean_out, stock_out) = (Sink::default(), Sink::default());
+            let mut lean = terminal(LeanBackend::new(lean_out.clone()));
+            let mut stock = terminal(CrosstermBackend::new(stock_out.clone()));
+            let nz = |n: u16| std::num::NonZeroU16::new(n).unwrap();
+            let mut lean_vt = vt100::Parser::new(nz(H), nz(W), 0);
+            let mut stock_vt = vt100::Parser::new(nz(H), nz(W), 0);
+            for spans in frames {
+                let paint = |f: &mut ratatui::Frame| {
+                    for (x, y, text, style) in &spans {
+                        f.buffer_mut().set_stringn(*x, *y, text, usize::from(W - x), *style);
+                    }
+                };
+                lean.draw(paint).unwrap();
+                stock.draw(paint).unwrap();
+                let (a, b) = (lean_out.0.borrow_mut().split_off(0), stock_out.0.borrow_mut().split_off(0));
+                prop_assert!(a.len() <= b.len(), "{} B against {} B", a.len(), b.len());
+                lean_vt.process(&a);
+                stock_vt.process(&b);
+                assert_same(lean_vt.screen(), stock_vt.screen());
+            }
+        }
+    }
+
+    #[test]
+    fn one_sgr_holds_only_what_changed() {
+        let mut out = Vec::new();
+        let bold_red = Pen {
+            fg: Color::Red,
+            bg: Color::Reset,
+            modifier: Modifier::BOLD,
+        };
+        sgr(&mut out, PLAIN, bold_red, ColourDepth::TrueColour);
+        assert_eq!(out, b"\x1b[1;31m");
+        out.clear();
+        // Dropping bold but keeping dim clears both (22) and sets dim again.
+        let dim = Pen {
+            modifier: Modifier::DIM,
+            ..PLAIN
+        };
+        let bold_dim = Pen {
+            modifier: Modifier::BOLD | Modifier::DIM,
+            ..PLAIN
+        };
+        sgr(&mut out, bold_dim, dim, ColourDepth::TrueColour);
+        assert_eq!(out, b"\x1b[22;2m");
+        out.clear();
+        sgr(&mut out, PLAIN, PLAIN, ColourDepth::TrueColour);
+        assert!(out.is_empty());
+    }
+
+    #[test]
+    fn colours_for_a_256_colour_terminal() {
+        // Pure colours land on the cube's corners, greys on the ramp.
+        assert_eq!(nearest_256(255, 0, 0), 196);
+        assert_eq!(nearest_256(0, 0, 0), 16);
+        assert_eq!(nearest_256(255, 255, 255), 231);
+        assert_eq!(nearest_256(128, 128, 128), 244);
+        assert_eq!(
+            colour(Color::Rgb(255, 0, 0), true, ColourDepth::Palette256),
+            "38;5;196"
+        );
+        assert_eq!(
+            colour(Color::Rgb(255, 0, 0), false, ColourDepth::TrueColour),
+            "48;2;255;0;0"
+        );
+        assert_eq!(
+            ColourDepth::from_colorterm(Some("truecolor")),
+            ColourDepth::TrueColour
+        );
+        assert_eq!(ColourDepth::from_colorterm(None), ColourDepth::Palette256);
     }
 }

@@ -25,7 +25,7 @@ pub mod widgets;
 
 use crate::app::{App, Ctx};
 use anyhow::Context as _;
-use backend::LeanBackend;
+use backend::{ColourDepth, LeanBackend};
 use config::Config;
 use i18n::Lang;
 use ratatui::Terminal;
@@ -205,7 +205,8 @@ impl<W: Write> Tui<W> {
     /// caller's (a local tty needs it; an SSH channel's pty is raw already).
     pub fn new(mut writer: W) -> std::io::Result<Tui<W>> {
         execute!(writer, terminal::EnterAlternateScreen, cursor::Hide)?;
-        let terminal = Terminal::new(LeanBackend::new(writer))?;
+        let depth = ColourDepth::from_colorterm(std::env::var("COLORTERM").ok().as_deref());
+        let terminal = Terminal::new(LeanBackend::with_depth(writer, depth))?;
         Ok(Tui { terminal })
     }
 
