@@ -191,14 +191,28 @@ impl DashData {
                 order.reverse();
                 return order;
             }
-            let tie = self.contract_rank();
+            let keys = self.sort_keys(column);
+            if descending {
+                // The ascending order with its runs of equal keys taken last to first:
+                // within a run, still by contract number.
+                let ascending = self.order(column, false);
+                let mut order = Vec::with_capacity(ascending.len());
+                let mut end = ascending.len();
+                while end > 0 {
+                    let key = keys[ascending[end - 1] as usize];
+                    let mut start = end - 1;
+                    while start > 0 && keys[ascending[start - 1] as usize] == key {
+                        start -= 1;
+                    }
+                    order.extend_from_slice(&ascending[start..end]);
+                    end = start;
+                }
+                return order;
+            }
             // (key, place in contract order): unique, so an unstable sort is exact.
-            let mut keyed: Vec<(i64, u32)> = self
-                .sort_keys(column)
-                .into_iter()
-                .zip(tie)
-                .map(|(k, &t)| (if descending { !k } else { k }, t))
-                .collect();
+            let tie = self.contract_rank();
+            let mut keyed: Vec<(i64, u32)> =
+                keys.into_iter().zip(tie).map(|(k, &t)| (k, t)).collect();
             keyed.sort_unstable();
             let by_place = self.by_contract();
             keyed
