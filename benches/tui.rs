@@ -14,6 +14,7 @@ mod common;
 use common::*;
 use duedesk::app::App;
 use duedesk::ui::Session;
+use duedesk::ui::backend::DrawLean;
 use std::time::Instant;
 
 fn main() {
@@ -41,7 +42,7 @@ fn main() {
         let loaded = started.elapsed();
         let counter = Counter::default();
         let mut t = terminal(&counter);
-        t.draw(|f| s.draw(f)).unwrap();
+        t.draw_lean(|f| s.draw(f)).unwrap();
         first_frames.push(started.elapsed());
         open_times.push(opened);
         load_times.push(loaded - opened);
@@ -67,7 +68,7 @@ fn main() {
     let mut s = Session::new(&app, c.clone(), settings()).unwrap();
     let counter = Counter::default();
     let mut t = terminal(&counter);
-    t.draw(|f| s.draw(f)).unwrap();
+    t.draw_lean(|f| s.draw(f)).unwrap();
     counter.take();
 
     // Move: j down the list.

@@ -4,7 +4,7 @@
 mod support;
 
 use duedesk::ui::Session;
-use duedesk::ui::backend::LeanBackend;
+use duedesk::ui::backend::{DrawLean, LeanBackend};
 use duedesk::ui::i18n::Lang;
 use ratatui::layout::Rect;
 use ratatui::{Terminal, TerminalOptions, Viewport};
@@ -54,7 +54,7 @@ fn terminal(counter: &Counter) -> Terminal<LeanBackend<Counter>> {
 fn key_then_draw(s: &mut Session<'_>, t: &mut Terminal<LeanBackend<Counter>>, spec: &str) -> bool {
     let dirty = s.handle(&key_event(spec));
     if dirty {
-        t.draw(|f| s.draw(f)).unwrap();
+        t.draw_lean(|f| s.draw(f)).unwrap();
     }
     dirty
 }
@@ -66,7 +66,7 @@ fn first_paint_one_row_move_and_idle_keys_cost_few_bytes() {
         let mut s = session(&book, lang, "default");
         let counter = Counter::default();
         let mut t = terminal(&counter);
-        t.draw(|f| s.draw(f)).unwrap();
+        t.draw_lean(|f| s.draw(f)).unwrap();
         let first = counter.take();
         assert!(first <= 4096, "{lang:?}: first paint {first} B");
         assert!(key_then_draw(&mut s, &mut t, "j"));

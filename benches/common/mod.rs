@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use duedesk::app::{App, Ctx, Mutation, NewContract};
 use duedesk::domain::{Channel, Customer, Installment, Money, Promise, Rate};
-use duedesk::ui::backend::LeanBackend;
+use duedesk::ui::backend::{DrawLean, LeanBackend};
 use duedesk::ui::i18n::Lang;
 use duedesk::ui::keymap::{Key, KeyMap};
 use duedesk::ui::theme::Theme;
@@ -287,7 +287,7 @@ pub fn stroke(
     counter.take();
     let started = Instant::now();
     if s.handle(event) {
-        t.draw(|f| s.draw(f)).unwrap();
+        t.draw_lean(|f| s.draw(f)).unwrap();
     }
     (started.elapsed(), counter.take())
 }

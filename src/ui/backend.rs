@@ -15,9 +15,10 @@
 //! Everything else is delegated to crossterm's backend.
 
 use ratatui::backend::{Backend, ClearType, CrosstermBackend, WindowSize};
-use ratatui::buffer::Cell;
+use ratatui::buffer::{Buffer, Cell};
 use ratatui::layout::{Position, Size};
 use ratatui::style::{Color, Modifier};
+use ratatui::{Frame, Terminal};
 use std::io::{self, Write};
 use unicode_width::UnicodeWidthStr;
 
@@ -46,6 +47,13 @@ pub struct LeanBackend<W: Write> {
     depth: ColourDepth,
     /// Whether the cursor is shown, as far as this backend knows (`None`: unknown).
     cursor_shown: Option<bool>,
+    /// What the terminal shows, kept up to date with every cell written once `DrawLean`
+    /// starts it (`None` after a clear: unknown). Not ratatui's last frame: overwriting
+    /// half of a wide character blanks its other half in the style in force, which
+    /// ratatui's frames do not record; this does, so the next frame repairs it.
+    shown: Option<Buffer>,
+    /// Writing nothing: ratatui is being told what the terminal shows, not drawing.
+    muted: bool,
 }
 
 impl<W: Write> LeanBackend<W> {
@@ -58,6 +66,8 @@ impl<W: Write> LeanBackend<W> {
             inner: CrosstermBackend::new(writer),
             depth,
             cursor_shown: None,
+            shown: None,
+            muted: false,
         }
     }
 
@@ -232,6 +242,9 @@ impl<W: Write> Backend for LeanBackend<W> {
     where
         I: Iterator<Item = (u16, u16, &'a Cell)>,
     {
+        if self.muted {
+            return Ok(());
+        }
         let mut out = Vec::new();
         // Where the terminal's cursor is: after the last cell written.
         let mut at: Option<(u16, u16)> = None;
@@ -251,6 +264,9 @@ impl<W: Write> Backend for LeanBackend<W> {
             out.extend_from_slice(symbol.as_bytes());
             let width = UnicodeWidthStr::width(symbol).max(1) as u16;
             at = Some((x + width, y));
+            if let Some(shown) = self.shown.as_mut() {
+                record(shown, x, y, width, pen, cell);
+            }
         }
         if pen != PLAIN {
             out.extend_from_slice(b"\x1b[0m");
@@ -259,7 +275,7 @@ impl<W: Write> Backend for LeanBackend<W> {
     }
 
     fn hide_cursor(&mut self) -> io::Result<()> {
-        if self.cursor_shown != Some(false) {
+        if !self.muted && self.cursor_shown != Some(false) {
             self.inner.hide_cursor()?;
             self.cursor_shown = Some(false);
         }
@@ -267,7 +283,7 @@ impl<W: Write> Backend for LeanBackend<W> {
     }
 
     fn show_cursor(&mut self) -> io::Result<()> {
-        if self.cursor_shown != Some(true) {
+        if !self.muted && self.cursor_shown != Some(true) {
             self.inner.show_cursor()?;
             self.cursor_shown = Some(true);
         }
@@ -279,14 +295,19 @@ impl<W: Write> Backend for LeanBackend<W> {
     }
 
     fn set_cursor_position<P: Into<Position>>(&mut self, position: P) -> io::Result<()> {
+        if self.muted {
+            return Ok(());
+        }
         self.inner.set_cursor_position(position)
     }
 
     fn clear(&mut self) -> io::Result<()> {
+        self.shown = None;
         self.inner.clear()
     }
 
     fn clear_region(&mut self, clear_type: ClearType) -> io::Result<()> {
+        self.shown = None;
         self.inner.clear_region(clear_type)
     }
 
@@ -303,7 +324,189 @@ impl<W: Write> Backend for LeanBackend<W> {
     }
 
     fn flush(&mut self) -> io::Result<()> {
+        if self.muted {
+            return Ok(());
+        }
         Backend::flush(&mut self.inner)
+    }
+}
+
+/// Records in `shown` a cell written at `x`, `y`, as a terminal shows it: a wide
+/// character it cuts in half is blanked, in the style in force (`pen`).
+fn record(shown: &mut Buffer, x: u16, y: u16, width: u16, pen: Pen, cell: &Cell) {
+    let area = shown.area;
+    if !area.contains(Position { x, y }) {
+        return;
+    }
+    let wide = |c: &Cell| UnicodeWidthStr::width(c.symbol()) > 1;
+    let mut blank = Cell::default();
+    blank.set_fg(pen.fg).set_bg(pen.bg);
+    blank.modifier = pen.modifier;
+    // The second half of a wide character: its first half goes.
+    if x > area.x && wide(&shown[(x - 1, y)]) {
+        shown[(x - 1, y)] = blank.clone();
+    }
+    // The last cell covered is the first half of a wide character: its second half goes.
+    let last = x + width - 1;
+    if last + 1 < area.right() && last < area.right() && wide(&shown[(last, y)]) {
+        shown[(last + 1, y)] = blank;
+    }
+    shown[(x, y)] = cell.clone();
+    for covered in x + 1..(x + width).min(area.right()) {
+        shown[(covered, y)] = Cell::default();
+    }
+}
+
+/// A band of rows that moved between two frames: rows `top..=bottom` scrolled up (or down)
+/// by `by` rows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Scroll {
+    pub top: u16,
+    pub bottom: u16,
+    pub by: u16,
+    pub up: bool,
+}
+
+/// How far a band of rows may move and still be found.
+const MAX_SCROLL: u16 = 3;
+/// Fewer rows than this moving are cheaper rewritten than scrolled.
+const MIN_SCROLLED_ROWS: u16 = 3;
+
+fn row(buf: &Buffer, y: u16) -> &[Cell] {
+    let w = buf.area.width as usize;
+    let from = (y - buf.area.y) as usize * w;
+    &buf.content[from..from + w]
+}
+
+/// The band of rows of `last` that `next` shows moved up or down (a list scrolled by a
+/// line or two), if moving it saves rewriting enough rows.
+pub fn find_scroll(last: &Buffer, next: &Buffer) -> Option<Scroll> {
+    if last.area != next.area {
+        return None;
+    }
+    let (y0, h) = (next.area.y, next.area.height);
+    let mut best: Option<(u16, Scroll)> = None;
+    for by in 1..=MAX_SCROLL.min(h.saturating_sub(1)) {
+        for up in [true, false] {
+            // Rows of `next` that equal `last` shifted, and did not equal it in place.
+            let mut run_start: Option<u16> = None;
+            let gains = |y: u16| {
+                let from = if up { y + by } else { y.wrapping_sub(by) };
+                let source_ok = if up { y + by < y0 + h } else { y >= y0 + by };
+                source_ok && row(next, y) == row(last, from) && row(next, y) != row(last, y)
+            };
+            for y in y0..=y0 + h {
+                let hit = y < y0 + h && gains(y);
+                match (hit, run_start) {
+                    (true, None) => run_start = Some(y),
+                    (false, Some(start)) => {
+                        let len = y - start;
+                        let scroll = if up {
+                            Scroll {
+                                top: start,
+                                bottom: y - 1 + by,
+                                by,
+                                up,
+                            }
+                        } else {
+                            Scroll {
+                                top: start - by,
+                                bottom: y - 1,
+                                by,
+                                up,
+                            }
+                        };
+                        if len >= MIN_SCROLLED_ROWS && best.is_none_or(|(l, _)| len > l) {
+                            best = Some((len, scroll));
+                        }
+                        run_start = None;
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    best.map(|(_, scroll)| scroll)
+}
+
+/// `last` as the terminal shows it after `scroll`: the band moved, the rows it leaves
+/// blank.
+fn scrolled(last: &Buffer, s: Scroll) -> Buffer {
+    let mut out = last.clone();
+    let w = last.area.width as usize;
+    let at = |y: u16| (y - last.area.y) as usize * w;
+    for y in s.top..=s.bottom {
+        let source = if s.up { y + s.by } else { y.wrapping_sub(s.by) };
+        let inside = if s.up {
+            source <= s.bottom
+        } else {
+            source >= s.top && y >= s.by
+        };
+        let (to, from) = (at(y), at(source));
+        if inside {
+            out.content[to..to + w].clone_from_slice(&last.content[from..from + w]);
+        } else {
+            out.content[to..to + w].fill(Cell::default());
+        }
+    }
+    out
+}
+
+/// The escape sequence that scrolls rows `top..=bottom` of the terminal: set the scroll
+/// region, scroll it, reset the region (which homes the cursor; every frame moves it
+/// before writing).
+fn scroll_sequence(s: Scroll) -> Vec<u8> {
+    let mut out = Vec::new();
+    let _ = write!(out, "\x1b[{};{}r", s.top + 1, s.bottom + 1);
+    let verb = if s.up { 'S' } else { 'T' };
+    if s.by == 1 {
+        let _ = write!(out, "\x1b[{verb}");
+    } else {
+        let _ = write!(out, "\x1b[{}{verb}", s.by);
+    }
+    out.extend_from_slice(b"\x1b[r");
+    out
+}
+
+/// Drawing through a `LeanBackend` that scrolls the terminal instead of rewriting the rows
+/// of a list that moved by a line: a move down a long list then costs the row that comes
+/// into view and the selection, not the whole page.
+pub trait DrawLean {
+    fn draw_lean<F: FnMut(&mut Frame)>(&mut self, render: F) -> io::Result<()>;
+}
+
+impl<W: Write> DrawLean for Terminal<LeanBackend<W>> {
+    fn draw_lean<F: FnMut(&mut Frame)>(&mut self, mut render: F) -> io::Result<()> {
+        let Some(last) = self.backend_mut().shown.take() else {
+            // After a clear the terminal is blank, as ratatui takes it to be.
+            let area = self.get_frame().area();
+            self.backend_mut().shown = Some(Buffer::empty(area));
+            self.draw(&mut render)?;
+            return Ok(());
+        };
+        // Render once, writing nothing, to see the frame; then tell ratatui what the
+        // terminal will show once the band is scrolled (or what it shows now), and draw
+        // the frame for real against that.
+        self.backend_mut().muted = true;
+        let next = self.draw(&mut render).map(|done| done.buffer.clone());
+        let scroll = next.as_ref().ok().and_then(|next| find_scroll(&last, next));
+        let before = match scroll {
+            Some(s) => scrolled(&last, s),
+            None => last,
+        };
+        let told = self
+            .draw(|f| f.buffer_mut().clone_from(&before))
+            .map(|_| ());
+        self.backend_mut().muted = false;
+        next?;
+        told?;
+        if let Some(s) = scroll {
+            self.backend_mut().inner.write_all(&scroll_sequence(s))?;
+        }
+        // Drawing records every cell written into what the terminal shows.
+        self.backend_mut().shown = Some(before);
+        self.draw(&mut render)?;
+        Ok(())
     }
 }
 
@@ -311,6 +514,7 @@ impl<W: Write> Backend for LeanBackend<W> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+    use ratatui::buffer::Buffer;
     use ratatui::layout::Rect;
     use ratatui::style::Style;
     use ratatui::{Terminal, TerminalOptions, Viewport};
@@ -331,25 +535,51 @@ mod tests {
     }
 
     const W: u16 = 12;
-    const H: u16 = 4;
+    const H: u16 = 10;
 
-    /// The two screens show the same, cell by cell: text, colours, bold, underline and
-    /// reverse.
-    fn assert_same(lean: &vt100::Screen, stock: &vt100::Screen) {
+    fn vt_colour(c: Color) -> vt100::Color {
+        match c {
+            Color::Reset => vt100::Color::Default,
+            Color::Rgb(r, g, b) => vt100::Color::Rgb(r, g, b),
+            Color::Indexed(i) => vt100::Color::Idx(i),
+            Color::Red => vt100::Color::Idx(1),
+            Color::LightCyan => vt100::Color::Idx(14),
+            other => panic!("no vt100 colour for {other:?} in this test"),
+        }
+    }
+
+    /// The lean terminal shows what the stock one shows, cell by cell: text, colours,
+    /// bold, underline and reverse. Where a wide character was half overwritten, the
+    /// terminal blanks the other half in whatever style it has in force, which differs
+    /// between the two; there a blank may instead match the frame's own cell.
+    fn assert_same(lean: &vt100::Screen, stock: &vt100::Screen, frame: &Buffer) {
+        let text = |c: &vt100::Cell| match c.contents() {
+            "" => " ".to_string(),
+            t => t.to_string(),
+        };
         for y in 0..H {
             for x in 0..W {
                 let (a, b) = (lean.cell(y, x).unwrap(), stock.cell(y, x).unwrap());
-                // A cell never written reads as empty, one written blank as a space.
-                let text = |c: &vt100::Cell| match c.contents() {
-                    "" => " ".to_string(),
-                    t => t.to_string(),
-                };
                 assert_eq!(text(a), text(b), "text at {x},{y}");
+                let look = |c: &vt100::Cell| (c.bgcolor(), c.inverse(), c.underline());
+                if text(a) == " " {
+                    let want = &frame[(x, y)];
+                    let framed = (
+                        vt_colour(want.bg),
+                        want.modifier.contains(Modifier::REVERSED),
+                        want.modifier.contains(Modifier::UNDERLINED),
+                    );
+                    assert!(
+                        look(a) == look(b) || look(a) == framed,
+                        "blank at {x},{y}: {:?}, stock {:?}, frame {framed:?}",
+                        look(a),
+                        look(b)
+                    );
+                    continue;
+                }
+                assert_eq!(look(a), look(b), "style at {x},{y}");
                 assert_eq!(a.fgcolor(), b.fgcolor(), "fg at {x},{y}");
-                assert_eq!(a.bgcolor(), b.bgcolor(), "bg at {x},{y}");
                 assert_eq!(a.bold(), b.bold(), "bold at {x},{y}");
-                assert_eq!(a.underline(), b.underline(), "underline at {x},{y}");
-                assert_eq!(a.inverse(), b.inverse(), "reverse at {x},{y}");
             }
         }
     }
@@ -420,14 +650,102 @@ mod tests {
                     }
                 };
                 lean.draw(paint).unwrap();
-                stock.draw(paint).unwrap();
+                let frame = stock.draw(paint).unwrap().buffer.clone();
                 let (a, b) = (lean_out.0.borrow_mut().split_off(0), stock_out.0.borrow_mut().split_off(0));
                 prop_assert!(a.len() <= b.len(), "{} B against {} B", a.len(), b.len());
                 lean_vt.process(&a);
                 stock_vt.process(&b);
-                assert_same(lean_vt.screen(), stock_vt.screen());
+                assert_same(lean_vt.screen(), stock_vt.screen(), &frame);
             }
         }
+    }
+
+    /// A list of `lines` in a window of the screen (rows 1..H-1, a header and a footer
+    /// around it) from `offset`, the `selected` line highlighted.
+    fn list_frame(f: &mut ratatui::Frame, lines: &[String], offset: usize, selected: usize) {
+        let buf = f.buffer_mut();
+        buf.set_string(0, 0, "header", Style::default().fg(Color::LightCyan));
+        for (row, line) in lines
+            .iter()
+            .skip(offset)
+            .take(usize::from(H - 2))
+            .enumerate()
+        {
+            let style = if offset + row == selected {
+                Style::default().add_modifier(Modifier::REVERSED)
+            } else {
+                Style::default().fg(Color::Rgb(200, 100, 50))
+            };
+            buf.set_stringn(0, 1 + row as u16, line, usize::from(W), style);
+        }
+        buf.set_string(0, H - 1, format!("{selected}"), Style::default());
+    }
+
+    proptest! {
+        /// Moving through a list scrolls the terminal's rows; the screen still shows
+        /// exactly what ratatui's own backend shows, and never costs more bytes.
+        #[test]
+        fn scrolling_a_list_shows_what_the_stock_backend_shows(
+            lines in prop::collection::vec(text(), 1..20),
+            moves in prop::collection::vec(-3i32..=3, 1..30),
+        ) {
+            let (lean_out, stock_out) = (Sink::default(), Sink::default());
+            let mut lean = terminal(LeanBackend::new(lean_out.clone()));
+            let mut stock = terminal(CrosstermBackend::new(stock_out.clone()));
+            let nz = |n: u16| std::num::NonZeroU16::new(n).unwrap();
+            let mut lean_vt = vt100::Parser::new(nz(H), nz(W), 0);
+            let mut stock_vt = vt100::Parser::new(nz(H), nz(W), 0);
+            let (mut selected, mut offset) = (0usize, 0usize);
+            let height = usize::from(H - 2);
+            for step in moves {
+                selected = (selected as i32 + step).clamp(0, lines.len() as i32 - 1) as usize;
+                if selected < offset {
+                    offset = selected;
+                } else if selected >= offset + height {
+                    offset = selected + 1 - height;
+                }
+                lean.draw_lean(|f| list_frame(f, &lines, offset, selected)).unwrap();
+                let frame = stock
+                    .draw(|f| list_frame(f, &lines, offset, selected))
+                    .unwrap()
+                    .buffer
+                    .clone();
+                let (a, b) = (lean_out.0.borrow_mut().split_off(0), stock_out.0.borrow_mut().split_off(0));
+                prop_assert!(a.len() <= b.len(), "{} B against {} B", a.len(), b.len());
+                lean_vt.process(&a);
+                stock_vt.process(&b);
+                assert_same(lean_vt.screen(), stock_vt.screen(), &frame);
+            }
+        }
+    }
+
+    #[test]
+    fn a_list_moved_by_a_line_is_scrolled_not_rewritten() {
+        let lines: Vec<String> = (0..40)
+            .map(|i| format!("{i:02} {}", "行".repeat(i % 5)))
+            .collect();
+        let sink = Sink::default();
+        let mut t = terminal(LeanBackend::new(sink.clone()));
+        t.draw_lean(|f| list_frame(f, &lines, 0, 0)).unwrap();
+        let first = sink.0.borrow_mut().split_off(0);
+        // The window holds eight lines (rows 1 to 8): moving from the eighth line to the
+        // ninth scrolls rows 1 to 7 up; row 8 gets the new, selected line.
+        t.draw_lean(|f| list_frame(f, &lines, 0, 7)).unwrap();
+        sink.0.borrow_mut().clear();
+        t.draw_lean(|f| list_frame(f, &lines, 1, 8)).unwrap();
+        let moved = sink.0.borrow_mut().split_off(0);
+        let text = String::from_utf8_lossy(&moved);
+        assert!(
+            text.starts_with("\x1b[2;8r\x1b[S\x1b[r"),
+            "scrolled: {text:?}"
+        );
+        // The line that came into view, the selection and the footer: under half a page.
+        assert!(
+            moved.len() * 2 < first.len(),
+            "{} B against {} B",
+            moved.len(),
+            first.len()
+        );
     }
 
     #[test]

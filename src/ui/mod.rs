@@ -25,7 +25,7 @@ pub mod widgets;
 
 use crate::app::{App, Ctx};
 use anyhow::Context as _;
-use backend::{ColourDepth, LeanBackend};
+use backend::{ColourDepth, DrawLean, LeanBackend};
 use config::Config;
 use i18n::Lang;
 use ratatui::Terminal;
@@ -152,15 +152,12 @@ impl EventSource for LocalEvents {
 /// Runs a session until it quits: draws the first frame, then redraws only after an event
 /// that changed something, coalescing events that arrive together into one frame. Nothing
 /// is written while idle.
-pub fn run_loop<B: Backend>(
+pub fn run_loop<W: Write>(
     session: &mut Session<'_>,
-    terminal: &mut Terminal<B>,
+    terminal: &mut Terminal<LeanBackend<W>>,
     events: &mut dyn EventSource,
-) -> anyhow::Result<()>
-where
-    B::Error: Send + Sync + 'static,
-{
-    terminal.draw(|f| session.draw(f))?;
+) -> anyhow::Result<()> {
+    terminal.draw_lean(|f| session.draw(f))?;
     while !session.should_quit() {
         // Block until something happens (an hour at most, to notice nothing of its own).
         let Some(first) = events.next(Duration::from_secs(3600))? else {
@@ -175,7 +172,7 @@ where
             }
         }
         if dirty && !session.should_quit() {
-            terminal.draw(|f| session.draw(f))?;
+            terminal.draw_lean(|f| session.draw(f))?;
         }
     }
     Ok(())
