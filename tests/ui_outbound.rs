@@ -14,6 +14,7 @@ const SCREENS: &[(&str, &[&str])] = &[
     ("stock_serials", &["7", "j", "enter"]),
     ("orders", &["8"]),
     ("order", &["8", "G", "enter"]),
+    ("order_shipped", &["8", "enter"]),
     ("pick", &["8", "G", "enter", "p"]),
 ];
 

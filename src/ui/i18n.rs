@@ -557,6 +557,7 @@ catalog! {
     ErrQuantity => "a whole number, at least 1", "不小于 1 的整数";
     AccessoryAvailable => "{} {}: {} {} available", "{} {}：可用 {} {}";
     SwapNeedsShipped => "A sales swap is for shipped orders; order {} is {}.", "销售换机仅用于已出库的出库单；出库单 {} 当前为{}。";
+    Labelled => "{}: {}", "{}：{}";
     PickTitle => "Pick a serial · order {} · {}", "选机号 · 出库单 {} · {}";
     SwapTitle => "Sales swap · order {} · replaces {}", "销售换机 · 出库单 {} · 替换 {}";
     PickFilter => "Filter: ", "筛选：";

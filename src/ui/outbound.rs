@@ -361,10 +361,12 @@ pub fn pick_input(
                 },
                 PickMode::Swap { .. } => {
                     if reason.is_empty() {
-                        dialog.message = Some(format!(
-                            "{}: {}",
-                            state.lang.t(Msg::FieldReason),
-                            state.lang.t(Msg::ErrRequired)
+                        dialog.message = Some(state.lang.f(
+                            Msg::Labelled,
+                            &[
+                                state.lang.t(Msg::FieldReason),
+                                state.lang.t(Msg::ErrRequired),
+                            ],
                         ));
                         dialog.reason_focused = true;
                         state.popup = Some(Popup::Pick(dialog));

@@ -357,7 +357,7 @@ pub fn draw(
     }
     let mut y = inner.bottom() - tail;
     if swap {
-        let label = format!("{}: ", lang.t(Msg::FieldReason));
+        let label = lang.f(Msg::Labelled, &[lang.t(Msg::FieldReason), ""]);
         let lw = width(&label);
         let (shown, at) = p.reason.visible(w.saturating_sub(lw + 1));
         let style = if p.reason_focused {

@@ -214,7 +214,12 @@ fn draw_order(o: &OrderScreen, lang: Lang, theme: &Theme, buf: &mut Buffer, area
         ),
         &mut y,
     );
-    let label = |m: Msg| Span::styled(format!("{}: ", lang.t(m)), theme.style("muted"));
+    let label = |m: Msg| {
+        Span::styled(
+            lang.f(Msg::Labelled, &[lang.t(m), ""]),
+            theme.style("muted"),
+        )
+    };
     put(
         buf,
         Line::from(vec![
