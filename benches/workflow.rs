@@ -16,24 +16,11 @@ use duedesk::domain::Role;
 use duedesk::domain::approval::DocumentType;
 use duedesk::ui::Session;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 fn as_user(name: &str) -> Ctx {
     Ctx::new(name, day(TODAY), 1_781_500_000)
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 /// The generated book plus users and `n` applications in every stage.
