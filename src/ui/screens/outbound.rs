@@ -6,7 +6,7 @@ use super::super::i18n::{Lang, Msg};
 use super::super::text::truncate;
 use super::super::theme::Theme;
 use super::super::widgets::list::ListNav;
-use super::super::widgets::table::{self, ColSpec};
+use super::super::widgets::table::{self, spec};
 use crate::app::{OrderView, OrdersByState};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -89,16 +89,6 @@ pub fn state_style(theme: &Theme, state: &str) -> Style {
     })
 }
 
-fn spec(id: usize, width: usize, drop_rank: u8, right: bool, grow: usize) -> ColSpec<usize> {
-    ColSpec {
-        id,
-        width,
-        drop_rank,
-        right,
-        grow,
-    }
-}
-
 pub fn draw(s: &OrdersScreen, lang: Lang, theme: &Theme, buf: &mut Buffer, area: Rect) {
     if area.height < 3 {
         return;
@@ -144,26 +134,13 @@ fn draw_list(s: &OrdersScreen, lang: Lang, theme: &Theme, buf: &mut Buffer, area
         spec(6, 12, 0, false, 6),
     ];
     let cols = table::fit(area.width as usize, &specs);
-    let header: Vec<Span> = cols
-        .iter()
-        .map(|(c, w)| table::cell(titles[c.id], *w, c.right, theme.style("header")))
-        .collect();
-    buf.set_line(area.x, area.y + 1, &table::row(header), area.width);
-    let body = Rect::new(area.x, area.y + 2, area.width, area.height - 2);
-    if s.rows.is_empty() {
-        buf.set_line(
-            body.x,
-            body.y,
-            &Line::styled(lang.t(Msg::NoOrders), theme.style("muted")),
-            body.width,
-        );
-        return;
-    }
-    let height = body.height as usize;
-    let offset = s.nav.window(height, s.rows.len());
-    let lines: Vec<Line> = s.rows[offset..(offset + height).min(s.rows.len())]
-        .iter()
-        .map(|o| {
+    table::List {
+        header: table::header(&cols, &titles, theme.style("header")),
+        empty: Line::styled(lang.t(Msg::NoOrders), theme.style("muted")),
+        nav: &s.nav,
+        len: s.rows.len(),
+        line: |i: usize| {
+            let o = &s.rows[i];
             let texts = [
                 o.id.clone(),
                 lang.order_state(o.state).to_string(),
@@ -185,14 +162,12 @@ fn draw_list(s: &OrdersScreen, lang: Lang, theme: &Theme, buf: &mut Buffer, area
                     })
                     .collect(),
             )
-        })
-        .collect();
-    table::draw_lines(
-        body,
+        },
+        selection: theme.style("selection"),
+    }
+    .draw(
+        Rect::new(area.x, area.y + 1, area.width, area.height - 1),
         buf,
-        lines,
-        Some(s.nav.selected - offset),
-        theme.style("selection"),
     );
 }
 

@@ -6,14 +6,14 @@ use super::super::i18n::{Lang, Msg};
 use super::super::text::truncate;
 use super::super::theme::Theme;
 use super::super::widgets::list::ListNav;
-use super::super::widgets::table::{self, ColSpec};
+use super::super::widgets::table::{self, spec};
 use crate::app::MachineView;
 use crate::domain::outbound::{Machine, StockLine, stock_report};
 use chrono::NaiveDate;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 
 /// Machine states as the app names them, in the order the filter offers them.
 pub const STATES: [&str; 4] = ["in_stock", "reserved", "shipped", "towed_back"];
@@ -171,16 +171,6 @@ pub fn state_style(theme: &Theme, state: &str) -> Style {
     })
 }
 
-fn spec(id: usize, width: usize, drop_rank: u8, right: bool, grow: usize) -> ColSpec<usize> {
-    ColSpec {
-        id,
-        width,
-        drop_rank,
-        right,
-        grow,
-    }
-}
-
 pub fn draw(s: &StockScreen, lang: Lang, theme: &Theme, buf: &mut Buffer, area: Rect) {
     if area.height < 3 {
         return;
@@ -245,26 +235,13 @@ fn draw_models(s: &StockScreen, lang: Lang, theme: &Theme, buf: &mut Buffer, are
         spec(7, 8, 3, true, 2),
     ];
     let cols = table::fit(area.width as usize, &specs);
-    let header: Vec<Span> = cols
-        .iter()
-        .map(|(c, w)| table::cell(titles[c.id], *w, c.right, theme.style("header")))
-        .collect();
-    buf.set_line(area.x, area.y + 1, &table::row(header), area.width);
-    let body = Rect::new(area.x, area.y + 2, area.width, area.height - 2);
-    if s.lines.is_empty() {
-        buf.set_line(
-            body.x,
-            body.y,
-            &Line::styled(lang.t(Msg::NoMachines), theme.style("muted")),
-            body.width,
-        );
-        return;
-    }
-    let height = body.height as usize;
-    let offset = s.nav.window(height, s.lines.len());
-    let lines: Vec<Line> = s.lines[offset..(offset + height).min(s.lines.len())]
-        .iter()
-        .map(|l| {
+    table::List {
+        header: table::header(&cols, &titles, theme.style("header")),
+        empty: Line::styled(lang.t(Msg::NoMachines), theme.style("muted")),
+        nav: &s.nav,
+        len: s.lines.len(),
+        line: |i: usize| {
+            let l = &s.lines[i];
             let texts = [
                 l.model.clone(),
                 l.machine_type.clone(),
@@ -287,14 +264,12 @@ fn draw_models(s: &StockScreen, lang: Lang, theme: &Theme, buf: &mut Buffer, are
                     })
                     .collect(),
             )
-        })
-        .collect();
-    table::draw_lines(
-        body,
+        },
+        selection: theme.style("selection"),
+    }
+    .draw(
+        Rect::new(area.x, area.y + 1, area.width, area.height - 1),
         buf,
-        lines,
-        Some(s.nav.selected - offset),
-        theme.style("selection"),
     );
 }
 
@@ -332,27 +307,13 @@ fn draw_serials(
         spec(4, 20, 1, false, 40),
     ];
     let cols = table::fit(area.width as usize, &specs);
-    let header: Vec<Span> = cols
-        .iter()
-        .map(|(c, w)| table::cell(titles[c.id], *w, c.right, theme.style("header")))
-        .collect();
-    buf.set_line(area.x, area.y + 1, &table::row(header), area.width);
-    let body = Rect::new(area.x, area.y + 2, area.width, area.height - 2);
-    if m.visible.is_empty() {
-        buf.set_line(
-            body.x,
-            body.y,
-            &Line::styled(lang.t(Msg::NoMachines), theme.style("muted")),
-            body.width,
-        );
-        return;
-    }
-    let height = body.height as usize;
-    let offset = m.nav.window(height, m.visible.len());
-    let lines: Vec<Line> = m.visible[offset..(offset + height).min(m.visible.len())]
-        .iter()
-        .map(|&i| {
-            let v = &m.all[i];
+    table::List {
+        header: table::header(&cols, &titles, theme.style("header")),
+        empty: Line::styled(lang.t(Msg::NoMachines), theme.style("muted")),
+        nav: &m.nav,
+        len: m.visible.len(),
+        line: |i: usize| {
+            let v = &m.all[m.visible[i]];
             let texts = [
                 v.serial.clone(),
                 lang.stock_state(v.state).to_string(),
@@ -376,13 +337,11 @@ fn draw_serials(
                     })
                     .collect(),
             )
-        })
-        .collect();
-    table::draw_lines(
-        body,
+        },
+        selection: theme.style("selection"),
+    }
+    .draw(
+        Rect::new(area.x, area.y + 1, area.width, area.height - 1),
         buf,
-        lines,
-        Some(m.nav.selected - offset),
-        theme.style("selection"),
     );
 }
