@@ -14,7 +14,7 @@ use super::text::{pad_right, truncate, width};
 use super::theme::Theme;
 use super::widgets::input::LineInput;
 use super::widgets::list::ListNav;
-use super::widgets::table::{self, ColSpec};
+use super::widgets::table::{self, spec};
 use crate::app::MachineView;
 use crate::domain::outbound::{Machine, MachineStock};
 use chrono::NaiveDate;
@@ -288,13 +288,6 @@ pub fn draw(
         inner.width,
         inner.height.saturating_sub(2 + tail + 1),
     );
-    let spec = |id: usize, width: usize, drop_rank: u8, right: bool, grow: usize| ColSpec {
-        id,
-        width,
-        drop_rank,
-        right,
-        grow,
-    };
     let specs = [
         spec(0, 14, 0, false, 6),
         spec(1, 10, 0, false, 4),
@@ -308,53 +301,43 @@ pub fn draw(
         lang.t(Msg::ColYard),
         lang.t(Msg::ColDaysInStock),
     ];
-    let header: Vec<Span> = cols
-        .iter()
-        .map(|(s, cw)| table::cell(titles[s.id], *cw, s.right, theme.style("header")))
-        .collect();
-    buf.set_line(inner.x, inner.y + 1, &table::row(header), inner.width);
     let visible = p.visible();
-    if visible.is_empty() {
-        buf.set_line(
-            rows_area.x,
-            rows_area.y,
-            &Line::styled(lang.t(Msg::PickNone), theme.style("muted")),
-            rows_area.width,
-        );
-    } else {
-        let height = rows_area.height as usize;
-        let offset = p.nav.window(height, visible.len());
-        let lines: Vec<Line> = visible[offset..(offset + height).min(visible.len())]
-            .iter()
-            .map(|&i| {
-                let r = &p.rows[i as usize];
-                let style = if r.model == p.model {
-                    theme.style("popup")
-                } else {
-                    theme.style("muted")
-                };
-                let texts = [
-                    r.serial.as_str(),
-                    r.model.as_str(),
-                    r.yard.as_str(),
-                    &r.days_in_stock.to_string(),
-                ]
-                .map(str::to_string);
-                table::row(
-                    cols.iter()
-                        .map(|(s, cw)| table::cell(&texts[s.id], *cw, s.right, style))
-                        .collect(),
-                )
-            })
-            .collect();
-        table::draw_lines(
-            rows_area,
-            buf,
-            lines,
-            Some(p.nav.selected - offset),
-            theme.style("selection"),
-        );
+    table::List {
+        header: table::header(&cols, &titles, theme.style("header")),
+        empty: Line::styled(lang.t(Msg::PickNone), theme.style("muted")),
+        nav: &p.nav,
+        len: visible.len(),
+        line: |i: usize| {
+            let r = &p.rows[visible[i] as usize];
+            let style = if r.model == p.model {
+                theme.style("popup")
+            } else {
+                theme.style("muted")
+            };
+            let texts = [
+                r.serial.as_str(),
+                r.model.as_str(),
+                r.yard.as_str(),
+                &r.days_in_stock.to_string(),
+            ]
+            .map(str::to_string);
+            table::row(
+                cols.iter()
+                    .map(|(s, cw)| table::cell(&texts[s.id], *cw, s.right, style))
+                    .collect(),
+            )
+        },
+        selection: theme.style("selection"),
     }
+    .draw(
+        Rect::new(
+            rows_area.x,
+            rows_area.y - 1,
+            rows_area.width,
+            rows_area.height + 1,
+        ),
+        buf,
+    );
     let mut y = inner.bottom() - tail;
     if swap {
         let label = lang.f(Msg::Labelled, &[lang.t(Msg::FieldReason), ""]);

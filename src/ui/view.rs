@@ -338,7 +338,6 @@ fn help(state: &State, buf: &mut Buffer, area: Rect) {
 }
 
 fn filter_popup(state: &State, f: &FilterPopup, buf: &mut Buffer, area: Rect) {
-    let theme = &state.theme;
     let lang = state.lang;
     let d = &state.dashboard;
     let all = lang.t(Msg::FilterAll).to_string();
@@ -359,9 +358,23 @@ fn filter_popup(state: &State, f: &FilterPopup, buf: &mut Buffer, area: Rect) {
         (lang.t(Msg::ColCollector), value(&d.collectors, f.choice[1])),
         (lang.t(Msg::FilterBucket), bucket),
     ];
-    let inner = popup_box(state, buf, area, 50, 7, lang.t(Msg::FilterTitle));
+    choices_popup(state, f.row, &rows, buf, area);
+}
+
+/// A filter popup: a row a filter, each `< value >` to step through, the focused row
+/// highlighted, and the keys under them.
+fn choices_popup(
+    state: &State,
+    focused: usize,
+    rows: &[(&str, String)],
+    buf: &mut Buffer,
+    area: Rect,
+) {
+    let theme = &state.theme;
+    let n = rows.len() as u16;
+    let inner = popup_box(state, buf, area, 50, n + 4, state.lang.t(Msg::FilterTitle));
     for (i, (label, value)) in rows.iter().enumerate() {
-        let style = if i == f.row {
+        let style = if i == focused {
             theme.style("selection")
         } else {
             theme.style("popup")
@@ -374,7 +387,7 @@ fn filter_popup(state: &State, f: &FilterPopup, buf: &mut Buffer, area: Rect) {
     }
     buf.set_line(
         inner.x + 1,
-        inner.y + 4,
+        inner.y + n + 1,
         &Line::styled(
             truncate(
                 "Up/Down · Left/Right · Enter · Esc",
@@ -551,7 +564,6 @@ fn pick_popup(state: &State, p: &super::pick::PickDialog, frame: &mut Frame, are
 }
 
 fn stock_filter_popup(state: &State, f: &FilterPopup, buf: &mut Buffer, area: Rect) {
-    let theme = &state.theme;
     let lang = state.lang;
     let s = &state.stock;
     let all = lang.t(Msg::FilterAll).to_string();
@@ -566,29 +578,5 @@ fn stock_filter_popup(state: &State, f: &FilterPopup, buf: &mut Buffer, area: Re
         (lang.t(Msg::FilterYard), yard),
         (lang.t(Msg::FilterState), st),
     ];
-    let inner = popup_box(state, buf, area, 50, 6, lang.t(Msg::FilterTitle));
-    for (i, (label, value)) in rows.iter().enumerate() {
-        let style = if i == f.row {
-            theme.style("selection")
-        } else {
-            theme.style("popup")
-        };
-        let line = Line::from(vec![
-            Span::styled(pad_right(label, 14), theme.style("popup")),
-            Span::styled(format!("< {} >", truncate(value, 26)), style),
-        ]);
-        buf.set_line(inner.x + 1, inner.y + i as u16, &line, inner.width - 1);
-    }
-    buf.set_line(
-        inner.x + 1,
-        inner.y + 3,
-        &Line::styled(
-            truncate(
-                "Up/Down · Left/Right · Enter · Esc",
-                inner.width as usize - 1,
-            ),
-            theme.style("muted"),
-        ),
-        inner.width - 1,
-    );
+    choices_popup(state, f.row, &rows, buf, area);
 }

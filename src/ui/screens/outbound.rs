@@ -262,11 +262,11 @@ fn draw_order(o: &OrderScreen, lang: Lang, theme: &Theme, buf: &mut Buffer, area
         spec(3, 8, 0, false, 2),
     ];
     let cols = table::fit(w, &specs);
-    let header: Vec<Span> = cols
-        .iter()
-        .map(|(c, cw)| table::cell(titles[c.id], *cw, c.right, theme.style("header")))
-        .collect();
-    put(buf, table::row(header), &mut y);
+    put(
+        buf,
+        table::header(&cols, &titles, theme.style("header")),
+        &mut y,
+    );
     // Swaps take the bottom: their title and one line each.
     let swap_rows = if v.swaps.is_empty() {
         0
