@@ -153,14 +153,6 @@ fn script() -> Vec<Event> {
 }
 
 fn main() {
-    // `cargo bench` passes `--bench`; `cargo test --benches` runs a small book only.
-    let benching = std::env::args().any(|a| a == "--bench");
-    let size = |var: &str, full: usize, small: usize| {
-        std::env::var(var)
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(if benching { full } else { small })
-    };
     let contracts = size("DUEDESK_BENCH_CONTRACTS", 100_000, 2_000);
     let machines = size("DUEDESK_BENCH_MACHINES", 20_000, 1_000);
     let db = machine_book(contracts, machines);

@@ -200,13 +200,6 @@ fn screen(app: &App, user: &str, digit: char, label: &str) {
 }
 
 fn main() {
-    let benching = std::env::args().any(|a| a == "--bench");
-    let size = |var: &str, full: usize, small: usize| {
-        std::env::var(var)
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(if benching { full } else { small })
-    };
     let contracts = size("DUEDESK_BENCH_CONTRACTS", 100_000, 2_000);
     let applications = size("DUEDESK_BENCH_APPLICATIONS", 10_000, 300);
     let db = book_with_applications(contracts, applications);

@@ -31,6 +31,16 @@ pub fn ctx() -> Ctx {
     Ctx::new("admin", day(TODAY), 1_781_500_000)
 }
 
+/// A size from the environment variable `var`, else `full` under `cargo bench` (which
+/// passes `--bench`) or `small` under `cargo test --benches`, which only checks the bench runs.
+pub fn size(var: &str, full: usize, small: usize) -> usize {
+    let benching = std::env::args().any(|a| a == "--bench");
+    std::env::var(var)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(if benching { full } else { small })
+}
+
 /// xorshift64*: a small deterministic generator, so the book is the same on every machine.
 pub struct Rng(pub u64);
 

@@ -9,7 +9,7 @@ use super::keymap::Command;
 use super::log::Level;
 use super::pick::{PickDialog, PickEvent, PickMode};
 use super::screens::stock::{STATES, StockFilter};
-use super::state::{FilterPopup, Pending, Popup, Screen, State, Status};
+use super::state::{FilterKey, FilterPopup, Pending, Popup, Screen, State, Status};
 use crate::app::{App, Ctx, Mutation};
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
@@ -399,10 +399,13 @@ pub fn pick_input(
 
 /// Keys in the stock filter popup: yard and state, each `(all)` or one value.
 pub fn stock_filter_input(state: &mut State, mut f: FilterPopup, key: KeyEvent) -> bool {
+    if key.code == KeyCode::Char('q') {
+        return true;
+    }
     let counts = [state.stock.yards.len() + 1, STATES.len() + 1];
-    match key.code {
-        KeyCode::Esc | KeyCode::Char('q') => return true,
-        KeyCode::Enter => {
+    match f.handle(&key, &counts) {
+        FilterKey::Close => true,
+        FilterKey::Apply => {
             let filter = StockFilter {
                 yard: f.choice[0]
                     .checked_sub(1)
@@ -410,25 +413,11 @@ pub fn stock_filter_input(state: &mut State, mut f: FilterPopup, key: KeyEvent) 
                 state: f.choice[1].checked_sub(1).map(|i| STATES[i]),
             };
             state.stock.set_filter(filter);
-            return true;
+            true
         }
-        KeyCode::Down
-        | KeyCode::Tab
-        | KeyCode::Char('j')
-        | KeyCode::Up
-        | KeyCode::BackTab
-        | KeyCode::Char('k') => f.row = 1 - f.row.min(1),
-        KeyCode::Right | KeyCode::Char('l') | KeyCode::Char(' ') => {
-            f.choice[f.row] = (f.choice[f.row] + 1) % counts[f.row]
-        }
-        KeyCode::Left | KeyCode::Char('h') => {
-            f.choice[f.row] = (f.choice[f.row] + counts[f.row] - 1) % counts[f.row]
-        }
-        _ => {
+        moved => {
             state.popup = Some(Popup::StockFilter(f));
-            return false;
+            moved == FilterKey::Changed
         }
     }
-    state.popup = Some(Popup::StockFilter(f));
-    true
 }

@@ -91,11 +91,46 @@ pub struct Confirm {
     pub back: Option<Box<Popup>>,
 }
 
-/// The filter popup: one choice per row (branch, collector, bucket); 0 is "all".
+/// A filter popup: one choice per row (the dashboard's branch, collector and bucket; the
+/// stock's yard and state); 0 is "all".
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FilterPopup {
     pub row: usize,
     pub choice: [usize; 3],
+}
+
+/// What a key did in a filter popup.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FilterKey {
+    Close,
+    Apply,
+    Changed,
+    Unchanged,
+}
+
+impl FilterPopup {
+    /// Moves between the rows (`counts.len()` of them, row `i` with `counts[i]` choices)
+    /// and steps the focused row's choice.
+    pub fn handle(&mut self, key: &KeyEvent, counts: &[usize]) -> FilterKey {
+        let rows = counts.len();
+        match key.code {
+            KeyCode::Esc => return FilterKey::Close,
+            KeyCode::Enter => return FilterKey::Apply,
+            KeyCode::Down | KeyCode::Tab | KeyCode::Char('j') => self.row = (self.row + 1) % rows,
+            KeyCode::Up | KeyCode::BackTab | KeyCode::Char('k') => {
+                self.row = (self.row + rows - 1) % rows
+            }
+            KeyCode::Right | KeyCode::Char('l') | KeyCode::Char(' ') => {
+                self.choice[self.row] = (self.choice[self.row] + 1) % counts[self.row]
+            }
+            KeyCode::Left | KeyCode::Char('h') => {
+                self.choice[self.row] =
+                    (self.choice[self.row] + counts[self.row] - 1) % counts[self.row]
+            }
+            _ => return FilterKey::Unchanged,
+        }
+        FilterKey::Changed
+    }
 }
 
 /// What sits over the screen and takes the keys.
@@ -364,9 +399,9 @@ fn input(state: &mut State, app: &App, ctx: &Ctx, key: KeyEvent) -> bool {
                 state.dashboard.collectors.len() + 1,
                 Bucket::ALL.len(), // "all" plus the five overdue buckets
             ];
-            match key.code {
-                KeyCode::Esc => return true,
-                KeyCode::Enter => {
+            match f.handle(&key, &counts) {
+                FilterKey::Close => true,
+                FilterKey::Apply => {
                     let d = &state.dashboard;
                     let filter = Filter {
                         branch: f.choice[0].checked_sub(1).map(|i| d.branches[i].clone()),
@@ -374,23 +409,13 @@ fn input(state: &mut State, app: &App, ctx: &Ctx, key: KeyEvent) -> bool {
                         bucket: f.choice[2].checked_sub(1).map(|i| Bucket::ALL[i + 1]),
                     };
                     state.dashboard.set_filter(filter);
-                    return true;
+                    true
                 }
-                KeyCode::Down | KeyCode::Tab | KeyCode::Char('j') => f.row = (f.row + 1) % 3,
-                KeyCode::Up | KeyCode::BackTab | KeyCode::Char('k') => f.row = (f.row + 2) % 3,
-                KeyCode::Right | KeyCode::Char('l') | KeyCode::Char(' ') => {
-                    f.choice[f.row] = (f.choice[f.row] + 1) % counts[f.row]
-                }
-                KeyCode::Left | KeyCode::Char('h') => {
-                    f.choice[f.row] = (f.choice[f.row] + counts[f.row] - 1) % counts[f.row]
-                }
-                _ => {
+                moved => {
                     state.popup = Some(Popup::Filter(f));
-                    return false;
+                    moved == FilterKey::Changed
                 }
             }
-            state.popup = Some(Popup::Filter(f));
-            true
         }
         Popup::Pick(dialog) => super::outbound::pick_input(state, app, ctx, dialog, key),
         Popup::StockFilter(f) => super::outbound::stock_filter_input(state, f, key),
