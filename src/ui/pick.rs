@@ -321,11 +321,7 @@ pub fn draw(
                 &r.days_in_stock.to_string(),
             ]
             .map(str::to_string);
-            table::row(
-                cols.iter()
-                    .map(|(s, cw)| table::cell(&texts[s.id], *cw, s.right, style))
-                    .collect(),
-            )
+            table::cells(&cols, &texts, |_| style)
         },
         selection: theme.style("selection"),
     }

@@ -150,18 +150,10 @@ fn draw_list(s: &OrdersScreen, lang: Lang, theme: &Theme, buf: &mut Buffer, area
                 o.contract_model.clone(),
                 o.serial.clone().unwrap_or_else(|| "-".into()),
             ];
-            table::row(
-                cols.iter()
-                    .map(|(c, w)| {
-                        let style = if c.id == 1 {
-                            state_style(theme, o.state)
-                        } else {
-                            theme.style("base")
-                        };
-                        table::cell(&texts[c.id], *w, c.right, style)
-                    })
-                    .collect(),
-            )
+            table::cells(&cols, &texts, |id| match id {
+                1 => state_style(theme, o.state),
+                _ => theme.style("base"),
+            })
         },
         selection: theme.style("selection"),
     }
@@ -299,18 +291,10 @@ fn draw_order(o: &OrderScreen, lang: Lang, theme: &Theme, buf: &mut Buffer, area
                     format!("{} {}", l.quantity, l.unit),
                     kind.to_string(),
                 ];
-                table::row(
-                    cols.iter()
-                        .map(|(c, cw)| {
-                            let style = if c.id == 3 && l.extra {
-                                theme.style("warning")
-                            } else {
-                                theme.style("base")
-                            };
-                            table::cell(&texts[c.id], *cw, c.right, style)
-                        })
-                        .collect(),
-                )
+                table::cells(&cols, &texts, |id| match id {
+                    3 if l.extra => theme.style("warning"),
+                    _ => theme.style("base"),
+                })
             })
             .collect();
         table::draw_lines(

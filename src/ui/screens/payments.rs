@@ -135,11 +135,7 @@ pub fn draw(p: &PaymentsScreen, lang: Lang, theme: &Theme, buf: &mut Buffer, are
                 r.collector.clone(),
                 r.reference.clone(),
             ];
-            table::row(
-                cols.iter()
-                    .map(|(s, cw)| table::cell(&texts[s.id], *cw, s.right, style))
-                    .collect(),
-            )
+            table::cells(&cols, &texts, |_| style)
         },
         selection: theme.style("selection"),
     }

@@ -252,18 +252,11 @@ fn draw_models(s: &StockScreen, lang: Lang, theme: &Theme, buf: &mut Buffer, are
                 l.max_days_in_stock.to_string(),
                 l.avg_days_in_stock.to_string(),
             ];
-            table::row(
-                cols.iter()
-                    .map(|(c, w)| {
-                        let style = match c.id {
-                            6 if l.max_days_in_stock >= 180 => theme.style("danger"),
-                            6 if l.max_days_in_stock >= 90 => theme.style("warning"),
-                            _ => theme.style("base"),
-                        };
-                        table::cell(&texts[c.id], *w, c.right, style)
-                    })
-                    .collect(),
-            )
+            table::cells(&cols, &texts, |id| match id {
+                6 if l.max_days_in_stock >= 180 => theme.style("danger"),
+                6 if l.max_days_in_stock >= 90 => theme.style("warning"),
+                _ => theme.style("base"),
+            })
         },
         selection: theme.style("selection"),
     }
@@ -325,18 +318,10 @@ fn draw_serials(
                 },
                 v.held_by.clone().unwrap_or_default(),
             ];
-            table::row(
-                cols.iter()
-                    .map(|(c, w)| {
-                        let style = if c.id == 1 {
-                            state_style(theme, v.state)
-                        } else {
-                            theme.style("base")
-                        };
-                        table::cell(&texts[c.id], *w, c.right, style)
-                    })
-                    .collect(),
-            )
+            table::cells(&cols, &texts, |id| match id {
+                1 => state_style(theme, v.state),
+                _ => theme.style("base"),
+            })
         },
         selection: theme.style("selection"),
     }

@@ -135,12 +135,22 @@ pub fn spec<C>(id: C, width: usize, drop_rank: u8, right: bool, grow: usize) -> 
     }
 }
 
-/// The header row of the fitted columns, `titles` indexed by column id.
-pub fn header<'a>(cols: &[(ColSpec<usize>, usize)], titles: &[&str], style: Style) -> Line<'a> {
+/// A row of the fitted columns, `texts` indexed by column id, the cell of column `id` in
+/// `style(id)`.
+pub fn cells<'a, T: AsRef<str>>(
+    cols: &[(ColSpec<usize>, usize)],
+    texts: &[T],
+    style: impl Fn(usize) -> Style,
+) -> Line<'a> {
     row(cols
         .iter()
-        .map(|(c, w)| cell(titles[c.id], *w, c.right, style))
+        .map(|(c, w)| cell(texts[c.id].as_ref(), *w, c.right, style(c.id)))
         .collect())
+}
+
+/// The header row of the fitted columns, `titles` indexed by column id.
+pub fn header<'a>(cols: &[(ColSpec<usize>, usize)], titles: &[&str], style: Style) -> Line<'a> {
+    cells(cols, titles, |_| style)
 }
 
 /// A list under its header: `header` on the first row, then the rows in the cursor's
