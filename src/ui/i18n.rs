@@ -556,6 +556,7 @@ catalog! {
     ErrNotEnough => "only {} available", "仅可用 {}";
     ErrQuantity => "a whole number, at least 1", "不小于 1 的整数";
     AccessoryAvailable => "{} {}: {} {} available", "{} {}：可用 {} {}";
+    MachineMissing => "machine {} is not in the stock records", "库存记录中没有机器 {}";
     SwapNeedsShipped => "A sales swap is for shipped orders; order {} is {}.", "销售换机仅用于已出库的出库单；出库单 {} 当前为{}。";
     Labelled => "{}: {}", "{}：{}";
     PickTitle => "Pick a serial · order {} · {}", "选机号 · 出库单 {} · {}";

@@ -9,7 +9,10 @@ use super::keymap::Command;
 use super::log::Level;
 use super::pick::{PickDialog, PickEvent, PickMode};
 use super::screens::stock::{STATES, StockFilter};
-use super::state::{FilterKey, FilterPopup, Pending, Popup, Screen, State, Status};
+use super::state::{
+    FilterKey, FilterPopup, Pending, Popup, Screen, State, Status, execute, show_error,
+    show_refusal,
+};
 use crate::app::{App, Ctx, Mutation};
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
@@ -23,28 +26,10 @@ pub fn in_use(app: &App, ctx: &Ctx) -> bool {
             .is_ok_and(|s| s.iter().any(|s| s.orders > 0))
 }
 
-fn refused(state: &mut State, what: &str, why: String) {
-    state.log.push((Level::Refused, format!("{what}: {why}")));
-    state.status = Some(Status::Error(state.lang.f(Msg::Refused, &[&why])));
-}
-
-fn failed(state: &mut State, what: &str, e: &crate::app::AppError) {
-    let text = e.root().to_string();
-    state.log.push((Level::Error, format!("{what}: {text}")));
-    state.status = Some(Status::Error(text));
-}
-
-/// Runs one mutation; the outcome's message, or the refusal's text.
-fn execute(app: &App, ctx: &Ctx, m: Mutation) -> Result<String, String> {
-    app.execute(ctx, m)
-        .map(|o| o.message)
-        .map_err(|e| e.to_string())
-}
-
 pub fn reload_stock(state: &mut State, app: &App, ctx: &Ctx) {
     match app.machines(ctx) {
         Ok(machines) => state.stock.load(machines, ctx.today),
-        Err(e) => return failed(state, "load stock", &e),
+        Err(e) => return show_error(state, "load stock", &e),
     }
     if let Some(model) = state.stock.serials.as_ref().map(|s| s.model.clone()) {
         open_model(state, app, ctx, &model);
@@ -69,7 +54,7 @@ fn open_model(state: &mut State, app: &App, ctx: &Ctx, model: &str) {
                 s.nav.clamp(s.visible.len());
             }
         }
-        Err(e) => failed(state, &format!("load machines of {model}"), &e),
+        Err(e) => show_error(state, &format!("load machines of {model}"), &e),
     }
 }
 
@@ -79,14 +64,14 @@ pub fn reload_orders(state: &mut State, app: &App, ctx: &Ctx) {
         .and_then(|o| Ok((o, app.orders_by_state(ctx)?)))
     {
         Ok((rows, by_state)) => state.orders.load(rows, by_state),
-        Err(e) => failed(state, "load outbound orders", &e),
+        Err(e) => show_error(state, "load outbound orders", &e),
     }
 }
 
 fn open_order(state: &mut State, app: &App, ctx: &Ctx, id: &str) {
     match app.order(ctx, id) {
         Ok(view) => state.orders.replace(view),
-        Err(e) => failed(state, &format!("open order {id}"), &e),
+        Err(e) => show_error(state, &format!("open order {id}"), &e),
     }
 }
 
@@ -205,7 +190,7 @@ fn orders_command(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> 
                 Ok(rows) => {
                     state.popup = Some(Popup::Pick(Box::new(PickDialog::pick(&id, &model, rows))))
                 }
-                Err(e) => failed(state, &format!("machines for order {id}"), &e),
+                Err(e) => show_error(state, &format!("machines for order {id}"), &e),
             }
             true
         }
@@ -225,9 +210,12 @@ fn orders_command(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> 
                             &id, old, &machines, ctx.today,
                         ))))
                     }
-                    None => refused(state, "swap", format!("machine {serial} not found")),
+                    None => {
+                        let why = state.lang.f(Msg::MachineMissing, &[&serial]);
+                        show_refusal(state, "swap", why)
+                    }
                 },
-                Err(e) => failed(state, "load machines", &e),
+                Err(e) => show_error(state, "load machines", &e),
             }
             true
         }
@@ -245,7 +233,7 @@ fn orders_command(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> 
                         .collect();
                     state.popup = Some(Popup::Form(Box::new(Form::accessory(&id, stock))));
                 }
-                Err(e) => failed(state, "load accessories", &e),
+                Err(e) => show_error(state, "load accessories", &e),
             }
             true
         }
@@ -284,12 +272,12 @@ fn order_of(m: &Mutation) -> Option<&str> {
 pub fn run(state: &mut State, app: &App, ctx: &Ctx, m: Mutation) {
     let order = order_of(&m).unwrap_or_default().to_string();
     let what = format!("{m:?}");
-    match execute(app, ctx, m) {
+    match execute(app, ctx, &[m]) {
         Ok(message) => {
             state.status = Some(Status::Info(state.lang.f(Msg::Saved, &[&message])));
             after_change(state, app, ctx, &order);
         }
-        Err(why) => refused(state, &what, why),
+        Err(why) => show_refusal(state, &what, why),
     }
 }
 
@@ -380,7 +368,7 @@ pub fn pick_input(
                 }
             };
             let what = format!("{m:?}");
-            match execute(app, ctx, m) {
+            match execute(app, ctx, &[m]) {
                 Ok(message) => {
                     state.status = Some(Status::Info(state.lang.f(Msg::Saved, &[&message])));
                     let order = dialog.order.clone();

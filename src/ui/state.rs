@@ -201,10 +201,16 @@ fn app_error(e: &AppError) -> String {
 }
 
 /// Shows an error in the status line and notes it for the log.
-fn show_error(state: &mut State, what: &str, e: &AppError) {
+pub(super) fn show_error(state: &mut State, what: &str, e: &AppError) {
     let text = app_error(e);
     state.log.push((Level::Error, format!("{what}: {text}")));
     state.status = Some(Status::Error(text));
+}
+
+/// Shows the app's refusal of `what` in the status line and notes it for the log.
+pub(super) fn show_refusal(state: &mut State, what: &str, why: String) {
+    state.log.push((Level::Refused, format!("{what}: {why}")));
+    state.status = Some(Status::Error(state.lang.f(Msg::Refused, &[&why])));
 }
 
 impl State {
@@ -958,7 +964,7 @@ fn command_(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> bool {
 }
 
 /// Runs mutations as one atomic batch; the refusal's text, if refused.
-fn execute(app: &App, ctx: &Ctx, mutations: &[Mutation]) -> Result<String, String> {
+pub(super) fn execute(app: &App, ctx: &Ctx, mutations: &[Mutation]) -> Result<String, String> {
     let result = if mutations.len() == 1 {
         app.execute(ctx, mutations[0].clone()).map(|o| vec![o])
     } else {
@@ -1106,12 +1112,7 @@ fn run_pending(state: &mut State, app: &App, ctx: &Ctx, pending: Pending) {
                     state.status = Some(Status::Info(state.lang.f(Msg::Saved, &[&message])));
                     after_change(state, app, ctx, std::slice::from_ref(&contract));
                 }
-                Err(why) => {
-                    state
-                        .log
-                        .push((Level::Refused, format!("settle {contract}: {why}")));
-                    state.status = Some(Status::Error(state.lang.f(Msg::Refused, &[&why])))
-                }
+                Err(why) => show_refusal(state, &format!("settle {contract}"), why),
             }
         }
         Pending::ConfirmPayments { ids } => {
@@ -1127,11 +1128,7 @@ fn run_pending(state: &mut State, app: &App, ctx: &Ctx, pending: Pending) {
                     after_change(state, app, ctx, &contracts);
                 }
                 Err(why) => {
-                    state.log.push((
-                        Level::Refused,
-                        format!("confirm payments {}: {why}", ids.join(", ")),
-                    ));
-                    state.status = Some(Status::Error(state.lang.f(Msg::Refused, &[&why])))
+                    show_refusal(state, &format!("confirm payments {}", ids.join(", ")), why)
                 }
             }
         }
