@@ -16,24 +16,11 @@ use duedesk::domain::Role;
 use duedesk::domain::approval::DocumentType;
 use duedesk::ui::Session;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 fn as_user(name: &str) -> Ctx {
     Ctx::new(name, day(TODAY), 1_781_500_000)
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 /// The generated book plus users and `n` applications in every stage.
@@ -213,13 +200,6 @@ fn screen(app: &App, user: &str, digit: char, label: &str) {
 }
 
 fn main() {
-    let benching = std::env::args().any(|a| a == "--bench");
-    let size = |var: &str, full: usize, small: usize| {
-        std::env::var(var)
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(if benching { full } else { small })
-    };
     let contracts = size("DUEDESK_BENCH_CONTRACTS", 100_000, 2_000);
     let applications = size("DUEDESK_BENCH_APPLICATIONS", 10_000, 300);
     let db = book_with_applications(contracts, applications);

@@ -619,6 +619,46 @@ mod cli {
     }
 
     #[test]
+    fn a_contract_takes_one_order_until_it_is_cancelled() {
+        let b = book();
+        b.ok("admin", &["import", "contracts", &b.file("co.csv", "contract_no,customer_id,signed_on,model,serial,financed_amount,penalty_rate,grace_days\nHT10,C1,2026-03-01,SY75C,,300000,,\n")]);
+        let create = ["outbound", "create", "--contract", "HT10", "--json"];
+        let first = b.json("li", &create)["id"].as_str().unwrap().to_string();
+        b.ok("li", &["outbound", "pick", &first, "--serial", "SY1"]);
+
+        // The same salesperson or another: the open order is named.
+        for user in ["li", "zhou"] {
+            let err = b.refused(user, &create);
+            assert!(
+                err.contains(&format!(
+                    "contract HT10 already has order {first} (draft); use it or cancel it"
+                )),
+                "{user}: {err}"
+            );
+        }
+
+        b.ok(
+            "li",
+            &[
+                "outbound",
+                "cancel",
+                &first,
+                "--reason",
+                "customer changed model",
+            ],
+        );
+        let second = b.json("zhou", &create)["id"].as_str().unwrap().to_string();
+        assert_ne!(second, first);
+        let err = b.refused("li", &create);
+        assert!(
+            err.contains(&format!("already has order {second}")),
+            "{err}"
+        );
+        // The cancelled order released its machine for the new one.
+        b.ok("zhou", &["outbound", "pick", &second, "--serial", "SY1"]);
+    }
+
+    #[test]
     fn bad_stock_files_import_nothing() {
         let b = book();
         let bad = b.file("m.csv", "serial,model,type,yard,arrived_on\nSY1,SY75C,excavator,y,2026-01-01\nN1,ZL50GN,excavator,y,2026-13-01\nN2,,loader,y,2026-01-01\n");

@@ -31,6 +31,16 @@ pub fn ctx() -> Ctx {
     Ctx::new("admin", day(TODAY), 1_781_500_000)
 }
 
+/// A size from the environment variable `var`, else `full` under `cargo bench` (which
+/// passes `--bench`) or `small` under `cargo test --benches`, which only checks the bench runs.
+pub fn size(var: &str, full: usize, small: usize) -> usize {
+    let benching = std::env::args().any(|a| a == "--bench");
+    std::env::var(var)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(if benching { full } else { small })
+}
+
 /// xorshift64*: a small deterministic generator, so the book is the same on every machine.
 pub struct Rng(pub u64);
 
@@ -219,6 +229,20 @@ pub fn book(contracts: usize) -> PathBuf {
     db
 }
 
+/// Copies a database directory, so a bench can add to the shared book without changing it.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
 /// A writer that counts what goes through it.
 #[derive(Clone, Default)]
 pub struct Counter(pub Rc<Cell<usize>>);
@@ -242,10 +266,14 @@ impl Counter {
 pub type Term = Terminal<LeanBackend<Counter>>;
 
 pub fn terminal(counter: &Counter) -> Term {
+    terminal_of(counter, 80, 24)
+}
+
+pub fn terminal_of(counter: &Counter, width: u16, height: u16) -> Term {
     Terminal::with_options(
         LeanBackend::new(counter.clone()),
         TerminalOptions {
-            viewport: Viewport::Fixed(Rect::new(0, 0, 80, 24)),
+            viewport: Viewport::Fixed(Rect::new(0, 0, width, height)),
         },
     )
     .unwrap()

@@ -201,6 +201,7 @@ pub(super) fn apply(
                 swaps: Vec::new(),
             };
             txn.put_record(RecordKind::Order, &id, &o);
+            txn.set_open_order(no, Some(&id));
             Ok(Outcome::created(
                 id.clone(),
                 format!("order {id} for contract {no} created"),
@@ -411,6 +412,7 @@ pub(super) fn apply(
                 reason: reason.clone(),
             };
             txn.put_record(RecordKind::Order, id, &o);
+            txn.set_open_order(&o.contract_no, None);
             Ok(Outcome::done(format!(
                 "order {id} cancelled; its machine and accessories are released"
             )))

@@ -29,6 +29,19 @@ pub enum FieldKind {
     Channel,
     /// Names separated by commas (`,`, `，` or `、`): at least one.
     Names,
+    /// A whole number, at least 1.
+    Quantity,
+    /// Yes or no (choice 1 is yes).
+    Toggle,
+}
+
+/// An accessory as the add-accessory form checks it as you type.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StockItem {
+    pub code: String,
+    pub name: String,
+    pub unit: String,
+    pub available: u32,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -54,11 +67,22 @@ impl Field {
     }
 
     pub fn is_choice(&self) -> bool {
-        matches!(self.kind, FieldKind::Channel)
+        matches!(self.kind, FieldKind::Channel | FieldKind::Toggle)
+    }
+
+    fn choices(&self) -> usize {
+        match self.kind {
+            FieldKind::Toggle => 2,
+            _ => Channel::ALL.len(),
+        }
     }
 
     pub fn choice_text(&self, lang: Lang) -> &'static str {
-        lang.channel(Channel::ALL[self.choice % Channel::ALL.len()])
+        match self.kind {
+            FieldKind::Toggle if self.choice % 2 == 1 => lang.t(Msg::ToggleYes),
+            FieldKind::Toggle => lang.t(Msg::ToggleNo),
+            _ => lang.channel(Channel::ALL[self.choice % Channel::ALL.len()]),
+        }
     }
 
     fn text(&self) -> &str {
@@ -129,7 +153,15 @@ impl Field {
                     return msg(Msg::ErrRequired);
                 }
             }
-            FieldKind::Channel => {}
+            FieldKind::Quantity => {
+                if text.is_empty() {
+                    return msg(Msg::ErrRequired);
+                }
+                if text.parse::<u32>().map_or(true, |q| q == 0) {
+                    return msg(Msg::ErrQuantity);
+                }
+            }
+            FieldKind::Channel | FieldKind::Toggle => {}
         }
         None
     }
@@ -190,6 +222,23 @@ pub enum FormKind {
     },
     FailTow {
         id: String,
+    },
+    /// A new outbound order for a contract.
+    NewOrder,
+    /// An accessory line on an order; `stock` is the catalogue as the form opened.
+    Accessory {
+        order: String,
+        stock: Vec<StockItem>,
+    },
+    /// Shipping an order (asks for a confirmation before it runs).
+    Ship {
+        order: String,
+        serial: String,
+    },
+    /// Cancelling an order (asks for a confirmation before it runs).
+    CancelOrder {
+        order: String,
+        contract: String,
     },
 }
 
@@ -418,6 +467,92 @@ impl Form {
         )
     }
 
+    pub fn new_order() -> Form {
+        Form::new(
+            FormKind::NewOrder,
+            vec![Field::new(
+                Msg::FieldContractNo,
+                FieldKind::Text { required: true },
+                "",
+            )],
+        )
+    }
+
+    pub fn accessory(order: &str, stock: Vec<StockItem>) -> Form {
+        use FieldKind::*;
+        Form::new(
+            FormKind::Accessory {
+                order: order.into(),
+                stock,
+            },
+            vec![
+                Field::new(Msg::FieldCode, Text { required: true }, ""),
+                Field::new(Msg::FieldQuantity, Quantity, "1"),
+                Field::new(Msg::FieldExtra, Toggle, ""),
+            ],
+        )
+    }
+
+    pub fn ship(order: &str, serial: &str, today: NaiveDate) -> Form {
+        use FieldKind::*;
+        Form::new(
+            FormKind::Ship {
+                order: order.into(),
+                serial: serial.into(),
+            },
+            vec![
+                Field::new(
+                    Msg::FieldShipOn,
+                    Date {
+                        required: true,
+                        not_after_today: true,
+                        not_before_today: false,
+                    },
+                    &today.to_string(),
+                ),
+                Field::new(Msg::FieldCarrier, Text { required: false }, ""),
+                Field::new(Msg::FieldNote, Text { required: false }, ""),
+            ],
+        )
+    }
+
+    pub fn cancel_order(order: &str, contract: &str) -> Form {
+        Form::new(
+            FormKind::CancelOrder {
+                order: order.into(),
+                contract: contract.into(),
+            },
+            vec![Field::new(
+                Msg::FieldReason,
+                FieldKind::Text { required: true },
+                "",
+            )],
+        )
+    }
+
+    /// The catalogue entry the accessory form's code names (any case).
+    fn stock_item(&self) -> Option<&StockItem> {
+        let FormKind::Accessory { stock, .. } = &self.kind else {
+            return None;
+        };
+        let code = self.fields[0].text();
+        stock.iter().find(|i| i.code.eq_ignore_ascii_case(code))
+    }
+
+    /// A line shown under the fields while nothing else is: the accessory's available stock.
+    pub fn note(&self, lang: Lang) -> Option<String> {
+        let item = self.stock_item()?;
+        Some(lang.f(
+            Msg::AccessoryAvailable,
+            &[
+                &item.code,
+                &item.name,
+                &item.available.to_string(),
+                &item.unit,
+            ],
+        ))
+    }
+
     fn new(kind: FormKind, fields: Vec<Field>) -> Form {
         Form {
             kind,
@@ -436,6 +571,10 @@ impl Form {
             FormKind::Void { .. } => Msg::FormVoid,
             FormKind::Rate => Msg::FormRate,
             FormKind::Grace => Msg::FormGrace,
+            FormKind::NewOrder => Msg::FormNewOrder,
+            FormKind::Accessory { .. } => Msg::FormAccessory,
+            FormKind::Ship { .. } => Msg::FormShip,
+            FormKind::CancelOrder { .. } => Msg::FormCancelOrder,
             FormKind::Apply {
                 document: DocumentType::Tow,
                 ..
@@ -495,6 +634,20 @@ impl Form {
                     errors[0] = Some(lang.f(Msg::ErrMoreThanPenalty, &[&max.display()]));
                 }
             }
+            FormKind::Accessory { .. } if errors[0].is_none() => match self.stock_item() {
+                None => errors[0] = Some(lang.t(Msg::ErrUnknownAccessory).to_string()),
+                Some(item) => {
+                    if errors[1].is_none()
+                        && let Ok(q) = self.fields[1].text().parse::<u32>()
+                        && q > item.available
+                    {
+                        errors[1] = Some(lang.f(
+                            Msg::ErrNotEnough,
+                            &[&format!("{} {}", item.available, item.unit)],
+                        ));
+                    }
+                }
+            },
             _ => {}
         }
         for (e, f) in errors.iter_mut().zip(&self.fields) {
@@ -522,7 +675,7 @@ impl Form {
         }
         let field = &mut self.fields[self.focus];
         if field.is_choice() {
-            let count = Channel::ALL.len();
+            let count = field.choices();
             match key.code {
                 KeyCode::Left => field.choice = (field.choice + count - 1) % count,
                 KeyCode::Right | KeyCode::Char(' ') => field.choice = (field.choice + 1) % count,
@@ -626,6 +779,23 @@ impl Form {
             }],
             FormKind::FailTow { id } => vec![Mutation::FailTow {
                 id: id.clone(),
+                reason: text(0),
+            }],
+            FormKind::NewOrder => vec![Mutation::CreateOrder { contract: text(0) }],
+            FormKind::Accessory { order, .. } => vec![Mutation::AddAccessory {
+                order: order.clone(),
+                code: self.stock_item()?.code.clone(),
+                quantity: text(1).parse().ok()?,
+                extra: self.fields[2].choice % 2 == 1,
+            }],
+            FormKind::Ship { order, .. } => vec![Mutation::Ship {
+                order: order.clone(),
+                on: date(0)?,
+                carrier: text(1),
+                note: text(2),
+            }],
+            FormKind::CancelOrder { order, .. } => vec![Mutation::CancelOrder {
+                order: order.clone(),
                 reason: text(0),
             }],
         })

@@ -119,6 +119,27 @@ impl Lang {
         })
     }
 
+    /// Machine stock states as the app names them (`in_stock`, `reserved`, …).
+    pub fn stock_state(self, name: &str) -> &'static str {
+        self.t(match name {
+            "reserved" => Msg::StockReserved,
+            "shipped" => Msg::StockShipped,
+            "towed_back" => Msg::StockTowedBack,
+            _ => Msg::StockInStock,
+        })
+    }
+
+    /// Outbound order states as the app names them (`draft`, `submitted`, …).
+    pub fn order_state(self, name: &str) -> &'static str {
+        self.t(match name {
+            "submitted" => Msg::OrderSubmitted,
+            "approved" => Msg::OrderApproved,
+            "shipped" => Msg::OrderShipped,
+            "cancelled" => Msg::OrderCancelled,
+            _ => Msg::OrderDraft,
+        })
+    }
+
     /// The name of a document type (`tow`, `lock`, …) in this language.
     /// An unknown name is shown as it is rather than as another document's name.
     pub fn document(self, name: &'static str) -> &'static str {
@@ -459,6 +480,94 @@ catalog! {
     CmdApplyTow => "tow", "拖机申请";
     CmdAudit => "audit trail", "操作记录";
     CmdEdit => "edit", "编辑";
+
+    // Machine system (整机系统): stock browser, outbound orders, pick and swap dialogs.
+    ScreenStock => "Stock", "库存";
+    ScreenOutbound => "Outbound", "交机出库";
+    CmdScreen7 => "stock", "库存";
+    CmdScreen8 => "outbound orders", "交机出库";
+    CmdNewOrder => "new order", "新建出库单";
+    CmdPick => "pick serial", "选机号";
+    CmdAddLine => "add accessory", "添加附件";
+    CmdSubmitOrder => "submit", "提交审批";
+    CmdShip => "ship", "出库";
+    CmdSwap => "sales swap", "销售换机";
+    CmdCancelOrder => "cancel order", "取消出库单";
+    StockTotals => "{} models · {} machines", "{} 个机型 · {} 台";
+    StockOfModel => "{} ({}) · {} machines", "{}（{}）· {} 台";
+    ColModel => "Model", "机型";
+    ColInStock => "In stock", "在库";
+    ColReserved => "Reserved", "已预留";
+    ColShipped => "Shipped", "已出库";
+    ColTowedBack => "Towed back", "已拖回";
+    ColMaxDays => "Max days", "最长库龄";
+    ColAvgDays => "Avg days", "平均库龄";
+    ColSerial => "Serial", "机号";
+    ColState => "State", "状态";
+    ColYard => "Yard", "场地";
+    ColDaysInStock => "Days", "库龄";
+    ColHolder => "Held by", "占用";
+    NoMachines => "No machines match.", "没有符合条件的机器。";
+    FilterYard => "Yard", "场地";
+    FilterState => "State", "状态";
+    StockInStock => "in stock", "在库";
+    StockReserved => "reserved", "已预留";
+    StockShipped => "shipped", "已出库";
+    StockTowedBack => "towed back", "已拖回";
+    OrderDraft => "draft", "草稿";
+    OrderSubmitted => "in approval", "审批中";
+    OrderApproved => "approved", "已批准";
+    OrderShipped => "shipped", "已出库";
+    OrderCancelled => "cancelled", "已取消";
+    ColOrder => "Order", "出库单";
+    ColSalesperson => "Salesperson", "销售员";
+    NoOrders => "No outbound orders.", "没有出库单。";
+    OrderHeading => "Outbound order {} · contract {}", "交机出库单 {} · 合同 {}";
+    LabelContractModel => "Contract model", "合同机型";
+    LabelSerial => "Serial", "机号";
+    LabelSubstitute => "(same-type substitute)", "（同类替代）";
+    LabelApplication => "Approval", "审批单";
+    LabelShipped => "Shipped", "出库";
+    LabelCancelled => "Cancelled", "取消原因";
+    NotPicked => "not picked yet", "尚未选机";
+    AccessoryLines => "Accessory outbound", "附件出库";
+    ColCode => "Code", "编码";
+    ColName => "Name", "名称";
+    ColQuantity => "Qty", "数量";
+    ColLine => "Line", "类型";
+    LineContract => "contract", "合同内";
+    LineExtra => "extra", "额外";
+    NoLines => "No accessory lines.", "没有附件。";
+    SwapsTitle => "Sales swaps", "销售换机";
+    SwapLine => "{} {} → {} by {}: {}", "{} {} → {}（{}）：{}";
+    FormNewOrder => "New outbound order", "新建出库单";
+    FormAccessory => "Add accessory line", "添加附件";
+    FormShip => "Ship", "出库发运";
+    FormCancelOrder => "Cancel order", "取消出库单";
+    FieldContractNo => "Contract", "合同号";
+    FieldCode => "Accessory code", "附件编码";
+    FieldQuantity => "Quantity", "数量";
+    FieldExtra => "Extra (not in contract)", "额外（合同外）";
+    FieldShipOn => "Ship date", "出库日期";
+    FieldCarrier => "Carrier", "承运人";
+    ToggleYes => "yes", "是";
+    ToggleNo => "no", "否";
+    ErrUnknownAccessory => "no such accessory", "无此附件";
+    ErrNotEnough => "only {} available", "仅可用 {}";
+    ErrQuantity => "a whole number, at least 1", "不小于 1 的整数";
+    AccessoryAvailable => "{} {}: {} {} available", "{} {}：可用 {} {}";
+    MachineMissing => "machine {} is not in the stock records", "库存记录中没有机器 {}";
+    SwapNeedsShipped => "A sales swap is for shipped orders; order {} is {}.", "销售换机仅用于已出库的出库单；出库单 {} 当前为{}。";
+    Labelled => "{}: {}", "{}：{}";
+    PickTitle => "Pick a serial · order {} · {}", "选机号 · 出库单 {} · {}";
+    SwapTitle => "Sales swap · order {} · replaces {}", "销售换机 · 出库单 {} · 替换 {}";
+    PickFilter => "Filter: ", "筛选：";
+    PickHint => "serial, model, yard", "机号、机型、场地";
+    PickNone => "No machine in stock matches.", "没有符合条件的在库机器。";
+    PickFooter => "type to filter · Up/Down · Enter pick · Esc close", "输入筛选 · 上下 选择 · Enter 选定 · Esc 关闭";
+    SwapFooter => "Tab reason · Up/Down · Enter swap · Esc close", "Tab 原因 · 上下 选择 · Enter 换机 · Esc 关闭";
+    ConfirmShip => "Ship order {} (machine {}) on {}? Stock goes down and the contract is delivered.", "出库单 {}（机号 {}）于 {} 出库？库存将减少，合同将交付。";
+    ConfirmCancelOrder => "Cancel order {} ({})? Its machine and accessories are released.", "取消出库单 {}（{}）？机器和附件将释放。";
 }
 
 #[cfg(test)]

@@ -147,10 +147,13 @@ pub enum Context {
     Tows,
     Rules,
     Audit,
+    Stock,
+    Orders,
+    Order,
 }
 
 impl Context {
-    pub const ALL: [Context; 10] = [
+    pub const ALL: [Context; 13] = [
         Context::Global,
         Context::List,
         Context::Dashboard,
@@ -161,6 +164,9 @@ impl Context {
         Context::Tows,
         Context::Rules,
         Context::Audit,
+        Context::Stock,
+        Context::Orders,
+        Context::Order,
     ];
 
     /// The table's name in the config file: `[keys.<name>]`.
@@ -176,6 +182,9 @@ impl Context {
             Context::Tows => "tows",
             Context::Rules => "rules",
             Context::Audit => "audit",
+            Context::Stock => "stock",
+            Context::Orders => "orders",
+            Context::Order => "order",
         }
     }
 
@@ -217,6 +226,8 @@ commands! {
     Screen4 => "screen_approvals", CmdScreen4;
     Screen5 => "screen_tows", CmdScreen5;
     Screen6 => "screen_rules", CmdScreen6;
+    Screen7 => "screen_stock", CmdScreen7;
+    Screen8 => "screen_outbound", CmdScreen8;
     Down => "down", CmdDown;
     Up => "up", CmdUp;
     Top => "top", CmdTop;
@@ -255,6 +266,13 @@ commands! {
     ApplyTow => "apply_tow", CmdApplyTow;
     Audit => "audit", CmdAudit;
     Edit => "edit", CmdEdit;
+    NewOrder => "new_order", CmdNewOrder;
+    Pick => "pick", CmdPick;
+    AddLine => "add_accessory", CmdAddLine;
+    SubmitOrder => "submit", CmdSubmitOrder;
+    Ship => "ship", CmdShip;
+    Swap => "swap", CmdSwap;
+    CancelOrder => "cancel_order", CmdCancelOrder;
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -348,6 +366,33 @@ impl Default for KeyMap {
                 ),
                 (Context::Settings, table(&[(Rate, &["r"]), (Grace, &["g"])])),
                 (
+                    Context::Stock,
+                    table(&[
+                        (Open, &["enter"]),
+                        (Back, &["esc", "backspace"]),
+                        (Filter, &["f"]),
+                        (Clear, &["x"]),
+                        (Reload, &["r"]),
+                    ]),
+                ),
+                (
+                    Context::Orders,
+                    table(&[(Open, &["enter"]), (NewOrder, &["n"]), (Reload, &["r"])]),
+                ),
+                (
+                    Context::Order,
+                    table(&[
+                        (Back, &["esc", "backspace"]),
+                        (Pick, &["p"]),
+                        (AddLine, &["a"]),
+                        (SubmitOrder, &["s"]),
+                        (Ship, &["S"]),
+                        (Swap, &["w"]),
+                        (CancelOrder, &["c"]),
+                        (Reload, &["r"]),
+                    ]),
+                ),
+                (
                     Context::List,
                     table(&[
                         (Down, &["j", "down"]),
@@ -373,6 +418,8 @@ impl Default for KeyMap {
                         (Screen4, &["4"]),
                         (Screen5, &["5"]),
                         (Screen6, &["6"]),
+                        (Screen7, &["7"]),
+                        (Screen8, &["8"]),
                     ]),
                 ),
             ],

@@ -15,6 +15,8 @@ pub mod form;
 pub mod i18n;
 pub mod keymap;
 pub mod log;
+pub mod outbound;
+pub mod pick;
 pub mod screens;
 pub mod search;
 pub mod state;

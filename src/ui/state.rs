@@ -6,12 +6,15 @@ use super::form::{Form, FormEvent, FormKind};
 use super::i18n::{Lang, Msg};
 use super::keymap::{Command, Context, Key, KeyMap};
 use super::log::Level;
+use super::pick::PickDialog;
 use super::screens::approvals::{self, ApprovalsScreen};
 use super::screens::audit::AuditScreen;
 use super::screens::dashboard::{Column, Dashboard, Filter};
+use super::screens::outbound::OrdersScreen;
 use super::screens::payments::PaymentsScreen;
 use super::screens::rules::{RulesEditor, RulesScreen};
 use super::screens::settings::SettingsScreen;
+use super::screens::stock::StockScreen;
 use super::screens::ticket::{self, TicketScreen};
 use super::screens::tows::TowBoard;
 use super::theme::Theme;
@@ -28,6 +31,10 @@ pub enum Screen {
     Approvals,
     Tows,
     Rules,
+    /// The stock browser (库存), shown when the book uses the machine system.
+    Stock,
+    /// Outbound orders (交机出库), shown with the stock browser.
+    Orders,
 }
 
 impl Screen {
@@ -39,6 +46,8 @@ impl Screen {
         Screen::Tows,
         Screen::Rules,
     ];
+    /// The machine system's screens, after `ALL`.
+    pub const MACHINE: [Screen; 2] = [Screen::Stock, Screen::Orders];
 
     pub fn title(self) -> Msg {
         match self {
@@ -48,6 +57,8 @@ impl Screen {
             Screen::Approvals => Msg::ScreenApprovals,
             Screen::Tows => Msg::ScreenTows,
             Screen::Rules => Msg::ScreenRules,
+            Screen::Stock => Msg::ScreenStock,
+            Screen::Orders => Msg::ScreenOutbound,
         }
     }
 }
@@ -67,6 +78,8 @@ pub enum Pending {
     },
     /// Leave the rules editor, dropping what was typed.
     DiscardRules,
+    /// A machine-system mutation (ship, cancel an order) asked for from a form.
+    Outbound(Box<crate::app::Mutation>),
     Quit,
 }
 
@@ -78,11 +91,46 @@ pub struct Confirm {
     pub back: Option<Box<Popup>>,
 }
 
-/// The filter popup: one choice per row (branch, collector, bucket); 0 is "all".
+/// A filter popup: one choice per row (the dashboard's branch, collector and bucket; the
+/// stock's yard and state); 0 is "all".
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FilterPopup {
     pub row: usize,
     pub choice: [usize; 3],
+}
+
+/// What a key did in a filter popup.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FilterKey {
+    Close,
+    Apply,
+    Changed,
+    Unchanged,
+}
+
+impl FilterPopup {
+    /// Moves between the rows (`counts.len()` of them, row `i` with `counts[i]` choices)
+    /// and steps the focused row's choice.
+    pub fn handle(&mut self, key: &KeyEvent, counts: &[usize]) -> FilterKey {
+        let rows = counts.len();
+        match key.code {
+            KeyCode::Esc => return FilterKey::Close,
+            KeyCode::Enter => return FilterKey::Apply,
+            KeyCode::Down | KeyCode::Tab | KeyCode::Char('j') => self.row = (self.row + 1) % rows,
+            KeyCode::Up | KeyCode::BackTab | KeyCode::Char('k') => {
+                self.row = (self.row + rows - 1) % rows
+            }
+            KeyCode::Right | KeyCode::Char('l') | KeyCode::Char(' ') => {
+                self.choice[self.row] = (self.choice[self.row] + 1) % counts[self.row]
+            }
+            KeyCode::Left | KeyCode::Char('h') => {
+                self.choice[self.row] =
+                    (self.choice[self.row] + counts[self.row] - 1) % counts[self.row]
+            }
+            _ => return FilterKey::Unchanged,
+        }
+        FilterKey::Changed
+    }
 }
 
 /// What sits over the screen and takes the keys.
@@ -90,9 +138,15 @@ pub struct FilterPopup {
 pub enum Popup {
     Help,
     Filter(FilterPopup),
-    Sort { cursor: usize },
+    Sort {
+        cursor: usize,
+    },
     Form(Box<Form>),
     Confirm(Confirm),
+    /// The pick-serial or sales-swap dialog.
+    Pick(Box<PickDialog>),
+    /// The stock browser's filter: rows yard and state (the third choice is unused).
+    StockFilter(FilterPopup),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -130,6 +184,10 @@ pub struct State {
     pub audit: Option<AuditScreen>,
     /// The viewer's unread notifications, for the status bar.
     pub unread: usize,
+    pub stock: StockScreen,
+    pub orders: OrdersScreen,
+    /// Whether the stock and outbound screens are offered (the book uses them).
+    pub machine_system: bool,
     pub popup: Option<Popup>,
     pub status: Option<Status>,
     pub quit: bool,
@@ -143,10 +201,16 @@ fn app_error(e: &AppError) -> String {
 }
 
 /// Shows an error in the status line and notes it for the log.
-fn show_error(state: &mut State, what: &str, e: &AppError) {
+pub(super) fn show_error(state: &mut State, what: &str, e: &AppError) {
     let text = app_error(e);
     state.log.push((Level::Error, format!("{what}: {text}")));
     state.status = Some(Status::Error(text));
+}
+
+/// Shows the app's refusal of `what` in the status line and notes it for the log.
+pub(super) fn show_refusal(state: &mut State, what: &str, why: String) {
+    state.log.push((Level::Refused, format!("{what}: {why}")));
+    state.status = Some(Status::Error(state.lang.f(Msg::Refused, &[&why])));
 }
 
 impl State {
@@ -179,6 +243,9 @@ impl State {
             },
             audit: None,
             unread,
+            stock: StockScreen::default(),
+            orders: OrdersScreen::default(),
+            machine_system: super::outbound::in_use(app, ctx),
             popup: None,
             status: None,
             quit: false,
@@ -197,8 +264,25 @@ impl State {
             (Screen::Approvals, _) => Context::Approvals,
             (Screen::Tows, _) => Context::Tows,
             (Screen::Rules, _) => Context::Rules,
+            (Screen::Stock, _) => Context::Stock,
+            (Screen::Orders, _) if self.orders.order.is_some() => Context::Order,
+            (Screen::Orders, _) => Context::Orders,
         };
         vec![screen, Context::List, Context::Global]
+    }
+
+    /// The screens the tab bar offers, in order.
+    pub fn screens(&self) -> Vec<Screen> {
+        let mut out = Screen::ALL.to_vec();
+        if self.machine_system {
+            out.extend(Screen::MACHINE);
+        }
+        out
+    }
+
+    /// Whether a command can do anything here (help lists only those).
+    pub fn offers(&self, command: Command) -> bool {
+        self.machine_system || !matches!(command, Command::Screen7 | Command::Screen8)
     }
 
     /// Whether keys go to a text field or popup instead of the key map.
@@ -321,9 +405,9 @@ fn input(state: &mut State, app: &App, ctx: &Ctx, key: KeyEvent) -> bool {
                 state.dashboard.collectors().len() + 1,
                 Bucket::ALL.len(), // "all" plus the five overdue buckets
             ];
-            match key.code {
-                KeyCode::Esc => return true,
-                KeyCode::Enter => {
+            match f.handle(&key, &counts) {
+                FilterKey::Close => true,
+                FilterKey::Apply => {
                     let d = &state.dashboard;
                     let filter = Filter {
                         branch: f.choice[0].checked_sub(1).map(|i| d.branches()[i].clone()),
@@ -333,24 +417,16 @@ fn input(state: &mut State, app: &App, ctx: &Ctx, key: KeyEvent) -> bool {
                         bucket: f.choice[2].checked_sub(1).map(|i| Bucket::ALL[i + 1]),
                     };
                     state.dashboard.set_filter(filter);
-                    return true;
+                    true
                 }
-                KeyCode::Down | KeyCode::Tab | KeyCode::Char('j') => f.row = (f.row + 1) % 3,
-                KeyCode::Up | KeyCode::BackTab | KeyCode::Char('k') => f.row = (f.row + 2) % 3,
-                KeyCode::Right | KeyCode::Char('l') | KeyCode::Char(' ') => {
-                    f.choice[f.row] = (f.choice[f.row] + 1) % counts[f.row]
-                }
-                KeyCode::Left | KeyCode::Char('h') => {
-                    f.choice[f.row] = (f.choice[f.row] + counts[f.row] - 1) % counts[f.row]
-                }
-                _ => {
+                moved => {
                     state.popup = Some(Popup::Filter(f));
-                    return false;
+                    moved == FilterKey::Changed
                 }
             }
-            state.popup = Some(Popup::Filter(f));
-            true
         }
+        Popup::Pick(dialog) => super::outbound::pick_input(state, app, ctx, dialog, key),
+        Popup::StockFilter(f) => super::outbound::stock_filter_input(state, f, key),
         Popup::Form(mut form) => match form.handle(&key) {
             FormEvent::Cancel => true,
             FormEvent::Changed => {
@@ -466,6 +542,8 @@ fn list_len(state: &State) -> usize {
         Screen::Approvals => state.approvals.len(),
         Screen::Tows => state.tows.rows.len(),
         Screen::Rules => state.rules.view.as_ref().map_or(0, |v| v.rules.len()),
+        Screen::Stock => state.stock.len(),
+        Screen::Orders => state.orders.len(),
     }
 }
 
@@ -480,6 +558,8 @@ fn switch_to(state: &mut State, app: &App, ctx: &Ctx, screen: Screen) -> bool {
         Screen::Approvals if !state.approvals.loaded => reload_approvals(state, app, ctx),
         Screen::Tows if !state.tows.loaded => reload_tows(state, app, ctx),
         Screen::Rules if state.rules.view.is_none() => reload_rules(state, app, ctx),
+        Screen::Stock if !state.stock.loaded => super::outbound::reload_stock(state, app, ctx),
+        Screen::Orders if !state.orders.loaded => super::outbound::reload_orders(state, app, ctx),
         _ => {}
     }
     true
@@ -601,12 +681,17 @@ fn command_(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> bool {
         (Screen::Approvals, _) => Some(state.approvals.nav_mut()),
         (Screen::Tows, _) => Some(&mut state.tows.nav),
         (Screen::Rules, _) => Some(&mut state.rules.nav),
+        (Screen::Stock, _) => Some(state.stock.nav_mut()),
+        (Screen::Orders, _) => Some(state.orders.nav_mut()),
     };
     if let Some(moved) = nav.and_then(|n| n.apply(command, len)) {
         if moved && state.screen == Screen::Approvals {
             load_approval_detail(state, app, ctx);
         }
         return moved;
+    }
+    if let Some(done) = super::outbound::command(state, app, ctx, command) {
+        return done;
     }
     match command {
         Command::Quit => request_quit(state),
@@ -615,17 +700,15 @@ fn command_(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> bool {
             true
         }
         Command::NextScreen | Command::PrevScreen => {
-            let i = Screen::ALL
-                .iter()
-                .position(|s| *s == state.screen)
-                .unwrap_or(0);
-            let n = Screen::ALL.len();
+            let screens = state.screens();
+            let i = screens.iter().position(|s| *s == state.screen).unwrap_or(0);
+            let n = screens.len();
             let next = if command == Command::NextScreen {
                 (i + 1) % n
             } else {
                 (i + n - 1) % n
             };
-            switch_to(state, app, ctx, Screen::ALL[next])
+            switch_to(state, app, ctx, screens[next])
         }
         Command::Screen1 => switch_to(state, app, ctx, Screen::Dashboard),
         Command::Screen2 => switch_to(state, app, ctx, Screen::Payments),
@@ -633,6 +716,8 @@ fn command_(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> bool {
         Command::Screen4 => switch_to(state, app, ctx, Screen::Approvals),
         Command::Screen5 => switch_to(state, app, ctx, Screen::Tows),
         Command::Screen6 => switch_to(state, app, ctx, Screen::Rules),
+        Command::Screen7 if state.machine_system => switch_to(state, app, ctx, Screen::Stock),
+        Command::Screen8 if state.machine_system => switch_to(state, app, ctx, Screen::Orders),
         Command::Open => {
             let Some(no) = state.dashboard.selected().map(|r| r.contract_no.clone()) else {
                 return false;
@@ -702,6 +787,7 @@ fn command_(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> bool {
                 Screen::Approvals => reload_approvals(state, app, ctx),
                 Screen::Tows => reload_tows(state, app, ctx),
                 Screen::Rules => reload_rules(state, app, ctx),
+                Screen::Stock | Screen::Orders => {}
             }
             reload_unread(state, app, ctx);
             true
@@ -879,7 +965,7 @@ fn command_(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> bool {
 }
 
 /// Runs mutations as one atomic batch; the refusal's text, if refused.
-fn execute(app: &App, ctx: &Ctx, mutations: &[Mutation]) -> Result<String, String> {
+pub(super) fn execute(app: &App, ctx: &Ctx, mutations: &[Mutation]) -> Result<String, String> {
     let result = if mutations.len() == 1 {
         app.execute(ctx, mutations[0].clone()).map(|o| vec![o])
     } else {
@@ -923,6 +1009,14 @@ fn submit(state: &mut State, app: &App, ctx: &Ctx, mut form: Box<Form>) {
         }));
         return;
     }
+    if let Some(prompt) = super::outbound::confirm_prompt(state.lang, &form) {
+        state.popup = Some(Popup::Confirm(Confirm {
+            prompt,
+            pending: super::outbound::pending(mutations[0].clone()),
+            back: Some(Box::new(Popup::Form(form))),
+        }));
+        return;
+    }
     run_form(state, app, ctx, form, &mutations);
 }
 
@@ -948,6 +1042,12 @@ fn run_form(state: &mut State, app: &App, ctx: &Ctx, mut form: Box<Form>, mutati
                 FormKind::Void { ids } => {
                     let contracts = contracts_of(state, ids);
                     after_change(state, app, ctx, &contracts);
+                }
+                FormKind::NewOrder
+                | FormKind::Accessory { .. }
+                | FormKind::Ship { .. }
+                | FormKind::CancelOrder { .. } => {
+                    super::outbound::after_form(state, app, ctx, &form)
                 }
                 FormKind::Rate | FormKind::Grace => {
                     reload_settings(state, app, ctx);
@@ -1001,6 +1101,7 @@ fn run_pending(state: &mut State, app: &App, ctx: &Ctx, pending: Pending) {
                 state.popup = Some(Popup::Form(form));
             }
         }
+        Pending::Outbound(m) => super::outbound::run(state, app, ctx, *m),
         Pending::Settle { contract } => {
             match execute(
                 app,
@@ -1013,12 +1114,7 @@ fn run_pending(state: &mut State, app: &App, ctx: &Ctx, pending: Pending) {
                     state.status = Some(Status::Info(state.lang.f(Msg::Saved, &[&message])));
                     after_change(state, app, ctx, std::slice::from_ref(&contract));
                 }
-                Err(why) => {
-                    state
-                        .log
-                        .push((Level::Refused, format!("settle {contract}: {why}")));
-                    state.status = Some(Status::Error(state.lang.f(Msg::Refused, &[&why])))
-                }
+                Err(why) => show_refusal(state, &format!("settle {contract}"), why),
             }
         }
         Pending::ConfirmPayments { ids } => {
@@ -1034,11 +1130,7 @@ fn run_pending(state: &mut State, app: &App, ctx: &Ctx, pending: Pending) {
                     after_change(state, app, ctx, &contracts);
                 }
                 Err(why) => {
-                    state.log.push((
-                        Level::Refused,
-                        format!("confirm payments {}: {why}", ids.join(", ")),
-                    ));
-                    state.status = Some(Status::Error(state.lang.f(Msg::Refused, &[&why])))
+                    show_refusal(state, &format!("confirm payments {}", ids.join(", ")), why)
                 }
             }
         }

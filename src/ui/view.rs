@@ -9,7 +9,7 @@ use super::form::Form;
 use super::i18n::Msg;
 use super::keymap::{Command, Context};
 use super::screens::dashboard::{self, Column};
-use super::screens::{approvals, audit, payments, rules, settings, ticket, tows};
+use super::screens::{approvals, audit, outbound, payments, rules, settings, stock, ticket, tows};
 use super::state::{Confirm, FilterPopup, Popup, Screen, State, Status};
 use super::text::{pad_right, truncate, width};
 use crate::domain::Bucket;
@@ -70,6 +70,8 @@ pub fn view(state: &State, frame: &mut Frame) {
         Screen::Approvals => approvals::draw(&state.approvals, lang, theme, buf, body),
         Screen::Tows => tows::draw(&state.tows, lang, theme, buf, body),
         Screen::Rules => rules::draw(&state.rules, lang, theme, buf, body),
+        Screen::Stock => stock::draw(&state.stock, lang, theme, buf, body),
+        Screen::Orders => outbound::draw(&state.orders, lang, theme, buf, body),
     }
     let status_area = Rect::new(area.x, area.bottom() - 2, area.width, 1);
     status_line(state, frame, status_area);
@@ -85,13 +87,16 @@ pub fn view(state: &State, frame: &mut Frame) {
         Some(Popup::Sort { cursor }) => sort_popup(state, *cursor, frame.buffer_mut(), area),
         Some(Popup::Form(form)) => form_popup(state, form, frame, area),
         Some(Popup::Confirm(c)) => confirm_popup(state, c, frame.buffer_mut(), area),
+        Some(Popup::Pick(p)) => pick_popup(state, p, frame, area),
+        Some(Popup::StockFilter(f)) => stock_filter_popup(state, f, frame.buffer_mut(), area),
     }
 }
 
 fn tabs(state: &State, buf: &mut Buffer, area: Rect) {
     let theme = &state.theme;
     let lang = state.lang;
-    let titles: Vec<String> = Screen::ALL
+    let screens = state.screens();
+    let titles: Vec<String> = screens
         .iter()
         .enumerate()
         .map(|(i, screen)| {
@@ -101,6 +106,11 @@ fn tabs(state: &State, buf: &mut Buffer, area: Rect) {
             {
                 title = format!("{title} > {}", t.view.contract_no);
             }
+            if *screen == Screen::Orders
+                && let Some(o) = &state.orders.order
+            {
+                title = format!("{title} > {}", o.view.id);
+            }
             format!(" {} {} ", i + 1, title)
         })
         .collect();
@@ -108,7 +118,7 @@ fn tabs(state: &State, buf: &mut Buffer, area: Rect) {
     let full = 8 + titles.iter().map(|t| width(t)).sum::<usize>();
     let compact = full > area.width as usize;
     let mut spans = vec![Span::styled("duedesk ", theme.style("title"))];
-    for (i, (screen, title)) in Screen::ALL.iter().zip(titles).enumerate() {
+    for (i, (screen, title)) in screens.iter().zip(titles).enumerate() {
         let active = *screen == state.screen;
         let style = if active {
             theme.style("tab.active")
@@ -300,7 +310,7 @@ fn help(state: &State, buf: &mut Buffer, area: Rect) {
         if bindings.is_empty() {
             continue;
         }
-        for b in bindings {
+        for b in bindings.iter().filter(|b| state.offers(b.command)) {
             let keys: Vec<String> = b.keys.iter().map(|k| k.to_string()).collect();
             lines.push(Line::from(vec![
                 Span::styled(pad_right(&keys.join(" "), 16), theme.style("hint.key")),
@@ -328,7 +338,6 @@ fn help(state: &State, buf: &mut Buffer, area: Rect) {
 }
 
 fn filter_popup(state: &State, f: &FilterPopup, buf: &mut Buffer, area: Rect) {
-    let theme = &state.theme;
     let lang = state.lang;
     let d = &state.dashboard;
     let all = lang.t(Msg::FilterAll).to_string();
@@ -352,9 +361,23 @@ fn filter_popup(state: &State, f: &FilterPopup, buf: &mut Buffer, area: Rect) {
         ),
         (lang.t(Msg::FilterBucket), bucket),
     ];
-    let inner = popup_box(state, buf, area, 50, 7, lang.t(Msg::FilterTitle));
+    choices_popup(state, f.row, &rows, buf, area);
+}
+
+/// A filter popup: a row a filter, each `< value >` to step through, the focused row
+/// highlighted, and the keys under them.
+fn choices_popup(
+    state: &State,
+    focused: usize,
+    rows: &[(&str, String)],
+    buf: &mut Buffer,
+    area: Rect,
+) {
+    let theme = &state.theme;
+    let n = rows.len() as u16;
+    let inner = popup_box(state, buf, area, 50, n + 4, state.lang.t(Msg::FilterTitle));
     for (i, (label, value)) in rows.iter().enumerate() {
-        let style = if i == f.row {
+        let style = if i == focused {
             theme.style("selection")
         } else {
             theme.style("popup")
@@ -367,7 +390,7 @@ fn filter_popup(state: &State, f: &FilterPopup, buf: &mut Buffer, area: Rect) {
     }
     buf.set_line(
         inner.x + 1,
-        inner.y + 4,
+        inner.y + n + 1,
         &Line::styled(
             truncate(
                 "Up/Down · Left/Right · Enter · Esc",
@@ -453,6 +476,21 @@ fn form_popup(state: &State, form: &Form, frame: &mut Frame, area: Rect) {
         }
         buf.set_line(inner.x + 1, y, &Line::from(spans), inner.width - 1);
     }
+    let note = form.note(lang);
+    if form.message.is_none()
+        && let Some(note) = &note
+    {
+        let y = inner.y + form.fields.len() as u16 + 1;
+        buf.set_line(
+            inner.x + 1,
+            y,
+            &Line::styled(
+                truncate(note, inner.width as usize - 2),
+                theme.style("muted"),
+            ),
+            inner.width - 1,
+        );
+    }
     if let Some(message) = &form.message {
         let y = inner.y + form.fields.len() as u16 + 1;
         // Long refusals wrap onto a second line.
@@ -509,4 +547,39 @@ fn confirm_popup(state: &State, c: &Confirm, buf: &mut Buffer, area: Rect) {
         &Line::styled(lang.t(Msg::ConfirmYesNo), theme.style("hint.key")),
         inner.width - 1,
     );
+}
+
+/// The pick-serial or swap dialog: most of the screen, so many rows show.
+fn pick_popup(state: &State, p: &super::pick::PickDialog, frame: &mut Frame, area: Rect) {
+    let w = area.width.saturating_sub(4).min(100);
+    let h = area.height.saturating_sub(2);
+    let title = p.title(state.lang);
+    let inner = popup_box(state, frame.buffer_mut(), area, w, h, &title);
+    let inner = Rect::new(
+        inner.x + 1,
+        inner.y,
+        inner.width.saturating_sub(2),
+        inner.height,
+    );
+    if let Some(pos) = super::pick::draw(p, state.lang, &state.theme, frame.buffer_mut(), inner) {
+        frame.set_cursor_position(pos);
+    }
+}
+
+fn stock_filter_popup(state: &State, f: &FilterPopup, buf: &mut Buffer, area: Rect) {
+    let lang = state.lang;
+    let s = &state.stock;
+    let all = lang.t(Msg::FilterAll).to_string();
+    let yard = f.choice[0]
+        .checked_sub(1)
+        .map_or(all.clone(), |i| s.yards[i].clone());
+    let st = f.choice[1].checked_sub(1).map_or(all, |i| {
+        lang.stock_state(super::screens::stock::STATES[i])
+            .to_string()
+    });
+    let rows = [
+        (lang.t(Msg::FilterYard), yard),
+        (lang.t(Msg::FilterState), st),
+    ];
+    choices_popup(state, f.row, &rows, buf, area);
 }

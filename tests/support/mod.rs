@@ -515,3 +515,163 @@ pub fn text(s: &Session<'_>, w: u16, h: u16) -> String {
     t.draw(|f| s.draw(f)).unwrap();
     t.backend().to_string()
 }
+
+/// Machines, accessories and orders on top of `book()`, for the machine system's screens
+/// only (the other screens' snapshots keep the plain book).
+///
+/// Users: sales `zhao` and `qian` (branch 杭州), finance `fin`. Approved contracts
+/// HT-2026-101 (SY75C, 张三), HT-2026-102 (SY75C, 李四), HT-2026-103 (SY135, 张三) and
+/// HT-2026-104 (SY75C, 李四, no order yet). Orders: O1 of HT-2026-101 by zhao, a draft
+/// holding SY75C-1001 with a contract line (2 buckets) and an extra line (1 hammer); O2 of
+/// HT-2026-102 by qian, a draft holding SY75C-1002; O3 of HT-2026-103 by zhao, shipped, its
+/// SY135-2001 swapped for SY135-2002. Eight machines in two yards; three accessories.
+pub fn machine_book() -> Book {
+    use duedesk::domain::Role;
+    use duedesk::domain::outbound::{Machine, MachineStock};
+    let book = book();
+    let app = &book.app;
+    let admin = ctx();
+    let mut batch = Vec::new();
+    for (name, role) in [
+        ("zhao", Role::Sales),
+        ("qian", Role::Sales),
+        ("fin", Role::Finance),
+    ] {
+        batch.push(Mutation::AddUser {
+            name: name.into(),
+            display: String::new(),
+            roles: vec![role],
+            branch: (role == Role::Sales).then(|| "杭州".to_string()),
+        });
+    }
+    for (no, customer, model) in [
+        ("HT-2026-101", "C1", "SY75C"),
+        ("HT-2026-102", "C2", "SY75C"),
+        ("HT-2026-103", "C1", "SY135"),
+        ("HT-2026-104", "C2", "SY75C"),
+    ] {
+        batch.push(Mutation::AddContract(NewContract {
+            no: no.into(),
+            customer_id: customer.into(),
+            signed_on: d("2026-06-01"),
+            model: model.into(),
+            serial: String::new(),
+            financed: m("300000"),
+            penalty_rate: None,
+            grace_days: None,
+        }));
+    }
+    for (serial, model, kind, yard, arrived) in [
+        (
+            "SY75C-1001",
+            "SY75C",
+            "excavator",
+            "合肥一号场",
+            "2026-01-10",
+        ),
+        (
+            "SY75C-1002",
+            "SY75C",
+            "excavator",
+            "合肥一号场",
+            "2026-02-20",
+        ),
+        ("SY75C-1003", "SY75C", "excavator", "芜湖场", "2026-03-05"),
+        ("SY75C-1004", "SY75C", "excavator", "芜湖场", "2026-05-28"),
+        (
+            "SY135-2001",
+            "SY135",
+            "excavator",
+            "合肥一号场",
+            "2025-11-02",
+        ),
+        ("SY135-2002", "SY135", "excavator", "芜湖场", "2026-04-18"),
+        (
+            "SY135-2003",
+            "SY135",
+            "excavator",
+            "合肥一号场",
+            "2026-06-01",
+        ),
+        ("ZL50-3001", "ZL50GN", "loader", "芜湖场", "2025-12-15"),
+    ] {
+        batch.push(Mutation::AddMachine(Machine {
+            serial: serial.into(),
+            model: model.into(),
+            machine_type: kind.into(),
+            yard: yard.into(),
+            arrived_on: d(arrived),
+            state: MachineStock::InStock,
+        }));
+    }
+    for (code, name, unit, quantity) in [
+        ("BKT-08", "标准铲斗 0.3m³", "个", 6),
+        ("HMR-75", "破碎锤", "台", 2),
+        ("FLT-01", "燃油滤芯", "件", 40),
+    ] {
+        batch.push(Mutation::PutAccessory {
+            code: code.into(),
+            name: name.into(),
+            unit: unit.into(),
+            quantity,
+        });
+    }
+    app.execute_batch(&admin, &batch).unwrap();
+    let run = |user: &str, m: Mutation| run_as(app, user, m);
+    for (user, contract) in [
+        ("zhao", "HT-2026-101"),
+        ("qian", "HT-2026-102"),
+        ("zhao", "HT-2026-103"),
+    ] {
+        run(
+            user,
+            Mutation::CreateOrder {
+                contract: contract.into(),
+            },
+        );
+    }
+    let pick = |order: &str, serial: &str| Mutation::Pick {
+        order: order.into(),
+        serial: serial.into(),
+    };
+    run("zhao", pick("O1", "SY75C-1001"));
+    run("qian", pick("O2", "SY75C-1002"));
+    run("zhao", pick("O3", "SY135-2001"));
+    for (code, quantity, extra) in [("BKT-08", 2, false), ("HMR-75", 1, true)] {
+        run(
+            "zhao",
+            Mutation::AddAccessory {
+                order: "O1".into(),
+                code: code.into(),
+                quantity,
+                extra,
+            },
+        );
+    }
+    let submitted = run("zhao", Mutation::SubmitOrder { order: "O3".into() });
+    run(
+        "fin",
+        Mutation::Approve {
+            id: submitted,
+            comment: String::new(),
+        },
+    );
+    run(
+        "zhao",
+        Mutation::Ship {
+            order: "O3".into(),
+            on: d("2026-06-10"),
+            carrier: "安达物流".into(),
+            note: String::new(),
+        },
+    );
+    run(
+        "zhao",
+        Mutation::SwapMachine {
+            order: "O3".into(),
+            serial: "SY135-2002".into(),
+            reason: "客户要求换新机".into(),
+        },
+    );
+    book
+}

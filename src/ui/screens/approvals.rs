@@ -5,7 +5,7 @@
 use super::super::i18n::{Lang, Msg};
 use super::super::theme::Theme;
 use super::super::widgets::list::ListNav;
-use super::super::widgets::table::{self, ColSpec};
+use super::super::widgets::table::{self, ColSpec, spec};
 use super::application;
 use crate::app::{ApplicationRow, ApplicationView, NotificationView};
 use ratatui::buffer::Buffer;
@@ -73,16 +73,6 @@ impl ApprovalsScreen {
             Pane::Pending => Pane::Notifications,
             Pane::Notifications => Pane::Pending,
         };
-    }
-}
-
-fn spec(id: usize, width: usize, drop_rank: u8, right: bool, grow: usize) -> ColSpec<usize> {
-    ColSpec {
-        id,
-        width,
-        drop_rank,
-        right,
-        grow,
     }
 }
 

@@ -5,12 +5,12 @@
 use super::super::i18n::{Lang, Msg};
 use super::super::theme::Theme;
 use super::super::widgets::list::ListNav;
-use super::super::widgets::table::{self, ColSpec};
+use super::super::widgets::table::{self, spec};
 use crate::app::PendingPaymentRow;
 use crate::domain::Money;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 use std::collections::BTreeSet;
 
 #[derive(Clone, Debug, Default)]
@@ -85,13 +85,6 @@ pub fn draw(p: &PaymentsScreen, lang: Lang, theme: &Theme, buf: &mut Buffer, are
         &Line::styled(summary, theme.style("title")),
         area.width,
     );
-    let spec = |id: usize, width: usize, drop_rank: u8, right: bool, grow: usize| ColSpec {
-        id,
-        width,
-        drop_rank,
-        right,
-        grow,
-    };
     let titles = [
         "",
         lang.t(Msg::ColId),
@@ -118,26 +111,13 @@ pub fn draw(p: &PaymentsScreen, lang: Lang, theme: &Theme, buf: &mut Buffer, are
     if area.height < 3 {
         return;
     }
-    let header: Vec<Span> = cols
-        .iter()
-        .map(|(s, cw)| table::cell(titles[s.id], *cw, s.right, theme.style("header")))
-        .collect();
-    buf.set_line(area.x, area.y + 1, &table::row(header), area.width);
-    let body = Rect::new(area.x, area.y + 2, area.width, area.height - 2);
-    if p.rows.is_empty() {
-        buf.set_line(
-            body.x,
-            body.y,
-            &Line::styled(lang.t(Msg::NoPending), theme.style("muted")),
-            body.width,
-        );
-        return;
-    }
-    let height = body.height as usize;
-    let offset = p.nav.window(height, p.rows.len());
-    let lines: Vec<Line> = p.rows[offset..(offset + height).min(p.rows.len())]
-        .iter()
-        .map(|r| {
+    table::List {
+        header: table::header(&cols, &titles, theme.style("header")),
+        empty: Line::styled(lang.t(Msg::NoPending), theme.style("muted")),
+        nav: &p.nav,
+        len: p.rows.len(),
+        line: |i: usize| {
+            let r = &p.rows[i];
             let marked = p.marked.contains(&r.id);
             let style = if marked {
                 theme.style("marked")
@@ -155,18 +135,12 @@ pub fn draw(p: &PaymentsScreen, lang: Lang, theme: &Theme, buf: &mut Buffer, are
                 r.collector.clone(),
                 r.reference.clone(),
             ];
-            table::row(
-                cols.iter()
-                    .map(|(s, cw)| table::cell(&texts[s.id], *cw, s.right, style))
-                    .collect(),
-            )
-        })
-        .collect();
-    table::draw_lines(
-        body,
+            table::cells(&cols, &texts, |_| style)
+        },
+        selection: theme.style("selection"),
+    }
+    .draw(
+        Rect::new(area.x, area.y + 1, area.width, area.height - 1),
         buf,
-        lines,
-        Some(p.nav.selected - offset),
-        theme.style("selection"),
     );
 }

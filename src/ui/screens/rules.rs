@@ -8,7 +8,7 @@ use super::super::i18n::{Lang, Msg};
 use super::super::text::truncate;
 use super::super::theme::Theme;
 use super::super::widgets::list::ListNav;
-use super::super::widgets::table::ColSpec;
+use super::super::widgets::table::spec;
 use super::approvals::draw_table;
 use crate::app::{RulesView, rules_file};
 use crate::domain::approval::Rule;
@@ -76,16 +76,6 @@ pub struct RulesScreen {
     pub editor: Option<RulesEditor>,
     /// Whether the viewer is an admin (others see the rules read-only).
     pub may_edit: bool,
-}
-
-fn spec(id: usize, width: usize, drop_rank: u8, right: bool, grow: usize) -> ColSpec<usize> {
-    ColSpec {
-        id,
-        width,
-        drop_rank,
-        right,
-        grow,
-    }
 }
 
 pub fn draw(r: &RulesScreen, lang: Lang, theme: &Theme, buf: &mut Buffer, area: Rect) {

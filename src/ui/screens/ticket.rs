@@ -6,7 +6,7 @@ use super::super::i18n::{Lang, Msg};
 use super::super::text::{pad_left, pad_right, truncate};
 use super::super::theme::Theme;
 use super::super::widgets::list::ListNav;
-use super::super::widgets::table::{self, ColSpec};
+use super::super::widgets::table::{self, ColSpec, spec};
 use crate::app::TicketView;
 use crate::domain::Money;
 use ratatui::buffer::Buffer;
@@ -230,13 +230,6 @@ fn draw_pane(t: &TicketScreen, lang: Lang, theme: &Theme, buf: &mut Buffer, area
     let w = area.width as usize;
     let base = theme.style("base");
     let muted = theme.style("muted");
-    let spec = |id: usize, width: usize, drop_rank: u8, right: bool, grow: usize| ColSpec {
-        id,
-        width,
-        drop_rank,
-        right,
-        grow,
-    };
     // Columns: (title, spec) and rows of (text, style) per column.
     let (titles, specs, rows): PaneTable = match t.pane {
         Pane::Installments => (

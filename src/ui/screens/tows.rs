@@ -7,7 +7,7 @@
 use super::super::i18n::{Lang, Msg};
 use super::super::theme::Theme;
 use super::super::widgets::list::ListNav;
-use super::super::widgets::table::{self, ColSpec};
+use super::super::widgets::table::{self, spec};
 use super::application;
 use crate::app::ApplicationView;
 use ratatui::buffer::Buffer;
@@ -68,16 +68,6 @@ impl TowBoard {
             .iter()
             .filter(|v| Group::of(v.row.stage) == group)
             .count()
-    }
-}
-
-fn spec(id: usize, width: usize, drop_rank: u8, right: bool, grow: usize) -> ColSpec<usize> {
-    ColSpec {
-        id,
-        width,
-        drop_rank,
-        right,
-        grow,
     }
 }
 

@@ -123,3 +123,72 @@ pub fn draw_lines(
         );
     }
 }
+
+/// A column spec in one call: `spec(id, width, drop_rank, right, grow)`.
+pub fn spec<C>(id: C, width: usize, drop_rank: u8, right: bool, grow: usize) -> ColSpec<C> {
+    ColSpec {
+        id,
+        width,
+        drop_rank,
+        right,
+        grow,
+    }
+}
+
+/// A row of the fitted columns, `texts` indexed by column id, the cell of column `id` in
+/// `style(id)`.
+pub fn cells<'a, T: AsRef<str>>(
+    cols: &[(ColSpec<usize>, usize)],
+    texts: &[T],
+    style: impl Fn(usize) -> Style,
+) -> Line<'a> {
+    row(cols
+        .iter()
+        .map(|(c, w)| cell(texts[c.id].as_ref(), *w, c.right, style(c.id)))
+        .collect())
+}
+
+/// The header row of the fitted columns, `titles` indexed by column id.
+pub fn header<'a>(cols: &[(ColSpec<usize>, usize)], titles: &[&str], style: Style) -> Line<'a> {
+    cells(cols, titles, |_| style)
+}
+
+/// A list under its header: `header` on the first row, then the rows in the cursor's
+/// window (`line(i)` draws row i of `len`), the selected one in `selection`; or `empty`
+/// when there are no rows.
+pub struct List<'a, F> {
+    pub header: Line<'a>,
+    pub empty: Line<'a>,
+    pub nav: &'a super::list::ListNav,
+    pub len: usize,
+    pub line: F,
+    pub selection: Style,
+}
+
+impl<'a, F: FnMut(usize) -> Line<'a>> List<'a, F> {
+    pub fn draw(self, area: Rect, buf: &mut Buffer) {
+        buf.set_line(area.x, area.y, &self.header, area.width);
+        let body = Rect::new(
+            area.x,
+            area.y + 1,
+            area.width,
+            area.height.saturating_sub(1),
+        );
+        if self.len == 0 {
+            buf.set_line(body.x, body.y, &self.empty, body.width);
+            return;
+        }
+        let height = body.height as usize;
+        let offset = self.nav.window(height, self.len);
+        let lines = (offset..(offset + height).min(self.len))
+            .map(self.line)
+            .collect();
+        draw_lines(
+            body,
+            buf,
+            lines,
+            Some(self.nav.selected - offset),
+            self.selection,
+        );
+    }
+}
