@@ -196,7 +196,7 @@ fn main() {
     for (w, h) in [(80, 24), (120, 40)] {
         let counter = Counter::default();
         let mut t = terminal_of(&counter, w, h);
-        t.draw(|f| session.draw(f)).unwrap();
+        t.draw_lean(|f| session.draw(f)).unwrap();
         let mut times = Vec::new();
         for _round in 0..5 {
             for event in &keys {

@@ -185,7 +185,7 @@ fn screen(app: &App, user: &str, digit: char, label: &str) {
     let counter = Counter::default();
     let mut t = terminal(&counter);
     let mut s = Session::new(app, as_user(user), settings()).unwrap();
-    t.draw(|f| s.draw(f)).unwrap();
+    t.draw_lean(|f| s.draw(f)).unwrap();
     let mut open = Vec::new();
     let mut keys = Vec::new();
     for _ in 0..20 {

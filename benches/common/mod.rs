@@ -5,7 +5,8 @@
 use chrono::NaiveDate;
 use duedesk::app::{App, Ctx, Mutation, NewContract};
 use duedesk::domain::{Channel, Customer, Installment, Money, Promise, Rate};
-use duedesk::ui::backend::{DrawLean, LeanBackend};
+pub use duedesk::ui::backend::DrawLean;
+use duedesk::ui::backend::LeanBackend;
 use duedesk::ui::i18n::Lang;
 use duedesk::ui::keymap::{Key, KeyMap};
 use duedesk::ui::theme::Theme;
