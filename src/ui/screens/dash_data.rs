@@ -13,8 +13,9 @@
 //! makes it; anyone else asking meanwhile waits for that one (`OnceLock`).
 
 use super::super::search;
-use super::dashboard::Column;
+use super::dashboard::{Column, Filter};
 use crate::app::OverdueRow;
+use crate::domain::Bucket;
 use crate::domain::PromiseState;
 use chrono::Datelike;
 use std::collections::HashMap;
@@ -33,6 +34,10 @@ pub struct DashData {
     /// Every branch and collector on the list, sorted.
     branches: OnceLock<Vec<String>>,
     collectors: OnceLock<Vec<String>>,
+    /// Per row, the numbers a keystroke reads: bucket and amounts for the totals,
+    /// branch and collector as places in `branches` and `collectors` for the filter.
+    numbers: OnceLock<Numbers>,
+    places: OnceLock<(Vec<u16>, Vec<u16>)>,
     /// The list before this one, while its search keys may still serve this one's
     /// unchanged rows (pinyin is the costly part); dropped once the keys are made.
     earlier: Mutex<Option<Arc<DashData>>>,
@@ -67,8 +72,7 @@ impl DashData {
                 background.keys();
                 background.customer_rank();
                 background.contract_rank();
-                background.branches();
-                background.collectors();
+                background.places();
             });
         // Without a thread the keys are made when first needed instead.
         drop(spawned);
@@ -84,6 +88,8 @@ impl DashData {
             orders: Default::default(),
             branches: OnceLock::new(),
             collectors: OnceLock::new(),
+            numbers: OnceLock::new(),
+            places: OnceLock::new(),
             earlier: Mutex::new(earlier),
         }
     }
@@ -172,6 +178,70 @@ impl DashData {
             .get_or_init(|| distinct(self.rows.iter().map(|r| r.collector.as_str())))
     }
 
+    /// Per row: bucket (its place in `Bucket::ALL`), overdue and penalty in cents.
+    pub fn numbers(&self) -> &Numbers {
+        self.numbers.get_or_init(|| {
+            let bucket = |b: Bucket| Bucket::ALL.iter().position(|x| *x == b).unwrap_or(0) as u8;
+            Numbers {
+                bucket: self.rows.iter().map(|r| bucket(r.bucket)).collect(),
+                overdue: self.rows.iter().map(|r| r.overdue_amount.cents()).collect(),
+                penalty: self
+                    .rows
+                    .iter()
+                    .map(|r| r.penalty_outstanding.cents())
+                    .collect(),
+            }
+        })
+    }
+
+    fn places(&self) -> &(Vec<u16>, Vec<u16>) {
+        self.places.get_or_init(|| {
+            let place = |list: &[String], v: &str| {
+                list.binary_search_by(|x| x.as_str().cmp(v))
+                    .map_or(u16::MAX, |p| p as u16)
+            };
+            let (branches, collectors) = (self.branches(), self.collectors());
+            (
+                self.rows
+                    .iter()
+                    .map(|r| place(branches, &r.branch))
+                    .collect(),
+                self.rows
+                    .iter()
+                    .map(|r| place(collectors, &r.collector))
+                    .collect(),
+            )
+        })
+    }
+
+    /// The filter as places and bucket numbers; `None` when it lets everything through.
+    /// A branch or collector not on the list lets nothing through.
+    pub fn filter_of(&self, filter: &Filter) -> Option<RowFilter> {
+        if filter.is_empty() {
+            return None;
+        }
+        let place = |list: &[String], v: &Option<String>| {
+            v.as_ref()
+                .map(|v| list.binary_search(v).map_or(u16::MAX - 1, |p| p as u16))
+        };
+        Some(RowFilter {
+            branch: place(self.branches(), &filter.branch),
+            collector: place(self.collectors(), &filter.collector),
+            bucket: filter
+                .bucket
+                .map(|b| Bucket::ALL.iter().position(|x| *x == b).unwrap_or(0) as u8),
+        })
+    }
+
+    /// Whether row `i` passes the filter.
+    pub fn passes(&self, f: &RowFilter, i: u32) -> bool {
+        let i = i as usize;
+        let (branch, collector) = self.places();
+        f.branch.is_none_or(|b| branch[i] == b)
+            && f.collector.is_none_or(|c| collector[i] == c)
+            && f.bucket.is_none_or(|b| self.numbers().bucket[i] == b)
+    }
+
     /// Every row index ordered by `column` (descending or not), then by contract number.
     pub fn order(&self, column: Column, descending: bool) -> &[u32] {
         if column == Column::Contract && !descending {
@@ -248,11 +318,11 @@ impl DashData {
             .map(|(i, r)| match column {
                 Column::Customer => customer[i] as i64,
                 Column::Contract => 0,
-                Column::Branch => rank(self.branches(), &r.branch),
-                Column::Collector => rank(self.collectors(), &r.collector),
+                Column::Branch => self.places().0[i] as i64,
+                Column::Collector => self.places().1[i] as i64,
                 Column::Days => r.days_overdue,
-                Column::Overdue => r.overdue_amount.cents(),
-                Column::Penalty => r.penalty_outstanding.cents(),
+                Column::Overdue => self.numbers().overdue[i],
+                Column::Penalty => self.numbers().penalty[i],
                 Column::LastContact => r
                     .last_contact
                     .map_or(i64::MIN, |d| d.num_days_from_ce() as i64),
@@ -261,6 +331,20 @@ impl DashData {
             })
             .collect()
     }
+}
+
+/// See `DashData::numbers`.
+pub struct Numbers {
+    pub bucket: Vec<u8>,
+    pub overdue: Vec<i64>,
+    pub penalty: Vec<i64>,
+}
+
+/// A `Filter` as `DashData::passes` applies it.
+pub struct RowFilter {
+    branch: Option<u16>,
+    collector: Option<u16>,
+    bucket: Option<u8>,
 }
 
 fn promise_rank(p: Option<PromiseState>) -> u8 {

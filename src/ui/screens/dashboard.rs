@@ -116,12 +116,6 @@ impl Filter {
         *self == Filter::default()
     }
 
-    fn accepts(&self, row: &OverdueRow) -> bool {
-        self.branch.as_ref().is_none_or(|b| *b == row.branch)
-            && self.collector.as_ref().is_none_or(|c| *c == row.collector)
-            && self.bucket.is_none_or(|b| b == row.bucket)
-    }
-
     pub fn describe(&self, lang: Lang) -> String {
         let mut parts = Vec::new();
         if let Some(b) = &self.branch {
@@ -256,12 +250,17 @@ impl Dashboard {
         self.data = DashData::of(list.rows());
         self.scope = Scope::of(list);
         self.version = Some(list.version);
-        self.after_load(keep.as_deref());
+        // The selected contract's line in the new list, if it is still on it.
+        let keep = keep.and_then(|no| {
+            let rows = &self.data.rows;
+            (0..rows.len() as u32).find(|&i| rows[i as usize].contract_no == no)
+        });
+        self.after_load(keep);
     }
 
-    fn after_load(&mut self, keep: Option<&str>) {
+    fn after_load(&mut self, keep: Option<u32>) {
         self.choices = OnceCell::new();
-        self.refilter(keep);
+        self.refilter(keep, true);
     }
 
     /// The branches of the viewer's lines, sorted: the filter's choices.
@@ -319,6 +318,11 @@ impl Dashboard {
         self.visible.get(self.nav.selected).map(|&i| self.row(i))
     }
 
+    /// The selected line's index into the shared rows.
+    fn selected_index(&self) -> Option<u32> {
+        self.visible.get(self.nav.selected).copied()
+    }
+
     /// Sorts by a column; the same column again flips the direction.
     pub fn sort_by(&mut self, column: Column) {
         if column == self.sort {
@@ -327,15 +331,14 @@ impl Dashboard {
             self.sort = column;
             self.descending = column.descending_first();
         }
-        let keep = self.selected().map(|r| r.contract_no.clone());
-        self.refilter(keep.as_deref());
+        // The same lines in another order: the totals stand.
+        self.refilter(self.selected_index(), false);
     }
 
     pub fn set_filter(&mut self, filter: Filter) {
-        let keep = self.selected().map(|r| r.contract_no.clone());
         self.filter = filter;
         self.applied_query.clear();
-        self.refilter(keep.as_deref());
+        self.refilter(self.selected_index(), true);
     }
 
     /// Re-applies the search after the query changed. When the new query extends the old
@@ -345,76 +348,81 @@ impl Dashboard {
         if query == self.applied_query {
             return;
         }
-        let keep = self.selected().map(|r| r.contract_no.clone());
+        let keep = self.selected_index();
         if !self.applied_query.is_empty() && query.starts_with(&self.applied_query) {
             let keys = self.data.keys();
             self.visible
                 .retain(|&i| search::matches(&keys[i as usize], &query));
             self.applied_query = query;
-            self.after_visible_changed(keep.as_deref());
+            self.after_visible_changed(keep, true);
         } else {
-            self.refilter(keep.as_deref());
+            self.refilter(keep, true);
         }
     }
 
     /// The rows shown: the sort order's rows in scope that pass the filter and search.
-    fn refilter(&mut self, keep: Option<&str>) {
+    /// Reads only compact per-row numbers (and search keys while searching), never the
+    /// rows themselves, so a keystroke is a pass over small arrays.
+    fn refilter(&mut self, keep: Option<u32>, recount: bool) {
         let query = search::normalize_query(self.query.text());
         let data = &self.data;
-        let rows = &data.rows;
         let keys = (!query.is_empty()).then(|| data.keys());
-        let (scope, filter) = (&self.scope, &self.filter);
+        let filter = data.filter_of(&self.filter);
+        let scope = &self.scope;
+        let order = data.order(self.sort, self.descending);
         let mut visible = std::mem::take(&mut self.visible);
         visible.clear();
-        visible.extend(
-            data.order(self.sort, self.descending)
-                .iter()
-                .copied()
-                .filter(|&i| {
-                    scope.as_ref().is_none_or(|s| s.has(i))
-                        && filter.accepts(&rows[i as usize])
-                        && keys.is_none_or(|k| search::matches(&k[i as usize], &query))
-                }),
-        );
+        if scope.is_none() && filter.is_none() && keys.is_none() {
+            visible.extend_from_slice(order);
+        } else {
+            visible.extend(order.iter().copied().filter(|&i| {
+                scope.as_ref().is_none_or(|s| s.has(i))
+                    && filter.as_ref().is_none_or(|f| data.passes(f, i))
+                    && keys.is_none_or(|k| search::matches(&k[i as usize], &query))
+            }));
+        }
         self.visible = visible;
         self.applied_query = query;
-        self.after_visible_changed(keep);
+        self.after_visible_changed(keep, recount);
     }
 
-    fn after_visible_changed(&mut self, keep: Option<&str>) {
-        if let Some(no) = keep
-            && let Some(pos) = self
-                .visible
-                .iter()
-                .position(|&i| self.data.rows[i as usize].contract_no == no)
+    fn after_visible_changed(&mut self, keep: Option<u32>, recount: bool) {
+        if let Some(keep) = keep
+            && let Some(pos) = self.visible.iter().position(|&i| i == keep)
         {
             self.nav.selected = pos;
         }
         self.nav.clamp(self.visible.len());
-        self.recount();
+        if recount {
+            self.recount();
+        }
     }
 
     fn recount(&mut self) {
-        let mut buckets: Vec<BucketLine> = Bucket::ALL[1..]
+        let numbers = self.data.numbers();
+        let mut counts = [0usize; Bucket::ALL.len()];
+        let mut amounts = [0i64; Bucket::ALL.len()];
+        let (mut overdue, mut penalty) = (0i64, 0i64);
+        for &i in &self.visible {
+            let i = i as usize;
+            let bucket = usize::from(numbers.bucket[i]);
+            counts[bucket] += 1;
+            amounts[bucket] += numbers.overdue[i];
+            overdue += numbers.overdue[i];
+            penalty += numbers.penalty[i];
+        }
+        self.buckets = Bucket::ALL
             .iter()
-            .map(|&b| BucketLine {
+            .enumerate()
+            .skip(1)
+            .map(|(at, &b)| BucketLine {
                 bucket: Some(b),
-                ..Default::default()
+                count: counts[at],
+                amount: Money::from_cents(amounts[at]),
             })
             .collect();
-        let (mut overdue, mut penalty) = (Money::ZERO, Money::ZERO);
-        for &i in &self.visible {
-            let row = &self.data.rows[i as usize];
-            if let Some(line) = buckets.iter_mut().find(|l| l.bucket == Some(row.bucket)) {
-                line.count += 1;
-                line.amount += row.overdue_amount;
-            }
-            overdue += row.overdue_amount;
-            penalty += row.penalty_outstanding;
-        }
-        self.buckets = buckets;
-        self.total_overdue = overdue;
-        self.total_penalty = penalty;
+        self.total_overdue = Money::from_cents(overdue);
+        self.total_penalty = Money::from_cents(penalty);
     }
 }
 
