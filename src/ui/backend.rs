@@ -514,6 +514,7 @@ impl<W: Write> DrawLean for Terminal<LeanBackend<W>> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+    use proptest::test_runner::TestCaseError;
     use ratatui::buffer::Buffer;
     use ratatui::layout::Rect;
     use ratatui::style::Style;
@@ -632,30 +633,64 @@ mod tests {
         .unwrap()
     }
 
+    /// This backend and ratatui's own, each feeding a vt100 terminal.
+    struct Pair {
+        lean: Terminal<LeanBackend<Sink>>,
+        stock: Terminal<CrosstermBackend<Sink>>,
+        outs: (Sink, Sink),
+        screens: (vt100::Parser, vt100::Parser),
+    }
+
+    impl Pair {
+        fn new() -> Pair {
+            let outs = (Sink::default(), Sink::default());
+            let nz = |n: u16| std::num::NonZeroU16::new(n).unwrap();
+            Pair {
+                lean: terminal(LeanBackend::new(outs.0.clone())),
+                stock: terminal(CrosstermBackend::new(outs.1.clone())),
+                outs,
+                screens: (
+                    vt100::Parser::new(nz(H), nz(W), 0),
+                    vt100::Parser::new(nz(H), nz(W), 0),
+                ),
+            }
+        }
+
+        /// Draws a frame through both (the lean one with `draw_lean` or plain `draw`) and
+        /// checks the two screens agree and the lean one wrote no more bytes.
+        fn draw(
+            &mut self,
+            lean_draw: bool,
+            paint: impl Fn(&mut ratatui::Frame),
+        ) -> Result<(), TestCaseError> {
+            if lean_draw {
+                self.lean.draw_lean(&paint).unwrap();
+            } else {
+                self.lean.draw(&paint).unwrap();
+            }
+            let frame = self.stock.draw(&paint).unwrap().buffer.clone();
+            let a = self.outs.0.0.borrow_mut().split_off(0);
+            let b = self.outs.1.0.borrow_mut().split_off(0);
+            prop_assert!(a.len() <= b.len(), "{} B against {} B", a.len(), b.len());
+            self.screens.0.process(&a);
+            self.screens.1.process(&b);
+            assert_same(self.screens.0.screen(), self.screens.1.screen(), &frame);
+            Ok(())
+        }
+    }
+
     proptest! {
         /// Frame after frame, a terminal fed by this backend shows exactly what one fed by
         /// ratatui's own crossterm backend shows, in fewer bytes.
         #[test]
         fn the_terminal_shows_what_the_stock_backend_shows(frames in prop::collection::vec(frame(), 1..6)) {
-            let (lean_out, stock_out) = (Sink::default(), Sink::default());
-            let mut lean = terminal(LeanBackend::new(lean_out.clone()));
-            let mut stock = terminal(CrosstermBackend::new(stock_out.clone()));
-            let nz = |n: u16| std::num::NonZeroU16::new(n).unwrap();
-            let mut lean_vt = vt100::Parser::new(nz(H), nz(W), 0);
-            let mut stock_vt = vt100::Parser::new(nz(H), nz(W), 0);
+            let mut pair = Pair::new();
             for spans in frames {
-                let paint = |f: &mut ratatui::Frame| {
+                pair.draw(false, |f: &mut ratatui::Frame| {
                     for (x, y, text, style) in &spans {
                         f.buffer_mut().set_stringn(*x, *y, text, usize::from(W - x), *style);
                     }
-                };
-                lean.draw(paint).unwrap();
-                let frame = stock.draw(paint).unwrap().buffer.clone();
-                let (a, b) = (lean_out.0.borrow_mut().split_off(0), stock_out.0.borrow_mut().split_off(0));
-                prop_assert!(a.len() <= b.len(), "{} B against {} B", a.len(), b.len());
-                lean_vt.process(&a);
-                stock_vt.process(&b);
-                assert_same(lean_vt.screen(), stock_vt.screen(), &frame);
+                })?;
             }
         }
     }
@@ -689,12 +724,7 @@ mod tests {
             lines in prop::collection::vec(text(), 1..20),
             moves in prop::collection::vec(-3i32..=3, 1..30),
         ) {
-            let (lean_out, stock_out) = (Sink::default(), Sink::default());
-            let mut lean = terminal(LeanBackend::new(lean_out.clone()));
-            let mut stock = terminal(CrosstermBackend::new(stock_out.clone()));
-            let nz = |n: u16| std::num::NonZeroU16::new(n).unwrap();
-            let mut lean_vt = vt100::Parser::new(nz(H), nz(W), 0);
-            let mut stock_vt = vt100::Parser::new(nz(H), nz(W), 0);
+            let mut pair = Pair::new();
             let (mut selected, mut offset) = (0usize, 0usize);
             let height = usize::from(H - 2);
             for step in moves {
@@ -704,17 +734,7 @@ mod tests {
                 } else if selected >= offset + height {
                     offset = selected + 1 - height;
                 }
-                lean.draw_lean(|f| list_frame(f, &lines, offset, selected)).unwrap();
-                let frame = stock
-                    .draw(|f| list_frame(f, &lines, offset, selected))
-                    .unwrap()
-                    .buffer
-                    .clone();
-                let (a, b) = (lean_out.0.borrow_mut().split_off(0), stock_out.0.borrow_mut().split_off(0));
-                prop_assert!(a.len() <= b.len(), "{} B against {} B", a.len(), b.len());
-                lean_vt.process(&a);
-                stock_vt.process(&b);
-                assert_same(lean_vt.screen(), stock_vt.screen(), &frame);
+                pair.draw(true, |f| list_frame(f, &lines, offset, selected))?;
             }
         }
     }
