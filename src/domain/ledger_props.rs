@@ -679,6 +679,61 @@ proptest! {
     }
 }
 
+/// The figures `PenaltyFacts::advance` carries from `from` to `through`, from `evaluate`.
+fn advanced_by_evaluation(contract: &Contract, settings: &PenaltySettings, through: NaiveDate) -> Advanced {
+    let f = evaluate(contract, settings, through);
+    Advanced {
+        penalty_accrued: f.penalty_accrued,
+        penalty_outstanding: f.penalty_outstanding,
+        days_overdue: f.days_overdue,
+        overdue_amount: f.overdue_amount,
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// The daily job's short cut: carrying a contract's figures forward from its penalty
+    /// facts gives what evaluating the whole contract gives, to the cent, whenever it answers.
+    #[test]
+    fn advancing_the_penalty_facts_equals_evaluating(
+        model in model(),
+        from in 0i64..=400,
+        days in 1i64..=60,
+    ) {
+        let contract = model.contract();
+        let settings = model.settings();
+        let at_from = evaluate(&contract, &settings, day(from));
+        let facts = PenaltyFacts::of(&contract, &settings, &at_from);
+        for through in [from + 1, from + days] {
+            if let Some(advanced) =
+                facts.advance(&settings, day(from), at_from.penalty_accrued, day(through))
+            {
+                prop_assert_eq!(advanced, advanced_by_evaluation(&contract, &settings, day(through)), "{} → {}", from, through);
+            }
+        }
+    }
+
+    /// It answers whenever nothing was received after `from` and no grace reaches back before
+    /// it: without grace days, always.
+    #[test]
+    fn advancing_answers_when_nothing_arrives_later(
+        mut model in model(),
+        from in 0i64..=400,
+        days in 1i64..=60,
+    ) {
+        model.payments.retain(|p| p.received <= from);
+        model.global_grace = 0;
+        model.own_grace = None;
+        let contract = model.contract();
+        let settings = model.settings();
+        let at_from = evaluate(&contract, &settings, day(from));
+        let facts = PenaltyFacts::of(&contract, &settings, &at_from);
+        let advanced = facts.advance(&settings, day(from), at_from.penalty_accrued, day(from + days));
+        prop_assert_eq!(advanced, Some(advanced_by_evaluation(&contract, &settings, day(from + days))));
+    }
+}
+
 /// The reference itself, on the hand-checked case of `ledger_tests`: 10,000.00 due day 45
 /// (15 Feb), 4,000.00 paid on day 59 (1 Mar), 0.0005: 14 × 5.00 + 9 × 3.00 = 97.00 on day 68.
 #[test]
