@@ -2,7 +2,7 @@
 //! are an interface (README *JSON*): stable keys, money as two-decimal strings, ISO dates.
 
 use super::overdue::{self, OverdueEntry, TicketFacts};
-use super::permissions::{check_contract_scope, in_scope};
+use super::permissions::{check_contract_scope, in_scope, in_scope_of};
 use super::workflow_queries::ApplicationRow;
 use super::{App, AppError, Ctx, Result};
 use crate::domain::{
@@ -259,7 +259,6 @@ impl App {
     fn overdue_listed(&self, ctx: &Ctx, filter: &OverdueFilter) -> Result<Vec<OverdueRow>> {
         let user = self.viewer(ctx)?;
         let store = self.store();
-        let mut customers = CustomerCache::default();
         let mut rows = Vec::new();
         for entry in store.records::<OverdueEntry>(RecordKind::Overdue) {
             let entry = entry?;
@@ -269,8 +268,8 @@ impl App {
             {
                 continue;
             }
-            if let Some(customer) = customers.in_scope(store, &user, filter, &entry.customer_id) {
-                rows.push(overdue_row(entry, customer));
+            if visible(&user, filter, &entry.branch, &entry.collector) {
+                rows.push(overdue_row(entry));
             }
         }
         sort_overdue(&mut rows);
@@ -307,19 +306,23 @@ impl App {
             }
             let ticket_record = store.ticket_record(&no)?;
             let ticket = ticket_record.as_ref().map(|r| r.ticket()).transpose()?;
-            if let Some(entry) =
-                overdue::entry(&contract, &figures, TicketFacts::of_ref(ticket.as_ref()))
-            {
-                rows.push(overdue_row(entry, customer));
+            if let Some(entry) = overdue::entry(
+                &contract,
+                &figures,
+                TicketFacts::of_ref(ticket.as_ref()),
+                customer,
+            ) {
+                rows.push(overdue_row(entry));
             }
         }
         sort_overdue(&mut rows);
         Ok(rows)
     }
 
-    /// `overdue` always computed from the contracts: what the projection must agree with.
-    #[cfg(test)]
-    pub(crate) fn overdue_without_projection(
+    /// `overdue` always computed from the contracts: what the projection must agree with
+    /// (for tests).
+    #[doc(hidden)]
+    pub fn overdue_without_projection(
         &self,
         ctx: &Ctx,
         as_of: NaiveDate,
@@ -489,24 +492,26 @@ impl CustomerCache {
             self.seen.insert(id.to_string(), customer);
         }
         let customer = self.seen.get(id)?.as_ref()?;
-        let visible = in_scope(user, customer)
-            && filter.branch.as_ref().is_none_or(|b| *b == customer.branch)
-            && filter
-                .collector
-                .as_ref()
-                .is_none_or(|c| *c == customer.collector);
-        visible.then_some(customer)
+        visible(user, filter, &customer.branch, &customer.collector).then_some(customer)
     }
 }
 
-fn overdue_row(entry: OverdueEntry, customer: &Customer) -> OverdueRow {
+/// Whether the viewer may see a customer of `branch` and `collector`, and the list's branch
+/// and collector filters let them through.
+fn visible(user: &User, filter: &OverdueFilter, branch: &str, collector: &str) -> bool {
+    in_scope_of(user, branch, collector)
+        && filter.branch.as_ref().is_none_or(|b| b == branch)
+        && filter.collector.as_ref().is_none_or(|c| c == collector)
+}
+
+fn overdue_row(entry: OverdueEntry) -> OverdueRow {
     OverdueRow {
         contract_no: entry.contract_no,
         customer_id: entry.customer_id,
-        customer: customer.name.clone(),
-        phone: customer.phone.clone(),
-        branch: customer.branch.clone(),
-        collector: customer.collector.clone(),
+        customer: entry.customer,
+        phone: entry.phone,
+        branch: entry.branch,
+        collector: entry.collector,
         model: entry.model,
         serial: entry.serial,
         days_overdue: entry.days_overdue,

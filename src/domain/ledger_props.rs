@@ -680,7 +680,11 @@ proptest! {
 }
 
 /// The figures `PenaltyFacts::advance` carries from `from` to `through`, from `evaluate`.
-fn advanced_by_evaluation(contract: &Contract, settings: &PenaltySettings, through: NaiveDate) -> Advanced {
+fn advanced_by_evaluation(
+    contract: &Contract,
+    settings: &PenaltySettings,
+    through: NaiveDate,
+) -> Advanced {
     let f = evaluate(contract, settings, through);
     Advanced {
         penalty_accrued: f.penalty_accrued,

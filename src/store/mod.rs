@@ -16,7 +16,7 @@ pub use view::{
 };
 
 use crate::domain::ledger::Standing;
-use crate::domain::{Contract, Customer, Money, PenaltySettings, Ticket, User};
+use crate::domain::{Contract, Customer, Money, PenaltyFacts, PenaltySettings, Ticket, User};
 use chrono::{Datelike, NaiveDate};
 use serde::{Serialize, de::DeserializeOwned};
 use std::path::{Path, PathBuf};
@@ -37,8 +37,12 @@ fn cache_bytes() -> u64 {
         << 20
 }
 
-/// The schema this binary reads and writes. A database with a newer one is refused.
-pub const SCHEMA_VERSION: u32 = 1;
+/// The schema this binary reads and writes. A database with a newer one is refused; an older
+/// one is migrated by the app layer when it opens it (`App::open`).
+///
+/// 2: overdue list lines carry the customer's details; penalty facts (`pf/`) and the overdue
+/// contracts of each customer (`xo/`) are kept beside them; `Accrue` runs in parts.
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -91,6 +95,11 @@ pub(crate) enum Space {
     LastPaymentIndex,
     Accrual,
     Overdue,
+    /// `contract` → its `PenaltyFacts`, beside its line of the overdue list.
+    PenaltyFacts,
+    /// `customer \0 contract` for every line of the overdue list: whose lines to refresh
+    /// when a customer changes.
+    OverdueByCustomer,
     User,
     UserKey,
 }
@@ -119,6 +128,8 @@ impl Space {
             Space::LastPaymentIndex => b"xl/",
             Space::Accrual => b"ac/",
             Space::Overdue => b"ov/",
+            Space::PenaltyFacts => b"pf/",
+            Space::OverdueByCustomer => b"xo/",
             Space::User => b"us/",
             Space::UserKey => b"uk/",
         }
@@ -242,9 +253,18 @@ pub trait Reader {
         get_in(self, Space::Meta, "rules")
     }
     /// The date the overdue list projection (`RecordKind::Overdue`) is complete for: the
-    /// accrual date of the last `Accrue` that maintained it.
+    /// accrual date of the last `Accrue` that maintained it. None while an accrual run is
+    /// unfinished.
     fn overdue_through(&self) -> Result<Option<NaiveDate>> {
         Ok(get_in::<_, Day>(self, Space::Meta, "overdue_through")?.map(|d| d.0))
+    }
+    /// The accrual run begun and not yet finished, if any.
+    fn accrual_run(&self) -> Result<Option<AccrualRun>> {
+        get_in(self, Space::Meta, "accrual_run")
+    }
+    /// The penalty facts kept beside a contract's line of the overdue list.
+    fn penalty_facts(&self, contract_no: &str) -> Result<Option<PenaltyFacts>> {
+        get_in(self, Space::PenaltyFacts, contract_no)
     }
     fn counter(&self, name: &str) -> Result<u64> {
         Ok(get_in(self, Space::Meta, &format!("counter/{name}"))?.unwrap_or(0))
@@ -289,6 +309,22 @@ impl RecordKind {
 
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Day(#[serde(with = "crate::codec::date")] NaiveDate);
+
+/// An accrual run in parts (`Accrue`): every contract numbered up to `done` is accrued through
+/// `through`, the others still through `Reader::accrued_through`.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct AccrualRun {
+    #[serde(with = "crate::codec::date")]
+    pub through: NaiveDate,
+    pub done: String,
+}
+
+fn overdue_by_customer_key(customer_id: &str, contract_no: &str) -> Vec<u8> {
+    let mut key = Space::OverdueByCustomer.key(customer_id);
+    key.push(0);
+    key.extend_from_slice(contract_no.as_bytes());
+    key
+}
 
 pub struct Store {
     path: PathBuf,
@@ -376,12 +412,29 @@ impl Store {
         Ok(get_in(self, Space::Meta, "schema")?.unwrap_or(0))
     }
 
-    /// For migration tests: pretend the database was written by another version.
-    #[doc(hidden)]
-    pub fn force_schema_version(&self, version: u32) -> Result<()> {
+    /// Records the schema the database now has: the last step of a migration. Tests use it
+    /// to pretend the database was written by another version.
+    pub fn set_schema_version(&self, version: u32) -> Result<()> {
         self.tree
             .insert(Space::Meta.key("schema"), encode(&version))?;
         self.db.flush()?;
+        Ok(())
+    }
+
+    /// Removes every line of the overdue list with its penalty facts and customer index: the
+    /// first step of a migration that takes them anew.
+    pub fn clear_overdue_lines(&self) -> Result<()> {
+        let mut batch = sled::Batch::default();
+        for space in [
+            Space::Overdue,
+            Space::PenaltyFacts,
+            Space::OverdueByCustomer,
+        ] {
+            for key in self.tree.scan_prefix(space.prefix()).keys() {
+                batch.remove(key?);
+            }
+        }
+        self.tree.apply_batch(batch)?;
         Ok(())
     }
 
@@ -457,6 +510,11 @@ impl Store {
         })
     }
 
+    /// Every contract number, in order (read from the small index records, not the contracts).
+    pub fn contract_numbers(&self) -> Result<Vec<String>> {
+        self.ids_in(Space::ContractIndex)
+    }
+
     /// Raw bytes of every contract record: the benchmark's bare scan.
     pub fn scan_contract_bytes(&self) -> impl Iterator<Item = Result<(Vec<u8>, Vec<u8>)>> + '_ {
         self.tree.scan_prefix(Space::Contract.prefix()).map(|kv| {
@@ -471,6 +529,34 @@ impl Store {
             let (key, value) = kv?;
             Ok(Record { key, value })
         })
+    }
+
+    /// Contract records numbered after `after` (from the first if None) through `upto` (to
+    /// the last if None), in contract-number order.
+    pub fn contract_records_between(
+        &self,
+        after: Option<&str>,
+        upto: Option<&str>,
+    ) -> impl Iterator<Item = Result<Record>> + '_ {
+        use std::ops::Bound;
+        let prefix = Space::Contract.prefix();
+        let start = match after {
+            Some(no) => Bound::Excluded(Space::Contract.key(no)),
+            None => Bound::Included(prefix.to_vec()),
+        };
+        let upto = upto.map(|no| Space::Contract.key(no));
+        self.tree
+            .range::<Vec<u8>, _>((start, Bound::Unbounded))
+            .take_while(move |kv| match kv {
+                Ok((key, _)) => {
+                    key.starts_with(prefix) && upto.as_ref().is_none_or(|u| key.as_ref() <= &u[..])
+                }
+                Err(_) => true,
+            })
+            .map(|kv| {
+                let (key, value) = kv?;
+                Ok(Record { key, value })
+            })
     }
 
     /// The committed record of a contract, to be read through a borrowed view.
@@ -572,6 +658,25 @@ impl Store {
         Ok(get_in(self, Space::Meta, "seq")?.unwrap_or(0))
     }
 
+    /// The accrual cache, the overdue list, its penalty facts and customer index: what an
+    /// accrual run leaves, however it went (for tests).
+    #[doc(hidden)]
+    pub fn accrual_dump(&self) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        let mut out = Vec::new();
+        for space in [
+            Space::Accrual,
+            Space::Overdue,
+            Space::PenaltyFacts,
+            Space::OverdueByCustomer,
+        ] {
+            for kv in self.tree.scan_prefix(space.prefix()) {
+                let (k, v) = kv?;
+                out.push((k.to_vec(), v.to_vec()));
+            }
+        }
+        Ok(out)
+    }
+
     /// Every key and value outside the journal: what `rebuild` must reproduce.
     pub fn projection_dump(&self) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
         let mut out = Vec::new();
@@ -668,8 +773,52 @@ impl Txn<'_> {
         self.delete(kind.space().key(id));
     }
 
-    pub fn set_overdue_through(&mut self, day: NaiveDate) {
-        self.put_in(Space::Meta, "overdue_through", &Day(day));
+    pub fn set_overdue_through(&mut self, day: Option<NaiveDate>) {
+        match day {
+            Some(day) => self.put_in(Space::Meta, "overdue_through", &Day(day)),
+            None => self.delete(Space::Meta.key("overdue_through")),
+        }
+    }
+
+    pub fn set_accrual_run(&mut self, run: Option<&AccrualRun>) {
+        match run {
+            Some(run) => self.put_in(Space::Meta, "accrual_run", run),
+            None => self.delete(Space::Meta.key("accrual_run")),
+        }
+    }
+
+    /// Writes a contract's line of the overdue list with its penalty facts, or removes both.
+    pub fn put_overdue_line<T: Serialize>(
+        &mut self,
+        contract_no: &str,
+        customer_id: &str,
+        line: Option<(&T, &PenaltyFacts)>,
+    ) {
+        let by_customer = overdue_by_customer_key(customer_id, contract_no);
+        match line {
+            Some((entry, facts)) => {
+                self.put_in(Space::Overdue, contract_no, entry);
+                self.put_in(Space::PenaltyFacts, contract_no, facts);
+                self.put_raw(by_customer, Vec::new());
+            }
+            None => {
+                self.delete(Space::Overdue.key(contract_no));
+                self.delete(Space::PenaltyFacts.key(contract_no));
+                self.delete(by_customer);
+            }
+        }
+    }
+
+    /// The contracts of a customer with a line on the overdue list, this transaction's own
+    /// writes included, in contract-number order.
+    pub fn overdue_contracts_of(&self, customer_id: &str) -> Result<Vec<String>> {
+        let mut prefix = Space::OverdueByCustomer.key(customer_id);
+        prefix.push(0);
+        self.keys_with_prefix(&prefix).map(|keys| {
+            keys.into_iter()
+                .map(|k| String::from_utf8_lossy(&k[prefix.len()..]).into_owned())
+                .collect()
+        })
     }
 
     pub fn set_payment_contract(&mut self, payment_id: &str, contract_no: &str) {
