@@ -8,9 +8,9 @@ use super::{AccrualCounts, AppError, Mutation, NewContract, Outcome, Result};
 use crate::domain::ledger::{Standing, standing};
 use crate::domain::{
     self, Contract, ContractState, Customer, Figures, MachineState, Money, Payment, PaymentStatus,
-    PenaltyFacts, PenaltySettings, Promise, RateEntry, Ticket, User, evaluate,
+    PenaltySettings, Promise, RateEntry, Ticket, User, evaluate,
 };
-use crate::store::{AccrualRun, EntryHeader, Reader, Record, RecordKind, Store, Txn};
+use crate::store::{AccrualRun, EntryHeader, OverdueLine, Reader, Record, Store, Txn};
 use chrono::NaiveDate;
 
 pub(super) fn apply(
@@ -263,7 +263,7 @@ pub(super) fn apply(
                 let entry = customer.and_then(|cu| {
                     overdue::entry(&c, &figures, TicketFacts::of(Some(&ticket)), &cu)
                 });
-                put_line(txn, &c, &settings, &figures, entry);
+                put_line(txn, &c, &settings, &figures, figures.penalty_accrued, entry)?;
             }
             Ok(Outcome::done(format!("contact on {contract} logged")))
         }
@@ -399,7 +399,10 @@ fn payment_for_change(txn: &Txn<'_>, id: &str) -> Result<(Contract, usize)> {
 
 /// The date a contract's cached penalty and overdue line are as of: the accrual date, or the
 /// date of an unfinished accrual run that has reached the contract. `None` before any accrual.
-fn accrual_date_of<R: Reader + ?Sized>(reader: &R, contract_no: &str) -> Result<Option<NaiveDate>> {
+pub(super) fn accrual_date_of<R: Reader + ?Sized>(
+    reader: &R,
+    contract_no: &str,
+) -> Result<Option<NaiveDate>> {
     if let Some(run) = reader.accrual_run()?
         && contract_no <= run.done.as_str()
     {
@@ -421,7 +424,6 @@ pub(super) fn save_contract(txn: &mut Txn<'_>, contract: &Contract) -> Result<()
             Some(day) => evaluate(contract, &settings, day).penalty_accrued,
             None => figures.penalty_accrued,
         };
-        txn.set_accrual(&contract.no, accrued);
         let entry = match txn.customer(&contract.customer_id)? {
             Some(customer) if figures.days_overdue > 0 && contract.is_open() => {
                 let ticket = txn.ticket(&contract.no)?;
@@ -434,28 +436,30 @@ pub(super) fn save_contract(txn: &mut Txn<'_>, contract: &Contract) -> Result<()
             }
             _ => None,
         };
-        put_line(txn, contract, &settings, &figures, entry);
+        put_line(txn, contract, &settings, &figures, accrued, entry)?;
     }
     Ok(())
 }
 
-/// Writes a contract's line of the overdue list with its penalty facts (taken from the same
-/// figures), or removes them.
+/// Caches a contract's accrued penalty with its line of the overdue list (its penalty facts
+/// taken from the same figures), or without one.
 fn put_line<C: ContractInfo + ?Sized>(
     txn: &mut Txn<'_>,
     contract: &C,
     settings: &PenaltySettings,
     figures: &Figures,
+    accrued: Money,
     entry: Option<OverdueEntry>,
-) {
-    let facts = entry
-        .as_ref()
-        .map(|_| PenaltyFacts::of(contract, settings, figures));
-    txn.put_overdue_line(
+) -> Result<()> {
+    let line = entry.map(|entry| overdue::line(contract, settings, figures, entry));
+    txn.put_accrual(
         contract.contract_no(),
         contract.customer_id(),
-        entry.as_ref().zip(facts.as_ref()),
-    );
+        accrued,
+        line.as_ref(),
+        false,
+    )?;
+    Ok(())
 }
 
 /// A customer's details changed (name, phone, branch, collector): their lines of the
@@ -465,21 +469,17 @@ fn refresh_customer_lines(
     before: Option<&Customer>,
     customer: &Customer,
 ) -> Result<()> {
-    let shown = |c: &Customer| {
-        (
-            c.name.clone(),
-            c.phone.clone(),
-            c.branch.clone(),
-            c.collector.clone(),
-        )
-    };
-    if before.is_some_and(|b| shown(b) == shown(customer)) {
+    fn shown(c: &Customer) -> [&str; 4] {
+        [&c.name, &c.phone, &c.branch, &c.collector]
+    }
+    // A new customer has no contracts yet; an unchanged one shows the same.
+    if before.is_none_or(|b| shown(b) == shown(customer)) {
         return Ok(());
     }
     for no in txn.overdue_contracts_of(&customer.id)? {
-        if let Some(mut entry) = txn.record::<OverdueEntry>(RecordKind::Overdue, &no)? {
-            entry.set_customer(customer);
-            txn.put_record(RecordKind::Overdue, &no, &entry);
+        if let Some(mut line) = txn.overdue_line::<OverdueEntry>(&no)? {
+            line.entry.set_customer(customer);
+            txn.put_overdue_line(&no, &line);
         }
     }
     Ok(())
@@ -502,9 +502,9 @@ fn replace_settings(txn: &mut Txn<'_>, settings: &PenaltySettings) -> Result<()>
 /// date; the others record how far the run has come (`AccrualRun`), and the overdue list is
 /// not complete for any date until the run is finished. `Accrue` is a run of one part.
 ///
-/// Only contracts with money unpaid past due, or paid since the last accrual date, can change.
-/// An overdue contract that received nothing since is carried forward from its line and its
-/// penalty facts (`PenaltyFacts::advance`) without reading the contract itself.
+/// Only contracts that become overdue, were paid since the last accrual date or have a line to
+/// revisit need evaluating: the lines of the others carry themselves to the new date when read
+/// (`overdue::line_as_of`).
 fn accrue_part(
     txn: &mut Txn<'_>,
     through: NaiveDate,
@@ -549,27 +549,20 @@ fn accrue_part(
     let in_part = |no: &str| after.is_none_or(|a| no > a) && upto.is_none_or(|u| no <= u);
     match previous {
         Some(previous) => {
-            for no in store.contracts_due_before_or_paid_after(through, previous)? {
-                if !in_part(&no) {
-                    continue;
-                }
-                if let Some((entry, accrued)) =
-                    advance_line(store, &settings, &no, previous, through)?
+            for no in store.accrual_candidates(previous, through)? {
+                if in_part(&no)
+                    && let Some(record) = store.contract_record(&no)?
                 {
-                    counts.recomputed += 1;
-                    txn.set_accrual(&no, accrued);
-                    txn.put_record(RecordKind::Overdue, &no, &entry);
-                } else if let Some(record) = store.contract_record(&no)? {
                     let accrued = accrue_contract(store, &settings, through, &record)?;
-                    write_accrued(txn, accrued, true, &mut counts);
+                    write_accrued(txn, accrued, false, &mut counts)?;
                 }
             }
         }
         None => {
             for record in store.contract_records_between(after, upto) {
                 let accrued = accrue_contract(store, &settings, through, &record?)?;
-                // Nothing was accrued before: no contract has a line to remove.
-                write_accrued(txn, accrued, false, &mut counts);
+                // Nothing was accrued before: no contract has a cache or a line to remove.
+                write_accrued(txn, accrued, true, &mut counts)?;
             }
         }
     }
@@ -595,49 +588,26 @@ fn accrue_part(
     Ok(Outcome::accrued(counts, &since, through))
 }
 
-/// A contract's line of the overdue list carried from `from` to `through` with its penalty
-/// facts, and its penalty accrued through `through`; `None` when the contract must be
-/// evaluated: it has no line (it was not overdue), no open ticket, or `advance` cannot tell.
-fn advance_line(
-    store: &Store,
-    settings: &PenaltySettings,
-    no: &str,
-    from: NaiveDate,
-    through: NaiveDate,
-) -> Result<Option<(OverdueEntry, Money)>> {
-    let Some(entry) = store.record::<OverdueEntry>(RecordKind::Overdue, no)? else {
-        return Ok(None);
-    };
-    if !entry.ticket_open {
-        return Ok(None);
-    }
-    let Some(facts) = store.penalty_facts(no)? else {
-        return Ok(None);
-    };
-    Ok(facts
-        .advance(settings, from, entry.penalty_accrued, through)
-        .map(|figures| (entry.advanced(&figures, through), figures.penalty_accrued)))
-}
-
-/// Writes what accruing one contract gave; `clear`: remove its line if it has none now.
-fn write_accrued(txn: &mut Txn<'_>, accrued: Accrued, clear: bool, counts: &mut AccrualCounts) {
+/// Writes what accruing one contract gave; `fresh`: it had no cache or line to remove.
+fn write_accrued(
+    txn: &mut Txn<'_>,
+    accrued: Accrued,
+    fresh: bool,
+    counts: &mut AccrualCounts,
+) -> Result<()> {
     counts.recomputed += 1;
-    txn.set_accrual(&accrued.contract_no, accrued.penalty_accrued);
     if let Some(ticket) = &accrued.open_ticket {
         txn.put_ticket(ticket);
         counts.opened += 1;
     }
-    match &accrued.line {
-        Some((entry, facts)) => txn.put_overdue_line(
-            &accrued.contract_no,
-            &accrued.customer_id,
-            Some((entry, facts)),
-        ),
-        None if clear => {
-            txn.put_overdue_line::<OverdueEntry>(&accrued.contract_no, &accrued.customer_id, None)
-        }
-        None => {}
-    }
+    txn.put_accrual(
+        &accrued.contract_no,
+        &accrued.customer_id,
+        accrued.penalty_accrued,
+        accrued.line.as_ref(),
+        fresh,
+    )?;
+    Ok(())
 }
 
 /// What accruing one contract through a date writes.
@@ -647,8 +617,8 @@ pub(super) struct Accrued {
     pub penalty_accrued: Money,
     /// A ticket to open: the contract is overdue and has no open ticket.
     pub open_ticket: Option<Ticket>,
-    /// Its line of the overdue list with its penalty facts, if it is overdue.
-    pub line: Option<(OverdueEntry, PenaltyFacts)>,
+    /// Its line of the overdue list, if it is overdue.
+    pub line: Option<OverdueLine<OverdueEntry>>,
 }
 
 /// Accrues one contract record through `through`, reading committed state only. A closed
@@ -680,7 +650,7 @@ pub(super) fn accrue_contract(
         let customer = store.customer(contract.customer_id)?;
         let line = |facts: TicketFacts<'_>| {
             let entry = overdue::entry(&contract, &figures, facts, customer.as_ref()?)?;
-            Some((entry, PenaltyFacts::of(&contract, settings, &figures)))
+            Some(overdue::line(&contract, settings, &figures, entry))
         };
         if ticket.as_ref().is_some_and(|t| t.is_open()) {
             accrued.line = line(TicketFacts::of_ref(ticket.as_ref()));

@@ -373,9 +373,7 @@ impl App {
     ) -> Result<Outcome> {
         let since = self.store.accrued_through()?;
         let candidates = match since {
-            Some(since) => self
-                .store
-                .contracts_due_before_or_paid_after(through, since)?,
+            Some(since) => self.store.accrual_candidates(since, through)?,
             None => self.store.contract_numbers()?,
         };
         let candidates = match &after {

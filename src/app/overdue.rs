@@ -8,14 +8,17 @@
 //! decoding and evaluating every overdue contract; for any other date it computes the same
 //! entries on the spot with the same function, `entry`.
 //!
-//! Beside each entry the store keeps the contract's `PenaltyFacts`: with them `Accrue` carries
-//! the entry to the next day (`OverdueEntry::advanced`) without reading the contract.
+//! The store keeps each entry in an `OverdueLine`, as of the day it was written, with the
+//! contract's accrued penalty and its `PenaltyFacts`: with them a line is carried to any later
+//! day before its `revisit` day (`line_as_of`) without reading the contract. So the daily
+//! `Accrue` rewrites only the lines whose revisit day has come and those of contracts that
+//! changed or became overdue: it advances the accrual date, and the lines follow when read.
 
 use crate::domain::{
-    Advanced, Contract, Customer, Figures, LedgerFacts, MachineState, Money, Promise, PromiseState,
-    Ticket, promise_state_of,
+    Advanced, Contract, Customer, Figures, LedgerFacts, MachineState, Money, PenaltyFacts,
+    PenaltySettings, Promise, PromiseState, Ticket, promise_state_of,
 };
-use crate::store::{ContractRef, TicketRef};
+use crate::store::{ContractRef, OverdueLine, TicketRef};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -33,7 +36,6 @@ pub(crate) struct OverdueEntry {
     pub days_overdue: i64,
     pub overdue_amount: Money,
     pub penalty_outstanding: Money,
-    pub penalty_accrued: Money,
     pub pending_payments: Money,
     #[serde(with = "crate::codec::opt_date")]
     pub last_contact: Option<NaiveDate>,
@@ -61,7 +63,6 @@ impl OverdueEntry {
         self.days_overdue = figures.days_overdue;
         self.overdue_amount = figures.overdue_amount;
         self.penalty_outstanding = figures.penalty_outstanding;
-        self.penalty_accrued = figures.penalty_accrued;
         if self.promise == Some(PromiseState::Due)
             && self.promise_date.is_some_and(|date| through > date)
         {
@@ -170,7 +171,6 @@ pub(crate) fn entry<C: ContractInfo + ?Sized>(
         days_overdue: figures.days_overdue,
         overdue_amount: figures.overdue_amount,
         penalty_outstanding: figures.penalty_outstanding,
-        penalty_accrued: figures.penalty_accrued,
         pending_payments: contract.pending_facts_total(),
         last_contact: ticket.last_contact,
         promise: ticket.promise.map(|(promise, made_on)| {
@@ -180,4 +180,46 @@ pub(crate) fn entry<C: ContractInfo + ?Sized>(
         machine: contract.machine(),
         ticket_open: ticket.open,
     })
+}
+
+/// The stored line of `entry`, as of `figures.as_of`, with the contract's penalty facts. A line
+/// without an open ticket is revisited the next day (the accrual opens one).
+pub(crate) fn line<C: ContractInfo + ?Sized>(
+    contract: &C,
+    settings: &PenaltySettings,
+    figures: &Figures,
+    entry: OverdueEntry,
+) -> OverdueLine<OverdueEntry> {
+    let facts = PenaltyFacts::of(contract, settings, figures);
+    let revisit = if entry.ticket_open {
+        facts.revisit(figures.as_of)
+    } else {
+        figures.as_of.succ_opt()
+    };
+    OverdueLine {
+        as_of: figures.as_of,
+        revisit,
+        accrued: figures.penalty_accrued,
+        facts,
+        entry,
+    }
+}
+
+/// A stored line carried to `day` (on or after its `as_of`): the entry and the penalty
+/// accrued through `day`; `None` from its revisit day on (evaluate the contract instead).
+pub(crate) fn line_as_of(
+    line: OverdueLine<OverdueEntry>,
+    settings: &PenaltySettings,
+    day: NaiveDate,
+) -> Option<(OverdueEntry, Money)> {
+    if day == line.as_of {
+        return Some((line.entry, line.accrued));
+    }
+    if line.revisit.is_some_and(|revisit| day >= revisit) {
+        return None;
+    }
+    let figures = line
+        .facts
+        .advance(settings, line.as_of, line.accrued, day)?;
+    Some((line.entry.advanced(&figures, day), figures.penalty_accrued))
 }

@@ -9,7 +9,7 @@ use crate::domain::{
     Bucket, Contact, Customer, InstallmentFigures, Money, Payment, PaymentStatus, PromiseState,
     Rate, Role, User, evaluate,
 };
-use crate::store::{Reader, RecordKind};
+use crate::store::{OverdueLine, Reader, RecordKind};
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -249,19 +249,34 @@ impl App {
         filter: &OverdueFilter,
     ) -> Result<Vec<OverdueRow>> {
         if self.store().overdue_through()? == Some(as_of) {
-            self.overdue_listed(ctx, filter)
+            self.overdue_listed(ctx, as_of, filter)
         } else {
             self.overdue_evaluated(ctx, as_of, filter)
         }
     }
 
-    /// `overdue` from the projection kept as of the accrual date.
-    fn overdue_listed(&self, ctx: &Ctx, filter: &OverdueFilter) -> Result<Vec<OverdueRow>> {
+    /// `overdue` from the projection kept as of the accrual date `as_of`: each line carried
+    /// from the day it was written to `as_of` (a line that cannot be, which the accrual
+    /// prevents, is evaluated from its contract).
+    fn overdue_listed(
+        &self,
+        ctx: &Ctx,
+        as_of: NaiveDate,
+        filter: &OverdueFilter,
+    ) -> Result<Vec<OverdueRow>> {
         let user = self.viewer(ctx)?;
         let store = self.store();
+        let settings = store.settings()?;
+        let mut customers = CustomerCache::default();
         let mut rows = Vec::new();
-        for entry in store.records::<OverdueEntry>(RecordKind::Overdue) {
-            let entry = entry?;
+        for line in store.records::<OverdueLine<OverdueEntry>>(RecordKind::Overdue) {
+            let line = line?;
+            let no = line.entry.contract_no.clone();
+            let Some((entry, _)) = overdue::line_as_of(line, &settings, as_of) else {
+                let scope = (&user, filter, &mut customers);
+                rows.extend(self.evaluated_row(&settings, scope, &no, as_of)?);
+                continue;
+            };
             if filter
                 .bucket
                 .is_some_and(|b| b != Bucket::of_days(entry.days_overdue))
@@ -289,34 +304,67 @@ impl App {
         let mut customers = CustomerCache::default();
         let mut rows = Vec::new();
         for no in store.contracts_due_before_or_paid_after(as_of, as_of)? {
-            let Some(record) = store.contract_record(&no)? else {
-                continue;
-            };
-            let contract = record.contract()?;
-            if !contract.is_open() {
-                continue;
-            }
-            let Some(customer) = customers.in_scope(store, &user, filter, contract.customer_id)
-            else {
-                continue;
-            };
-            let figures = evaluate(&contract, &settings, as_of);
-            if figures.days_overdue <= 0 || filter.bucket.is_some_and(|b| b != figures.bucket) {
-                continue;
-            }
-            let ticket_record = store.ticket_record(&no)?;
-            let ticket = ticket_record.as_ref().map(|r| r.ticket()).transpose()?;
-            if let Some(entry) = overdue::entry(
-                &contract,
-                &figures,
-                TicketFacts::of_ref(ticket.as_ref()),
-                customer,
-            ) {
-                rows.push(overdue_row(entry));
-            }
+            let scope = (&user, filter, &mut customers);
+            rows.extend(self.evaluated_row(&settings, scope, &no, as_of)?);
         }
         sort_overdue(&mut rows);
         Ok(rows)
+    }
+
+    /// A contract's row of the overdue list as of `as_of`, evaluated from the contract, if it
+    /// is on the list and the viewer and the filter let it through.
+    fn evaluated_row(
+        &self,
+        settings: &crate::domain::PenaltySettings,
+        (user, filter, customers): (&User, &OverdueFilter, &mut CustomerCache),
+        no: &str,
+        as_of: NaiveDate,
+    ) -> Result<Option<OverdueRow>> {
+        let store = self.store();
+        let Some(record) = store.contract_record(no)? else {
+            return Ok(None);
+        };
+        let contract = record.contract()?;
+        if !contract.is_open() {
+            return Ok(None);
+        }
+        let Some(customer) = customers.in_scope(store, user, filter, contract.customer_id) else {
+            return Ok(None);
+        };
+        let figures = evaluate(&contract, settings, as_of);
+        if figures.days_overdue <= 0 || filter.bucket.is_some_and(|b| b != figures.bucket) {
+            return Ok(None);
+        }
+        let ticket_record = store.ticket_record(no)?;
+        let ticket = ticket_record.as_ref().map(|r| r.ticket()).transpose()?;
+        let entry = overdue::entry(
+            &contract,
+            &figures,
+            TicketFacts::of_ref(ticket.as_ref()),
+            customer,
+        );
+        Ok(entry.map(overdue_row))
+    }
+
+    /// The penalty a contract has accrued through its accrual date, as the accrual cache
+    /// keeps it: in its line of the overdue list (carried to that date), or in `ac/`.
+    pub fn cached_penalty(&self, contract_no: &str) -> Result<Money> {
+        let store = self.store();
+        let Some(day) = super::apply::accrual_date_of(store, contract_no)? else {
+            return Ok(Money::ZERO);
+        };
+        match store.overdue_line::<OverdueEntry>(contract_no)? {
+            Some(line) => {
+                let settings = store.settings()?;
+                let carried = overdue::line_as_of(line, &settings, day);
+                carried.map(|(_, accrued)| accrued).ok_or_else(|| {
+                    AppError::Refused(format!(
+                        "the overdue line of {contract_no} cannot be carried to {day}; run accrue"
+                    ))
+                })
+            }
+            None => Ok(store.accrual(contract_no)?),
+        }
     }
 
     /// `overdue` always computed from the contracts: what the projection must agree with

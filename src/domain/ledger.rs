@@ -583,10 +583,10 @@ pub struct Waived {
     pub amount: Money,
 }
 
-/// What carrying an overdue contract's penalty past its accrual date needs, and nothing
-/// else: what each installment still owes after every confirmed payment, the grace days and
-/// own rates, the penalty paid and the approved waivers. A few hundred bytes where the
-/// contract takes kilobytes, so the daily job reads this instead of the contract.
+/// What carrying an overdue contract's figures to a later date needs, and nothing else: what
+/// each installment still owes after every confirmed payment, the grace days and own rates,
+/// the penalty paid and the approved waivers. A few hundred bytes where the contract takes
+/// kilobytes.
 ///
 /// It holds as long as no payment arrives after the date it was taken on: any change to the
 /// contract or the settings takes it anew.
@@ -644,13 +644,34 @@ impl PenaltyFacts {
         }
     }
 
+    /// The first date after `from` to which `advance` from `from` cannot carry the figures:
+    /// the day after `from` when a payment was received after it; else the day after the grace
+    /// of an installment due before `from` ends on or after it, if money was received on or
+    /// after its due date (from then on it bears penalty for days before `from`, on amounts
+    /// that changed since); `None` when it carries them to any date.
+    pub fn revisit(&self, from: NaiveDate) -> Option<NaiveDate> {
+        if self.last_received.is_some_and(|day| day > from) {
+            return Some(next_day(from));
+        }
+        self.unpaid
+            .iter()
+            .filter(|u| u.due < from && self.last_received.is_some_and(|day| day > u.due))
+            .map(|u| next_day(add_days(u.due, self.grace)))
+            .filter(|&day| day > from)
+            .min()
+    }
+
     /// The figures as of `through` of a contract overdue on `from`, whose penalty accrued
     /// through `from` is `accrued`: what `evaluate` would give, to the cent.
     ///
-    /// `None` when this cannot tell, and the contract must be evaluated: a payment received
-    /// after `from`, or an installment whose grace days end between the two dates and that
-    /// would bear penalty for days on or before `from` (DOMAIN §2: once the grace has passed
-    /// it bears penalty from the day after its due date, and each past day rounds anew).
+    /// Nothing is received after `from`, so each installment bears its unpaid amount on every
+    /// day after `from`. An installment whose grace ends between the two dates bears penalty
+    /// from the day after its due date (DOMAIN §2), days before `from` included: those days are
+    /// charged again with it, less what they were charged without it — nothing was received
+    /// from its due date on either, or `revisit` says so.
+    ///
+    /// `None` when this cannot tell, and the contract must be evaluated: `through` is on or
+    /// after `revisit(from)`.
     pub fn advance(
         &self,
         settings: &PenaltySettings,
@@ -658,45 +679,53 @@ impl PenaltyFacts {
         accrued: Money,
         through: NaiveDate,
     ) -> Option<Advanced> {
-        if through <= from || self.last_received.is_some_and(|day| day > from) {
+        if through <= from || self.revisit(from).is_some_and(|day| through >= day) {
             return None;
         }
-        let grace_ends = |u: &Unpaid| add_days(u.due, self.grace);
-        let reaches_back = self
+        let bears_by = |u: &Unpaid, day: NaiveDate| add_days(u.due, self.grace) < day;
+        // Installments bearing penalty as of `through`, and whether they did as of `from`.
+        let bearing: Vec<(&Unpaid, bool)> = self
             .unpaid
             .iter()
-            .any(|u| grace_ends(u) >= from && grace_ends(u) < through && u.due < from);
-        if reaches_back {
-            return None;
-        }
-        // Installments bearing penalty as of `through`: past their grace days by then. Nothing
-        // is paid after `from`, so each bears its unpaid amount on every day after it.
-        let bearing: Vec<&Unpaid> = self
-            .unpaid
-            .iter()
-            .filter(|u| grace_ends(u) < through)
+            .filter(|u| bears_by(u, through))
+            .map(|u| (u, bears_by(u, from)))
             .collect();
+        let after = next_day(from);
+        let mut day = bearing
+            .iter()
+            .filter(|(_, before)| !before)
+            .map(|(u, _)| next_day(u.due))
+            .fold(after, NaiveDate::min);
         let end = next_day(through);
-        let mut day = next_day(from);
         let mut next = 0;
-        let mut base = Money::ZERO;
+        // The base as of `through`, and (before `after`) the base already charged.
+        let (mut base, mut charged) = (Money::ZERO, Money::ZERO);
         let mut added = Money::ZERO;
         while day < end {
-            while let Some(u) = bearing.get(next).filter(|u| next_day(u.due) <= day) {
+            while let Some((u, before)) = bearing.get(next).filter(|(u, _)| next_day(u.due) <= day)
+            {
                 base += u.amount;
+                if *before {
+                    charged += u.amount;
+                }
                 next += 1;
             }
             let mut until = end;
-            if let Some(u) = bearing.get(next) {
+            if day < after {
+                until = until.min(after);
+            }
+            if let Some((u, _)) = bearing.get(next) {
                 until = until.min(next_day(u.due));
             }
             if let Some(change) = next_rate_change(&self.own_rates, settings, day) {
                 until = until.min(change);
             }
-            if base.is_positive() {
-                let daily = rate_in_force(&self.own_rates, settings, day).daily_on(base);
-                added += daily.times((until - day).num_days());
+            let rate = rate_in_force(&self.own_rates, settings, day);
+            let mut daily = rate.daily_on(base);
+            if day < after {
+                daily -= rate.daily_on(charged);
             }
+            added += daily.times((until - day).num_days());
             day = until;
         }
         let penalty_accrued = accrued + added;

@@ -40,8 +40,9 @@ fn cache_bytes() -> u64 {
 /// The schema this binary reads and writes. A database with a newer one is refused; an older
 /// one is migrated by the app layer when it opens it (`App::open`).
 ///
-/// 2: overdue list lines carry the customer's details; penalty facts (`pf/`) and the overdue
-/// contracts of each customer (`xo/`) are kept beside them; `Accrue` runs in parts.
+/// 2: a line of the overdue list (`ov/`, an `OverdueLine`) carries the customer's details, the
+/// contract's penalty facts and its accrued penalty (no longer in `ac/`); the overdue
+/// contracts of each customer are indexed (`xo/`); `Accrue` runs in parts.
 pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Debug, thiserror::Error)]
@@ -93,13 +94,15 @@ pub(crate) enum Space {
     Pending,
     DueIndex,
     LastPaymentIndex,
+    /// `contract` → its penalty accrued through the accrual date, unless it is on the list.
     Accrual,
+    /// `contract` → its `OverdueLine`, while it is on the overdue list.
     Overdue,
-    /// `contract` → its `PenaltyFacts`, beside its line of the overdue list.
-    PenaltyFacts,
     /// `customer \0 contract` for every line of the overdue list: whose lines to refresh
     /// when a customer changes.
     OverdueByCustomer,
+    /// `day + contract` for every line of the overdue list with a `revisit` day.
+    Revisit,
     User,
     UserKey,
 }
@@ -128,8 +131,8 @@ impl Space {
             Space::LastPaymentIndex => b"xl/",
             Space::Accrual => b"ac/",
             Space::Overdue => b"ov/",
-            Space::PenaltyFacts => b"pf/",
             Space::OverdueByCustomer => b"xo/",
+            Space::Revisit => b"xr/",
             Space::User => b"us/",
             Space::UserKey => b"uk/",
         }
@@ -233,9 +236,17 @@ pub trait Reader {
     fn accrued_through(&self) -> Result<Option<NaiveDate>> {
         Ok(get_in::<_, Day>(self, Space::Meta, "accrued_through")?.map(|d| d.0))
     }
-    /// The cached penalty accrued through `accrued_through`.
+    /// The penalty cached in `ac/` for a contract that is not on the overdue list (one on the
+    /// list keeps it in its `OverdueLine`).
     fn accrual(&self, contract_no: &str) -> Result<Money> {
         Ok(get_in(self, Space::Accrual, contract_no)?.unwrap_or(Money::ZERO))
+    }
+    /// A contract's line of the overdue list, with the app's entry type `T`.
+    fn overdue_line<T: DeserializeOwned>(
+        &self,
+        contract_no: &str,
+    ) -> Result<Option<OverdueLine<T>>> {
+        get_in(self, Space::Overdue, contract_no)
     }
     /// The application of a document type in flight on a contract, if any.
     fn open_application(&self, contract_no: &str, document: &str) -> Result<Option<String>> {
@@ -262,10 +273,6 @@ pub trait Reader {
     fn accrual_run(&self) -> Result<Option<AccrualRun>> {
         get_in(self, Space::Meta, "accrual_run")
     }
-    /// The penalty facts kept beside a contract's line of the overdue list.
-    fn penalty_facts(&self, contract_no: &str) -> Result<Option<PenaltyFacts>> {
-        get_in(self, Space::PenaltyFacts, contract_no)
-    }
     fn counter(&self, name: &str) -> Result<u64> {
         Ok(get_in(self, Space::Meta, &format!("counter/{name}"))?.unwrap_or(0))
     }
@@ -288,7 +295,8 @@ pub enum RecordKind {
     Order,
     /// SSH public keys by fingerprint (`SHA256:…`): who a key logs in as.
     UserKey,
-    /// One entry per contract overdue as of the accrual date: the overdue list, precomputed.
+    /// One `OverdueLine` per contract overdue as of the accrual date: the overdue list,
+    /// precomputed.
     Overdue,
 }
 
@@ -317,6 +325,32 @@ pub struct AccrualRun {
     #[serde(with = "crate::codec::date")]
     pub through: NaiveDate,
     pub done: String,
+}
+
+/// A contract's line of the overdue list as stored, as of the day it was last written: the
+/// line the list shows (the app's type) and the penalty accrued through that day (kept here,
+/// not in `ac/`, while the contract is on the list), with the facts that carry both to any
+/// later day before `revisit` without reading the contract. The daily accrual rewrites a
+/// line only when that day comes (`Space::Revisit`) or the contract changes.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct OverdueLine<T> {
+    #[serde(with = "crate::codec::date")]
+    pub as_of: NaiveDate,
+    #[serde(with = "crate::codec::opt_date")]
+    pub revisit: Option<NaiveDate>,
+    pub accrued: Money,
+    pub facts: PenaltyFacts,
+    pub entry: T,
+}
+
+/// The head of an `OverdueLine`, read without the rest (bincode reads fields in order and
+/// leaves the bytes after them alone).
+#[derive(serde::Deserialize)]
+struct LineHead {
+    #[serde(with = "crate::codec::date")]
+    _as_of: NaiveDate,
+    #[serde(with = "crate::codec::opt_date")]
+    revisit: Option<NaiveDate>,
 }
 
 fn overdue_by_customer_key(customer_id: &str, contract_no: &str) -> Vec<u8> {
@@ -421,15 +455,11 @@ impl Store {
         Ok(())
     }
 
-    /// Removes every line of the overdue list with its penalty facts and customer index: the
-    /// first step of a migration that takes them anew.
+    /// Removes every line of the overdue list with its customer index: the first step of a
+    /// migration that takes them anew.
     pub fn clear_overdue_lines(&self) -> Result<()> {
         let mut batch = sled::Batch::default();
-        for space in [
-            Space::Overdue,
-            Space::PenaltyFacts,
-            Space::OverdueByCustomer,
-        ] {
+        for space in [Space::Overdue, Space::OverdueByCustomer, Space::Revisit] {
             for key in self.tree.scan_prefix(space.prefix()).keys() {
                 batch.remove(key?);
             }
@@ -626,25 +656,57 @@ impl Store {
         after: NaiveDate,
     ) -> Result<Vec<String>> {
         let mut ids = Vec::new();
-        let due = Space::DueIndex.prefix();
-        let mut end = due.to_vec();
-        end.extend_from_slice(&day_bytes(before));
-        for key in self.tree.range(due.to_vec()..end).keys() {
-            ids.push(String::from_utf8_lossy(&key?[due.len() + 4..]).into_owned());
-        }
-        let paid = Space::LastPaymentIndex.prefix();
-        let mut start = paid.to_vec();
-        start.extend_from_slice(&day_bytes(after.succ_opt().unwrap_or(after)));
-        for kv in self.tree.range(start..) {
-            let key = kv?.0;
-            if !key.starts_with(paid) {
-                break;
-            }
-            ids.push(String::from_utf8_lossy(&key[paid.len() + 4..]).into_owned());
-        }
+        self.dated_ids(Space::DueIndex, None, Some(before), &mut ids)?;
+        self.dated_ids(Space::LastPaymentIndex, after.succ_opt(), None, &mut ids)?;
         ids.sort_unstable();
         ids.dedup();
         Ok(ids)
+    }
+
+    /// What accruing from `previous` to `through` must evaluate: contracts whose oldest unpaid
+    /// installment falls due from `previous` on and before `through` (they become overdue),
+    /// with a confirmed payment received after `previous`, or with a line of the overdue list
+    /// to revisit by `through`. Sorted, without duplicates.
+    pub fn accrual_candidates(
+        &self,
+        previous: NaiveDate,
+        through: NaiveDate,
+    ) -> Result<Vec<String>> {
+        let mut ids = Vec::new();
+        self.dated_ids(Space::DueIndex, Some(previous), Some(through), &mut ids)?;
+        self.dated_ids(Space::LastPaymentIndex, previous.succ_opt(), None, &mut ids)?;
+        self.dated_ids(Space::Revisit, None, through.succ_opt(), &mut ids)?;
+        ids.sort_unstable();
+        ids.dedup();
+        Ok(ids)
+    }
+
+    /// The ids of `dated_key`s of `space` with a day from `from` (inclusive) to `until`
+    /// (exclusive), either open.
+    fn dated_ids(
+        &self,
+        space: Space,
+        from: Option<NaiveDate>,
+        until: Option<NaiveDate>,
+        ids: &mut Vec<String>,
+    ) -> Result<()> {
+        let prefix = space.prefix();
+        let bound = |day: NaiveDate| {
+            let mut key = prefix.to_vec();
+            key.extend_from_slice(&day_bytes(day));
+            key
+        };
+        let start = from.map_or_else(|| prefix.to_vec(), bound);
+        let end = until.map(bound);
+        for key in self.tree.range(start..).keys() {
+            let key = key?;
+            if !key.starts_with(prefix) || end.as_ref().is_some_and(|end| key.as_ref() >= &end[..])
+            {
+                break;
+            }
+            ids.push(String::from_utf8_lossy(&key[prefix.len() + 4..]).into_owned());
+        }
+        Ok(())
     }
 
     /// The journal in order: (header, mutation bytes decoded as `M`).
@@ -656,25 +718,6 @@ impl Store {
 
     pub fn journal_len(&self) -> Result<u64> {
         Ok(get_in(self, Space::Meta, "seq")?.unwrap_or(0))
-    }
-
-    /// The accrual cache, the overdue list, its penalty facts and customer index: what an
-    /// accrual run leaves, however it went (for tests).
-    #[doc(hidden)]
-    pub fn accrual_dump(&self) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
-        let mut out = Vec::new();
-        for space in [
-            Space::Accrual,
-            Space::Overdue,
-            Space::PenaltyFacts,
-            Space::OverdueByCustomer,
-        ] {
-            for kv in self.tree.scan_prefix(space.prefix()) {
-                let (k, v) = kv?;
-                out.push((k.to_vec(), v.to_vec()));
-            }
-        }
-        Ok(out)
     }
 
     /// Every key and value outside the journal: what `rebuild` must reproduce.
@@ -787,26 +830,57 @@ impl Txn<'_> {
         }
     }
 
-    /// Writes a contract's line of the overdue list with its penalty facts, or removes both.
-    pub fn put_overdue_line<T: Serialize>(
+    /// Caches a contract's penalty accrued through the accrual date with its line of the
+    /// overdue list, or without one when it is not on the list. `fresh`: the contract has
+    /// neither yet (nothing to remove).
+    pub fn put_accrual<T: Serialize>(
         &mut self,
         contract_no: &str,
         customer_id: &str,
-        line: Option<(&T, &PenaltyFacts)>,
-    ) {
+        accrued: Money,
+        line: Option<&OverdueLine<T>>,
+        fresh: bool,
+    ) -> Result<()> {
         let by_customer = overdue_by_customer_key(customer_id, contract_no);
-        match line {
-            Some((entry, facts)) => {
-                self.put_in(Space::Overdue, contract_no, entry);
-                self.put_in(Space::PenaltyFacts, contract_no, facts);
-                self.put_raw(by_customer, Vec::new());
-            }
-            None => {
-                self.delete(Space::Overdue.key(contract_no));
-                self.delete(Space::PenaltyFacts.key(contract_no));
-                self.delete(by_customer);
+        if !fresh {
+            // The revisit key of the line it had, if any.
+            if let Some(LineHead {
+                revisit: Some(day), ..
+            }) = get_in(self, Space::Overdue, contract_no)?
+            {
+                self.delete(Space::Revisit.dated_key(day, contract_no));
             }
         }
+        match line {
+            Some(line) => {
+                debug_assert_eq!(line.accrued, accrued);
+                self.put_overdue_line(contract_no, line);
+                self.put_raw(by_customer, Vec::new());
+                if let Some(day) = line.revisit {
+                    self.put_raw(Space::Revisit.dated_key(day, contract_no), Vec::new());
+                }
+                if !fresh {
+                    self.delete(Space::Accrual.key(contract_no));
+                }
+            }
+            None => {
+                if !accrued.is_zero() {
+                    self.put_in(Space::Accrual, contract_no, &accrued);
+                } else if !fresh {
+                    self.delete(Space::Accrual.key(contract_no));
+                }
+                if !fresh {
+                    self.delete(Space::Overdue.key(contract_no));
+                    self.delete(by_customer);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Rewrites the line of a contract that stays on the overdue list, as of the same day.
+    pub fn put_overdue_line<T: Serialize>(&mut self, contract_no: &str, line: &OverdueLine<T>) {
+        self.put_in(Space::Overdue, contract_no, line);
     }
 
     /// The contracts of a customer with a line on the overdue list, this transaction's own
@@ -869,15 +943,6 @@ impl Txn<'_> {
 
     pub fn set_accrued_through(&mut self, day: NaiveDate) {
         self.put_in(Space::Meta, "accrued_through", &Day(day));
-    }
-
-    /// Caches a contract's accrued penalty; zero is stored as absence.
-    pub fn set_accrual(&mut self, contract_no: &str, accrued: Money) {
-        if accrued.is_zero() {
-            self.delete(Space::Accrual.key(contract_no));
-        } else {
-            self.put_in(Space::Accrual, contract_no, &accrued);
-        }
     }
 
     /// The next number of a named counter (1, 2, …): ids that replay identically.
