@@ -25,9 +25,10 @@ use std::sync::{Mutex, MutexGuard};
 /// sled's page cache, in MiB, unless `DUEDESK_SLED_CACHE_MB` says otherwise. sled holds
 /// about three times this in memory (its cache counts pages at their size on disk) on top of
 /// the rest of the process; measured on a 100,000-contract book (1.1 GB on disk), 256 MiB
-/// took loading to 717 MiB resident and 64 MiB to about 400 MiB; the book fits in neither,
-/// and a one-day accrual on it took the same time with both (773 ms vs 802 ms).
-pub const DEFAULT_CACHE_MB: u64 = 64;
+/// took loading to 717 MiB resident, 64 MiB to 400–450 MiB and 32 MiB to 371 MiB; the book
+/// fits in none. With 32 MiB against 64 the ledger benchmark's one-day accrual took 39 ms
+/// against 30 ms, the overdue list 103 ms against 82 ms, a full scan the same.
+pub const DEFAULT_CACHE_MB: u64 = 32;
 
 fn cache_bytes() -> u64 {
     std::env::var("DUEDESK_SLED_CACHE_MB")
@@ -655,12 +656,10 @@ impl Store {
         before: NaiveDate,
         after: NaiveDate,
     ) -> Result<Vec<String>> {
-        let mut ids = Vec::new();
-        self.dated_ids(Space::DueIndex, None, Some(before), &mut ids)?;
-        self.dated_ids(Space::LastPaymentIndex, after.succ_opt(), None, &mut ids)?;
-        ids.sort_unstable();
-        ids.dedup();
-        Ok(ids)
+        self.dated_ids(&[
+            (Space::DueIndex, None, Some(before)),
+            (Space::LastPaymentIndex, after.succ_opt(), None),
+        ])
     }
 
     /// What accruing from `previous` to `through` must evaluate: contracts whose oldest unpaid
@@ -672,41 +671,41 @@ impl Store {
         previous: NaiveDate,
         through: NaiveDate,
     ) -> Result<Vec<String>> {
+        self.dated_ids(&[
+            (Space::DueIndex, Some(previous), Some(through)),
+            (Space::LastPaymentIndex, previous.succ_opt(), None),
+            (Space::Revisit, None, through.succ_opt()),
+        ])
+    }
+
+    /// The ids of the `dated_key`s of each (space, from, until): with a day from `from`
+    /// (inclusive) to `until` (exclusive), either open. Sorted, without duplicates.
+    fn dated_ids(
+        &self,
+        ranges: &[(Space, Option<NaiveDate>, Option<NaiveDate>)],
+    ) -> Result<Vec<String>> {
         let mut ids = Vec::new();
-        self.dated_ids(Space::DueIndex, Some(previous), Some(through), &mut ids)?;
-        self.dated_ids(Space::LastPaymentIndex, previous.succ_opt(), None, &mut ids)?;
-        self.dated_ids(Space::Revisit, None, through.succ_opt(), &mut ids)?;
+        for &(space, from, until) in ranges {
+            let prefix = space.prefix();
+            let bound = |day: NaiveDate| {
+                let mut key = prefix.to_vec();
+                key.extend_from_slice(&day_bytes(day));
+                key
+            };
+            let start = from.map_or_else(|| prefix.to_vec(), bound);
+            let end = until.map(bound);
+            for key in self.tree.range(start..).keys() {
+                let key = key?;
+                let past_end = end.as_ref().is_some_and(|end| key.as_ref() >= &end[..]);
+                if !key.starts_with(prefix) || past_end {
+                    break;
+                }
+                ids.push(String::from_utf8_lossy(&key[prefix.len() + 4..]).into_owned());
+            }
+        }
         ids.sort_unstable();
         ids.dedup();
         Ok(ids)
-    }
-
-    /// The ids of `dated_key`s of `space` with a day from `from` (inclusive) to `until`
-    /// (exclusive), either open.
-    fn dated_ids(
-        &self,
-        space: Space,
-        from: Option<NaiveDate>,
-        until: Option<NaiveDate>,
-        ids: &mut Vec<String>,
-    ) -> Result<()> {
-        let prefix = space.prefix();
-        let bound = |day: NaiveDate| {
-            let mut key = prefix.to_vec();
-            key.extend_from_slice(&day_bytes(day));
-            key
-        };
-        let start = from.map_or_else(|| prefix.to_vec(), bound);
-        let end = until.map(bound);
-        for key in self.tree.range(start..).keys() {
-            let key = key?;
-            if !key.starts_with(prefix) || end.as_ref().is_some_and(|end| key.as_ref() >= &end[..])
-            {
-                break;
-            }
-            ids.push(String::from_utf8_lossy(&key[prefix.len() + 4..]).into_owned());
-        }
-        Ok(())
     }
 
     /// The journal in order: (header, mutation bytes decoded as `M`).
