@@ -43,7 +43,8 @@ fn cache_bytes() -> u64 {
 ///
 /// 2: a line of the overdue list (`ov/`, an `OverdueLine`) carries the customer's details, the
 /// contract's penalty facts and its accrued penalty (no longer in `ac/`); the overdue
-/// contracts of each customer are indexed (`xo/`); `Accrue` runs in parts.
+/// contracts of each customer (`xo/`) and the lines to revisit by day (`xr/`) are indexed;
+/// `Accrue` runs in parts.
 pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Debug, thiserror::Error)]
