@@ -1826,6 +1826,52 @@ mod tests {
     }
 
     #[test]
+    fn a_database_of_schema_1_is_migrated_to_the_projections_of_schema_2() {
+        let (dir, app, _) = demo(200, 5);
+        let before = app.store().projection_dump().unwrap();
+        // Schema 1 kept no penalty facts and overdue lines of another shape.
+        app.store().clear_overdue_lines().unwrap();
+        app.store().set_schema_version(1).unwrap();
+        drop(app);
+        let app = App::open(&dir.path().join("db")).unwrap();
+        assert_eq!(
+            app.store().schema_version().unwrap(),
+            crate::store::SCHEMA_VERSION
+        );
+        assert!(before == app.store().projection_dump().unwrap());
+    }
+
+    #[test]
+    fn a_customer_change_reaches_their_lines_of_the_overdue_list() {
+        let (_dir, app, _) = demo(200, 3);
+        let admin = admin();
+        let all = OverdueFilter::default();
+        let row = app.overdue(&admin, today(), &all).unwrap()[0].clone();
+        let mut customer = app.store().customer(&row.customer_id).unwrap().unwrap();
+        customer.name = "新名字".into();
+        customer.collector = "newcomer".into();
+        app.execute(&admin, Mutation::PutCustomer(customer))
+            .unwrap();
+        let listed = app.overdue(&admin, today(), &all).unwrap();
+        let line = listed
+            .iter()
+            .find(|r| r.contract_no == row.contract_no)
+            .unwrap();
+        assert_eq!(
+            (line.customer.as_str(), line.collector.as_str()),
+            ("新名字", "newcomer")
+        );
+        assert_eq!(
+            listed,
+            app.overdue_without_projection(&admin, today(), &all)
+                .unwrap()
+        );
+        let theirs = Ctx::new("newcomer", today(), 0);
+        let mine = app.overdue(&theirs, today(), &all).unwrap();
+        assert!(mine.iter().any(|r| r.contract_no == row.contract_no));
+    }
+
+    #[test]
     fn a_book_with_contracts_is_refused() {
         let (_dir, app, _) = demo(5, 1);
         let again = load(

@@ -751,7 +751,7 @@ fn a_newer_database_is_refused() {
     {
         let store = duedesk::store::Store::open(Path::new(&b.db())).unwrap();
         store
-            .force_schema_version(duedesk::store::SCHEMA_VERSION + 1)
+            .set_schema_version(duedesk::store::SCHEMA_VERSION + 1)
             .unwrap();
     }
     let err = b.refused(TODAY, &["overdue"]);

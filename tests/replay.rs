@@ -1,9 +1,10 @@
 //! Journal properties over random histories: a rebuild from the journal equals the live
-//! projections byte for byte; accrual advanced day by day equals accrual in one go; no
-//! figure is ever negative.
+//! projections byte for byte; accrual advanced day by day equals accrual in one go, and an
+//! accrual run cut short and finished later equals one run straight through; the overdue list
+//! projection equals the list evaluated from the contracts; no figure is ever negative.
 
 use chrono::{Days, NaiveDate};
-use duedesk::app::{App, Ctx, Mutation, NewContract};
+use duedesk::app::{App, Ctx, Mutation, NewContract, OverdueFilter};
 use duedesk::domain::approval::DocumentType;
 use duedesk::domain::{Channel, Customer, Installment, Money, Promise, Rate, evaluate};
 use duedesk::store::Reader;
@@ -22,6 +23,18 @@ fn ctx(offset: u64) -> Ctx {
 
 const CONTRACTS: usize = 3;
 
+fn customer(i: usize, name: &str, collector: &str) -> Customer {
+    Customer {
+        id: format!("C{i}"),
+        name: name.into(),
+        phone: format!("1380000000{i}"),
+        id_number: String::new(),
+        address: String::new(),
+        branch: "合肥".into(),
+        collector: collector.into(),
+    }
+}
+
 /// Three customers and contracts, monthly installments, global rate 0.0005.
 fn seed(app: &App) {
     let c0 = ctx(0);
@@ -36,15 +49,11 @@ fn seed(app: &App) {
     .unwrap();
     let mut batch = Vec::new();
     for i in 0..CONTRACTS {
-        batch.push(Mutation::PutCustomer(Customer {
-            id: format!("C{i}"),
-            name: format!("客户{i}"),
-            phone: String::new(),
-            id_number: String::new(),
-            address: String::new(),
-            branch: "合肥".into(),
-            collector: "wangjun".into(),
-        }));
+        batch.push(Mutation::PutCustomer(customer(
+            i,
+            &format!("客户{i}"),
+            "wangjun",
+        )));
         batch.push(Mutation::AddContract(NewContract {
             no: format!("H{i}"),
             customer_id: format!("C{i}"),
@@ -137,6 +146,12 @@ enum Op {
     FollowUp {
         nth: usize,
     },
+    /// The admin renames the contract's customer, or hands them to another collector.
+    Customer {
+        contract: usize,
+        renamed: bool,
+        collector: bool,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -155,6 +170,7 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (0..CONTRACTS, 0u8..3).prop_map(|(contract, kind)| Op::Apply { contract, kind }),
         4 => (0usize..4, any::<bool>()).prop_map(|(nth, approve)| Op::Decide { nth, approve }),
         4 => (0usize..4).prop_map(|nth| Op::FollowUp { nth }),
+        1 => (0..CONTRACTS, any::<bool>(), any::<bool>()).prop_map(|(contract, renamed, collector)| Op::Customer { contract, renamed, collector }),
     ]
 }
 
@@ -320,6 +336,15 @@ fn run(app: &App, today: u64, op: &Op) {
                 },
             }
         }
+        Op::Customer {
+            contract,
+            renamed,
+            collector,
+        } => {
+            let name = format!("客户{contract}{}", if *renamed { "（新）" } else { "" });
+            let collector = if *collector { "lina" } else { "wangjun" };
+            Mutation::PutCustomer(customer(*contract, &name, collector))
+        }
         Op::Statutory(on) => Mutation::SetAllocationOrder {
             order: if *on {
                 duedesk::domain::AllocationOrder::Statutory
@@ -346,6 +371,28 @@ fn fresh() -> (tempfile::TempDir, App) {
     (dir, app)
 }
 
+/// What the accrual cache holds, read through the app: the overdue list as of the accrual date
+/// and every contract's cached penalty.
+fn cached(app: &App) -> (Vec<duedesk::app::OverdueRow>, Vec<Money>) {
+    let (listed, _) = overdue_both_ways(app);
+    let penalties = (0..CONTRACTS)
+        .map(|i| app.cached_penalty(&format!("H{i}")).unwrap())
+        .collect();
+    (listed, penalties)
+}
+
+/// The overdue list as of the accrual date, read from the projection, and as evaluated from
+/// the contracts: they must agree.
+fn overdue_both_ways(app: &App) -> (Vec<duedesk::app::OverdueRow>, Vec<duedesk::app::OverdueRow>) {
+    let through = app.store().accrued_through().unwrap().unwrap();
+    let c = ctx(0);
+    let all = OverdueFilter::default();
+    (
+        app.overdue(&c, through, &all).unwrap(),
+        app.overdue_without_projection(&c, through, &all).unwrap(),
+    )
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
 
@@ -357,7 +404,11 @@ proptest! {
             today += step;
             run(&app, today, op);
             if today % 7 == 0 {
-                let _ = app.execute(&ctx(today), Mutation::Accrue { through: day(today) });
+                // In parts of one, two or three contracts: a run of several changes.
+                let part = 1 + (today as usize / 7) % 3;
+                app.accrue(&ctx(today), day(today), part).unwrap();
+                let (listed, evaluated) = overdue_both_ways(&app);
+                prop_assert_eq!(listed, evaluated);
             }
         }
         let live = app.store().projection_dump().unwrap();
@@ -417,16 +468,82 @@ proptest! {
             daily.execute(&ctx(d), Mutation::Accrue { through: day(d) }).unwrap();
         }
         once.execute(&ctx(end), Mutation::Accrue { through: day(end) }).unwrap();
+        // The overdue list is the same, and agrees with the contracts, however the days were
+        // accrued.
+        prop_assert_eq!(cached(&daily), cached(&once));
+        let (listed, evaluated) = overdue_both_ways(&daily);
+        prop_assert_eq!(listed, evaluated);
         let settings = once.store().settings().unwrap();
         for i in 0..CONTRACTS {
             let no = format!("H{i}");
             let contract = once.store().contract(&no).unwrap().unwrap();
-            let one_go = once.store().accrual(&no).unwrap();
-            let day_by_day = daily.store().accrual(&no).unwrap();
+            let one_go = once.cached_penalty(&no).unwrap();
+            let day_by_day = daily.cached_penalty(&no).unwrap();
             prop_assert_eq!(day_by_day, one_go, "contract {}", no);
             if contract.is_open() {
                 prop_assert_eq!(one_go, evaluate(&contract, &settings, day(end)).penalty_accrued);
             }
         }
+    }
+
+    #[test]
+    fn an_accrual_run_cut_short_and_finished_later_equals_one_run(
+        before in proptest::collection::vec((0u64..4, op()), 0..12),
+        between in proptest::collection::vec(op(), 0..6),
+        after in proptest::collection::vec((0u64..4, op()), 0..12),
+        parts_done in 1usize..CONTRACTS,
+    ) {
+        let (_a_dir, cut) = fresh();
+        let (_b_dir, whole) = fresh();
+        let mut today = 5;
+        for app in [&cut, &whole] {
+            app.execute(&ctx(today), Mutation::Accrue { through: day(today) }).unwrap();
+        }
+        for (step, op) in &before {
+            today += step;
+            run(&cut, today, op);
+            run(&whole, today, op);
+        }
+        // The run through today + 10 in parts of one contract: `cut` stops after `parts_done`
+        // of them (as if the machine went down), `whole` goes to the end.
+        let through = today + 10;
+        let mut upto = None;
+        for k in 0..parts_done {
+            let part = Mutation::AccruePart { through: day(through), after: upto.clone(), upto: Some(format!("H{k}")) };
+            cut.execute(&ctx(through), part).unwrap();
+            upto = Some(format!("H{k}"));
+        }
+        prop_assert_eq!(cut.store().accrued_through().unwrap(), Some(day(5)));
+        prop_assert!(cut.store().overdue_through().unwrap().is_none());
+        whole.accrue(&ctx(through), day(through), 1).unwrap();
+        // A part out of turn is refused.
+        let out_of_turn = Mutation::AccruePart { through: day(through), after: None, upto: None };
+        prop_assert!(cut.execute(&ctx(through), out_of_turn).is_err());
+        // Work goes on in between, on a book half accrued.
+        today = through;
+        for op in &between {
+            run(&cut, today, op);
+            run(&whole, today, op);
+        }
+        // The next accrual finishes the run first.
+        let end = today + 3;
+        let outcome = cut.execute(&ctx(end), Mutation::Accrue { through: day(end) }).unwrap();
+        prop_assert!(outcome.message.contains("interrupted"), "{}", outcome.message);
+        whole.execute(&ctx(end), Mutation::Accrue { through: day(end) }).unwrap();
+        today = end;
+        for (step, op) in &after {
+            today += step;
+            run(&cut, today, op);
+            run(&whole, today, op);
+        }
+        for app in [&cut, &whole] {
+            app.execute(&ctx(today + 1), Mutation::Accrue { through: day(today + 1) }).unwrap();
+            let (listed, evaluated) = overdue_both_ways(app);
+            prop_assert_eq!(listed, evaluated);
+        }
+        prop_assert_eq!(cached(&cut), cached(&whole));
+        let live = cut.store().projection_dump().unwrap();
+        cut.rebuild().unwrap();
+        prop_assert!(live == cut.store().projection_dump().unwrap(), "rebuilt projections differ");
     }
 }

@@ -3,14 +3,14 @@
 //! Reads only the transaction and the entry header (actor, business date): never the clock,
 //! never random state. Live execution and journal replay both come through `apply`.
 
-use super::overdue::{self, OverdueEntry, TicketFacts};
-use super::{AppError, Mutation, NewContract, Outcome, Result};
+use super::overdue::{self, ContractInfo, OverdueEntry, TicketFacts};
+use super::{AccrualCounts, AppError, Mutation, NewContract, Outcome, Result};
 use crate::domain::ledger::{Standing, standing};
 use crate::domain::{
-    self, Contract, ContractState, MachineState, Money, Payment, PaymentStatus, PenaltySettings,
-    Promise, RateEntry, Ticket, User, evaluate,
+    self, Contract, ContractState, Customer, Figures, MachineState, Money, Payment, PaymentStatus,
+    PenaltySettings, Promise, RateEntry, Ticket, User, evaluate,
 };
-use crate::store::{EntryHeader, Reader, Record, RecordKind, Store, Txn};
+use crate::store::{AccrualRun, EntryHeader, OverdueLine, Reader, Record, Store, Txn};
 use chrono::NaiveDate;
 
 pub(super) fn apply(
@@ -39,7 +39,9 @@ pub(super) fn apply(
                     disabled: false,
                 });
             }
+            let before = txn.customer(&customer.id)?;
             txn.put_customer(customer);
+            refresh_customer_lines(txn, before.as_ref(), customer)?;
             Ok(Outcome::created(
                 customer.id.clone(),
                 format!("customer {} saved", customer.id),
@@ -214,7 +216,12 @@ pub(super) fn apply(
             replace_settings(txn, &settings)?;
             Ok(Outcome::done(format!("allocation order: {}", order.name())))
         }
-        Mutation::Accrue { through } => accrue(txn, *through),
+        Mutation::Accrue { through } => accrue_part(txn, *through, None, None),
+        Mutation::AccruePart {
+            through,
+            after,
+            upto,
+        } => accrue_part(txn, *through, after.as_deref(), upto.as_deref()),
         Mutation::AddContact {
             contract,
             channel,
@@ -249,13 +256,14 @@ pub(super) fn apply(
                 promise: promise.clone(),
             });
             txn.put_ticket(&ticket);
-            if let Some(through) = txn.accrued_through()? {
-                let figures = evaluate(&c, &txn.settings()?, through);
-                put_overdue_entry(
-                    txn,
-                    &c.no,
-                    overdue::entry(&c, &figures, TicketFacts::of(Some(&ticket))),
-                );
+            if let Some(through) = accrual_date_of(txn, &c.no)? {
+                let settings = txn.settings()?;
+                let figures = evaluate(&c, &settings, through);
+                let customer = txn.customer(&c.customer_id)?;
+                let entry = customer.and_then(|cu| {
+                    overdue::entry(&c, &figures, TicketFacts::of(Some(&ticket)), &cu)
+                });
+                put_line(txn, &c, &settings, &figures, figures.penalty_accrued, entry)?;
             }
             Ok(Outcome::done(format!("contact on {contract} logged")))
         }
@@ -389,36 +397,92 @@ fn payment_for_change(txn: &Txn<'_>, id: &str) -> Result<(Contract, usize)> {
     Ok((c, index))
 }
 
+/// The date a contract's cached penalty and overdue line are as of: the accrual date, or the
+/// date of an unfinished accrual run that has reached the contract. `None` before any accrual.
+pub(super) fn accrual_date_of<R: Reader + ?Sized>(
+    reader: &R,
+    contract_no: &str,
+) -> Result<Option<NaiveDate>> {
+    if let Some(run) = reader.accrual_run()?
+        && contract_no <= run.done.as_str()
+    {
+        return Ok(Some(run.through));
+    }
+    Ok(reader.accrued_through()?)
+}
+
 /// Writes a contract with its indexes and, when the accrual cache is in use, its cached
-/// penalty as of the cache's date.
+/// penalty and overdue line as of the cache's date.
 pub(super) fn save_contract(txn: &mut Txn<'_>, contract: &Contract) -> Result<()> {
     let settings = txn.settings()?;
     let standing: Standing = standing(contract, &settings);
     txn.put_contract(contract, standing)?;
-    if let Some(through) = txn.accrued_through()? {
+    if let Some(through) = accrual_date_of(txn, &contract.no)? {
         let figures = evaluate(contract, &settings, through);
         // A closed contract's cached penalty is frozen at its closing day.
         let accrued = match contract.closed_on() {
             Some(day) => evaluate(contract, &settings, day).penalty_accrued,
             None => figures.penalty_accrued,
         };
-        txn.set_accrual(&contract.no, accrued);
-        let entry = if figures.days_overdue > 0 && contract.is_open() {
-            let ticket = txn.ticket(&contract.no)?;
-            overdue::entry(contract, &figures, TicketFacts::of(ticket.as_ref()))
-        } else {
-            None
+        let entry = match txn.customer(&contract.customer_id)? {
+            Some(customer) if figures.days_overdue > 0 && contract.is_open() => {
+                let ticket = txn.ticket(&contract.no)?;
+                overdue::entry(
+                    contract,
+                    &figures,
+                    TicketFacts::of(ticket.as_ref()),
+                    &customer,
+                )
+            }
+            _ => None,
         };
-        put_overdue_entry(txn, &contract.no, entry);
+        put_line(txn, contract, &settings, &figures, accrued, entry)?;
     }
     Ok(())
 }
 
-fn put_overdue_entry(txn: &mut Txn<'_>, no: &str, entry: Option<OverdueEntry>) {
-    match entry {
-        Some(entry) => txn.put_record(RecordKind::Overdue, no, &entry),
-        None => txn.delete_record(RecordKind::Overdue, no),
+/// Caches a contract's accrued penalty with its line of the overdue list (its penalty facts
+/// taken from the same figures), or without one.
+fn put_line<C: ContractInfo + ?Sized>(
+    txn: &mut Txn<'_>,
+    contract: &C,
+    settings: &PenaltySettings,
+    figures: &Figures,
+    accrued: Money,
+    entry: Option<OverdueEntry>,
+) -> Result<()> {
+    let line = entry.map(|entry| overdue::line(contract, settings, figures, entry));
+    txn.put_accrual(
+        contract.contract_no(),
+        contract.customer_id(),
+        accrued,
+        line.as_ref(),
+        false,
+    )?;
+    Ok(())
+}
+
+/// A customer's details changed (name, phone, branch, collector): their lines of the
+/// overdue list carry them, so they change too.
+fn refresh_customer_lines(
+    txn: &mut Txn<'_>,
+    before: Option<&Customer>,
+    customer: &Customer,
+) -> Result<()> {
+    fn shown(c: &Customer) -> [&str; 4] {
+        [&c.name, &c.phone, &c.branch, &c.collector]
     }
+    // A new customer has no contracts yet; an unchanged one shows the same.
+    if before.is_none_or(|b| shown(b) == shown(customer)) {
+        return Ok(());
+    }
+    for no in txn.overdue_contracts_of(&customer.id)? {
+        if let Some(mut line) = txn.overdue_line::<OverdueEntry>(&no)? {
+            line.entry.set_customer(customer);
+            txn.put_overdue_line(&no, &line);
+        }
+    }
+    Ok(())
 }
 
 /// Changes the book-wide settings, then re-derives every contract's indexes and cache.
@@ -431,65 +495,130 @@ fn replace_settings(txn: &mut Txn<'_>, settings: &PenaltySettings) -> Result<()>
     Ok(())
 }
 
-/// Advances the accrual cache to `through` (DOMAIN §2: idempotent, catches up), opens a
-/// collection ticket for every contract overdue on that date and refreshes the overdue list
-/// projection as of that date.
-fn accrue(txn: &mut Txn<'_>, through: NaiveDate) -> Result<Outcome> {
+/// One part of an accrual run (DOMAIN §2: idempotent, catches up): advances the cached
+/// penalty of the contracts numbered after `after` through `upto` to `through`, opens a
+/// collection ticket for every one of them overdue on that date and refreshes their lines of
+/// the overdue list. The part that reaches the last contract (`upto: None`) moves the accrual
+/// date; the others record how far the run has come (`AccrualRun`), and the overdue list is
+/// not complete for any date until the run is finished. `Accrue` is a run of one part.
+///
+/// Only contracts that become overdue, were paid since the last accrual date or have a line to
+/// revisit need evaluating: the lines of the others carry themselves to the new date when read
+/// (`overdue::line_as_of`).
+fn accrue_part(
+    txn: &mut Txn<'_>,
+    through: NaiveDate,
+    after: Option<&str>,
+    upto: Option<&str>,
+) -> Result<Outcome> {
     let previous = txn.accrued_through()?;
-    if let Some(previous) = previous
-        && through <= previous
+    let run = txn.accrual_run()?;
+    match (&run, after) {
+        (None, None) => {
+            if let Some(previous) = previous
+                && through <= previous
+            {
+                return Ok(Outcome::nothing(format!(
+                    "penalty is already accrued through {previous}"
+                )));
+            }
+        }
+        (Some(run), Some(after)) if run.through == through && run.done == after => {}
+        (Some(run), _) => {
+            return Err(AppError::Refused(format!(
+                "the accrual through {} stopped after contract {}; run accrue to finish it first",
+                run.through, run.done
+            )));
+        }
+        (None, Some(_)) => {
+            return Err(AppError::Refused(
+                "no accrual run is unfinished; a run starts from the first contract".into(),
+            ));
+        }
+    }
+    if let (Some(after), Some(upto)) = (after, upto)
+        && upto <= after
     {
-        return Ok(Outcome::nothing(format!(
-            "penalty is already accrued through {previous}"
+        return Err(AppError::Invalid(format!(
+            "an accrual part must end after it starts ({after} … {upto})"
         )));
     }
     let settings = txn.settings()?;
     let store = txn.store();
-    let (mut recomputed, mut opened) = (0usize, 0usize);
-    let mut write = |txn: &mut Txn<'_>, accrued: Accrued| {
-        recomputed += 1;
-        txn.set_accrual(&accrued.contract_no, accrued.penalty_accrued);
-        if let Some(ticket) = &accrued.open_ticket {
-            txn.put_ticket(ticket);
-            opened += 1;
-        }
-        put_overdue_entry(txn, &accrued.contract_no, accrued.entry);
-    };
+    let mut counts = AccrualCounts::default();
+    let in_part = |no: &str| after.is_none_or(|a| no > a) && upto.is_none_or(|u| no <= u);
     match previous {
-        // Only contracts with money unpaid past due, or paid since the last run, can change.
         Some(previous) => {
-            for no in store.contracts_due_before_or_paid_after(through, previous)? {
-                if let Some(record) = store.contract_record(&no)?
-                    && let Some(accrued) = accrue_contract(store, &settings, through, &record)?
+            for no in store.accrual_candidates(previous, through)? {
+                if in_part(&no)
+                    && let Some(record) = store.contract_record(&no)?
                 {
-                    write(txn, accrued);
+                    let accrued = accrue_contract(store, &settings, through, &record)?;
+                    write_accrued(txn, accrued, false, &mut counts)?;
                 }
             }
         }
         None => {
-            for record in store.contract_records() {
-                if let Some(accrued) = accrue_contract(store, &settings, through, &record?)? {
-                    write(txn, accrued);
-                }
+            for record in store.contract_records_between(after, upto) {
+                let accrued = accrue_contract(store, &settings, through, &record?)?;
+                // Nothing was accrued before: no contract has a cache or a line to remove.
+                write_accrued(txn, accrued, true, &mut counts)?;
             }
         }
     }
-    txn.set_accrued_through(through);
-    txn.set_overdue_through(through);
+    match upto {
+        None => {
+            txn.set_accrued_through(through);
+            txn.set_overdue_through(Some(through));
+            if run.is_some() {
+                txn.set_accrual_run(None);
+            }
+        }
+        Some(upto) => {
+            txn.set_accrual_run(Some(&AccrualRun {
+                through,
+                done: upto.to_string(),
+            }));
+            if run.is_none() {
+                txn.set_overdue_through(None);
+            }
+        }
+    }
     let since = previous.map_or("the start".to_string(), |p| p.to_string());
-    Ok(Outcome::done(format!(
-        "penalty accrued from {since} through {through}: {recomputed} contracts recomputed, {opened} tickets opened"
-    )))
+    Ok(Outcome::accrued(counts, &since, through))
+}
+
+/// Writes what accruing one contract gave; `fresh`: it had no cache or line to remove.
+fn write_accrued(
+    txn: &mut Txn<'_>,
+    accrued: Accrued,
+    fresh: bool,
+    counts: &mut AccrualCounts,
+) -> Result<()> {
+    counts.recomputed += 1;
+    if let Some(ticket) = &accrued.open_ticket {
+        txn.put_ticket(ticket);
+        counts.opened += 1;
+    }
+    txn.put_accrual(
+        &accrued.contract_no,
+        &accrued.customer_id,
+        accrued.penalty_accrued,
+        accrued.line.as_ref(),
+        fresh,
+    )?;
+    Ok(())
 }
 
 /// What accruing one contract through a date writes.
 pub(super) struct Accrued {
     pub contract_no: String,
+    pub customer_id: String,
     pub penalty_accrued: Money,
     /// A ticket to open: the contract is overdue and has no open ticket.
     pub open_ticket: Option<Ticket>,
     /// Its line of the overdue list, if it is overdue.
-    pub entry: Option<OverdueEntry>,
+    pub line: Option<OverdueLine<OverdueEntry>>,
 }
 
 /// Accrues one contract record through `through`, reading committed state only. A closed
@@ -500,34 +629,37 @@ pub(super) fn accrue_contract(
     settings: &PenaltySettings,
     through: NaiveDate,
     record: &Record,
-) -> Result<Option<Accrued>> {
+) -> Result<Accrued> {
     let contract = record.contract()?;
+    let mut accrued = Accrued {
+        contract_no: contract.no.to_string(),
+        customer_id: contract.customer_id.to_string(),
+        penalty_accrued: Money::ZERO,
+        open_ticket: None,
+        line: None,
+    };
     if let ContractState::Settled { on } | ContractState::Repossessed { on } = contract.state {
-        return Ok(Some(Accrued {
-            contract_no: contract.no.to_string(),
-            penalty_accrued: evaluate(&contract, settings, on).penalty_accrued,
-            open_ticket: None,
-            entry: None,
-        }));
+        accrued.penalty_accrued = evaluate(&contract, settings, on).penalty_accrued;
+        return Ok(accrued);
     }
     let figures = evaluate(&contract, settings, through);
-    let (mut open_ticket, mut entry) = (None, None);
+    accrued.penalty_accrued = figures.penalty_accrued;
     if let Some(due) = figures.oldest_unpaid_due {
         let ticket_record = store.ticket_record(contract.no)?;
         let ticket = ticket_record.as_ref().map(Record::ticket).transpose()?;
+        let customer = store.customer(contract.customer_id)?;
+        let line = |facts: TicketFacts<'_>| {
+            let entry = overdue::entry(&contract, &figures, facts, customer.as_ref()?)?;
+            Some(overdue::line(&contract, settings, &figures, entry))
+        };
         if ticket.as_ref().is_some_and(|t| t.is_open()) {
-            entry = overdue::entry(&contract, &figures, TicketFacts::of_ref(ticket.as_ref()));
+            accrued.line = line(TicketFacts::of_ref(ticket.as_ref()));
         } else {
             let went_overdue = due.succ_opt().expect("date in range");
             let fresh = Ticket::open(contract.no, went_overdue);
-            entry = overdue::entry(&contract, &figures, TicketFacts::of(Some(&fresh)));
-            open_ticket = Some(fresh);
+            accrued.line = line(TicketFacts::of(Some(&fresh)));
+            accrued.open_ticket = Some(fresh);
         }
     }
-    Ok(Some(Accrued {
-        contract_no: contract.no.to_string(),
-        penalty_accrued: figures.penalty_accrued,
-        open_ticket,
-        entry,
-    }))
+    Ok(accrued)
 }

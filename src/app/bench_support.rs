@@ -29,12 +29,10 @@ impl App {
         let settings = store.settings()?;
         let mut pass = AccrualPass::default();
         for record in store.contract_records() {
-            let Some(accrued) = accrue_contract(store, &settings, through, &record?)? else {
-                continue;
-            };
+            let accrued = accrue_contract(store, &settings, through, &record?)?;
             pass.contracts += 1;
             pass.penalty_accrued += accrued.penalty_accrued;
-            pass.overdue += usize::from(accrued.entry.is_some());
+            pass.overdue += usize::from(accrued.line.is_some());
             pass.tickets_to_open += usize::from(accrued.open_ticket.is_some());
         }
         Ok(pass)

@@ -34,7 +34,7 @@ pub use shared::SharedOverdue;
 pub use workflow_queries::*;
 
 use crate::domain::{Role, User};
-use crate::store::{EntryHeader, Reader, RecordKind, Store, StoreError};
+use crate::store::{EntryHeader, Reader, RecordKind, SCHEMA_VERSION, Store, StoreError};
 use chrono::NaiveDate;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -103,7 +103,20 @@ pub struct Outcome {
     pub message: String,
     /// False when there was nothing to do (nothing was journaled).
     pub changed: bool,
+    /// What a part of an accrual run did, to be added up over the run.
+    accrual: AccrualCounts,
 }
+
+/// Contracts an accrual recomputed and tickets it opened.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct AccrualCounts {
+    pub recomputed: usize,
+    pub opened: usize,
+}
+
+/// Contracts in one part of an accrual run (`Mutation::AccruePart`): each part is one atomic
+/// write, so this bounds the memory a run takes whatever the size of the book.
+pub const ACCRUAL_PART: usize = 10_000;
 
 impl Outcome {
     fn created(id: String, message: String) -> Outcome {
@@ -111,26 +124,39 @@ impl Outcome {
             id: Some(id),
             message,
             changed: true,
+            ..Outcome::default()
         }
     }
     fn done(message: String) -> Outcome {
         Outcome {
-            id: None,
             message,
             changed: true,
+            ..Outcome::default()
         }
     }
     fn nothing(message: String) -> Outcome {
         Outcome {
-            id: None,
             message,
-            changed: false,
+            ..Outcome::default()
+        }
+    }
+    fn accrued(counts: AccrualCounts, since: &str, through: NaiveDate) -> Outcome {
+        Outcome {
+            message: format!(
+                "penalty accrued from {since} through {through}: {} contracts recomputed, {} tickets opened",
+                counts.recomputed, counts.opened
+            ),
+            changed: true,
+            accrual: counts,
+            ..Outcome::default()
         }
     }
 }
 
 pub struct App {
     store: Store,
+    /// Held through an accrual run, so two runs never interleave their parts.
+    accruing: std::sync::Mutex<()>,
     /// Bumped after every committed change that screens may show: sessions that see it
     /// move reload their data.
     book_version: AtomicU64,
@@ -139,12 +165,43 @@ pub struct App {
 }
 
 impl App {
+    /// Opens the database, migrating one written by an older duedesk.
     pub fn open(path: &Path) -> Result<App> {
-        Ok(App {
+        let app = App {
             store: Store::open(path)?,
+            accruing: std::sync::Mutex::new(()),
             book_version: AtomicU64::new(0),
             overdue_cache: Default::default(),
-        })
+        };
+        app.migrate()?;
+        Ok(app)
+    }
+
+    /// Brings the projections of an older schema to this one (`store::SCHEMA_VERSION`).
+    ///
+    /// 1 → 2: the lines of the overdue list gained the customer's details and their penalty
+    /// facts: every line is taken anew from its contract, a part at a time. The version is
+    /// written last, so a migration cut short runs again from the start.
+    fn migrate(&self) -> Result<()> {
+        if self.store.schema_version()? >= SCHEMA_VERSION {
+            return Ok(());
+        }
+        let _writer = self.store.lock();
+        self.store.clear_overdue_lines()?;
+        if self.store.accrued_through()?.is_some() {
+            let numbers = self.store.contract_numbers()?;
+            for part in numbers.chunks(ACCRUAL_PART) {
+                let mut txn = self.store.begin();
+                for no in part {
+                    if let Some(contract) = txn.contract(no)? {
+                        apply::save_contract(&mut txn, &contract)?;
+                    }
+                }
+                txn.commit()?;
+            }
+        }
+        self.store.set_schema_version(SCHEMA_VERSION)?;
+        Ok(())
     }
 
     /// A counter that changes whenever a committed change may alter what a screen shows.
@@ -213,8 +270,12 @@ impl App {
         }
     }
 
-    /// Runs one mutation as `ctx.actor`: all of it, or nothing.
+    /// Runs one mutation as `ctx.actor`: all of it, or nothing. `Accrue` is the exception: it
+    /// runs in parts (see `accrue`), each all or nothing.
     pub fn execute(&self, ctx: &Ctx, mutation: Mutation) -> Result<Outcome> {
+        if let Mutation::Accrue { through } = mutation {
+            return self.accrue(ctx, through, ACCRUAL_PART);
+        }
         let mut outcomes = self
             .run(ctx, std::slice::from_ref(&mutation))
             .map_err(|e| match e {
@@ -283,6 +344,84 @@ impl App {
             }
         }
         Ok(outcomes)
+    }
+
+    /// Accrues penalty through `through` (DOMAIN §2) as a run of `Mutation::AccruePart`s of at
+    /// most `part` contracts each, every part journaled and written on its own. A run left
+    /// unfinished (a crash) is finished first.
+    pub fn accrue(&self, ctx: &Ctx, through: NaiveDate, part: usize) -> Result<Outcome> {
+        let _run = self
+            .accruing
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut finished = None;
+        if let Some(run) = self.store.accrual_run()? {
+            let outcome = self.accrue_parts(ctx, run.through, Some(run.done), part)?;
+            finished = Some((run.through, outcome));
+        }
+        let outcome = match self.store.accrued_through()? {
+            Some(previous) if through <= previous => {
+                Outcome::nothing(format!("penalty is already accrued through {previous}"))
+            }
+            _ => self.accrue_parts(ctx, through, None, part)?,
+        };
+        Ok(match finished {
+            Some((date, done)) => Outcome {
+                message: format!(
+                    "the interrupted accrual through {date} finished ({} contracts recomputed, {} tickets opened); {}",
+                    done.accrual.recomputed, done.accrual.opened, outcome.message
+                ),
+                changed: true,
+                ..outcome
+            },
+            None => outcome,
+        })
+    }
+
+    /// The parts of a run through `through` from the contract after `after` to the last.
+    fn accrue_parts(
+        &self,
+        ctx: &Ctx,
+        through: NaiveDate,
+        after: Option<String>,
+        part: usize,
+    ) -> Result<Outcome> {
+        let since = self.store.accrued_through()?;
+        let candidates = match since {
+            Some(since) => self.store.accrual_candidates(since, through)?,
+            None => self.store.contract_numbers()?,
+        };
+        let candidates = match &after {
+            Some(after) => &candidates[candidates.partition_point(|no| no <= after)..],
+            None => &candidates[..],
+        };
+        // Each part ends at its last candidate; the last part runs to the end of the book.
+        let mut parts: Vec<Option<String>> = candidates
+            .chunks(part.max(1))
+            .map(|chunk| chunk.last().cloned())
+            .collect();
+        match parts.last_mut() {
+            Some(last) => *last = None,
+            None => parts.push(None),
+        }
+        let mut counts = AccrualCounts::default();
+        let mut after = after;
+        for upto in parts {
+            let mutation = Mutation::AccruePart {
+                through,
+                after: after.take(),
+                upto: upto.clone(),
+            };
+            let outcome = self.execute(ctx, mutation)?;
+            if !outcome.changed {
+                return Ok(outcome);
+            }
+            counts.recomputed += outcome.accrual.recomputed;
+            counts.opened += outcome.accrual.opened;
+            after = upto;
+        }
+        let since = since.map_or("the start".to_string(), |p| p.to_string());
+        Ok(Outcome::accrued(counts, &since, through))
     }
 
     /// Replays the journal into fresh projections. Returns the number of entries replayed.

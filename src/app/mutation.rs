@@ -246,6 +246,18 @@ pub enum Mutation {
         error: String,
         at: i64,
     },
+    /// One part of an accrual run, journaled and applied on its own: `App::execute` runs
+    /// `Accrue` as these, so no one change holds the whole book. Accrues the contracts
+    /// numbered after `after` (from the first when `None`) through `upto`; the part with
+    /// `upto: None` goes to the last contract and finishes the run. A run left unfinished is
+    /// consistent (each contract is as of the run's date or the one before) and the next
+    /// `Accrue` finishes it.
+    AccruePart {
+        #[serde(with = "crate::codec::date")]
+        through: NaiveDate,
+        after: Option<String>,
+        upto: Option<String>,
+    },
 }
 
 impl Mutation {
@@ -263,7 +275,7 @@ impl Mutation {
             Mutation::SetRate { .. } => "settings.rate",
             Mutation::SetGrace { .. } => "settings.grace",
             Mutation::SetAllocationOrder { .. } => "settings.allocation",
-            Mutation::Accrue { .. } => "penalty.accrue",
+            Mutation::Accrue { .. } | Mutation::AccruePart { .. } => "penalty.accrue",
             Mutation::AddContact { .. } => "ticket.contact",
             Mutation::ApplyWaiver { .. } => "waiver.apply",
             Mutation::Settle { .. } => "contract.settle",
@@ -312,6 +324,7 @@ impl Mutation {
         matches!(
             self,
             Mutation::Accrue { .. }
+                | Mutation::AccruePart { .. }
                 | Mutation::SetRate { contract: None, .. }
                 | Mutation::SetGrace { contract: None, .. }
                 | Mutation::SetAllocationOrder { .. }

@@ -27,7 +27,7 @@ pub fn holders(mutation: &Mutation) -> &'static [Role] {
         | Mutation::SetRules { .. } => &[Admin],
         Mutation::RecordPayment { .. } | Mutation::Settle { .. } => &[Collector, Finance, Admin],
         Mutation::ConfirmPayment { .. } | Mutation::VoidPayment { .. } => &[Finance, Admin],
-        Mutation::Accrue { .. } => &[Finance, Admin],
+        Mutation::Accrue { .. } | Mutation::AccruePart { .. } => &[Finance, Admin],
         Mutation::AddContact { .. } | Mutation::ApplyWaiver { .. } => &[Collector, Clerk, Admin],
         Mutation::Apply { .. } => &[Collector, Admin],
         Mutation::RegisterTow { .. } | Mutation::CompleteTow { .. } | Mutation::FailTow { .. } => {
@@ -109,19 +109,19 @@ pub(crate) fn subject<R: Reader + ?Sized>(
         | Mutation::PutCustomer(_)
         | Mutation::AddContract(_)
         | Mutation::SetAllocationOrder { .. }
-        | Mutation::Accrue { .. } => None,
+        | Mutation::Accrue { .. }
+        | Mutation::AccruePart { .. } => None,
     })
 }
 
 /// Whether `user` may see the customer's accounts: collectors their own customers, clerks
 /// and approvers their branch, finance and admin everything.
 pub fn in_scope(user: &User, customer: &Customer) -> bool {
-    in_scope_of(user, &customer.collector, &customer.branch)
+    in_scope_of(user, &customer.branch, &customer.collector)
 }
 
-/// `in_scope` for a customer known by their collector and branch (an overdue line carries
-/// both).
-pub fn in_scope_of(user: &User, collector: &str, branch: &str) -> bool {
+/// `in_scope` for a customer of `branch` whose collector is `collector`.
+pub fn in_scope_of(user: &User, branch: &str, collector: &str) -> bool {
     if user.sees_everything() {
         return true;
     }

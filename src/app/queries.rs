@@ -2,14 +2,14 @@
 //! are an interface (README *JSON*): stable keys, money as two-decimal strings, ISO dates.
 
 use super::overdue::{self, OverdueEntry, TicketFacts};
-use super::permissions::{check_contract_scope, in_scope};
+use super::permissions::{check_contract_scope, in_scope, in_scope_of};
 use super::workflow_queries::ApplicationRow;
 use super::{App, AppError, Ctx, Result};
 use crate::domain::{
     Bucket, Contact, Customer, InstallmentFigures, Money, Payment, PaymentStatus, PromiseState,
     Rate, Role, User, evaluate,
 };
-use crate::store::{Reader, RecordKind};
+use crate::store::{OverdueLine, Reader, RecordKind};
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -261,31 +261,41 @@ impl App {
         filter: &OverdueFilter,
     ) -> Result<Vec<OverdueRow>> {
         if self.store().overdue_through()? == Some(as_of) {
-            self.overdue_listed(user, filter)
+            self.overdue_listed(user, as_of, filter)
         } else {
             self.overdue_evaluated(user, as_of, filter)
         }
     }
 
-    /// `overdue` from the projection kept as of the accrual date.
+    /// `overdue` from the projection kept as of the accrual date `as_of`: each line carried
+    /// from the day it was written to `as_of` (a line that cannot be, which the accrual
+    /// prevents, is evaluated from its contract).
     fn overdue_listed(
         &self,
         user: Option<&User>,
+        as_of: NaiveDate,
         filter: &OverdueFilter,
     ) -> Result<Vec<OverdueRow>> {
         let store = self.store();
+        let settings = store.settings()?;
         let mut customers = CustomerCache::default();
         let mut rows = Vec::new();
-        for entry in store.records::<OverdueEntry>(RecordKind::Overdue) {
-            let entry = entry?;
+        for line in store.records::<OverdueLine<OverdueEntry>>(RecordKind::Overdue) {
+            let line = line?;
+            let no = line.entry.contract_no.clone();
+            let Some((entry, _)) = overdue::line_as_of(line, &settings, as_of) else {
+                let scope = (user, filter, &mut customers);
+                rows.extend(self.evaluated_row(&settings, scope, &no, as_of)?);
+                continue;
+            };
             if filter
                 .bucket
                 .is_some_and(|b| b != Bucket::of_days(entry.days_overdue))
             {
                 continue;
             }
-            if let Some(customer) = customers.in_scope(store, user, filter, &entry.customer_id) {
-                rows.push(overdue_row(entry, customer));
+            if visible(user, filter, &entry.branch, &entry.collector) {
+                rows.push(overdue_row(entry));
             }
         }
         sort_overdue(&mut rows);
@@ -306,25 +316,21 @@ impl App {
             .store()
             .contracts_due_before_or_paid_after(as_of, as_of)?
         {
-            if let Some(row) =
-                self.evaluated_line(&settings, &mut customers, user, filter, as_of, &no)?
-            {
-                rows.push(row);
-            }
+            let scope = (user, filter, &mut customers);
+            rows.extend(self.evaluated_row(&settings, scope, &no, as_of)?);
         }
         sort_overdue(&mut rows);
         Ok(rows)
     }
 
-    /// One contract's line of `overdue_evaluated`, if it is on the list.
-    fn evaluated_line(
+    /// A contract's row of the overdue list as of `as_of`, evaluated from the contract, if it
+    /// is on the list and the viewer and the filter let it through.
+    fn evaluated_row(
         &self,
         settings: &crate::domain::PenaltySettings,
-        customers: &mut CustomerCache,
-        user: Option<&User>,
-        filter: &OverdueFilter,
-        as_of: NaiveDate,
+        (user, filter, customers): (Option<&User>, &OverdueFilter, &mut CustomerCache),
         no: &str,
+        as_of: NaiveDate,
     ) -> Result<Option<OverdueRow>> {
         let store = self.store();
         let Some(record) = store.contract_record(no)? else {
@@ -343,10 +349,13 @@ impl App {
         }
         let ticket_record = store.ticket_record(no)?;
         let ticket = ticket_record.as_ref().map(|r| r.ticket()).transpose()?;
-        Ok(
-            overdue::entry(&contract, &figures, TicketFacts::of_ref(ticket.as_ref()))
-                .map(|entry| overdue_row(entry, customer)),
-        )
+        let entry = overdue::entry(
+            &contract,
+            &figures,
+            TicketFacts::of_ref(ticket.as_ref()),
+            customer,
+        );
+        Ok(entry.map(overdue_row))
     }
 
     /// Lines of the whole book's overdue list as of `as_of` for the given contracts (those
@@ -362,19 +371,38 @@ impl App {
         let filter = OverdueFilter::default();
         let mut rows = Vec::new();
         for no in contracts {
-            if let Some(row) =
-                self.evaluated_line(&settings, &mut customers, None, &filter, as_of, no)?
-            {
-                rows.push(row);
-            }
+            let scope = (None, &filter, &mut customers);
+            rows.extend(self.evaluated_row(&settings, scope, no, as_of)?);
         }
         sort_overdue(&mut rows);
         Ok(rows)
     }
 
-    /// `overdue` always computed from the contracts: what the projection must agree with.
-    #[cfg(test)]
-    pub(crate) fn overdue_without_projection(
+    /// The penalty a contract has accrued through its accrual date, as the accrual cache
+    /// keeps it: in its line of the overdue list (carried to that date), or in `ac/`.
+    pub fn cached_penalty(&self, contract_no: &str) -> Result<Money> {
+        let store = self.store();
+        let Some(day) = super::apply::accrual_date_of(store, contract_no)? else {
+            return Ok(Money::ZERO);
+        };
+        match store.overdue_line::<OverdueEntry>(contract_no)? {
+            Some(line) => {
+                let settings = store.settings()?;
+                let carried = overdue::line_as_of(line, &settings, day);
+                carried.map(|(_, accrued)| accrued).ok_or_else(|| {
+                    AppError::Refused(format!(
+                        "the overdue line of {contract_no} cannot be carried to {day}; run accrue"
+                    ))
+                })
+            }
+            None => Ok(store.accrual(contract_no)?),
+        }
+    }
+
+    /// `overdue` always computed from the contracts: what the projection must agree with
+    /// (for tests).
+    #[doc(hidden)]
+    pub fn overdue_without_projection(
         &self,
         ctx: &Ctx,
         as_of: NaiveDate,
@@ -545,24 +573,26 @@ impl CustomerCache {
             self.seen.insert(id.to_string(), customer);
         }
         let customer = self.seen.get(id)?.as_ref()?;
-        let visible = user.is_none_or(|u| in_scope(u, customer))
-            && filter.branch.as_ref().is_none_or(|b| *b == customer.branch)
-            && filter
-                .collector
-                .as_ref()
-                .is_none_or(|c| *c == customer.collector);
-        visible.then_some(customer)
+        visible(user, filter, &customer.branch, &customer.collector).then_some(customer)
     }
 }
 
-fn overdue_row(entry: OverdueEntry, customer: &Customer) -> OverdueRow {
+/// Whether the viewer may see a customer of `branch` and `collector`, and the list's branch
+/// and collector filters let them through.
+fn visible(user: Option<&User>, filter: &OverdueFilter, branch: &str, collector: &str) -> bool {
+    user.is_none_or(|u| in_scope_of(u, branch, collector))
+        && filter.branch.as_ref().is_none_or(|b| b == branch)
+        && filter.collector.as_ref().is_none_or(|c| c == collector)
+}
+
+fn overdue_row(entry: OverdueEntry) -> OverdueRow {
     OverdueRow {
         contract_no: entry.contract_no,
         customer_id: entry.customer_id,
-        customer: customer.name.clone(),
-        phone: customer.phone.clone(),
-        branch: customer.branch.clone(),
-        collector: customer.collector.clone(),
+        customer: entry.customer,
+        phone: entry.phone,
+        branch: entry.branch,
+        collector: entry.collector,
         model: entry.model,
         serial: entry.serial,
         days_overdue: entry.days_overdue,

@@ -175,7 +175,7 @@ impl App {
         let visible = (!user.sees_everything()).then(|| {
             rows.iter()
                 .enumerate()
-                .filter(|(_, r)| in_scope_of(&user, &r.collector, &r.branch))
+                .filter(|(_, r)| in_scope_of(&user, &r.branch, &r.collector))
                 .map(|(i, _)| i as u32)
                 .collect()
         });

@@ -85,6 +85,28 @@ pub fn rate_in(history: &[RateEntry], day: NaiveDate) -> Option<Rate> {
     idx.checked_sub(1).map(|i| history[i].daily)
 }
 
+/// The rate in force on `day` for a contract with its own history `own`: its own if it has one
+/// by then, else the global one of `settings`, else zero.
+pub fn rate_in_force(own: &[RateEntry], settings: &PenaltySettings, day: NaiveDate) -> Rate {
+    rate_in(own, day)
+        .or_else(|| rate_in(&settings.rates, day))
+        .unwrap_or(Rate::ZERO)
+}
+
+/// The first day after `day` on which the rate in force may change: the next entry of the own
+/// or the global history.
+pub fn next_rate_change(
+    own: &[RateEntry],
+    settings: &PenaltySettings,
+    day: NaiveDate,
+) -> Option<NaiveDate> {
+    [own, &settings.rates[..]]
+        .into_iter()
+        .filter_map(|history| history.get(history.partition_point(|r| r.from <= day)))
+        .map(|r| r.from)
+        .min()
+}
+
 /// The order in which a payment is applied (DOMAIN §2). Data, not flags: one function
 /// (`ledger::evaluate`) reads it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -279,9 +301,7 @@ pub trait LedgerFacts {
 
     /// The rate in force on `day`: the contract's own if it has one by then, else the global one.
     fn rate_on(&self, settings: &PenaltySettings, day: NaiveDate) -> Rate {
-        rate_in(self.own_rates(), day)
-            .or_else(|| rate_in(&settings.rates, day))
-            .unwrap_or(Rate::ZERO)
+        rate_in_force(self.own_rates(), settings, day)
     }
 
     /// Money recorded but not yet confirmed.

@@ -13,7 +13,10 @@
 //! due date. The sum is computed over runs of days where the base and the rate are constant:
 //! a run of n days costs n × round(base × rate), which is the per-day rule exactly.
 
-use super::contract::{AllocationOrder, LedgerFacts, PaymentFact, PaymentKind, PenaltySettings};
+use super::contract::{
+    AllocationOrder, LedgerFacts, PaymentFact, PaymentKind, PenaltySettings, RateEntry,
+    next_rate_change, rate_in_force,
+};
 use super::money::{Money, Rate};
 use chrono::{Days, NaiveDate};
 use serde::Serialize;
@@ -242,7 +245,7 @@ impl<'a, C: LedgerFacts + ?Sized> Work<'a, C> {
             return Money::ZERO; // nothing bears penalty (yet): shows 0
         };
 
-        let (own, global) = (self.contract.own_rates(), &self.settings.rates[..]);
+        let own = self.contract.own_rates();
         let end = next_day(through);
         let (mut next_start, mut next_change) = (0, 0);
         let mut base = Money::ZERO;
@@ -278,10 +281,8 @@ impl<'a, C: LedgerFacts + ?Sized> Work<'a, C> {
             if let Some(inst) = installments[..past_grace].get(next_start) {
                 until = until.min(next_day(inst.due));
             }
-            for history in [own, global] {
-                if let Some(rate) = history.get(history.partition_point(|r| r.from <= day)) {
-                    until = until.min(rate.from);
-                }
+            if let Some(change) = next_rate_change(own, self.settings, day) {
+                until = until.min(change);
             }
             if base.is_positive() {
                 let daily = self.contract.rate_on(self.settings, day).daily_on(base);
@@ -563,5 +564,187 @@ pub fn standing<C: LedgerFacts + ?Sized>(contract: &C, settings: &PenaltySetting
     Standing {
         first_unpaid_due,
         last_payment,
+    }
+}
+
+/// An installment with money unpaid: its due date and its principal + interest unpaid.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Unpaid {
+    #[serde(with = "crate::codec::date")]
+    pub due: NaiveDate,
+    pub amount: Money,
+}
+
+/// An approved waiver as the penalty counts it: from its approval date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Waived {
+    #[serde(with = "crate::codec::date")]
+    pub on: NaiveDate,
+    pub amount: Money,
+}
+
+/// What carrying an overdue contract's figures to a later date needs, and nothing else: what
+/// each installment still owes after every confirmed payment, the grace days and own rates,
+/// the penalty paid and the approved waivers. A few hundred bytes where the contract takes
+/// kilobytes.
+///
+/// It holds as long as no payment arrives after the date it was taken on: any change to the
+/// contract or the settings takes it anew.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct PenaltyFacts {
+    /// Received date of the latest payment not voided (pending ones count for promises).
+    #[serde(with = "crate::codec::opt_date")]
+    pub last_received: Option<NaiveDate>,
+    pub grace: u32,
+    pub own_rates: Vec<RateEntry>,
+    /// In due order.
+    pub unpaid: Vec<Unpaid>,
+    pub penalty_paid: Money,
+    pub waivers: Vec<Waived>,
+}
+
+/// A contract's overdue figures carried to a later date by `PenaltyFacts::advance`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Advanced {
+    pub penalty_accrued: Money,
+    pub penalty_outstanding: Money,
+    pub days_overdue: i64,
+    pub overdue_amount: Money,
+}
+
+impl PenaltyFacts {
+    /// The facts of `contract` from its `figures` as of some date.
+    pub fn of<C: LedgerFacts + ?Sized>(
+        contract: &C,
+        settings: &PenaltySettings,
+        figures: &Figures,
+    ) -> PenaltyFacts {
+        PenaltyFacts {
+            last_received: contract
+                .payment_facts()
+                .filter(|p| p.kind != PaymentKind::Voided)
+                .map(|p| p.received_on)
+                .max(),
+            grace: contract.grace(settings),
+            own_rates: contract.own_rates().to_vec(),
+            unpaid: figures
+                .installments
+                .iter()
+                .map(|i| Unpaid {
+                    due: i.due_date,
+                    amount: i.principal_outstanding + i.interest_outstanding,
+                })
+                .filter(|u| u.amount.is_positive())
+                .collect(),
+            penalty_paid: figures.penalty_paid,
+            waivers: contract
+                .waiver_facts()
+                .map(|(on, amount)| Waived { on, amount })
+                .collect(),
+        }
+    }
+
+    /// The first date after `from` to which `advance` from `from` cannot carry the figures:
+    /// the day after `from` when a payment was received after it; else the day after the grace
+    /// of an installment due before `from` ends on or after it, if money was received on or
+    /// after its due date (from then on it bears penalty for days before `from`, on amounts
+    /// that changed since); `None` when it carries them to any date.
+    pub fn revisit(&self, from: NaiveDate) -> Option<NaiveDate> {
+        if self.last_received.is_some_and(|day| day > from) {
+            return Some(next_day(from));
+        }
+        self.unpaid
+            .iter()
+            .filter(|u| u.due < from && self.last_received.is_some_and(|day| day > u.due))
+            .map(|u| next_day(add_days(u.due, self.grace)))
+            .filter(|&day| day > from)
+            .min()
+    }
+
+    /// The figures as of `through` of a contract overdue on `from`, whose penalty accrued
+    /// through `from` is `accrued`: what `evaluate` would give, to the cent.
+    ///
+    /// Nothing is received after `from`, so each installment bears its unpaid amount on every
+    /// day after `from`. An installment whose grace ends between the two dates bears penalty
+    /// from the day after its due date (DOMAIN §2), days before `from` included: those days are
+    /// charged again with it, less what they were charged without it — nothing was received
+    /// from its due date on either, or `revisit` says so.
+    ///
+    /// `None` when this cannot tell, and the contract must be evaluated: `through` is on or
+    /// after `revisit(from)`.
+    pub fn advance(
+        &self,
+        settings: &PenaltySettings,
+        from: NaiveDate,
+        accrued: Money,
+        through: NaiveDate,
+    ) -> Option<Advanced> {
+        if through <= from || self.revisit(from).is_some_and(|day| through >= day) {
+            return None;
+        }
+        let bears_by = |u: &Unpaid, day: NaiveDate| add_days(u.due, self.grace) < day;
+        // Installments bearing penalty as of `through`, and whether they did as of `from`.
+        let bearing: Vec<(&Unpaid, bool)> = self
+            .unpaid
+            .iter()
+            .filter(|u| bears_by(u, through))
+            .map(|u| (u, bears_by(u, from)))
+            .collect();
+        let after = next_day(from);
+        let mut day = bearing
+            .iter()
+            .filter(|(_, before)| !before)
+            .map(|(u, _)| next_day(u.due))
+            .fold(after, NaiveDate::min);
+        let end = next_day(through);
+        let mut next = 0;
+        // The base as of `through`, and (before `after`) the base already charged.
+        let (mut base, mut charged) = (Money::ZERO, Money::ZERO);
+        let mut added = Money::ZERO;
+        while day < end {
+            while let Some((u, before)) = bearing.get(next).filter(|(u, _)| next_day(u.due) <= day)
+            {
+                base += u.amount;
+                if *before {
+                    charged += u.amount;
+                }
+                next += 1;
+            }
+            let mut until = end;
+            if day < after {
+                until = until.min(after);
+            }
+            if let Some((u, _)) = bearing.get(next) {
+                until = until.min(next_day(u.due));
+            }
+            if let Some(change) = next_rate_change(&self.own_rates, settings, day) {
+                until = until.min(change);
+            }
+            let rate = rate_in_force(&self.own_rates, settings, day);
+            let mut daily = rate.daily_on(base);
+            if day < after {
+                daily -= rate.daily_on(charged);
+            }
+            added += daily.times((until - day).num_days());
+            day = until;
+        }
+        let penalty_accrued = accrued + added;
+        let waived: Money = self
+            .waivers
+            .iter()
+            .filter(|w| w.on <= through)
+            .map(|w| w.amount)
+            .sum();
+        let overdue = self.unpaid.iter().filter(|u| u.due < through);
+        let days_overdue = overdue
+            .clone()
+            .next()
+            .map_or(0, |u| (through - u.due).num_days());
+        Some(Advanced {
+            penalty_accrued,
+            penalty_outstanding: (penalty_accrued - waived - self.penalty_paid).max(Money::ZERO),
+            days_overdue,
+            overdue_amount: overdue.map(|u| u.amount).sum(),
+        })
     }
 }

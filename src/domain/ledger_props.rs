@@ -679,6 +679,133 @@ proptest! {
     }
 }
 
+/// The figures `PenaltyFacts::advance` carries from `from` to `through`, from `evaluate`.
+fn advanced_by_evaluation(
+    contract: &Contract,
+    settings: &PenaltySettings,
+    through: NaiveDate,
+) -> Advanced {
+    let f = evaluate(contract, settings, through);
+    Advanced {
+        penalty_accrued: f.penalty_accrued,
+        penalty_outstanding: f.penalty_outstanding,
+        days_overdue: f.days_overdue,
+        overdue_amount: f.overdue_amount,
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// The daily job's short cut: carrying a contract's figures forward from its penalty
+    /// facts gives what evaluating the whole contract gives, to the cent, whenever it answers.
+    #[test]
+    fn advancing_the_penalty_facts_equals_evaluating(
+        model in model(),
+        from in 0i64..=400,
+        days in 1i64..=60,
+    ) {
+        let contract = model.contract();
+        let settings = model.settings();
+        let at_from = evaluate(&contract, &settings, day(from));
+        let facts = PenaltyFacts::of(&contract, &settings, &at_from);
+        for through in [from + 1, from + days] {
+            if let Some(advanced) =
+                facts.advance(&settings, day(from), at_from.penalty_accrued, day(through))
+            {
+                prop_assert_eq!(advanced, advanced_by_evaluation(&contract, &settings, day(through)), "{} → {}", from, through);
+            }
+        }
+    }
+
+    /// It answers whenever nothing was received after `from` and no grace reaches back before
+    /// it: without grace days, always.
+    #[test]
+    fn advancing_answers_when_nothing_arrives_later(
+        mut model in model(),
+        from in 0i64..=400,
+        days in 1i64..=60,
+    ) {
+        model.payments.retain(|p| p.received <= from);
+        model.global_grace = 0;
+        model.own_grace = None;
+        let contract = model.contract();
+        let settings = model.settings();
+        let at_from = evaluate(&contract, &settings, day(from));
+        let facts = PenaltyFacts::of(&contract, &settings, &at_from);
+        let advanced = facts.advance(&settings, day(from), at_from.penalty_accrued, day(from + days));
+        prop_assert_eq!(advanced, Some(advanced_by_evaluation(&contract, &settings, day(from + days))));
+    }
+
+    /// It answers for every date before `revisit`, with grace days and later payments too.
+    #[test]
+    fn advancing_answers_until_the_revisit_date(model in model(), from in 0i64..=400) {
+        let contract = model.contract();
+        let settings = model.settings();
+        let at_from = evaluate(&contract, &settings, day(from));
+        let facts = PenaltyFacts::of(&contract, &settings, &at_from);
+        let until = facts.revisit(day(from)).unwrap_or(day(from + 90));
+        let mut through = day(from + 1);
+        while through < until {
+            let advanced = facts.advance(&settings, day(from), at_from.penalty_accrued, through);
+            prop_assert_eq!(advanced, Some(advanced_by_evaluation(&contract, &settings, through)));
+            through = through.succ_opt().unwrap();
+        }
+    }
+}
+
+/// An installment partly paid on its due date, still in its grace days: carried across the
+/// end of its grace, it bears penalty from the day after its due date on what was left.
+#[test]
+fn advancing_across_the_grace_of_an_installment_paid_on_its_due_date() {
+    let model = Model {
+        installments: vec![
+            ModelInstallment {
+                due: 10,
+                principal_cents: 900_000,
+                interest_cents: 100_000,
+            },
+            ModelInstallment {
+                due: 40,
+                principal_cents: 900_000,
+                interest_cents: 100_000,
+            },
+        ],
+        payments: vec![
+            ModelPayment {
+                received: 12,
+                cents: 300_000,
+                status: ModelStatus::Confirmed(0),
+            },
+            ModelPayment {
+                received: 40,
+                cents: 333_333,
+                status: ModelStatus::Confirmed(1),
+            },
+        ],
+        global_rates: vec![(0, 500), (43, 700)],
+        own_rates: vec![],
+        global_grace: 5,
+        own_grace: None,
+        order: AllocationOrder::DueFirst,
+        waivers: vec![],
+    };
+    let (contract, settings) = (model.contract(), model.settings());
+    for from in 40..=46 {
+        let at_from = evaluate(&contract, &settings, day(from));
+        let facts = PenaltyFacts::of(&contract, &settings, &at_from);
+        assert_eq!(facts.revisit(day(from)), None, "from day {from}");
+        for through in from + 1..=from + 10 {
+            let advanced =
+                facts.advance(&settings, day(from), at_from.penalty_accrued, day(through));
+            assert_eq!(
+                advanced,
+                Some(advanced_by_evaluation(&contract, &settings, day(through)))
+            );
+        }
+    }
+}
+
 /// The reference itself, on the hand-checked case of `ledger_tests`: 10,000.00 due day 45
 /// (15 Feb), 4,000.00 paid on day 59 (1 Mar), 0.0005: 14 × 5.00 + 9 × 3.00 = 97.00 on day 68.
 #[test]

@@ -18,7 +18,8 @@ mod ledger_tests;
 
 pub use contract::*;
 pub use ledger::{
-    Bucket, Figures, InstallmentFigures, evaluate, settlement_blockers, waiver_blocker,
+    Advanced, Bucket, Figures, InstallmentFigures, PenaltyFacts, Unpaid, Waived, evaluate,
+    settlement_blockers, waiver_blocker,
 };
 pub use money::{Money, MoneyError, Rate, round_cents};
 pub use party::{Customer, Role, User};

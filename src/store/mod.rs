@@ -16,7 +16,7 @@ pub use view::{
 };
 
 use crate::domain::ledger::Standing;
-use crate::domain::{Contract, Customer, Money, PenaltySettings, Ticket, User};
+use crate::domain::{Contract, Customer, Money, PenaltyFacts, PenaltySettings, Ticket, User};
 use chrono::{Datelike, NaiveDate};
 use serde::{Serialize, de::DeserializeOwned};
 use std::path::{Path, PathBuf};
@@ -25,9 +25,10 @@ use std::sync::{Mutex, MutexGuard};
 /// sled's page cache, in MiB, unless `DUEDESK_SLED_CACHE_MB` says otherwise. sled holds
 /// about three times this in memory (its cache counts pages at their size on disk) on top of
 /// the rest of the process; measured on a 100,000-contract book (1.1 GB on disk), 256 MiB
-/// took loading to 717 MiB resident and 64 MiB to about 400 MiB; the book fits in neither,
-/// and a one-day accrual on it took the same time with both (773 ms vs 802 ms).
-pub const DEFAULT_CACHE_MB: u64 = 64;
+/// took loading to 717 MiB resident, 64 MiB to 400–450 MiB and 32 MiB to 371 MiB; the book
+/// fits in none. With 32 MiB against 64 the ledger benchmark's one-day accrual took 39 ms
+/// against 30 ms, the overdue list 103 ms against 82 ms, a full scan the same.
+pub const DEFAULT_CACHE_MB: u64 = 32;
 
 fn cache_bytes() -> u64 {
     std::env::var("DUEDESK_SLED_CACHE_MB")
@@ -37,8 +38,14 @@ fn cache_bytes() -> u64 {
         << 20
 }
 
-/// The schema this binary reads and writes. A database with a newer one is refused.
-pub const SCHEMA_VERSION: u32 = 1;
+/// The schema this binary reads and writes. A database with a newer one is refused; an older
+/// one is migrated by the app layer when it opens it (`App::open`).
+///
+/// 2: a line of the overdue list (`ov/`, an `OverdueLine`) carries the customer's details, the
+/// contract's penalty facts and its accrued penalty (no longer in `ac/`); the overdue
+/// contracts of each customer (`xo/`) and the lines to revisit by day (`xr/`) are indexed;
+/// `Accrue` runs in parts.
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -89,8 +96,15 @@ pub(crate) enum Space {
     Pending,
     DueIndex,
     LastPaymentIndex,
+    /// `contract` → its penalty accrued through the accrual date, unless it is on the list.
     Accrual,
+    /// `contract` → its `OverdueLine`, while it is on the overdue list.
     Overdue,
+    /// `customer \0 contract` for every line of the overdue list: whose lines to refresh
+    /// when a customer changes.
+    OverdueByCustomer,
+    /// `day + contract` for every line of the overdue list with a `revisit` day.
+    Revisit,
     User,
     UserKey,
 }
@@ -119,6 +133,8 @@ impl Space {
             Space::LastPaymentIndex => b"xl/",
             Space::Accrual => b"ac/",
             Space::Overdue => b"ov/",
+            Space::OverdueByCustomer => b"xo/",
+            Space::Revisit => b"xr/",
             Space::User => b"us/",
             Space::UserKey => b"uk/",
         }
@@ -222,9 +238,17 @@ pub trait Reader {
     fn accrued_through(&self) -> Result<Option<NaiveDate>> {
         Ok(get_in::<_, Day>(self, Space::Meta, "accrued_through")?.map(|d| d.0))
     }
-    /// The cached penalty accrued through `accrued_through`.
+    /// The penalty cached in `ac/` for a contract that is not on the overdue list (one on the
+    /// list keeps it in its `OverdueLine`).
     fn accrual(&self, contract_no: &str) -> Result<Money> {
         Ok(get_in(self, Space::Accrual, contract_no)?.unwrap_or(Money::ZERO))
+    }
+    /// A contract's line of the overdue list, with the app's entry type `T`.
+    fn overdue_line<T: DeserializeOwned>(
+        &self,
+        contract_no: &str,
+    ) -> Result<Option<OverdueLine<T>>> {
+        get_in(self, Space::Overdue, contract_no)
     }
     /// The application of a document type in flight on a contract, if any.
     fn open_application(&self, contract_no: &str, document: &str) -> Result<Option<String>> {
@@ -242,9 +266,14 @@ pub trait Reader {
         get_in(self, Space::Meta, "rules")
     }
     /// The date the overdue list projection (`RecordKind::Overdue`) is complete for: the
-    /// accrual date of the last `Accrue` that maintained it.
+    /// accrual date of the last `Accrue` that maintained it. None while an accrual run is
+    /// unfinished.
     fn overdue_through(&self) -> Result<Option<NaiveDate>> {
         Ok(get_in::<_, Day>(self, Space::Meta, "overdue_through")?.map(|d| d.0))
+    }
+    /// The accrual run begun and not yet finished, if any.
+    fn accrual_run(&self) -> Result<Option<AccrualRun>> {
+        get_in(self, Space::Meta, "accrual_run")
     }
     fn counter(&self, name: &str) -> Result<u64> {
         Ok(get_in(self, Space::Meta, &format!("counter/{name}"))?.unwrap_or(0))
@@ -268,7 +297,8 @@ pub enum RecordKind {
     Order,
     /// SSH public keys by fingerprint (`SHA256:…`): who a key logs in as.
     UserKey,
-    /// One entry per contract overdue as of the accrual date: the overdue list, precomputed.
+    /// One `OverdueLine` per contract overdue as of the accrual date: the overdue list,
+    /// precomputed.
     Overdue,
 }
 
@@ -289,6 +319,48 @@ impl RecordKind {
 
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Day(#[serde(with = "crate::codec::date")] NaiveDate);
+
+/// An accrual run in parts (`Accrue`): every contract numbered up to `done` is accrued through
+/// `through`, the others still through `Reader::accrued_through`.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct AccrualRun {
+    #[serde(with = "crate::codec::date")]
+    pub through: NaiveDate,
+    pub done: String,
+}
+
+/// A contract's line of the overdue list as stored, as of the day it was last written: the
+/// line the list shows (the app's type) and the penalty accrued through that day (kept here,
+/// not in `ac/`, while the contract is on the list), with the facts that carry both to any
+/// later day before `revisit` without reading the contract. The daily accrual rewrites a
+/// line only when that day comes (`Space::Revisit`) or the contract changes.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct OverdueLine<T> {
+    #[serde(with = "crate::codec::date")]
+    pub as_of: NaiveDate,
+    #[serde(with = "crate::codec::opt_date")]
+    pub revisit: Option<NaiveDate>,
+    pub accrued: Money,
+    pub facts: PenaltyFacts,
+    pub entry: T,
+}
+
+/// The head of an `OverdueLine`, read without the rest (bincode reads fields in order and
+/// leaves the bytes after them alone).
+#[derive(serde::Deserialize)]
+struct LineHead {
+    #[serde(with = "crate::codec::date")]
+    _as_of: NaiveDate,
+    #[serde(with = "crate::codec::opt_date")]
+    revisit: Option<NaiveDate>,
+}
+
+fn overdue_by_customer_key(customer_id: &str, contract_no: &str) -> Vec<u8> {
+    let mut key = Space::OverdueByCustomer.key(customer_id);
+    key.push(0);
+    key.extend_from_slice(contract_no.as_bytes());
+    key
+}
 
 pub struct Store {
     path: PathBuf,
@@ -376,12 +448,25 @@ impl Store {
         Ok(get_in(self, Space::Meta, "schema")?.unwrap_or(0))
     }
 
-    /// For migration tests: pretend the database was written by another version.
-    #[doc(hidden)]
-    pub fn force_schema_version(&self, version: u32) -> Result<()> {
+    /// Records the schema the database now has: the last step of a migration. Tests use it
+    /// to pretend the database was written by another version.
+    pub fn set_schema_version(&self, version: u32) -> Result<()> {
         self.tree
             .insert(Space::Meta.key("schema"), encode(&version))?;
         self.db.flush()?;
+        Ok(())
+    }
+
+    /// Removes every line of the overdue list with its customer index: the first step of a
+    /// migration that takes them anew.
+    pub fn clear_overdue_lines(&self) -> Result<()> {
+        let mut batch = sled::Batch::default();
+        for space in [Space::Overdue, Space::OverdueByCustomer, Space::Revisit] {
+            for key in self.tree.scan_prefix(space.prefix()).keys() {
+                batch.remove(key?);
+            }
+        }
+        self.tree.apply_batch(batch)?;
         Ok(())
     }
 
@@ -457,6 +542,11 @@ impl Store {
         })
     }
 
+    /// Every contract number, in order (read from the small index records, not the contracts).
+    pub fn contract_numbers(&self) -> Result<Vec<String>> {
+        self.ids_in(Space::ContractIndex)
+    }
+
     /// Raw bytes of every contract record: the benchmark's bare scan.
     pub fn scan_contract_bytes(&self) -> impl Iterator<Item = Result<(Vec<u8>, Vec<u8>)>> + '_ {
         self.tree.scan_prefix(Space::Contract.prefix()).map(|kv| {
@@ -471,6 +561,34 @@ impl Store {
             let (key, value) = kv?;
             Ok(Record { key, value })
         })
+    }
+
+    /// Contract records numbered after `after` (from the first if None) through `upto` (to
+    /// the last if None), in contract-number order.
+    pub fn contract_records_between(
+        &self,
+        after: Option<&str>,
+        upto: Option<&str>,
+    ) -> impl Iterator<Item = Result<Record>> + '_ {
+        use std::ops::Bound;
+        let prefix = Space::Contract.prefix();
+        let start = match after {
+            Some(no) => Bound::Excluded(Space::Contract.key(no)),
+            None => Bound::Included(prefix.to_vec()),
+        };
+        let upto = upto.map(|no| Space::Contract.key(no));
+        self.tree
+            .range::<Vec<u8>, _>((start, Bound::Unbounded))
+            .take_while(move |kv| match kv {
+                Ok((key, _)) => {
+                    key.starts_with(prefix) && upto.as_ref().is_none_or(|u| key.as_ref() <= &u[..])
+                }
+                Err(_) => true,
+            })
+            .map(|kv| {
+                let (key, value) = kv?;
+                Ok(Record { key, value })
+            })
     }
 
     /// The committed record of a contract, to be read through a borrowed view.
@@ -539,22 +657,52 @@ impl Store {
         before: NaiveDate,
         after: NaiveDate,
     ) -> Result<Vec<String>> {
+        self.dated_ids(&[
+            (Space::DueIndex, None, Some(before)),
+            (Space::LastPaymentIndex, after.succ_opt(), None),
+        ])
+    }
+
+    /// What accruing from `previous` to `through` must evaluate: contracts whose oldest unpaid
+    /// installment falls due from `previous` on and before `through` (they become overdue),
+    /// with a confirmed payment received after `previous`, or with a line of the overdue list
+    /// to revisit by `through`. Sorted, without duplicates.
+    pub fn accrual_candidates(
+        &self,
+        previous: NaiveDate,
+        through: NaiveDate,
+    ) -> Result<Vec<String>> {
+        self.dated_ids(&[
+            (Space::DueIndex, Some(previous), Some(through)),
+            (Space::LastPaymentIndex, previous.succ_opt(), None),
+            (Space::Revisit, None, through.succ_opt()),
+        ])
+    }
+
+    /// The ids of the `dated_key`s of each (space, from, until): with a day from `from`
+    /// (inclusive) to `until` (exclusive), either open. Sorted, without duplicates.
+    fn dated_ids(
+        &self,
+        ranges: &[(Space, Option<NaiveDate>, Option<NaiveDate>)],
+    ) -> Result<Vec<String>> {
         let mut ids = Vec::new();
-        let due = Space::DueIndex.prefix();
-        let mut end = due.to_vec();
-        end.extend_from_slice(&day_bytes(before));
-        for key in self.tree.range(due.to_vec()..end).keys() {
-            ids.push(String::from_utf8_lossy(&key?[due.len() + 4..]).into_owned());
-        }
-        let paid = Space::LastPaymentIndex.prefix();
-        let mut start = paid.to_vec();
-        start.extend_from_slice(&day_bytes(after.succ_opt().unwrap_or(after)));
-        for kv in self.tree.range(start..) {
-            let key = kv?.0;
-            if !key.starts_with(paid) {
-                break;
+        for &(space, from, until) in ranges {
+            let prefix = space.prefix();
+            let bound = |day: NaiveDate| {
+                let mut key = prefix.to_vec();
+                key.extend_from_slice(&day_bytes(day));
+                key
+            };
+            let start = from.map_or_else(|| prefix.to_vec(), bound);
+            let end = until.map(bound);
+            for key in self.tree.range(start..).keys() {
+                let key = key?;
+                let past_end = end.as_ref().is_some_and(|end| key.as_ref() >= &end[..]);
+                if !key.starts_with(prefix) || past_end {
+                    break;
+                }
+                ids.push(String::from_utf8_lossy(&key[prefix.len() + 4..]).into_owned());
             }
-            ids.push(String::from_utf8_lossy(&key[paid.len() + 4..]).into_owned());
         }
         ids.sort_unstable();
         ids.dedup();
@@ -668,8 +816,83 @@ impl Txn<'_> {
         self.delete(kind.space().key(id));
     }
 
-    pub fn set_overdue_through(&mut self, day: NaiveDate) {
-        self.put_in(Space::Meta, "overdue_through", &Day(day));
+    pub fn set_overdue_through(&mut self, day: Option<NaiveDate>) {
+        match day {
+            Some(day) => self.put_in(Space::Meta, "overdue_through", &Day(day)),
+            None => self.delete(Space::Meta.key("overdue_through")),
+        }
+    }
+
+    pub fn set_accrual_run(&mut self, run: Option<&AccrualRun>) {
+        match run {
+            Some(run) => self.put_in(Space::Meta, "accrual_run", run),
+            None => self.delete(Space::Meta.key("accrual_run")),
+        }
+    }
+
+    /// Caches a contract's penalty accrued through the accrual date with its line of the
+    /// overdue list, or without one when it is not on the list. `fresh`: the contract has
+    /// neither yet (nothing to remove).
+    pub fn put_accrual<T: Serialize>(
+        &mut self,
+        contract_no: &str,
+        customer_id: &str,
+        accrued: Money,
+        line: Option<&OverdueLine<T>>,
+        fresh: bool,
+    ) -> Result<()> {
+        let by_customer = overdue_by_customer_key(customer_id, contract_no);
+        if !fresh {
+            // The revisit key of the line it had, if any.
+            if let Some(LineHead {
+                revisit: Some(day), ..
+            }) = get_in(self, Space::Overdue, contract_no)?
+            {
+                self.delete(Space::Revisit.dated_key(day, contract_no));
+            }
+        }
+        match line {
+            Some(line) => {
+                debug_assert_eq!(line.accrued, accrued);
+                self.put_overdue_line(contract_no, line);
+                self.put_raw(by_customer, Vec::new());
+                if let Some(day) = line.revisit {
+                    self.put_raw(Space::Revisit.dated_key(day, contract_no), Vec::new());
+                }
+                if !fresh {
+                    self.delete(Space::Accrual.key(contract_no));
+                }
+            }
+            None => {
+                if !accrued.is_zero() {
+                    self.put_in(Space::Accrual, contract_no, &accrued);
+                } else if !fresh {
+                    self.delete(Space::Accrual.key(contract_no));
+                }
+                if !fresh {
+                    self.delete(Space::Overdue.key(contract_no));
+                    self.delete(by_customer);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Rewrites the line of a contract that stays on the overdue list, as of the same day.
+    pub fn put_overdue_line<T: Serialize>(&mut self, contract_no: &str, line: &OverdueLine<T>) {
+        self.put_in(Space::Overdue, contract_no, line);
+    }
+
+    /// The contracts of a customer with a line on the overdue list, this transaction's own
+    /// writes included, in contract-number order.
+    pub fn overdue_contracts_of(&self, customer_id: &str) -> Result<Vec<String>> {
+        let mut prefix = Space::OverdueByCustomer.key(customer_id);
+        prefix.push(0);
+        self.keys_with_prefix(&prefix).map(|keys| {
+            keys.into_iter()
+                .map(|k| String::from_utf8_lossy(&k[prefix.len()..]).into_owned())
+                .collect()
+        })
     }
 
     pub fn set_payment_contract(&mut self, payment_id: &str, contract_no: &str) {
@@ -720,15 +943,6 @@ impl Txn<'_> {
 
     pub fn set_accrued_through(&mut self, day: NaiveDate) {
         self.put_in(Space::Meta, "accrued_through", &Day(day));
-    }
-
-    /// Caches a contract's accrued penalty; zero is stored as absence.
-    pub fn set_accrual(&mut self, contract_no: &str, accrued: Money) {
-        if accrued.is_zero() {
-            self.delete(Space::Accrual.key(contract_no));
-        } else {
-            self.put_in(Space::Accrual, contract_no, &accrued);
-        }
     }
 
     /// The next number of a named counter (1, 2, …): ids that replay identically.

@@ -29,6 +29,24 @@ impl<'s> Txn<'s> {
         self.writes.insert(key, None);
     }
 
+    /// Keys starting with `prefix`, committed or written here, without those deleted here.
+    pub(super) fn keys_with_prefix(&self, prefix: &[u8]) -> Result<Vec<Vec<u8>>> {
+        let mut keys = std::collections::BTreeSet::new();
+        for key in self.store.tree.scan_prefix(prefix).keys() {
+            keys.insert(key?.to_vec());
+        }
+        for (key, value) in self.writes.range(prefix.to_vec()..) {
+            if !key.starts_with(prefix) {
+                break;
+            }
+            match value {
+                Some(_) => keys.insert(key.clone()),
+                None => keys.remove(key),
+            };
+        }
+        Ok(keys.into_iter().collect())
+    }
+
     pub fn is_empty(&self) -> bool {
         self.writes.is_empty()
     }
