@@ -306,8 +306,7 @@ impl App {
         let actor = self.user(&ctx.actor)?;
         let mut txn = self.store.begin();
         let mut outcomes = Vec::with_capacity(mutations.len());
-        // The contracts whose overdue lines may change (`None`: any).
-        let mut touched = Some(Vec::new());
+        let mut touched = shared::Touched::nothing();
         for (index, mutation) in mutations.iter().enumerate() {
             let at = |error| AppError::InBatch {
                 index,
@@ -315,11 +314,7 @@ impl App {
             };
             permissions::check(&txn, &actor, mutation).map_err(at)?;
             if mutation.changes_book() {
-                let more = shared::touched(&txn, mutation).map_err(at)?;
-                touched = touched.zip(more).map(|(mut all, more)| {
-                    all.extend(more);
-                    all
-                });
+                touched.add(&txn, mutation).map_err(at)?;
             }
             let header = EntryHeader {
                 site: 0,
@@ -448,7 +443,7 @@ impl App {
             count += 1;
         }
         self.store.flush()?;
-        self.overdue_cache.note(None);
+        self.overdue_cache.note(shared::Touched::anything());
         self.book_version.fetch_add(1, Ordering::AcqRel);
         Ok(count)
     }

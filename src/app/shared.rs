@@ -110,10 +110,10 @@ impl OverdueCache {
     }
 
     /// Notes a committed change before the book version moves: the contracts whose lines
-    /// it may have changed, or `None` for any.
-    pub(crate) fn note(&self, contracts: Option<Vec<String>>) {
+    /// it may have changed.
+    pub(crate) fn note(&self, touched: Touched) {
         let mut state = lock(&self.state);
-        state.changed = match (state.changed.take(), contracts) {
+        state.changed = match (state.changed.take(), touched.0) {
             (Some(mut set), Some(more)) => {
                 set.extend(more);
                 (set.len() <= PATCH_LIMIT).then_some(set)
@@ -123,12 +123,35 @@ impl OverdueCache {
     }
 }
 
+/// The contracts whose overdue lines a change (one batch) may alter; `None` once that may
+/// be any, or more than are worth patching (a large import).
+pub(crate) struct Touched(Option<Vec<String>>);
+
+impl Touched {
+    pub fn nothing() -> Touched {
+        Touched(Some(Vec::new()))
+    }
+
+    pub fn anything() -> Touched {
+        Touched(None)
+    }
+
+    /// Adds what `mutation` may alter, read before it applies.
+    pub fn add<R: Reader + ?Sized>(&mut self, reader: &R, mutation: &Mutation) -> Result<()> {
+        let Some(all) = self.0.as_mut() else {
+            return Ok(());
+        };
+        match touched(reader, mutation)? {
+            Some(more) if all.len() + more.len() <= PATCH_LIMIT => all.extend(more),
+            _ => self.0 = None,
+        }
+        Ok(())
+    }
+}
+
 /// The contracts whose overdue lines a mutation may change, read before it applies;
 /// `None` when it may change any (rates, accrual, customers, allocation order).
-pub(crate) fn touched<R: Reader + ?Sized>(
-    reader: &R,
-    mutation: &Mutation,
-) -> Result<Option<Vec<String>>> {
+fn touched<R: Reader + ?Sized>(reader: &R, mutation: &Mutation) -> Result<Option<Vec<String>>> {
     Ok(match mutation {
         // Decisions act on their application's contract (a waiver, a lock) and no other.
         Mutation::Approve { id, .. }

@@ -15,6 +15,7 @@
 use super::super::search;
 use super::dashboard::{Column, Filter};
 use crate::app::OverdueRow;
+use crate::app::queries::list_order;
 use crate::domain::Bucket;
 use crate::domain::PromiseState;
 use chrono::Datelike;
@@ -180,26 +181,21 @@ impl DashData {
 
     /// Per row: bucket (its place in `Bucket::ALL`), overdue and penalty in cents.
     pub fn numbers(&self) -> &Numbers {
-        self.numbers.get_or_init(|| {
-            let bucket = |b: Bucket| Bucket::ALL.iter().position(|x| *x == b).unwrap_or(0) as u8;
-            Numbers {
-                bucket: self.rows.iter().map(|r| bucket(r.bucket)).collect(),
-                overdue: self.rows.iter().map(|r| r.overdue_amount.cents()).collect(),
-                penalty: self
-                    .rows
-                    .iter()
-                    .map(|r| r.penalty_outstanding.cents())
-                    .collect(),
-            }
+        self.numbers.get_or_init(|| Numbers {
+            bucket: self.rows.iter().map(|r| bucket_place(r.bucket)).collect(),
+            overdue: self.rows.iter().map(|r| r.overdue_amount.cents()).collect(),
+            penalty: self
+                .rows
+                .iter()
+                .map(|r| r.penalty_outstanding.cents())
+                .collect(),
         })
     }
 
     fn places(&self) -> &(Vec<u16>, Vec<u16>) {
         self.places.get_or_init(|| {
-            let place = |list: &[String], v: &str| {
-                list.binary_search_by(|x| x.as_str().cmp(v))
-                    .map_or(u16::MAX, |p| p as u16)
-            };
+            // Every row's branch and collector are on the lists made from the rows.
+            let place = |list: &[String], v: &str| place_in(list, v).map_or(u16::MAX, |p| p as u16);
             let (branches, collectors) = (self.branches(), self.collectors());
             (
                 self.rows
@@ -220,16 +216,15 @@ impl DashData {
         if filter.is_empty() {
             return None;
         }
+        // A value no row has matches no place.
         let place = |list: &[String], v: &Option<String>| {
             v.as_ref()
-                .map(|v| list.binary_search(v).map_or(u16::MAX - 1, |p| p as u16))
+                .map(|v| place_in(list, v).map_or(u16::MAX - 1, |p| p as u16))
         };
         Some(RowFilter {
             branch: place(self.branches(), &filter.branch),
             collector: place(self.collectors(), &filter.collector),
-            bucket: filter
-                .bucket
-                .map(|b| Bucket::ALL.iter().position(|x| *x == b).unwrap_or(0) as u8),
+            bucket: filter.bucket.map(bucket_place),
         })
     }
 
@@ -293,17 +288,11 @@ impl DashData {
     }
 
     fn listed_by_days(&self) -> bool {
-        self.rows.is_sorted_by(|a, b| {
-            (b.days_overdue, &a.contract_no) <= (a.days_overdue, &b.contract_no)
-        })
+        self.rows.is_sorted_by(|a, b| list_order(a, b).is_le())
     }
 
     /// One number per row that orders it by `column` (ascending).
     fn sort_keys(&self, column: Column) -> Vec<i64> {
-        let rank = |list: &[String], v: &str| {
-            list.binary_search_by(|x| x.as_str().cmp(v))
-                .map_or(-1, |p| p as i64)
-        };
         let machines = match column {
             Column::Machine => distinct(self.rows.iter().map(|r| r.machine)),
             _ => Vec::new(),
@@ -312,6 +301,7 @@ impl DashData {
             Column::Customer => self.customer_rank(),
             _ => &[],
         };
+        let numbers = self.numbers();
         self.rows
             .iter()
             .enumerate()
@@ -321,13 +311,13 @@ impl DashData {
                 Column::Branch => self.places().0[i] as i64,
                 Column::Collector => self.places().1[i] as i64,
                 Column::Days => r.days_overdue,
-                Column::Overdue => self.numbers().overdue[i],
-                Column::Penalty => self.numbers().penalty[i],
+                Column::Overdue => numbers.overdue[i],
+                Column::Penalty => numbers.penalty[i],
                 Column::LastContact => r
                     .last_contact
                     .map_or(i64::MIN, |d| d.num_days_from_ce() as i64),
                 Column::Promise => promise_rank(r.promise) as i64,
-                Column::Machine => rank(&machines, r.machine),
+                Column::Machine => place_in(&machines, r.machine).map_or(-1, |p| p as i64),
             })
             .collect()
     }
@@ -354,6 +344,16 @@ fn promise_rank(p: Option<PromiseState>) -> u8 {
         Some(PromiseState::Due) => 2,
         Some(PromiseState::Broken) => 3,
     }
+}
+
+/// Where `v` stands in the sorted `list`.
+fn place_in(list: &[String], v: &str) -> Option<usize> {
+    list.binary_search_by(|x| x.as_str().cmp(v)).ok()
+}
+
+/// A bucket's place in `Bucket::ALL`.
+fn bucket_place(b: Bucket) -> u8 {
+    Bucket::ALL.iter().position(|x| *x == b).unwrap_or(0) as u8
 }
 
 /// The distinct values, sorted.
