@@ -248,16 +248,7 @@ pub fn report(app: &App, ctx: &Ctx, cmd: ReportCmd) -> Done {
                 ">avg days",
             ]);
             for l in &lines {
-                t.row(vec![
-                    l.model.clone(),
-                    l.machine_type.clone(),
-                    l.in_stock.to_string(),
-                    l.reserved.to_string(),
-                    l.shipped.to_string(),
-                    l.towed_back.to_string(),
-                    l.max_days_in_stock.to_string(),
-                    l.avg_days_in_stock.to_string(),
-                ]);
+                t.row(l.cells().to_vec());
             }
             out!("{}", t.render());
             Ok(())

@@ -4,7 +4,6 @@
 //! A serial is money standing in a yard: a machine belongs to at most one order at a time,
 //! and accessory stock never goes negative (what is on hand covers what is reserved).
 
-use super::money::Money;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -221,9 +220,23 @@ pub struct StockLine {
     /// Of the machines in stock or reserved.
     pub max_days_in_stock: i64,
     pub avg_days_in_stock: i64,
-    /// Book value is not tracked here; kept for the report's shape.
-    #[serde(skip)]
-    pub value: Money,
+}
+
+impl StockLine {
+    /// The line's columns as text, in report order: model, type, in stock, reserved,
+    /// shipped, towed back, max days, average days (the CLI table and the stock screen).
+    pub fn cells(&self) -> [String; 8] {
+        [
+            self.model.clone(),
+            self.machine_type.clone(),
+            self.in_stock.to_string(),
+            self.reserved.to_string(),
+            self.shipped.to_string(),
+            self.towed_back.to_string(),
+            self.max_days_in_stock.to_string(),
+            self.avg_days_in_stock.to_string(),
+        ]
+    }
 }
 
 /// Stock by model and state, as of a date, models in code order.

@@ -547,7 +547,7 @@ catalog! {
     FieldContractNo => "Contract", "合同号";
     FieldCode => "Accessory code", "附件编码";
     FieldQuantity => "Quantity", "数量";
-    FieldExtra => "Extra (not in contract)", "额外（合同外）";
+    FieldExtra => "Not in contract", "额外（合同外）";
     FieldShipOn => "Ship date", "出库日期";
     FieldCarrier => "Carrier", "承运人";
     ToggleYes => "yes", "是";

@@ -242,16 +242,7 @@ fn draw_models(s: &StockScreen, lang: Lang, theme: &Theme, buf: &mut Buffer, are
         len: s.lines.len(),
         line: |i: usize| {
             let l = &s.lines[i];
-            let texts = [
-                l.model.clone(),
-                l.machine_type.clone(),
-                l.in_stock.to_string(),
-                l.reserved.to_string(),
-                l.shipped.to_string(),
-                l.towed_back.to_string(),
-                l.max_days_in_stock.to_string(),
-                l.avg_days_in_stock.to_string(),
-            ];
+            let texts = l.cells();
             table::cells(&cols, &texts, |id| match id {
                 6 if l.max_days_in_stock >= 180 => theme.style("danger"),
                 6 if l.max_days_in_stock >= 90 => theme.style("warning"),
