@@ -685,3 +685,71 @@ mod cli {
         assert!(err.contains("stock.import"), "{err}");
     }
 }
+
+#[test]
+fn the_machine_system_is_in_use_from_the_first_machine_accessory_or_order_the_viewer_sees() {
+    let in_use = |app: &App, user: &str| app.machine_system_in_use(&ctx(user)).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::open(&dir.path().join("db")).unwrap();
+    let admin = ctx("admin");
+    assert!(!in_use(&app, "admin"), "an empty book");
+    let batch = vec![
+        Mutation::PutCustomer(Customer {
+            id: "C1".into(),
+            name: "张伟".into(),
+            phone: String::new(),
+            id_number: String::new(),
+            address: String::new(),
+            branch: "合肥".into(),
+            collector: "coll".into(),
+        }),
+        Mutation::AddUser {
+            name: "s0".into(),
+            display: String::new(),
+            roles: vec![Role::Sales],
+            branch: Some("合肥".into()),
+        },
+        Mutation::AddUser {
+            name: "far".into(),
+            display: String::new(),
+            roles: vec![Role::Collector],
+            branch: Some("南京".into()),
+        },
+        Mutation::AddContract(NewContract {
+            no: "H0".into(),
+            customer_id: "C1".into(),
+            signed_on: day("2026-03-01"),
+            model: "SY75C".into(),
+            serial: String::new(),
+            financed: Money::from_cents(50_000_000),
+            penalty_rate: None,
+            grace_days: None,
+        }),
+    ];
+    app.execute_batch(&admin, &batch).unwrap();
+    assert!(!in_use(&app, "admin"), "contracts alone");
+    let order = Mutation::CreateOrder {
+        contract: "H0".into(),
+    };
+    app.execute(&ctx("s0"), order).unwrap();
+    assert!(in_use(&app, "admin") && in_use(&app, "s0"));
+    assert!(!in_use(&app, "far"), "an order outside the viewer's scope");
+    let accessory = Mutation::PutAccessory {
+        code: "BK".into(),
+        name: "破碎锤".into(),
+        unit: "台".into(),
+        quantity: 5,
+    };
+    app.execute(&admin, accessory).unwrap();
+    assert!(in_use(&app, "far"), "accessories are the whole book's");
+
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::open(&dir.path().join("db")).unwrap();
+    app.execute(&admin, machine("SY1", "SY75C", "excavator"))
+        .unwrap();
+    assert!(in_use(&app, "admin"), "one machine in stock");
+    assert!(
+        app.machine_system_in_use(&ctx("nobody")).is_err(),
+        "an unknown user is refused"
+    );
+}

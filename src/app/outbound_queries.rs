@@ -131,6 +131,22 @@ impl App {
             .collect()
     }
 
+    /// Whether the viewer's book uses the machine system: it holds machines or accessories,
+    /// or an order in the viewer's scope. Cheap: it stops at the first one found.
+    pub fn machine_system_in_use(&self, ctx: &Ctx) -> Result<bool> {
+        let user = self.viewer(ctx)?;
+        let store = self.store();
+        if store.has_records(RecordKind::Machine) || store.has_records(RecordKind::Accessory) {
+            return Ok(true);
+        }
+        for order in store.records::<Order>(RecordKind::Order) {
+            if check_contract_scope(store, &user, &order?.contract_no).is_ok() {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
     /// Stock by model and state with days in stock (inventory control).
     pub fn stock_report(&self, ctx: &Ctx) -> Result<Vec<StockLine>> {
         let machines = self.machines(ctx)?;

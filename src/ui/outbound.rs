@@ -19,11 +19,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent};
 /// Whether the book uses the machine system (machines, accessories or orders): only then
 /// do the stock and outbound screens show among the tabs.
 pub fn in_use(app: &App, ctx: &Ctx) -> bool {
-    app.stock_report(ctx).is_ok_and(|r| !r.is_empty())
-        || app.accessories(ctx).is_ok_and(|a| !a.is_empty())
-        || app
-            .orders_by_state(ctx)
-            .is_ok_and(|s| s.iter().any(|s| s.orders > 0))
+    app.machine_system_in_use(ctx).unwrap_or(false)
 }
 
 pub fn reload_stock(state: &mut State, app: &App, ctx: &Ctx) {
