@@ -9,7 +9,7 @@ use crate::domain::{
     Bucket, Contact, Customer, InstallmentFigures, Money, Payment, PaymentStatus, PromiseState,
     Rate, Role, User, evaluate,
 };
-use crate::store::{OverdueLine, Reader, RecordKind};
+use crate::store::{OverdueLine, Reader, RecordKind, decode};
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -270,6 +270,9 @@ impl App {
     /// `overdue` from the projection kept as of the accrual date `as_of`: each line carried
     /// from the day it was written to `as_of` (a line that cannot be, which the accrual
     /// prevents, is evaluated from its contract).
+    ///
+    /// The lines are read in parts, one per core (`in_threads`): reading and decoding them
+    /// is most of the cost of opening the dashboard on a big book.
     fn overdue_listed(
         &self,
         user: Option<&User>,
@@ -278,24 +281,38 @@ impl App {
     ) -> Result<Vec<OverdueRow>> {
         let store = self.store();
         let settings = store.settings()?;
-        let mut customers = CustomerCache::default();
-        let mut rows = Vec::new();
-        for line in store.records::<OverdueLine<OverdueEntry>>(RecordKind::Overdue) {
-            let line = line?;
-            let no = line.entry.contract_no.clone();
-            let Some((entry, _)) = overdue::line_as_of(line, &settings, as_of) else {
-                let scope = (user, filter, &mut customers);
-                rows.extend(self.evaluated_row(&settings, scope, &no, as_of)?);
-                continue;
-            };
-            if filter
-                .bucket
-                .is_some_and(|b| b != Bucket::of_days(entry.days_overdue))
-            {
-                continue;
+        let ranges = store.record_ranges(RecordKind::Overdue, cores())?;
+        let parts = in_threads(&ranges, |range| -> Result<Vec<OverdueRow>> {
+            let mut customers = CustomerCache::default();
+            let mut rows = Vec::new();
+            for kv in store.raw_records_in(range) {
+                let (key, value) = kv?;
+                let line: OverdueLine<OverdueEntry> = decode(&key, &value)?;
+                let no = line.entry.contract_no.clone();
+                let Some((entry, _)) = overdue::line_as_of(line, &settings, as_of) else {
+                    let scope = (user, filter, &mut customers);
+                    rows.extend(self.evaluated_row(&settings, scope, &no, as_of)?);
+                    continue;
+                };
+                if filter
+                    .bucket
+                    .is_some_and(|b| b != Bucket::of_days(entry.days_overdue))
+                {
+                    continue;
+                }
+                if visible(user, filter, &entry.branch, &entry.collector) {
+                    rows.push(overdue_row(entry));
+                }
             }
-            if visible(user, filter, &entry.branch, &entry.collector) {
-                rows.push(overdue_row(entry));
+            Ok(rows)
+        });
+        let mut rows = Vec::new();
+        for part in parts {
+            let part = part?;
+            if rows.is_empty() {
+                rows = part;
+            } else {
+                rows.extend(part);
             }
         }
         sort_overdue(&mut rows);
@@ -607,8 +624,42 @@ fn overdue_row(entry: OverdueEntry) -> OverdueRow {
     }
 }
 
+/// Sorts rows into `list_order`. Rows read in contract order (as the store keeps them) need
+/// only a stable sort by days, on the keys alone; the rows move once, not at every merge.
 fn sort_overdue(rows: &mut [OverdueRow]) {
-    rows.sort_by(list_order);
+    if rows.is_sorted_by(|a, b| a.contract_no <= b.contract_no) {
+        rows.sort_by_cached_key(|r| std::cmp::Reverse(r.days_overdue));
+    } else {
+        rows.sort_by(list_order);
+    }
+}
+
+/// How many threads a query that reads the whole book uses: the machine's cores, at most 8.
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
+}
+
+/// `f` of each item, each on a thread of its own (the first on this one), the results in the
+/// items' order. A panic in one is raised again here.
+pub(crate) fn in_threads<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let Some((first, others)) = items.split_first() else {
+        return Vec::new();
+    };
+    let f = &f;
+    std::thread::scope(|scope| {
+        let others: Vec<_> = others
+            .iter()
+            .map(|item| scope.spawn(move || f(item)))
+            .collect();
+        let mut results = vec![f(first)];
+        for other in others {
+            match other.join() {
+                Ok(result) => results.push(result),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        results
+    })
 }
 
 /// The overdue list's order: most days overdue first, then by contract number.
@@ -623,4 +674,94 @@ fn id_order(id: &str) -> u64 {
     id.trim_start_matches(|c: char| !c.is_ascii_digit())
         .parse()
         .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn row(no: &str, days: i64) -> OverdueRow {
+        OverdueRow {
+            contract_no: no.into(),
+            customer_id: String::new(),
+            customer: String::new(),
+            phone: String::new(),
+            branch: String::new(),
+            collector: String::new(),
+            model: String::new(),
+            serial: String::new(),
+            days_overdue: days,
+            bucket: Bucket::of_days(days),
+            overdue_amount: Money::ZERO,
+            penalty_outstanding: Money::ZERO,
+            pending_payments: Money::ZERO,
+            total_to_collect: Money::ZERO,
+            last_contact: None,
+            promise: None,
+            machine: "",
+        }
+    }
+
+    fn order_of(rows: &[OverdueRow]) -> Vec<(i64, &str)> {
+        rows.iter()
+            .map(|r| (r.days_overdue, r.contract_no.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn the_list_runs_from_most_days_overdue_then_by_contract_number() {
+        let mut rows = vec![row("H1", 5), row("H2", 40), row("H3", 5), row("H4", 91)];
+        sort_overdue(&mut rows);
+        let expected = [(91, "H4"), (40, "H2"), (5, "H1"), (5, "H3")];
+        assert_eq!(order_of(&rows), expected);
+        let mut rows = vec![row("H3", 5), row("H2", 40), row("H1", 5), row("H4", 91)];
+        sort_overdue(&mut rows);
+        assert_eq!(order_of(&rows), expected, "rows not read in contract order");
+    }
+
+    #[test]
+    fn in_threads_keeps_the_order_of_its_items() {
+        let items: Vec<u32> = (0..9).collect();
+        let threads = std::sync::Mutex::new(std::collections::HashSet::new());
+        let out = in_threads(&items, |&i| {
+            threads.lock().unwrap().insert(std::thread::current().id());
+            i * 10
+        });
+        assert_eq!(out, (0..9).map(|i| i * 10).collect::<Vec<_>>());
+        assert_eq!(
+            threads.into_inner().unwrap().len(),
+            9,
+            "one thread per item"
+        );
+        assert!(in_threads(&[] as &[u32], |&i| i).is_empty());
+    }
+
+    #[test]
+    #[should_panic(expected = "part 3 failed")]
+    fn a_panic_in_a_thread_reaches_the_caller() {
+        in_threads(&[1, 2, 3], |&i| assert!(i != 3, "part {i} failed"));
+    }
+
+    proptest! {
+        /// Rows in contract order (as read from the store) or in any order sort the same.
+        #[test]
+        fn sorting_rows_gives_the_list_order(
+            lines in proptest::collection::btree_map("[A-Z]{1,3}[0-9]{0,3}", 1i64..400, 0..80),
+            shuffle in any::<u64>(),
+        ) {
+            let mut rows: Vec<OverdueRow> = lines.iter().map(|(no, &days)| row(no, days)).collect();
+            let mut expected = rows.clone();
+            expected.sort_by(list_order);
+            sort_overdue(&mut rows);
+            prop_assert_eq!(&rows, &expected);
+            let mut shuffled = expected.clone();
+            let n = shuffled.len();
+            for i in (1..n).rev() {
+                shuffled.swap(i, (shuffle.rotate_left(i as u32) % (i as u64 + 1)) as usize);
+            }
+            sort_overdue(&mut shuffled);
+            prop_assert_eq!(&shuffled, &expected);
+        }
+    }
 }

@@ -401,6 +401,33 @@ fn served_by(db: &Path) -> String {
     )
 }
 
+/// Keys from `start` up to, not including, `end`: a part of `Store::record_ranges`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyRange {
+    pub start: Vec<u8>,
+    pub end: Vec<u8>,
+}
+
+/// `parts - 1` keys evenly spaced from `first` to `last`, in order: the 16 bytes after their
+/// common beginning read as a number (a shorter key padded with zero bytes).
+fn cut_points(first: &[u8], last: &[u8], parts: usize) -> Vec<Vec<u8>> {
+    let common = first.iter().zip(last).take_while(|(a, b)| a == b).count();
+    let number = |key: &[u8]| {
+        (0..16).fold(0u128, |n, i| {
+            n << 8 | u128::from(key.get(common + i).copied().unwrap_or(0))
+        })
+    };
+    let (low, high) = (number(first), number(last));
+    let step = high.saturating_sub(low) / parts.max(1) as u128;
+    (1..parts)
+        .map(|i| {
+            let mut key = first[..common].to_vec();
+            key.extend_from_slice(&(low + step * i as u128).to_be_bytes());
+            key
+        })
+        .collect()
+}
+
 impl Store {
     /// Opens (creating if need be) the database at `path`, checking its schema version.
     pub fn open(path: &Path) -> Result<Store> {
@@ -497,6 +524,14 @@ impl Store {
             .is_none()
     }
 
+    /// Whether the book holds any record of a kind (without reading one).
+    pub fn has_records(&self, kind: RecordKind) -> bool {
+        self.tree
+            .scan_prefix(kind.space().prefix())
+            .next()
+            .is_some()
+    }
+
     /// Every contract, decoded, in contract-number order.
     pub fn contracts(&self) -> impl Iterator<Item = Result<Contract>> + '_ {
         self.scan_decoded(Space::Contract)
@@ -515,6 +550,42 @@ impl Store {
         kind: RecordKind,
     ) -> impl Iterator<Item = Result<T>> + '_ {
         self.scan_decoded(kind.space())
+    }
+
+    /// The keys of a kind's records cut into up to `parts` ranges that together hold them
+    /// all, in key order, to be read on as many threads (`raw_records_in`). The cuts lie
+    /// evenly between the first and the last key, read as numbers: the parts are even when
+    /// the ids are spread evenly, as contract numbers are, and merely uneven otherwise.
+    pub fn record_ranges(&self, kind: RecordKind, parts: usize) -> Result<Vec<KeyRange>> {
+        let prefix = kind.space().prefix();
+        let mut end = prefix.to_vec();
+        if let Some(last) = end.last_mut() {
+            *last += 1; // every prefix ends in `/`
+        }
+        let bounds = match (
+            self.tree.scan_prefix(prefix).next(),
+            self.tree.scan_prefix(prefix).next_back(),
+        ) {
+            (Some(first), Some(last)) => cut_points(&first?.0, &last?.0, parts),
+            _ => Vec::new(),
+        };
+        let starts = std::iter::once(prefix.to_vec()).chain(bounds.iter().cloned());
+        let ends = bounds.iter().cloned().chain(std::iter::once(end));
+        Ok(starts
+            .zip(ends)
+            .map(|(start, end)| KeyRange { start, end })
+            .collect())
+    }
+
+    /// The records of one range of `record_ranges`, as their stored key and bytes, in key
+    /// order; `decode` them.
+    pub fn raw_records_in(
+        &self,
+        range: &KeyRange,
+    ) -> impl Iterator<Item = Result<(sled::IVec, sled::IVec)>> + '_ {
+        self.tree
+            .range(range.start.as_slice()..range.end.as_slice())
+            .map(|kv| Ok(kv?))
     }
 
     /// Records of a kind whose id starts with `prefix`, in id order.
@@ -971,5 +1042,54 @@ impl Txn<'_> {
 
     fn put_in<T: Serialize + ?Sized>(&mut self, space: Space, id: &str, value: &T) {
         self.put_raw(space.key(id), encode(value));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// The ranges of `record_ranges`, read one after another, give every record of the
+        /// kind once, in key order, and nothing of another kind — whatever the ids.
+        #[test]
+        fn record_ranges_hold_every_record_once_in_order(
+            ids in proptest::collection::btree_set("[A-Z0-9/-]{0,14}|[\\PC]{0,4}", 0..60),
+            parts in 1usize..6,
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let store = Store::open(&dir.path().join("db")).unwrap();
+            for id in &ids {
+                store.tree.insert(Space::Overdue.key(id), id.as_bytes()).unwrap();
+                store.tree.insert(Space::Contract.key(id), b"other".as_slice()).unwrap();
+            }
+            let ranges = store.record_ranges(RecordKind::Overdue, parts).unwrap();
+            prop_assert!(ranges.len() <= parts.max(1));
+            let read: Vec<String> = ranges
+                .iter()
+                .flat_map(|range| store.raw_records_in(range))
+                .map(|kv| String::from_utf8(kv.unwrap().1.to_vec()).unwrap())
+                .collect();
+            let expected: Vec<String> = ids.iter().cloned().collect();
+            prop_assert_eq!(read, expected);
+        }
+    }
+
+    #[test]
+    fn cut_points_fall_evenly_between_contract_numbers() {
+        let cuts = cut_points(b"ov/HT-2026-000000", b"ov/HT-2026-099998", 2);
+        assert_eq!(cuts.len(), 1);
+        let cut = &cuts[0];
+        assert!(cut.as_slice() > b"ov/HT-2026-040000".as_slice(), "{cut:?}");
+        assert!(cut.as_slice() < b"ov/HT-2026-060000".as_slice(), "{cut:?}");
+        assert!(
+            cut_points(b"a", b"a", 4)
+                .iter()
+                .all(|c| c.as_slice() >= b"a".as_slice())
+        );
+        assert!(cut_points(b"a", b"b", 1).is_empty());
     }
 }
