@@ -69,7 +69,16 @@ pub fn main() -> i32 {
             return e.exit_code();
         }
     };
-    match run(cli) {
+    // A command that only prints has its output buffered; the terminal screens and the
+    // server write as they go.
+    let prints_only = !matches!(
+        &cli.command,
+        None | Some(Command::Demo(_) | Command::Serve { .. })
+    );
+    let buffer = prints_only.then(output::buffered);
+    let result = run(cli);
+    drop(buffer);
+    match result {
         Ok(()) => 0,
         Err(Failure(lines)) => {
             let mut err = std::io::stderr().lock();

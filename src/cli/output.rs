@@ -19,6 +19,15 @@ pub fn redirect(out: Box<dyn Write>, err: Box<dyn Write>) -> Redirect {
 
 pub struct Redirect(());
 
+/// Buffers this thread's stdout until the guard is dropped (or stderr is written): a command
+/// that prints thousands of lines makes a few writes instead of one per line.
+pub fn buffered() -> Redirect {
+    redirect(
+        Box::new(io::BufWriter::with_capacity(64 * 1024, io::stdout())),
+        Box::new(io::stderr()),
+    )
+}
+
 impl Drop for Redirect {
     fn drop(&mut self) {
         let taken = SINKS.with(|s| s.borrow_mut().take());
@@ -29,9 +38,15 @@ impl Drop for Redirect {
     }
 }
 
+/// Runs `f` on this thread's stdout or stderr. Before anything goes to stderr the stdout
+/// sink is flushed, so a buffered stdout keeps its order with the messages between lines.
 fn with<R>(stderr: bool, f: impl FnOnce(&mut dyn Write) -> R) -> R {
     SINKS.with(|s| match s.borrow_mut().as_mut() {
-        Some((out, err)) => f(if stderr { &mut **err } else { &mut **out }),
+        Some((out, err)) if stderr => {
+            let _ = out.flush();
+            f(&mut **err)
+        }
+        Some((out, _)) => f(&mut **out),
         None if stderr => f(&mut io::stderr().lock()),
         None => f(&mut io::stdout().lock()),
     })
@@ -64,4 +79,41 @@ impl Write for Stderr {
 /// Whether output goes to the process's own stdout (not redirected).
 pub fn is_process_stdout() -> bool {
     SINKS.with(|s| s.borrow().is_none())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::rc::Rc;
+
+    /// One log both sinks write into, as a terminal shows stdout and stderr together.
+    #[derive(Clone, Default)]
+    struct Shared(Rc<RefCell<Vec<u8>>>);
+
+    impl Write for Shared {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0.borrow_mut().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn buffered_stdout_keeps_its_order_with_stderr_and_is_written_at_the_end() {
+        let screen = Shared::default();
+        let guard = redirect(
+            Box::new(io::BufWriter::new(screen.clone())),
+            Box::new(screen.clone()),
+        );
+        writeln!(Stdout, "row 1").unwrap();
+        assert!(screen.0.borrow().is_empty(), "stdout waits in its buffer");
+        writeln!(Stderr, "warning").unwrap();
+        writeln!(Stdout, "row 2").unwrap();
+        drop(guard);
+        let text = String::from_utf8(screen.0.borrow().clone()).unwrap();
+        assert_eq!(text, "row 1\nwarning\nrow 2\n");
+        assert!(is_process_stdout(), "the guard gives stdout back");
+    }
 }
