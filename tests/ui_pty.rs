@@ -250,9 +250,13 @@ fn find_by_pinyin_initials_record_a_payment_quit_and_it_is_in_the_database() {
     pty.send("PTY-E2E-1");
     pty.wait_text("PTY-E2E-1");
     pty.send("\r");
-    pty.wait_for("the form to close with a saved message", |s| {
-        s.contains("Saved") && !s.contains("Record payment")
-    });
+    pty.wait_for(
+        "the form to close saying the payment awaits confirmation",
+        |s| {
+            s.contains("¥123.45 on HT-2025-001 recorded, awaiting confirmation")
+                && !s.contains("Record payment")
+        },
+    );
 
     // Resize, wait for the redraw at the new width, then quit.
     pty.resize(30, 110);

@@ -169,13 +169,17 @@ fn a_payment_form_validates_as_you_type_and_the_payment_reaches_the_store() {
     type_text(&mut s, "WX-20260614");
     press(&mut s, &["enter"]);
     assert_eq!(s.state.popup, None, "saved and closed");
-    assert!(matches!(s.state.status, Some(Status::Info(_))));
     let pending = book.app.pending_payments(&ctx()).unwrap();
     assert_eq!(pending.len(), before + 1);
     let p = pending
         .iter()
         .find(|p| p.reference == "WX-20260614")
         .unwrap();
+    let said = format!(
+        "Payment {} of ¥12.34 on HT-2025-001 recorded, awaiting confirmation",
+        p.id
+    );
+    assert_eq!(s.state.status, Some(Status::Info(said)));
     assert_eq!(p.amount, m("12.34"));
     assert_eq!(p.contract_no, "HT-2025-001");
     assert_eq!(p.received_on, d("2026-06-14"));
@@ -276,6 +280,8 @@ fn finance_confirms_several_payments_at_once_and_voids_with_a_reason() {
     press(&mut s, &["space", "space", "c"]);
     assert!(matches!(s.state.popup, Some(Popup::Confirm(_))));
     press(&mut s, &["y"]);
+    let said = Some(Status::Info("2 payments confirmed".into()));
+    assert_eq!(s.state.status, said);
     let pending = book.app.pending_payments(&ctx()).unwrap();
     assert_eq!(pending.len(), 1);
     assert_eq!(s.state.payments.rows.len(), 1);
@@ -289,12 +295,15 @@ fn finance_confirms_several_payments_at_once_and_voids_with_a_reason() {
         .find(|r| r.contract_no == "HT-2025-005")
         .unwrap();
     assert_eq!(smith.overdue_amount, m("5500"));
-    // Void the last one: a reason is required.
-    press(&mut s, &["v", "enter"]);
+    // Void the last one, in Chinese: a reason is required.
+    let mut s = session(&book, Lang::Zh, "default");
+    press(&mut s, &["2", "v", "enter"]);
     assert!(matches!(s.state.popup, Some(Popup::Form(_))));
-    type_text(&mut s, "duplicate entry");
+    type_text(&mut s, "重复录入");
     press(&mut s, &["enter"]);
     assert_eq!(s.state.popup, None);
+    let said = format!("收款 {} 已作废", pending[0].id);
+    assert_eq!(s.state.status, Some(Status::Info(said)));
     assert!(book.app.pending_payments(&ctx()).unwrap().is_empty());
 }
 

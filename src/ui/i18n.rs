@@ -337,7 +337,35 @@ catalog! {
     SettingsNote => "Per-contract rate and grace: give a contract number in the form.", "单个合同的利率和宽限期：在表单中填写合同号。";
 
     // Status
-    Saved => "Saved: {}", "已保存：{}";
+    // What a change did, said in the status line after it is saved.
+    DonePayment => "Payment {} of {} on {} recorded, awaiting confirmation", "收款 {}（{}，合同 {}）已登记，待确认";
+    DonePaymentConfirmed => "Payment {} of {} on {} recorded and confirmed", "收款 {}（{}，合同 {}）已登记并确认";
+    DoneConfirm => "Payment {} confirmed", "收款 {} 已确认";
+    DoneConfirmMany => "{} payments confirmed", "已确认 {} 笔收款";
+    DoneVoid => "Payment {} voided", "收款 {} 已作废";
+    DoneContact => "Contact on {} logged", "合同 {} 的催收记录已保存";
+    DoneContactPromise => "Contact on {} logged; promise to pay {} by {}", "合同 {} 的催收记录已保存；承诺还款 {}，{} 前";
+    DoneApplication => "{} application {} on {} submitted", "{}申请 {}（合同 {}）已提交";
+    DoneWaiver => "Waiver application {} of {} on {} submitted", "利息减免申请 {}（{}，合同 {}）已提交";
+    DoneApprove => "{} approved", "{} 已审批通过";
+    DoneReject => "{} rejected and returned to its applicant", "{} 已驳回，退回申请人";
+    DoneTowRegistered => "Tow {} registered for {}", "拖机 {} 已登记，计划 {} 拖机";
+    DoneTowCompleted => "Tow {} done: machine in {}", "拖机 {} 已完成：设备入库 {}";
+    DoneTowFailed => "Tow {} recorded as failed", "拖机 {} 已记录为失败";
+    DoneRate => "Daily penalty rate {} from {} ({})", "日罚息利率 {}，{} 起（{}）";
+    DoneGrace => "Grace days: {} ({})", "宽限期：{} 天（{}）";
+    AllContracts => "all contracts", "全部合同";
+    ContractNo => "contract {}", "合同 {}";
+    DoneRules => "Approval rules saved: {} rules", "审批规则已保存：{} 条";
+    DoneSettle => "Contract {} settled", "合同 {} 已结清";
+    DoneRead => "Marked read", "已标为已读";
+    DoneOrderCreated => "Order {} created for {}", "出库单 {} 已创建（合同 {}）";
+    DoneOrderSubmitted => "Order {} submitted for approval", "出库单 {} 已提交审批";
+    DoneOrderCancelled => "Order {} cancelled", "出库单 {} 已取消";
+    DonePick => "{} reserved for order {}", "机号 {} 已为出库单 {} 预留";
+    DoneSwap => "Order {} now holds {}", "出库单 {} 已换为机号 {}";
+    DoneShip => "Order {} shipped on {}", "出库单 {} 已于 {} 出库";
+    DoneAccessory => "{} × {} added to order {}", "{} × {} 已加入出库单 {}";
     Refused => "Refused: {}", "未执行：{}";
     Help => "Keys", "按键";
     HelpClose => "Esc or ? closes", "Esc 或 ? 关闭";

@@ -268,9 +268,9 @@ fn order_of(m: &Mutation) -> Option<&str> {
 pub fn run(state: &mut State, app: &App, ctx: &Ctx, m: Mutation) {
     let order = order_of(&m).unwrap_or_default().to_string();
     let what = format!("{m:?}");
-    match execute(app, ctx, &[m]) {
+    match execute(app, ctx, state.lang, &[m]) {
         Ok(message) => {
-            state.status = Some(Status::Info(state.lang.f(Msg::Saved, &[&message])));
+            state.status = Some(Status::Info(message));
             after_change(state, app, ctx, &order);
         }
         Err(why) => show_refusal(state, &what, why),
@@ -364,9 +364,9 @@ pub fn pick_input(
                 }
             };
             let what = format!("{m:?}");
-            match execute(app, ctx, &[m]) {
+            match execute(app, ctx, state.lang, &[m]) {
                 Ok(message) => {
-                    state.status = Some(Status::Info(state.lang.f(Msg::Saved, &[&message])));
+                    state.status = Some(Status::Info(message));
                     let order = dialog.order.clone();
                     after_change(state, app, ctx, &order);
                 }

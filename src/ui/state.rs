@@ -18,7 +18,7 @@ use super::screens::stock::StockScreen;
 use super::screens::ticket::{self, TicketScreen};
 use super::screens::tows::TowBoard;
 use super::theme::Theme;
-use crate::app::{App, AppError, ApplicationFilter, Ctx, Mutation, rules_file};
+use crate::app::{App, AppError, ApplicationFilter, Ctx, Mutation, Outcome, rules_file};
 use crate::domain::approval::DocumentType;
 use crate::domain::{Bucket, Role};
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
@@ -520,9 +520,9 @@ fn save_rules(state: &mut State, app: &App, ctx: &Ctx) {
             return;
         }
     };
-    match execute(app, ctx, &[Mutation::SetRules { rules }]) {
+    match execute(app, ctx, state.lang, &[Mutation::SetRules { rules }]) {
         Ok(message) => {
-            state.status = Some(Status::Info(state.lang.f(Msg::Saved, &[&message])));
+            state.status = Some(Status::Info(message));
             state.rules.editor = None;
             reload_rules(state, app, ctx);
         }
@@ -836,7 +836,7 @@ fn command_(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> bool {
             if a.pane != approvals::Pane::Notifications || ids.is_empty() {
                 return false;
             }
-            if let Err(why) = execute(app, ctx, &[Mutation::MarkRead { ids }]) {
+            if let Err(why) = execute(app, ctx, state.lang, &[Mutation::MarkRead { ids }]) {
                 state.status = Some(Status::Error(state.lang.f(Msg::Refused, &[&why])));
             }
             reload_approvals(state, app, ctx);
@@ -965,19 +965,117 @@ fn command_(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> bool {
 }
 
 /// Runs mutations as one atomic batch; the refusal's text, if refused.
-pub(super) fn execute(app: &App, ctx: &Ctx, mutations: &[Mutation]) -> Result<String, String> {
+/// Runs `mutations` (several: all or nothing) and says what they did in `lang`, or why the
+/// app refused them.
+pub(super) fn execute(
+    app: &App,
+    ctx: &Ctx,
+    lang: Lang,
+    mutations: &[Mutation],
+) -> Result<String, String> {
     let result = if mutations.len() == 1 {
         app.execute(ctx, mutations[0].clone()).map(|o| vec![o])
     } else {
         app.execute_batch(ctx, mutations)
     };
     match result {
-        Ok(outcomes) => Ok(outcomes
-            .iter()
-            .map(|o| o.message.as_str())
-            .collect::<Vec<_>>()
-            .join("; ")),
+        Ok(outcomes) => Ok(done_text(lang, mutations, &outcomes)),
         Err(e) => Err(e.to_string()),
+    }
+}
+
+/// What `mutations` did, for the status line: the catalog's words with the ids the app gave
+/// (a payment's, an application's, an order's), not the app's own English note.
+pub(super) fn done_text(lang: Lang, mutations: &[Mutation], outcomes: &[Outcome]) -> String {
+    let confirms = mutations
+        .iter()
+        .all(|m| matches!(m, Mutation::ConfirmPayment { .. }));
+    if confirms && mutations.len() > 1 {
+        return lang.f(Msg::DoneConfirmMany, &[&mutations.len().to_string()]);
+    }
+    mutations
+        .iter()
+        .zip(outcomes)
+        .map(|(m, o)| done_one(lang, m, o))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn done_one(lang: Lang, mutation: &Mutation, outcome: &Outcome) -> String {
+    let id = outcome.id.as_deref().unwrap_or_default();
+    let scope = |contract: &Option<String>| match contract {
+        Some(no) => lang.f(Msg::ContractNo, &[no]),
+        None => lang.t(Msg::AllContracts).to_string(),
+    };
+    match mutation {
+        Mutation::RecordPayment {
+            contract,
+            amount,
+            confirmed,
+            ..
+        } => {
+            let msg = if *confirmed {
+                Msg::DonePaymentConfirmed
+            } else {
+                Msg::DonePayment
+            };
+            lang.f(msg, &[id, &amount.display(), contract])
+        }
+        Mutation::ConfirmPayment { id } => lang.f(Msg::DoneConfirm, &[id]),
+        Mutation::VoidPayment { id, .. } => lang.f(Msg::DoneVoid, &[id]),
+        Mutation::AddContact {
+            contract, promise, ..
+        } => match promise {
+            Some(p) => lang.f(
+                Msg::DoneContactPromise,
+                &[contract, &p.amount.display(), &p.date.to_string()],
+            ),
+            None => lang.f(Msg::DoneContact, &[contract]),
+        },
+        Mutation::Apply {
+            document, contract, ..
+        } => lang.f(
+            Msg::DoneApplication,
+            &[lang.document(document.name()), id, contract],
+        ),
+        Mutation::ApplyWaiver {
+            contract, amount, ..
+        } => lang.f(Msg::DoneWaiver, &[id, &amount.display(), contract]),
+        Mutation::Approve { id, .. } => lang.f(Msg::DoneApprove, &[id]),
+        Mutation::Reject { id, .. } => lang.f(Msg::DoneReject, &[id]),
+        Mutation::RegisterTow { id, planned_on, .. } => {
+            lang.f(Msg::DoneTowRegistered, &[id, &planned_on.to_string()])
+        }
+        Mutation::CompleteTow { id, yard, .. } => lang.f(Msg::DoneTowCompleted, &[id, yard]),
+        Mutation::FailTow { id, .. } => lang.f(Msg::DoneTowFailed, &[id]),
+        Mutation::SetRate {
+            contract,
+            from,
+            daily,
+        } => lang.f(
+            Msg::DoneRate,
+            &[&daily.to_string(), &from.to_string(), &scope(contract)],
+        ),
+        Mutation::SetGrace { contract, days } => {
+            lang.f(Msg::DoneGrace, &[&days.to_string(), &scope(contract)])
+        }
+        Mutation::SetRules { rules } => lang.f(Msg::DoneRules, &[&rules.len().to_string()]),
+        Mutation::Settle { contract } => lang.f(Msg::DoneSettle, &[contract]),
+        Mutation::MarkRead { .. } => lang.t(Msg::DoneRead).to_string(),
+        Mutation::CreateOrder { contract } => lang.f(Msg::DoneOrderCreated, &[id, contract]),
+        Mutation::SubmitOrder { order } => lang.f(Msg::DoneOrderSubmitted, &[order]),
+        Mutation::CancelOrder { order, .. } => lang.f(Msg::DoneOrderCancelled, &[order]),
+        Mutation::Pick { order, serial } => lang.f(Msg::DonePick, &[serial, order]),
+        Mutation::SwapMachine { order, serial, .. } => lang.f(Msg::DoneSwap, &[order, serial]),
+        Mutation::Ship { order, on, .. } => lang.f(Msg::DoneShip, &[order, &on.to_string()]),
+        Mutation::AddAccessory {
+            order,
+            code,
+            quantity,
+            ..
+        } => lang.f(Msg::DoneAccessory, &[&quantity.to_string(), code, order]),
+        // A change no screen makes: the app's own words.
+        _ => outcome.message.clone(),
     }
 }
 
@@ -1023,7 +1121,7 @@ fn submit(state: &mut State, app: &App, ctx: &Ctx, mut form: Box<Form>) {
 /// Runs a form's mutations: on success the screens it touched reload; a refusal keeps the
 /// form open with the reason under its fields.
 fn run_form(state: &mut State, app: &App, ctx: &Ctx, mut form: Box<Form>, mutations: &[Mutation]) {
-    match execute(app, ctx, mutations) {
+    match execute(app, ctx, state.lang, mutations) {
         Err(why) => {
             state
                 .log
@@ -1032,7 +1130,7 @@ fn run_form(state: &mut State, app: &App, ctx: &Ctx, mut form: Box<Form>, mutati
             state.popup = Some(Popup::Form(form));
         }
         Ok(message) => {
-            state.status = Some(Status::Info(state.lang.f(Msg::Saved, &[&message])));
+            state.status = Some(Status::Info(message));
             match &form.kind {
                 FormKind::Contact { contract }
                 | FormKind::Payment { contract }
@@ -1106,12 +1204,13 @@ fn run_pending(state: &mut State, app: &App, ctx: &Ctx, pending: Pending) {
             match execute(
                 app,
                 ctx,
+                state.lang,
                 &[Mutation::Settle {
                     contract: contract.clone(),
                 }],
             ) {
                 Ok(message) => {
-                    state.status = Some(Status::Info(state.lang.f(Msg::Saved, &[&message])));
+                    state.status = Some(Status::Info(message));
                     after_change(state, app, ctx, std::slice::from_ref(&contract));
                 }
                 Err(why) => show_refusal(state, &format!("settle {contract}"), why),
@@ -1123,9 +1222,9 @@ fn run_pending(state: &mut State, app: &App, ctx: &Ctx, pending: Pending) {
                 .iter()
                 .map(|id| Mutation::ConfirmPayment { id: id.clone() })
                 .collect();
-            match execute(app, ctx, &mutations) {
+            match execute(app, ctx, state.lang, &mutations) {
                 Ok(message) => {
-                    state.status = Some(Status::Info(state.lang.f(Msg::Saved, &[&message])));
+                    state.status = Some(Status::Info(message));
                     state.payments.marked.clear();
                     after_change(state, app, ctx, &contracts);
                 }
