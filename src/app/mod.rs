@@ -12,6 +12,7 @@ pub mod mutation;
 mod outbound;
 pub mod outbound_queries;
 mod overdue;
+mod parallel;
 pub mod permissions;
 pub mod queries;
 pub mod rules_file;

@@ -2,6 +2,7 @@
 //! are an interface (README *JSON*): stable keys, money as two-decimal strings, ISO dates.
 
 use super::overdue::{self, OverdueEntry, TicketFacts};
+use super::parallel;
 use super::permissions::{check_contract_scope, in_scope, in_scope_of};
 use super::workflow_queries::ApplicationRow;
 use super::{App, AppError, Ctx, Result};
@@ -271,8 +272,8 @@ impl App {
     /// from the day it was written to `as_of` (a line that cannot be, which the accrual
     /// prevents, is evaluated from its contract).
     ///
-    /// The lines are read in parts, one per core (`in_threads`): reading and decoding them
-    /// is most of the cost of opening the dashboard on a big book.
+    /// The lines are read in key ranges, one per core (`parallel::in_threads`): reading and
+    /// decoding them is most of the cost of opening the dashboard on a big book.
     fn overdue_listed(
         &self,
         user: Option<&User>,
@@ -281,8 +282,8 @@ impl App {
     ) -> Result<Vec<OverdueRow>> {
         let store = self.store();
         let settings = store.settings()?;
-        let ranges = store.record_ranges(RecordKind::Overdue, cores())?;
-        let parts = in_threads(&ranges, |range| -> Result<Vec<OverdueRow>> {
+        let ranges = store.record_ranges(RecordKind::Overdue, parallel::cores())?;
+        let parts = parallel::in_threads(&ranges, |range| -> Result<Vec<OverdueRow>> {
             let mut customers = CustomerCache::default();
             let mut rows = Vec::new();
             for kv in store.raw_records_in(range) {
@@ -634,34 +635,6 @@ fn sort_overdue(rows: &mut [OverdueRow]) {
     }
 }
 
-/// How many threads a query that reads the whole book uses: the machine's cores, at most 8.
-fn cores() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
-}
-
-/// `f` of each item, each on a thread of its own (the first on this one), the results in the
-/// items' order. A panic in one is raised again here.
-pub(crate) fn in_threads<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let Some((first, others)) = items.split_first() else {
-        return Vec::new();
-    };
-    let f = &f;
-    std::thread::scope(|scope| {
-        let others: Vec<_> = others
-            .iter()
-            .map(|item| scope.spawn(move || f(item)))
-            .collect();
-        let mut results = vec![f(first)];
-        for other in others {
-            match other.join() {
-                Ok(result) => results.push(result),
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
-        }
-        results
-    })
-}
-
 /// The overdue list's order: most days overdue first, then by contract number.
 pub(crate) fn list_order(a: &OverdueRow, b: &OverdueRow) -> std::cmp::Ordering {
     b.days_overdue
@@ -718,29 +691,6 @@ mod tests {
         let mut rows = vec![row("H3", 5), row("H2", 40), row("H1", 5), row("H4", 91)];
         sort_overdue(&mut rows);
         assert_eq!(order_of(&rows), expected, "rows not read in contract order");
-    }
-
-    #[test]
-    fn in_threads_keeps_the_order_of_its_items() {
-        let items: Vec<u32> = (0..9).collect();
-        let threads = std::sync::Mutex::new(std::collections::HashSet::new());
-        let out = in_threads(&items, |&i| {
-            threads.lock().unwrap().insert(std::thread::current().id());
-            i * 10
-        });
-        assert_eq!(out, (0..9).map(|i| i * 10).collect::<Vec<_>>());
-        assert_eq!(
-            threads.into_inner().unwrap().len(),
-            9,
-            "one thread per item"
-        );
-        assert!(in_threads(&[] as &[u32], |&i| i).is_empty());
-    }
-
-    #[test]
-    #[should_panic(expected = "part 3 failed")]
-    fn a_panic_in_a_thread_reaches_the_caller() {
-        in_threads(&[1, 2, 3], |&i| assert!(i != 3, "part {i} failed"));
     }
 
     proptest! {
