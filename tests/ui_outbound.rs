@@ -4,8 +4,10 @@
 
 mod support;
 
+use duedesk::app::Mutation;
 use duedesk::ui::i18n::Lang;
-use duedesk::ui::state::{Popup, Screen, Status};
+use duedesk::ui::keymap::Command;
+use duedesk::ui::state::{Action, Popup, Screen, Status};
 use support::*;
 
 /// Key presses that bring a fresh admin session to each screen.
@@ -65,6 +67,27 @@ fn a_book_without_machines_offers_no_machine_screens() {
     assert_eq!(s.state.screen, Screen::Orders);
     press(&mut s, &["tab"]);
     assert_eq!(s.state.screen, Screen::Dashboard, "tab wraps round");
+}
+
+#[test]
+fn the_first_machine_added_elsewhere_brings_the_machine_screens_on_reload() {
+    use duedesk::domain::outbound::{Machine, MachineStock};
+    let book = book();
+    let mut s = session(&book, Lang::En, "default");
+    assert!(!s.state.machine_system);
+    let machine = Mutation::AddMachine(Machine {
+        serial: "SY75C-9001".into(),
+        model: "SY75C".into(),
+        machine_type: "excavator".into(),
+        yard: "合肥一号场".into(),
+        arrived_on: d("2026-06-01"),
+        state: MachineStock::InStock,
+    });
+    book.app.execute(&ctx(), machine).unwrap();
+    s.apply(Action::Command(Command::Reload));
+    assert!(s.state.machine_system);
+    press(&mut s, &["7"]);
+    assert_eq!(s.state.screen, Screen::Stock);
 }
 
 fn pick_visible(s: &duedesk::ui::Session<'_>) -> Vec<String> {

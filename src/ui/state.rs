@@ -790,6 +790,10 @@ fn command_(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> bool {
                 Screen::Stock | Screen::Orders => {}
             }
             reload_unread(state, app, ctx);
+            // The first machine, accessory or order, added elsewhere, brings tabs 7 and 8.
+            if !state.machine_system {
+                state.machine_system = super::outbound::in_use(app, ctx);
+            }
             true
         }
         Command::NextPane | Command::PrevPane if state.screen == Screen::Approvals => {
