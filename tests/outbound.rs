@@ -26,13 +26,9 @@ fn machine(serial: &str, model: &str, kind: &str) -> Mutation {
     })
 }
 
-/// `n` approved contracts H0…, each with a draft order O1… by salesperson s0…; machines
-/// SY1–SY3 (SY75C excavators), PC1 (PC200 excavator), ZL1 (ZL50GN loader); 5 buckets.
-fn book(n: usize) -> (tempfile::TempDir, App) {
-    let dir = tempfile::tempdir().unwrap();
-    let app = App::open(&dir.path().join("db")).unwrap();
-    let admin = ctx("admin");
-    let mut batch = vec![Mutation::PutCustomer(Customer {
+/// Customer C1 of the 合肥 branch, collector coll.
+fn customer_c1() -> Mutation {
+    Mutation::PutCustomer(Customer {
         id: "C1".into(),
         name: "张伟".into(),
         phone: String::new(),
@@ -40,7 +36,30 @@ fn book(n: usize) -> (tempfile::TempDir, App) {
         address: String::new(),
         branch: "合肥".into(),
         collector: "coll".into(),
-    })];
+    })
+}
+
+/// An approved contract `no` of customer C1 for an SY75C, ¥500,000 financed.
+fn sy75c_contract(no: &str) -> Mutation {
+    Mutation::AddContract(NewContract {
+        no: no.into(),
+        customer_id: "C1".into(),
+        signed_on: day("2026-03-01"),
+        model: "SY75C".into(),
+        serial: String::new(),
+        financed: Money::from_cents(50_000_000),
+        penalty_rate: None,
+        grace_days: None,
+    })
+}
+
+/// `n` approved contracts H0…, each with a draft order O1… by salesperson s0…; machines
+/// SY1–SY3 (SY75C excavators), PC1 (PC200 excavator), ZL1 (ZL50GN loader); 5 buckets.
+fn book(n: usize) -> (tempfile::TempDir, App) {
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::open(&dir.path().join("db")).unwrap();
+    let admin = ctx("admin");
+    let mut batch = vec![customer_c1()];
     for i in 0..n {
         batch.push(Mutation::AddUser {
             name: format!("s{i}"),
@@ -48,16 +67,7 @@ fn book(n: usize) -> (tempfile::TempDir, App) {
             roles: vec![Role::Sales],
             branch: Some("合肥".into()),
         });
-        batch.push(Mutation::AddContract(NewContract {
-            no: format!("H{i}"),
-            customer_id: "C1".into(),
-            signed_on: day("2026-03-01"),
-            model: "SY75C".into(),
-            serial: String::new(),
-            financed: Money::from_cents(50_000_000),
-            penalty_rate: None,
-            grace_days: None,
-        }));
+        batch.push(sy75c_contract(&format!("H{i}")));
     }
     for (s, m, k) in [
         ("SY1", "SY75C", "excavator"),
@@ -694,15 +704,7 @@ fn the_machine_system_is_in_use_from_the_first_machine_accessory_or_order_the_vi
     let admin = ctx("admin");
     assert!(!in_use(&app, "admin"), "an empty book");
     let batch = vec![
-        Mutation::PutCustomer(Customer {
-            id: "C1".into(),
-            name: "张伟".into(),
-            phone: String::new(),
-            id_number: String::new(),
-            address: String::new(),
-            branch: "合肥".into(),
-            collector: "coll".into(),
-        }),
+        customer_c1(),
         Mutation::AddUser {
             name: "s0".into(),
             display: String::new(),
@@ -715,16 +717,7 @@ fn the_machine_system_is_in_use_from_the_first_machine_accessory_or_order_the_vi
             roles: vec![Role::Collector],
             branch: Some("南京".into()),
         },
-        Mutation::AddContract(NewContract {
-            no: "H0".into(),
-            customer_id: "C1".into(),
-            signed_on: day("2026-03-01"),
-            model: "SY75C".into(),
-            serial: String::new(),
-            financed: Money::from_cents(50_000_000),
-            penalty_rate: None,
-            grace_days: None,
-        }),
+        sy75c_contract("H0"),
     ];
     app.execute_batch(&admin, &batch).unwrap();
     assert!(!in_use(&app, "admin"), "contracts alone");
