@@ -12,10 +12,9 @@
 //!
 //! A mistake is an error naming the file, the line and the key.
 
+use super::file_error::{FileError, line_of};
 use super::i18n::Lang;
 use super::keymap::{Command, Context, Key, KeyMap};
-use super::theme::line_of;
-use std::fmt;
 use std::path::{Path, PathBuf};
 use toml::de::{DeTable, DeValue};
 
@@ -36,28 +35,8 @@ pub struct Config {
     pub file: Option<PathBuf>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigError {
-    pub file: String,
-    pub line: Option<usize>,
-    pub key: Option<String>,
-    pub message: String,
-}
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "config {}", self.file)?;
-        if let Some(line) = self.line {
-            write!(f, ", line {line}")?;
-        }
-        if let Some(key) = &self.key {
-            write!(f, ", key `{key}`")?;
-        }
-        write!(f, ": {}", self.message)
-    }
-}
-
-impl std::error::Error for ConfigError {}
+/// An error in the config file, naming the file, line and key.
+pub type ConfigError = FileError;
 
 /// `$XDG_CONFIG_HOME/duedesk/config.toml`, else `~/.config/duedesk/config.toml`.
 pub fn default_path() -> Option<PathBuf> {
@@ -79,7 +58,8 @@ impl Config {
                 _ => return Ok(Config::default()),
             },
         };
-        let text = std::fs::read_to_string(&path).map_err(|e| ConfigError {
+        let text = std::fs::read_to_string(&path).map_err(|e| FileError {
+            what: "config",
             file: path.display().to_string(),
             line: None,
             key: None,
@@ -92,7 +72,8 @@ impl Config {
 
     pub fn parse(file: &str, text: &str) -> Result<Config, ConfigError> {
         let err = |span: Option<std::ops::Range<usize>>, key: Option<String>, message: String| {
-            ConfigError {
+            FileError {
+                what: "config",
                 file: file.to_string(),
                 line: span.map(|s| line_of(text, s.start)),
                 key,

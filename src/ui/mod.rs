@@ -11,6 +11,7 @@
 
 pub mod backend;
 pub mod config;
+pub mod file_error;
 pub mod form;
 pub mod i18n;
 pub mod keymap;

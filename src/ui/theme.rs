@@ -4,9 +4,9 @@
 //! colour. The shipped themes are embedded, so the binary works anywhere; a path loads a
 //! user's file. Unknown keys, colours and modifiers are errors naming the file and line.
 
+use super::file_error::{FileError, line_of};
 use ratatui::style::{Color, Modifier, Style};
 use std::collections::HashMap;
-use std::fmt;
 use std::path::{Path, PathBuf};
 use toml::de::{DeTable, DeValue};
 
@@ -61,38 +61,13 @@ pub const KEYS: &[&str] = &[
     "popup.title",
 ];
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ThemeError {
-    pub file: String,
-    pub line: Option<usize>,
-    pub key: Option<String>,
-    pub message: String,
-}
-
-impl fmt::Display for ThemeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "theme {}", self.file)?;
-        if let Some(line) = self.line {
-            write!(f, ", line {line}")?;
-        }
-        if let Some(key) = &self.key {
-            write!(f, ", key `{key}`")?;
-        }
-        write!(f, ": {}", self.message)
-    }
-}
-
-impl std::error::Error for ThemeError {}
+/// An error in a theme file, naming the file, line and key.
+pub type ThemeError = FileError;
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Theme {
     pub name: String,
     styles: HashMap<String, Style>,
-}
-
-/// 1-based line of a byte offset.
-pub(crate) fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())].matches('\n').count() + 1
 }
 
 impl Theme {
@@ -138,7 +113,8 @@ impl Theme {
 
     fn load_depth(name: &str, base_dir: Option<&Path>, depth: usize) -> Result<Theme, ThemeError> {
         if depth > 8 {
-            return Err(ThemeError {
+            return Err(FileError {
+                what: "theme",
                 file: name.into(),
                 line: None,
                 key: Some("inherits".into()),
@@ -151,7 +127,8 @@ impl Theme {
                 return Self::parse_depth(name, &format!("themes/{name}.toml"), text, None, depth);
             }
             let known: Vec<&str> = BUILTIN.iter().map(|(n, _)| *n).collect();
-            return Err(ThemeError {
+            return Err(FileError {
+                what: "theme",
                 file: name.into(),
                 line: None,
                 key: None,
@@ -167,7 +144,8 @@ impl Theme {
         {
             path = dir.join(path);
         }
-        let text = std::fs::read_to_string(&path).map_err(|e| ThemeError {
+        let text = std::fs::read_to_string(&path).map_err(|e| FileError {
+            what: "theme",
             file: path.display().to_string(),
             line: None,
             key: None,
@@ -199,7 +177,8 @@ impl Theme {
         depth: usize,
     ) -> Result<Theme, ThemeError> {
         let err =
-            |span: Option<std::ops::Range<usize>>, key: Option<&str>, message: String| ThemeError {
+            |span: Option<std::ops::Range<usize>>, key: Option<&str>, message: String| FileError {
+                what: "theme",
                 file: file.to_string(),
                 line: span.map(|s| line_of(text, s.start)),
                 key: key.map(str::to_string),
