@@ -258,26 +258,5 @@ pub fn draw_table(
         return;
     }
     let body = Rect::new(area.x, area.y + 1, area.width, area.height - 1);
-    let height = body.height as usize;
-    let offset = nav.window(height, rows.len());
-    let lines: Vec<Line> = rows[offset..(offset + height).min(rows.len())]
-        .iter()
-        .map(|cells| {
-            table::row(
-                cols.iter()
-                    .map(|(s, cw)| {
-                        let (text, style) = &cells[s.id];
-                        table::cell(text, *cw, s.right, *style)
-                    })
-                    .collect(),
-            )
-        })
-        .collect();
-    table::draw_lines(
-        body,
-        buf,
-        lines,
-        Some(nav.selected.saturating_sub(offset)),
-        theme.style("selection"),
-    );
+    table::draw_page(body, buf, &cols, rows, nav, theme.style("selection"));
 }

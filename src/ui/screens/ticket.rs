@@ -426,26 +426,5 @@ fn draw_pane(t: &TicketScreen, lang: Lang, theme: &Theme, buf: &mut Buffer, area
         );
         return;
     }
-    let height = body.height as usize;
-    let offset = t.nav.window(height, rows.len());
-    let lines: Vec<Line> = rows[offset..(offset + height).min(rows.len())]
-        .iter()
-        .map(|cells| {
-            table::row(
-                cols.iter()
-                    .map(|(s, cw)| {
-                        let (text, style) = &cells[s.id];
-                        table::cell(text, *cw, s.right, *style)
-                    })
-                    .collect(),
-            )
-        })
-        .collect();
-    table::draw_lines(
-        body,
-        buf,
-        lines,
-        Some(t.nav.selected.saturating_sub(offset)),
-        theme.style("selection"),
-    );
+    table::draw_page(body, buf, &cols, &rows, &t.nav, theme.style("selection"));
 }

@@ -2,6 +2,7 @@
 //! is cut, the least important columns dropped first when the terminal is narrow.
 
 use super::super::text::{pad_left, pad_right};
+use super::list::ListNav;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -122,6 +123,39 @@ pub fn draw_lines(
             selection,
         );
     }
+}
+
+/// The page of `rows` that keeps `nav`'s cursor in sight, each row's cells in the fitted
+/// `cols` (a cell is picked by its column's id), the cursor's row in `selection`.
+pub fn draw_page(
+    body: Rect,
+    buf: &mut Buffer,
+    cols: &[(ColSpec<usize>, usize)],
+    rows: &[Vec<(String, Style)>],
+    nav: &ListNav,
+    selection: Style,
+) {
+    let height = body.height as usize;
+    let offset = nav.window(height, rows.len());
+    let lines: Vec<Line> = rows[offset..(offset + height).min(rows.len())]
+        .iter()
+        .map(|cells| {
+            row(cols
+                .iter()
+                .map(|(s, cw)| {
+                    let (text, style) = &cells[s.id];
+                    cell(text, *cw, s.right, *style)
+                })
+                .collect())
+        })
+        .collect();
+    draw_lines(
+        body,
+        buf,
+        lines,
+        Some(nav.selected.saturating_sub(offset)),
+        selection,
+    );
 }
 
 /// A column spec in one call: `spec(id, width, drop_rank, right, grow)`.
