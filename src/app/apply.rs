@@ -301,7 +301,8 @@ pub(super) fn apply(
     }
 }
 
-fn required(field: &str, value: &str) -> Result<()> {
+/// Refuses an empty (or blank) required field, naming it.
+pub(super) fn required(field: &str, value: &str) -> Result<()> {
     if value.trim().is_empty() {
         Err(AppError::Invalid(format!("{field} is required")))
     } else {

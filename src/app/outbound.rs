@@ -5,6 +5,7 @@
 //! same lock, so of many sessions racing for one serial exactly one wins and the others are
 //! told who holds it.
 
+use super::apply::required;
 use super::workflow::{application, submit_for};
 use super::{AppError, Mutation, NewContract, Outcome, Result};
 use crate::domain::approval::DocumentType;
@@ -13,14 +14,6 @@ use crate::domain::outbound::{
 };
 use crate::domain::{Contract, ContractState, MachineState};
 use crate::store::{EntryHeader, Reader, RecordKind, Txn};
-
-fn required(field: &str, value: &str) -> Result<()> {
-    if value.trim().is_empty() {
-        Err(AppError::Invalid(format!("{field} is required")))
-    } else {
-        Ok(())
-    }
-}
 
 pub(crate) fn machine<R: Reader + ?Sized>(reader: &R, serial: &str) -> Result<Machine> {
     reader.record(RecordKind::Machine, serial)?.ok_or_else(|| {

@@ -1,6 +1,7 @@
 //! Applying the workflow mutations: users, approval rules, applications and their chains,
 //! tow registration and outcome, lock execution, notifications (DOMAIN §4–6).
 
+use super::apply::required;
 use super::{AppError, Mutation, Outcome, Result};
 use crate::domain::approval::{
     Action, Approver, Decision, DocumentType, Facts, ReviewState, Rule, RuleSet,
@@ -49,14 +50,6 @@ fn decision(header: &EntryHeader, action: Action, comment: &str) -> Decision {
         action,
         step: None,
         comment: comment.to_string(),
-    }
-}
-
-fn required(field: &str, value: &str) -> Result<()> {
-    if value.trim().is_empty() {
-        Err(AppError::Invalid(format!("{field} is required")))
-    } else {
-        Ok(())
     }
 }
 

@@ -12,11 +12,11 @@
 //!
 //! A mistake is an error naming the file, the line and the key.
 
-use super::file_error::{FileError, line_of};
+use super::file_error::FileError;
 use super::i18n::Lang;
 use super::keymap::{Command, Context, Key, KeyMap};
 use std::path::{Path, PathBuf};
-use toml::de::{DeTable, DeValue};
+use toml::de::DeValue;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Config {
@@ -58,13 +58,7 @@ impl Config {
                 _ => return Ok(Config::default()),
             },
         };
-        let text = std::fs::read_to_string(&path).map_err(|e| FileError {
-            what: "config",
-            file: path.display().to_string(),
-            line: None,
-            key: None,
-            message: format!("cannot read it: {e}"),
-        })?;
+        let text = FileError::read("config", &path)?;
         let mut config = Config::parse(&path.display().to_string(), &text)?;
         config.file = Some(path);
         Ok(config)
@@ -72,21 +66,9 @@ impl Config {
 
     pub fn parse(file: &str, text: &str) -> Result<Config, ConfigError> {
         let err = |span: Option<std::ops::Range<usize>>, key: Option<String>, message: String| {
-            FileError {
-                what: "config",
-                file: file.to_string(),
-                line: span.map(|s| line_of(text, s.start)),
-                key,
-                message,
-            }
+            FileError::at("config", file, text, span, key, message)
         };
-        let doc = DeTable::parse(text).map_err(|e| {
-            err(
-                e.span(),
-                None,
-                e.message().trim().to_string().replace('\n', " "),
-            )
-        })?;
+        let doc = FileError::parse_toml("config", file, text)?;
         let mut config = Config::default();
         for (k, v) in doc.get_ref() {
             let name = k.get_ref().to_string();

@@ -2,6 +2,9 @@
 //! and key at fault when they are known, so the user can go straight to it.
 
 use std::fmt;
+use std::ops::Range;
+use std::path::Path;
+use toml::de::DeTable;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileError {
@@ -27,6 +30,49 @@ impl fmt::Display for FileError {
 }
 
 impl std::error::Error for FileError {}
+
+impl FileError {
+    /// An error at byte `span` of the file's `text` (named by its line), under `key`.
+    pub(crate) fn at(
+        what: &'static str,
+        file: &str,
+        text: &str,
+        span: Option<Range<usize>>,
+        key: Option<String>,
+        message: String,
+    ) -> FileError {
+        FileError {
+            what,
+            file: file.to_string(),
+            line: span.map(|s| line_of(text, s.start)),
+            key,
+            message,
+        }
+    }
+
+    /// The text of the file at `path`, or why it cannot be read.
+    pub(crate) fn read(what: &'static str, path: &Path) -> Result<String, FileError> {
+        std::fs::read_to_string(path).map_err(|e| FileError {
+            what,
+            file: path.display().to_string(),
+            line: None,
+            key: None,
+            message: format!("cannot read it: {e}"),
+        })
+    }
+
+    /// The file's `text` as a TOML table, or the parser's complaint on one line, at its line.
+    pub(crate) fn parse_toml<'a>(
+        what: &'static str,
+        file: &str,
+        text: &'a str,
+    ) -> Result<toml::Spanned<DeTable<'a>>, FileError> {
+        DeTable::parse(text).map_err(|e| {
+            let message = e.message().trim().to_string().replace('\n', " ");
+            FileError::at(what, file, text, e.span(), None, message)
+        })
+    }
+}
 
 /// 1-based line of a byte offset.
 pub(crate) fn line_of(text: &str, offset: usize) -> usize {

@@ -4,11 +4,11 @@
 //! colour. The shipped themes are embedded, so the binary works anywhere; a path loads a
 //! user's file. Unknown keys, colours and modifiers are errors naming the file and line.
 
-use super::file_error::{FileError, line_of};
+use super::file_error::FileError;
 use ratatui::style::{Color, Modifier, Style};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use toml::de::{DeTable, DeValue};
+use toml::de::DeValue;
 
 /// The themes shipped in `themes/`, embedded at build time.
 pub const BUILTIN: &[(&str, &str)] = &[
@@ -144,13 +144,7 @@ impl Theme {
         {
             path = dir.join(path);
         }
-        let text = std::fs::read_to_string(&path).map_err(|e| FileError {
-            what: "theme",
-            file: path.display().to_string(),
-            line: None,
-            key: None,
-            message: format!("cannot read it: {e}"),
-        })?;
+        let text = FileError::read("theme", &path)?;
         let stem = path
             .file_stem()
             .map_or("custom".into(), |s| s.to_string_lossy().to_string());
@@ -176,21 +170,10 @@ impl Theme {
         dir: Option<&Path>,
         depth: usize,
     ) -> Result<Theme, ThemeError> {
-        let err =
-            |span: Option<std::ops::Range<usize>>, key: Option<&str>, message: String| FileError {
-                what: "theme",
-                file: file.to_string(),
-                line: span.map(|s| line_of(text, s.start)),
-                key: key.map(str::to_string),
-                message,
-            };
-        let doc = DeTable::parse(text).map_err(|e| {
-            err(
-                e.span(),
-                None,
-                e.message().trim().to_string().replace('\n', " "),
-            )
-        })?;
+        let err = |span: Option<std::ops::Range<usize>>, key: Option<&str>, message: String| {
+            FileError::at("theme", file, text, span, key.map(str::to_string), message)
+        };
+        let doc = FileError::parse_toml("theme", file, text)?;
         let doc = doc.get_ref();
         let mut theme = Theme {
             name: name.to_string(),
