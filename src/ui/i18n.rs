@@ -344,10 +344,10 @@ catalog! {
     DoneConfirmMany => "{} payments confirmed", "已确认 {} 笔收款";
     DoneVoid => "Payment {} voided", "收款 {} 已作废";
     DoneContact => "Contact on {} logged", "合同 {} 的催收记录已保存";
-    DoneContactPromise => "Contact on {} logged; promise to pay {} by {}", "合同 {} 的催收记录已保存；承诺还款 {}，{} 前";
+    DoneContactPromise => "Contact on {} logged; promise to pay {} by {}", "合同 {} 的催收记录已保存；承诺还款 {}（{} 前）";
     DoneApplication => "{} application {} on {} submitted", "{}申请 {}（合同 {}）已提交";
     DoneWaiver => "Waiver application {} of {} on {} submitted", "利息减免申请 {}（{}，合同 {}）已提交";
-    DoneApprove => "{} approved", "{} 已审批通过";
+    DoneApprove => "{}: approved at your step", "{}：您这一步已批准";
     DoneReject => "{} rejected and returned to its applicant", "{} 已驳回，退回申请人";
     DoneTowRegistered => "Tow {} registered for {}", "拖机 {} 已登记，计划 {} 拖机";
     DoneTowCompleted => "Tow {} done: machine in {}", "拖机 {} 已完成：设备入库 {}";
