@@ -13,7 +13,8 @@ pub mod backend;
 pub mod config;
 pub mod file_error;
 pub mod form;
-pub mod i18n;
+/// The message catalog lives at the crate root (the app and the CLI word refusals from it too).
+pub use crate::i18n;
 pub mod keymap;
 pub mod log;
 pub mod outbound;

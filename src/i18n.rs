@@ -1,4 +1,5 @@
-//! The message catalog: every piece of UI text, in English and Simplified Chinese.
+//! The message catalog: every piece of text a person reads, in English and Simplified Chinese
+//! (the screens, and the refusals and notifications the app words for the CLI too).
 //!
 //! Owns: `Lang`, `Msg` and the two translations of each message, the words for the domain's
 //! enumerations (buckets, promise and machine states, channels). Must not touch: layout,
