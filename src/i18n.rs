@@ -5,7 +5,9 @@
 //! enumerations (buckets, promise and machine states, channels). Must not touch: layout,
 //! styles, the app. Terms follow DOMAIN.md's glossary.
 
+use crate::domain::refusal::{DecisionBlock, Holders, Refusal, Thing};
 use crate::domain::{Bucket, Channel, PromiseState};
+use std::fmt;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Lang {
@@ -143,7 +145,7 @@ impl Lang {
 
     /// The name of a document type (`tow`, `lock`, …) in this language.
     /// An unknown name is shown as it is rather than as another document's name.
-    pub fn document(self, name: &'static str) -> &'static str {
+    pub fn document<'a>(self, name: &'a str) -> &'a str {
         let msg = match name {
             "tow" => Msg::DocTow,
             "lock" => Msg::DocLock,
@@ -155,6 +157,334 @@ impl Lang {
             other => return other,
         };
         self.t(msg)
+    }
+}
+
+/// A state as the app names it (`settled`, `draft`, `in_review`, `locked`…), in this
+/// language: English keeps the app's name (what the CLI always printed).
+fn state_word<'a>(lang: Lang, name: &'a str) -> &'a str {
+    if lang == Lang::En {
+        return name;
+    }
+    let msg = match name {
+        "pending" => Msg::StatusPending,
+        "confirmed" => Msg::StatusConfirmed,
+        "void" => Msg::StatusVoid,
+        "active" => Msg::StatusActive,
+        "settled" => Msg::StatusSettled,
+        "repossessed" => Msg::StatusRepossessed,
+        "in_review" => Msg::StatusInReview,
+        "approved" => Msg::StatusApproved,
+        "rejected" => Msg::StatusRejected,
+        "withdrawn" => Msg::StatusWithdrawn,
+        "scheduled" => Msg::StatusScheduled,
+        "done" => Msg::StatusDone,
+        "failed" => Msg::StatusFailed,
+        "draft" => Msg::OrderDraft,
+        "submitted" => Msg::OrderSubmitted,
+        "shipped" => Msg::OrderShipped,
+        "cancelled" => Msg::OrderCancelled,
+        "normal" => Msg::MachineNormal,
+        "locked" => Msg::MachineLocked,
+        "towed" => Msg::MachineTowed,
+        other => return other,
+    };
+    lang.t(msg)
+}
+
+impl Lang {
+    /// A refusal, whole, in this language.
+    pub fn refusal(self, refusal: &Refusal) -> String {
+        use Refusal as R;
+        let f = |msg: Msg, args: &[&str]| self.f(msg, args);
+        let state = |name: &str| state_word(self, name).to_string();
+        let doc = |name: &str| self.document(name).to_string();
+        match refusal {
+            R::Forbidden {
+                user,
+                permission,
+                holders,
+            } => f(
+                Msg::RefForbidden,
+                &[user, permission, &self.holders(holders)],
+            ),
+            R::NotFound { what, id } => f(
+                match what {
+                    Thing::Contract => Msg::NotFoundContract,
+                    Thing::Payment => Msg::NotFoundPayment,
+                    Thing::Order => Msg::NotFoundOrder,
+                    Thing::Machine => Msg::NotFoundMachine,
+                    Thing::Accessory => Msg::NotFoundAccessory,
+                    Thing::User => Msg::NotFoundUser,
+                    Thing::Application => Msg::NotFoundApplication,
+                    Thing::Notification => Msg::NotFoundNotification,
+                    Thing::Actor => Msg::NotFoundActor,
+                },
+                &[id],
+            ),
+            R::Required { field } => f(Msg::RefRequired, &[field]),
+            R::ContractExists { contract } => f(Msg::RefContractExists, &[contract]),
+            R::CustomerMissing { customer, contract } => {
+                f(Msg::RefCustomerMissing, &[customer, contract])
+            }
+            R::ContractClosed { contract, state: s } => {
+                f(Msg::RefContractClosed, &[contract, &state(s)])
+            }
+            R::InstallmentExists { contract, seq } => {
+                f(Msg::RefInstallmentExists, &[contract, &seq.to_string()])
+            }
+            R::InstallmentNegative { contract, seq } => {
+                f(Msg::RefInstallmentNegative, &[contract, &seq.to_string()])
+            }
+            R::PaymentNotPositive { amount } => {
+                f(Msg::RefPaymentNotPositive, &[&amount.to_string()])
+            }
+            R::ReceivedAfterToday { received_on, today } => f(
+                Msg::RefReceivedAfterToday,
+                &[&received_on.to_string(), &today.to_string()],
+            ),
+            R::PaymentNotPending { id, state: s } => f(Msg::RefPaymentNotPending, &[id, &state(s)]),
+            R::PaymentVoid { id } => f(Msg::RefPaymentVoid, &[id]),
+            R::PromiseNotPositive { amount } => {
+                f(Msg::RefPromiseNotPositive, &[&amount.to_string()])
+            }
+            R::PromiseInPast { date, today } => f(
+                Msg::RefPromiseInPast,
+                &[&date.to_string(), &today.to_string()],
+            ),
+            R::PaymentsPending { contract, pending } => {
+                f(Msg::RefPaymentsPending, &[contract, &pending.to_string()])
+            }
+            R::BalanceOutstanding {
+                contract,
+                principal,
+                interest,
+                penalty,
+            } => {
+                let parts: Vec<String> = [
+                    (Msg::OutstandingPrincipal, principal),
+                    (Msg::OutstandingInterest, interest),
+                    (Msg::OutstandingPenalty, penalty),
+                ]
+                .into_iter()
+                .filter(|(_, m)| m.is_positive())
+                .map(|(msg, m)| f(msg, &[&m.to_string()]))
+                .collect();
+                f(
+                    Msg::RefOutstanding,
+                    &[contract, &parts.join(self.t(Msg::ListSep))],
+                )
+            }
+            R::AccrualUnfinished { through, done } => {
+                f(Msg::RefAccrualUnfinished, &[&through.to_string(), done])
+            }
+            R::NoAccrualRun => f(Msg::RefNoAccrualRun, &[]),
+            R::AccrualPartBackwards { after, upto } => {
+                f(Msg::RefAccrualPartBackwards, &[after, upto])
+            }
+            R::OverdueLineStale { contract, day } => {
+                f(Msg::RefOverdueLineStale, &[contract, &day.to_string()])
+            }
+            R::NotInBatch => f(Msg::RefNotInBatch, &[]),
+            R::JournalEntryFails {
+                entry,
+                mutation,
+                why,
+            } => f(Msg::RefJournalEntry, &[entry, mutation, why]),
+            R::BadUserName { name } => f(Msg::RefBadUserName, &[name]),
+            R::UserExists { name } => f(Msg::RefUserExists, &[name]),
+            R::NoRoles { name } => f(Msg::RefNoRoles, &[name]),
+            R::BadKey { user } => f(Msg::RefBadKey, &[user]),
+            R::KeyTaken { fingerprint, user } => f(Msg::RefKeyTaken, &[fingerprint, user]),
+            R::NoSuchKey { user, fingerprint } => f(Msg::RefNoSuchKey, &[user, fingerprint, user]),
+            R::SessionOfOther { user } => f(Msg::RefSessionOfOther, &[user, user]),
+            R::RulesInvalid { problems } => f(Msg::RefRulesInvalid, &[&problems.join("; ")]),
+            R::WaiverNotPositive { contract } => f(Msg::RefWaiverNotPositive, &[contract]),
+            R::OverdueRemains { contract, overdue } => {
+                f(Msg::RefOverdueRemains, &[contract, &overdue.to_string()])
+            }
+            R::WaiverOverPenalty {
+                contract,
+                amount,
+                penalty,
+            } => f(
+                Msg::RefWaiverOverPenalty,
+                &[contract, &amount.to_string(), &penalty.to_string()],
+            ),
+            R::WaiverOverPenaltyToday {
+                id,
+                amount,
+                penalty,
+            } => f(
+                Msg::RefWaiverOverPenaltyToday,
+                &[id, &amount.to_string(), &penalty.to_string()],
+            ),
+            R::NotMachineDocument { document } => f(Msg::RefNotMachineDocument, &[&doc(document)]),
+            R::MachineStateForbids {
+                contract,
+                machine,
+                document,
+            } => f(
+                Msg::RefMachineStateForbids,
+                &[contract, &state(machine), &doc(document)],
+            ),
+            R::InFlight {
+                contract,
+                document,
+                id,
+                stage,
+            } => f(
+                Msg::RefInFlight,
+                &[contract, &doc(document), id, &state(stage)],
+            ),
+            R::NoRuleApplies { document } => f(Msg::RefNoRuleApplies, &[&doc(document)]),
+            R::NotRejected { id, state: s } => f(Msg::RefNotRejected, &[id, &state(s)]),
+            R::NotWithdrawable { id, state: s } => f(Msg::RefNotWithdrawable, &[id, &state(s)]),
+            R::NotATow { id, document } => f(Msg::RefNotATow, &[id, &doc(document)]),
+            R::TowAlreadyRegistered { id } => f(Msg::RefTowRegistered, &[id]),
+            R::TowNotApproved { id, stage } => f(Msg::RefTowNotApproved, &[id, &state(stage)]),
+            R::TowNotRegistered { id } => f(Msg::RefTowNotRegistered, &[id]),
+            R::TowClosed { id, stage } => f(Msg::RefTowClosed, &[id, &state(stage)]),
+            R::NotLockOrUnlock { id, document } => {
+                f(Msg::RefNotLockOrUnlock, &[id, &doc(document)])
+            }
+            R::AlreadyExecuted { document, id } => {
+                f(Msg::RefAlreadyExecuted, &[&doc(document), id])
+            }
+            R::NotExecutable {
+                document,
+                id,
+                stage,
+            } => f(Msg::RefNotExecutable, &[&doc(document), id, &state(stage)]),
+            R::CrewRequired => f(Msg::RefCrewRequired, &[]),
+            R::MachineExists { serial } => f(Msg::RefMachineExists, &[serial]),
+            R::ModelTypeMismatch { model, is, given } => {
+                f(Msg::RefModelTypeMismatch, &[model, is, given])
+            }
+            R::AccessoryReserved {
+                code,
+                reserved,
+                quantity,
+            } => f(
+                Msg::RefAccessoryReserved,
+                &[code, &reserved.to_string(), &quantity.to_string()],
+            ),
+            R::ContractNotApproved { contract, state: s } if s == "draft" => {
+                f(Msg::RefContractDraft, &[contract])
+            }
+            R::ContractNotApproved { contract, state: s } => {
+                f(Msg::RefContractNotApproved, &[contract, &state(s)])
+            }
+            R::OrderOpen {
+                contract,
+                order,
+                state: s,
+            } => f(Msg::RefOrderOpen, &[contract, order, &state(s)]),
+            R::OrderNotDraft { order, state: s } => f(Msg::RefOrderNotDraft, &[order, &state(s)]),
+            R::SerialHeld {
+                serial,
+                order,
+                contract,
+                holder,
+            } => f(
+                Msg::RefSerialHeld,
+                &[serial, &self.holder(order, contract, holder)],
+            ),
+            R::SerialShipped {
+                serial,
+                order,
+                contract,
+                holder,
+            } => f(
+                Msg::RefSerialShipped,
+                &[serial, &self.holder(order, contract, holder)],
+            ),
+            R::SerialTowedBack { serial } => f(Msg::RefSerialTowedBack, &[serial]),
+            R::WrongType {
+                serial,
+                model,
+                machine_type,
+                contract_type,
+                contract_model,
+            } => f(
+                Msg::RefWrongType,
+                &[serial, model, machine_type, contract_type, contract_model],
+            ),
+            R::ContractTypeUnknown {
+                serial,
+                model,
+                contract_model,
+            } => f(
+                Msg::RefContractTypeUnknown,
+                &[serial, model, contract_model],
+            ),
+            R::QuantityZero => f(Msg::RefQuantityZero, &[]),
+            R::AccessoryShort {
+                code,
+                name,
+                available,
+                unit,
+                asked,
+            } => f(
+                Msg::RefAccessoryShort,
+                &[code, name, &available.to_string(), unit, &asked.to_string()],
+            ),
+            R::NoSerialPicked { order } => f(Msg::RefNoSerialPicked, &[order]),
+            R::OrderNotApproved { order, state: s } => {
+                f(Msg::RefOrderNotApproved, &[order, &state(s)])
+            }
+            R::SwapNeedsShipped { order, state: s } => {
+                f(Msg::RefSwapNeedsShipped, &[order, &state(s)])
+            }
+            R::OrderClosed { order, state: s } => f(Msg::RefOrderClosed, &[order, &state(s)]),
+        }
+    }
+
+    fn holders(self, holders: &Holders) -> String {
+        match holders {
+            Holders::Roles(roles) => roles
+                .iter()
+                .map(|r| r.name())
+                .collect::<Vec<_>>()
+                .join(", "),
+            Holders::EnabledUsers => self.t(Msg::HoldersEnabled).to_string(),
+            Holders::InboxOwner { user } => self.f(Msg::HoldersInbox, &[user]),
+            Holders::Applicant { user } => self.f(Msg::HoldersApplicant, &[user]),
+            Holders::Approver { id, why } => {
+                self.f(Msg::HoldersApprover, &[id, &self.decision_block(why)])
+            }
+            Holders::BranchSales { branch } => self.f(Msg::HoldersBranchSales, &[branch]),
+            Holders::ContractScope { contract } => self.f(Msg::HoldersScope, &[contract]),
+        }
+    }
+
+    /// Why a user may not decide an application's current step.
+    pub fn decision_block(self, why: &DecisionBlock) -> String {
+        match why {
+            DecisionBlock::NotWaiting => self.t(Msg::BlockNotWaiting).to_string(),
+            DecisionBlock::OwnApplication => self.t(Msg::BlockOwn).to_string(),
+            DecisionBlock::NotYourStep { step, user } => {
+                self.f(Msg::BlockNotYourStep, &[step, user])
+            }
+        }
+    }
+
+    /// Who holds a machine: "order O3 of contract H2 by li", or just the order when it
+    /// could not be read.
+    fn holder(self, order: &str, contract: &str, holder: &str) -> String {
+        if contract.is_empty() {
+            self.f(Msg::HolderOrder, &[order])
+        } else {
+            self.f(Msg::HolderOrderOf, &[order, contract, holder])
+        }
+    }
+}
+
+/// The English wording (what the CLI prints); screens word a refusal in their own
+/// language with `Lang::refusal`.
+impl fmt::Display for Refusal {
+    fn fmt(&self, out: &mut fmt::Formatter<'_>) -> fmt::Result {
+        out.write_str(&Lang::En.refusal(self))
     }
 }
 
@@ -597,6 +927,97 @@ catalog! {
     SwapFooter => "Tab reason · Up/Down · Enter swap · Esc close", "Tab 原因 · 上下 选择 · Enter 换机 · Esc 关闭";
     ConfirmShip => "Ship order {} (machine {}) on {}? Stock goes down and the contract is delivered.", "出库单 {}（机号 {}）于 {} 出库？库存将减少，合同将交付。";
     ConfirmCancelOrder => "Cancel order {} ({})? Its machine and accessories are released.", "取消出库单 {}（{}）？机器和附件将释放。";
+    // Refusals (domain::Refusal): why the app said no. The English is what the CLI prints.
+    RefForbidden => "user {} may not do this: missing permission {} (held by: {})", "用户 {} 无权执行此操作：缺少权限 {}（持有者：{}）";
+    HoldersEnabled => "enabled users", "未停用的用户";
+    HoldersInbox => "{} (whose inbox it is)", "{}（通知的收件人）";
+    HoldersApplicant => "{}, who applied", "申请人 {}";
+    HoldersApprover => "the current approver of {}: {}", "{} 当前环节的审批人：{}";
+    HoldersBranchSales => "sales of branch {}, admin", "网点 {} 的销售员、管理员";
+    HoldersScope => "the collector of contract {}, its branch, finance and admin", "合同 {} 的催收人员、所属网点、财务和管理员";
+    BlockNotWaiting => "it is not waiting for a decision", "它不在待审批状态";
+    BlockOwn => "nobody approves their own application", "任何人都不能审批自己的申请";
+    BlockNotYourStep => "its current step is for {}; {} is not that", "当前环节由 {} 审批；{} 不是";
+    ListSep => ", ", "、";
+    NotFoundContract => "contract {} does not exist; check the number", "合同 {} 不存在；请检查合同号";
+    NotFoundPayment => "payment {} does not exist; check the id", "收款 {} 不存在；请检查编号";
+    NotFoundOrder => "order {} does not exist; check the id", "出库单 {} 不存在；请检查编号";
+    NotFoundMachine => "machine {} is not in stock records; check the serial", "库存记录中没有机器 {}；请检查机号";
+    NotFoundAccessory => "accessory {} is not in the catalogue; check the code", "附件目录中没有 {}；请检查编码";
+    NotFoundUser => "user {} does not exist; check the name", "用户 {} 不存在；请检查用户名";
+    NotFoundApplication => "application {} does not exist; check the id", "申请 {} 不存在；请检查编号";
+    NotFoundNotification => "notification {} does not exist", "通知 {} 不存在";
+    NotFoundActor => "user {} does not exist; check the name given to --as", "用户 {} 不存在；请检查 --as 给出的用户名";
+    RefRequired => "{} is required", "{} 必填";
+    RefContractExists => "contract {} already exists", "合同 {} 已存在";
+    RefCustomerMissing => "customer {} of contract {} does not exist; import the customer first", "客户 {}（合同 {}）不存在；请先导入客户";
+    RefContractClosed => "contract {} is {}; it takes no more changes", "合同 {} {}，不能再修改";
+    RefInstallmentExists => "contract {}: installment {} already exists", "合同 {}：第 {} 期已存在";
+    RefInstallmentNegative => "contract {}: installment {} is negative", "合同 {}：第 {} 期金额为负";
+    RefPaymentNotPositive => "payment amount {} must be more than 0", "收款金额 {} 须大于 0";
+    RefReceivedAfterToday => "received-on {} is after today ({}); record money when it has arrived", "收款日期 {} 晚于今天（{}）；请在款项到账后登记";
+    RefPaymentNotPending => "payment {} is {}; only pending payments can be confirmed", "收款 {} {}；只有待确认的收款可以确认";
+    RefPaymentVoid => "payment {} is already void", "收款 {} 已作废";
+    RefPromiseNotPositive => "promise amount {} must be more than 0", "承诺金额 {} 须大于 0";
+    RefPromiseInPast => "promise date {} is before today ({}); a promise is for today or later", "承诺日期 {} 早于今天（{}）；承诺须为今天或以后";
+    RefPaymentsPending => "contract {}: {} of payments wait for confirmation; confirm or void them before settling", "合同 {}：有 {} 收款待确认；结清前请先确认或作废";
+    RefOutstanding => "contract {}: {}; record a payment or apply for a waiver before settling", "合同 {}：{}；结清前请先登记收款或申请减免";
+    OutstandingPrincipal => "principal {} outstanding", "本金未还 {}";
+    OutstandingInterest => "interest {} outstanding", "利息未还 {}";
+    OutstandingPenalty => "penalty {} outstanding", "罚息未还 {}";
+    RefAccrualUnfinished => "the accrual through {} stopped after contract {}; run accrue to finish it first", "计提至 {} 的罚息在合同 {} 之后中断；请先运行 accrue 完成";
+    RefNoAccrualRun => "no accrual run is unfinished; a run starts from the first contract", "没有未完成的计提；计提须从第一个合同开始";
+    RefAccrualPartBackwards => "an accrual part must end after it starts ({} … {})", "计提分段须在开始之后结束（{} … {}）";
+    RefOverdueLineStale => "the overdue line of {} cannot be carried to {}; run accrue", "合同 {} 的逾期记录无法推算到 {}；请运行 accrue";
+    RefNotInBatch => "this change must run on its own, not in a batch", "此操作须单独执行，不能批量执行";
+    RefJournalEntry => "journal entry {} ({}) no longer applies: {}; the database needs attention", "日志条目 {}（{}）无法再应用：{}；数据库需要检查";
+    RefBadUserName => "user name '{}' may hold only letters, digits, '.', '_' and '-'", "用户名「{}」只能包含字母、数字、'.'、'_' 和 '-'";
+    RefUserExists => "user {} already exists", "用户 {} 已存在";
+    RefNoRoles => "user {}: give at least one role", "用户 {}：至少指定一个角色";
+    RefBadKey => "user {}: give an OpenSSH public key line and its SHA256 fingerprint", "用户 {}：请提供 OpenSSH 公钥行及其 SHA256 指纹";
+    RefKeyTaken => "key {} already belongs to user {}; remove it there first", "密钥 {} 已属于用户 {}；请先从该用户移除";
+    RefNoSuchKey => "user {} has no key {}; see `duedesk user keys {}`", "用户 {} 没有密钥 {}；见 `duedesk user keys {}`";
+    RefSessionOfOther => "a session event of {} is recorded by {} only", "{} 的会话事件只能由 {} 本人记录";
+    RefRulesInvalid => "{}", "审批规则有问题：{}";
+    RefWaiverNotPositive => "contract {}: the waiver amount must be more than 0", "合同 {}：减免金额须大于 0";
+    RefOverdueRemains => "contract {}: {} principal and interest is still overdue; a waiver is allowed once nothing is overdue", "合同 {}：仍有逾期本息 {}；没有逾期后才能申请减免";
+    RefWaiverOverPenalty => "contract {}: the waiver {} is more than the penalty outstanding {}", "合同 {}：减免金额 {} 超过罚息余额 {}";
+    RefWaiverOverPenaltyToday => "waiver {}: {} is more than the penalty outstanding today ({}); reject it and apply again", "减免 {}：{} 超过今天的罚息余额（{}）；请驳回后重新申请";
+    RefNotMachineDocument => "{} applications are not made on a contract's machine", "{}申请不针对合同的机器";
+    RefMachineStateForbids => "contract {}: the machine is {}; a {} does not apply", "合同 {}：机器{}，不能申请{}";
+    RefInFlight => "contract {}: {} application {} is still {}; finish or withdraw it first", "合同 {}：{}申请 {} 仍{}；请先办结或撤回";
+    RefNoRuleApplies => "no approval rule applies to a {} application; the admin must add a default rule", "没有适用于{}申请的审批规则；请管理员添加默认规则";
+    RefNotRejected => "{} is {}; only a rejected application can be resubmitted", "{} {}；只有被驳回的申请可以重新提交";
+    RefNotWithdrawable => "{} is {}; it can no longer be withdrawn", "{} {}，不能再撤回";
+    RefNotATow => "application {} is a {} application, not a tow", "申请 {} 是{}申请，不是拖机申请";
+    RefTowRegistered => "tow {} is already registered", "拖机 {} 已登记";
+    RefTowNotApproved => "tow {} is {}; only approved tows can be registered", "拖机 {} {}；只有已批准的拖机可以登记";
+    RefTowNotRegistered => "tow {} is not registered yet; register it first", "拖机 {} 尚未登记；请先登记";
+    RefTowClosed => "tow {} is {}; its outcome cannot be recorded", "拖机 {} {}，不能再记录结果";
+    RefNotLockOrUnlock => "application {} is a {} application, not a lock or unlock", "申请 {} 是{}申请，不是锁机或解锁申请";
+    RefAlreadyExecuted => "{} {} is already executed", "{} {} 已执行";
+    RefNotExecutable => "{} {} is {}; only approved orders can be executed", "{} {} {}；只有已批准的指令可以执行";
+    RefCrewRequired => "crew is required: name at least one person", "拖机人员必填：至少填写一人";
+    RefMachineExists => "machine {} is already in stock records", "库存记录中已有机器 {}";
+    RefModelTypeMismatch => "model {} is of type {}, not {}; check the type column", "机型 {} 的类型是 {}，不是 {}；请检查类型列";
+    RefAccessoryReserved => "accessory {}: {} are reserved by open orders; the quantity cannot be {}", "附件 {}：未完成的出库单已预留 {}，数量不能为 {}";
+    RefContractDraft => "contract {} is a draft, not approved yet; only approved contracts take outbound", "合同 {} 是草稿，尚未批准；只有已批准的合同可以出库";
+    RefContractNotApproved => "contract {} is {}; only approved contracts take outbound", "合同 {} {}；只有已批准的合同可以出库";
+    RefOrderOpen => "contract {} already has order {} ({}); use it or cancel it", "合同 {} 已有出库单 {}（{}）；请使用或取消它";
+    RefOrderNotDraft => "order {} is {}; only a draft order can be changed", "出库单 {} {}；只有草稿出库单可以修改";
+    RefSerialHeld => "machine {} is reserved: {}", "机器 {} 已被预留：{}";
+    RefSerialShipped => "machine {} is shipped: {}", "机器 {} 已出库：{}";
+    HolderOrder => "order {}", "出库单 {}";
+    HolderOrderOf => "order {} of contract {} by {}", "出库单 {}（合同 {}，销售员 {}）";
+    RefSerialTowedBack => "machine {} is towed back and not restocked", "机器 {} 已拖回，尚未重新入库";
+    RefWrongType => "machine {} is a {} of type {}; the contract is for type {} ({}): pick the same model or type", "机器 {} 是 {}，类型为 {}；合同要求类型 {}（{}）：请选同机型或同类型";
+    RefContractTypeUnknown => "machine {} is model {}; the contract is for {}, whose type is unknown: pick that model", "机器 {} 的机型是 {}；合同机型为 {}，其类型未知：请选该机型";
+    RefQuantityZero => "quantity must be at least 1", "数量至少为 1";
+    RefAccessoryShort => "accessory {} ({}): {} {} available, {} asked", "附件 {}（{}）：可用 {} {}，申请 {}";
+    RefNoSerialPicked => "order {} has no machine; pick a serial first", "出库单 {} 尚未选机；请先选机号";
+    RefOrderNotApproved => "order {} is {}; only an order approved by finance can ship", "出库单 {} {}；只有财务批准的出库单可以出库";
+    RefSwapNeedsShipped => "order {} is {}; a sales swap is for shipped orders (before shipment, pick another serial)", "出库单 {} {}；销售换机仅用于已出库的出库单（出库前请另选机号）";
+    RefOrderClosed => "order {} is {}; it cannot be cancelled", "出库单 {} {}，不能取消";
 }
 
 #[cfg(test)]
@@ -623,5 +1044,80 @@ mod tests {
         assert_eq!(Lang::parse("C.UTF-8"), Some(Lang::En));
         assert_eq!(Lang::parse("fr_FR"), None);
         assert_eq!(Lang::Zh.f(Msg::RowsShown, &["3", "9"]), "3 / 9");
+    }
+
+    /// Every kind of refusal is worded in both languages (`samples` holds one of every kind:
+    /// `domain::refusal::tests::golden_bytes` fails when one is missing), with every
+    /// parameter in place.
+    #[test]
+    fn every_refusal_is_worded_in_both_languages() {
+        for refusal in crate::domain::refusal::samples() {
+            let en = Lang::En.refusal(&refusal);
+            let zh = Lang::Zh.refusal(&refusal);
+            for text in [&en, &zh] {
+                assert!(!text.trim().is_empty(), "{refusal:?}");
+                assert!(!text.contains("{}"), "{refusal:?}: {text}");
+            }
+            assert!(
+                zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                "{refusal:?} has no Chinese wording: {zh}"
+            );
+            assert_ne!(en, zh, "{refusal:?}");
+            assert_eq!(refusal.to_string(), en, "Display is the English");
+        }
+    }
+
+    #[test]
+    fn refusals_keep_the_words_the_cli_printed() {
+        use crate::domain::Money;
+        let r = Refusal::BalanceOutstanding {
+            contract: "H1".into(),
+            principal: Money::from_cents(900_000),
+            interest: Money::ZERO,
+            penalty: Money::from_cents(2500),
+        };
+        assert_eq!(
+            r.to_string(),
+            "contract H1: principal 9000.00 outstanding, penalty 25.00 outstanding; record a payment or apply for a waiver before settling"
+        );
+        assert_eq!(
+            Lang::Zh.refusal(&r),
+            "合同 H1：本金未还 9000.00、罚息未还 25.00；结清前请先登记收款或申请减免"
+        );
+        let held = Refusal::SerialHeld {
+            serial: "S2".into(),
+            order: "O2".into(),
+            contract: "H3".into(),
+            holder: "qian".into(),
+        };
+        assert_eq!(
+            held.to_string(),
+            "machine S2 is reserved: order O2 of contract H3 by qian"
+        );
+        assert_eq!(
+            Lang::Zh.refusal(&held),
+            "机器 S2 已被预留：出库单 O2（合同 H3，销售员 qian）"
+        );
+        let closed = Refusal::ContractClosed {
+            contract: "H1".into(),
+            state: "settled".into(),
+        };
+        assert_eq!(
+            closed.to_string(),
+            "contract H1 is settled; it takes no more changes"
+        );
+        assert_eq!(Lang::Zh.refusal(&closed), "合同 H1 已结清，不能再修改");
+        let forbidden = Refusal::Forbidden {
+            user: "li".into(),
+            permission: "approval.decide".into(),
+            holders: Holders::Approver {
+                id: "A1".into(),
+                why: DecisionBlock::OwnApplication,
+            },
+        };
+        assert_eq!(
+            forbidden.to_string(),
+            "user li may not do this: missing permission approval.decide (held by: the current approver of A1: nobody approves their own application)"
+        );
     }
 }
