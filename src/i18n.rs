@@ -145,7 +145,7 @@ impl Lang {
 
     /// The name of a document type (`tow`, `lock`, …) in this language.
     /// An unknown name is shown as it is rather than as another document's name.
-    pub fn document<'a>(self, name: &'a str) -> &'a str {
+    pub fn document(self, name: &str) -> &str {
         let msg = match name {
             "tow" => Msg::DocTow,
             "lock" => Msg::DocLock,
@@ -162,7 +162,7 @@ impl Lang {
 
 /// A state as the app names it (`settled`, `draft`, `in_review`, `locked`…), in this
 /// language: English keeps the app's name (what the CLI always printed).
-fn state_word<'a>(lang: Lang, name: &'a str) -> &'a str {
+fn state_word(lang: Lang, name: &str) -> &str {
     if lang == Lang::En {
         return name;
     }
