@@ -698,6 +698,8 @@ catalog! {
     DoneShip => "Order {} shipped on {}", "出库单 {} 已于 {} 出库";
     DoneAccessory => "{} × {} added to order {}", "{} × {} 已加入出库单 {}";
     Refused => "Refused: {}", "未执行：{}";
+    MessageTitle => "Not done", "未完成";
+    AnyKeyCloses => "any key closes", "按任意键关闭";
     Help => "Keys", "按键";
     HelpClose => "Esc or ? closes", "Esc 或 ? 关闭";
     TooSmall => "Terminal too small: 80×24 needed", "终端太小：至少 80×24";
