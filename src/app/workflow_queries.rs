@@ -1,8 +1,8 @@
 //! Queries of the workflows: approvals, applications, the tow board, inboxes, users, rules
 //! and the audit trail. Each checks the viewer's scope.
 
+use super::applications::{application, rules_in_force};
 use super::permissions::check_contract_scope;
-use super::workflow::{application, rules_in_force};
 use super::{App, AppError, Ctx, Mutation, Result};
 use crate::domain::approval::{DocumentType, ReviewState};
 use crate::domain::workflow::{Application, Delivery, Followup, Notification, Stage};
