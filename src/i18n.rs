@@ -471,7 +471,7 @@ impl Lang {
 
     /// Who holds a machine: "order O3 of contract H2 by li", or just the order when it
     /// could not be read.
-    fn holder(self, order: &str, contract: &str, holder: &str) -> String {
+    pub fn holder(self, order: &str, contract: &str, holder: &str) -> String {
         if contract.is_empty() {
             self.f(Msg::HolderOrder, &[order])
         } else {

@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use duedesk::app::{App, AppError, Ctx, Mutation, NewContract};
 use duedesk::domain::outbound::{Machine, MachineStock};
-use duedesk::domain::{Customer, Money, Role};
+use duedesk::domain::{Customer, Money, Refusal, Role};
 use std::sync::{Arc, Barrier};
 
 fn day(s: &str) -> NaiveDate {
@@ -129,10 +129,18 @@ fn sixteen_salespeople_race_for_one_serial_and_exactly_one_wins() {
     let holder = format!("order O{} of contract H{w} by s{w}", w + 1);
     for (i, r) in results.iter().enumerate().filter(|(i, _)| *i != w) {
         match r {
-            Err(AppError::Refused(msg)) => assert!(
-                msg.contains(&holder),
-                "loser {i} is told who holds it: {msg}"
-            ),
+            Err(AppError::Refused(
+                refusal @ Refusal::SerialHeld {
+                    order, holder: who, ..
+                },
+            )) => {
+                assert_eq!(
+                    (order.as_str(), who.as_str()),
+                    (format!("O{}", w + 1).as_str(), format!("s{w}").as_str()),
+                    "loser {i} is told who holds it"
+                );
+                assert!(refusal.to_string().contains(&holder), "{refusal}");
+            }
             other => panic!("loser {i}: {other:?}"),
         }
     }

@@ -3,10 +3,11 @@
 //! overdue list, book-wide settings. Must not touch: the journal, permissions.
 
 use super::NewContract;
-use super::error::{AppError, Result};
+use super::error::Result;
 use super::outcome::Outcome;
 use super::overdue::{self, ContractInfo, OverdueEntry, TicketFacts};
 use crate::domain::ledger::{Standing, standing};
+use crate::domain::refusal::{Refusal, Thing};
 use crate::domain::{
     Contract, ContractState, Customer, Figures, MachineState, Money, PaymentStatus,
     PenaltySettings, RateEntry, User, evaluate,
@@ -17,7 +18,10 @@ use chrono::NaiveDate;
 /// Refuses an empty (or blank) required field, naming it.
 pub(super) fn required(field: &str, value: &str) -> Result<()> {
     if value.trim().is_empty() {
-        Err(AppError::Invalid(format!("{field} is required")))
+        Err(Refusal::Required {
+            field: field.to_string(),
+        }
+        .into())
     } else {
         Ok(())
     }
@@ -39,16 +43,17 @@ pub(super) fn add_contract_in_state(
 ) -> Result<Outcome> {
     required("contract_no", &new.no)?;
     if txn.contract(&new.no)?.is_some() {
-        return Err(AppError::Refused(format!(
-            "contract {} already exists",
-            new.no
-        )));
+        return Err(Refusal::ContractExists {
+            contract: new.no.clone(),
+        }
+        .into());
     }
     if txn.customer(&new.customer_id)?.is_none() {
-        return Err(AppError::NotFound(format!(
-            "customer {} of contract {} does not exist; import the customer first",
-            new.customer_id, new.no
-        )));
+        return Err(Refusal::CustomerMissing {
+            customer: new.customer_id.clone(),
+            contract: new.no.clone(),
+        }
+        .into());
     }
     let contract = Contract {
         no: new.no.clone(),
@@ -82,22 +87,19 @@ pub(super) fn add_contract_in_state(
 
 /// A contract that may still change: it exists and is neither settled nor repossessed.
 pub(super) fn contract_for_change(txn: &Txn<'_>, no: &str) -> Result<Contract> {
-    let c = txn.contract(no)?.ok_or_else(|| {
-        AppError::NotFound(format!("contract {no} does not exist; check the number"))
-    })?;
+    let c = txn
+        .contract(no)?
+        .ok_or_else(|| Refusal::not_found(Thing::Contract, no))?;
     match c.state {
         ContractState::Active => Ok(c),
-        ref state => Err(AppError::Refused(format!(
-            "contract {no} is {}; it takes no more changes",
-            state.name()
-        ))),
+        ref state => Err(closed(no, state)),
     }
 }
 
 pub(super) fn payment_for_change(txn: &Txn<'_>, id: &str) -> Result<(Contract, usize)> {
     let no = txn
         .payment_contract(id)?
-        .ok_or_else(|| AppError::NotFound(format!("payment {id} does not exist; check the id")))?;
+        .ok_or_else(|| Refusal::not_found(Thing::Payment, id))?;
     let c = contract_for_change(txn, &no)?;
     let index = c
         .payments
@@ -206,18 +208,23 @@ pub(super) fn replace_settings(txn: &mut Txn<'_>, settings: &PenaltySettings) ->
 }
 
 pub(super) fn contract(txn: &Txn<'_>, no: &str) -> Result<Contract> {
-    txn.contract(no)?.ok_or_else(|| {
-        AppError::NotFound(format!("contract {no} does not exist; check the number"))
-    })
+    txn.contract(no)?
+        .ok_or_else(|| Refusal::not_found(Thing::Contract, no).into())
+}
+
+/// The refusal of a change to a contract that is settled, repossessed or a draft.
+fn closed(no: &str, state: &ContractState) -> super::error::AppError {
+    Refusal::ContractClosed {
+        contract: no.to_string(),
+        state: state.name().to_string(),
+    }
+    .into()
 }
 
 pub(super) fn open_contract(txn: &Txn<'_>, no: &str) -> Result<Contract> {
     let c = contract(txn, no)?;
     if !c.is_open() {
-        return Err(AppError::Refused(format!(
-            "contract {no} is {}; it takes no more changes",
-            c.state.name()
-        )));
+        return Err(closed(no, &c.state));
     }
     Ok(c)
 }
@@ -239,7 +246,7 @@ pub(super) fn collector_of(txn: &Txn<'_>, contract_no: &str) -> Result<String> {
 
 pub(super) fn existing_user(txn: &Txn<'_>, name: &str) -> Result<User> {
     txn.user(name)?
-        .ok_or_else(|| AppError::NotFound(format!("user {name} does not exist; check the name")))
+        .ok_or_else(|| Refusal::not_found(Thing::User, name).into())
 }
 
 /// A registered SSH key: who it logs in as, and the OpenSSH line it was given as.

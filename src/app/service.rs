@@ -4,6 +4,7 @@
 
 use super::outcome::{AccrualCounts, Ctx, Outcome};
 use super::{AppError, Mutation, Result, UserKey, book, execute, permissions, shared};
+use crate::domain::refusal::{Holders, Refusal, Thing};
 use crate::domain::{Role, User};
 use crate::store::{EntryHeader, Reader, RecordKind, SCHEMA_VERSION, Store};
 use chrono::NaiveDate;
@@ -83,11 +84,12 @@ impl App {
     pub fn user_keys(&self, ctx: &Ctx, name: &str) -> Result<Vec<(String, String)>> {
         let viewer = self.user(&ctx.actor)?;
         if !viewer.has(Role::Admin) {
-            return Err(AppError::Forbidden {
+            return Err(Refusal::Forbidden {
                 user: viewer.name,
-                permission: "user.keys",
-                holders: "admin".into(),
-            });
+                permission: "user.keys".into(),
+                holders: Holders::Roles(vec![Role::Admin]),
+            }
+            .into());
         }
         let mut keys = Vec::new();
         for item in self.store.records_with_ids::<UserKey>(RecordKind::UserKey) {
@@ -118,19 +120,10 @@ impl App {
     /// as reading a whole import file.
     pub fn require(&self, ctx: &Ctx, mutation: &Mutation) -> Result<()> {
         let user = self.user(&ctx.actor)?;
-        let roles = permissions::holders(mutation);
-        if roles.iter().any(|r| user.has(*r)) {
+        if permissions::may(&user, mutation) {
             Ok(())
         } else {
-            Err(AppError::Forbidden {
-                user: user.name,
-                permission: mutation.permission(),
-                holders: roles
-                    .iter()
-                    .map(|r| r.name())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            })
+            Err(permissions::forbidden(&user, mutation))
         }
     }
 
@@ -157,9 +150,7 @@ impl App {
         {
             return Err(AppError::InBatch {
                 index,
-                error: Box::new(AppError::Invalid(
-                    "this change must run on its own, not in a batch".into(),
-                )),
+                error: Box::new(Refusal::NotInBatch.into()),
             });
         }
         self.run(ctx, mutations)
@@ -295,12 +286,11 @@ impl App {
         for (header, mutation) in entries {
             let mut txn = self.store.begin();
             execute::apply(&mut txn, &header, &mutation).map_err(|e| {
-                AppError::Refused(format!(
-                    "journal entry {}-{} ({}) no longer applies: {e}; the database needs attention",
-                    header.site,
-                    header.seq,
-                    mutation.permission()
-                ))
+                AppError::from(Refusal::JournalEntryFails {
+                    entry: format!("{}-{}", header.site, header.seq),
+                    mutation: mutation.permission().to_string(),
+                    why: e.to_string(),
+                })
             })?;
             txn.append_journal(header, &mutation)?;
             txn.commit()?;
@@ -315,11 +305,12 @@ impl App {
 
 pub(crate) fn resolve_user<R: Reader + ?Sized>(reader: &R, name: &str) -> Result<User> {
     match reader.user(name)? {
-        Some(user) if user.disabled => Err(AppError::Forbidden {
+        Some(user) if user.disabled => Err(Refusal::Forbidden {
             user: name.to_string(),
-            permission: "login",
-            holders: "enabled users".into(),
-        }),
+            permission: "login".into(),
+            holders: Holders::EnabledUsers,
+        }
+        .into()),
         Some(user) => Ok(user),
         None if name == LOCAL_ADMIN => Ok(User {
             name: LOCAL_ADMIN.into(),
@@ -328,8 +319,6 @@ pub(crate) fn resolve_user<R: Reader + ?Sized>(reader: &R, name: &str) -> Result
             branch: None,
             disabled: false,
         }),
-        None => Err(AppError::NotFound(format!(
-            "user {name} does not exist; check the name given to --as"
-        ))),
+        None => Err(Refusal::not_found(Thing::Actor, name).into()),
     }
 }

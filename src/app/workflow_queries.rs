@@ -3,8 +3,9 @@
 
 use super::applications::{application, rules_in_force};
 use super::permissions::check_contract_scope;
-use super::{App, AppError, Ctx, Mutation, Result};
+use super::{App, Ctx, Mutation, Result};
 use crate::domain::approval::{DocumentType, ReviewState};
+use crate::domain::refusal::{Holders, Refusal, Thing};
 use crate::domain::workflow::{Application, Delivery, Followup, Notification, Stage};
 use crate::domain::{Money, Role, User};
 use crate::store::{Reader, RecordKind};
@@ -435,11 +436,12 @@ impl App {
     pub fn users(&self, ctx: &Ctx) -> Result<Vec<UserView>> {
         let user = self.viewer(ctx)?;
         if !(user.has(Role::Admin) || user.has(Role::Finance)) {
-            return Err(AppError::Forbidden {
+            return Err(Refusal::Forbidden {
                 user: user.name,
-                permission: "user.list",
-                holders: "admin, finance".into(),
-            });
+                permission: "user.list".into(),
+                holders: Holders::Roles(vec![Role::Admin, Role::Finance]),
+            }
+            .into());
         }
         self.store()
             .users()
@@ -473,9 +475,7 @@ impl App {
         let user = self.viewer(ctx)?;
         let store = self.store();
         if store.contract(contract_no)?.is_none() {
-            return Err(AppError::NotFound(format!(
-                "contract {contract_no} does not exist; check the number"
-            )));
+            return Err(Refusal::not_found(Thing::Contract, contract_no).into());
         }
         check_contract_scope(store, &user, contract_no)?;
         let mut out = Vec::new();

@@ -203,8 +203,10 @@ pub struct State {
 
 /// An error of the app in the session's language, without its batch position.
 pub(super) fn app_error(lang: Lang, e: &AppError) -> String {
-    let _ = lang;
-    e.root().to_string()
+    match e.root() {
+        AppError::Refused(refusal) => lang.refusal(refusal),
+        other => other.to_string(),
+    }
 }
 
 /// Puts an error in the status line; one too long for it is shown whole in a popup.
