@@ -2,7 +2,7 @@
 //! cancellations releasing stock, and the whole flow through the CLI with every refusal.
 
 use chrono::NaiveDate;
-use duedesk::app::{App, AppError, Ctx, Mutation, NewContract};
+use duedesk::app::{App, Ctx, Mutation, NewContract};
 use duedesk::domain::outbound::{Machine, MachineStock};
 use duedesk::domain::{Customer, Money, Refusal, Role};
 use std::sync::{Arc, Barrier};
@@ -128,12 +128,16 @@ fn sixteen_salespeople_race_for_one_serial_and_exactly_one_wins() {
     let w = winners[0];
     let holder = format!("order O{} of contract H{w} by s{w}", w + 1);
     for (i, r) in results.iter().enumerate().filter(|(i, _)| *i != w) {
-        match r {
-            Err(AppError::Refused(
+        let refusal = match r {
+            Err(e) => e.refusal(),
+            Ok(_) => None,
+        };
+        match refusal {
+            Some(
                 refusal @ Refusal::SerialHeld {
                     order, holder: who, ..
                 },
-            )) => {
+            ) => {
                 assert_eq!(
                     (order.as_str(), who.as_str()),
                     (format!("O{}", w + 1).as_str(), format!("s{w}").as_str()),

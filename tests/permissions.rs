@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 use duedesk::app::permissions::check;
-use duedesk::app::{App, AppError, Ctx, Mutation, NewContract};
+use duedesk::app::{App, Ctx, Mutation, NewContract};
 use duedesk::domain::approval::DocumentType;
 use duedesk::domain::{
     AllocationOrder, Channel, Customer, Installment, Money, Rate, Refusal, Role, User,
@@ -338,7 +338,10 @@ fn every_role_against_every_mutation() {
             let result = check(app.store(), &u, mutation);
             match (expected, &result) {
                 (true, Ok(())) => {}
-                (false, Err(AppError::Refused(Refusal::Forbidden { permission, .. }))) => {
+                (false, Err(e)) if matches!(e.refusal(), Some(Refusal::Forbidden { .. })) => {
+                    let Some(Refusal::Forbidden { permission, .. }) = e.refusal() else {
+                        unreachable!()
+                    };
                     assert_eq!(
                         permission,
                         mutation.permission(),
@@ -390,8 +393,8 @@ fn scope_refuses_another_collectors_customer() {
         let err = check(app.store(), &app.user(name).unwrap(), &contact).unwrap_err();
         assert!(
             matches!(
-                &err,
-                AppError::Refused(Refusal::Forbidden {
+                err.refusal(),
+                Some(Refusal::Forbidden {
                     permission,
                     ..
                 }) if permission == "scope"
@@ -402,7 +405,7 @@ fn scope_refuses_another_collectors_customer() {
         let as_them = Ctx::new(name, day("2026-03-31"), 0);
         assert!(matches!(
             app.ticket(&as_them, "H1", day("2026-03-31")),
-            Err(AppError::Refused(Refusal::Forbidden { .. }))
+            Err(e) if matches!(e.refusal(), Some(Refusal::Forbidden { .. }))
         ));
         assert!(
             app.overdue(&as_them, day("2026-03-31"), &Default::default())

@@ -335,11 +335,18 @@ fn a_refusal_is_shown_and_noted_for_the_log() {
     press(&mut s, &["/"]);
     type_text(&mut s, "oyjg");
     press(&mut s, &["enter", "enter", "S", "y"]);
+    let Some(Status::Error(refusal)) = &s.state.status else {
+        panic!("{:?}", s.state.status)
+    };
+    // Longer than the status line of an 80-column terminal: shown whole in a popup too,
+    // which the next key closes (and does nothing else).
     assert!(
-        matches!(&s.state.status, Some(Status::Error(_))),
-        "{:?}",
-        s.state.status
+        refusal.ends_with("record a payment or apply for a waiver before settling"),
+        "{refusal}"
     );
+    assert_eq!(s.state.popup, Some(Popup::Message(refusal.clone())));
+    press(&mut s, &["j"]);
+    assert_eq!(s.state.popup, None);
     // The session has taken the line for its log (a file when run on a terminal).
     assert!(s.state.log.is_empty(), "drained by the session");
     let dir = tempfile::tempdir().unwrap();

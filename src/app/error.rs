@@ -8,9 +8,9 @@ use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
-    /// A rule, a permission or a missing record said no.
+    /// A rule, a permission or a missing record said no (boxed: results stay small).
     #[error("{0}")]
-    Refused(Refusal),
+    Refused(Box<Refusal>),
     #[error("item {index}: {error}")]
     InBatch { index: usize, error: Box<AppError> },
     #[error(transparent)]
@@ -19,7 +19,7 @@ pub enum AppError {
 
 impl From<Refusal> for AppError {
     fn from(refusal: Refusal) -> AppError {
-        AppError::Refused(refusal)
+        AppError::Refused(Box::new(refusal))
     }
 }
 
