@@ -6,10 +6,13 @@
 //! styles, the app. Terms follow DOMAIN.md's glossary.
 
 use crate::domain::refusal::{DecisionBlock, Holders, Refusal, Thing};
+use crate::domain::workflow::{Notification, NotificationKind};
 use crate::domain::{Bucket, Channel, PromiseState};
 use std::fmt;
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// A language of the catalog. A user's preferred language is journaled (`SetLanguage`) and
+/// stored: languages are only ever appended, never reordered.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Lang {
     #[default]
     En,
@@ -40,6 +43,14 @@ impl Lang {
             }
         }
         Lang::En
+    }
+
+    /// `en` or `zh`: how the CLI names a language.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Zh => "zh",
+        }
     }
 
     pub fn t(self, msg: Msg) -> &'static str {
@@ -455,6 +466,36 @@ impl Lang {
             }
             Holders::BranchSales { branch } => self.f(Msg::HoldersBranchSales, &[branch]),
             Holders::ContractScope { contract } => self.f(Msg::HoldersScope, &[contract]),
+            Holders::SelfOrAdmin { user } => self.f(Msg::HoldersSelf, &[user]),
+        }
+    }
+
+    /// A notification, in this language: what happened to which application.
+    pub fn notification(self, n: &Notification) -> String {
+        let what = self.f(
+            Msg::NoteWhat,
+            &[
+                self.document(n.document.name()),
+                &n.application,
+                &n.contract_no,
+            ],
+        );
+        match &n.kind {
+            NotificationKind::AwaitingDecision => self.f(Msg::NoteAwaiting, &[&what]),
+            NotificationKind::Approved => self.f(Msg::NoteApproved, &[&what]),
+            NotificationKind::Rejected { comment } => self.f(Msg::NoteRejected, &[&what, comment]),
+            NotificationKind::TowRegistered {
+                planned_on,
+                location,
+            } => self.f(
+                Msg::NoteTowRegistered,
+                &[&what, &planned_on.to_string(), location],
+            ),
+            NotificationKind::TowCompleted { yard } => {
+                self.f(Msg::NoteTowCompleted, &[&what, yard])
+            }
+            NotificationKind::TowFailed { reason } => self.f(Msg::NoteTowFailed, &[&what, reason]),
+            NotificationKind::Executed => self.f(Msg::NoteExecuted, &[&what]),
         }
     }
 
@@ -699,6 +740,16 @@ catalog! {
     DoneAccessory => "{} × {} added to order {}", "{} × {} 已加入出库单 {}";
     Refused => "Refused: {}", "未执行：{}";
     MessageTitle => "Not done", "未完成";
+
+    // Notifications (what happened to an application), in the recipient's language.
+    NoteWhat => "{} {} on contract {}", "{}申请 {}（合同 {}）";
+    NoteAwaiting => "{} waits for your decision", "{}等待您审批";
+    NoteApproved => "{} is approved", "{}已批准";
+    NoteRejected => "{} is rejected: {}", "{}被驳回：{}";
+    NoteTowRegistered => "{} is registered for {} at {}", "{}已登记，计划 {} 在 {} 拖机";
+    NoteTowCompleted => "{}: the machine is towed back to {}", "{}：机器已拖回 {}";
+    NoteTowFailed => "{} failed: {}", "{}失败：{}";
+    NoteExecuted => "{} is executed", "{}已执行";
     AnyKeyCloses => "any key closes", "按任意键关闭";
     Help => "Keys", "按键";
     HelpClose => "Esc or ? closes", "Esc 或 ? 关闭";
@@ -937,6 +988,7 @@ catalog! {
     HoldersApprover => "the current approver of {}: {}", "{} 当前环节的审批人：{}";
     HoldersBranchSales => "sales of branch {}, admin", "网点 {} 的销售员、管理员";
     HoldersScope => "the collector of contract {}, its branch, finance and admin", "合同 {} 的催收人员、所属网点、财务和管理员";
+    HoldersSelf => "{} themself, admin", "{} 本人、管理员";
     BlockNotWaiting => "it is not waiting for a decision", "它不在待审批状态";
     BlockOwn => "nobody approves their own application", "任何人都不能审批自己的申请";
     BlockNotYourStep => "its current step is for {}; {} is not that", "当前环节由 {} 审批；{} 不是";
@@ -1066,6 +1118,29 @@ mod tests {
             );
             assert_ne!(en, zh, "{refusal:?}");
             assert_eq!(refusal.to_string(), en, "Display is the English");
+        }
+        let blocks = [
+            DecisionBlock::NotWaiting,
+            DecisionBlock::OwnApplication,
+            DecisionBlock::NotYourStep {
+                step: "role:finance".into(),
+                user: "li".into(),
+            },
+        ];
+        let holders =
+            crate::domain::refusal::holders_samples()
+                .into_iter()
+                .chain(blocks.into_iter().map(|why| Holders::Approver {
+                    id: "A1".into(),
+                    why,
+                }));
+        for holders in holders {
+            let (en, zh) = (Lang::En.holders(&holders), Lang::Zh.holders(&holders));
+            assert!(!en.is_empty() && !en.contains("{}"), "{holders:?}");
+            assert!(!zh.is_empty() && !zh.contains("{}"), "{holders:?}");
+            if !matches!(holders, Holders::Roles(_)) {
+                assert_ne!(en, zh, "{holders:?} has no Chinese wording");
+            }
         }
     }
 

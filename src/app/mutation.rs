@@ -258,6 +258,12 @@ pub enum Mutation {
         after: Option<String>,
         upto: Option<String>,
     },
+    /// A user's preferred language: their notifications, and their screens over SSH when
+    /// the client names none. An admin sets anyone's, a user their own.
+    SetLanguage {
+        name: String,
+        lang: crate::i18n::Lang,
+    },
 }
 
 impl Mutation {
@@ -311,6 +317,7 @@ impl Mutation {
             | Mutation::SwapMachine { .. }
             | Mutation::CancelOrder { .. } => "outbound.order",
             Mutation::Ship { .. } => "outbound.ship",
+            Mutation::SetLanguage { .. } => "user.lang",
         }
     }
 

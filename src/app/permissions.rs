@@ -53,6 +53,8 @@ pub fn holders(mutation: &Mutation) -> &'static [Role] {
         | Mutation::MarkRead { .. }
         | Mutation::RecordDelivery { .. }
         | Mutation::Session { .. } => &Role::ALL,
+        // Anyone sets their own language; an admin anyone's (checked in `check`).
+        Mutation::SetLanguage { .. } => &Role::ALL,
     }
 }
 
@@ -111,7 +113,8 @@ pub(crate) fn subject<R: Reader + ?Sized>(
         | Mutation::AddContract(_)
         | Mutation::SetAllocationOrder { .. }
         | Mutation::Accrue { .. }
-        | Mutation::AccruePart { .. } => None,
+        | Mutation::AccruePart { .. }
+        | Mutation::SetLanguage { .. } => None,
     })
 }
 
@@ -152,6 +155,17 @@ pub fn forbidden(user: &User, mutation: &Mutation) -> AppError {
 pub fn check<R: Reader + ?Sized>(reader: &R, user: &User, mutation: &Mutation) -> Result<()> {
     if !may(user, mutation) {
         return Err(forbidden(user, mutation));
+    }
+    if let Mutation::SetLanguage { name, .. } = mutation
+        && *name != user.name
+        && !user.has(Role::Admin)
+    {
+        return Err(Refusal::Forbidden {
+            user: user.name.clone(),
+            permission: mutation.permission().to_string(),
+            holders: Holders::SelfOrAdmin { user: name.clone() },
+        }
+        .into());
     }
     if let Some(no) = subject(reader, mutation)? {
         check_contract_scope(reader, user, &no)?;

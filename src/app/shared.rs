@@ -175,6 +175,7 @@ fn touched<R: Reader + ?Sized>(reader: &R, mutation: &Mutation) -> Result<Option
         | Mutation::RemoveKey { .. }
         | Mutation::Session { .. }
         | Mutation::SetRules { .. }
+        | Mutation::SetLanguage { .. }
         | Mutation::AddMachine(_)
         | Mutation::PutAccessory { .. } => Some(Vec::new()),
         Mutation::PutCustomer(_)

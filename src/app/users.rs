@@ -8,6 +8,7 @@ use crate::domain::approval::{Rule, RuleSet};
 use crate::domain::refusal::{Holders, Refusal};
 use crate::domain::workflow::Delivery;
 use crate::domain::{Role, User};
+use crate::i18n::Lang;
 use crate::store::{EntryHeader, Reader, RecordKind, Txn};
 
 /// `Mutation::AddUser`.
@@ -239,10 +240,27 @@ fn sorted(roles: &[Role]) -> Vec<Role> {
     roles
 }
 
-/// Keys belong to stored users, or to the built-in local administrator.
+/// Keys and languages belong to stored users, or to the built-in local administrator.
 fn key_owner_exists(txn: &Txn<'_>, name: &str) -> Result<()> {
     if name == super::LOCAL_ADMIN {
         return Ok(());
     }
     existing_user(txn, name).map(|_| ())
+}
+
+/// `Mutation::SetLanguage`.
+pub(super) fn set_language(txn: &mut Txn<'_>, name: &str, lang: Lang) -> Result<Outcome> {
+    key_owner_exists(txn, name)?;
+    let before: Option<Lang> = txn.record(RecordKind::UserLang, name)?;
+    if before == Some(lang) {
+        return Ok(Outcome::nothing(format!(
+            "user {name}: language is already {}",
+            lang.code()
+        )));
+    }
+    txn.put_record(RecordKind::UserLang, name, &lang);
+    Ok(Outcome::done(format!(
+        "user {name}: language {}",
+        lang.code()
+    )))
 }

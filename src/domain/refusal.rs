@@ -62,6 +62,10 @@ pub enum Holders {
     ContractScope {
         contract: String,
     },
+    /// A user's own setting (their language): the user, or an admin.
+    SelfOrAdmin {
+        user: String,
+    },
 }
 
 /// Why a user may not decide an application's current step.
@@ -596,6 +600,27 @@ pub(crate) fn samples() -> Vec<Refusal> {
     ]
 }
 
+/// One `Holders` of every kind (a `Forbidden` names one).
+#[cfg(test)]
+pub(crate) fn holders_samples() -> Vec<Holders> {
+    let s = |t: &str| t.to_string();
+    vec![
+        Holders::Roles(vec![Role::Collector, Role::Admin]),
+        Holders::EnabledUsers,
+        Holders::InboxOwner { user: s("li") },
+        Holders::Applicant { user: s("li") },
+        Holders::Approver {
+            id: s("A1"),
+            why: DecisionBlock::NotWaiting,
+        },
+        Holders::BranchSales {
+            branch: s("合肥")
+        },
+        Holders::ContractScope { contract: s("H1") },
+        Holders::SelfOrAdmin { user: s("li") },
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -750,20 +775,7 @@ mod tests {
         }
         assert!(!decodes::<Thing>(&[things.len() as u8]));
         let s = |t: &str| t.to_string();
-        let holders = [
-            Holders::Roles(vec![Role::Collector, Role::Admin]),
-            Holders::EnabledUsers,
-            Holders::InboxOwner { user: s("li") },
-            Holders::Applicant { user: s("li") },
-            Holders::Approver {
-                id: s("A1"),
-                why: DecisionBlock::NotWaiting,
-            },
-            Holders::BranchSales {
-                branch: s("合肥")
-            },
-            Holders::ContractScope { contract: s("H1") },
-        ];
+        let holders = holders_samples();
         for (index, h) in holders.iter().enumerate() {
             let expected = match h {
                 Holders::Roles(_) => "00020005",
@@ -773,6 +785,7 @@ mod tests {
                 Holders::Approver { .. } => "0402413100",
                 Holders::BranchSales { .. } => "0506e59088e882a5",
                 Holders::ContractScope { .. } => "06024831",
+                Holders::SelfOrAdmin { .. } => "07026c69",
             };
             assert_eq!(bytes(h), expected, "holders {index}");
             assert_eq!(bytes(h)[..2], format!("{index:02x}"));

@@ -280,31 +280,3 @@ pub struct Notification {
     pub read: bool,
     pub delivery: Delivery,
 }
-
-impl Notification {
-    /// One line for a person (English; screens translate through the catalog).
-    pub fn text(&self) -> String {
-        let what = format!(
-            "{} {} on contract {}",
-            self.document.name(),
-            self.application,
-            self.contract_no
-        );
-        match &self.kind {
-            NotificationKind::AwaitingDecision => format!("{what} waits for your decision"),
-            NotificationKind::Approved => format!("{what} is approved"),
-            NotificationKind::Rejected { comment } => format!("{what} is rejected: {comment}"),
-            NotificationKind::TowRegistered {
-                planned_on,
-                location,
-            } => {
-                format!("{what} is registered for {planned_on} at {location}")
-            }
-            NotificationKind::TowCompleted { yard } => {
-                format!("{what}: the machine is towed back to {yard}")
-            }
-            NotificationKind::TowFailed { reason } => format!("{what} failed: {reason}"),
-            NotificationKind::Executed => format!("{what} is executed"),
-        }
-    }
-}

@@ -107,6 +107,7 @@ pub(crate) enum Space {
     Revisit,
     User,
     UserKey,
+    UserLang,
 }
 
 impl Space {
@@ -137,6 +138,7 @@ impl Space {
             Space::Revisit => b"xr/",
             Space::User => b"us/",
             Space::UserKey => b"uk/",
+            Space::UserLang => b"ul/",
         }
     }
 
@@ -300,6 +302,9 @@ pub enum RecordKind {
     /// One `OverdueLine` per contract overdue as of the accrual date: the overdue list,
     /// precomputed.
     Overdue,
+    /// A user's preferred language by name (kept beside the user, so stored users keep
+    /// their encoding).
+    UserLang,
 }
 
 impl RecordKind {
@@ -313,6 +318,7 @@ impl RecordKind {
             RecordKind::Order => Space::Order,
             RecordKind::UserKey => Space::UserKey,
             RecordKind::Overdue => Space::Overdue,
+            RecordKind::UserLang => Space::UserLang,
         }
     }
 }
