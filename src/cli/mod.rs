@@ -214,6 +214,7 @@ pub fn run(cli: Cli) -> Done {
         theme: cli.theme.clone(),
         lang: cli.lang.clone(),
         config: cli.config.clone(),
+        follows_calendar: cli.today.is_none(),
     };
     if let Some(Command::Serve { listen }) = &cli.command {
         let today = match &cli.today {
@@ -244,6 +245,7 @@ pub fn run_on(app: &App, cli: Cli, config: &crate::ui::config::Config) -> Done {
         theme: cli.theme.clone(),
         lang: cli.lang.clone(),
         config: cli.config.clone(),
+        follows_calendar: cli.today.is_none(),
     };
     app.user(&ctx.actor)?;
 

@@ -675,6 +675,18 @@ fn reload_settings(state: &mut State, app: &App, ctx: &Ctx) {
     }
 }
 
+/// A session left open past midnight: everything shown is read again as of `ctx.today`.
+pub(super) fn new_day(state: &mut State, app: &App, ctx: &Ctx) {
+    state.today = ctx.today;
+    update(state, app, ctx, Action::Command(Command::Reload));
+    if state.screen != Screen::Dashboard {
+        reload_dashboard(state, app, ctx);
+    }
+    if let Some(no) = state.ticket.as_ref().map(|t| t.view.contract_no.clone()) {
+        reload_ticket(state, app, ctx, &no);
+    }
+}
+
 fn reload_dashboard(state: &mut State, app: &App, ctx: &Ctx) {
     match app.overdue_shared(ctx, ctx.today) {
         Ok(list) => state.dashboard.load(&list),
