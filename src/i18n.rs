@@ -1147,54 +1147,51 @@ mod tests {
     #[test]
     fn refusals_keep_the_words_the_cli_printed() {
         use crate::domain::Money;
-        let r = Refusal::BalanceOutstanding {
-            contract: "H1".into(),
-            principal: Money::from_cents(900_000),
-            interest: Money::ZERO,
-            penalty: Money::from_cents(2500),
-        };
-        assert_eq!(
-            r.to_string(),
-            "contract H1: principal 9000.00 outstanding, penalty 25.00 outstanding; record a payment or apply for a waiver before settling"
-        );
-        assert_eq!(
-            Lang::Zh.refusal(&r),
-            "合同 H1：本金未还 9000.00、罚息未还 25.00；结清前请先登记收款或申请减免"
-        );
-        let held = Refusal::SerialHeld {
-            serial: "S2".into(),
-            order: "O2".into(),
-            contract: "H3".into(),
-            holder: "qian".into(),
-        };
-        assert_eq!(
-            held.to_string(),
-            "machine S2 is reserved: order O2 of contract H3 by qian"
-        );
-        assert_eq!(
-            Lang::Zh.refusal(&held),
-            "机器 S2 已被预留：出库单 O2（合同 H3，销售员 qian）"
-        );
-        let closed = Refusal::ContractClosed {
-            contract: "H1".into(),
-            state: "settled".into(),
-        };
-        assert_eq!(
-            closed.to_string(),
-            "contract H1 is settled; it takes no more changes"
-        );
-        assert_eq!(Lang::Zh.refusal(&closed), "合同 H1 已结清，不能再修改");
-        let forbidden = Refusal::Forbidden {
-            user: "li".into(),
-            permission: "approval.decide".into(),
-            holders: Holders::Approver {
-                id: "A1".into(),
-                why: DecisionBlock::OwnApplication,
-            },
-        };
-        assert_eq!(
-            forbidden.to_string(),
-            "user li may not do this: missing permission approval.decide (held by: the current approver of A1: nobody approves their own application)"
-        );
+        let cases = [
+            (
+                Refusal::BalanceOutstanding {
+                    contract: "H1".into(),
+                    principal: Money::from_cents(900_000),
+                    interest: Money::ZERO,
+                    penalty: Money::from_cents(2500),
+                },
+                "contract H1: principal 9000.00 outstanding, penalty 25.00 outstanding; record a payment or apply for a waiver before settling",
+                "合同 H1：本金未还 9000.00、罚息未还 25.00；结清前请先登记收款或申请减免",
+            ),
+            (
+                Refusal::SerialHeld {
+                    serial: "S2".into(),
+                    order: "O2".into(),
+                    contract: "H3".into(),
+                    holder: "qian".into(),
+                },
+                "machine S2 is reserved: order O2 of contract H3 by qian",
+                "机器 S2 已被预留：出库单 O2（合同 H3，销售员 qian）",
+            ),
+            (
+                Refusal::ContractClosed {
+                    contract: "H1".into(),
+                    state: "settled".into(),
+                },
+                "contract H1 is settled; it takes no more changes",
+                "合同 H1 已结清，不能再修改",
+            ),
+            (
+                Refusal::Forbidden {
+                    user: "li".into(),
+                    permission: "approval.decide".into(),
+                    holders: Holders::Approver {
+                        id: "A1".into(),
+                        why: DecisionBlock::OwnApplication,
+                    },
+                },
+                "user li may not do this: missing permission approval.decide (held by: the current approver of A1: nobody approves their own application)",
+                "用户 li 无权执行此操作：缺少权限 approval.decide（持有者：A1 当前环节的审批人：任何人都不能审批自己的申请）",
+            ),
+        ];
+        for (refusal, en, zh) in cases {
+            assert_eq!(refusal.to_string(), en);
+            assert_eq!(Lang::Zh.refusal(&refusal), zh);
+        }
     }
 }

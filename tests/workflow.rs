@@ -115,6 +115,22 @@ fn book() -> Book {
     b
 }
 
+/// wangjun applies to tow H1's machine; the application's id.
+fn tow_on_h1(b: &Book) -> String {
+    b.id(
+        "wangjun",
+        &[
+            "tow",
+            "apply",
+            "--contract",
+            "H1",
+            "--reason",
+            "r",
+            "--json",
+        ],
+    )
+}
+
 const RULES: &str = r#"
 [[rule]]
 name = "long overdue tow"
@@ -930,18 +946,7 @@ fn a_user_reads_notifications_in_their_language() {
         "{table}"
     );
 
-    let id = b.id(
-        "wangjun",
-        &[
-            "tow",
-            "apply",
-            "--contract",
-            "H1",
-            "--reason",
-            "r",
-            "--json",
-        ],
-    );
+    let id = tow_on_h1(&b);
     b.ok("zhao", &["approval", "approve", &id]);
     let inbox = b.ok("wangjun", &["inbox"]);
     assert!(

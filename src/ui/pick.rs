@@ -282,11 +282,7 @@ pub fn draw(
     let swap = matches!(p.mode, PickMode::Swap { .. });
     // Below the rows: the reason (swap), the message (whole, on as many lines as it
     // takes), the footer.
-    let message = p
-        .message
-        .as_deref()
-        .map(|m| wrap(m, w))
-        .unwrap_or_default();
+    let message = p.message.as_deref().map(|m| wrap(m, w)).unwrap_or_default();
     let tail = 1 + u16::from(swap) + message.len().max(1) as u16;
     let rows_area = Rect::new(
         inner.x,
