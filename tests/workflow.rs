@@ -486,18 +486,7 @@ fn rejection_resubmission_and_withdrawal() {
 #[test]
 fn a_rule_change_in_flight_does_not_change_the_chain() {
     let b = book();
-    let id = b.id(
-        "wangjun",
-        &[
-            "tow",
-            "apply",
-            "--contract",
-            "H1",
-            "--reason",
-            "r",
-            "--json",
-        ],
-    );
+    let id = tow_on_h1(&b);
     assert_eq!(
         b.json("admin", &["approval", "show", &id, "--json"])["chain"],
         serde_json::json!(["role:approver"])
@@ -687,18 +676,7 @@ fn unlock_goes_to_the_named_user() {
 #[test]
 fn a_failing_notify_command_neither_loses_nor_blocks() {
     let b = book().with_config("notify_command = \"cat > /dev/null; exit 1\"\n");
-    let id = b.id(
-        "wangjun",
-        &[
-            "tow",
-            "apply",
-            "--contract",
-            "H1",
-            "--reason",
-            "r",
-            "--json",
-        ],
-    );
+    let id = tow_on_h1(&b);
     let r = b.run("zhao", &["approval", "approve", &id]);
     assert_eq!(r.code, 0, "the workflow goes on: {}", r.err);
     assert!(r.err.contains("notify_command failed"), "{}", r.err);
@@ -733,18 +711,7 @@ fn a_working_notify_command_gets_every_notification_as_json() {
         "notify_command = \"cat >> {0}; echo >> {0}\"\n",
         log.display()
     ));
-    let id = b.id(
-        "wangjun",
-        &[
-            "tow",
-            "apply",
-            "--contract",
-            "H1",
-            "--reason",
-            "r",
-            "--json",
-        ],
-    );
+    let id = tow_on_h1(&b);
     b.ok("zhao", &["approval", "approve", &id]);
     let lines: Vec<serde_json::Value> = std::fs::read_to_string(&log)
         .unwrap()
