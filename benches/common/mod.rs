@@ -144,6 +144,7 @@ pub fn contracts_batch(rng: &mut Rng, from: usize, to: usize) -> Vec<Mutation> {
         let paid = fallen_due.saturating_sub(behind);
         if paid > 0 {
             out.push(Mutation::RecordPayment {
+                id: String::new(),
                 contract: no.clone(),
                 received_on: due(paid as i32),
                 amount: Money::from_cents((principal_cents + interest_cents) * paid as i64),

@@ -14,6 +14,22 @@ use crate::domain::{
 use crate::store::{Reader, Txn};
 use chrono::NaiveDate;
 
+/// Refuses the id a mutation carries for a record it creates when it is blank (`execute`
+/// mints every such id) or names a record that exists (`taken`): ids are never reused.
+pub(super) fn fresh_id(kind: &str, id: &str, taken: bool) -> Result<()> {
+    if id.trim().is_empty() {
+        return Err(AppError::Invalid(format!(
+            "the new {kind} has no id; ids are minted by duedesk when a change is executed"
+        )));
+    }
+    if taken {
+        return Err(AppError::Refused(format!(
+            "{kind} {id} already exists; an id is never given twice"
+        )));
+    }
+    Ok(())
+}
+
 /// Refuses an empty (or blank) required field, naming it.
 pub(super) fn required(field: &str, value: &str) -> Result<()> {
     if value.trim().is_empty() {

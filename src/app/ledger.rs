@@ -79,6 +79,7 @@ pub(super) fn add_installments(
 pub(super) fn record_payment(
     txn: &mut Txn<'_>,
     header: &EntryHeader,
+    id: &str,
     contract: &str,
     received_on: &NaiveDate,
     amount: &Money,
@@ -99,7 +100,7 @@ pub(super) fn record_payment(
             "received-on {received_on} is after today ({today}); record money when it has arrived"
         )));
     }
-    let id = format!("P{}", txn.next_counter("payment")?);
+    fresh_id("payment", id, txn.payment_contract(id)?.is_some())?;
     let status = if *confirmed {
         PaymentStatus::Confirmed {
             on: today,
@@ -117,8 +118,8 @@ pub(super) fn record_payment(
         recorded_by: actor.to_string(),
         status,
     });
-    txn.set_payment_contract(&id, contract);
-    txn.set_pending(&id, !confirmed);
+    txn.set_payment_contract(id, contract);
+    txn.set_pending(id, !confirmed);
     save_contract(txn, &c)?;
     let state = if *confirmed {
         "confirmed"

@@ -35,7 +35,7 @@ pub fn holders(mutation: &Mutation) -> &'static [Role] {
         }
         Mutation::Execute { .. } => &[Clerk, Admin],
         Mutation::AddMachine(_) | Mutation::PutAccessory { .. } => &[Admin],
-        Mutation::DraftContract(_)
+        Mutation::DraftContract { .. }
         | Mutation::CreateOrder { .. }
         | Mutation::Pick { .. }
         | Mutation::AddAccessory { .. }
@@ -79,17 +79,17 @@ pub(crate) fn subject<R: Reader + ?Sized>(
         | Mutation::Execute { id, .. } => reader
             .record::<Application>(RecordKind::Application, id)?
             .map(|a| a.contract_no),
-        Mutation::CreateOrder { contract } => Some(contract.clone()),
+        Mutation::CreateOrder { contract, .. } => Some(contract.clone()),
         Mutation::Pick { order, .. }
         | Mutation::AddAccessory { order, .. }
-        | Mutation::SubmitOrder { order }
+        | Mutation::SubmitOrder { order, .. }
         | Mutation::Ship { order, .. }
         | Mutation::SwapMachine { order, .. }
         | Mutation::CancelOrder { order, .. } => reader
             .record::<crate::domain::outbound::Order>(RecordKind::Order, order)?
             .map(|o| o.contract_no),
         // A draft contract's customer is checked in `check`.
-        Mutation::DraftContract(_) => None,
+        Mutation::DraftContract { .. } => None,
         Mutation::AddMachine(_) | Mutation::PutAccessory { .. } => None,
         // Deciding follows the chain (a rule may name any user); the applicant, the inbox
         // owner and delivery are checked by the mutation itself.
@@ -149,7 +149,7 @@ pub fn check<R: Reader + ?Sized>(reader: &R, user: &User, mutation: &Mutation) -
     if let Some(no) = subject(reader, mutation)? {
         check_contract_scope(reader, user, &no)?;
     }
-    if let Mutation::DraftContract(c) = mutation
+    if let Mutation::DraftContract { contract: c, .. } = mutation
         && let Some(customer) = reader.customer(&c.customer_id)?
         && !in_scope(user, &customer)
     {

@@ -164,7 +164,7 @@ fn touched<R: Reader + ?Sized>(reader: &R, mutation: &Mutation) -> Result<Option
                 .into_iter()
                 .collect(),
         ),
-        Mutation::DraftContract(c) => Some(vec![c.no.clone()]),
+        Mutation::DraftContract { contract: c, .. } => Some(vec![c.no.clone()]),
         // Users, keys, rules, notifications and stock are not on the list.
         Mutation::MarkRead { .. }
         | Mutation::RecordDelivery { .. }

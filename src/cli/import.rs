@@ -278,6 +278,7 @@ fn representative(kind: ImportKind, confirm: bool) -> Mutation {
             installments: Vec::new(),
         },
         ImportKind::Payments => Mutation::RecordPayment {
+            id: String::new(),
             contract: String::new(),
             received_on: day,
             amount: Money::ZERO,
@@ -543,6 +544,7 @@ fn payments(
             };
             out.push((
                 Mutation::RecordPayment {
+                    id: String::new(),
                     contract: no.to_string(),
                     received_on,
                     amount,

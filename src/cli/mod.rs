@@ -434,6 +434,7 @@ fn payment(app: &App, ctx: &Ctx, cmd: PaymentCmd) -> Done {
             json,
         } => {
             let mutation = Mutation::RecordPayment {
+                id: String::new(),
                 contract,
                 received_on: parse_date(&received_on, "--received-on")?,
                 amount: parse_money(&amount, "--amount")?,
@@ -485,6 +486,7 @@ fn waiver(app: &App, ctx: &Ctx, cmd: WaiverCmd) -> Done {
             let outcome = app.execute(
                 ctx,
                 Mutation::ApplyWaiver {
+                    id: String::new(),
                     contract,
                     amount,
                     reason,

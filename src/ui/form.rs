@@ -721,6 +721,7 @@ impl Form {
                 },
             }],
             FormKind::Payment { contract } => vec![Mutation::RecordPayment {
+                id: String::new(),
                 contract: contract.clone(),
                 received_on: date(0)?,
                 amount: money(1)?,
@@ -729,6 +730,7 @@ impl Form {
                 confirmed: false,
             }],
             FormKind::Waiver { contract, .. } => vec![Mutation::ApplyWaiver {
+                id: String::new(),
                 contract: contract.clone(),
                 amount: money(0)?,
                 reason: text(1),
@@ -750,6 +752,7 @@ impl Form {
                 days: text(1).parse().ok()?,
             }],
             FormKind::Apply { document, contract } => vec![Mutation::Apply {
+                id: String::new(),
                 document: *document,
                 contract: contract.clone(),
                 reason: text(0),
@@ -781,7 +784,10 @@ impl Form {
                 id: id.clone(),
                 reason: text(0),
             }],
-            FormKind::NewOrder => vec![Mutation::CreateOrder { contract: text(0) }],
+            FormKind::NewOrder => vec![Mutation::CreateOrder {
+                id: String::new(),
+                contract: text(0),
+            }],
             FormKind::Accessory { order, .. } => vec![Mutation::AddAccessory {
                 order: order.clone(),
                 code: self.stock_item()?.code.clone(),
