@@ -209,6 +209,14 @@ pub(crate) fn decode<T: DeserializeOwned>(key: &[u8], bytes: &[u8]) -> Result<T>
         })
 }
 
+/// The bytes of a journal entry as stored (and sent by sync): `JOURNAL_FORMAT`, then the
+/// header and the mutation. Pinned by the golden-bytes tests (`tests/journal_format.rs`).
+pub fn entry_bytes<M: Serialize>(header: &EntryHeader, mutation: &M) -> Vec<u8> {
+    let mut value = vec![JOURNAL_FORMAT];
+    value.extend_from_slice(&encode(&(header, mutation)));
+    value
+}
+
 /// Decodes a journal value of schema 3: its format byte, then the header and the mutation.
 fn decode_entry<M: DeserializeOwned>(key: &[u8], value: &[u8]) -> Result<(EntryHeader, M)> {
     match value.split_first() {
@@ -1213,8 +1221,7 @@ impl Txn<'_> {
             )));
         }
         let order = get_in::<_, u64>(self, Space::Meta, "journal_len")?.unwrap_or(0) + 1;
-        let mut value = vec![JOURNAL_FORMAT];
-        value.extend_from_slice(&encode(&(header, mutation)));
+        let value = entry_bytes(header, mutation);
         self.put_raw(Space::Journal.key_bytes(&order.to_be_bytes()), value);
         self.put_raw(origin_key, order.to_be_bytes().to_vec());
         self.put_in(Space::Meta, "journal_len", &order);
