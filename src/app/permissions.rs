@@ -55,6 +55,45 @@ pub fn holders(mutation: &Mutation) -> &'static [Role] {
     }
 }
 
+/// What a mutation touches: the one contract it changes, or the whole book. One answer for
+/// the audit trail (an entry is listed under the contract it touches), the shared overdue
+/// list (which lines to patch) and, through `subject`, the scope check.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Touches {
+    /// Nothing on a contract: users, keys, rules, notifications, stock.
+    Nothing,
+    /// One contract (a drafted one included).
+    Contract(String),
+    /// Any contract may change: customers, imports of contracts, book-wide settings, accrual.
+    Book,
+}
+
+/// What `mutation` touches, read before it applies (ids resolve through the current book).
+pub(crate) fn touches<R: Reader + ?Sized>(reader: &R, mutation: &Mutation) -> Result<Touches> {
+    let application_contract = |id: &str| -> Result<Option<String>> {
+        Ok(reader
+            .record::<Application>(RecordKind::Application, id)?
+            .map(|a| a.contract_no))
+    };
+    let contract = match mutation {
+        Mutation::PutCustomer(_)
+        | Mutation::SetAllocationOrder { .. }
+        | Mutation::Accrue { .. }
+        | Mutation::AccruePart { .. }
+        | Mutation::SetRate { contract: None, .. }
+        | Mutation::SetGrace { contract: None, .. } => return Ok(Touches::Book),
+        Mutation::AddContract(c) => Some(c.no.clone()),
+        Mutation::DraftContract { contract: c, .. } => Some(c.no.clone()),
+        // Decisions act on their application's contract (a waiver, a lock, an order).
+        Mutation::Approve { id, .. }
+        | Mutation::Reject { id, .. }
+        | Mutation::Resubmit { id, .. }
+        | Mutation::Withdraw { id } => application_contract(id)?,
+        other => subject(reader, other)?,
+    };
+    Ok(contract.map_or(Touches::Nothing, Touches::Contract))
+}
+
 /// The contract a mutation is about, for the scope check.
 pub(crate) fn subject<R: Reader + ?Sized>(
     reader: &R,

@@ -72,6 +72,10 @@ impl App {
     fn migrate_journal(&self) -> Result<()> {
         const PART: usize = 10_000;
         const PROGRESS: &str = "migration/journal_minted";
+        if !self.store.has_legacy_journal() && self.store.meta::<Minted>(PROGRESS)?.is_none() {
+            // Nothing to rewrite (an empty book, or one already in schema 3's journal).
+            return Ok(());
+        }
         loop {
             let part = self
                 .store
