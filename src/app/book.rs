@@ -30,6 +30,18 @@ pub(super) fn fresh_id(kind: &str, id: &str, taken: bool) -> Result<()> {
     Ok(())
 }
 
+/// Refuses grace days past `domain::MAX_GRACE_DAYS`: the one limit of every path (the
+/// setting, an imported or drafted contract).
+pub(super) fn grace_days_allowed(days: u32) -> Result<()> {
+    if days > crate::domain::MAX_GRACE_DAYS {
+        return Err(AppError::Invalid(format!(
+            "grace days {days}: give 0 to {}",
+            crate::domain::MAX_GRACE_DAYS
+        )));
+    }
+    Ok(())
+}
+
 /// Refuses an empty (or blank) required field, naming it.
 pub(super) fn required(field: &str, value: &str) -> Result<()> {
     if value.trim().is_empty() {
@@ -54,6 +66,15 @@ pub(super) fn add_contract_in_state(
     state: ContractState,
 ) -> Result<Outcome> {
     required("contract_no", &new.no)?;
+    if !new.financed.is_positive() {
+        return Err(AppError::Invalid(format!(
+            "contract {}: the financed amount {} must be more than 0",
+            new.no, new.financed
+        )));
+    }
+    if let Some(days) = new.grace_days {
+        grace_days_allowed(days)?;
+    }
     if txn.contract(&new.no)?.is_some() {
         return Err(AppError::Refused(format!(
             "contract {} already exists",
@@ -141,8 +162,10 @@ pub(super) fn accrual_date_of<R: Reader + ?Sized>(
 /// penalty and overdue line as of the cache's date.
 pub(super) fn save_contract(txn: &mut Txn<'_>, contract: &Contract) -> Result<()> {
     let settings = txn.settings()?;
-    let standing: Standing = standing(contract, &settings);
-    txn.put_contract(contract, standing)?;
+    // Settled and repossessed contracts leave the indexes the accrual and the overdue list
+    // read (contracts due before a day, paid after a day).
+    let indexed: Option<Standing> = contract.is_open().then(|| standing(contract, &settings));
+    txn.put_contract(contract, indexed)?;
     if let Some(through) = accrual_date_of(txn, &contract.no)? {
         let figures = evaluate(contract, &settings, through);
         // A closed contract's cached penalty is frozen at its closing day.

@@ -216,6 +216,7 @@ pub(super) fn set_grace(
     contract: &Option<String>,
     days: &u32,
 ) -> Result<Outcome> {
+    grace_days_allowed(*days)?;
     match contract {
         Some(no) => {
             let mut c = contract_for_change(txn, no)?;

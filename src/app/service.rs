@@ -281,6 +281,74 @@ impl App {
         Ok(outcomes)
     }
 
+    /// Applies an entry first executed at another site (what sync does with a branch's push,
+    /// or a branch with head office's entries), as it came: its origin, actor, business date,
+    /// time and the ids it carries. The actor's permission and scope are checked as for a
+    /// change made here. An origin already applied here changes nothing (an entry is applied
+    /// once, whatever the retries); an entry of this site, a local one (`is_local`), one
+    /// without its ids, or one that skips a seq of its site is refused.
+    pub fn apply_entry(&self, header: &EntryHeader, mutation: &Mutation) -> Result<Outcome> {
+        let _writer = self.store.lock();
+        let here = self.store.site()?;
+        if header.site == here {
+            return Err(AppError::Refused(format!(
+                "entry {}-{} is this site's own; only entries of other sites are applied here",
+                header.site, header.seq
+            )));
+        }
+        if mutation.is_local() {
+            return Err(AppError::Refused(format!(
+                "entry {}-{} ({}) never leaves the site it was made at",
+                header.site,
+                header.seq,
+                mutation.permission()
+            )));
+        }
+        let applied = self.store.applied_through(header.site)?;
+        if header.seq <= applied {
+            return Ok(Outcome::nothing(format!(
+                "entry {}-{} is already applied here",
+                header.site, header.seq
+            )));
+        }
+        if header.seq != applied + 1 {
+            return Err(AppError::Refused(format!(
+                "entry {}-{} arrived before {}-{}; entries of a site apply in their order",
+                header.site,
+                header.seq,
+                header.site,
+                applied + 1
+            )));
+        }
+        if let Some((kind, id)) = mutation.clone().new_id()
+            && id.trim().is_empty()
+        {
+            return Err(AppError::Invalid(format!(
+                "entry {}-{} creates a {} without its id",
+                header.site,
+                header.seq,
+                kind.counter()
+            )));
+        }
+        let actor = self.user(&header.actor)?;
+        let mut txn = self.store.begin();
+        permissions::check(&txn, &actor, mutation)?;
+        let mut touched = shared::Touched::nothing();
+        if mutation.changes_book() {
+            touched.add(&txn, mutation)?;
+        }
+        let outcome = execute::apply(&mut txn, header, mutation)?;
+        // Journaled even when it changed nothing here: the site's entries stay gap-free.
+        txn.append_journal(header, mutation)?;
+        txn.commit()?;
+        self.store.flush()?;
+        if mutation.changes_book() {
+            self.overdue_cache.note(touched);
+            self.book_version.fetch_add(1, Ordering::AcqRel);
+        }
+        Ok(outcome)
+    }
+
     /// Accrues penalty through `through` (DOMAIN §2) as a run of `Mutation::AccruePart`s of at
     /// most `part` contracts each, every part journaled and written on its own. A run left
     /// unfinished (a crash) is finished first.

@@ -380,7 +380,7 @@ fn contracts(text: &str, store: &crate::store::Store, p: &mut Problems<'_>) -> P
         let grace = match row.get("grace_days") {
             "" => Some(None),
             text => match text.parse::<u32>() {
-                Ok(n) if n <= 365 => Some(Some(n)),
+                Ok(n) if n <= crate::domain::MAX_GRACE_DAYS => Some(Some(n)),
                 _ => {
                     p.add(
                         row.line,

@@ -297,11 +297,6 @@ fn dispatch(
             )
         }
         Command::Grace(GraceCmd::Set { days, contract }) => {
-            if days > 365 {
-                return Err(Failure(vec![format!(
-                    "--days: {days} is more than a year; give 0 to 365"
-                )]));
-            }
             say(app, ctx, Mutation::SetGrace { contract, days })
         }
         Command::Allocation(AllocationCmd::Set { order }) => {

@@ -989,20 +989,13 @@ impl Store {
 }
 
 impl Txn<'_> {
-    pub fn put_contract(&mut self, contract: &Contract, standing: Standing) -> Result<()> {
+    /// Writes a contract with its entries in the due-date and last-payment indexes taken from
+    /// `indexed`; `None` takes it out of them (the caller decides which contracts are there).
+    pub fn put_contract(&mut self, contract: &Contract, indexed: Option<Standing>) -> Result<()> {
         let old: Option<IndexRecord> = get_in(self, Space::ContractIndex, &contract.no)?;
-        let new = IndexRecord {
-            first_unpaid_due: standing.first_unpaid_due,
-            last_payment: standing.last_payment,
-        };
-        // Settled and repossessed contracts leave the overdue indexes.
-        let indexed = if contract.is_open() {
-            new.clone()
-        } else {
-            IndexRecord {
-                first_unpaid_due: None,
-                last_payment: None,
-            }
+        let indexed = IndexRecord {
+            first_unpaid_due: indexed.as_ref().and_then(|s| s.first_unpaid_due),
+            last_payment: indexed.as_ref().and_then(|s| s.last_payment),
         };
         if let Some(old) = &old {
             if let Some(day) = old.first_unpaid_due {

@@ -144,7 +144,10 @@ impl Field {
                 if text.is_empty() {
                     return msg(Msg::ErrRequired);
                 }
-                if text.parse::<u32>().map_or(true, |d| d > 3650) {
+                if text
+                    .parse::<u32>()
+                    .map_or(true, |d| d > crate::domain::MAX_GRACE_DAYS)
+                {
                     return msg(Msg::ErrInteger);
                 }
             }
