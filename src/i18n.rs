@@ -448,6 +448,30 @@ impl Lang {
                 f(Msg::RefSwapNeedsShipped, &[order, &state(s)])
             }
             R::OrderClosed { order, state: s } => f(Msg::RefOrderClosed, &[order, &state(s)]),
+            R::IdMissing { kind } => f(Msg::RefIdMissing, &[kind]),
+            R::IdTaken { kind, id } => f(Msg::RefIdTaken, &[kind, id]),
+            R::GraceDaysTooMany { days, max } => f(
+                Msg::RefGraceDaysTooMany,
+                &[&days.to_string(), &max.to_string()],
+            ),
+            R::FinancedNotPositive { contract, financed } => f(
+                Msg::RefFinancedNotPositive,
+                &[contract, &financed.to_string()],
+            ),
+            R::MintCountersDisagree {
+                name,
+                counted,
+                kept,
+            } => f(
+                Msg::RefMintCounters,
+                &[&counted.to_string(), name, &kept.to_string()],
+            ),
+            R::EntryOwnSite { entry } => f(Msg::RefEntryOwnSite, &[entry]),
+            R::EntryLocal { entry, mutation } => f(Msg::RefEntryLocal, &[entry, mutation]),
+            R::EntryOutOfOrder { entry, expected } => {
+                f(Msg::RefEntryOutOfOrder, &[entry, expected])
+            }
+            R::EntryWithoutId { entry, kind } => f(Msg::RefEntryWithoutId, &[entry, kind]),
         }
     }
 
@@ -1072,6 +1096,15 @@ catalog! {
     RefOrderNotApproved => "order {} is {}; only an order approved by finance can ship", "出库单 {} {}；只有财务批准的出库单可以出库";
     RefSwapNeedsShipped => "order {} is {}; a sales swap is for shipped orders (before shipment, pick another serial)", "出库单 {} {}；销售换机仅用于已出库的出库单（出库前请另选机号）";
     RefOrderClosed => "order {} is {}; it cannot be cancelled", "出库单 {} {}，不能取消";
+    RefIdMissing => "the new {} has no id; ids are minted by duedesk when a change is executed", "新的{}没有编号；编号由 duedesk 在执行时生成";
+    RefIdTaken => "{} {} already exists; an id is never given twice", "{} {} 已存在；编号不会重复使用";
+    RefGraceDaysTooMany => "grace days {}: give 0 to {}", "宽限期 {} 天：请填 0 到 {}";
+    RefFinancedNotPositive => "contract {}: the financed amount {} must be more than 0", "合同 {}：融资金额 {} 须大于 0";
+    RefMintCounters => "the journal's migration counted {} {} ids where the book counted {}; the database needs attention (keep a copy and report it)", "日志迁移统计到 {} 个{}编号，而账簿记录为 {}；数据库需要检查（请保留副本并报告）";
+    RefEntryOwnSite => "entry {} is this site's own; only entries of other sites are applied here", "条目 {} 属于本站点；这里只应用其他站点的条目";
+    RefEntryLocal => "entry {} ({}) never leaves the site it was made at", "条目 {}（{}）只留在产生它的站点";
+    RefEntryOutOfOrder => "entry {} arrived before {}; entries of a site apply in their order", "条目 {} 先于 {} 到达；同一站点的条目须按顺序应用";
+    RefEntryWithoutId => "entry {} creates a {} without its id", "条目 {} 新建{}却没有编号";
 }
 
 #[cfg(test)]

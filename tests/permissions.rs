@@ -121,6 +121,7 @@ fn every_role_against_every_mutation() {
         ),
         (
             Mutation::RecordPayment {
+                id: String::new(),
                 contract: "H1".into(),
                 received_on: day("2026-03-01"),
                 amount: m("1"),
@@ -132,6 +133,7 @@ fn every_role_against_every_mutation() {
         ),
         (
             Mutation::RecordPayment {
+                id: String::new(),
                 contract: "H1".into(),
                 received_on: day("2026-03-01"),
                 amount: m("1"),
@@ -199,6 +201,7 @@ fn every_role_against_every_mutation() {
         ),
         (
             Mutation::ApplyWaiver {
+                id: String::new(),
                 contract: "H1".into(),
                 amount: m("1"),
                 reason: "x".into(),
@@ -236,6 +239,7 @@ fn every_role_against_every_mutation() {
         (Mutation::SetRules { rules: vec![] }, [n, n, n, n, n, y]),
         (
             Mutation::Apply {
+                id: String::new(),
                 document: DocumentType::Lock,
                 contract: "H1".into(),
                 reason: "x".into(),
@@ -245,6 +249,7 @@ fn every_role_against_every_mutation() {
         ),
         (
             Mutation::Apply {
+                id: String::new(),
                 document: DocumentType::Unlock,
                 contract: "H1".into(),
                 reason: "x".into(),
@@ -254,6 +259,7 @@ fn every_role_against_every_mutation() {
         ),
         (
             Mutation::Apply {
+                id: String::new(),
                 document: DocumentType::Tow,
                 contract: "H1".into(),
                 reason: "x".into(),
@@ -509,6 +515,7 @@ fn the_shared_overdue_list_is_cut_to_each_viewers_scope() {
     app.execute(
         &admin,
         Mutation::RecordPayment {
+            id: String::new(),
             contract: "H3".into(),
             amount: Money::from_cents(600_000),
             received_on: day("2026-03-01"),

@@ -90,18 +90,38 @@ pub(super) fn facts(a: &Application, f: &domain::Figures) -> Facts {
     }
 }
 
+/// What an application is submitted with.
+pub(super) struct Submission<'a> {
+    /// Its id, minted by `execute` and carried in the mutation.
+    pub id: &'a str,
+    pub document: DocumentType,
+    pub reason: &'a str,
+    pub location: &'a str,
+    pub amount: Option<Money>,
+    pub order: Option<String>,
+}
+
 /// Submits an application: snapshot, chain under the rules in force, first notifications.
-#[allow(clippy::too_many_arguments)]
 pub(super) fn submit_for(
     txn: &mut Txn<'_>,
     header: &EntryHeader,
-    document: DocumentType,
     c: &Contract,
-    reason: &str,
-    location: &str,
-    amount: Option<Money>,
-    order: Option<String>,
+    submission: Submission<'_>,
 ) -> Result<Outcome> {
+    let Submission {
+        id,
+        document,
+        reason,
+        location,
+        amount,
+        order,
+    } = submission;
+    fresh_id(
+        "application",
+        id,
+        txn.record::<Application>(RecordKind::Application, id)?
+            .is_some(),
+    )?;
     let in_flight = match txn.open_application(&c.no, document.name())? {
         Some(id) => Some(application(txn, &id)?),
         None => None,
@@ -117,9 +137,8 @@ pub(super) fn submit_for(
     }
     let settings = txn.settings()?;
     let figures = evaluate(c, &settings, header.business_date);
-    let id = format!("A{}", txn.next_counter("application")?);
     let mut a = Application {
-        id: id.clone(),
+        id: id.to_string(),
         document,
         contract_no: c.no.clone(),
         customer: txn
@@ -156,7 +175,7 @@ pub(super) fn submit_for(
         .map(|s| s.label())
         .unwrap_or_default();
     Ok(Outcome::created(
-        id.clone(),
+        id.to_string(),
         format!(
             "{} application {id} on {} submitted under rule '{}'; first step: {step}",
             document.name(),

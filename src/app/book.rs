@@ -15,6 +15,38 @@ use crate::domain::{
 use crate::store::{Reader, Txn};
 use chrono::NaiveDate;
 
+/// Refuses the id a mutation carries for a record it creates when it is blank (`execute`
+/// mints every such id) or names a record that exists (`taken`): ids are never reused.
+pub(super) fn fresh_id(kind: &str, id: &str, taken: bool) -> Result<()> {
+    if id.trim().is_empty() {
+        return Err(Refusal::IdMissing {
+            kind: kind.to_string(),
+        }
+        .into());
+    }
+    if taken {
+        return Err(Refusal::IdTaken {
+            kind: kind.to_string(),
+            id: id.to_string(),
+        }
+        .into());
+    }
+    Ok(())
+}
+
+/// Refuses grace days past `domain::MAX_GRACE_DAYS`: the one limit of every path (the
+/// setting, an imported or drafted contract).
+pub(super) fn grace_days_allowed(days: u32) -> Result<()> {
+    if days > crate::domain::MAX_GRACE_DAYS {
+        return Err(Refusal::GraceDaysTooMany {
+            days,
+            max: crate::domain::MAX_GRACE_DAYS,
+        }
+        .into());
+    }
+    Ok(())
+}
+
 /// Refuses an empty (or blank) required field, naming it.
 pub(super) fn required(field: &str, value: &str) -> Result<()> {
     if value.trim().is_empty() {
@@ -42,6 +74,16 @@ pub(super) fn add_contract_in_state(
     state: ContractState,
 ) -> Result<Outcome> {
     required("contract_no", &new.no)?;
+    if !new.financed.is_positive() {
+        return Err(Refusal::FinancedNotPositive {
+            contract: new.no.clone(),
+            financed: new.financed,
+        }
+        .into());
+    }
+    if let Some(days) = new.grace_days {
+        grace_days_allowed(days)?;
+    }
     if txn.contract(&new.no)?.is_some() {
         return Err(Refusal::ContractExists {
             contract: new.no.clone(),
@@ -127,8 +169,10 @@ pub(super) fn accrual_date_of<R: Reader + ?Sized>(
 /// penalty and overdue line as of the cache's date.
 pub(super) fn save_contract(txn: &mut Txn<'_>, contract: &Contract) -> Result<()> {
     let settings = txn.settings()?;
-    let standing: Standing = standing(contract, &settings);
-    txn.put_contract(contract, standing)?;
+    // Settled and repossessed contracts leave the indexes the accrual and the overdue list
+    // read (contracts due before a day, paid after a day).
+    let indexed: Option<Standing> = contract.is_open().then(|| standing(contract, &settings));
+    txn.put_contract(contract, indexed)?;
     if let Some(through) = accrual_date_of(txn, &contract.no)? {
         let figures = evaluate(contract, &settings, through);
         // A closed contract's cached penalty is frozen at its closing day.

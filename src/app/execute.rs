@@ -25,6 +25,7 @@ pub(super) fn apply(
             installments,
         } => ledger::add_installments(txn, contract, installments),
         Mutation::RecordPayment {
+            id,
             contract,
             received_on,
             amount,
@@ -34,6 +35,7 @@ pub(super) fn apply(
         } => ledger::record_payment(
             txn,
             header,
+            id,
             contract,
             received_on,
             amount,
@@ -81,16 +83,18 @@ pub(super) fn apply(
         Mutation::Session { user, event, peer } => users::session(header, user, event, peer),
         Mutation::SetRules { rules } => users::set_rules(txn, rules),
         Mutation::ApplyWaiver {
+            id,
             contract,
             amount,
             reason,
-        } => workflow::apply_waiver(txn, header, contract, amount, reason),
+        } => workflow::apply_waiver(txn, header, id, contract, amount, reason),
         Mutation::Apply {
+            id,
             document,
             contract,
             reason,
             location,
-        } => workflow::apply(txn, header, document, contract, reason, location),
+        } => workflow::apply(txn, header, id, document, contract, reason, location),
         Mutation::Approve { id, comment } => workflow::approve(txn, header, id, comment),
         Mutation::Reject { id, comment } => workflow::reject(txn, header, id, comment),
         Mutation::Resubmit {
@@ -132,8 +136,11 @@ pub(super) fn apply(
             unit,
             quantity,
         } => outbound::put_accessory(txn, code, name, unit, quantity),
-        Mutation::DraftContract(new) => outbound::draft_contract(txn, header, new),
-        Mutation::CreateOrder { contract: no } => outbound::create_order(txn, header, no),
+        Mutation::DraftContract {
+            application,
+            contract,
+        } => outbound::draft_contract(txn, header, application, contract),
+        Mutation::CreateOrder { id, contract } => outbound::create_order(txn, header, id, contract),
         Mutation::Pick { order: id, serial } => outbound::pick(txn, id, serial),
         Mutation::AddAccessory {
             order: id,
@@ -141,7 +148,9 @@ pub(super) fn apply(
             quantity,
             extra,
         } => outbound::add_accessory(txn, id, code, quantity, extra),
-        Mutation::SubmitOrder { order: id } => outbound::submit_order(txn, header, id),
+        Mutation::SubmitOrder { order, application } => {
+            outbound::submit_order(txn, header, order, application)
+        }
         Mutation::Ship {
             order: id,
             on,

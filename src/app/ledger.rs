@@ -82,6 +82,7 @@ pub(super) fn add_installments(
 pub(super) fn record_payment(
     txn: &mut Txn<'_>,
     header: &EntryHeader,
+    id: &str,
     contract: &str,
     received_on: &NaiveDate,
     amount: &Money,
@@ -102,7 +103,7 @@ pub(super) fn record_payment(
         }
         .into());
     }
-    let id = format!("P{}", txn.next_counter("payment")?);
+    fresh_id("payment", id, txn.payment_contract(id)?.is_some())?;
     let status = if *confirmed {
         PaymentStatus::Confirmed {
             on: today,
@@ -120,8 +121,8 @@ pub(super) fn record_payment(
         recorded_by: actor.to_string(),
         status,
     });
-    txn.set_payment_contract(&id, contract);
-    txn.set_pending(&id, !confirmed);
+    txn.set_payment_contract(id, contract);
+    txn.set_pending(id, !confirmed);
     save_contract(txn, &c)?;
     let state = if *confirmed {
         "confirmed"
@@ -219,6 +220,7 @@ pub(super) fn set_grace(
     contract: &Option<String>,
     days: &u32,
 ) -> Result<Outcome> {
+    grace_days_allowed(*days)?;
     match contract {
         Some(no) => {
             let mut c = contract_for_change(txn, no)?;

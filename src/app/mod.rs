@@ -21,6 +21,7 @@ mod book;
 mod error;
 mod execute;
 mod ledger;
+mod legacy;
 pub mod mutation;
 mod outbound;
 pub mod outbound_queries;

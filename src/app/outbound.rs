@@ -95,7 +95,12 @@ pub(super) fn put_accessory(
 }
 
 /// `Mutation::CreateOrder`.
-pub(super) fn create_order(txn: &mut Txn<'_>, header: &EntryHeader, no: &str) -> Result<Outcome> {
+pub(super) fn create_order(
+    txn: &mut Txn<'_>,
+    header: &EntryHeader,
+    id: &str,
+    no: &str,
+) -> Result<Outcome> {
     let today = header.business_date;
     let c = contract(txn, no)?;
     if c.state != ContractState::Active {
@@ -117,7 +122,11 @@ pub(super) fn create_order(txn: &mut Txn<'_>, header: &EntryHeader, no: &str) ->
         }
         .into());
     }
-    let id = format!("O{}", txn.next_counter("order")?);
+    fresh_id(
+        "order",
+        id,
+        txn.record::<Order>(RecordKind::Order, id)?.is_some(),
+    )?;
     let o = Order {
         id: id.to_string(),
         contract_no: no.to_string(),
@@ -129,8 +138,8 @@ pub(super) fn create_order(txn: &mut Txn<'_>, header: &EntryHeader, no: &str) ->
         state: OrderState::Draft,
         swaps: Vec::new(),
     };
-    txn.put_record(RecordKind::Order, &id, &o);
-    txn.set_open_order(no, Some(&id));
+    txn.put_record(RecordKind::Order, id, &o);
+    txn.set_open_order(no, Some(id));
     Ok(Outcome::created(
         id.to_string(),
         format!("order {id} for contract {no} created"),
@@ -223,7 +232,12 @@ pub(super) fn add_accessory(
 }
 
 /// `Mutation::SubmitOrder`.
-pub(super) fn submit_order(txn: &mut Txn<'_>, header: &EntryHeader, id: &str) -> Result<Outcome> {
+pub(super) fn submit_order(
+    txn: &mut Txn<'_>,
+    header: &EntryHeader,
+    id: &str,
+    application: &str,
+) -> Result<Outcome> {
     let mut o = order(txn, id)?;
     o.editable()?;
     if o.serial.is_none() {
@@ -233,18 +247,18 @@ pub(super) fn submit_order(txn: &mut Txn<'_>, header: &EntryHeader, id: &str) ->
         .into());
     }
     let c = contract(txn, &o.contract_no)?;
-    let outcome = submit_for(
-        txn,
-        header,
-        DocumentType::Outbound,
-        &c,
-        "outbound",
-        "",
-        None,
-        Some(id.to_string()),
-    )?;
-    let application = outcome.id.clone().expect("a submission has an id");
-    o.state = OrderState::Submitted { application };
+    let submission = Submission {
+        id: application,
+        document: DocumentType::Outbound,
+        reason: "outbound",
+        location: "",
+        amount: None,
+        order: Some(id.to_string()),
+    };
+    let outcome = submit_for(txn, header, &c, submission)?;
+    o.state = OrderState::Submitted {
+        application: application.to_string(),
+    };
     txn.put_record(RecordKind::Order, id, &o);
     Ok(outcome)
 }
@@ -379,22 +393,21 @@ pub(super) fn cancel_order(txn: &mut Txn<'_>, id: &str, reason: &str) -> Result<
 pub(super) fn draft_contract(
     txn: &mut Txn<'_>,
     header: &EntryHeader,
+    application: &str,
     new: &NewContract,
 ) -> Result<Outcome> {
-    let outcome = add_contract_in_state(txn, new, ContractState::Draft)?;
-    let _ = outcome;
+    add_contract_in_state(txn, new, ContractState::Draft)?;
     let c = contract(txn, &new.no)?;
-    let submitted = submit_for(
-        txn,
-        header,
-        DocumentType::Contract,
-        &c,
-        "new contract",
-        "",
-        Some(c.financed),
-        None,
-    )?;
-    let id = submitted.id.clone().expect("a submission has an id");
+    let submission = Submission {
+        id: application,
+        document: DocumentType::Contract,
+        reason: "new contract",
+        location: "",
+        amount: Some(c.financed),
+        order: None,
+    };
+    submit_for(txn, header, &c, submission)?;
+    let id = application;
     Ok(Outcome::created(
         id.to_string(),
         format!(

@@ -2,6 +2,8 @@
 //! (`execute`: permission, validation through the dispatch, the journal entry and every
 //! projection in one atomic write), accrual runs in parts, and `rebuild`.
 
+use super::legacy::{LegacyMutation, Minted};
+use super::mutation::IdKind;
 use super::outcome::{AccrualCounts, Ctx, Outcome};
 use super::{AppError, Mutation, Result, UserKey, book, execute, permissions, shared};
 use crate::domain::refusal::{Holders, Refusal, Thing};
@@ -47,11 +49,81 @@ impl App {
     /// 1 → 2: the lines of the overdue list gained the customer's details and their penalty
     /// facts: every line is taken anew from its contract, a part at a time. The version is
     /// written last, so a migration cut short runs again from the start.
+    ///
+    /// 2 → 3: the journal is rewritten into schema 3's (`legacy.rs`), a part at a time, each
+    /// part atomic and resumable; the ids schema 2 minted while applying are counted again,
+    /// checked against its counters and carried in the entries from then on.
     fn migrate(&self) -> Result<()> {
-        if self.store.schema_version()? >= SCHEMA_VERSION {
+        let found = self.store.schema_version()?;
+        if found >= SCHEMA_VERSION {
             return Ok(());
         }
         let _writer = self.store.lock();
+        if found < 2 {
+            self.migrate_overdue_lines()?;
+        }
+        if found < 3 {
+            self.migrate_journal()?;
+        }
+        self.store.set_schema_version(SCHEMA_VERSION)?;
+        Ok(())
+    }
+
+    /// Schema 2's journal (`j/`, ids minted while applying) rewritten as schema 3's.
+    fn migrate_journal(&self) -> Result<()> {
+        const PART: usize = 10_000;
+        const PROGRESS: &str = "migration/journal_minted";
+        if !self.store.has_legacy_journal() && self.store.meta::<Minted>(PROGRESS)?.is_none() {
+            // Nothing to rewrite (an empty book, or one already in schema 3's journal).
+            return Ok(());
+        }
+        loop {
+            let part = self
+                .store
+                .legacy_journal_part::<LegacyMutation>(None, PART)?;
+            if part.is_empty() {
+                break;
+            }
+            let mut minted: Minted = self.store.meta(PROGRESS)?.unwrap_or_default();
+            let mut txn = self.store.begin();
+            for (key, header, old) in part {
+                let mutation = old.into_current(&mut minted);
+                txn.append_journal(&header, &mutation)?;
+                txn.remove_legacy_entry(&key);
+            }
+            txn.set_meta(PROGRESS, Some(&minted));
+            txn.commit()?;
+        }
+        let minted: Minted = self.store.meta(PROGRESS)?.unwrap_or_default();
+        let mut txn = self.store.begin();
+        for (kind, counted) in [
+            (IdKind::Payment, minted.payment),
+            (IdKind::Application, minted.application),
+            (IdKind::Order, minted.order),
+        ] {
+            // Schema 2 kept these counters among the projections; from schema 3 the mint
+            // counters stand apart from them, and replay never touches them.
+            let name = kind.counter();
+            let kept = txn.counter(name)?;
+            if kept != counted {
+                return Err(Refusal::MintCountersDisagree {
+                    name: name.to_string(),
+                    counted,
+                    kept,
+                }
+                .into());
+            }
+            txn.set_minted(name, counted);
+            txn.remove_counter(name);
+        }
+        txn.set_meta::<Minted>(PROGRESS, None);
+        txn.commit()?;
+        self.store.flush()?;
+        Ok(())
+    }
+
+    /// Schema 1 → 2: every line of the overdue list taken anew from its contract.
+    fn migrate_overdue_lines(&self) -> Result<()> {
         self.store.clear_overdue_lines()?;
         if self.store.accrued_through()?.is_some() {
             let numbers = self.store.contract_numbers()?;
@@ -65,7 +137,6 @@ impl App {
                 txn.commit()?;
             }
         }
-        self.store.set_schema_version(SCHEMA_VERSION)?;
         Ok(())
     }
 
@@ -162,6 +233,7 @@ impl App {
         let mut txn = self.store.begin();
         let mut outcomes = Vec::with_capacity(mutations.len());
         let mut touched = shared::Touched::nothing();
+        let site_code = self.store.site_code()?;
         for (index, mutation) in mutations.iter().enumerate() {
             let at = |error| AppError::InBatch {
                 index,
@@ -171,16 +243,23 @@ impl App {
             if mutation.changes_book() {
                 touched.add(&txn, mutation).map_err(at)?;
             }
+            // Ids are minted here, once, and travel inside the mutation: applying never mints.
+            let mut mutation = mutation.clone();
+            if let Some((kind, slot)) = mutation.new_id() {
+                let n = txn.mint(kind.counter()).map_err(|e| at(e.into()))?;
+                *slot = kind.format(site_code.as_deref(), n);
+            }
+            let (site, seq) = txn.next_origin().map_err(|e| at(e.into()))?;
             let header = EntryHeader {
-                site: 0,
-                seq: 0,
+                site,
+                seq,
                 actor: actor.name.clone(),
                 at: ctx.now,
                 business_date: ctx.today,
             };
-            let outcome = execute::apply(&mut txn, &header, mutation).map_err(at)?;
+            let outcome = execute::apply(&mut txn, &header, &mutation).map_err(at)?;
             if outcome.changed {
-                txn.append_journal(header, mutation)
+                txn.append_journal(&header, &mutation)
                     .map_err(|e| at(e.into()))?;
             }
             outcomes.push(outcome);
@@ -194,6 +273,70 @@ impl App {
             }
         }
         Ok(outcomes)
+    }
+
+    /// Applies an entry first executed at another site (what sync does with a branch's push,
+    /// or a branch with head office's entries), as it came: its origin, actor, business date,
+    /// time and the ids it carries. The actor's permission and scope are checked as for a
+    /// change made here. An origin already applied here changes nothing (an entry is applied
+    /// once, whatever the retries); an entry of this site, a local one (`is_local`), one
+    /// without its ids, or one that skips a seq of its site is refused.
+    pub fn apply_entry(&self, header: &EntryHeader, mutation: &Mutation) -> Result<Outcome> {
+        let _writer = self.store.lock();
+        let here = self.store.site()?;
+        if header.site == here {
+            return Err(Refusal::EntryOwnSite {
+                entry: origin(header),
+            }
+            .into());
+        }
+        if mutation.is_local() {
+            return Err(Refusal::EntryLocal {
+                entry: origin(header),
+                mutation: mutation.permission().to_string(),
+            }
+            .into());
+        }
+        let applied = self.store.applied_through(header.site)?;
+        if header.seq <= applied {
+            return Ok(Outcome::nothing(format!(
+                "entry {}-{} is already applied here",
+                header.site, header.seq
+            )));
+        }
+        if header.seq != applied + 1 {
+            return Err(Refusal::EntryOutOfOrder {
+                entry: origin(header),
+                expected: format!("{}-{}", header.site, applied + 1),
+            }
+            .into());
+        }
+        if let Some((kind, id)) = mutation.clone().new_id()
+            && id.trim().is_empty()
+        {
+            return Err(Refusal::EntryWithoutId {
+                entry: origin(header),
+                kind: kind.counter().to_string(),
+            }
+            .into());
+        }
+        let actor = self.user(&header.actor)?;
+        let mut txn = self.store.begin();
+        permissions::check(&txn, &actor, mutation)?;
+        let mut touched = shared::Touched::nothing();
+        if mutation.changes_book() {
+            touched.add(&txn, mutation)?;
+        }
+        let outcome = execute::apply(&mut txn, header, mutation)?;
+        // Journaled even when it changed nothing here: the site's entries stay gap-free.
+        txn.append_journal(header, mutation)?;
+        txn.commit()?;
+        self.store.flush()?;
+        if mutation.changes_book() {
+            self.overdue_cache.note(touched);
+            self.book_version.fetch_add(1, Ordering::AcqRel);
+        }
+        Ok(outcome)
     }
 
     /// Accrues penalty through `through` (DOMAIN §2) as a run of `Mutation::AccruePart`s of at
@@ -274,16 +417,17 @@ impl App {
         Ok(Outcome::accrued(counts, &since, through))
     }
 
-    /// Replays the journal into fresh projections. Returns the number of entries replayed.
+    /// Replays the journal, in the order this database applied it, into fresh projections.
+    /// The journal itself, its keys and origins, the site's seq and the mint counters are
+    /// left as they are. Returns the number of entries replayed.
     pub fn rebuild(&self) -> Result<u64> {
         let _writer = self.store.lock();
-        let entries: Vec<(EntryHeader, Mutation)> = self
-            .store
-            .journal()
-            .collect::<std::result::Result<_, _>>()?;
         self.store.clear_projections()?;
         let mut count = 0;
-        for (header, mutation) in entries {
+        // One write per entry, as when it was executed: some handlers read committed state
+        // beyond their transaction (the users to notify, every contract of a setting).
+        for entry in self.store.journal::<Mutation>() {
+            let (header, mutation) = entry?;
             let mut txn = self.store.begin();
             execute::apply(&mut txn, &header, &mutation).map_err(|e| {
                 AppError::from(Refusal::JournalEntryFails {
@@ -292,7 +436,6 @@ impl App {
                     why: e.to_string(),
                 })
             })?;
-            txn.append_journal(header, &mutation)?;
             txn.commit()?;
             count += 1;
         }
@@ -301,6 +444,11 @@ impl App {
         self.book_version.fetch_add(1, Ordering::AcqRel);
         Ok(count)
     }
+}
+
+/// An entry's origin as `audit` shows it: `site-seq`.
+fn origin(header: &EntryHeader) -> String {
+    format!("{}-{}", header.site, header.seq)
 }
 
 pub(crate) fn resolve_user<R: Reader + ?Sized>(reader: &R, name: &str) -> Result<User> {

@@ -15,6 +15,7 @@ use chrono::NaiveDate;
 pub(super) fn apply_waiver(
     txn: &mut Txn<'_>,
     header: &EntryHeader,
+    id: &str,
     contract: &str,
     amount: &Money,
     reason: &str,
@@ -27,22 +28,22 @@ pub(super) fn apply_waiver(
     if let Some(why) = domain::waiver_blocker(contract, &figures, *amount) {
         return Err(why.into());
     }
-    submit_for(
-        txn,
-        header,
-        DocumentType::Waiver,
-        &c,
+    let submission = Submission {
+        id,
+        document: DocumentType::Waiver,
         reason,
-        "",
-        Some(*amount),
-        None,
-    )
+        location: "",
+        amount: Some(*amount),
+        order: None,
+    };
+    submit_for(txn, header, &c, submission)
 }
 
 /// `Mutation::Apply`.
 pub(super) fn apply(
     txn: &mut Txn<'_>,
     header: &EntryHeader,
+    id: &str,
     document: &DocumentType,
     contract: &str,
     reason: &str,
@@ -69,7 +70,15 @@ pub(super) fn apply(
         }
         .into());
     }
-    submit_for(txn, header, *document, &c, reason, location, None, None)
+    let submission = Submission {
+        id,
+        document: *document,
+        reason,
+        location,
+        amount: None,
+        order: None,
+    };
+    submit_for(txn, header, &c, submission)
 }
 
 /// `Mutation::Approve`.

@@ -541,30 +541,8 @@ impl App {
 
 /// The contract a journal entry is about, if any.
 fn about<R: Reader + ?Sized>(reader: &R, m: &Mutation) -> Result<Option<String>> {
-    Ok(match m {
-        Mutation::AddContract(c) => Some(c.no.clone()),
-        Mutation::RecordPayment { contract, .. }
-        | Mutation::AddInstallments { contract, .. }
-        | Mutation::AddContact { contract, .. }
-        | Mutation::ApplyWaiver { contract, .. }
-        | Mutation::Apply { contract, .. }
-        | Mutation::Settle { contract } => Some(contract.clone()),
-        Mutation::SetRate { contract, .. } | Mutation::SetGrace { contract, .. } => {
-            contract.clone()
-        }
-        Mutation::ConfirmPayment { id } | Mutation::VoidPayment { id, .. } => {
-            reader.payment_contract(id)?
-        }
-        Mutation::Approve { id, .. }
-        | Mutation::Reject { id, .. }
-        | Mutation::Resubmit { id, .. }
-        | Mutation::Withdraw { id }
-        | Mutation::RegisterTow { id, .. }
-        | Mutation::CompleteTow { id, .. }
-        | Mutation::FailTow { id, .. }
-        | Mutation::Execute { id, .. } => reader
-            .record::<Application>(RecordKind::Application, id)?
-            .map(|a| a.contract_no),
+    Ok(match super::permissions::touches(reader, m)? {
+        super::permissions::Touches::Contract(no) => Some(no),
         _ => None,
     })
 }

@@ -355,6 +355,44 @@ pub enum Refusal {
         order: String,
         state: String,
     },
+    /// A mutation creating a record without the id `execute` mints for it.
+    IdMissing {
+        kind: String,
+    },
+    IdTaken {
+        kind: String,
+        id: String,
+    },
+    GraceDaysTooMany {
+        days: u32,
+        max: u32,
+    },
+    FinancedNotPositive {
+        contract: String,
+        financed: Money,
+    },
+    /// Migrating an older journal counted other ids than the book kept.
+    MintCountersDisagree {
+        name: String,
+        counted: u64,
+        kept: u64,
+    },
+    /// Entries of another site (sync): `entry` is its origin, `site-seq`.
+    EntryOwnSite {
+        entry: String,
+    },
+    EntryLocal {
+        entry: String,
+        mutation: String,
+    },
+    EntryOutOfOrder {
+        entry: String,
+        expected: String,
+    },
+    EntryWithoutId {
+        entry: String,
+        kind: String,
+    },
     // New variants go here, at the end (see the module's note).
 }
 
@@ -597,6 +635,37 @@ pub(crate) fn samples() -> Vec<Refusal> {
             order: s("O1"),
             state: s("shipped"),
         },
+        R::IdMissing { kind: s("payment") },
+        R::IdTaken {
+            kind: s("payment"),
+            id: s("P3"),
+        },
+        R::GraceDaysTooMany {
+            days: 400,
+            max: 365,
+        },
+        R::FinancedNotPositive {
+            contract: s("H1"),
+            financed: m(0),
+        },
+        R::MintCountersDisagree {
+            name: s("payment"),
+            counted: 12,
+            kept: 11,
+        },
+        R::EntryOwnSite { entry: s("1-4") },
+        R::EntryLocal {
+            entry: s("2-9"),
+            mutation: s("session.log"),
+        },
+        R::EntryOutOfOrder {
+            entry: s("2-9"),
+            expected: s("2-8"),
+        },
+        R::EntryWithoutId {
+            entry: s("2-9"),
+            kind: s("payment"),
+        },
     ]
 }
 
@@ -716,6 +785,15 @@ mod tests {
                 Refusal::OrderNotApproved { .. } => "3f024f31056472616674",
                 Refusal::SwapNeedsShipped { .. } => "40024f3108617070726f766564",
                 Refusal::OrderClosed { .. } => "41024f310773686970706564",
+                Refusal::IdMissing { .. } => "42077061796d656e74",
+                Refusal::IdTaken { .. } => "43077061796d656e74025033",
+                Refusal::GraceDaysTooMany { .. } => "44fb9001fb6d01",
+                Refusal::FinancedNotPositive { .. } => "4502483100",
+                Refusal::MintCountersDisagree { .. } => "46077061796d656e740c0b",
+                Refusal::EntryOwnSite { .. } => "4703312d34",
+                Refusal::EntryLocal { .. } => "4803322d390b73657373696f6e2e6c6f67",
+                Refusal::EntryOutOfOrder { .. } => "4903322d3903322d38",
+                Refusal::EntryWithoutId { .. } => "4a03322d39077061796d656e74",
             };
             let actual = bytes(sample);
             assert_eq!(actual, expected, "sample {index}: {sample:?}");
