@@ -122,7 +122,9 @@ pub struct UserView {
     pub roles: Vec<&'static str>,
     pub branch: Option<String>,
     pub disabled: bool,
-    /// The preferred language (`en`, `zh`), if the user has set one.
+    /// The preferred language (`en`, `zh`), if the user has set one (left out of JSON when
+    /// not: a user list reads as before until someone sets one).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub lang: Option<&'static str>,
 }
 
