@@ -203,6 +203,32 @@ fn state_word(lang: Lang, name: &str) -> &str {
     lang.t(msg)
 }
 
+/// A field as the app names it (`reason`, `customer_id`, …), in this language: English keeps
+/// the app's name, which is also the column of an import file.
+fn field_word(lang: Lang, name: &str) -> &str {
+    if lang == Lang::En {
+        return name;
+    }
+    let msg = match name {
+        "reason" => Msg::FieldReason,
+        "result" => Msg::FieldResult,
+        "comment" => Msg::FieldComment,
+        "location" => Msg::FieldLocation,
+        "yard" => Msg::FieldYard,
+        "code" => Msg::FieldCode,
+        "contract_no" => Msg::FieldContractNo,
+        "serial" => Msg::ColSerial,
+        "model" => Msg::ColModel,
+        "type" => Msg::ColType,
+        "branch" => Msg::ColBranch,
+        "collector" => Msg::ColCollector,
+        "customer_id" => Msg::ColCustomer,
+        "name" => Msg::ColName,
+        other => return other,
+    };
+    lang.t(msg)
+}
+
 impl Lang {
     /// A refusal, whole, in this language.
     pub fn refusal(self, refusal: &Refusal) -> String {
@@ -233,7 +259,7 @@ impl Lang {
                 },
                 &[id],
             ),
-            R::Required { field } => f(Msg::RefRequired, &[field]),
+            R::Required { field } => f(Msg::RefRequired, &[field_word(self, field)]),
             R::ContractExists { contract } => f(Msg::RefContractExists, &[contract]),
             R::CustomerMissing { customer, contract } => {
                 f(Msg::RefCustomerMissing, &[customer, contract])
@@ -1208,6 +1234,13 @@ mod tests {
                 },
                 "contract H1 is settled; it takes no more changes",
                 "合同 H1 已结清，不能再修改",
+            ),
+            (
+                Refusal::Required {
+                    field: "reason".into(),
+                },
+                "reason is required",
+                "原因 必填",
             ),
             (
                 Refusal::Forbidden {
