@@ -201,7 +201,8 @@ fn every_role_against_every_mutation() {
                 amount: m("1"),
                 reason: "x".into(),
             },
-            [y, y, n, n, n, y],
+            // The README's role table: waivers are the collector's, not the clerk's.
+            [y, n, n, n, n, y],
         ),
         (
             Mutation::Settle {

@@ -216,16 +216,23 @@ impl App {
         Ok(self.store.record(RecordKind::UserKey, fingerprint)?)
     }
 
+    /// Refuses, naming `permission`, unless `ctx.actor` is an admin.
+    pub fn require_admin(&self, ctx: &Ctx, permission: &'static str) -> Result<()> {
+        let viewer = self.user(&ctx.actor)?;
+        if viewer.has(Role::Admin) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden {
+                user: viewer.name,
+                permission,
+                holders: "admin".into(),
+            })
+        }
+    }
+
     /// A user's SSH keys as (fingerprint, OpenSSH line); admin only.
     pub fn user_keys(&self, ctx: &Ctx, name: &str) -> Result<Vec<(String, String)>> {
-        let viewer = self.user(&ctx.actor)?;
-        if !viewer.has(Role::Admin) {
-            return Err(AppError::Forbidden {
-                user: viewer.name,
-                permission: "user.keys",
-                holders: "admin".into(),
-            });
-        }
+        self.require_admin(ctx, "user.keys")?;
         let mut keys = Vec::new();
         for item in self.store.records_with_ids::<UserKey>(RecordKind::UserKey) {
             let (fingerprint, key) = item?;
