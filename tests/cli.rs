@@ -680,7 +680,11 @@ fn bad_command_input_is_refused_with_status_1() {
             &["--as", "wangjun", "payment", "confirm", "P1"],
             "payment.confirm",
         ),
-        (&["--as", "wangjun", "ticket", "show", "H2"], "scope"),
+        // Out of scope reads as not there (it must not say whether H2 exists).
+        (
+            &["--as", "wangjun", "ticket", "show", "H2"],
+            "contract H2 does not exist or is not yours to see",
+        ),
         (
             &[
                 "--as", "wangjun", "rate", "set", "--daily", "0.1", "--from", TODAY,
@@ -800,4 +804,14 @@ fn a_database_open_elsewhere_is_refused_plainly() {
     let _held = duedesk::store::Store::open(&b.db()).unwrap();
     let err = b.refused(TODAY, &["overdue"]);
     assert!(err.contains("is open in another duedesk process"), "{err}");
+}
+
+#[test]
+fn rebuild_is_the_admins() {
+    let t = Book::new();
+    t.ok(TODAY, &["user", "add", "wangjun", "--role", "collector"]);
+    let err = t.refused(TODAY, &["--as", "wangjun", "rebuild"]);
+    assert!(err.contains("rebuild") && err.contains("admin"), "{err}");
+    let out = t.ok(TODAY, &["rebuild"]);
+    assert!(out.contains("rebuilt"), "{out}");
 }

@@ -155,6 +155,15 @@ impl Shared {
         }
     }
 
+    /// Takes back up to `count` of the newest failures of `user` from `ip`: keys a client
+    /// offered before the one that logged it in.
+    fn forgive(&self, ip: IpAddr, user: &str, count: usize) {
+        let mut failures = self.failures.lock().expect("failures lock");
+        if let Some(list) = failures.get_mut(&(ip, user.to_string())) {
+            list.truncate(list.len().saturating_sub(count));
+        }
+    }
+
     /// Takes a shell slot for `user`; false when they have `MAX_SHELLS_PER_USER` open.
     fn take_shell(&self, user: &str) -> bool {
         let mut shells = self.shells.lock().expect("shells lock");
@@ -359,13 +368,27 @@ struct ChannelState {
     input: Option<InputSender>,
 }
 
+impl ChannelState {
+    /// Sets an environment variable, replacing an earlier value of the same name; false when
+    /// the channel already holds `MAX_ENV` names. Values are cut to 256 characters.
+    fn set_env(&mut self, name: &str, value: &str) -> bool {
+        self.env.retain(|(k, _)| k != name);
+        if self.env.len() >= MAX_ENV {
+            return false;
+        }
+        self.env
+            .push((name.to_string(), value.chars().take(256).collect()));
+        true
+    }
+}
+
 struct Handler {
     shared: Arc<Shared>,
     peer: SocketAddr,
     /// The duedesk user the key logged in as.
     user: Option<String>,
-    /// Login names claimed with keys refused on this connection: failures only if the
-    /// connection never logs in (a client offers its keys in turn).
+    /// Login names claimed with keys refused on this connection (each one failure),
+    /// forgiven when the connection logs in: a client offers its keys in turn.
     offered: Vec<String>,
     /// Whether a session or command has started on this connection.
     started: Arc<std::sync::atomic::AtomicBool>,
@@ -395,16 +418,16 @@ impl Handler {
         Ok(owner)
     }
 
-    /// Whether `name` is refused from this address: its failures, with the keys refused
-    /// on this connection, reached the limit.
+    /// Whether `name` is refused from this address: its failures reached the limit.
     fn locked_out(&self, name: &str) -> bool {
-        let here = self.offered.iter().filter(|n| *n == name).count();
-        self.shared.failures(self.peer.ip(), name) + here >= MAX_FAILURES
+        self.shared.failures(self.peer.ip(), name) >= MAX_FAILURES
     }
 
-    /// Refuses a key offered for `name`: a failure if this connection never logs in.
+    /// Refuses a key offered for `name`: a failure, forgiven if this connection then logs
+    /// in as `name`.
     fn refuse_offer(&mut self, name: &str, why: &str) -> Auth {
         eprintln!("duedesk serve: refused {} from {}", why, self.peer);
+        self.shared.record_failures(self.peer.ip(), name, 1);
         // Bounded by russh's attempts per connection; kept short whatever.
         if self.offered.len() < 64 {
             self.offered.push(name.to_string());
@@ -615,15 +638,6 @@ impl Drop for Handler {
                 input.close();
             }
         }
-        if self.user.is_none() {
-            // Keys refused on a connection that never logged in are failures.
-            let mut names = std::mem::take(&mut self.offered);
-            names.sort();
-            for name in names.chunk_by(|a, b| a == b) {
-                self.shared
-                    .record_failures(self.peer.ip(), &name[0], name.len());
-            }
-        }
         if let Some(user) = self.user.take() {
             let shared = self.shared.clone();
             let peer = self.peer;
@@ -661,9 +675,11 @@ impl russh::server::Handler for Handler {
         }
         Ok(match self.owner(user, key.public_key) {
             Ok(owner) => {
-                self.user = Some(owner);
                 // The keys offered before this one were the client trying its keys.
+                let tried = self.offered.iter().filter(|n| **n == owner).count();
+                self.shared.forgive(self.peer.ip(), &owner, tried);
                 self.offered.clear();
+                self.user = Some(owner);
                 Auth::Accept
             }
             Err(why) => self.refuse(user, &why),
@@ -728,10 +744,7 @@ impl russh::server::Handler for Handler {
             // Before the shell starts; a repeated request replaces the first.
             Some(state) if state.input.is_none() && state.write.is_some() => {
                 (state.cols, state.rows) = terminal_size(col_width, row_height);
-                state.env.retain(|(k, _)| k != "TERM");
-                state
-                    .env
-                    .push(("TERM".into(), term.chars().take(64).collect()));
+                state.set_env("TERM", term);
                 session.channel_success(channel)?;
             }
             _ => session.channel_failure(channel)?,
@@ -754,16 +767,15 @@ impl russh::server::Handler for Handler {
             "NO_COLOR",
             "COLORTERM",
         ];
-        match self.channels.get_mut(&channel) {
-            Some(state) if wanted.contains(&name) && state.env.len() < MAX_ENV => {
-                // A repeated name replaces the earlier value.
-                state.env.retain(|(k, _)| k != name);
-                state
-                    .env
-                    .push((name.to_string(), value.chars().take(256).collect()));
-                session.channel_success(channel)?;
-            }
-            _ => session.channel_failure(channel)?,
+        let set = wanted.contains(&name)
+            && self
+                .channels
+                .get_mut(&channel)
+                .is_some_and(|state| state.set_env(name, value));
+        if set {
+            session.channel_success(channel)?;
+        } else {
+            session.channel_failure(channel)?;
         }
         Ok(())
     }
@@ -893,5 +905,42 @@ impl russh::server::Handler for Handler {
         // Sent only when the client asked for a reply.
         session.channel_failure(channel)?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repeated_pty_and_env_requests_replace_instead_of_growing() {
+        let mut state = ChannelState::default();
+        for i in 0..10_000 {
+            assert!(state.set_env("TERM", &format!("xterm-{i}")));
+            assert!(state.set_env("LANG", "zh_CN.UTF-8"));
+        }
+        assert_eq!(state.env.len(), 2);
+        assert_eq!(state.env[0], ("TERM".to_string(), "xterm-9999".to_string()));
+        let long = "x".repeat(100_000);
+        assert!(state.set_env("COLORTERM", &long));
+        assert_eq!(state.env[2].1.len(), 256);
+    }
+
+    #[test]
+    fn login_names_in_the_log_cannot_forge_lines() {
+        let name = "wang\nduedesk serve: login admin from 10.0.0.1\x1b[2J";
+        let shown = quoted(name);
+        assert!(!shown.contains('\n') && !shown.contains('\x1b'), "{shown}");
+        assert!(shown.starts_with('"') && shown.ends_with('"'), "{shown}");
+    }
+
+    #[test]
+    fn terminal_sizes_are_capped() {
+        assert_eq!(terminal_size(0, 0), (80, 24));
+        assert_eq!(
+            terminal_size(100_000, 100_000),
+            (MAX_COLS as u16, MAX_ROWS as u16)
+        );
+        assert_eq!(terminal_size(120, 40), (120, 40));
     }
 }
