@@ -321,6 +321,7 @@ impl App {
                 error: Box::new(error),
             };
             permissions::check(&txn, &actor, mutation).map_err(at)?;
+            mutation.check_input().map_err(at)?;
             if mutation.changes_book() {
                 touched.add(&txn, mutation).map_err(at)?;
             }
@@ -353,6 +354,8 @@ impl App {
     /// most `part` contracts each, every part journaled and written on its own. A run left
     /// unfinished (a crash) is finished first.
     pub fn accrue(&self, ctx: &Ctx, through: NaiveDate, part: usize) -> Result<Outcome> {
+        crate::domain::limits::check_not_after_today("accrue through", through, ctx.today)
+            .map_err(AppError::Invalid)?;
         let _run = self
             .accruing
             .lock()

@@ -81,9 +81,8 @@ pub fn main() -> i32 {
     match result {
         Ok(()) => 0,
         Err(Failure(lines)) => {
-            let mut err = std::io::stderr().lock();
             for line in lines {
-                let _ = writeln!(err, "duedesk: {line}");
+                errln!("duedesk: {line}");
             }
             1
         }
