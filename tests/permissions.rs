@@ -397,11 +397,12 @@ fn scope_refuses_another_collectors_customer() {
             ),
             "{name}: {err}"
         );
-        // Queries are scoped too: the ticket is refused and the overdue list is empty.
+        // Queries are scoped too: the ticket reads as not there (it must not say whether H1
+        // exists) and the overdue list is empty.
         let as_them = Ctx::new(name, day("2026-03-31"), 0);
         assert!(matches!(
             app.ticket(&as_them, "H1", day("2026-03-31")),
-            Err(AppError::Forbidden { .. })
+            Err(AppError::NotFound(_))
         ));
         assert!(
             app.overdue(&as_them, day("2026-03-31"), &Default::default())
