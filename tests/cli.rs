@@ -836,43 +836,89 @@ fn control_characters_are_refused_at_every_input_naming_the_field() {
         "customer_id,name,phone,id_number,address,branch,collector\nC9,\u{1b}]52;c;ZXZpbA==\u{7}\u{1b}[2J,,,,合肥,wangjun\n",
     );
     assert_eq!(r.code, 1, "{}", r.err);
-    assert!(r.err.contains("evil.csv:2: name: holds the control character U+001B"), "{}", r.err);
+    assert!(
+        r.err
+            .contains("evil.csv:2: name: holds the control character U+001B"),
+        "{}",
+        r.err
+    );
     assert_clean(&r);
     // Typed on the command line: the note and the result, each named.
     let contact = |result: &str, note: &str| {
         b.run_on(
             TODAY,
-            &["contact", "add", "H1", "--channel", "call", "--result", result, "--note", note],
+            &[
+                "contact",
+                "add",
+                "H1",
+                "--channel",
+                "call",
+                "--result",
+                result,
+                "--note",
+                note,
+            ],
         )
     };
     let r = contact("answered", "see \u{1b}]8;;http://x\u{7}link");
     assert_eq!(r.code, 1);
-    assert!(r.err.contains("note: holds the control character U+001B"), "{}", r.err);
+    assert!(
+        r.err.contains("note: holds the control character U+001B"),
+        "{}",
+        r.err
+    );
     assert_clean(&r);
     let r = contact("ok\u{9b}2J", "");
     assert_eq!(r.code, 1);
-    assert!(r.err.contains("result: holds the control character U+009B"), "{}", r.err);
+    assert!(
+        r.err.contains("result: holds the control character U+009B"),
+        "{}",
+        r.err
+    );
     // A tab in a note is fine.
     assert_eq!(contact("answered", "called\tno answer").code, 0);
     // A waiver's reason, an approval's comment: the same check, in the app.
     let r = b.run_on(
         TODAY,
-        &["waiver", "apply", "--contract", "H1", "--amount", "1", "--reason", "x\u{7f}"],
+        &[
+            "waiver",
+            "apply",
+            "--contract",
+            "H1",
+            "--amount",
+            "1",
+            "--reason",
+            "x\u{7f}",
+        ],
     );
     assert_eq!(r.code, 1);
-    assert!(r.err.contains("reason: holds the control character U+007F"), "{}", r.err);
+    assert!(
+        r.err.contains("reason: holds the control character U+007F"),
+        "{}",
+        r.err
+    );
     // A config file with an escape in a string: refused at its line.
-    let config = b.file("config.toml", b"theme = \"default\"\nlock_command = \"echo \\u001b[2J\"\n");
+    let config = b.file(
+        "config.toml",
+        b"theme = \"default\"\nlock_command = \"echo \\u001b[2J\"\n",
+    );
     let r = b.run_on(TODAY, &["--config", config.to_str().unwrap(), "overdue"]);
     assert_eq!(r.code, 1);
-    assert!(r.err.contains("line 2") && r.err.contains("U+001B"), "{}", r.err);
+    assert!(
+        r.err.contains("line 2") && r.err.contains("U+001B"),
+        "{}",
+        r.err
+    );
 }
 
 #[test]
 fn output_never_carries_control_characters_from_input() {
     let b = book();
     // A name echoed in a refusal.
-    let r = b.run_on(TODAY, &["--as", "x\u{1b}[2J\u{1b}]52;c;AA==\u{7}", "overdue"]);
+    let r = b.run_on(
+        TODAY,
+        &["--as", "x\u{1b}[2J\u{1b}]52;c;AA==\u{7}", "overdue"],
+    );
     assert_eq!(r.code, 1);
     assert!(r.err.contains("does not exist"), "{}", r.err);
     assert_clean(&r);
@@ -885,7 +931,19 @@ fn output_never_carries_control_characters_from_input() {
     assert_eq!(r.code, 1);
     assert!(r.err.contains("received_on"), "{}", r.err);
     assert_clean(&r);
-    let r = b.run_on(TODAY, &["payment", "record", "--contract", "H1", "--amount", "1\u{1b}[2J0", "--received-on", TODAY]);
+    let r = b.run_on(
+        TODAY,
+        &[
+            "payment",
+            "record",
+            "--contract",
+            "H1",
+            "--amount",
+            "1\u{1b}[2J0",
+            "--received-on",
+            TODAY,
+        ],
+    );
     assert_eq!(r.code, 1);
     assert!(r.err.contains("--amount"), "{}", r.err);
     assert_clean(&r);
@@ -898,14 +956,27 @@ fn amounts_dates_and_commas_are_checked_at_every_input_naming_the_field() {
         let on = format!("--received-on={on}");
         b.run_on(
             TODAY,
-            &["payment", "record", "--contract", "H1", "--amount", amount, &on, "--json"],
+            &[
+                "payment",
+                "record",
+                "--contract",
+                "H1",
+                "--amount",
+                amount,
+                &on,
+                "--json",
+            ],
         )
     };
     // A decimal comma must not book a hundred times the money.
     for bad in ["12,34", "1,2,3", "1234,5"] {
         let r = record(bad, TODAY);
         assert_eq!(r.code, 1, "{bad}: {}", r.out);
-        assert!(r.err.contains("--amount") && r.err.contains("comma"), "{bad}: {}", r.err);
+        assert!(
+            r.err.contains("--amount") && r.err.contains("comma"),
+            "{bad}: {}",
+            r.err
+        );
     }
     let r = record("1,234.50", TODAY);
     assert_eq!(r.code, 0, "{}", r.err);
@@ -914,14 +985,22 @@ fn amounts_dates_and_commas_are_checked_at_every_input_naming_the_field() {
     // Above the largest amount: refused, naming the field, never a panic (exit 101).
     let r = record("999,999,999,999.99", TODAY);
     assert_eq!(r.code, 1, "{}", r.err);
-    assert!(r.err.contains("--amount") && r.err.contains("largest"), "{}", r.err);
+    assert!(
+        r.err.contains("--amount") && r.err.contains("largest"),
+        "{}",
+        r.err
+    );
     let r = b.import(
         "installments",
         "big.csv",
         "contract_no,seq,due_date,principal,interest\nH1,2,2026-03-15,999999999999.99,0\n",
     );
     assert_eq!(r.code, 1, "{}", r.err);
-    assert!(r.err.contains("big.csv:2: principal:") && r.err.contains("largest"), "{}", r.err);
+    assert!(
+        r.err.contains("big.csv:2: principal:") && r.err.contains("largest"),
+        "{}",
+        r.err
+    );
     // Dates outside the range, each input naming its field.
     for day in ["0000-01-01", "1000-01-01", "-0001-01-01", "9999-12-31"] {
         let r = record("1", day);
@@ -931,25 +1010,72 @@ fn amounts_dates_and_commas_are_checked_at_every_input_naming_the_field() {
     let r = b.run_on(
         TODAY,
         &[
-            "contract", "add", "--contract-no", "H7", "--customer-id", "C1", "--signed-on",
-            "0000-01-01", "--model", "SY75C", "--financed-amount", "1000",
+            "contract",
+            "add",
+            "--contract-no",
+            "H7",
+            "--customer-id",
+            "C1",
+            "--signed-on",
+            "0000-01-01",
+            "--model",
+            "SY75C",
+            "--financed-amount",
+            "1000",
         ],
     );
     assert_eq!(r.code, 1);
-    assert!(r.err.contains("--signed-on") && r.err.contains("1990-01-01"), "{}", r.err);
+    assert!(
+        r.err.contains("--signed-on") && r.err.contains("1990-01-01"),
+        "{}",
+        r.err
+    );
     let r = b.import(
         "machines",
         "m.csv",
         "serial,model,type,yard,arrived_on\nSY9,SY75C,excavator,合肥,1000-01-01\n",
     );
     assert_eq!(r.code, 1);
-    assert!(r.err.contains("m.csv:2: arrived_on:") && r.err.contains("outside"), "{}", r.err);
+    assert!(
+        r.err.contains("m.csv:2: arrived_on:") && r.err.contains("outside"),
+        "{}",
+        r.err
+    );
     // Accruing past today cannot be undone: refused.
     for (through, why) in [("9999-12-31", "outside"), ("2026-04-01", "after today")] {
         let r = b.run_on(TODAY, &["accrue", "--through", through]);
         assert_eq!(r.code, 1, "{through}: {}", r.out);
-        assert!(r.err.contains("--through") || r.err.contains("accrue through"), "{}", r.err);
+        assert!(
+            r.err.contains("--through") || r.err.contains("accrue through"),
+            "{}",
+            r.err
+        );
         assert!(r.err.contains(why), "{through}: {}", r.err);
     }
     assert_eq!(b.run_on(TODAY, &["accrue", "--through", TODAY]).code, 0);
+}
+
+#[cfg(unix)]
+#[test]
+fn the_database_is_its_owners_alone_and_a_readable_one_is_reported() {
+    use std::os::unix::fs::PermissionsExt;
+    let b = book();
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&b.db()), 0o700);
+    for entry in std::fs::read_dir(b.db()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            assert_eq!(mode(&path), 0o600, "{}", path.display());
+        }
+    }
+    let r = b.run_on(TODAY, &["overdue"]);
+    assert!(!r.err.contains("warning"), "{}", r.err);
+    std::fs::set_permissions(b.db(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let r = b.run_on(TODAY, &["overdue"]);
+    assert_eq!(r.code, 0);
+    assert!(
+        r.err.contains("can be read by other users") && r.err.contains("chmod 700"),
+        "{}",
+        r.err
+    );
 }

@@ -62,6 +62,13 @@ type Done = Result<(), Failure>;
 
 /// Parses the command line, runs it and returns the process exit status.
 pub fn main() -> i32 {
+    // Whatever this process creates — the database's files as sled writes them (snapshots
+    // included), the host key, exports — is its owner's alone: 0600 files, 0700 directories.
+    #[cfg(unix)]
+    // SAFETY: umask only sets the process's file-creation mask; it cannot fail.
+    unsafe {
+        libc::umask(0o077);
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -229,7 +236,7 @@ pub fn run(cli: Cli) -> Done {
         std::fs::remove_dir_all(&db).map_err(|e| format!("cannot remove {}: {e}", db.display()))?;
     }
     if let Some(parent) = db.parent() {
-        std::fs::create_dir_all(parent)
+        crate::store::files::create_private_dir(parent)
             .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
     }
     let config = crate::ui::config::Config::load(cli.config.as_deref())?;
@@ -239,11 +246,18 @@ pub fn run(cli: Cli) -> Done {
         config: cli.config.clone(),
     };
     let fixed_today = fixed_today(cli.today.as_deref())?;
+    let warn_exposed = || {
+        if let Some(warning) = crate::store::files::exposed(&db) {
+            errln!("duedesk: {warning}");
+        }
+    };
     if let Some(Command::Serve { listen }) = &cli.command {
+        warn_exposed();
         return crate::ssh::serve(&db, listen, config, ui, fixed_today)
             .map_err(|e| Failure(vec![format!("serve: {e:#}")]));
     }
     let app = App::open(&db)?;
+    warn_exposed();
     let today = fixed_today.unwrap_or_else(|| chrono::Local::now().date_naive());
     run_on(&app, cli, &config, today)
 }

@@ -70,6 +70,22 @@ pub fn host_key_path(db: &Path) -> PathBuf {
 /// Loads the host key, or generates an ed25519 key and writes it with mode 0600.
 pub fn load_or_create_host_key(path: &Path) -> anyhow::Result<PrivateKey> {
     if path.exists() {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(path)
+                .with_context(|| format!("host key {} cannot be read", path.display()))?
+                .permissions()
+                .mode();
+            if mode & 0o077 != 0 {
+                anyhow::bail!(
+                    "host key {} can be read by other users (mode {:04o}); anyone who reads it can pose as this server. Fix it with: chmod 600 {}",
+                    path.display(),
+                    mode & 0o777,
+                    path.display()
+                );
+            }
+        }
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("host key {} cannot be read", path.display()))?;
         return PrivateKey::from_openssh(text.as_bytes())
@@ -932,6 +948,20 @@ mod tests {
         let shown = quoted(name);
         assert!(!shown.contains('\n') && !shown.contains('\x1b'), "{shown}");
         assert!(shown.starts_with('"') && shown.ends_with('"'), "{shown}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_host_key_others_can_read_is_refused_with_the_fix() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("book.db.host_ed25519");
+        load_or_create_host_key(&path).unwrap();
+        assert!(load_or_create_host_key(&path).is_ok());
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let e = load_or_create_host_key(&path).unwrap_err().to_string();
+        assert!(e.contains("mode 0644"), "{e}");
+        assert!(e.contains(&format!("chmod 600 {}", path.display())), "{e}");
     }
 
     #[test]
