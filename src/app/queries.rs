@@ -434,12 +434,14 @@ impl App {
     pub fn ticket(&self, ctx: &Ctx, contract_no: &str, as_of: NaiveDate) -> Result<TicketView> {
         let user = self.viewer(ctx)?;
         let store = self.store();
-        check_contract_scope(store, &user, contract_no)?;
-        let contract = store.contract(contract_no)?.ok_or_else(|| {
+        // Out of scope reads as not there: the answer must not say whether it exists.
+        let missing = || {
             AppError::NotFound(format!(
-                "contract {contract_no} does not exist; check the number"
+                "contract {contract_no} does not exist or is not yours to see; check the number"
             ))
-        })?;
+        };
+        check_contract_scope(store, &user, contract_no).map_err(|_| missing())?;
+        let contract = store.contract(contract_no)?.ok_or_else(missing)?;
         let customer = store.customer(&contract.customer_id)?.ok_or_else(|| {
             AppError::NotFound(format!(
                 "customer {} of contract {contract_no} is missing",

@@ -147,16 +147,23 @@ impl App {
         Ok(self.store.record(RecordKind::UserKey, fingerprint)?)
     }
 
+    /// Refuses, naming `permission`, unless `ctx.actor` is an admin.
+    pub fn require_admin(&self, ctx: &Ctx, permission: &'static str) -> Result<()> {
+        let viewer = self.user(&ctx.actor)?;
+        if viewer.has(Role::Admin) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden {
+                user: viewer.name,
+                permission,
+                holders: "admin".into(),
+            })
+        }
+    }
+
     /// A user's SSH keys as (fingerprint, OpenSSH line); admin only.
     pub fn user_keys(&self, ctx: &Ctx, name: &str) -> Result<Vec<(String, String)>> {
-        let viewer = self.user(&ctx.actor)?;
-        if !viewer.has(Role::Admin) {
-            return Err(AppError::Forbidden {
-                user: viewer.name,
-                permission: "user.keys",
-                holders: "admin".into(),
-            });
-        }
+        self.require_admin(ctx, "user.keys")?;
         let mut keys = Vec::new();
         for item in self.store.records_with_ids::<UserKey>(RecordKind::UserKey) {
             let (fingerprint, key) = item?;
@@ -246,6 +253,7 @@ impl App {
                 error: Box::new(error),
             };
             permissions::check(&txn, &actor, mutation).map_err(at)?;
+            mutation.check_input().map_err(at)?;
             if mutation.changes_book() {
                 touched.add(&txn, mutation).map_err(at)?;
             }
@@ -321,18 +329,20 @@ impl App {
             )));
         }
         if let Some((kind, id)) = mutation.clone().new_id()
-            && id.trim().is_empty()
+            && (id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
         {
             return Err(AppError::Invalid(format!(
-                "entry {}-{} creates a {} without its id",
+                "entry {}-{} creates a {} without a valid id ('{}')",
                 header.site,
                 header.seq,
-                kind.counter()
+                kind.counter(),
+                id.escape_debug()
             )));
         }
         let actor = self.user(&header.actor)?;
         let mut txn = self.store.begin();
         permissions::check(&txn, &actor, mutation)?;
+        mutation.check_input()?;
         let mut touched = shared::Touched::nothing();
         if mutation.changes_book() {
             touched.add(&txn, mutation)?;
@@ -353,6 +363,8 @@ impl App {
     /// most `part` contracts each, every part journaled and written on its own. A run left
     /// unfinished (a crash) is finished first.
     pub fn accrue(&self, ctx: &Ctx, through: NaiveDate, part: usize) -> Result<Outcome> {
+        crate::domain::limits::check_not_after_today("accrue through", through, ctx.today)
+            .map_err(AppError::Invalid)?;
         let _run = self
             .accruing
             .lock()

@@ -596,6 +596,8 @@ catalog! {
     SwapFooter => "Tab reason · Up/Down · Enter swap · Esc close", "Tab 原因 · 上下 选择 · Enter 换机 · Esc 关闭";
     ConfirmShip => "Ship order {} (machine {}) on {}? Stock goes down and the contract is delivered.", "出库单 {}（机号 {}）于 {} 出库？库存将减少，合同将交付。";
     ConfirmCancelOrder => "Cancel order {} ({})? Its machine and accessories are released.", "取消出库单 {}（{}）？机器和附件将释放。";
+    ErrAmountMax => "at most 1,000,000,000.00", "最多 1,000,000,000.00";
+    ErrDateRange => "from 1990-01-01 to 2099-12-31", "须在 1990-01-01 至 2099-12-31 之间";
 }
 
 #[cfg(test)]
