@@ -497,7 +497,40 @@ impl Lang {
             R::EntryOutOfOrder { entry, expected } => {
                 f(Msg::RefEntryOutOfOrder, &[entry, expected])
             }
-            R::EntryWithoutId { entry, kind } => f(Msg::RefEntryWithoutId, &[entry, kind]),
+            R::EntryWithoutId { entry, kind, id } => f(Msg::RefEntryWithoutId, &[entry, kind, id]),
+            R::ContractHidden { contract } => f(Msg::RefContractHidden, &[contract]),
+            R::AmountNegative { field, amount } => {
+                f(Msg::RefAmountNegative, &[field, &amount.plain()])
+            }
+            R::AmountTooLarge { field, amount, max } => f(
+                Msg::RefAmountTooLarge,
+                &[field, &amount.plain(), &max.display()],
+            ),
+            R::DateOutOfRange {
+                field,
+                date,
+                min,
+                max,
+            } => f(
+                Msg::RefDateOutOfRange,
+                &[field, &date.to_string(), &min.to_string(), &max.to_string()],
+            ),
+            R::DateAfterToday { field, date, today } => f(
+                Msg::RefDateAfterToday,
+                &[field, &date.to_string(), &today.to_string()],
+            ),
+            R::ControlCharacter {
+                field,
+                code,
+                tab_ok,
+            } => f(
+                if *tab_ok {
+                    Msg::RefControlTabOk
+                } else {
+                    Msg::RefControl
+                },
+                &[field_word(self, field), &format!("{code:04X}")],
+            ),
         }
     }
 
@@ -1030,6 +1063,8 @@ catalog! {
     SwapFooter => "Tab reason · Up/Down · Enter swap · Esc close", "Tab 原因 · 上下 选择 · Enter 换机 · Esc 关闭";
     ConfirmShip => "Ship order {} (machine {}) on {}? Stock goes down and the contract is delivered.", "出库单 {}（机号 {}）于 {} 出库？库存将减少，合同将交付。";
     ConfirmCancelOrder => "Cancel order {} ({})? Its machine and accessories are released.", "取消出库单 {}（{}）？机器和附件将释放。";
+    ErrAmountMax => "at most 1,000,000,000.00", "最多 1,000,000,000.00";
+    ErrDateRange => "from 1990-01-01 to 2099-12-31", "须在 1990-01-01 至 2099-12-31 之间";
     // Refusals (domain::Refusal): why the app said no. The English is what the CLI prints.
     RefForbidden => "user {} may not do this: missing permission {} (held by: {})", "用户 {} 无权执行此操作：缺少权限 {}（持有者：{}）";
     HoldersEnabled => "enabled users", "未停用的用户";
@@ -1130,7 +1165,14 @@ catalog! {
     RefEntryOwnSite => "entry {} is this site's own; only entries of other sites are applied here", "条目 {} 属于本站点；这里只应用其他站点的条目";
     RefEntryLocal => "entry {} ({}) never leaves the site it was made at", "条目 {}（{}）只留在产生它的站点";
     RefEntryOutOfOrder => "entry {} arrived before {}; entries of a site apply in their order", "条目 {} 先于 {} 到达；同一站点的条目须按顺序应用";
-    RefEntryWithoutId => "entry {} creates a {} without its id", "条目 {} 新建{}却没有编号";
+    RefEntryWithoutId => "entry {} creates a {} without a valid id ('{}')", "条目 {} 新建{}，编号无效（'{}'）";
+    RefAmountNegative => "{}: {} is negative; amounts are positive", "{}：{} 为负数；金额须为正数";
+    RefAmountTooLarge => "{}: {} is more than the largest amount duedesk takes, {}", "{}：{} 超过 duedesk 接受的最大金额 {}";
+    RefDateOutOfRange => "{}: {} is outside the dates duedesk takes, {} to {}", "{}：{} 超出 duedesk 接受的日期范围 {} 至 {}";
+    RefDateAfterToday => "{}: {} is after today ({}); this cannot be done ahead of time", "{}：{} 晚于今天（{}）；不能提前执行";
+    RefControl => "{}: holds the control character U+{}; names, notes and reasons are plain text", "{}：含有控制字符 U+{}；名称、备注和原因须为纯文本";
+    RefControlTabOk => "{}: holds the control character U+{}; names, notes and reasons are plain text (tabs are fine)", "{}：含有控制字符 U+{}；名称、备注和原因须为纯文本（可含制表符）";
+    RefContractHidden => "contract {} does not exist or is not yours to see; check the number", "合同 {} 不存在或不在您的查看范围内；请检查合同号";
 }
 
 #[cfg(test)]

@@ -761,3 +761,56 @@ fn the_machine_system_is_in_use_from_the_first_machine_accessory_or_order_the_vi
         "an unknown user is refused"
     );
 }
+
+#[test]
+fn machines_and_tickets_say_nothing_of_another_branchs_contracts() {
+    let (_dir, app) = book(1);
+    app.execute(
+        &ctx("admin"),
+        Mutation::AddUser {
+            name: "other".into(),
+            display: String::new(),
+            roles: vec![Role::Collector],
+            branch: Some("滁州".into()),
+        },
+    )
+    .unwrap();
+    let order = app.orders(&ctx("s0")).unwrap()[0].id.clone();
+    app.execute(
+        &ctx("s0"),
+        Mutation::Pick {
+            order,
+            serial: "SY1".into(),
+        },
+    )
+    .unwrap();
+    // C1's own collector sees who holds it…
+    let seen = app.machine(&ctx("coll"), "SY1").unwrap();
+    assert!(
+        seen.held_by
+            .as_deref()
+            .is_some_and(|h| h.contains("H0") && h.contains("s0"))
+    );
+    // …another branch's collector sees a reserved machine and nothing of the contract.
+    let hidden = app.machine(&ctx("other"), "SY1").unwrap();
+    assert_eq!(hidden.state, "reserved");
+    assert_eq!((hidden.order, hidden.held_by), (None, None));
+    for m in app.stock(&ctx("other"), None).unwrap() {
+        assert_eq!((&m.order, &m.held_by), (&None, &None), "{}", m.serial);
+    }
+    // A ticket out of scope reads exactly as a contract that does not exist.
+    let out_of_scope = app
+        .ticket(&ctx("other"), "H0", day("2026-03-31"))
+        .unwrap_err();
+    let missing = app
+        .ticket(&ctx("other"), "H9", day("2026-03-31"))
+        .unwrap_err();
+    assert!(
+        matches!(out_of_scope.refusal(), Some(Refusal::ContractHidden { .. })),
+        "{out_of_scope}"
+    );
+    assert_eq!(
+        out_of_scope.to_string().replace("H0", "H9"),
+        missing.to_string()
+    );
+}

@@ -206,7 +206,8 @@ fn every_role_against_every_mutation() {
                 amount: m("1"),
                 reason: "x".into(),
             },
-            [y, y, n, n, n, y],
+            // The README's role table: waivers are the collector's, not the clerk's.
+            [y, n, n, n, n, y],
         ),
         (
             Mutation::Settle {
@@ -407,11 +408,12 @@ fn scope_refuses_another_collectors_customer() {
             ),
             "{name}: {err}"
         );
-        // Queries are scoped too: the ticket is refused and the overdue list is empty.
+        // Queries are scoped too: the ticket reads as not there (it must not say whether H1
+        // exists) and the overdue list is empty.
         let as_them = Ctx::new(name, day("2026-03-31"), 0);
         assert!(matches!(
             app.ticket(&as_them, "H1", day("2026-03-31")),
-            Err(e) if matches!(e.refusal(), Some(Refusal::Forbidden { .. }))
+            Err(e) if matches!(e.refusal(), Some(Refusal::ContractHidden { .. }))
         ));
         assert!(
             app.overdue(&as_them, day("2026-03-31"), &Default::default())

@@ -29,7 +29,9 @@ pub fn holders(mutation: &Mutation) -> &'static [Role] {
         Mutation::RecordPayment { .. } | Mutation::Settle { .. } => &[Collector, Finance, Admin],
         Mutation::ConfirmPayment { .. } | Mutation::VoidPayment { .. } => &[Finance, Admin],
         Mutation::Accrue { .. } | Mutation::AccruePart { .. } => &[Finance, Admin],
-        Mutation::AddContact { .. } | Mutation::ApplyWaiver { .. } => &[Collector, Clerk, Admin],
+        Mutation::AddContact { .. } => &[Collector, Clerk, Admin],
+        // Waivers are the collector's to apply for (README, *Who may do what*).
+        Mutation::ApplyWaiver { .. } => &[Collector, Admin],
         Mutation::Apply { .. } => &[Collector, Admin],
         Mutation::RegisterTow { .. } | Mutation::CompleteTow { .. } | Mutation::FailTow { .. } => {
             &[Clerk, Admin]

@@ -6,7 +6,7 @@ use super::parallel;
 use super::permissions::{check_contract_scope, in_scope, in_scope_of};
 use super::workflow_queries::ApplicationRow;
 use super::{App, Ctx, Result};
-use crate::domain::refusal::{Refusal, Thing};
+use crate::domain::refusal::Refusal;
 use crate::domain::{
     Bucket, Contact, Customer, InstallmentFigures, Money, Payment, PaymentStatus, PromiseState,
     Rate, Role, User, evaluate,
@@ -437,10 +437,12 @@ impl App {
     pub fn ticket(&self, ctx: &Ctx, contract_no: &str, as_of: NaiveDate) -> Result<TicketView> {
         let user = self.viewer(ctx)?;
         let store = self.store();
-        check_contract_scope(store, &user, contract_no)?;
-        let contract = store
-            .contract(contract_no)?
-            .ok_or_else(|| Refusal::not_found(Thing::Contract, contract_no))?;
+        // Out of scope reads as not there: the answer must not say whether it exists.
+        let missing = || Refusal::ContractHidden {
+            contract: contract_no.to_string(),
+        };
+        check_contract_scope(store, &user, contract_no).map_err(|_| missing())?;
+        let contract = store.contract(contract_no)?.ok_or_else(missing)?;
         let customer =
             store
                 .customer(&contract.customer_id)?

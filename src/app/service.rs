@@ -151,17 +151,24 @@ impl App {
         Ok(self.store.record(RecordKind::UserKey, fingerprint)?)
     }
 
-    /// A user's SSH keys as (fingerprint, OpenSSH line); admin only.
-    pub fn user_keys(&self, ctx: &Ctx, name: &str) -> Result<Vec<(String, String)>> {
+    /// Refuses, naming `permission`, unless `ctx.actor` is an admin.
+    pub fn require_admin(&self, ctx: &Ctx, permission: &'static str) -> Result<()> {
         let viewer = self.user(&ctx.actor)?;
-        if !viewer.has(Role::Admin) {
-            return Err(Refusal::Forbidden {
+        if viewer.has(Role::Admin) {
+            Ok(())
+        } else {
+            Err(Refusal::Forbidden {
                 user: viewer.name,
-                permission: "user.keys".into(),
+                permission: permission.to_string(),
                 holders: Holders::Roles(vec![Role::Admin]),
             }
-            .into());
+            .into())
         }
+    }
+
+    /// A user's SSH keys as (fingerprint, OpenSSH line); admin only.
+    pub fn user_keys(&self, ctx: &Ctx, name: &str) -> Result<Vec<(String, String)>> {
+        self.require_admin(ctx, "user.keys")?;
         let mut keys = Vec::new();
         for item in self.store.records_with_ids::<UserKey>(RecordKind::UserKey) {
             let (fingerprint, key) = item?;
@@ -240,6 +247,7 @@ impl App {
                 error: Box::new(error),
             };
             permissions::check(&txn, &actor, mutation).map_err(at)?;
+            mutation.check_input().map_err(at)?;
             if mutation.changes_book() {
                 touched.add(&txn, mutation).map_err(at)?;
             }
@@ -312,17 +320,19 @@ impl App {
             .into());
         }
         if let Some((kind, id)) = mutation.clone().new_id()
-            && id.trim().is_empty()
+            && (id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
         {
             return Err(Refusal::EntryWithoutId {
                 entry: origin(header),
                 kind: kind.counter().to_string(),
+                id: id.escape_debug().to_string(),
             }
             .into());
         }
         let actor = self.user(&header.actor)?;
         let mut txn = self.store.begin();
         permissions::check(&txn, &actor, mutation)?;
+        mutation.check_input()?;
         let mut touched = shared::Touched::nothing();
         if mutation.changes_book() {
             touched.add(&txn, mutation)?;
@@ -343,6 +353,7 @@ impl App {
     /// most `part` contracts each, every part journaled and written on its own. A run left
     /// unfinished (a crash) is finished first.
     pub fn accrue(&self, ctx: &Ctx, through: NaiveDate, part: usize) -> Result<Outcome> {
+        crate::domain::limits::check_not_after_today("accrue through", through, ctx.today)?;
         let _run = self
             .accruing
             .lock()

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 #[derive(Debug, Parser)]
 #[command(
     name = "duedesk",
-    version,
+    version = concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("DUEDESK_GIT_COMMIT"), ")"),
     about = "Receivables desk for machinery dealers: overdue accounts, penalty interest, collection tickets",
     after_help = "With no command, duedesk opens the interactive screens on the book (the overdue summary when not on a terminal)."
 )]

@@ -96,6 +96,17 @@ pub fn deliver(app: &App, ctx: &Ctx, command: &str) -> usize {
             Err(e) => (false, e),
         };
         failed += usize::from(!delivered);
+        // The command's words are not ours: a control character in them is dropped.
+        let error = error
+            .chars()
+            .map(|c| {
+                if crate::domain::text::is_control(c) {
+                    ' '
+                } else {
+                    c
+                }
+            })
+            .collect();
         let record = Mutation::RecordDelivery {
             id: n.id.clone(),
             delivered,

@@ -62,6 +62,13 @@ type Done = Result<(), Failure>;
 
 /// Parses the command line, runs it and returns the process exit status.
 pub fn main() -> i32 {
+    // Whatever this process creates — the database's files as sled writes them (snapshots
+    // included), the host key, exports — is its owner's alone: 0600 files, 0700 directories.
+    #[cfg(unix)]
+    // SAFETY: umask only sets the process's file-creation mask; it cannot fail.
+    unsafe {
+        libc::umask(0o077);
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -81,9 +88,8 @@ pub fn main() -> i32 {
     match result {
         Ok(()) => 0,
         Err(Failure(lines)) => {
-            let mut err = std::io::stderr().lock();
             for line in lines {
-                let _ = writeln!(err, "duedesk: {line}");
+                errln!("duedesk: {line}");
             }
             1
         }
@@ -91,12 +97,14 @@ pub fn main() -> i32 {
 }
 
 /// Runs the words of an SSH exec request (`overdue --json`) as `user` against the served
-/// app, writing to `out` and `err`; returns the exit status. `--as`, `--db` and `--config`
-/// are the server's to decide, and commands that read the server's files or own the
-/// database are refused.
+/// app, writing to `out` and `err`; returns the exit status. `--as`, `--db`, `--config` and
+/// the business date are the server's to decide (the server's own `DUEDESK_DB`,
+/// `DUEDESK_CONFIG` and `DUEDESK_TODAY` do not reach the command), and commands that read the
+/// server's files, own the database or rebuild it are refused.
 pub fn exec(
     app: &App,
     config: &crate::ui::config::Config,
+    today: NaiveDate,
     user: &str,
     words: &[String],
     out: Box<dyn Write>,
@@ -104,7 +112,27 @@ pub fn exec(
 ) -> u32 {
     let _redirect = output::redirect(out, err);
     let argv = std::iter::once("duedesk".to_string()).chain(words.iter().cloned());
-    let mut cli = match Cli::try_parse_from(argv) {
+    let parsed = <Cli as clap::CommandFactory>::command()
+        .try_get_matches_from(argv)
+        .and_then(|mut matches| {
+            // Only what the client typed counts; the server's environment is not theirs.
+            let typed =
+                |id: &str| matches.value_source(id) == Some(clap::parser::ValueSource::CommandLine);
+            let typed = (typed("db"), typed("config"), typed("today"));
+            let mut cli = <Cli as clap::FromArgMatches>::from_arg_matches_mut(&mut matches)?;
+            let (db, config, today) = typed;
+            if !db {
+                cli.db = None;
+            }
+            if !config {
+                cli.config = None;
+            }
+            if !today {
+                cli.today = None;
+            }
+            Ok(cli)
+        });
+    let mut cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             let code = e.exit_code();
@@ -120,11 +148,13 @@ pub fn exec(
         Some("--as: over SSH you act as the user your key logs in as".to_string())
     } else if cli.db.is_some() || cli.config.is_some() {
         Some("--db and --config are the server's; leave them out".to_string())
+    } else if cli.today.is_some() {
+        Some("--today: over SSH every command acts on the server's date; leave it out".to_string())
     } else {
         match &cli.command {
-            Some(Command::Demo(_) | Command::Bench(_) | Command::Serve { .. }) => {
-                Some("this command runs only on the server's own machine".to_string())
-            }
+            Some(
+                Command::Demo(_) | Command::Bench(_) | Command::Serve { .. } | Command::Rebuild,
+            ) => Some("this command runs only on the server's own machine".to_string()),
             Some(
                 Command::Import(_) | Command::Rules(RulesCmd::Set { .. } | RulesCmd::Check { .. }),
             ) => Some(
@@ -142,7 +172,7 @@ pub fn exec(
         return 2;
     }
     cli.as_user = Some(user.to_string());
-    match run_on(app, cli, config) {
+    match run_on(app, cli, config, today) {
         Ok(()) => 0,
         Err(Failure(lines)) => {
             for line in lines {
@@ -206,7 +236,7 @@ pub fn run(cli: Cli) -> Done {
         std::fs::remove_dir_all(&db).map_err(|e| format!("cannot remove {}: {e}", db.display()))?;
     }
     if let Some(parent) = db.parent() {
-        std::fs::create_dir_all(parent)
+        crate::store::files::create_private_dir(parent)
             .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
     }
     let config = crate::ui::config::Config::load(cli.config.as_deref())?;
@@ -216,25 +246,41 @@ pub fn run(cli: Cli) -> Done {
         config: cli.config.clone(),
         follows_calendar: cli.today.is_none(),
     };
+    let fixed_today = fixed_today(cli.today.as_deref())?;
+    let warn_exposed = || {
+        if let Some(warning) = crate::store::files::exposed(&db) {
+            errln!("duedesk: {warning}");
+        }
+    };
     if let Some(Command::Serve { listen }) = &cli.command {
-        let today = match &cli.today {
-            Some(text) => Some(parse_date(text, "--today")?),
-            None => None,
-        };
-        return crate::ssh::serve(&db, listen, config, ui, today)
+        warn_exposed();
+        return crate::ssh::serve(&db, listen, config, ui, fixed_today)
             .map_err(|e| Failure(vec![format!("serve: {e:#}")]));
     }
     let app = App::open(&db)?;
-    run_on(&app, cli, &config)
+    warn_exposed();
+    let today = fixed_today.unwrap_or_else(|| chrono::Local::now().date_naive());
+    run_on(&app, cli, &config, today)
+}
+
+/// The business date a test fixed with the hidden `--today` or `DUEDESK_TODAY`. Only a debug
+/// build (what `cargo test` runs) takes one; a release build acts on the machine's date.
+fn fixed_today(text: Option<&str>) -> Result<Option<NaiveDate>, Failure> {
+    let Some(text) = text else {
+        return Ok(None);
+    };
+    if !cfg!(debug_assertions) {
+        return Err(Failure(vec![
+            "--today / DUEDESK_TODAY: only tests fix the business date (a debug build); this build acts on the machine's local date, so leave it out".into(),
+        ]));
+    }
+    parse_date(text, "--today").map(Some)
 }
 
 /// Runs a command against an app that is already open: this process's own, or the one
-/// `duedesk serve` holds (an SSH exec request, after `exec` fixed the user).
-pub fn run_on(app: &App, cli: Cli, config: &crate::ui::config::Config) -> Done {
-    let today = match &cli.today {
-        Some(text) => parse_date(text, "--today")?,
-        None => chrono::Local::now().date_naive(),
-    };
+/// `duedesk serve` holds (an SSH exec request, after `exec` fixed the user), on the
+/// business date `today`.
+pub fn run_on(app: &App, cli: Cli, config: &crate::ui::config::Config, today: NaiveDate) -> Done {
     let actor = cli
         .as_user
         .clone()
@@ -388,6 +434,8 @@ fn dispatch(
         Command::Waiver(cmd) => waiver(app, ctx, cmd),
         Command::Settle { contract } => say(app, ctx, Mutation::Settle { contract }),
         Command::Rebuild => {
+            // Admin only; over SSH `exec` refuses it, and a served database is not opened.
+            app.require_admin(ctx, "rebuild")?;
             let before = app.store().journal_len()?;
             let count = app.rebuild()?;
             outln!(

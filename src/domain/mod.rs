@@ -3,10 +3,12 @@
 pub mod approval;
 pub mod contract;
 pub mod ledger;
+pub mod limits;
 pub mod money;
 pub mod outbound;
 pub mod party;
 pub mod refusal;
+pub mod text;
 pub mod ticket;
 pub mod workflow;
 

@@ -392,6 +392,45 @@ pub enum Refusal {
     EntryWithoutId {
         entry: String,
         kind: String,
+        id: String,
+    },
+    /// Out of the viewer's scope reads as not there: the answer does not say whether it
+    /// exists.
+    ContractHidden {
+        contract: String,
+    },
+    AmountNegative {
+        field: String,
+        amount: Money,
+    },
+    /// Above the largest amount any input takes (`domain::limits`).
+    AmountTooLarge {
+        field: String,
+        amount: Money,
+        max: Money,
+    },
+    DateOutOfRange {
+        field: String,
+        #[serde(with = "crate::codec::date")]
+        date: NaiveDate,
+        #[serde(with = "crate::codec::date")]
+        min: NaiveDate,
+        #[serde(with = "crate::codec::date")]
+        max: NaiveDate,
+    },
+    DateAfterToday {
+        field: String,
+        #[serde(with = "crate::codec::date")]
+        date: NaiveDate,
+        #[serde(with = "crate::codec::date")]
+        today: NaiveDate,
+    },
+    /// A text field holding a control character (`code`, a Unicode scalar); a note may
+    /// hold tabs (`tab_ok`).
+    ControlCharacter {
+        field: String,
+        code: u32,
+        tab_ok: bool,
     },
     // New variants go here, at the end (see the module's note).
 }
@@ -665,6 +704,33 @@ pub(crate) fn samples() -> Vec<Refusal> {
         R::EntryWithoutId {
             entry: s("2-9"),
             kind: s("payment"),
+            id: s("P 1"),
+        },
+        R::ContractHidden { contract: s("H1") },
+        R::AmountNegative {
+            field: s("amount"),
+            amount: m(-1),
+        },
+        R::AmountTooLarge {
+            field: s("principal"),
+            amount: m(100_000_000_001),
+            max: m(100_000_000_000),
+        },
+        R::DateOutOfRange {
+            field: s("received_on"),
+            date: day("2100-01-01"),
+            min: day("1990-01-01"),
+            max: day("2099-12-31"),
+        },
+        R::DateAfterToday {
+            field: s("accrue through"),
+            date: day("2026-07-01"),
+            today: day("2026-06-15"),
+        },
+        R::ControlCharacter {
+            field: s("note"),
+            code: 0x1b,
+            tab_ok: true,
         },
     ]
 }
@@ -793,7 +859,19 @@ mod tests {
                 Refusal::EntryOwnSite { .. } => "4703312d34",
                 Refusal::EntryLocal { .. } => "4803322d390b73657373696f6e2e6c6f67",
                 Refusal::EntryOutOfOrder { .. } => "4903322d3903322d38",
-                Refusal::EntryWithoutId { .. } => "4a03322d39077061796d656e74",
+                Refusal::EntryWithoutId { .. } => "4a03322d39077061796d656e7403502031",
+                Refusal::ContractHidden { .. } => "4b024831",
+                Refusal::AmountNegative { .. } => "4c06616d6f756e7401",
+                Refusal::AmountTooLarge { .. } => {
+                    "4d097072696e636970616cfd02d0ed902e000000fd00d0ed902e000000"
+                }
+                Refusal::DateOutOfRange { .. } => {
+                    "4e0b72656365697665645f6f6efc6a651700fc882b1600fc68651700"
+                }
+                Refusal::DateAfterToday { .. } => {
+                    "4f0e616363727565207468726f756768fcac931600fc8c931600"
+                }
+                Refusal::ControlCharacter { .. } => "50046e6f74651b01",
             };
             let actual = bytes(sample);
             assert_eq!(actual, expected, "sample {index}: {sample:?}");

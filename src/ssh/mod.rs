@@ -82,10 +82,30 @@ pub fn split_words(line: &str) -> Vec<String> {
 struct ServeLock(PathBuf);
 
 impl ServeLock {
+    /// Writes the lock as a new file, never through a symlink: whatever sits at its path
+    /// (a lock left by a server that was killed — this process holds the database, so no
+    /// other server runs — or a symlink planted to make a root `serve` overwrite another
+    /// file) is removed first, itself and not what it points to, and the file is created
+    /// with `O_CREAT|O_EXCL|O_NOFOLLOW`.
     fn write(db: &Path, addr: &std::net::SocketAddr) -> anyhow::Result<ServeLock> {
+        use std::io::Write as _;
         let path = serve_lock_path(db);
-        let text = format!("pid={}\naddress={addr}\n", std::process::id());
-        std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+        if std::fs::symlink_metadata(&path).is_ok() {
+            std::fs::remove_file(&path)
+                .with_context(|| format!("cannot remove the old {}", path.display()))?;
+        }
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.custom_flags(libc::O_NOFOLLOW).mode(0o644);
+        }
+        let mut file = options
+            .open(&path)
+            .with_context(|| format!("cannot create {}", path.display()))?;
+        write!(file, "pid={}\naddress={addr}\n", std::process::id())
+            .with_context(|| format!("cannot write {}", path.display()))?;
         Ok(ServeLock(path))
     }
 }
@@ -159,6 +179,29 @@ async fn wait_for_stop() {
 #[cfg(test)]
 mod tests {
     use super::split_words;
+
+    #[cfg(unix)]
+    #[test]
+    fn the_serve_lock_never_writes_through_a_planted_symlink() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("book.db");
+        let victim = dir.path().join("passwd");
+        std::fs::write(&victim, "root:x:0:0\n").unwrap();
+        std::os::unix::fs::symlink(&victim, super::serve_lock_path(&db)).unwrap();
+        let addr = "127.0.0.1:2222".parse().unwrap();
+        let lock = super::ServeLock::write(&db, &addr).unwrap();
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "root:x:0:0\n");
+        let meta = std::fs::symlink_metadata(super::serve_lock_path(&db)).unwrap();
+        assert!(meta.file_type().is_file());
+        assert!(
+            std::fs::read_to_string(super::serve_lock_path(&db))
+                .unwrap()
+                .contains("address=127.0.0.1:2222")
+        );
+        drop(lock);
+        assert!(!super::serve_lock_path(&db).exists());
+        assert!(victim.exists());
+    }
 
     #[test]
     fn words_split_like_a_shell() {

@@ -11,6 +11,11 @@
 //! version; the session sees it within `POLL` and reloads its screen's data. The diffing
 //! terminal then sends only the cells that changed: nothing, if nothing shown changed.
 //!
+//! Input is bounded too (`input_channel`): the bytes not yet read by the session are held
+//! under `INPUT_BUDGET` (a client that sends more is dropped: `End::Flooded`), a window
+//! change only replaces the size waiting to be applied (only the last size matters), and a
+//! closed connection is seen before the next key is handled, not after the queue drains.
+//!
 //! Owns: the session loop, frames, resize, idle timeout. Must not touch: business rules
 //! (the app decides), the network (the server does).
 
@@ -28,8 +33,8 @@ use std::cell::RefCell;
 use std::io::Write;
 use std::rc::Rc;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
 
 /// Bytes a session may have on their way to a client that is not reading before frames
@@ -39,14 +44,132 @@ pub const OUTPUT_BUDGET: usize = 256 * 1024;
 /// How often a session looks for changes made elsewhere.
 pub const POLL: Duration = Duration::from_millis(100);
 
+/// Input bytes a session may have waiting before its client counts as flooding it.
+pub const INPUT_BUDGET: usize = 64 * 1024;
+
 /// What the connection hands to a session.
 #[derive(Debug)]
 pub enum Input {
     Bytes(Vec<u8>),
-    /// The client's window changed: columns, rows.
-    Resize(u16, u16),
-    /// The channel closed or the client sent EOF.
+    /// The client's window changed: the size waiting in the link is the one to apply.
+    Resize,
+    /// The client sent EOF.
     Closed,
+}
+
+/// What a connection and its session share beside the queue.
+#[derive(Debug, Default)]
+struct Link {
+    /// Bytes queued and not yet taken by the session.
+    waiting: AtomicUsize,
+    /// The last size the client asked for: columns << 16 | rows.
+    size: AtomicU32,
+    /// A `Resize` is queued and not yet taken: further window changes only set `size`.
+    resize_queued: AtomicBool,
+    /// The connection closed: the session stops before its next key.
+    closed: AtomicBool,
+    /// The client sent more than `INPUT_BUDGET` ahead of the session.
+    flooded: AtomicBool,
+}
+
+/// The connection's end of a session's input.
+#[derive(Debug, Clone)]
+pub struct InputSender {
+    tx: Sender<Input>,
+    link: Arc<Link>,
+}
+
+/// The session's end of its input.
+pub struct InputReceiver {
+    rx: Receiver<Input>,
+    link: Arc<Link>,
+}
+
+/// A session's input queue: bytes bounded by `INPUT_BUDGET`, resizes coalesced.
+pub fn input_channel() -> (InputSender, InputReceiver) {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let link = Arc::new(Link::default());
+    (
+        InputSender {
+            tx,
+            link: link.clone(),
+        },
+        InputReceiver { rx, link },
+    )
+}
+
+impl InputSender {
+    /// Queues the client's bytes; false (and nothing queued) once the client is more than
+    /// `INPUT_BUDGET` ahead of the session: it floods, and the session ends.
+    pub fn bytes(&self, data: &[u8]) -> bool {
+        if self.link.flooded.load(Ordering::Acquire) {
+            return false;
+        }
+        let waiting = self.link.waiting.fetch_add(data.len(), Ordering::AcqRel) + data.len();
+        if waiting > INPUT_BUDGET {
+            self.link.waiting.fetch_sub(data.len(), Ordering::AcqRel);
+            self.link.flooded.store(true, Ordering::Release);
+            // Wakes the session, which sees the flag.
+            let _ = self.tx.send(Input::Closed);
+            return false;
+        }
+        let _ = self.tx.send(Input::Bytes(data.to_vec()));
+        true
+    }
+
+    /// The client's window changed: only the last size is applied.
+    pub fn resize(&self, cols: u16, rows: u16) {
+        let packed = u32::from(cols) << 16 | u32::from(rows);
+        self.link.size.store(packed, Ordering::Release);
+        if !self.link.resize_queued.swap(true, Ordering::AcqRel) {
+            let _ = self.tx.send(Input::Resize);
+        }
+    }
+
+    /// The client sent EOF.
+    pub fn eof(&self) {
+        let _ = self.tx.send(Input::Closed);
+    }
+
+    /// The connection or channel closed: the session stops at once, whatever is queued.
+    pub fn close(&self) {
+        self.link.closed.store(true, Ordering::Release);
+        let _ = self.tx.send(Input::Closed);
+    }
+}
+
+impl InputReceiver {
+    fn gone(&self) -> bool {
+        self.link.closed.load(Ordering::Acquire) || self.link.flooded.load(Ordering::Acquire)
+    }
+
+    fn took(&self, input: &Input) {
+        match input {
+            Input::Bytes(bytes) => {
+                self.link.waiting.fetch_sub(bytes.len(), Ordering::AcqRel);
+            }
+            Input::Resize => self.link.resize_queued.store(false, Ordering::Release),
+            Input::Closed => {}
+        }
+    }
+
+    /// The size to apply after a `Resize`.
+    fn size(&self) -> (u16, u16) {
+        let packed = self.link.size.load(Ordering::Acquire);
+        ((packed >> 16) as u16, packed as u16)
+    }
+
+    fn recv_timeout(&self, wait: Duration) -> Result<Input, RecvTimeoutError> {
+        let input = self.rx.recv_timeout(wait)?;
+        self.took(&input);
+        Ok(input)
+    }
+
+    fn try_recv(&self) -> Result<Input, std::sync::mpsc::TryRecvError> {
+        let input = self.rx.try_recv()?;
+        self.took(&input);
+        Ok(input)
+    }
 }
 
 /// What a session hands to its output pump.
@@ -126,11 +249,15 @@ pub enum End {
     Quit,
     ClientGone,
     Idle,
+    /// The client sent input faster than the session could take it (`INPUT_BUDGET`).
+    Flooded,
+    /// The user was disabled (or lost the right to log in) while the session was open.
+    Disabled,
 }
 
 /// Runs a session until the user quits, the client goes, or it idles out. Always leaves
 /// the alternate screen on the way out (when the client is still there to see it).
-pub fn run(spec: SessionSpec, input: Receiver<Input>, out: OutputSink) -> anyhow::Result<End> {
+pub fn run(spec: SessionSpec, input: InputReceiver, out: OutputSink) -> anyhow::Result<End> {
     let ctx = Ctx::new(&spec.user, spec.today, chrono::Utc::now().timestamp());
     let mut session = Session::new(&spec.app, ctx, spec.settings)?;
     session.follows_calendar = spec.follows_calendar;
@@ -175,17 +302,22 @@ pub fn run(spec: SessionSpec, input: Receiver<Input>, out: OutputSink) -> anyhow
                 Some(Err(RecvTimeoutError::Disconnected))
             }
         }) {
+            if input.gone() {
+                gone = true;
+                break;
+            }
             match next {
                 Ok(Input::Bytes(bytes)) => {
                     last_input = Instant::now();
                     for event in parser.feed(&bytes, last_input) {
                         dirty |= session.handle(&event);
-                        if session.should_quit() {
+                        if session.should_quit() || input.gone() {
                             break;
                         }
                     }
                 }
-                Ok(Input::Resize(cols, rows)) => {
+                Ok(Input::Resize) => {
+                    let (cols, rows) = input.size();
                     terminal.resize(area(cols, rows))?;
                     dirty = true;
                 }
@@ -200,6 +332,11 @@ pub fn run(spec: SessionSpec, input: Receiver<Input>, out: OutputSink) -> anyhow
             }
         }
         if gone {
+            if input.link.flooded.load(Ordering::Acquire)
+                && !input.link.closed.load(Ordering::Acquire)
+            {
+                break End::Flooded;
+            }
             break End::ClientGone;
         }
         for event in parser.flush_stale(Instant::now()) {
@@ -214,6 +351,10 @@ pub fn run(spec: SessionSpec, input: Receiver<Input>, out: OutputSink) -> anyhow
         }
         // Changes made elsewhere: reload, unless a form or dialog is open over the screen.
         let version = spec.app.book_version();
+        // A change may have disabled the user: their screens close.
+        if version != seen_version && spec.app.user(&spec.user).is_err() {
+            break End::Disabled;
+        }
         if version != seen_version && session.state.popup.is_none() {
             seen_version = version;
             dirty |= session.apply(Action::Command(Command::Reload));
@@ -242,16 +383,31 @@ pub fn run(spec: SessionSpec, input: Receiver<Input>, out: OutputSink) -> anyhow
     if end != End::ClientGone {
         let backend = terminal.backend_mut();
         queue!(backend, terminal::LeaveAlternateScreen, cursor::Show)?;
-        if end == End::Idle {
-            let minutes = spec.idle_timeout.as_secs().div_ceil(60);
-            write!(
+        match end {
+            End::Idle => {
+                let minutes = spec.idle_timeout.as_secs().div_ceil(60);
+                write!(
+                    backend,
+                    "duedesk: session closed after {minutes} min without input\r\n"
+                )?;
+            }
+            End::Flooded => write!(
                 backend,
-                "duedesk: session closed after {minutes} min without input\r\n"
-            )?;
+                "duedesk: session closed: input came faster than it could be read\r\n"
+            )?,
+            End::Disabled => write!(
+                backend,
+                "duedesk: session closed: your user may no longer log in\r\n"
+            )?,
+            End::Quit | End::ClientGone => {}
         }
         out.send(frames.take());
     }
-    let _ = out.tx.send(Output::Exit(0));
+    let status = match end {
+        End::Quit | End::Idle | End::ClientGone => 0,
+        End::Flooded | End::Disabled => 1,
+    };
+    let _ = out.tx.send(Output::Exit(status));
     Ok(end)
 }
 

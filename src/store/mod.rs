@@ -7,6 +7,7 @@
 //! validation and the write see the same state. Must not contain business rules: callers
 //! (the app layer) decide what to write.
 
+pub mod files;
 mod txn;
 mod view;
 
@@ -502,6 +503,14 @@ fn cut_points(first: &[u8], last: &[u8], parts: usize) -> Vec<Vec<u8>> {
 impl Store {
     /// Opens (creating if need be) the database at `path`, checking its schema version.
     pub fn open(path: &Path) -> Result<Store> {
+        // A new database is its owner's alone: directory 0700, files 0600 (`files`).
+        let created = !path.exists();
+        if created {
+            files::create_private_dir(path).map_err(|e| StoreError::Open {
+                path: path.to_path_buf(),
+                source: sled::Error::Io(e),
+            })?;
+        }
         let db = sled::Config::new().path(path).cache_capacity(cache_bytes()).open().map_err(|source| {
             let in_use = matches!(&source, sled::Error::Io(e) if e.kind() == std::io::ErrorKind::WouldBlock)
                 || source.to_string().contains("lock");
@@ -512,6 +521,13 @@ impl Store {
             }
         })?;
         let tree = db.open_tree("duedesk")?;
+        if created {
+            db.flush()?;
+            files::make_private(path).map_err(|e| StoreError::Open {
+                path: path.to_path_buf(),
+                source: sled::Error::Io(e),
+            })?;
+        }
         let store = Store {
             path: path.to_path_buf(),
             db,

@@ -261,7 +261,8 @@ impl<W: Write> Backend for LeanBackend<W> {
             sgr(&mut out, pen, next, self.depth);
             pen = next;
             let symbol = cell.symbol();
-            out.extend_from_slice(symbol.as_bytes());
+            // A control character in a name reaches no one's terminal as itself.
+            out.extend_from_slice(crate::domain::text::neutralise(symbol).as_bytes());
             let width = UnicodeWidthStr::width(symbol).max(1) as u16;
             at = Some((x + width, y));
             if let Some(shown) = self.shown.as_mut() {

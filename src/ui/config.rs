@@ -31,6 +31,9 @@ pub struct Config {
     pub ssh_idle_timeout_secs: Option<u64>,
     /// `duedesk serve`: at most this many interactive sessions at once.
     pub ssh_max_sessions: Option<usize>,
+    /// `duedesk serve`: a connection that has not started a session or a command this long
+    /// after it connected is closed.
+    pub ssh_login_grace_secs: Option<u64>,
     /// Where it was read from, if a file was read.
     pub file: Option<PathBuf>,
 }
@@ -162,7 +165,10 @@ impl Config {
                         }
                     }
                 }
-                ("ssh_idle_timeout_secs" | "ssh_max_sessions", DeValue::Integer(i)) => {
+                (
+                    "ssh_idle_timeout_secs" | "ssh_max_sessions" | "ssh_login_grace_secs",
+                    DeValue::Integer(i),
+                ) => {
                     let n = u64::from_str_radix(i.as_str(), i.radix())
                         .ok()
                         .filter(|n| *n > 0)
@@ -175,6 +181,8 @@ impl Config {
                         })?;
                     if name == "ssh_max_sessions" {
                         config.ssh_max_sessions = Some(n as usize);
+                    } else if name == "ssh_login_grace_secs" {
+                        config.ssh_login_grace_secs = Some(n);
                     } else {
                         config.ssh_idle_timeout_secs = Some(n);
                     }
