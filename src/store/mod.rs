@@ -134,6 +134,7 @@ pub(crate) enum Space {
     Revisit,
     User,
     UserKey,
+    UserLang,
 }
 
 impl Space {
@@ -167,6 +168,7 @@ impl Space {
             Space::Revisit => b"xr/",
             Space::User => b"us/",
             Space::UserKey => b"uk/",
+            Space::UserLang => b"ul/",
         }
     }
 
@@ -366,6 +368,9 @@ pub enum RecordKind {
     /// One `OverdueLine` per contract overdue as of the accrual date: the overdue list,
     /// precomputed.
     Overdue,
+    /// A user's preferred language by name (kept beside the user, so stored users keep
+    /// their encoding).
+    UserLang,
 }
 
 impl RecordKind {
@@ -379,6 +384,7 @@ impl RecordKind {
             RecordKind::Order => Space::Order,
             RecordKind::UserKey => Space::UserKey,
             RecordKind::Overdue => Space::Overdue,
+            RecordKind::UserLang => Space::UserLang,
         }
     }
 }
