@@ -447,6 +447,30 @@ impl Reader for Store {
     }
 }
 
+fn is_lock_error(e: &sled::Error) -> bool {
+    matches!(e, sled::Error::Io(e) if e.kind() == std::io::ErrorKind::WouldBlock)
+        || e.to_string().contains("lock")
+}
+
+/// Opens sled, waiting up to a second while another holder lets go of the database's lock:
+/// a process that has just closed it may take a moment to release it (sled's flusher
+/// thread ends after the handle is dropped). Past that, the lock error is returned.
+fn open_sled(path: &Path) -> std::result::Result<sled::Db, sled::Error> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(1);
+    loop {
+        match sled::Config::new()
+            .path(path)
+            .cache_capacity(cache_bytes())
+            .open()
+        {
+            Err(e) if is_lock_error(&e) && std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            other => return other,
+        }
+    }
+}
+
 /// The file `duedesk serve` writes beside the database while it serves it.
 pub fn serve_lock_path(db: &Path) -> PathBuf {
     let mut name = db.file_name().unwrap_or_default().to_os_string();
@@ -511,13 +535,17 @@ impl Store {
                 source: sled::Error::Io(e),
             })?;
         }
-        let db = sled::Config::new().path(path).cache_capacity(cache_bytes()).open().map_err(|source| {
-            let in_use = matches!(&source, sled::Error::Io(e) if e.kind() == std::io::ErrorKind::WouldBlock)
-                || source.to_string().contains("lock");
-            if in_use {
-                StoreError::InUse { path: path.to_path_buf(), served: served_by(path) }
+        let db = open_sled(path).map_err(|source| {
+            if is_lock_error(&source) {
+                StoreError::InUse {
+                    path: path.to_path_buf(),
+                    served: served_by(path),
+                }
             } else {
-                StoreError::Open { path: path.to_path_buf(), source }
+                StoreError::Open {
+                    path: path.to_path_buf(),
+                    source,
+                }
             }
         })?;
         let tree = db.open_tree("duedesk")?;
