@@ -319,12 +319,8 @@ pub(super) fn swap_machine(
     let today = header.business_date;
     required("reason", reason)?;
     let mut o = order(txn, id)?;
-    if !matches!(o.state, OrderState::Shipped { .. }) {
-        return Err(Refusal::SwapNeedsShipped {
-            order: id.to_string(),
-            state: o.state.name().to_string(),
-        }
-        .into());
+    if let Some(refusal) = o.swap_blocker() {
+        return Err(refusal.into());
     }
     let old_serial = o.serial.clone().expect("shipped orders have a machine");
     let old = machine(txn, &old_serial)?;

@@ -63,6 +63,10 @@ pub struct OrderView {
     pub carrier: Option<String>,
     pub cancel_reason: Option<String>,
     pub swaps: Vec<SwapView>,
+    /// Why a swap would be refused now (`None`: it may be offered); for the screens, which
+    /// ask this instead of reading the state.
+    #[serde(skip)]
+    pub swap_blocker: Option<crate::domain::Refusal>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -219,6 +223,7 @@ impl App {
             substitute: o.substitute,
             accessories,
             state: o.state.name(),
+            swap_blocker: o.swap_blocker(),
             application,
             shipped_on,
             carrier,

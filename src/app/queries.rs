@@ -8,8 +8,8 @@ use super::workflow_queries::ApplicationRow;
 use super::{App, Ctx, Result};
 use crate::domain::refusal::Refusal;
 use crate::domain::{
-    Bucket, Contact, Customer, InstallmentFigures, Money, Payment, PaymentStatus, PromiseState,
-    Rate, Role, User, evaluate,
+    Bucket, Contact, Customer, InstallmentFigures, MachineState, Money, Payment, PaymentStatus,
+    PromiseState, Rate, Role, User, evaluate,
 };
 use crate::store::{OverdueLine, Reader, RecordKind, decode};
 use chrono::NaiveDate;
@@ -147,6 +147,9 @@ pub struct TicketView {
     pub as_of: NaiveDate,
     pub state: &'static str,
     pub machine: &'static str,
+    /// The machine's state as the rules read it (the screens choose lock or unlock by it).
+    #[serde(skip)]
+    pub machine_state: MachineState,
     pub model: String,
     pub serial: String,
     pub financed_amount: Money,
@@ -477,6 +480,7 @@ impl App {
             as_of,
             state: contract.state.name(),
             machine: contract.machine.name(),
+            machine_state: contract.machine,
             model: contract.model.clone(),
             serial: contract.serial.clone(),
             financed_amount: contract.financed,

@@ -35,6 +35,21 @@ pub struct ApplicationRow {
     pub overdue_amount: Money,
     pub penalty_outstanding: Money,
     pub total_outstanding: Money,
+    /// What would refuse each follow-up now (`None`: it may be offered), from the same rules
+    /// the change itself is checked by: the screens ask these instead of reading the stage.
+    #[serde(skip)]
+    pub next: FollowUps,
+}
+
+/// Why each follow-up of an application would be refused now; `None` where it may go ahead.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FollowUps {
+    /// Registering a tow (拖机登记).
+    pub register: Option<crate::domain::Refusal>,
+    /// Recording a tow's outcome (towed back or failed).
+    pub outcome: Option<crate::domain::Refusal>,
+    /// Recording a lock or unlock as executed.
+    pub execute: Option<crate::domain::Refusal>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -204,6 +219,11 @@ impl App {
             overdue_amount: a.snapshot.overdue_amount,
             penalty_outstanding: a.snapshot.penalty_outstanding,
             total_outstanding: a.snapshot.total_outstanding,
+            next: FollowUps {
+                register: a.registration_blocker(),
+                outcome: a.outcome_blocker(),
+                execute: a.execution_blocker(),
+            },
         })
     }
 

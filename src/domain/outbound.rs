@@ -149,6 +149,17 @@ pub struct Order {
 }
 
 impl Order {
+    /// Why this order's machine cannot be swapped now (销售换机 is after shipment), if not.
+    pub fn swap_blocker(&self) -> Option<Refusal> {
+        match self.state {
+            OrderState::Shipped { .. } => None,
+            ref state => Some(Refusal::SwapNeedsShipped {
+                order: self.id.clone(),
+                state: state.name().to_string(),
+            }),
+        }
+    }
+
     /// Lines and machine may change only while the order is a draft (or sent back).
     pub fn editable(&self) -> Result<(), Refusal> {
         match self.state {

@@ -115,6 +115,15 @@ pub enum Stage {
     Failed,
 }
 
+/// The remote-lock application a contract's machine takes: an unlock (解锁) when it is
+/// locked, a lock (锁机) otherwise.
+pub fn lock_document(machine: super::MachineState) -> DocumentType {
+    match machine {
+        super::MachineState::Locked => DocumentType::Unlock,
+        _ => DocumentType::Lock,
+    }
+}
+
 impl Stage {
     pub fn name(self) -> &'static str {
         match self {

@@ -191,7 +191,13 @@ fn orders_command(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> 
             true
         }
         Command::Swap => {
-            let Some(serial) = serial.filter(|_| order_state == "shipped") else {
+            // The app says whether a swap may follow (the same rule the swap is checked by).
+            let swappable = state
+                .orders
+                .order
+                .as_ref()
+                .is_some_and(|o| o.view.swap_blocker.is_none());
+            let Some(serial) = serial.filter(|_| swappable) else {
                 let why = state.lang.f(
                     Msg::SwapNeedsShipped,
                     &[&id, state.lang.order_state(order_state)],

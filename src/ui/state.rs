@@ -891,16 +891,17 @@ fn command_(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> bool {
             let Some(v) = state.tows.selected() else {
                 return false;
             };
-            let (id, stage) = (v.row.id.clone(), v.row.stage);
+            // The app says what may follow; the board does not read the stage itself.
+            let (id, next) = (v.row.id.clone(), v.row.next.clone());
             let form = match command {
-                Command::RegisterTow if stage == "approved" => {
+                Command::RegisterTow if next.register.is_none() => {
                     Form::register_tow(&id, &v.row.location)
                 }
                 Command::RegisterTow => {
                     error_status(state, state.lang.t(Msg::NotOnBoard).into());
                     return true;
                 }
-                _ if stage != "scheduled" => {
+                _ if next.outcome.is_some() => {
                     error_status(state, state.lang.t(Msg::NotScheduled).into());
                     return true;
                 }
@@ -916,8 +917,7 @@ fn command_(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> bool {
             };
             let document = match command {
                 Command::ApplyTow => DocumentType::Tow,
-                _ if t.view.machine == "locked" => DocumentType::Unlock,
-                _ => DocumentType::Lock,
+                _ => crate::domain::workflow::lock_document(t.view.machine_state),
             };
             let form = Form::apply(document, &t.view.contract_no);
             state.popup = Some(Popup::Form(Box::new(form)));
