@@ -822,3 +822,70 @@ fn print_ticket(v: &TicketView) -> Done {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// What an SSH client may type: words of the command line, flags the server keeps for
+    /// itself, and anything at all.
+    fn word() -> impl Strategy<Value = String> {
+        prop_oneof![
+            proptest::sample::select(vec![
+                "overdue",
+                "--json",
+                "--today",
+                "2031-01-01",
+                "--db",
+                "/tmp/x",
+                "--config",
+                "rebuild",
+                "demo",
+                "serve",
+                "import",
+                "--as",
+                "admin",
+                "wang",
+                "ticket",
+                "show",
+                "H1",
+                "contact",
+                "add",
+                "--note",
+                "payment",
+                "record",
+                "--amount",
+                "12,34",
+                "-",
+                "--",
+                "--help",
+                "--version",
+            ])
+            .prop_map(str::to_string),
+            any::<String>(),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+        #[test]
+        fn any_ssh_command_line_is_answered_with_a_status_never_a_panic(
+            words in proptest::collection::vec(word(), 0..6)
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let app = App::open(&dir.path().join("db")).unwrap();
+            let before = app.store().journal_len().unwrap();
+            let config = crate::ui::config::Config::default();
+            let today = NaiveDate::from_ymd_opt(2026, 6, 15).unwrap();
+            let status = exec(&app, &config, today, "admin", &words, Box::new(std::io::sink()), Box::new(std::io::sink()));
+            prop_assert!(status <= 2, "status {status} for {words:?}");
+            // clap answers --help and --version (status 0) before anything runs.
+            let asks_help = words.iter().any(|w| w.contains("help") || w.contains("version") || w.starts_with("-h") || w.starts_with("-V"));
+            if !asks_help && matches!(words.first().map(String::as_str), Some("--today" | "--db" | "--config" | "rebuild" | "demo" | "serve")) {
+                prop_assert_eq!(status, 2, "{:?} was not refused", words);
+                prop_assert_eq!(app.store().journal_len().unwrap(), before);
+            }
+        }
+    }
+}
