@@ -219,12 +219,7 @@ fn main() {
     let pid = server.id();
     let mut lines = std::io::BufReader::new(server.stdout.take().unwrap()).lines();
     let first = lines.next().unwrap().unwrap();
-    let addr: std::net::SocketAddr = first
-        .split(" on ")
-        .nth(1)
-        .and_then(|r| r.split_whitespace().next())
-        .and_then(|a| a.parse().ok())
-        .unwrap_or_else(|| panic!("no address in {first:?}"));
+    let addr = served_address(&first);
     std::thread::spawn(move || for _ in lines {});
 
     let rt = tokio::runtime::Builder::new_multi_thread()
