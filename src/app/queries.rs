@@ -3,7 +3,7 @@
 
 use super::overdue::{self, OverdueEntry, TicketFacts};
 use super::parallel;
-use super::permissions::{check_contract_scope, in_scope, in_scope_of};
+use super::permissions::{in_scope, in_scope_of, visible_contract};
 use super::workflow_queries::ApplicationRow;
 use super::{App, AppError, Ctx, Result};
 use crate::domain::{
@@ -435,13 +435,10 @@ impl App {
         let user = self.viewer(ctx)?;
         let store = self.store();
         // Out of scope reads as not there: the answer must not say whether it exists.
-        let missing = || {
-            AppError::NotFound(format!(
-                "contract {contract_no} does not exist or is not yours to see; check the number"
-            ))
-        };
-        check_contract_scope(store, &user, contract_no).map_err(|_| missing())?;
-        let contract = store.contract(contract_no)?.ok_or_else(missing)?;
+        visible_contract(store, &user, contract_no)?;
+        let contract = store
+            .contract(contract_no)?
+            .ok_or_else(|| AppError::NotFound(format!("contract {contract_no} does not exist")))?;
         let customer = store.customer(&contract.customer_id)?.ok_or_else(|| {
             AppError::NotFound(format!(
                 "customer {} of contract {contract_no} is missing",

@@ -472,12 +472,7 @@ impl App {
     pub fn audit(&self, ctx: &Ctx, contract_no: &str) -> Result<Vec<AuditEntry>> {
         let user = self.viewer(ctx)?;
         let store = self.store();
-        if store.contract(contract_no)?.is_none() {
-            return Err(AppError::NotFound(format!(
-                "contract {contract_no} does not exist; check the number"
-            )));
-        }
-        check_contract_scope(store, &user, contract_no)?;
+        super::permissions::visible_contract(store, &user, contract_no)?;
         let mut out = Vec::new();
         for entry in store.journal::<Mutation>() {
             let (header, mutation) = entry?;
