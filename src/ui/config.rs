@@ -248,4 +248,32 @@ mod tests {
         assert_eq!(e.line, Some(2));
         assert!(e.message.contains("hyper-q"), "{e}");
     }
+
+    #[test]
+    fn an_escape_in_a_string_or_key_is_refused_at_its_line() {
+        let e = Config::parse(
+            "c.toml",
+            "lang = \"en\"\nnotify_command = \"x\\u001b[2J\"\n",
+        )
+        .unwrap_err();
+        assert_eq!(e.line, Some(2));
+        assert!(e.message.contains("U+001B"), "{e}");
+        let e = Config::parse("c.toml", "[keys.dashboard]\n\"so\\u0007rt\" = \"s\"\n").unwrap_err();
+        assert_eq!(e.line, Some(2));
+        assert!(e.message.contains("U+0007"), "{e}");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_config_text_is_read_or_refused_never_a_panic(text in proptest::prelude::any::<String>()) {
+            if let Err(e) = Config::parse("c.toml", &text) {
+                proptest::prop_assert!(e.line.is_none_or(|l| l >= 1 && l <= text.lines().count().max(1) + 1));
+            }
+        }
+
+        #[test]
+        fn config_like_text_never_panics(text in "(lang|theme|notify_command|ssh_max_sessions|\\[keys\\.dashboard\\]|sort|quit|=| |\"|\\\\u001b|[a-z0-9]|\n){0,40}") {
+            let _ = Config::parse("c.toml", &text);
+        }
+    }
 }
