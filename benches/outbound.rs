@@ -107,6 +107,7 @@ fn machine_book(contracts: usize, machines: usize) -> PathBuf {
             break;
         }
         let create = Mutation::CreateOrder {
+            id: String::new(),
             contract: format!("HT-{i:06}"),
         };
         let Ok(order) = app.execute(&c, create) else {

@@ -71,6 +71,7 @@ fn book_with_applications(contracts: usize, n: usize) -> PathBuf {
             .entry(row.collector.clone())
             .or_default()
             .push(Mutation::Apply {
+                id: String::new(),
                 document,
                 contract: row.contract_no.clone(),
                 reason: "催收不顺".into(),

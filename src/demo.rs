@@ -181,6 +181,7 @@ fn staff_stock_and_workflows(app: &App, opts: &DemoOptions) -> Result<()> {
         let applied = app.execute(
             &as_user(&row.collector),
             Mutation::Apply {
+                id: String::new(),
                 document,
                 contract: row.contract_no.clone(),
                 reason: reason.into(),
@@ -237,16 +238,19 @@ fn staff_stock_and_workflows(app: &App, opts: &DemoOptions) -> Result<()> {
         let no = format!("{}N{}", code.to_uppercase(), today.format("%y%m%d"));
         let drafted = app.execute(
             &sales,
-            Mutation::DraftContract(NewContract {
-                no: no.clone(),
-                customer_id: row.customer_id.clone(),
-                signed_on: today,
-                model: MODELS[0].name.to_string(),
-                serial: String::new(),
-                financed: Money::from_cents(30_000_000),
-                penalty_rate: None,
-                grace_days: None,
-            }),
+            Mutation::DraftContract {
+                application: String::new(),
+                contract: NewContract {
+                    no: no.clone(),
+                    customer_id: row.customer_id.clone(),
+                    signed_on: today,
+                    model: MODELS[0].name.to_string(),
+                    serial: String::new(),
+                    financed: Money::from_cents(30_000_000),
+                    penalty_rate: None,
+                    grace_days: None,
+                },
+            },
         )?;
         if let Some(application) = drafted.id {
             app.execute(
@@ -264,7 +268,13 @@ fn staff_stock_and_workflows(app: &App, opts: &DemoOptions) -> Result<()> {
                     installments,
                 },
             )?;
-            let order = app.execute(&sales, Mutation::CreateOrder { contract: no })?;
+            let order = app.execute(
+                &sales,
+                Mutation::CreateOrder {
+                    id: String::new(),
+                    contract: no,
+                },
+            )?;
             if let Some(order) = order.id {
                 let serial = format!("{}N{:04}", MODELS[0].serial_prefix, 1);
                 app.execute(
@@ -596,6 +606,7 @@ impl DeferredPayment {
 
 fn payment_mutation(contract: &str, p: &Planned, confirmed: bool) -> Mutation {
     Mutation::RecordPayment {
+        id: String::new(),
         contract: contract.to_string(),
         received_on: p.on,
         amount: Money::from_cents(p.cents),
@@ -1758,6 +1769,7 @@ mod tests {
         app.execute(
             &admin,
             Mutation::RecordPayment {
+                id: String::new(),
                 contract: first,
                 received_on: today(),
                 amount: Money::from_cents(5_000_000),

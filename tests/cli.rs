@@ -666,7 +666,10 @@ fn bad_command_input_is_refused_with_status_1() {
             ],
             "contract H404 does not exist",
         ),
-        (&["grace", "set", "--days", "400"], "--days"),
+        (
+            &["grace", "set", "--days", "400"],
+            "grace days 400: give 0 to 365",
+        ),
         (&["ticket", "show", "H404"], "contract H404 does not exist"),
         (&["settle", "H2"], "principal 18000.00 outstanding"),
         (

@@ -89,6 +89,7 @@ fn book(n: usize) -> (tempfile::TempDir, App) {
         app.execute(
             &ctx(&format!("s{i}")),
             Mutation::CreateOrder {
+                id: String::new(),
                 contract: format!("H{i}"),
             },
         )
@@ -213,6 +214,7 @@ fn approve(app: &App, order: &str, sales: &str, serial: &str) {
         .execute(
             &ctx(sales),
             Mutation::SubmitOrder {
+                application: String::new(),
                 order: order.into(),
             },
         )
@@ -722,6 +724,7 @@ fn the_machine_system_is_in_use_from_the_first_machine_accessory_or_order_the_vi
     app.execute_batch(&admin, &batch).unwrap();
     assert!(!in_use(&app, "admin"), "contracts alone");
     let order = Mutation::CreateOrder {
+        id: String::new(),
         contract: "H0".into(),
     };
     app.execute(&ctx("s0"), order).unwrap();

@@ -119,6 +119,7 @@ fn every_role_against_every_mutation() {
         ),
         (
             Mutation::RecordPayment {
+                id: String::new(),
                 contract: "H1".into(),
                 received_on: day("2026-03-01"),
                 amount: m("1"),
@@ -130,6 +131,7 @@ fn every_role_against_every_mutation() {
         ),
         (
             Mutation::RecordPayment {
+                id: String::new(),
                 contract: "H1".into(),
                 received_on: day("2026-03-01"),
                 amount: m("1"),
@@ -197,6 +199,7 @@ fn every_role_against_every_mutation() {
         ),
         (
             Mutation::ApplyWaiver {
+                id: String::new(),
                 contract: "H1".into(),
                 amount: m("1"),
                 reason: "x".into(),
@@ -235,6 +238,7 @@ fn every_role_against_every_mutation() {
         (Mutation::SetRules { rules: vec![] }, [n, n, n, n, n, y]),
         (
             Mutation::Apply {
+                id: String::new(),
                 document: DocumentType::Lock,
                 contract: "H1".into(),
                 reason: "x".into(),
@@ -244,6 +248,7 @@ fn every_role_against_every_mutation() {
         ),
         (
             Mutation::Apply {
+                id: String::new(),
                 document: DocumentType::Unlock,
                 contract: "H1".into(),
                 reason: "x".into(),
@@ -253,6 +258,7 @@ fn every_role_against_every_mutation() {
         ),
         (
             Mutation::Apply {
+                id: String::new(),
                 document: DocumentType::Tow,
                 contract: "H1".into(),
                 reason: "x".into(),
@@ -506,6 +512,7 @@ fn the_shared_overdue_list_is_cut_to_each_viewers_scope() {
     app.execute(
         &admin,
         Mutation::RecordPayment {
+            id: String::new(),
             contract: "H3".into(),
             amount: Money::from_cents(600_000),
             received_on: day("2026-03-01"),

@@ -206,6 +206,7 @@ fn run(app: &App, today: u64, op: &Op) {
             cents,
             back,
         } => Mutation::RecordPayment {
+            id: String::new(),
             contract: format!("H{contract}"),
             received_on: day(today.saturating_sub(*back)),
             amount: Money::from_cents(*cents),
@@ -229,6 +230,7 @@ fn run(app: &App, today: u64, op: &Op) {
             };
             if t.total_outstanding.is_positive() {
                 let pay = Mutation::RecordPayment {
+                    id: String::new(),
                     contract: no.clone(),
                     received_on: c.today,
                     amount: t.total_outstanding,
@@ -278,6 +280,7 @@ fn run(app: &App, today: u64, op: &Op) {
             }),
         },
         Op::Waiver { contract, cents } => Mutation::ApplyWaiver {
+            id: String::new(),
             contract: format!("H{contract}"),
             amount: Money::from_cents(*cents),
             reason: "r".into(),
@@ -294,6 +297,7 @@ fn run(app: &App, today: u64, op: &Op) {
             contract: format!("H{contract}"),
         },
         Op::Apply { contract, kind } => Mutation::Apply {
+            id: String::new(),
             document: [DocumentType::Lock, DocumentType::Unlock, DocumentType::Tow][*kind as usize],
             contract: format!("H{contract}"),
             reason: "催收不顺".into(),

@@ -102,6 +102,7 @@ fn approving_from_the_inbox_moves_the_application_to_its_next_step() {
         app,
         "wang",
         Mutation::Apply {
+            id: String::new(),
             document: DocumentType::Lock,
             contract: "HT-2025-007".into(),
             reason: "machine moved again".into(),
@@ -418,6 +419,7 @@ fn the_waiver_form_submits_a_waiver_application() {
     assert_eq!(
         form.mutations(Lang::En, d(TODAY)),
         Some(vec![Mutation::ApplyWaiver {
+            id: String::new(),
             contract: "HT-2025-001".into(),
             amount: m("966"),
             reason: "paid in full".into(),

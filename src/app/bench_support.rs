@@ -1,7 +1,7 @@
 //! Read-only helpers for the ledger benchmark (`crate::bench`): a full accrual pass that can
 //! be repeated, because it writes nothing.
 
-use super::apply::accrue_contract;
+use super::accrual::accrue_contract;
 use super::{App, Result};
 use crate::domain::Money;
 use crate::store::Reader;

@@ -40,6 +40,13 @@ impl SessionEvent {
     }
 }
 
+/// Every change to the book. Journaled as bincode, which is positional: this enum and every
+/// type inside it are the journal's byte format and the sync wire format, fixed by the
+/// golden-bytes tests (`tests/journal_format.rs`). Add new variants at the END only; never
+/// reorder, remove or change a variant (or a field of a type it holds) already written — give
+/// a changed meaning a new variant instead. Ids a mutation creates are minted by
+/// `App::execute` before applying and carried in the mutation (`id` fields); front ends leave
+/// them empty.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Mutation {
     /// Adds a customer, or updates the one with the same id.
@@ -51,6 +58,8 @@ pub enum Mutation {
         installments: Vec<Installment>,
     },
     RecordPayment {
+        /// The payment's id, minted by `execute` (`P12`, `HF-P12`).
+        id: String,
         contract: String,
         #[serde(with = "crate::codec::date")]
         received_on: NaiveDate,
@@ -93,6 +102,8 @@ pub enum Mutation {
     },
     /// Applies for an interest waiver: an application of document type `waiver`.
     ApplyWaiver {
+        /// The application's id, minted by `execute`.
+        id: String,
         contract: String,
         amount: Money,
         reason: String,
@@ -140,6 +151,8 @@ pub enum Mutation {
 
     /// Applies for a lock, unlock or tow of a contract's machine.
     Apply {
+        /// The application's id, minted by `execute`.
+        id: String,
         document: DocumentType,
         contract: String,
         reason: String,
@@ -202,8 +215,14 @@ pub enum Mutation {
         quantity: u32,
     },
     /// A contract created in duedesk: a draft until approved (document type `contract`).
-    DraftContract(NewContract),
+    DraftContract {
+        /// The id of its approval application, minted by `execute`.
+        application: String,
+        contract: NewContract,
+    },
     CreateOrder {
+        /// The order's id, minted by `execute` (`O3`).
+        id: String,
         contract: String,
     },
     /// Picks (and reserves) a machine for an order.
@@ -221,6 +240,8 @@ pub enum Mutation {
     /// Sends an order to finance approval (document type `outbound`).
     SubmitOrder {
         order: String,
+        /// The id of its finance approval application, minted by `execute`.
+        application: String,
     },
     Ship {
         order: String,
@@ -303,7 +324,7 @@ impl Mutation {
             Mutation::MarkRead { .. } => "inbox.read",
             Mutation::RecordDelivery { .. } => "notification.deliver",
             Mutation::AddMachine(_) | Mutation::PutAccessory { .. } => "stock.import",
-            Mutation::DraftContract(_) => "contract.create",
+            Mutation::DraftContract { .. } => "contract.create",
             Mutation::CreateOrder { .. }
             | Mutation::Pick { .. }
             | Mutation::AddAccessory { .. }
@@ -312,6 +333,35 @@ impl Mutation {
             | Mutation::CancelOrder { .. } => "outbound.order",
             Mutation::Ship { .. } => "outbound.ship",
         }
+    }
+
+    /// The id this mutation creates, if it creates a record others may name later: the kind
+    /// of id (its counter and letter) and the slot `execute` mints it into.
+    pub fn new_id(&mut self) -> Option<(IdKind, &mut String)> {
+        match self {
+            Mutation::RecordPayment { id, .. } => Some((IdKind::Payment, id)),
+            Mutation::ApplyWaiver { id, .. } | Mutation::Apply { id, .. } => {
+                Some((IdKind::Application, id))
+            }
+            Mutation::DraftContract { application, .. }
+            | Mutation::SubmitOrder { application, .. } => Some((IdKind::Application, application)),
+            Mutation::CreateOrder { id, .. } => Some((IdKind::Order, id)),
+            _ => None,
+        }
+    }
+
+    /// Whether the mutation never leaves the database it was executed in: accrual (each site
+    /// computes penalty from the same facts), SSH session events, notification delivery and
+    /// read marks. Everything else may travel to other sites.
+    pub fn is_local(&self) -> bool {
+        matches!(
+            self,
+            Mutation::Accrue { .. }
+                | Mutation::AccruePart { .. }
+                | Mutation::Session { .. }
+                | Mutation::RecordDelivery { .. }
+                | Mutation::MarkRead { .. }
+        )
     }
 
     /// Whether the book that screens show may have changed (a login changes nothing shown).
@@ -353,10 +403,10 @@ impl Mutation {
                 ("branch", &c.branch),
                 ("collector", &c.collector),
             ],
-            Mutation::AddContract(c) | Mutation::DraftContract(c) => contract(c),
+            Mutation::AddContract(c) | Mutation::DraftContract { contract: c, .. } => contract(c),
             Mutation::AddInstallments { contract, .. }
             | Mutation::Settle { contract }
-            | Mutation::CreateOrder { contract } => vec![("contract", contract)],
+            | Mutation::CreateOrder { contract, .. } => vec![("contract", contract)],
             Mutation::RecordPayment {
                 contract,
                 method,
@@ -476,7 +526,7 @@ impl Mutation {
             } => vec![("code", code), ("name", name), ("unit", unit)],
             Mutation::Pick { order, serial } => vec![("order", order), ("serial", serial)],
             Mutation::AddAccessory { order, code, .. } => vec![("order", order), ("code", code)],
-            Mutation::SubmitOrder { order } => vec![("order", order)],
+            Mutation::SubmitOrder { order, .. } => vec![("order", order)],
             Mutation::Ship {
                 order,
                 carrier,
@@ -501,7 +551,9 @@ impl Mutation {
     /// Every amount this mutation carries, named as the user knows it.
     pub fn amounts(&self) -> Vec<(&'static str, Money)> {
         match self {
-            Mutation::AddContract(c) | Mutation::DraftContract(c) => vec![("financed", c.financed)],
+            Mutation::AddContract(c) | Mutation::DraftContract { contract: c, .. } => {
+                vec![("financed", c.financed)]
+            }
             Mutation::AddInstallments { installments, .. } => installments
                 .iter()
                 .flat_map(|i| [("principal", i.principal), ("interest", i.interest)])
@@ -532,7 +584,7 @@ impl Mutation {
     /// Every business date this mutation carries, named as the user knows it.
     pub fn dates(&self) -> Vec<(&'static str, NaiveDate)> {
         match self {
-            Mutation::AddContract(c) | Mutation::DraftContract(c) => {
+            Mutation::AddContract(c) | Mutation::DraftContract { contract: c, .. } => {
                 vec![("signed_on", c.signed_on)]
             }
             Mutation::AddInstallments { installments, .. } => {
@@ -570,5 +622,41 @@ impl Mutation {
             limits::check_date(field, date).map_err(super::AppError::Invalid)?;
         }
         Ok(())
+    }
+}
+
+/// The kinds of id `execute` mints: each has its own counter per site and its own letter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IdKind {
+    Payment,
+    Application,
+    Order,
+}
+
+impl IdKind {
+    /// The counter's name (kept in the store beside the projections, never by them).
+    pub fn counter(self) -> &'static str {
+        match self {
+            IdKind::Payment => "payment",
+            IdKind::Application => "application",
+            IdKind::Order => "order",
+        }
+    }
+
+    pub fn letter(self) -> &'static str {
+        match self {
+            IdKind::Payment => "P",
+            IdKind::Application => "A",
+            IdKind::Order => "O",
+        }
+    }
+
+    /// The id numbered `n` minted at a site: head office's are short (`P12`), a branch's
+    /// carry its code (`HF-P12`), so ids minted at two sites never collide.
+    pub fn format(self, site_code: Option<&str>, n: u64) -> String {
+        match site_code {
+            Some(code) => format!("{code}-{}{n}", self.letter()),
+            None => format!("{}{n}", self.letter()),
+        }
     }
 }

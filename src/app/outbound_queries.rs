@@ -1,7 +1,7 @@
 //! Queries of the machine system: machines, stock, pickable serials, orders and reports.
 
-use super::outbound::{holder, machine, order};
 use super::permissions::check_contract_scope;
+use super::stock::{holder, machine, order};
 use super::{App, Ctx, Result};
 use crate::domain::ContractState;
 use crate::domain::User;

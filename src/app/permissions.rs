@@ -37,7 +37,7 @@ pub fn holders(mutation: &Mutation) -> &'static [Role] {
         }
         Mutation::Execute { .. } => &[Clerk, Admin],
         Mutation::AddMachine(_) | Mutation::PutAccessory { .. } => &[Admin],
-        Mutation::DraftContract(_)
+        Mutation::DraftContract { .. }
         | Mutation::CreateOrder { .. }
         | Mutation::Pick { .. }
         | Mutation::AddAccessory { .. }
@@ -55,6 +55,45 @@ pub fn holders(mutation: &Mutation) -> &'static [Role] {
         | Mutation::RecordDelivery { .. }
         | Mutation::Session { .. } => &Role::ALL,
     }
+}
+
+/// What a mutation touches: the one contract it changes, or the whole book. One answer for
+/// the audit trail (an entry is listed under the contract it touches), the shared overdue
+/// list (which lines to patch) and, through `subject`, the scope check.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Touches {
+    /// Nothing on a contract: users, keys, rules, notifications, stock.
+    Nothing,
+    /// One contract (a drafted one included).
+    Contract(String),
+    /// Any contract may change: customers, imports of contracts, book-wide settings, accrual.
+    Book,
+}
+
+/// What `mutation` touches, read before it applies (ids resolve through the current book).
+pub(crate) fn touches<R: Reader + ?Sized>(reader: &R, mutation: &Mutation) -> Result<Touches> {
+    let application_contract = |id: &str| -> Result<Option<String>> {
+        Ok(reader
+            .record::<Application>(RecordKind::Application, id)?
+            .map(|a| a.contract_no))
+    };
+    let contract = match mutation {
+        Mutation::PutCustomer(_)
+        | Mutation::SetAllocationOrder { .. }
+        | Mutation::Accrue { .. }
+        | Mutation::AccruePart { .. }
+        | Mutation::SetRate { contract: None, .. }
+        | Mutation::SetGrace { contract: None, .. } => return Ok(Touches::Book),
+        Mutation::AddContract(c) => Some(c.no.clone()),
+        Mutation::DraftContract { contract: c, .. } => Some(c.no.clone()),
+        // Decisions act on their application's contract (a waiver, a lock, an order).
+        Mutation::Approve { id, .. }
+        | Mutation::Reject { id, .. }
+        | Mutation::Resubmit { id, .. }
+        | Mutation::Withdraw { id } => application_contract(id)?,
+        other => subject(reader, other)?,
+    };
+    Ok(contract.map_or(Touches::Nothing, Touches::Contract))
 }
 
 /// The contract a mutation is about, for the scope check.
@@ -81,17 +120,17 @@ pub(crate) fn subject<R: Reader + ?Sized>(
         | Mutation::Execute { id, .. } => reader
             .record::<Application>(RecordKind::Application, id)?
             .map(|a| a.contract_no),
-        Mutation::CreateOrder { contract } => Some(contract.clone()),
+        Mutation::CreateOrder { contract, .. } => Some(contract.clone()),
         Mutation::Pick { order, .. }
         | Mutation::AddAccessory { order, .. }
-        | Mutation::SubmitOrder { order }
+        | Mutation::SubmitOrder { order, .. }
         | Mutation::Ship { order, .. }
         | Mutation::SwapMachine { order, .. }
         | Mutation::CancelOrder { order, .. } => reader
             .record::<crate::domain::outbound::Order>(RecordKind::Order, order)?
             .map(|o| o.contract_no),
         // A draft contract's customer is checked in `check`.
-        Mutation::DraftContract(_) => None,
+        Mutation::DraftContract { .. } => None,
         Mutation::AddMachine(_) | Mutation::PutAccessory { .. } => None,
         // Deciding follows the chain (a rule may name any user); the applicant, the inbox
         // owner and delivery are checked by the mutation itself.
@@ -151,7 +190,7 @@ pub fn check<R: Reader + ?Sized>(reader: &R, user: &User, mutation: &Mutation) -
     if let Some(no) = subject(reader, mutation)? {
         check_contract_scope(reader, user, &no)?;
     }
-    if let Mutation::DraftContract(c) = mutation
+    if let Mutation::DraftContract { contract: c, .. } = mutation
         && let Some(customer) = reader.customer(&c.customer_id)?
         && !in_scope(user, &customer)
     {

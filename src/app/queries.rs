@@ -400,7 +400,7 @@ impl App {
     /// keeps it: in its line of the overdue list (carried to that date), or in `ac/`.
     pub fn cached_penalty(&self, contract_no: &str) -> Result<Money> {
         let store = self.store();
-        let Some(day) = super::apply::accrual_date_of(store, contract_no)? else {
+        let Some(day) = super::book::accrual_date_of(store, contract_no)? else {
             return Ok(Money::ZERO);
         };
         match store.overdue_line::<OverdueEntry>(contract_no)? {

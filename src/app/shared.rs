@@ -9,11 +9,10 @@
 //! The scope is decided here, in the app layer, like every other permission: a screen only
 //! ever shows the lines `visible` names.
 
-use super::permissions::{in_scope_of, subject};
+use super::permissions::{Touches, in_scope_of, touches};
 use super::queries::list_order;
 use super::{App, Ctx, Mutation, OverdueFilter, OverdueRow, Result};
-use crate::domain::workflow::Application;
-use crate::store::{Reader, RecordKind};
+use crate::store::Reader;
 use chrono::NaiveDate;
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -150,41 +149,12 @@ impl Touched {
 }
 
 /// The contracts whose overdue lines a mutation may change, read before it applies;
-/// `None` when it may change any (rates, accrual, customers, allocation order).
+/// `None` when it may change any (`permissions::touches`).
 fn touched<R: Reader + ?Sized>(reader: &R, mutation: &Mutation) -> Result<Option<Vec<String>>> {
-    Ok(match mutation {
-        // Decisions act on their application's contract (a waiver, a lock) and no other.
-        Mutation::Approve { id, .. }
-        | Mutation::Reject { id, .. }
-        | Mutation::Resubmit { id, .. }
-        | Mutation::Withdraw { id } => Some(
-            reader
-                .record::<Application>(RecordKind::Application, id)?
-                .map(|a| a.contract_no)
-                .into_iter()
-                .collect(),
-        ),
-        Mutation::DraftContract(c) => Some(vec![c.no.clone()]),
-        // Users, keys, rules, notifications and stock are not on the list.
-        Mutation::MarkRead { .. }
-        | Mutation::RecordDelivery { .. }
-        | Mutation::AddUser { .. }
-        | Mutation::DisableUser { .. }
-        | Mutation::SetRoles { .. }
-        | Mutation::AddKey { .. }
-        | Mutation::RemoveKey { .. }
-        | Mutation::Session { .. }
-        | Mutation::SetRules { .. }
-        | Mutation::AddMachine(_)
-        | Mutation::PutAccessory { .. } => Some(Vec::new()),
-        Mutation::PutCustomer(_)
-        | Mutation::AddContract(_)
-        | Mutation::SetAllocationOrder { .. }
-        | Mutation::Accrue { .. }
-        | Mutation::SetRate { contract: None, .. }
-        | Mutation::SetGrace { contract: None, .. } => None,
-        // Everything else is about one contract, the one its scope is checked against.
-        other => subject(reader, other)?.map(|no| vec![no]),
+    Ok(match touches(reader, mutation)? {
+        Touches::Nothing => Some(Vec::new()),
+        Touches::Contract(no) => Some(vec![no]),
+        Touches::Book => None,
     })
 }
 

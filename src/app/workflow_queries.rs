@@ -1,8 +1,8 @@
 //! Queries of the workflows: approvals, applications, the tow board, inboxes, users, rules
 //! and the audit trail. Each checks the viewer's scope.
 
+use super::applications::{application, rules_in_force};
 use super::permissions::check_contract_scope;
-use super::workflow::{application, rules_in_force};
 use super::{App, AppError, Ctx, Mutation, Result};
 use crate::domain::approval::{DocumentType, ReviewState};
 use crate::domain::workflow::{Application, Delivery, Followup, Notification, Stage};
@@ -508,30 +508,8 @@ impl App {
 
 /// The contract a journal entry is about, if any.
 fn about<R: Reader + ?Sized>(reader: &R, m: &Mutation) -> Result<Option<String>> {
-    Ok(match m {
-        Mutation::AddContract(c) => Some(c.no.clone()),
-        Mutation::RecordPayment { contract, .. }
-        | Mutation::AddInstallments { contract, .. }
-        | Mutation::AddContact { contract, .. }
-        | Mutation::ApplyWaiver { contract, .. }
-        | Mutation::Apply { contract, .. }
-        | Mutation::Settle { contract } => Some(contract.clone()),
-        Mutation::SetRate { contract, .. } | Mutation::SetGrace { contract, .. } => {
-            contract.clone()
-        }
-        Mutation::ConfirmPayment { id } | Mutation::VoidPayment { id, .. } => {
-            reader.payment_contract(id)?
-        }
-        Mutation::Approve { id, .. }
-        | Mutation::Reject { id, .. }
-        | Mutation::Resubmit { id, .. }
-        | Mutation::Withdraw { id }
-        | Mutation::RegisterTow { id, .. }
-        | Mutation::CompleteTow { id, .. }
-        | Mutation::FailTow { id, .. }
-        | Mutation::Execute { id, .. } => reader
-            .record::<Application>(RecordKind::Application, id)?
-            .map(|a| a.contract_no),
+    Ok(match super::permissions::touches(reader, m)? {
+        super::permissions::Touches::Contract(no) => Some(no),
         _ => None,
     })
 }

@@ -285,6 +285,7 @@ fn representative(kind: ImportKind, confirm: bool) -> Mutation {
             installments: Vec::new(),
         },
         ImportKind::Payments => Mutation::RecordPayment {
+            id: String::new(),
             contract: String::new(),
             received_on: day,
             amount: Money::ZERO,
@@ -386,7 +387,7 @@ fn contracts(text: &str, store: &crate::store::Store, p: &mut Problems<'_>) -> P
         let grace = match row.get("grace_days") {
             "" => Some(None),
             text => match text.parse::<u32>() {
-                Ok(n) if n <= 365 => Some(Some(n)),
+                Ok(n) if n <= crate::domain::MAX_GRACE_DAYS => Some(Some(n)),
                 _ => {
                     p.add(
                         row.line,
@@ -550,6 +551,7 @@ fn payments(
             };
             out.push((
                 Mutation::RecordPayment {
+                    id: String::new(),
                     contract: no.to_string(),
                     received_on,
                     amount,

@@ -343,11 +343,6 @@ fn dispatch(
             )
         }
         Command::Grace(GraceCmd::Set { days, contract }) => {
-            if days > 365 {
-                return Err(Failure(vec![format!(
-                    "--days: {days} is more than a year; give 0 to 365"
-                )]));
-            }
             say(app, ctx, Mutation::SetGrace { contract, days })
         }
         Command::Allocation(AllocationCmd::Set { order }) => {
@@ -482,6 +477,7 @@ fn payment(app: &App, ctx: &Ctx, cmd: PaymentCmd) -> Done {
             json,
         } => {
             let mutation = Mutation::RecordPayment {
+                id: String::new(),
                 contract,
                 received_on: parse_date(&received_on, "--received-on")?,
                 amount: parse_money(&amount, "--amount")?,
@@ -533,6 +529,7 @@ fn waiver(app: &App, ctx: &Ctx, cmd: WaiverCmd) -> Done {
             let outcome = app.execute(
                 ctx,
                 Mutation::ApplyWaiver {
+                    id: String::new(),
                     contract,
                     amount,
                     reason,

@@ -35,7 +35,13 @@ pub fn contract(app: &App, ctx: &Ctx, cmd: ContractCmd) -> Done {
                 penalty_rate,
                 grace_days,
             };
-            let outcome = app.execute(ctx, Mutation::DraftContract(new))?;
+            let outcome = app.execute(
+                ctx,
+                Mutation::DraftContract {
+                    application: String::new(),
+                    contract: new,
+                },
+            )?;
             if !json {
                 errln!("{}", outcome.message);
             }
@@ -54,9 +60,15 @@ fn created(app: &App, ctx: &Ctx, m: Mutation, json: bool) -> Done {
 
 pub fn outbound(app: &App, ctx: &Ctx, cmd: OutboundCmd) -> Done {
     match cmd {
-        OutboundCmd::Create { contract, json } => {
-            created(app, ctx, Mutation::CreateOrder { contract }, json)
-        }
+        OutboundCmd::Create { contract, json } => created(
+            app,
+            ctx,
+            Mutation::CreateOrder {
+                id: String::new(),
+                contract,
+            },
+            json,
+        ),
         OutboundCmd::Pick { id, serial } => say(app, ctx, Mutation::Pick { order: id, serial }),
         OutboundCmd::AddAccessory {
             id,
@@ -73,9 +85,15 @@ pub fn outbound(app: &App, ctx: &Ctx, cmd: OutboundCmd) -> Done {
                 extra,
             },
         ),
-        OutboundCmd::Submit { id, json } => {
-            created(app, ctx, Mutation::SubmitOrder { order: id }, json)
-        }
+        OutboundCmd::Submit { id, json } => created(
+            app,
+            ctx,
+            Mutation::SubmitOrder {
+                application: String::new(),
+                order: id,
+            },
+            json,
+        ),
         OutboundCmd::Ship {
             id,
             date,

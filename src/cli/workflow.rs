@@ -358,6 +358,7 @@ fn apply(
     let outcome = app.execute(
         ctx,
         Mutation::Apply {
+            id: String::new(),
             document,
             contract,
             reason,

@@ -8,6 +8,10 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 /// One numbered installment of a repayment schedule (还款计划).
+/// The most grace days (宽限期) a contract or the global setting may have: a year. One limit
+/// for every path that sets them (the app checks it; front ends may check early with it).
+pub const MAX_GRACE_DAYS: u32 = 365;
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Installment {
     pub seq: u32,

@@ -46,7 +46,20 @@ fn cache_bytes() -> u64 {
 /// contract's penalty facts and its accrued penalty (no longer in `ac/`); the overdue
 /// contracts of each customer (`xo/`) and the lines to revisit by day (`xr/`) are indexed;
 /// `Accrue` runs in parts.
-pub const SCHEMA_VERSION: u32 = 2;
+///
+/// 3: the journal is keyed by the order this database applied its entries in (`jl/`), each
+/// value the format byte `JOURNAL_FORMAT` then the header and the mutation; an entry's
+/// identity is its origin (site, that site's seq), indexed in `jo/`; ids named by mutations
+/// are minted from counters kept apart from the projections (`mi/`). Schema 2's journal (`j/`,
+/// keyed by site and seq, ids minted while applying) is rewritten once by the app.
+pub const SCHEMA_VERSION: u32 = 3;
+
+/// The first byte of every journal value of schema 3 and later: how the rest is encoded.
+///
+/// 3: bincode (standard config) of `(EntryHeader, Mutation)`. The bytes of a journal entry are
+/// also the wire format of sync, so they never change for an entry already written: new
+/// formats get new numbers (never 1 or 2, which a schema-2 value starts with as its site).
+pub const JOURNAL_FORMAT: u8 = 3;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -66,6 +79,8 @@ pub enum StoreError {
     },
     #[error("database error: {0}")]
     Sled(#[from] sled::Error),
+    #[error("journal: {0}")]
+    Journal(String),
     #[error("database record {key} cannot be read: {reason}")]
     Decode { key: String, reason: String },
 }
@@ -76,7 +91,18 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Space {
     Meta,
+    /// Schema 2's journal, `site + seq` → `(EntryHeader, mutation)`: read once, by the
+    /// migration that rewrites it into `Journal`.
+    LegacyJournal,
+    /// `local order` (u64, big-endian) → `JOURNAL_FORMAT` + `(EntryHeader, mutation)`: every
+    /// entry this database applied, in the order it applied them.
     Journal,
+    /// `origin site` (u32) + `origin seq` (u64) → the entry's local order: which entries of
+    /// each site this database holds (an entry is applied once, whatever the retries).
+    Origin,
+    /// `name` → the last number minted for the ids of that kind at this site (`P12`,
+    /// `HF-A7`). Kept by `rebuild`: ids are carried in the journal, not minted by replay.
+    Mint,
     Customer,
     Contract,
     ContractIndex,
@@ -114,7 +140,10 @@ impl Space {
     pub(crate) fn prefix(self) -> &'static [u8] {
         match self {
             Space::Meta => b"m/",
-            Space::Journal => b"j/",
+            Space::LegacyJournal => b"j/",
+            Space::Journal => b"jl/",
+            Space::Origin => b"jo/",
+            Space::Mint => b"mi/",
             Space::Customer => b"cu/",
             Space::Contract => b"co/",
             Space::ContractIndex => b"ci/",
@@ -139,6 +168,12 @@ impl Space {
             Space::User => b"us/",
             Space::UserKey => b"uk/",
         }
+    }
+
+    pub(crate) fn key_bytes(self, id: &[u8]) -> Vec<u8> {
+        let mut key = self.prefix().to_vec();
+        key.extend_from_slice(id);
+        key
     }
 
     pub(crate) fn key(self, id: &str) -> Vec<u8> {
@@ -175,7 +210,37 @@ pub(crate) fn decode<T: DeserializeOwned>(key: &[u8], bytes: &[u8]) -> Result<T>
         })
 }
 
-/// What the journal records about a mutation besides the mutation itself.
+/// The bytes of a journal entry as stored (and sent by sync): `JOURNAL_FORMAT`, then the
+/// header and the mutation. Pinned by the golden-bytes tests (`tests/journal_format.rs`).
+pub fn entry_bytes<M: Serialize>(header: &EntryHeader, mutation: &M) -> Vec<u8> {
+    let mut value = vec![JOURNAL_FORMAT];
+    value.extend_from_slice(&encode(&(header, mutation)));
+    value
+}
+
+/// Decodes a journal value of schema 3: its format byte, then the header and the mutation.
+fn decode_entry<M: DeserializeOwned>(key: &[u8], value: &[u8]) -> Result<(EntryHeader, M)> {
+    match value.split_first() {
+        Some((&JOURNAL_FORMAT, rest)) => decode(key, rest),
+        Some((format, _)) => Err(StoreError::Decode {
+            key: String::from_utf8_lossy(key).into_owned(),
+            reason: format!(
+                "journal entry format {format} is not one this duedesk reads ({JOURNAL_FORMAT}); upgrade duedesk"
+            ),
+        }),
+        None => Err(StoreError::Decode {
+            key: String::from_utf8_lossy(key).into_owned(),
+            reason: "empty journal entry".into(),
+        }),
+    }
+}
+
+/// What the journal records about a mutation besides the mutation itself. `(site, seq)` is
+/// the entry's origin and identity: the site that first executed it and that site's gap-free
+/// sequence number; it stays the same in every database the entry reaches (the order a
+/// database applied it in is the entry's key there, not part of the entry).
+///
+/// Part of the journal's (and sync's) byte format: fields are never reordered or changed.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct EntryHeader {
     pub site: u32,
@@ -796,15 +861,100 @@ impl Store {
         Ok(ids)
     }
 
-    /// The journal in order: (header, mutation bytes decoded as `M`).
+    /// The journal in the order this database applied it: (header, mutation decoded as `M`).
     pub fn journal<M: DeserializeOwned>(
         &self,
     ) -> impl Iterator<Item = Result<(EntryHeader, M)>> + '_ {
-        self.scan_decoded(Space::Journal)
+        self.tree.scan_prefix(Space::Journal.prefix()).map(|kv| {
+            let (k, v) = kv?;
+            decode_entry(&k, &v)
+        })
     }
 
+    /// A value kept with `Txn::set_meta`.
+    pub fn meta<T: DeserializeOwned>(&self, name: &str) -> Result<Option<T>> {
+        get_in(self, Space::Meta, &format!("x/{name}"))
+    }
+
+    /// Entries in the journal.
     pub fn journal_len(&self) -> Result<u64> {
-        Ok(get_in(self, Space::Meta, "seq")?.unwrap_or(0))
+        Ok(get_in(self, Space::Meta, "journal_len")?.unwrap_or(0))
+    }
+
+    /// The highest seq of `site` this database holds (0: none).
+    pub fn applied_through(&self, site: u32) -> Result<u64> {
+        let prefix = Space::Origin.key_bytes(&site.to_be_bytes());
+        match self.tree.scan_prefix(&prefix).keys().next_back() {
+            Some(key) => {
+                let key = key?;
+                Ok(u64::from_be_bytes(
+                    key[prefix.len()..]
+                        .try_into()
+                        .expect("origin keys hold a u64 seq"),
+                ))
+            }
+            None => Ok(0),
+        }
+    }
+
+    /// This database's site number (1 for head office, the only site until branches exist).
+    /// Its code (`HF`) prefixes the ids it mints; head office's ids have none (`P12`).
+    pub fn site_code(&self) -> Result<Option<String>> {
+        get_in(self, Space::Meta, "site_code")
+    }
+
+    /// Makes this database site `site` with id prefix `code` (`None`: head office's short ids).
+    /// Refused once the journal holds anything: the entries already written name the site.
+    pub fn set_site(&self, site: u32, code: Option<&str>) -> Result<()> {
+        if self.journal_len()? > 0 {
+            return Err(StoreError::Journal(
+                "the journal is not empty; a database's site is set before its first entry".into(),
+            ));
+        }
+        let mut batch = sled::Batch::default();
+        batch.insert(Space::Meta.key("site"), encode(&site));
+        match code {
+            Some(code) => batch.insert(Space::Meta.key("site_code"), encode(&code.to_string())),
+            None => batch.remove(Space::Meta.key("site_code")),
+        }
+        self.tree.apply_batch(batch)?;
+        Ok(())
+    }
+
+    /// Schema 2's journal entries from the one after `after` (site, seq), at most `limit`,
+    /// each with its key: what the migration to schema 3 reads, a part at a time.
+    pub fn legacy_journal_part<M: DeserializeOwned>(
+        &self,
+        after: Option<&[u8]>,
+        limit: usize,
+    ) -> Result<Vec<(Vec<u8>, EntryHeader, M)>> {
+        let prefix = Space::LegacyJournal.prefix();
+        let start = match after {
+            Some(key) => {
+                let mut k = key.to_vec();
+                k.push(0);
+                k
+            }
+            None => prefix.to_vec(),
+        };
+        let mut out = Vec::new();
+        for kv in self.tree.range(start..) {
+            let (k, v) = kv?;
+            if !k.starts_with(prefix) || out.len() >= limit {
+                break;
+            }
+            let (header, mutation): (EntryHeader, M) = decode(&k, &v)?;
+            out.push((k.to_vec(), header, mutation));
+        }
+        Ok(out)
+    }
+
+    /// Whether any schema-2 journal entry is left.
+    pub fn has_legacy_journal(&self) -> bool {
+        self.tree
+            .scan_prefix(Space::LegacyJournal.prefix())
+            .next()
+            .is_some()
     }
 
     /// Every key and value outside the journal: what `rebuild` must reproduce.
@@ -812,20 +962,29 @@ impl Store {
         let mut out = Vec::new();
         for kv in self.tree.iter() {
             let (k, v) = kv?;
-            if !k.starts_with(Space::Journal.prefix()) {
+            if !k.starts_with(Space::Journal.prefix()) && !k.starts_with(Space::Origin.prefix()) {
                 out.push((k.to_vec(), v.to_vec()));
             }
         }
         Ok(out)
     }
 
-    /// Removes every projection, index and counter, keeping the journal, the schema version
-    /// and the site id. The caller replays the journal next.
+    /// Removes every projection, index and counter of the projections, keeping the journal
+    /// with its origin index and length, the mint counters, the schema version, the site and
+    /// this site's own seq. The caller replays the journal next.
     pub fn clear_projections(&self) -> Result<()> {
+        let kept_meta =
+            ["schema", "site", "site_code", "seq", "journal_len"].map(|k| Space::Meta.key(k));
         let keep = |k: &[u8]| {
-            k.starts_with(Space::Journal.prefix())
-                || k == Space::Meta.key("schema").as_slice()
-                || k == Space::Meta.key("site").as_slice()
+            [
+                Space::Journal,
+                Space::Origin,
+                Space::Mint,
+                Space::LegacyJournal,
+            ]
+            .iter()
+            .any(|s| k.starts_with(s.prefix()))
+                || kept_meta.iter().any(|m| m.as_slice() == k)
         };
         let mut batch = sled::Batch::default();
         for key in self.tree.iter().keys() {
@@ -846,20 +1005,13 @@ impl Store {
 }
 
 impl Txn<'_> {
-    pub fn put_contract(&mut self, contract: &Contract, standing: Standing) -> Result<()> {
+    /// Writes a contract with its entries in the due-date and last-payment indexes taken from
+    /// `indexed`; `None` takes it out of them (the caller decides which contracts are there).
+    pub fn put_contract(&mut self, contract: &Contract, indexed: Option<Standing>) -> Result<()> {
         let old: Option<IndexRecord> = get_in(self, Space::ContractIndex, &contract.no)?;
-        let new = IndexRecord {
-            first_unpaid_due: standing.first_unpaid_due,
-            last_payment: standing.last_payment,
-        };
-        // Settled and repossessed contracts leave the overdue indexes.
-        let indexed = if contract.is_open() {
-            new.clone()
-        } else {
-            IndexRecord {
-                first_unpaid_due: None,
-                last_payment: None,
-            }
+        let indexed = IndexRecord {
+            first_unpaid_due: indexed.as_ref().and_then(|s| s.first_unpaid_due),
+            last_payment: indexed.as_ref().and_then(|s| s.last_payment),
         };
         if let Some(old) = &old {
             if let Some(day) = old.first_unpaid_due {
@@ -1039,21 +1191,76 @@ impl Txn<'_> {
         Ok(next)
     }
 
-    /// Appends a journal entry with the next gap-free sequence number of this site.
+    /// The origin the next entry written at this site gets: (this site, its next gap-free seq).
+    pub fn next_origin(&self) -> Result<(u32, u64)> {
+        let seq = get_in::<_, u64>(self, Space::Meta, "seq")?.unwrap_or(0) + 1;
+        Ok((self.store().site()?, seq))
+    }
+
+    /// The next number of the ids of kind `name` minted at this site (1, 2, …). Not a
+    /// projection: `rebuild` keeps it, since the ids are carried in the journal.
+    pub fn mint(&mut self, name: &str) -> Result<u64> {
+        let next = get_in::<_, u64>(self, Space::Mint, name)?.unwrap_or(0) + 1;
+        self.put_in(Space::Mint, name, &next);
+        Ok(next)
+    }
+
+    /// Sets the last number minted of kind `name`: a migration that counts what an older
+    /// version minted while applying.
+    pub fn set_minted(&mut self, name: &str, last: u64) {
+        self.put_in(Space::Mint, name, &last);
+    }
+
+    /// Appends an entry to the journal, after the last one this database applied, under its
+    /// origin `(header.site, header.seq)`; an entry of this site moves the site's seq on. An
+    /// origin already in the journal is refused (an entry is applied once). Returns the
+    /// entry's local order.
     pub fn append_journal<M: Serialize>(
         &mut self,
-        mut header: EntryHeader,
+        header: &EntryHeader,
         mutation: &M,
-    ) -> Result<EntryHeader> {
-        let seq = get_in::<_, u64>(self, Space::Meta, "seq")?.unwrap_or(0) + 1;
-        header.seq = seq;
-        header.site = self.store().site()?;
-        let mut key = Space::Journal.prefix().to_vec();
-        key.extend_from_slice(&header.site.to_be_bytes());
-        key.extend_from_slice(&seq.to_be_bytes());
-        self.put_raw(key, encode(&(&header, mutation)));
-        self.put_in(Space::Meta, "seq", &seq);
-        Ok(header)
+    ) -> Result<u64> {
+        let mut origin = header.site.to_be_bytes().to_vec();
+        origin.extend_from_slice(&header.seq.to_be_bytes());
+        let origin_key = Space::Origin.key_bytes(&origin);
+        if self.get_raw(&origin_key)?.is_some() {
+            return Err(StoreError::Journal(format!(
+                "entry {}-{} is already applied here",
+                header.site, header.seq
+            )));
+        }
+        let order = get_in::<_, u64>(self, Space::Meta, "journal_len")?.unwrap_or(0) + 1;
+        let value = entry_bytes(header, mutation);
+        self.put_raw(Space::Journal.key_bytes(&order.to_be_bytes()), value);
+        self.put_raw(origin_key, order.to_be_bytes().to_vec());
+        self.put_in(Space::Meta, "journal_len", &order);
+        if header.site == self.store().site()? {
+            let own = get_in::<_, u64>(self, Space::Meta, "seq")?.unwrap_or(0);
+            self.put_in(Space::Meta, "seq", &own.max(header.seq));
+        }
+        Ok(order)
+    }
+
+    /// Sets (or with `None` removes) a value kept under `name` among the meta keys (a
+    /// migration's progress).
+    pub fn set_meta<T: Serialize>(&mut self, name: &str, value: Option<&T>) {
+        let name = format!("x/{name}");
+        match value {
+            Some(value) => self.put_in(Space::Meta, &name, value),
+            None => self.delete(Space::Meta.key(&name)),
+        }
+    }
+
+    /// Removes a counter of the projections (`next_counter`).
+    pub fn remove_counter(&mut self, name: &str) {
+        self.delete(Space::Meta.key(&format!("counter/{name}")));
+    }
+
+    /// Removes one schema-2 journal entry (the migration, once it has rewritten it).
+    pub fn remove_legacy_entry(&mut self, key: &[u8]) {
+        if key.starts_with(Space::LegacyJournal.prefix()) {
+            self.delete(key.to_vec());
+        }
     }
 
     fn put_in<T: Serialize + ?Sized>(&mut self, space: Space, id: &str, value: &T) {

@@ -150,7 +150,10 @@ impl Field {
                 if text.is_empty() {
                     return msg(Msg::ErrRequired);
                 }
-                if text.parse::<u32>().map_or(true, |d| d > 3650) {
+                if text
+                    .parse::<u32>()
+                    .map_or(true, |d| d > crate::domain::MAX_GRACE_DAYS)
+                {
                     return msg(Msg::ErrInteger);
                 }
             }
@@ -724,6 +727,7 @@ impl Form {
                 },
             }],
             FormKind::Payment { contract } => vec![Mutation::RecordPayment {
+                id: String::new(),
                 contract: contract.clone(),
                 received_on: date(0)?,
                 amount: money(1)?,
@@ -732,6 +736,7 @@ impl Form {
                 confirmed: false,
             }],
             FormKind::Waiver { contract, .. } => vec![Mutation::ApplyWaiver {
+                id: String::new(),
                 contract: contract.clone(),
                 amount: money(0)?,
                 reason: text(1),
@@ -753,6 +758,7 @@ impl Form {
                 days: text(1).parse().ok()?,
             }],
             FormKind::Apply { document, contract } => vec![Mutation::Apply {
+                id: String::new(),
                 document: *document,
                 contract: contract.clone(),
                 reason: text(0),
@@ -784,7 +790,10 @@ impl Form {
                 id: id.clone(),
                 reason: text(0),
             }],
-            FormKind::NewOrder => vec![Mutation::CreateOrder { contract: text(0) }],
+            FormKind::NewOrder => vec![Mutation::CreateOrder {
+                id: String::new(),
+                contract: text(0),
+            }],
             FormKind::Accessory { order, .. } => vec![Mutation::AddAccessory {
                 order: order.clone(),
                 code: self.stock_item()?.code.clone(),

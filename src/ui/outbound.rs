@@ -234,7 +234,15 @@ fn orders_command(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> 
             true
         }
         Command::SubmitOrder => {
-            run(state, app, ctx, Mutation::SubmitOrder { order: id });
+            run(
+                state,
+                app,
+                ctx,
+                Mutation::SubmitOrder {
+                    application: String::new(),
+                    order: id,
+                },
+            );
             true
         }
         Command::Ship => {
@@ -255,7 +263,7 @@ fn order_of(m: &Mutation) -> Option<&str> {
     match m {
         Mutation::Pick { order, .. }
         | Mutation::AddAccessory { order, .. }
-        | Mutation::SubmitOrder { order }
+        | Mutation::SubmitOrder { order, .. }
         | Mutation::Ship { order, .. }
         | Mutation::SwapMachine { order, .. }
         | Mutation::CancelOrder { order, .. } => Some(order),

@@ -92,6 +92,7 @@ fn contract(app: &App, no: &str, customer: &str, model: &str, serial: &str, paid
         app.execute(
             &ctx(),
             Mutation::RecordPayment {
+                id: String::new(),
                 contract: no.into(),
                 received_on: due(seq),
                 amount: m("10500"),
@@ -158,6 +159,7 @@ pub fn book() -> Book {
         app.execute(
             &ctx(),
             Mutation::RecordPayment {
+                id: String::new(),
                 contract: no.into(),
                 received_on: d(on),
                 amount: m(amount),
@@ -277,6 +279,7 @@ fn tow(app: &App, user: &str, contract: &str, reason: &str, location: &str) -> S
         app,
         user,
         Mutation::Apply {
+            id: String::new(),
             document: DocumentType::Tow,
             contract: contract.into(),
             reason: reason.into(),
@@ -415,6 +418,7 @@ pub fn workflow_book() -> Book {
         app,
         "wang",
         Mutation::Apply {
+            id: String::new(),
             document: DocumentType::Lock,
             contract: "HT-2025-004".into(),
             reason: "lock while the tow is arranged".into(),
@@ -425,6 +429,7 @@ pub fn workflow_book() -> Book {
         app,
         "li",
         Mutation::Apply {
+            id: String::new(),
             document: DocumentType::Lock,
             contract: "HT-2025-003".into(),
             reason: "no answer for a month".into(),
@@ -626,6 +631,7 @@ pub fn machine_book() -> Book {
         run(
             user,
             Mutation::CreateOrder {
+                id: String::new(),
                 contract: contract.into(),
             },
         );
@@ -648,7 +654,13 @@ pub fn machine_book() -> Book {
             },
         );
     }
-    let submitted = run("zhao", Mutation::SubmitOrder { order: "O3".into() });
+    let submitted = run(
+        "zhao",
+        Mutation::SubmitOrder {
+            application: String::new(),
+            order: "O3".into(),
+        },
+    );
     run(
         "fin",
         Mutation::Approve {

@@ -1,0 +1,335 @@
+//! Handlers of the ledger's mutations: customers, contracts and their schedules, payments
+//! (record, confirm, void), penalty settings, contacts and promises, settlement (DOMAIN §1–3).
+
+use super::NewContract;
+use super::book::*;
+use super::error::{AppError, Result};
+use super::outcome::Outcome;
+use super::overdue::{self, TicketFacts};
+use crate::domain::{
+    self, AllocationOrder, Channel, ContractState, Customer, Installment, MachineState, Money,
+    Payment, PaymentStatus, Promise, Rate, Ticket, User, evaluate,
+};
+use crate::store::{EntryHeader, Reader, Txn};
+use chrono::NaiveDate;
+
+/// `Mutation::PutCustomer`.
+pub(super) fn put_customer(txn: &mut Txn<'_>, customer: &Customer) -> Result<Outcome> {
+    for (field, value) in [
+        ("customer_id", &customer.id),
+        ("name", &customer.name),
+        ("branch", &customer.branch),
+        ("collector", &customer.collector),
+    ] {
+        required(field, value)?;
+    }
+    if txn.user(&customer.collector)?.is_none() {
+        txn.put_user(&User {
+            name: customer.collector.clone(),
+            display: customer.collector.clone(),
+            roles: vec![domain::Role::Collector],
+            branch: Some(customer.branch.clone()),
+            disabled: false,
+        });
+    }
+    let before = txn.customer(&customer.id)?;
+    txn.put_customer(customer);
+    refresh_customer_lines(txn, before.as_ref(), customer)?;
+    Ok(Outcome::created(
+        customer.id.clone(),
+        format!("customer {} saved", customer.id),
+    ))
+}
+
+/// `Mutation::AddInstallments`.
+pub(super) fn add_installments(
+    txn: &mut Txn<'_>,
+    contract: &str,
+    installments: &[Installment],
+) -> Result<Outcome> {
+    let mut c = contract_for_change(txn, contract)?;
+    for inst in installments {
+        if c.installments.iter().any(|i| i.seq == inst.seq) {
+            return Err(AppError::Refused(format!(
+                "contract {contract}: installment {} already exists",
+                inst.seq
+            )));
+        }
+        if inst.amount().is_negative()
+            || inst.principal.is_negative()
+            || inst.interest.is_negative()
+        {
+            return Err(AppError::Invalid(format!(
+                "contract {contract}: installment {} is negative",
+                inst.seq
+            )));
+        }
+        c.installments.push(inst.clone());
+    }
+    c.installments.sort_by_key(|i| (i.due, i.seq));
+    save_contract(txn, &c)?;
+    Ok(Outcome::done(format!(
+        "contract {contract}: {} installments added",
+        installments.len()
+    )))
+}
+
+/// `Mutation::RecordPayment`.
+#[allow(clippy::too_many_arguments)] // one argument per field of the mutation
+pub(super) fn record_payment(
+    txn: &mut Txn<'_>,
+    header: &EntryHeader,
+    id: &str,
+    contract: &str,
+    received_on: &NaiveDate,
+    amount: &Money,
+    method: &str,
+    reference: &str,
+    confirmed: &bool,
+) -> Result<Outcome> {
+    let today = header.business_date;
+    let actor = header.actor.as_str();
+    let mut c = contract_for_change(txn, contract)?;
+    if !amount.is_positive() {
+        return Err(AppError::Invalid(format!(
+            "payment amount {amount} must be more than 0"
+        )));
+    }
+    if *received_on > today {
+        return Err(AppError::Invalid(format!(
+            "received-on {received_on} is after today ({today}); record money when it has arrived"
+        )));
+    }
+    fresh_id("payment", id, txn.payment_contract(id)?.is_some())?;
+    let status = if *confirmed {
+        PaymentStatus::Confirmed {
+            on: today,
+            by: actor.to_string(),
+        }
+    } else {
+        PaymentStatus::Pending
+    };
+    c.payments.push(Payment {
+        id: id.to_string(),
+        received_on: *received_on,
+        amount: *amount,
+        method: method.to_string(),
+        reference: reference.to_string(),
+        recorded_by: actor.to_string(),
+        status,
+    });
+    txn.set_payment_contract(id, contract);
+    txn.set_pending(id, !confirmed);
+    save_contract(txn, &c)?;
+    let state = if *confirmed {
+        "confirmed"
+    } else {
+        "pending confirmation by finance"
+    };
+    Ok(Outcome::created(
+        id.to_string(),
+        format!("payment {id} of {amount} on {contract} recorded, {state}"),
+    ))
+}
+
+/// `Mutation::ConfirmPayment`.
+pub(super) fn confirm_payment(
+    txn: &mut Txn<'_>,
+    header: &EntryHeader,
+    id: &str,
+) -> Result<Outcome> {
+    let today = header.business_date;
+    let actor = header.actor.as_str();
+    let (mut c, index) = payment_for_change(txn, id)?;
+    if !c.payments[index].is_pending() {
+        return Err(AppError::Refused(format!(
+            "payment {id} is {}; only pending payments can be confirmed",
+            payment_state_name(&c.payments[index].status)
+        )));
+    }
+    c.payments[index].status = PaymentStatus::Confirmed {
+        on: today,
+        by: actor.to_string(),
+    };
+    txn.set_pending(id, false);
+    save_contract(txn, &c)?;
+    Ok(Outcome::done(format!(
+        "payment {id} confirmed; it counts from {}",
+        c.payments[index].received_on
+    )))
+}
+
+/// `Mutation::VoidPayment`.
+pub(super) fn void_payment(
+    txn: &mut Txn<'_>,
+    header: &EntryHeader,
+    id: &str,
+    reason: &str,
+) -> Result<Outcome> {
+    let today = header.business_date;
+    let actor = header.actor.as_str();
+    required("reason", reason)?;
+    let (mut c, index) = payment_for_change(txn, id)?;
+    if matches!(c.payments[index].status, PaymentStatus::Voided { .. }) {
+        return Err(AppError::Refused(format!("payment {id} is already void")));
+    }
+    c.payments[index].status = PaymentStatus::Voided {
+        on: today,
+        by: actor.to_string(),
+        reason: reason.to_string(),
+    };
+    txn.set_pending(id, false);
+    save_contract(txn, &c)?;
+    Ok(Outcome::done(format!("payment {id} voided")))
+}
+
+/// `Mutation::SetRate`: a contract's own rate, or the global one.
+pub(super) fn set_rate(
+    txn: &mut Txn<'_>,
+    contract: &Option<String>,
+    from: &NaiveDate,
+    daily: &Rate,
+) -> Result<Outcome> {
+    match contract {
+        Some(no) => {
+            let mut c = contract_for_change(txn, no)?;
+            domain::contract::set_rate(&mut c.own_rates, *from, *daily);
+            save_contract(txn, &c)?;
+            Ok(Outcome::done(format!(
+                "contract {no}: daily penalty rate {daily} from {from}"
+            )))
+        }
+        None => {
+            let mut settings = txn.settings()?;
+            domain::contract::set_rate(&mut settings.rates, *from, *daily);
+            replace_settings(txn, &settings)?;
+            Ok(Outcome::done(format!(
+                "global daily penalty rate {daily} from {from}"
+            )))
+        }
+    }
+}
+
+/// `Mutation::SetGrace`: a contract's own grace days, or the global setting.
+pub(super) fn set_grace(
+    txn: &mut Txn<'_>,
+    contract: &Option<String>,
+    days: &u32,
+) -> Result<Outcome> {
+    grace_days_allowed(*days)?;
+    match contract {
+        Some(no) => {
+            let mut c = contract_for_change(txn, no)?;
+            c.grace_days = Some(*days);
+            save_contract(txn, &c)?;
+            Ok(Outcome::done(format!("contract {no}: {days} grace days")))
+        }
+        None => {
+            let mut settings = txn.settings()?;
+            settings.grace_days = *days;
+            replace_settings(txn, &settings)?;
+            Ok(Outcome::done(format!("global grace days: {days}")))
+        }
+    }
+}
+
+/// `Mutation::SetAllocationOrder`.
+pub(super) fn set_allocation_order(txn: &mut Txn<'_>, order: &AllocationOrder) -> Result<Outcome> {
+    let mut settings = txn.settings()?;
+    if settings.order == *order {
+        return Ok(Outcome::nothing(format!(
+            "allocation order is already {}",
+            order.name()
+        )));
+    }
+    settings.order = *order;
+    replace_settings(txn, &settings)?;
+    Ok(Outcome::done(format!("allocation order: {}", order.name())))
+}
+
+/// `Mutation::AddContact`.
+pub(super) fn add_contact(
+    txn: &mut Txn<'_>,
+    header: &EntryHeader,
+    contract: &str,
+    channel: &Channel,
+    result: &str,
+    note: &str,
+    promise: &Option<Promise>,
+) -> Result<Outcome> {
+    let today = header.business_date;
+    let actor = header.actor.as_str();
+    let c = contract_for_change(txn, contract)?;
+    required("result", result)?;
+    if let Some(Promise { date, amount }) = promise {
+        if !amount.is_positive() {
+            return Err(AppError::Invalid(format!(
+                "promise amount {amount} must be more than 0"
+            )));
+        }
+        if *date < today {
+            return Err(AppError::Invalid(format!(
+                "promise date {date} is before today ({today}); a promise is for today or later"
+            )));
+        }
+    }
+    let mut ticket = match txn.ticket(contract)? {
+        Some(t) if t.closed_on.is_none() => t,
+        _ => Ticket::open(&c.no, today),
+    };
+    ticket.contacts.push(domain::Contact {
+        on: today,
+        by: actor.to_string(),
+        channel: *channel,
+        result: result.to_string(),
+        note: note.to_string(),
+        promise: promise.clone(),
+    });
+    txn.put_ticket(&ticket);
+    if let Some(through) = accrual_date_of(txn, &c.no)? {
+        let settings = txn.settings()?;
+        let figures = evaluate(&c, &settings, through);
+        let customer = txn.customer(&c.customer_id)?;
+        let entry = customer
+            .and_then(|cu| overdue::entry(&c, &figures, TicketFacts::of(Some(&ticket)), &cu));
+        put_line(txn, &c, &settings, &figures, figures.penalty_accrued, entry)?;
+    }
+    Ok(Outcome::done(format!("contact on {contract} logged")))
+}
+
+/// `Mutation::Settle`.
+pub(super) fn settle(txn: &mut Txn<'_>, header: &EntryHeader, contract: &str) -> Result<Outcome> {
+    let today = header.business_date;
+    let mut c = contract_for_change(txn, contract)?;
+    let pending = c.pending_total();
+    if pending.is_positive() {
+        return Err(AppError::Refused(format!(
+            "contract {contract}: {pending} of payments wait for confirmation; confirm or void them before settling"
+        )));
+    }
+    let settings = txn.settings()?;
+    let figures = evaluate(&c, &settings, today);
+    if let Some(why) = domain::settlement_blockers(&figures) {
+        return Err(AppError::Refused(format!(
+            "contract {contract}: {why}; record a payment or apply for a waiver before settling"
+        )));
+    }
+    c.state = ContractState::Settled { on: today };
+    if let Some(mut ticket) = txn.ticket(contract)? {
+        ticket.closed_on.get_or_insert(today);
+        txn.put_ticket(&ticket);
+    }
+    save_contract(txn, &c)?;
+    let unlock = if c.machine == MachineState::Locked {
+        "; the machine is locked: unlock it"
+    } else {
+        ""
+    };
+    Ok(Outcome::done(format!(
+        "contract {contract} settled{unlock}"
+    )))
+}
+
+pub(super) fn add_contract(txn: &mut Txn<'_>, new: &NewContract) -> Result<Outcome> {
+    add_contract_in_state(txn, new, ContractState::Active)
+}

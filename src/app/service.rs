@@ -1,0 +1,491 @@
+//! The service: `App`, the one way in. Opens (and migrates) the database, runs mutations
+//! (`execute`: permission, validation through the dispatch, the journal entry and every
+//! projection in one atomic write), accrual runs in parts, and `rebuild`.
+
+use super::legacy::{LegacyMutation, Minted};
+use super::mutation::IdKind;
+use super::outcome::{AccrualCounts, Ctx, Outcome};
+use super::{AppError, Mutation, Result, UserKey, book, execute, permissions, shared};
+use crate::domain::{Role, User};
+use crate::store::{EntryHeader, Reader, RecordKind, SCHEMA_VERSION, Store};
+use chrono::NaiveDate;
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// The local administrator the CLI acts as when no `--as` is given.
+pub const LOCAL_ADMIN: &str = "admin";
+
+/// Contracts in one part of an accrual run (`Mutation::AccruePart`): each part is one atomic
+/// write, so this bounds the memory a run takes whatever the size of the book.
+pub const ACCRUAL_PART: usize = 10_000;
+
+pub struct App {
+    store: Store,
+    /// Held through an accrual run, so two runs never interleave their parts.
+    accruing: std::sync::Mutex<()>,
+    /// Bumped after every committed change that screens may show: sessions that see it
+    /// move reload their data.
+    book_version: AtomicU64,
+    /// The whole book's overdue list, shared by every screen of this process.
+    pub(super) overdue_cache: shared::OverdueCache,
+}
+
+impl App {
+    /// Opens the database, migrating one written by an older duedesk.
+    pub fn open(path: &Path) -> Result<App> {
+        let app = App {
+            store: Store::open(path)?,
+            accruing: std::sync::Mutex::new(()),
+            book_version: AtomicU64::new(0),
+            overdue_cache: Default::default(),
+        };
+        app.migrate()?;
+        Ok(app)
+    }
+
+    /// Brings the projections of an older schema to this one (`store::SCHEMA_VERSION`).
+    ///
+    /// 1 → 2: the lines of the overdue list gained the customer's details and their penalty
+    /// facts: every line is taken anew from its contract, a part at a time. The version is
+    /// written last, so a migration cut short runs again from the start.
+    ///
+    /// 2 → 3: the journal is rewritten into schema 3's (`legacy.rs`), a part at a time, each
+    /// part atomic and resumable; the ids schema 2 minted while applying are counted again,
+    /// checked against its counters and carried in the entries from then on.
+    fn migrate(&self) -> Result<()> {
+        let found = self.store.schema_version()?;
+        if found >= SCHEMA_VERSION {
+            return Ok(());
+        }
+        let _writer = self.store.lock();
+        if found < 2 {
+            self.migrate_overdue_lines()?;
+        }
+        if found < 3 {
+            self.migrate_journal()?;
+        }
+        self.store.set_schema_version(SCHEMA_VERSION)?;
+        Ok(())
+    }
+
+    /// Schema 2's journal (`j/`, ids minted while applying) rewritten as schema 3's.
+    fn migrate_journal(&self) -> Result<()> {
+        const PART: usize = 10_000;
+        const PROGRESS: &str = "migration/journal_minted";
+        if !self.store.has_legacy_journal() && self.store.meta::<Minted>(PROGRESS)?.is_none() {
+            // Nothing to rewrite (an empty book, or one already in schema 3's journal).
+            return Ok(());
+        }
+        loop {
+            let part = self
+                .store
+                .legacy_journal_part::<LegacyMutation>(None, PART)?;
+            if part.is_empty() {
+                break;
+            }
+            let mut minted: Minted = self.store.meta(PROGRESS)?.unwrap_or_default();
+            let mut txn = self.store.begin();
+            for (key, header, old) in part {
+                let mutation = old.into_current(&mut minted);
+                txn.append_journal(&header, &mutation)?;
+                txn.remove_legacy_entry(&key);
+            }
+            txn.set_meta(PROGRESS, Some(&minted));
+            txn.commit()?;
+        }
+        let minted: Minted = self.store.meta(PROGRESS)?.unwrap_or_default();
+        let mut txn = self.store.begin();
+        for (kind, counted) in [
+            (IdKind::Payment, minted.payment),
+            (IdKind::Application, minted.application),
+            (IdKind::Order, minted.order),
+        ] {
+            // Schema 2 kept these counters among the projections; from schema 3 the mint
+            // counters stand apart from them, and replay never touches them.
+            let name = kind.counter();
+            let kept = txn.counter(name)?;
+            if kept != counted {
+                return Err(AppError::Refused(format!(
+                    "the journal's migration counted {counted} {name} ids where the book counted {kept}; the database needs attention (keep a copy and report it)"
+                )));
+            }
+            txn.set_minted(name, counted);
+            txn.remove_counter(name);
+        }
+        txn.set_meta::<Minted>(PROGRESS, None);
+        txn.commit()?;
+        self.store.flush()?;
+        Ok(())
+    }
+
+    /// Schema 1 → 2: every line of the overdue list taken anew from its contract.
+    fn migrate_overdue_lines(&self) -> Result<()> {
+        self.store.clear_overdue_lines()?;
+        if self.store.accrued_through()?.is_some() {
+            let numbers = self.store.contract_numbers()?;
+            for part in numbers.chunks(ACCRUAL_PART) {
+                let mut txn = self.store.begin();
+                for no in part {
+                    if let Some(contract) = txn.contract(no)? {
+                        book::save_contract(&mut txn, &contract)?;
+                    }
+                }
+                txn.commit()?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A counter that changes whenever a committed change may alter what a screen shows.
+    pub fn book_version(&self) -> u64 {
+        self.book_version.load(Ordering::Acquire)
+    }
+
+    /// The user a registered SSH key logs in as, with the key's line; `None` for an
+    /// unknown key. The caller still checks that the user may log in (`user()`).
+    pub fn key_owner(&self, fingerprint: &str) -> Result<Option<UserKey>> {
+        Ok(self.store.record(RecordKind::UserKey, fingerprint)?)
+    }
+
+    /// Refuses, naming `permission`, unless `ctx.actor` is an admin.
+    pub fn require_admin(&self, ctx: &Ctx, permission: &'static str) -> Result<()> {
+        let viewer = self.user(&ctx.actor)?;
+        if viewer.has(Role::Admin) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden {
+                user: viewer.name,
+                permission,
+                holders: "admin".into(),
+            })
+        }
+    }
+
+    /// A user's SSH keys as (fingerprint, OpenSSH line); admin only.
+    pub fn user_keys(&self, ctx: &Ctx, name: &str) -> Result<Vec<(String, String)>> {
+        self.require_admin(ctx, "user.keys")?;
+        let mut keys = Vec::new();
+        for item in self.store.records_with_ids::<UserKey>(RecordKind::UserKey) {
+            let (fingerprint, key) = item?;
+            if key.user == name {
+                keys.push((fingerprint, key.key));
+            }
+        }
+        Ok(keys)
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Where the database is (front ends keep their logs beside it).
+    pub fn db_path(&self) -> &Path {
+        self.store.path()
+    }
+
+    /// The user behind a name: a stored user, or the built-in local administrator.
+    pub fn user(&self, name: &str) -> Result<User> {
+        resolve_user(&self.store, name)
+    }
+
+    /// Refuses, naming the permission, unless `ctx.actor` holds a role that may run this kind
+    /// of mutation (scope is checked when it runs). Lets a front end refuse before work such
+    /// as reading a whole import file.
+    pub fn require(&self, ctx: &Ctx, mutation: &Mutation) -> Result<()> {
+        let user = self.user(&ctx.actor)?;
+        let roles = permissions::holders(mutation);
+        if roles.iter().any(|r| user.has(*r)) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden {
+                user: user.name,
+                permission: mutation.permission(),
+                holders: roles
+                    .iter()
+                    .map(|r| r.name())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+        }
+    }
+
+    /// Runs one mutation as `ctx.actor`: all of it, or nothing. `Accrue` is the exception: it
+    /// runs in parts (see `accrue`), each all or nothing.
+    pub fn execute(&self, ctx: &Ctx, mutation: Mutation) -> Result<Outcome> {
+        if let Mutation::Accrue { through } = mutation {
+            return self.accrue(ctx, through, ACCRUAL_PART);
+        }
+        let mut outcomes = self
+            .run(ctx, std::slice::from_ref(&mutation))
+            .map_err(|e| match e {
+                AppError::InBatch { error, .. } => *error,
+                other => other,
+            })?;
+        Ok(outcomes.remove(0))
+    }
+
+    /// Runs many mutations as one atomic change (an import): all of them, or none.
+    /// A failure names the position of the mutation at fault.
+    pub fn execute_batch(&self, ctx: &Ctx, mutations: &[Mutation]) -> Result<Vec<Outcome>> {
+        if mutations.len() > 1
+            && let Some(index) = mutations.iter().position(Mutation::reads_whole_book)
+        {
+            return Err(AppError::InBatch {
+                index,
+                error: Box::new(AppError::Invalid(
+                    "this change must run on its own, not in a batch".into(),
+                )),
+            });
+        }
+        self.run(ctx, mutations)
+    }
+
+    fn run(&self, ctx: &Ctx, mutations: &[Mutation]) -> Result<Vec<Outcome>> {
+        let _writer = self.store.lock();
+        let actor = self.user(&ctx.actor)?;
+        let mut txn = self.store.begin();
+        let mut outcomes = Vec::with_capacity(mutations.len());
+        let mut touched = shared::Touched::nothing();
+        let site_code = self.store.site_code()?;
+        for (index, mutation) in mutations.iter().enumerate() {
+            let at = |error| AppError::InBatch {
+                index,
+                error: Box::new(error),
+            };
+            permissions::check(&txn, &actor, mutation).map_err(at)?;
+            mutation.check_input().map_err(at)?;
+            if mutation.changes_book() {
+                touched.add(&txn, mutation).map_err(at)?;
+            }
+            // Ids are minted here, once, and travel inside the mutation: applying never mints.
+            let mut mutation = mutation.clone();
+            if let Some((kind, slot)) = mutation.new_id() {
+                let n = txn.mint(kind.counter()).map_err(|e| at(e.into()))?;
+                *slot = kind.format(site_code.as_deref(), n);
+            }
+            let (site, seq) = txn.next_origin().map_err(|e| at(e.into()))?;
+            let header = EntryHeader {
+                site,
+                seq,
+                actor: actor.name.clone(),
+                at: ctx.now,
+                business_date: ctx.today,
+            };
+            let outcome = execute::apply(&mut txn, &header, &mutation).map_err(at)?;
+            if outcome.changed {
+                txn.append_journal(&header, &mutation)
+                    .map_err(|e| at(e.into()))?;
+            }
+            outcomes.push(outcome);
+        }
+        if !txn.is_empty() {
+            txn.commit()?;
+            self.store.flush()?;
+            if mutations.iter().any(Mutation::changes_book) {
+                self.overdue_cache.note(touched);
+                self.book_version.fetch_add(1, Ordering::AcqRel);
+            }
+        }
+        Ok(outcomes)
+    }
+
+    /// Applies an entry first executed at another site (what sync does with a branch's push,
+    /// or a branch with head office's entries), as it came: its origin, actor, business date,
+    /// time and the ids it carries. The actor's permission and scope are checked as for a
+    /// change made here. An origin already applied here changes nothing (an entry is applied
+    /// once, whatever the retries); an entry of this site, a local one (`is_local`), one
+    /// without its ids, or one that skips a seq of its site is refused.
+    pub fn apply_entry(&self, header: &EntryHeader, mutation: &Mutation) -> Result<Outcome> {
+        let _writer = self.store.lock();
+        let here = self.store.site()?;
+        if header.site == here {
+            return Err(AppError::Refused(format!(
+                "entry {}-{} is this site's own; only entries of other sites are applied here",
+                header.site, header.seq
+            )));
+        }
+        if mutation.is_local() {
+            return Err(AppError::Refused(format!(
+                "entry {}-{} ({}) never leaves the site it was made at",
+                header.site,
+                header.seq,
+                mutation.permission()
+            )));
+        }
+        let applied = self.store.applied_through(header.site)?;
+        if header.seq <= applied {
+            return Ok(Outcome::nothing(format!(
+                "entry {}-{} is already applied here",
+                header.site, header.seq
+            )));
+        }
+        if header.seq != applied + 1 {
+            return Err(AppError::Refused(format!(
+                "entry {}-{} arrived before {}-{}; entries of a site apply in their order",
+                header.site,
+                header.seq,
+                header.site,
+                applied + 1
+            )));
+        }
+        if let Some((kind, id)) = mutation.clone().new_id()
+            && (id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        {
+            return Err(AppError::Invalid(format!(
+                "entry {}-{} creates a {} without a valid id ('{}')",
+                header.site,
+                header.seq,
+                kind.counter(),
+                id.escape_debug()
+            )));
+        }
+        let actor = self.user(&header.actor)?;
+        let mut txn = self.store.begin();
+        permissions::check(&txn, &actor, mutation)?;
+        mutation.check_input()?;
+        let mut touched = shared::Touched::nothing();
+        if mutation.changes_book() {
+            touched.add(&txn, mutation)?;
+        }
+        let outcome = execute::apply(&mut txn, header, mutation)?;
+        // Journaled even when it changed nothing here: the site's entries stay gap-free.
+        txn.append_journal(header, mutation)?;
+        txn.commit()?;
+        self.store.flush()?;
+        if mutation.changes_book() {
+            self.overdue_cache.note(touched);
+            self.book_version.fetch_add(1, Ordering::AcqRel);
+        }
+        Ok(outcome)
+    }
+
+    /// Accrues penalty through `through` (DOMAIN §2) as a run of `Mutation::AccruePart`s of at
+    /// most `part` contracts each, every part journaled and written on its own. A run left
+    /// unfinished (a crash) is finished first.
+    pub fn accrue(&self, ctx: &Ctx, through: NaiveDate, part: usize) -> Result<Outcome> {
+        crate::domain::limits::check_not_after_today("accrue through", through, ctx.today)
+            .map_err(AppError::Invalid)?;
+        let _run = self
+            .accruing
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut finished = None;
+        if let Some(run) = self.store.accrual_run()? {
+            let outcome = self.accrue_parts(ctx, run.through, Some(run.done), part)?;
+            finished = Some((run.through, outcome));
+        }
+        let outcome = match self.store.accrued_through()? {
+            Some(previous) if through <= previous => {
+                Outcome::nothing(format!("penalty is already accrued through {previous}"))
+            }
+            _ => self.accrue_parts(ctx, through, None, part)?,
+        };
+        Ok(match finished {
+            Some((date, done)) => Outcome {
+                message: format!(
+                    "the interrupted accrual through {date} finished ({} contracts recomputed, {} tickets opened); {}",
+                    done.accrual.recomputed, done.accrual.opened, outcome.message
+                ),
+                changed: true,
+                ..outcome
+            },
+            None => outcome,
+        })
+    }
+
+    /// The parts of a run through `through` from the contract after `after` to the last.
+    fn accrue_parts(
+        &self,
+        ctx: &Ctx,
+        through: NaiveDate,
+        after: Option<String>,
+        part: usize,
+    ) -> Result<Outcome> {
+        let since = self.store.accrued_through()?;
+        let candidates = match since {
+            Some(since) => self.store.accrual_candidates(since, through)?,
+            None => self.store.contract_numbers()?,
+        };
+        let candidates = match &after {
+            Some(after) => &candidates[candidates.partition_point(|no| no <= after)..],
+            None => &candidates[..],
+        };
+        // Each part ends at its last candidate; the last part runs to the end of the book.
+        let mut parts: Vec<Option<String>> = candidates
+            .chunks(part.max(1))
+            .map(|chunk| chunk.last().cloned())
+            .collect();
+        match parts.last_mut() {
+            Some(last) => *last = None,
+            None => parts.push(None),
+        }
+        let mut counts = AccrualCounts::default();
+        let mut after = after;
+        for upto in parts {
+            let mutation = Mutation::AccruePart {
+                through,
+                after: after.take(),
+                upto: upto.clone(),
+            };
+            let outcome = self.execute(ctx, mutation)?;
+            if !outcome.changed {
+                return Ok(outcome);
+            }
+            counts.recomputed += outcome.accrual.recomputed;
+            counts.opened += outcome.accrual.opened;
+            after = upto;
+        }
+        let since = since.map_or("the start".to_string(), |p| p.to_string());
+        Ok(Outcome::accrued(counts, &since, through))
+    }
+
+    /// Replays the journal, in the order this database applied it, into fresh projections.
+    /// The journal itself, its keys and origins, the site's seq and the mint counters are
+    /// left as they are. Returns the number of entries replayed.
+    pub fn rebuild(&self) -> Result<u64> {
+        let _writer = self.store.lock();
+        self.store.clear_projections()?;
+        let mut count = 0;
+        // One write per entry, as when it was executed: some handlers read committed state
+        // beyond their transaction (the users to notify, every contract of a setting).
+        for entry in self.store.journal::<Mutation>() {
+            let (header, mutation) = entry?;
+            let mut txn = self.store.begin();
+            execute::apply(&mut txn, &header, &mutation).map_err(|e| {
+                AppError::Refused(format!(
+                    "journal entry {}-{} ({}) no longer applies: {e}; the database needs attention",
+                    header.site,
+                    header.seq,
+                    mutation.permission()
+                ))
+            })?;
+            txn.commit()?;
+            count += 1;
+        }
+        self.store.flush()?;
+        self.overdue_cache.note(shared::Touched::anything());
+        self.book_version.fetch_add(1, Ordering::AcqRel);
+        Ok(count)
+    }
+}
+
+pub(crate) fn resolve_user<R: Reader + ?Sized>(reader: &R, name: &str) -> Result<User> {
+    match reader.user(name)? {
+        Some(user) if user.disabled => Err(AppError::Forbidden {
+            user: name.to_string(),
+            permission: "login",
+            holders: "enabled users".into(),
+        }),
+        Some(user) => Ok(user),
+        None if name == LOCAL_ADMIN => Ok(User {
+            name: LOCAL_ADMIN.into(),
+            display: "Administrator".into(),
+            roles: vec![Role::Admin],
+            branch: None,
+            disabled: false,
+        }),
+        None => Err(AppError::NotFound(format!(
+            "user {name} does not exist; check the name given to --as"
+        ))),
+    }
+}
