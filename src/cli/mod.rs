@@ -377,6 +377,8 @@ fn dispatch(
                 Some(text) => parse_date(&text, "--through")?,
                 None => today,
             };
+            // The app refuses it too; here the message names the flag that was typed.
+            crate::domain::limits::check_not_after_today("--through", through, today)?;
             say(app, ctx, Mutation::Accrue { through })
         }
         Command::Overdue(args) => overdue(app, ctx, &args),
