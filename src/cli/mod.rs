@@ -245,7 +245,7 @@ pub fn run(cli: Cli) -> Done {
         lang: cli.lang.clone(),
         config: cli.config.clone(),
     };
-    let fixed_today = fixed_today(cli.today.as_deref())?;
+    let fixed_today = fixed_today(cli.today.as_deref(), cfg!(debug_assertions))?;
     let warn_exposed = || {
         if let Some(warning) = crate::store::files::exposed(&db) {
             errln!("duedesk: {warning}");
@@ -263,12 +263,13 @@ pub fn run(cli: Cli) -> Done {
 }
 
 /// The business date a test fixed with the hidden `--today` or `DUEDESK_TODAY`. Only a debug
-/// build (what `cargo test` runs) takes one; a release build acts on the machine's date.
-fn fixed_today(text: Option<&str>) -> Result<Option<NaiveDate>, Failure> {
+/// build (`debug_build`: what `cargo test` runs) takes one; a release build acts on the
+/// machine's date.
+fn fixed_today(text: Option<&str>, debug_build: bool) -> Result<Option<NaiveDate>, Failure> {
     let Some(text) = text else {
         return Ok(None);
     };
-    if !cfg!(debug_assertions) {
+    if !debug_build {
         return Err(Failure(vec![
             "--today / DUEDESK_TODAY: only tests fix the business date (a debug build); this build acts on the machine's local date, so leave it out".into(),
         ]));
@@ -864,6 +865,18 @@ mod tests {
             .prop_map(str::to_string),
             any::<String>(),
         ]
+    }
+
+    #[test]
+    fn only_a_debug_build_takes_a_business_date() {
+        let day = NaiveDate::from_ymd_opt(2026, 6, 15).unwrap();
+        assert_eq!(fixed_today(Some("2026-06-15"), true).unwrap(), Some(day));
+        assert_eq!(fixed_today(None, false).unwrap(), None);
+        let Failure(lines) = fixed_today(Some("2026-06-15"), false).unwrap_err();
+        assert!(
+            lines[0].contains("only tests fix the business date"),
+            "{lines:?}"
+        );
     }
 
     proptest! {
