@@ -204,7 +204,11 @@ fn main() {
         }
     }
     let config = dir.path().join("config.toml");
-    std::fs::write(&config, "ssh_max_sessions = 500\n").unwrap();
+    std::fs::write(
+        &config,
+        "ssh_max_sessions = 500\nssh_max_connections_per_address = 500\n",
+    )
+    .unwrap();
     let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_duedesk"))
         .arg("--db")
         .arg(&db)

@@ -1013,3 +1013,40 @@ fn the_servers_environment_does_not_refuse_ssh_commands_and_its_log_quotes_names
         "the refusal names the login quoted: {log:#?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_past_the_cap_are_closed_before_the_greeting() {
+    use tokio::io::AsyncReadExt;
+    within(60, async {
+        let s = serve_with("ssh_max_sessions = 1\nssh_max_connections_per_address = 10\n").await;
+        let cap = 10;
+        let mut held = Vec::new();
+        for _ in 0..cap {
+            let mut c = tokio::net::TcpStream::connect(s.addr()).await.unwrap();
+            // Each gets the server's greeting: it was taken.
+            let mut greeting = [0u8; 8];
+            c.read_exact(&mut greeting).await.unwrap();
+            assert_eq!(&greeting, b"SSH-2.0-");
+            held.push(c);
+        }
+        let mut refused = tokio::net::TcpStream::connect(s.addr()).await.unwrap();
+        let mut buf = [0u8; 64];
+        let n = tokio::time::timeout(T, refused.read(&mut buf))
+            .await
+            .expect("the connection past the cap was left open")
+            .unwrap_or(0);
+        assert_eq!(n, 0, "the connection past the cap got {:?}", &buf[..n]);
+        // Once they go, logins work again.
+        drop(held);
+        let deadline = Instant::now() + T;
+        while login(s.addr(), "wang", s.key("wang")).await.is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "no login after the connections closed"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        s.running.stop().await;
+    })
+    .await;
+}

@@ -32,6 +32,16 @@ pub const DEFAULT_MAX_SESSIONS: usize = 200;
 /// is closed (`ssh_login_grace_secs`).
 pub const DEFAULT_LOGIN_GRACE: Duration = Duration::from_secs(60);
 
+/// Connections one address may have open at once (an office behind one NAT included)
+/// when the config does not say (`ssh_max_connections_per_address`).
+pub const DEFAULT_MAX_CONNECTIONS_PER_ADDRESS: usize = 64;
+
+/// Connections open at once over all addresses: twice the session cap and some room for
+/// commands and logins under way.
+pub fn max_connections(max_sessions: usize) -> usize {
+    max_sessions.saturating_mul(2).saturating_add(64)
+}
+
 /// Channels one connection may have open at once (sessions or commands).
 pub const MAX_CHANNELS_PER_CONNECTION: usize = 8;
 /// Interactive sessions one user may have open at once, over all connections.
@@ -128,6 +138,8 @@ struct Shared {
     sessions: AtomicUsize,
     /// Interactive sessions open per user.
     shells: Mutex<HashMap<String, usize>>,
+    /// Connections open per address.
+    connections: Mutex<HashMap<IpAddr, usize>>,
     failures: Mutex<FailureLog>,
 }
 
@@ -216,6 +228,27 @@ impl Shared {
     fn forgive(&self, ip: IpAddr, user: &str, count: usize) {
         let mut log = self.failures.lock().expect("failures lock");
         log.forgive(ip, user, count);
+    }
+
+    /// Takes a connection slot for `ip`: false (nothing taken) when the address or the
+    /// server holds as many as it may.
+    fn take_connection(self: &Arc<Self>, ip: IpAddr) -> Option<ConnectionSlot> {
+        let mut open = self.connections.lock().expect("connections lock");
+        let total: usize = open.values().sum();
+        let here = open.entry(ip).or_default();
+        let per_address = self
+            .opts
+            .config
+            .ssh_max_connections_per_address
+            .unwrap_or(DEFAULT_MAX_CONNECTIONS_PER_ADDRESS);
+        if *here >= per_address || total >= max_connections(self.max_sessions) {
+            if *here == 0 {
+                open.remove(&ip);
+            }
+            return None;
+        }
+        *here += 1;
+        Some(ConnectionSlot(self.clone(), ip))
     }
 
     /// Takes a shell slot for `user`; false when they have `MAX_SHELLS_PER_USER` open.
@@ -323,6 +356,7 @@ pub async fn start(app: Arc<App>, opts: ServeOptions) -> anyhow::Result<Running>
         max_sessions,
         sessions: AtomicUsize::new(0),
         shells: Mutex::new(HashMap::new()),
+        connections: Mutex::new(HashMap::new()),
         failures: Mutex::new(FailureLog::default()),
     });
     let (stop, stopped) = tokio::sync::watch::channel(false);
@@ -348,6 +382,11 @@ async fn accept(
             _ = stopped.changed() => return,
             accepted = listener.accept() => match accepted {
                 Ok((socket, peer)) => {
+                    // Too many at once, from this address or all: closed before the greeting.
+                    let Some(slot) = shared.take_connection(peer.ip()) else {
+                        eprintln!("duedesk serve: refused a connection from {peer}: too many open");
+                        continue;
+                    };
                     let _ = socket.set_nodelay(true);
                     let handler = Handler {
                         shared: shared.clone(),
@@ -357,7 +396,12 @@ async fn accept(
                         started: Arc::new(std::sync::atomic::AtomicBool::new(false)),
                         channels: HashMap::new(),
                     };
-                    tokio::spawn(connection(config.clone(), socket, handler, stopped.clone()));
+                    let stopped = stopped.clone();
+                    let config = config.clone();
+                    tokio::spawn(async move {
+                        connection(config, socket, handler, stopped).await;
+                        drop(slot);
+                    });
                 }
                 Err(e) => {
                     eprintln!("duedesk serve: accept failed: {e}");
@@ -625,6 +669,21 @@ fn terminal_size(cols: u32, rows: u32) -> (u16, u16) {
         if n == 0 { default } else { n.min(max) as u16 }
     };
     (pick(cols, 80, MAX_COLS), pick(rows, 24, MAX_ROWS))
+}
+
+/// Gives a connection slot back when its connection ends.
+struct ConnectionSlot(Arc<Shared>, IpAddr);
+
+impl Drop for ConnectionSlot {
+    fn drop(&mut self) {
+        let mut open = self.0.connections.lock().expect("connections lock");
+        if let Some(n) = open.get_mut(&self.1) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                open.remove(&self.1);
+            }
+        }
+    }
 }
 
 /// Gives a session slot (the server's and the user's) back when a session thread ends,

@@ -34,6 +34,8 @@ pub struct Config {
     /// `duedesk serve`: a connection that has not started a session or a command this long
     /// after it connected is closed.
     pub ssh_login_grace_secs: Option<u64>,
+    /// `duedesk serve`: at most this many connections from one address at once.
+    pub ssh_max_connections_per_address: Option<usize>,
     /// Where it was read from, if a file was read.
     pub file: Option<PathBuf>,
 }
@@ -166,7 +168,10 @@ impl Config {
                     }
                 }
                 (
-                    "ssh_idle_timeout_secs" | "ssh_max_sessions" | "ssh_login_grace_secs",
+                    "ssh_idle_timeout_secs"
+                    | "ssh_max_sessions"
+                    | "ssh_login_grace_secs"
+                    | "ssh_max_connections_per_address",
                     DeValue::Integer(i),
                 ) => {
                     let n = u64::from_str_radix(i.as_str(), i.radix())
@@ -183,6 +188,8 @@ impl Config {
                         config.ssh_max_sessions = Some(n as usize);
                     } else if name == "ssh_login_grace_secs" {
                         config.ssh_login_grace_secs = Some(n);
+                    } else if name == "ssh_max_connections_per_address" {
+                        config.ssh_max_connections_per_address = Some(n as usize);
                     } else {
                         config.ssh_idle_timeout_secs = Some(n);
                     }
