@@ -2,9 +2,9 @@
 //! cancellations releasing stock, and the whole flow through the CLI with every refusal.
 
 use chrono::NaiveDate;
-use duedesk::app::{App, AppError, Ctx, Mutation, NewContract};
+use duedesk::app::{App, Ctx, Mutation, NewContract};
 use duedesk::domain::outbound::{Machine, MachineStock};
-use duedesk::domain::{Customer, Money, Role};
+use duedesk::domain::{Customer, Money, Refusal, Role};
 use std::sync::{Arc, Barrier};
 
 fn day(s: &str) -> NaiveDate {
@@ -129,11 +129,23 @@ fn sixteen_salespeople_race_for_one_serial_and_exactly_one_wins() {
     let w = winners[0];
     let holder = format!("order O{} of contract H{w} by s{w}", w + 1);
     for (i, r) in results.iter().enumerate().filter(|(i, _)| *i != w) {
-        match r {
-            Err(AppError::Refused(msg)) => assert!(
-                msg.contains(&holder),
-                "loser {i} is told who holds it: {msg}"
-            ),
+        let refusal = match r {
+            Err(e) => e.refusal(),
+            Ok(_) => None,
+        };
+        match refusal {
+            Some(
+                refusal @ Refusal::SerialHeld {
+                    order, holder: who, ..
+                },
+            ) => {
+                assert_eq!(
+                    (order.as_str(), who.as_str()),
+                    (format!("O{}", w + 1).as_str(), format!("s{w}").as_str()),
+                    "loser {i} is told who holds it"
+                );
+                assert!(refusal.to_string().contains(&holder), "{refusal}");
+            }
             other => panic!("loser {i}: {other:?}"),
         }
     }
@@ -794,7 +806,7 @@ fn machines_and_tickets_say_nothing_of_another_branchs_contracts() {
         .ticket(&ctx("other"), "H9", day("2026-03-31"))
         .unwrap_err();
     assert!(
-        matches!(out_of_scope, AppError::NotFound(_)),
+        matches!(out_of_scope.refusal(), Some(Refusal::ContractHidden { .. })),
         "{out_of_scope}"
     );
     assert_eq!(

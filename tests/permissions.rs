@@ -3,9 +3,11 @@
 
 use chrono::NaiveDate;
 use duedesk::app::permissions::check;
-use duedesk::app::{App, AppError, Ctx, Mutation, NewContract};
+use duedesk::app::{App, Ctx, Mutation, NewContract};
 use duedesk::domain::approval::DocumentType;
-use duedesk::domain::{AllocationOrder, Channel, Customer, Installment, Money, Rate, Role, User};
+use duedesk::domain::{
+    AllocationOrder, Channel, Customer, Installment, Money, Rate, Refusal, Role, User,
+};
 
 fn day(s: &str) -> NaiveDate {
     s.parse().unwrap()
@@ -343,9 +345,12 @@ fn every_role_against_every_mutation() {
             let result = check(app.store(), &u, mutation);
             match (expected, &result) {
                 (true, Ok(())) => {}
-                (false, Err(AppError::Forbidden { permission, .. })) => {
+                (false, Err(e)) if matches!(e.refusal(), Some(Refusal::Forbidden { .. })) => {
+                    let Some(Refusal::Forbidden { permission, .. }) = e.refusal() else {
+                        unreachable!()
+                    };
                     assert_eq!(
-                        *permission,
+                        permission,
                         mutation.permission(),
                         "the refusal names the permission"
                     )
@@ -395,11 +400,11 @@ fn scope_refuses_another_collectors_customer() {
         let err = check(app.store(), &app.user(name).unwrap(), &contact).unwrap_err();
         assert!(
             matches!(
-                err,
-                AppError::Forbidden {
-                    permission: "scope",
+                err.refusal(),
+                Some(Refusal::Forbidden {
+                    permission,
                     ..
-                }
+                }) if permission == "scope"
             ),
             "{name}: {err}"
         );
@@ -408,7 +413,7 @@ fn scope_refuses_another_collectors_customer() {
         let as_them = Ctx::new(name, day("2026-03-31"), 0);
         assert!(matches!(
             app.ticket(&as_them, "H1", day("2026-03-31")),
-            Err(AppError::NotFound(_))
+            Err(e) if matches!(e.refusal(), Some(Refusal::ContractHidden { .. }))
         ));
         assert!(
             app.overdue(&as_them, day("2026-03-31"), &Default::default())

@@ -91,6 +91,7 @@ async fn serve_with(config_text: &str) -> Served {
             theme: None,
             lang: None,
             config: Some(config_path),
+            follows_calendar: false,
         },
         today: Some(d(TODAY)),
     };
@@ -685,6 +686,42 @@ fn a_served_database_tells_a_local_command_who_serves_it() {
     );
     drop(app);
     let _ = Ctx::new("admin", d(TODAY), 0);
+}
+
+/// A client that names no language gets the user's preferred one; one that names a
+/// language gets it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_without_lang_takes_the_users_language() {
+    within(60, async {
+        let s = serve().await;
+        s.app
+            .execute(
+                &ctx(),
+                Mutation::SetLanguage {
+                    name: "fin".into(),
+                    lang: duedesk::i18n::Lang::Zh,
+                },
+            )
+            .unwrap();
+        let mut zh = Term::open(s.addr(), "fin", s.key("fin"), 100, 30, &[])
+            .await
+            .unwrap();
+        zh.expect("逾期客户").await;
+        let mut en = Term::open(
+            s.addr(),
+            "fin",
+            s.key("fin"),
+            100,
+            30,
+            &[("LANG", "en_US.UTF-8")],
+        )
+        .await
+        .unwrap();
+        en.expect("Overdue").await;
+        assert!(!en.screen().contains("逾期客户"), "{}", en.screen());
+        s.running.stop().await;
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

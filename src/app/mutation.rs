@@ -279,6 +279,12 @@ pub enum Mutation {
         after: Option<String>,
         upto: Option<String>,
     },
+    /// A user's preferred language: their notifications, and their screens over SSH when
+    /// the client names none. An admin sets anyone's, a user their own.
+    SetLanguage {
+        name: String,
+        lang: crate::i18n::Lang,
+    },
 }
 
 impl Mutation {
@@ -332,6 +338,7 @@ impl Mutation {
             | Mutation::SwapMachine { .. }
             | Mutation::CancelOrder { .. } => "outbound.order",
             Mutation::Ship { .. } => "outbound.ship",
+            Mutation::SetLanguage { .. } => "user.lang",
         }
     }
 
@@ -458,6 +465,7 @@ impl Mutation {
                 vec![("user", user), ("fingerprint", fingerprint)]
             }
             Mutation::Session { user, peer, .. } => vec![("user", user), ("peer", peer)],
+            Mutation::SetLanguage { name, .. } => vec![("name", name)],
             Mutation::SetRules { rules } => {
                 let mut fields = Vec::new();
                 for rule in rules {
@@ -612,14 +620,13 @@ impl Mutation {
     pub fn check_input(&self) -> Result<(), super::AppError> {
         use crate::domain::limits;
         for (field, value) in self.text_fields() {
-            crate::domain::text::check(field, value, field == "note")
-                .map_err(super::AppError::Invalid)?;
+            crate::domain::text::check(field, value, field == "note")?;
         }
         for (field, amount) in self.amounts() {
-            limits::check_amount(field, amount).map_err(super::AppError::Invalid)?;
+            limits::check_amount(field, amount)?;
         }
         for (field, date) in self.dates() {
-            limits::check_date(field, date).map_err(super::AppError::Invalid)?;
+            limits::check_date(field, date)?;
         }
         Ok(())
     }

@@ -5,7 +5,8 @@ use super::overdue::{self, OverdueEntry, TicketFacts};
 use super::parallel;
 use super::permissions::{in_scope, in_scope_of, visible_contract};
 use super::workflow_queries::ApplicationRow;
-use super::{App, AppError, Ctx, Result};
+use super::{App, Ctx, Result};
+use crate::domain::refusal::Refusal;
 use crate::domain::{
     Bucket, Contact, Customer, InstallmentFigures, Money, Payment, PaymentStatus, PromiseState,
     Rate, Role, User, evaluate,
@@ -408,9 +409,11 @@ impl App {
                 let settings = store.settings()?;
                 let carried = overdue::line_as_of(line, &settings, day);
                 carried.map(|(_, accrued)| accrued).ok_or_else(|| {
-                    AppError::Refused(format!(
-                        "the overdue line of {contract_no} cannot be carried to {day}; run accrue"
-                    ))
+                    Refusal::OverdueLineStale {
+                        contract: contract_no.to_string(),
+                        day,
+                    }
+                    .into()
                 })
             }
             None => Ok(store.accrual(contract_no)?),
@@ -438,13 +441,16 @@ impl App {
         visible_contract(store, &user, contract_no)?;
         let contract = store
             .contract(contract_no)?
-            .ok_or_else(|| AppError::NotFound(format!("contract {contract_no} does not exist")))?;
-        let customer = store.customer(&contract.customer_id)?.ok_or_else(|| {
-            AppError::NotFound(format!(
-                "customer {} of contract {contract_no} is missing",
-                contract.customer_id
-            ))
-        })?;
+            .ok_or_else(|| Refusal::ContractHidden {
+                contract: contract_no.to_string(),
+            })?;
+        let customer =
+            store
+                .customer(&contract.customer_id)?
+                .ok_or_else(|| Refusal::CustomerMissing {
+                    customer: contract.customer_id.clone(),
+                    contract: contract_no.to_string(),
+                })?;
         let settings = store.settings()?;
         let f = evaluate(&contract, &settings, as_of);
         let ticket = store.ticket(contract_no)?;

@@ -6,6 +6,7 @@ use super::legacy::{LegacyMutation, Minted};
 use super::mutation::IdKind;
 use super::outcome::{AccrualCounts, Ctx, Outcome};
 use super::{AppError, Mutation, Result, UserKey, book, execute, permissions, shared};
+use crate::domain::refusal::{Holders, Refusal, Thing};
 use crate::domain::{Role, User};
 use crate::store::{EntryHeader, Reader, RecordKind, SCHEMA_VERSION, Store};
 use chrono::NaiveDate;
@@ -105,9 +106,12 @@ impl App {
             let name = kind.counter();
             let kept = txn.counter(name)?;
             if kept != counted {
-                return Err(AppError::Refused(format!(
-                    "the journal's migration counted {counted} {name} ids where the book counted {kept}; the database needs attention (keep a copy and report it)"
-                )));
+                return Err(Refusal::MintCountersDisagree {
+                    name: name.to_string(),
+                    counted,
+                    kept,
+                }
+                .into());
             }
             txn.set_minted(name, counted);
             txn.remove_counter(name);
@@ -153,11 +157,12 @@ impl App {
         if viewer.has(Role::Admin) {
             Ok(())
         } else {
-            Err(AppError::Forbidden {
+            Err(Refusal::Forbidden {
                 user: viewer.name,
-                permission,
-                holders: "admin".into(),
-            })
+                permission: permission.to_string(),
+                holders: Holders::Roles(vec![Role::Admin]),
+            }
+            .into())
         }
     }
 
@@ -193,19 +198,10 @@ impl App {
     /// as reading a whole import file.
     pub fn require(&self, ctx: &Ctx, mutation: &Mutation) -> Result<()> {
         let user = self.user(&ctx.actor)?;
-        let roles = permissions::holders(mutation);
-        if roles.iter().any(|r| user.has(*r)) {
+        if permissions::may(&user, mutation) {
             Ok(())
         } else {
-            Err(AppError::Forbidden {
-                user: user.name,
-                permission: mutation.permission(),
-                holders: roles
-                    .iter()
-                    .map(|r| r.name())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            })
+            Err(permissions::forbidden(&user, mutation))
         }
     }
 
@@ -232,9 +228,7 @@ impl App {
         {
             return Err(AppError::InBatch {
                 index,
-                error: Box::new(AppError::Invalid(
-                    "this change must run on its own, not in a batch".into(),
-                )),
+                error: Box::new(Refusal::NotInBatch.into()),
             });
         }
         self.run(ctx, mutations)
@@ -299,18 +293,17 @@ impl App {
         let _writer = self.store.lock();
         let here = self.store.site()?;
         if header.site == here {
-            return Err(AppError::Refused(format!(
-                "entry {}-{} is this site's own; only entries of other sites are applied here",
-                header.site, header.seq
-            )));
+            return Err(Refusal::EntryOwnSite {
+                entry: origin(header),
+            }
+            .into());
         }
         if mutation.is_local() {
-            return Err(AppError::Refused(format!(
-                "entry {}-{} ({}) never leaves the site it was made at",
-                header.site,
-                header.seq,
-                mutation.permission()
-            )));
+            return Err(Refusal::EntryLocal {
+                entry: origin(header),
+                mutation: mutation.permission().to_string(),
+            }
+            .into());
         }
         let applied = self.store.applied_through(header.site)?;
         if header.seq <= applied {
@@ -320,24 +313,21 @@ impl App {
             )));
         }
         if header.seq != applied + 1 {
-            return Err(AppError::Refused(format!(
-                "entry {}-{} arrived before {}-{}; entries of a site apply in their order",
-                header.site,
-                header.seq,
-                header.site,
-                applied + 1
-            )));
+            return Err(Refusal::EntryOutOfOrder {
+                entry: origin(header),
+                expected: format!("{}-{}", header.site, applied + 1),
+            }
+            .into());
         }
         if let Some((kind, id)) = mutation.clone().new_id()
             && (id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
         {
-            return Err(AppError::Invalid(format!(
-                "entry {}-{} creates a {} without a valid id ('{}')",
-                header.site,
-                header.seq,
-                kind.counter(),
-                id.escape_debug()
-            )));
+            return Err(Refusal::EntryWithoutId {
+                entry: origin(header),
+                kind: kind.counter().to_string(),
+                id: id.escape_debug().to_string(),
+            }
+            .into());
         }
         let actor = self.user(&header.actor)?;
         let mut txn = self.store.begin();
@@ -363,8 +353,7 @@ impl App {
     /// most `part` contracts each, every part journaled and written on its own. A run left
     /// unfinished (a crash) is finished first.
     pub fn accrue(&self, ctx: &Ctx, through: NaiveDate, part: usize) -> Result<Outcome> {
-        crate::domain::limits::check_not_after_today("accrue through", through, ctx.today)
-            .map_err(AppError::Invalid)?;
+        crate::domain::limits::check_not_after_today("accrue through", through, ctx.today)?;
         let _run = self
             .accruing
             .lock()
@@ -452,12 +441,11 @@ impl App {
             let (header, mutation) = entry?;
             let mut txn = self.store.begin();
             execute::apply(&mut txn, &header, &mutation).map_err(|e| {
-                AppError::Refused(format!(
-                    "journal entry {}-{} ({}) no longer applies: {e}; the database needs attention",
-                    header.site,
-                    header.seq,
-                    mutation.permission()
-                ))
+                AppError::from(Refusal::JournalEntryFails {
+                    entry: format!("{}-{}", header.site, header.seq),
+                    mutation: mutation.permission().to_string(),
+                    why: e.to_string(),
+                })
             })?;
             txn.commit()?;
             count += 1;
@@ -469,13 +457,19 @@ impl App {
     }
 }
 
+/// An entry's origin as `audit` shows it: `site-seq`.
+fn origin(header: &EntryHeader) -> String {
+    format!("{}-{}", header.site, header.seq)
+}
+
 pub(crate) fn resolve_user<R: Reader + ?Sized>(reader: &R, name: &str) -> Result<User> {
     match reader.user(name)? {
-        Some(user) if user.disabled => Err(AppError::Forbidden {
+        Some(user) if user.disabled => Err(Refusal::Forbidden {
             user: name.to_string(),
-            permission: "login",
-            holders: "enabled users".into(),
-        }),
+            permission: "login".into(),
+            holders: Holders::EnabledUsers,
+        }
+        .into()),
         Some(user) => Ok(user),
         None if name == LOCAL_ADMIN => Ok(User {
             name: LOCAL_ADMIN.into(),
@@ -484,8 +478,6 @@ pub(crate) fn resolve_user<R: Reader + ?Sized>(reader: &R, name: &str) -> Result
             branch: None,
             disabled: false,
         }),
-        None => Err(AppError::NotFound(format!(
-            "user {name} does not exist; check the name given to --as"
-        ))),
+        None => Err(Refusal::not_found(Thing::Actor, name).into()),
     }
 }

@@ -407,6 +407,13 @@ pub enum UserCmd {
         name: String,
         fingerprint: String,
     },
+    /// Set a user's preferred language: their notifications, and their screens over SSH
+    /// when the client names none (an admin sets anyone's, a user their own)
+    Lang {
+        name: String,
+        #[arg(value_parser = ["zh", "en"])]
+        lang: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

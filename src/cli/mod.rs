@@ -244,6 +244,7 @@ pub fn run(cli: Cli) -> Done {
         theme: cli.theme.clone(),
         lang: cli.lang.clone(),
         config: cli.config.clone(),
+        follows_calendar: cli.today.is_none(),
     };
     let fixed_today = fixed_today(cli.today.as_deref(), cfg!(debug_assertions))?;
     let warn_exposed = || {
@@ -291,6 +292,7 @@ pub fn run_on(app: &App, cli: Cli, config: &crate::ui::config::Config, today: Na
         theme: cli.theme.clone(),
         lang: cli.lang.clone(),
         config: cli.config.clone(),
+        follows_calendar: cli.today.is_none(),
     };
     app.user(&ctx.actor)?;
 

@@ -10,6 +10,7 @@
 //! keeps by a factor of a thousand; past that, storing an amount is refused, never a panic
 //! (`Money::try_cents`).
 
+use super::Refusal;
 use super::money::{Money, MoneyError};
 use chrono::NaiveDate;
 
@@ -32,19 +33,17 @@ pub fn max_amount() -> Money {
 }
 
 /// Refuses an amount above `MAX_AMOUNT_CENTS` (or below zero), naming `field`.
-pub fn check_amount(field: &str, amount: Money) -> Result<(), String> {
+pub fn check_amount(field: &str, amount: Money) -> Result<(), Refusal> {
+    let field = field.to_string();
     if amount.is_negative() {
-        return Err(format!(
-            "{field}: {} is negative; amounts are positive",
-            amount.plain()
-        ));
+        return Err(Refusal::AmountNegative { field, amount });
     }
     if amount > max_amount() {
-        return Err(format!(
-            "{field}: {} is more than the largest amount duedesk takes, {}",
-            amount.plain(),
-            max_amount().display()
-        ));
+        return Err(Refusal::AmountTooLarge {
+            field,
+            amount,
+            max: max_amount(),
+        });
     }
     Ok(())
 }
@@ -55,11 +54,14 @@ pub fn parse_amount(field: &str, text: &str) -> Result<Money, String> {
 }
 
 /// Refuses a date outside `MIN_DATE..=MAX_DATE`, naming `field`.
-pub fn check_date(field: &str, date: NaiveDate) -> Result<(), String> {
+pub fn check_date(field: &str, date: NaiveDate) -> Result<(), Refusal> {
     if date < MIN_DATE || date > MAX_DATE {
-        return Err(format!(
-            "{field}: {date} is outside the dates duedesk takes, {MIN_DATE} to {MAX_DATE}"
-        ));
+        return Err(Refusal::DateOutOfRange {
+            field: field.to_string(),
+            date,
+            min: MIN_DATE,
+            max: MAX_DATE,
+        });
     }
     Ok(())
 }
@@ -97,11 +99,17 @@ pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
 }
 
 /// Refuses a date after `today`, naming `field`: penalty is accrued up to today at most.
-pub fn check_not_after_today(field: &str, date: NaiveDate, today: NaiveDate) -> Result<(), String> {
+pub fn check_not_after_today(
+    field: &str,
+    date: NaiveDate,
+    today: NaiveDate,
+) -> Result<(), Refusal> {
     if date > today {
-        return Err(format!(
-            "{field}: {date} is after today ({today}); this cannot be done ahead of time"
-        ));
+        return Err(Refusal::DateAfterToday {
+            field: field.to_string(),
+            date,
+            today,
+        });
     }
     Ok(())
 }
@@ -165,7 +173,8 @@ mod tests {
             "principal",
             Money::parse("999999999999.99").unwrap_or(Money::from_cents(i64::MAX / 2)),
         )
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
         assert!(e.starts_with("principal: "), "{e}");
         assert!(e.contains("¥1,000,000,000.00"), "{e}");
         assert!(check_amount("x", Money::from_cents(-1)).is_err());
@@ -179,7 +188,9 @@ mod tests {
             check_not_after_today("--through", d("2026-06-15"), d("2026-06-15")),
             Ok(())
         );
-        let e = check_not_after_today("--through", d("9999-12-31"), d("2026-06-15")).unwrap_err();
+        let e = check_not_after_today("--through", d("9999-12-31"), d("2026-06-15"))
+            .unwrap_err()
+            .to_string();
         assert!(
             e.starts_with("--through: 9999-12-31 is after today (2026-06-15)"),
             "{e}"

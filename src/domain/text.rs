@@ -28,10 +28,14 @@ pub fn first_control(text: &str, tab_ok: bool) -> Option<char> {
 /// Refuses text holding a control character, naming `field` and the character:
 /// `note: holds the control character U+001B; names, notes and reasons are plain text (a
 /// note may hold tabs)`.
-pub fn check(field: &str, text: &str, tab_ok: bool) -> Result<(), String> {
-    match problem(text, tab_ok) {
+pub fn check(field: &str, text: &str, tab_ok: bool) -> Result<(), super::Refusal> {
+    match first_control(text, tab_ok) {
         None => Ok(()),
-        Some(why) => Err(format!("{field}: {why}")),
+        Some(c) => Err(super::Refusal::ControlCharacter {
+            field: field.to_string(),
+            code: c as u32,
+            tab_ok,
+        }),
     }
 }
 
@@ -109,7 +113,10 @@ mod tests {
     #[test]
     fn control_characters_are_refused_naming_the_field() {
         assert_eq!(check("name", "张三 Zhang", false), Ok(()));
-        let e = check("name", "张三\u{1b}]52;c;ZXZpbA==\u{7}", false).unwrap_err();
+        let e = check("name", "张三\u{1b}]52;c;ZXZpbA==\u{7}", false)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(e, format!("name: {}", problem("\u{1b}", false).unwrap()));
         assert!(
             e.starts_with("name: holds the control character U+001B"),
             "{e}"
@@ -117,6 +124,7 @@ mod tests {
         assert!(
             check("reason", "a\u{9b}2J", false)
                 .unwrap_err()
+                .to_string()
                 .contains("U+009B")
         );
         assert!(check("reason", "a\u{7f}", false).is_err());

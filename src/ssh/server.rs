@@ -575,6 +575,7 @@ impl Handler {
             &shared.opts.ui,
             &shared.opts.config,
             &state.env,
+            shared.app.preferred_language(&user).ok().flatten(),
         )
         .map_err(|e| e.to_string())?;
         let (cols, rows) = if state.cols == 0 {
@@ -595,6 +596,7 @@ impl Handler {
             app: shared.app.clone(),
             user: user.clone(),
             today: shared.today(),
+            follows_calendar: shared.opts.today.is_none(),
             settings,
             depth: session::colour_depth(&state.env),
             cols,

@@ -208,6 +208,9 @@ pub struct SessionSpec {
     pub app: Arc<App>,
     pub user: String,
     pub today: chrono::NaiveDate,
+    /// No business date was given to the server: a session left open past midnight moves
+    /// to the new day.
+    pub follows_calendar: bool,
     pub settings: Settings,
     /// The colours the client's terminal takes.
     pub depth: ColourDepth,
@@ -257,6 +260,7 @@ pub enum End {
 pub fn run(spec: SessionSpec, input: InputReceiver, out: OutputSink) -> anyhow::Result<End> {
     let ctx = Ctx::new(&spec.user, spec.today, chrono::Utc::now().timestamp());
     let mut session = Session::new(&spec.app, ctx, spec.settings)?;
+    session.follows_calendar = spec.follows_calendar;
     let options = TerminalOptions {
         viewport: Viewport::Fixed(area(spec.cols, spec.rows)),
     };
@@ -305,7 +309,6 @@ pub fn run(spec: SessionSpec, input: InputReceiver, out: OutputSink) -> anyhow::
             match next {
                 Ok(Input::Bytes(bytes)) => {
                     last_input = Instant::now();
-                    session.ctx.now = chrono::Utc::now().timestamp();
                     for event in parser.feed(&bytes, last_input) {
                         dirty |= session.handle(&event);
                         if session.should_quit() || input.gone() {
@@ -339,6 +342,7 @@ pub fn run(spec: SessionSpec, input: InputReceiver, out: OutputSink) -> anyhow::
         for event in parser.flush_stale(Instant::now()) {
             dirty |= session.handle(&event);
         }
+        dirty |= session.tick();
         if session.should_quit() {
             break End::Quit;
         }
@@ -419,12 +423,14 @@ pub fn colour_depth(env: &[(String, String)]) -> ColourDepth {
 }
 
 /// The session's settings: the server's, with the client's `LANG`/`LC_ALL` and `NO_COLOR`
-/// taking the place of the process environment's.
+/// taking the place of the process environment's. A client that names no language gets
+/// the user's preferred one (`preferred`), else English.
 pub fn settings_for(
     base: &Settings,
     opts: &ui::UiOptions,
     config: &ui::config::Config,
     env: &[(String, String)],
+    preferred: Option<ui::i18n::Lang>,
 ) -> anyhow::Result<Settings> {
     let mut settings = base.clone();
     let get = |name: &str| {
@@ -437,9 +443,10 @@ pub fn settings_for(
         let lang = get("LC_ALL")
             .or_else(|| get("LC_MESSAGES"))
             .or_else(|| get("LANG"));
-        settings.lang = lang
-            .and_then(ui::i18n::Lang::parse)
-            .unwrap_or(ui::i18n::Lang::En);
+        settings.lang = match lang {
+            Some(lang) => ui::i18n::Lang::parse(lang).unwrap_or_default(),
+            None => preferred.unwrap_or_default(),
+        };
     }
     if opts.theme.is_none() && get("NO_COLOR").is_some() {
         settings.theme = ui::theme::Theme::load("mono")?;
@@ -457,6 +464,7 @@ mod tests {
             app,
             user: "admin".into(),
             today: chrono::NaiveDate::from_ymd_opt(2026, 6, 15).unwrap(),
+            follows_calendar: false,
             settings: Settings::resolve(&ui::UiOptions::default()).unwrap(),
             depth: ColourDepth::Palette256,
             cols: 80,

@@ -134,6 +134,7 @@ pub(crate) enum Space {
     Revisit,
     User,
     UserKey,
+    UserLang,
 }
 
 impl Space {
@@ -167,6 +168,7 @@ impl Space {
             Space::Revisit => b"xr/",
             Space::User => b"us/",
             Space::UserKey => b"uk/",
+            Space::UserLang => b"ul/",
         }
     }
 
@@ -366,6 +368,9 @@ pub enum RecordKind {
     /// One `OverdueLine` per contract overdue as of the accrual date: the overdue list,
     /// precomputed.
     Overdue,
+    /// A user's preferred language by name (kept beside the user, so stored users keep
+    /// their encoding).
+    UserLang,
 }
 
 impl RecordKind {
@@ -379,6 +384,7 @@ impl RecordKind {
             RecordKind::Order => Space::Order,
             RecordKind::UserKey => Space::UserKey,
             RecordKind::Overdue => Space::Overdue,
+            RecordKind::UserLang => Space::UserLang,
         }
     }
 }
@@ -438,6 +444,30 @@ pub struct Store {
 impl Reader for Store {
     fn get_raw(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
         Ok(self.tree.get(key)?.map(|v| v.to_vec()))
+    }
+}
+
+fn is_lock_error(e: &sled::Error) -> bool {
+    matches!(e, sled::Error::Io(e) if e.kind() == std::io::ErrorKind::WouldBlock)
+        || e.to_string().contains("lock")
+}
+
+/// Opens sled, waiting up to a second while another holder lets go of the database's lock:
+/// a process that has just closed it may take a moment to release it (sled's flusher
+/// thread ends after the handle is dropped). Past that, the lock error is returned.
+fn open_sled(path: &Path) -> std::result::Result<sled::Db, sled::Error> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(1);
+    loop {
+        match sled::Config::new()
+            .path(path)
+            .cache_capacity(cache_bytes())
+            .open()
+        {
+            Err(e) if is_lock_error(&e) && std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            other => return other,
+        }
     }
 }
 
@@ -505,13 +535,17 @@ impl Store {
                 source: sled::Error::Io(e),
             })?;
         }
-        let db = sled::Config::new().path(path).cache_capacity(cache_bytes()).open().map_err(|source| {
-            let in_use = matches!(&source, sled::Error::Io(e) if e.kind() == std::io::ErrorKind::WouldBlock)
-                || source.to_string().contains("lock");
-            if in_use {
-                StoreError::InUse { path: path.to_path_buf(), served: served_by(path) }
+        let db = open_sled(path).map_err(|source| {
+            if is_lock_error(&source) {
+                StoreError::InUse {
+                    path: path.to_path_buf(),
+                    served: served_by(path),
+                }
             } else {
-                StoreError::Open { path: path.to_path_buf(), source }
+                StoreError::Open {
+                    path: path.to_path_buf(),
+                    source,
+                }
             }
         })?;
         let tree = db.open_tree("duedesk")?;
