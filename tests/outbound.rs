@@ -813,4 +813,11 @@ fn machines_and_tickets_say_nothing_of_another_branchs_contracts() {
         out_of_scope.to_string().replace("H0", "H9"),
         missing.to_string()
     );
+    // So does its audit trail.
+    let out_of_scope = app.audit(&ctx("other"), "H0").unwrap_err();
+    let missing = app.audit(&ctx("other"), "H9").unwrap_err();
+    assert_eq!(
+        out_of_scope.to_string().replace("H0", "H9"),
+        missing.to_string()
+    );
 }

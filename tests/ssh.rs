@@ -505,8 +505,8 @@ async fn a_client_that_never_reads_does_not_slow_the_others() {
     .await;
 }
 
-#[test]
-fn openssh_client_logs_in_sees_the_dashboard_and_quits() {
+/// Whether OpenSSH's `ssh` and `ssh-keygen` are installed; says so loudly when not.
+fn has_openssh() -> bool {
     let has = |tool: &str| std::process::Command::new(tool).arg("-V").output().is_ok();
     if !has("ssh") || !has("ssh-keygen") {
         eprintln!(
@@ -515,14 +515,13 @@ fn openssh_client_logs_in_sees_the_dashboard_and_quits() {
              !!! Install openssh-client (CI's .ci/run does) to run it.                !!!\n\
              !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n"
         );
-        return;
+        return false;
     }
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let s = rt.block_on(serve());
+    true
+}
+
+/// A key made by `ssh-keygen` and registered for `user`: (its directory, its path).
+fn openssh_key(app: &App, user: &str) -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let key_path = dir.path().join("id_ed25519");
     let status = std::process::Command::new("ssh-keygen")
@@ -533,38 +532,75 @@ fn openssh_client_logs_in_sees_the_dashboard_and_quits() {
     assert!(status.success());
     let public = std::fs::read_to_string(key_path.with_extension("pub")).unwrap();
     let (line, fingerprint) = duedesk::cli::parse_public_key(&public).unwrap();
-    s.app
-        .execute(
-            &ctx(),
-            Mutation::AddKey {
-                user: "li".into(),
-                key: line,
-                fingerprint,
-            },
-        )
+    app.execute(
+        &ctx(),
+        Mutation::AddKey {
+            user: user.into(),
+            key: line,
+            fingerprint,
+        },
+    )
+    .unwrap();
+    (dir, key_path)
+}
+
+/// `ssh` with `key`, to `user` on the served port, asking nothing of a person.
+fn openssh(s: &Served, key: &std::path::Path, user: &str) -> std::process::Command {
+    let mut ssh = std::process::Command::new("ssh");
+    ssh.arg("-i").arg(key).args([
+        "-p",
+        &s.addr().port().to_string(),
+        "-o",
+        "StrictHostKeyChecking=no",
+        "-o",
+        "UserKnownHostsFile=/dev/null",
+        "-o",
+        "BatchMode=yes",
+        "-o",
+        "IdentitiesOnly=yes",
+        "-o",
+        "LogLevel=ERROR",
+        "-o",
+        "ConnectTimeout=10",
+        &format!("{user}@127.0.0.1"),
+    ]);
+    ssh
+}
+
+/// Waits for a child for up to `timeout`; kills it and returns `None` after that.
+fn wait_child(
+    child: &mut std::process::Child,
+    timeout: Duration,
+) -> Option<std::process::ExitStatus> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return Some(status);
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn openssh_client_logs_in_sees_the_dashboard_and_quits() {
+    if !has_openssh() {
+        return;
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
         .unwrap();
+    let s = rt.block_on(serve());
+    let (_keys, key_path) = openssh_key(&s.app, "li");
     use std::io::{Read, Write};
-    let mut child = std::process::Command::new("ssh")
+    let mut child = openssh(&s, &key_path, "li")
         .arg("-tt")
-        .args(["-i"])
-        .arg(&key_path)
-        .args([
-            "-p",
-            &s.addr().port().to_string(),
-            "-o",
-            "StrictHostKeyChecking=no",
-            "-o",
-            "UserKnownHostsFile=/dev/null",
-            "-o",
-            "BatchMode=yes",
-            "-o",
-            "IdentitiesOnly=yes",
-            "-o",
-            "LogLevel=ERROR",
-            "-o",
-            "ConnectTimeout=10",
-            "li@127.0.0.1",
-        ])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -595,20 +631,37 @@ fn openssh_client_logs_in_sees_the_dashboard_and_quits() {
         panic!("ssh did not show li's dashboard: stdout {text:?} stderr {err:?}");
     }
     child.stdin.as_mut().unwrap().write_all(b"q").unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break Some(status);
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let status = wait_child(&mut child, Duration::from_secs(10));
     assert!(
         status.is_some_and(|s| s.success()),
         "ssh did not exit 0 after q: {status:?}"
+    );
+    rt.block_on(s.running.stop());
+}
+
+#[test]
+fn openssh_sftp_is_refused_at_once_instead_of_hanging() {
+    if !has_openssh() {
+        return;
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let s = rt.block_on(serve());
+    let (_keys, key_path) = openssh_key(&s.app, "li");
+    let mut child = openssh(&s, &key_path, "li")
+        .args(["-s", "sftp"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let status = wait_child(&mut child, Duration::from_secs(20));
+    assert!(
+        status.is_some_and(|s| !s.success()),
+        "ssh -s sftp did not fail within 20 s: {status:?}"
     );
     rt.block_on(s.running.stop());
 }
@@ -960,12 +1013,7 @@ fn the_servers_environment_does_not_refuse_ssh_commands_and_its_log_quotes_names
         .unwrap();
     let mut lines = std::io::BufReader::new(server.stdout.take().unwrap()).lines();
     let first = lines.next().unwrap().unwrap();
-    let addr: std::net::SocketAddr = first
-        .split(" on ")
-        .nth(1)
-        .and_then(|r| r.split_whitespace().next())
-        .and_then(|a| a.parse().ok())
-        .unwrap_or_else(|| panic!("no address in {first:?}"));
+    let addr = served_address(&first);
     let stderr = server.stderr.take().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -1001,4 +1049,41 @@ fn the_servers_environment_does_not_refuse_ssh_commands_and_its_log_quotes_names
             .any(|l| l.contains(r#""x\nduedesk serve: login admin from 6.6.6.6:22""#)),
         "the refusal names the login quoted: {log:#?}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_past_the_cap_are_closed_before_the_greeting() {
+    use tokio::io::AsyncReadExt;
+    within(60, async {
+        let s = serve_with("ssh_max_sessions = 1\nssh_max_connections_per_address = 10\n").await;
+        let cap = 10;
+        let mut held = Vec::new();
+        for _ in 0..cap {
+            let mut c = tokio::net::TcpStream::connect(s.addr()).await.unwrap();
+            // Each gets the server's greeting: it was taken.
+            let mut greeting = [0u8; 8];
+            c.read_exact(&mut greeting).await.unwrap();
+            assert_eq!(&greeting, b"SSH-2.0-");
+            held.push(c);
+        }
+        let mut refused = tokio::net::TcpStream::connect(s.addr()).await.unwrap();
+        let mut buf = [0u8; 64];
+        let n = tokio::time::timeout(T, refused.read(&mut buf))
+            .await
+            .expect("the connection past the cap was left open")
+            .unwrap_or(0);
+        assert_eq!(n, 0, "the connection past the cap got {:?}", &buf[..n]);
+        // Once they go, logins work again.
+        drop(held);
+        let deadline = Instant::now() + T;
+        while login(s.addr(), "wang", s.key("wang")).await.is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "no login after the connections closed"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        s.running.stop().await;
+    })
+    .await;
 }

@@ -227,6 +227,20 @@ pub fn check<R: Reader + ?Sized>(reader: &R, user: &User, mutation: &Mutation) -
     Ok(())
 }
 
+/// For a query about one contract: the contract exists and is in the user's scope, or the
+/// same "does not exist or is not yours to see" either way, so the answer never tells a
+/// user whether a contract out of their scope exists.
+pub fn visible_contract<R: Reader + ?Sized>(reader: &R, user: &User, no: &str) -> Result<()> {
+    let exists = reader.contract(no)?.is_some();
+    if exists && check_contract_scope(reader, user, no).is_ok() {
+        return Ok(());
+    }
+    Err(Refusal::ContractHidden {
+        contract: no.to_string(),
+    }
+    .into())
+}
+
 /// Refuses a contract outside the user's scope. A contract that does not exist passes: the
 /// mutation or query itself reports it.
 pub fn check_contract_scope<R: Reader + ?Sized>(reader: &R, user: &User, no: &str) -> Result<()> {

@@ -3,7 +3,7 @@
 
 use super::overdue::{self, OverdueEntry, TicketFacts};
 use super::parallel;
-use super::permissions::{check_contract_scope, in_scope, in_scope_of};
+use super::permissions::{in_scope, in_scope_of, visible_contract};
 use super::workflow_queries::ApplicationRow;
 use super::{App, Ctx, Result};
 use crate::domain::refusal::Refusal;
@@ -441,11 +441,12 @@ impl App {
         let user = self.viewer(ctx)?;
         let store = self.store();
         // Out of scope reads as not there: the answer must not say whether it exists.
-        let missing = || Refusal::ContractHidden {
-            contract: contract_no.to_string(),
-        };
-        check_contract_scope(store, &user, contract_no).map_err(|_| missing())?;
-        let contract = store.contract(contract_no)?.ok_or_else(missing)?;
+        visible_contract(store, &user, contract_no)?;
+        let contract = store
+            .contract(contract_no)?
+            .ok_or_else(|| Refusal::ContractHidden {
+                contract: contract_no.to_string(),
+            })?;
         let customer =
             store
                 .customer(&contract.customer_id)?

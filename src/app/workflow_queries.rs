@@ -5,7 +5,7 @@ use super::applications::{application, rules_in_force};
 use super::permissions::check_contract_scope;
 use super::{App, Ctx, Mutation, Result};
 use crate::domain::approval::{DocumentType, ReviewState};
-use crate::domain::refusal::{Holders, Refusal, Thing};
+use crate::domain::refusal::{Holders, Refusal};
 use crate::domain::workflow::{Application, Delivery, Followup, Notification, Stage};
 use crate::domain::{Money, Role, User};
 use crate::i18n::Lang;
@@ -524,10 +524,7 @@ impl App {
     pub fn audit(&self, ctx: &Ctx, contract_no: &str) -> Result<Vec<AuditEntry>> {
         let user = self.viewer(ctx)?;
         let store = self.store();
-        if store.contract(contract_no)?.is_none() {
-            return Err(Refusal::not_found(Thing::Contract, contract_no).into());
-        }
-        check_contract_scope(store, &user, contract_no)?;
+        super::permissions::visible_contract(store, &user, contract_no)?;
         let mut out = Vec::new();
         for entry in store.journal::<Mutation>() {
             let (header, mutation) = entry?;

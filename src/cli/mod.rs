@@ -246,7 +246,7 @@ pub fn run(cli: Cli) -> Done {
         config: cli.config.clone(),
         follows_calendar: cli.today.is_none(),
     };
-    let fixed_today = fixed_today(cli.today.as_deref())?;
+    let fixed_today = fixed_today(cli.today.as_deref(), cfg!(debug_assertions))?;
     let warn_exposed = || {
         if let Some(warning) = crate::store::files::exposed(&db) {
             errln!("duedesk: {warning}");
@@ -264,12 +264,13 @@ pub fn run(cli: Cli) -> Done {
 }
 
 /// The business date a test fixed with the hidden `--today` or `DUEDESK_TODAY`. Only a debug
-/// build (what `cargo test` runs) takes one; a release build acts on the machine's date.
-fn fixed_today(text: Option<&str>) -> Result<Option<NaiveDate>, Failure> {
+/// build (`debug_build`: what `cargo test` runs) takes one; a release build acts on the
+/// machine's date.
+fn fixed_today(text: Option<&str>, debug_build: bool) -> Result<Option<NaiveDate>, Failure> {
     let Some(text) = text else {
         return Ok(None);
     };
-    if !cfg!(debug_assertions) {
+    if !debug_build {
         return Err(Failure(vec![
             "--today / DUEDESK_TODAY: only tests fix the business date (a debug build); this build acts on the machine's local date, so leave it out".into(),
         ]));
@@ -379,6 +380,8 @@ fn dispatch(
                 Some(text) => parse_date(&text, "--through")?,
                 None => today,
             };
+            // The app refuses it too; here the message names the flag that was typed.
+            crate::domain::limits::check_not_after_today("--through", through, today)?;
             say(app, ctx, Mutation::Accrue { through })
         }
         Command::Overdue(args) => overdue(app, ctx, &args),
@@ -820,4 +823,83 @@ fn print_ticket(v: &TicketView) -> Done {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// What an SSH client may type: words of the command line, flags the server keeps for
+    /// itself, and anything at all.
+    fn word() -> impl Strategy<Value = String> {
+        prop_oneof![
+            proptest::sample::select(vec![
+                "overdue",
+                "--json",
+                "--today",
+                "2031-01-01",
+                "--db",
+                "/tmp/x",
+                "--config",
+                "rebuild",
+                "demo",
+                "serve",
+                "import",
+                "--as",
+                "admin",
+                "wang",
+                "ticket",
+                "show",
+                "H1",
+                "contact",
+                "add",
+                "--note",
+                "payment",
+                "record",
+                "--amount",
+                "12,34",
+                "-",
+                "--",
+                "--help",
+                "--version",
+            ])
+            .prop_map(str::to_string),
+            any::<String>(),
+        ]
+    }
+
+    #[test]
+    fn only_a_debug_build_takes_a_business_date() {
+        let day = NaiveDate::from_ymd_opt(2026, 6, 15).unwrap();
+        assert_eq!(fixed_today(Some("2026-06-15"), true).unwrap(), Some(day));
+        assert_eq!(fixed_today(None, false).unwrap(), None);
+        let Failure(lines) = fixed_today(Some("2026-06-15"), false).unwrap_err();
+        assert!(
+            lines[0].contains("only tests fix the business date"),
+            "{lines:?}"
+        );
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+        #[test]
+        fn any_ssh_command_line_is_answered_with_a_status_never_a_panic(
+            words in proptest::collection::vec(word(), 0..6)
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let app = App::open(&dir.path().join("db")).unwrap();
+            let before = app.store().journal_len().unwrap();
+            let config = crate::ui::config::Config::default();
+            let today = NaiveDate::from_ymd_opt(2026, 6, 15).unwrap();
+            let status = exec(&app, &config, today, "admin", &words, Box::new(std::io::sink()), Box::new(std::io::sink()));
+            prop_assert!(status <= 2, "status {status} for {words:?}");
+            // clap answers --help and --version (status 0) before anything runs.
+            let asks_help = words.iter().any(|w| w.contains("help") || w.contains("version") || w.starts_with("-h") || w.starts_with("-V"));
+            if !asks_help && matches!(words.first().map(String::as_str), Some("--today" | "--db" | "--config" | "rebuild" | "demo" | "serve")) {
+                prop_assert_eq!(status, 2, "{:?} was not refused", words);
+                prop_assert_eq!(app.store().journal_len().unwrap(), before);
+            }
+        }
+    }
 }

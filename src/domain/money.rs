@@ -29,16 +29,22 @@ impl Money {
         Money(Decimal::new(cents, 2))
     }
 
-    /// Whole cents. Panics only if an amount with more than two decimals reached here,
-    /// which `round_cents` and `parse` prevent, or one past `i64` cents, which the input
-    /// limits (`domain::limits`) prevent; the store uses `try_cents`.
+    /// Whole cents, for screens and sums. Panics only if an amount with more than two
+    /// decimals reached here, which `round_cents` and `parse` prevent. An amount past `i64`
+    /// cents (which the input limits of `domain::limits` keep out of any one contract)
+    /// saturates at `i64::MIN`/`i64::MAX` instead of panicking; the store uses `try_cents`
+    /// and refuses it.
     pub fn cents(self) -> i64 {
-        let scaled = self.0 * Decimal::ONE_HUNDRED;
+        let scaled = self.0.saturating_mul(Decimal::ONE_HUNDRED);
         assert!(
             scaled.fract().is_zero(),
             "money {self:?} is not whole cents"
         );
-        self.try_cents().expect("money out of range")
+        self.try_cents().unwrap_or(if self.is_negative() {
+            i64::MIN
+        } else {
+            i64::MAX
+        })
     }
 
     /// Whole cents, or `None` when the amount is past what `i64` cents hold (or not whole
@@ -450,6 +456,8 @@ mod tests {
         // Past i64 cents: no panic, an error from the store's encoding.
         let huge = Money(Decimal::from(i64::MAX));
         assert_eq!(huge.try_cents(), None);
+        assert_eq!(huge.cents(), i64::MAX);
+        assert_eq!((-huge).cents(), i64::MIN);
         assert!(bincode::serde::encode_to_vec(huge, bincode::config::standard()).is_err());
     }
 

@@ -214,4 +214,32 @@ mod tests {
         assert_eq!(split_words("  "), Vec::<String>::new());
         assert_eq!(split_words("''"), vec![""]);
     }
+
+    /// A word as a POSIX shell quotes it: 'it'\''s'.
+    fn shell_quote(word: &str) -> String {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_command_line_splits_without_panicking(line in proptest::prelude::any::<String>()) {
+            let words = split_words(&line);
+            // Never more words than characters, and no word holds unquoted whitespace
+            // that came from outside quotes in a plain line.
+            proptest::prop_assert!(words.len() <= line.chars().count());
+        }
+
+        #[test]
+        fn quoted_words_come_back_as_they_were(
+            words in proptest::collection::vec(proptest::prelude::any::<String>(), 0..6)
+        ) {
+            let line = words.iter().map(|w| shell_quote(w)).collect::<Vec<_>>().join(" ");
+            proptest::prop_assert_eq!(split_words(&line), words);
+        }
+
+        #[test]
+        fn plain_words_split_on_whitespace(words in proptest::collection::vec("[a-zA-Z0-9_.,:=/-]{1,12}", 0..8)) {
+            proptest::prop_assert_eq!(split_words(&words.join("  \t")), words);
+        }
+    }
 }

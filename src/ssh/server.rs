@@ -32,6 +32,16 @@ pub const DEFAULT_MAX_SESSIONS: usize = 200;
 /// is closed (`ssh_login_grace_secs`).
 pub const DEFAULT_LOGIN_GRACE: Duration = Duration::from_secs(60);
 
+/// Connections one address may have open at once (an office behind one NAT included)
+/// when the config does not say (`ssh_max_connections_per_address`).
+pub const DEFAULT_MAX_CONNECTIONS_PER_ADDRESS: usize = 64;
+
+/// Connections open at once over all addresses: twice the session cap and some room for
+/// commands and logins under way.
+pub fn max_connections(max_sessions: usize) -> usize {
+    max_sessions.saturating_mul(2).saturating_add(64)
+}
+
 /// Channels one connection may have open at once (sessions or commands).
 pub const MAX_CHANNELS_PER_CONNECTION: usize = 8;
 /// Interactive sessions one user may have open at once, over all connections.
@@ -128,7 +138,73 @@ struct Shared {
     sessions: AtomicUsize,
     /// Interactive sessions open per user.
     shells: Mutex<HashMap<String, usize>>,
-    failures: Mutex<HashMap<(IpAddr, String), Vec<Instant>>>,
+    /// Connections open per address.
+    connections: Mutex<HashMap<IpAddr, usize>>,
+    failures: Mutex<FailureLog>,
+}
+
+/// Distinct login names failing from one address within `FAILURE_WINDOW` before the
+/// address is refused for every name (someone is trying names, not mistyping a key).
+pub const MAX_NAMES_PER_ADDRESS: usize = 20;
+
+/// Failed logins per (address, claimed login name), each list its newest `MAX_FAILURES`
+/// times; bounded whatever clients try.
+#[derive(Default)]
+struct FailureLog(HashMap<(IpAddr, String), Vec<Instant>>);
+
+impl FailureLog {
+    /// The failures of `user` from `ip` within the window before `now`.
+    fn count(&mut self, ip: IpAddr, user: &str, now: Instant) -> usize {
+        let key = (ip, user.to_string());
+        let Some(list) = self.0.get_mut(&key) else {
+            return 0;
+        };
+        list.retain(|t| now.duration_since(*t) < FAILURE_WINDOW);
+        let n = list.len();
+        if n == 0 {
+            self.0.remove(&key);
+        }
+        n
+    }
+
+    /// Names with failures from `ip` within the window before `now`.
+    fn names_from(&self, ip: IpAddr, now: Instant) -> usize {
+        self.0
+            .iter()
+            .filter(|((a, _), l)| {
+                *a == ip && l.iter().any(|t| now.duration_since(*t) < FAILURE_WINDOW)
+            })
+            .count()
+    }
+
+    /// `MAX_FAILURES` for this name from this address, or `MAX_NAMES_PER_ADDRESS` names
+    /// failing from it.
+    fn locked_out(&mut self, ip: IpAddr, user: &str, now: Instant) -> bool {
+        self.count(ip, user, now) >= MAX_FAILURES
+            || self.names_from(ip, now) >= MAX_NAMES_PER_ADDRESS
+    }
+
+    fn record(&mut self, ip: IpAddr, user: &str, now: Instant) {
+        // Bounded: forget names whose failures are old.
+        if self.0.len() > 10_000 {
+            self.0
+                .retain(|_, l| l.iter().any(|t| now.duration_since(*t) < FAILURE_WINDOW));
+        }
+        let list = self.0.entry((ip, user.to_string())).or_default();
+        list.push(now);
+        // Only the newest matter: the list stays small whatever a client tries.
+        if list.len() > MAX_FAILURES {
+            list.drain(..list.len() - MAX_FAILURES);
+        }
+    }
+
+    /// Takes back up to `count` of the newest failures of `user` from `ip`: keys a client
+    /// offered before the one that logged it in.
+    fn forgive(&mut self, ip: IpAddr, user: &str, count: usize) {
+        if let Some(list) = self.0.get_mut(&(ip, user.to_string())) {
+            list.truncate(list.len().saturating_sub(count));
+        }
+    }
 }
 
 impl Shared {
@@ -138,46 +214,41 @@ impl Shared {
             .unwrap_or_else(|| chrono::Local::now().date_naive())
     }
 
-    /// Failures recorded for `user` from `ip` within the window.
-    fn failures(&self, ip: IpAddr, user: &str) -> usize {
-        let mut failures = self.failures.lock().expect("failures lock");
-        let key = (ip, user.to_string());
-        let Some(list) = failures.get_mut(&key) else {
-            return 0;
-        };
-        list.retain(|t| t.elapsed() < FAILURE_WINDOW);
-        let n = list.len();
-        if n == 0 {
-            failures.remove(&key);
-        }
-        n
+    /// Whether `user` is refused from `ip` (`FailureLog::locked_out`).
+    fn locked_out(&self, ip: IpAddr, user: &str) -> bool {
+        let mut log = self.failures.lock().expect("failures lock");
+        log.locked_out(ip, user, Instant::now())
     }
 
-    fn record_failures(&self, ip: IpAddr, user: &str, count: usize) {
-        if count == 0 {
-            return;
-        }
-        let mut failures = self.failures.lock().expect("failures lock");
-        // Bounded: forget names whose failures are old.
-        if failures.len() > 10_000 {
-            failures.retain(|_, l| l.iter().any(|t| t.elapsed() < FAILURE_WINDOW));
-        }
-        let list = failures.entry((ip, user.to_string())).or_default();
-        let now = Instant::now();
-        list.extend(std::iter::repeat_n(now, count.min(MAX_FAILURES)));
-        // Only the newest matter: the list stays small whatever a client tries.
-        if list.len() > MAX_FAILURES {
-            list.drain(..list.len() - MAX_FAILURES);
-        }
+    fn record_failure(&self, ip: IpAddr, user: &str) {
+        let mut log = self.failures.lock().expect("failures lock");
+        log.record(ip, user, Instant::now());
     }
 
-    /// Takes back up to `count` of the newest failures of `user` from `ip`: keys a client
-    /// offered before the one that logged it in.
     fn forgive(&self, ip: IpAddr, user: &str, count: usize) {
-        let mut failures = self.failures.lock().expect("failures lock");
-        if let Some(list) = failures.get_mut(&(ip, user.to_string())) {
-            list.truncate(list.len().saturating_sub(count));
+        let mut log = self.failures.lock().expect("failures lock");
+        log.forgive(ip, user, count);
+    }
+
+    /// Takes a connection slot for `ip`: false (nothing taken) when the address or the
+    /// server holds as many as it may.
+    fn take_connection(self: &Arc<Self>, ip: IpAddr) -> Option<ConnectionSlot> {
+        let mut open = self.connections.lock().expect("connections lock");
+        let total: usize = open.values().sum();
+        let here = open.entry(ip).or_default();
+        let per_address = self
+            .opts
+            .config
+            .ssh_max_connections_per_address
+            .unwrap_or(DEFAULT_MAX_CONNECTIONS_PER_ADDRESS);
+        if *here >= per_address || total >= max_connections(self.max_sessions) {
+            if *here == 0 {
+                open.remove(&ip);
+            }
+            return None;
         }
+        *here += 1;
+        Some(ConnectionSlot(self.clone(), ip))
     }
 
     /// Takes a shell slot for `user`; false when they have `MAX_SHELLS_PER_USER` open.
@@ -285,7 +356,8 @@ pub async fn start(app: Arc<App>, opts: ServeOptions) -> anyhow::Result<Running>
         max_sessions,
         sessions: AtomicUsize::new(0),
         shells: Mutex::new(HashMap::new()),
-        failures: Mutex::new(HashMap::new()),
+        connections: Mutex::new(HashMap::new()),
+        failures: Mutex::new(FailureLog::default()),
     });
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let task = tokio::spawn(accept(listener, config, shared.clone(), stopped));
@@ -310,6 +382,11 @@ async fn accept(
             _ = stopped.changed() => return,
             accepted = listener.accept() => match accepted {
                 Ok((socket, peer)) => {
+                    // Too many at once, from this address or all: closed before the greeting.
+                    let Some(slot) = shared.take_connection(peer.ip()) else {
+                        eprintln!("duedesk serve: refused a connection from {peer}: too many open");
+                        continue;
+                    };
                     let _ = socket.set_nodelay(true);
                     let handler = Handler {
                         shared: shared.clone(),
@@ -319,7 +396,12 @@ async fn accept(
                         started: Arc::new(std::sync::atomic::AtomicBool::new(false)),
                         channels: HashMap::new(),
                     };
-                    tokio::spawn(connection(config.clone(), socket, handler, stopped.clone()));
+                    let stopped = stopped.clone();
+                    let config = config.clone();
+                    tokio::spawn(async move {
+                        connection(config, socket, handler, stopped).await;
+                        drop(slot);
+                    });
                 }
                 Err(e) => {
                     eprintln!("duedesk serve: accept failed: {e}");
@@ -436,14 +518,14 @@ impl Handler {
 
     /// Whether `name` is refused from this address: its failures reached the limit.
     fn locked_out(&self, name: &str) -> bool {
-        self.shared.failures(self.peer.ip(), name) >= MAX_FAILURES
+        self.shared.locked_out(self.peer.ip(), name)
     }
 
     /// Refuses a key offered for `name`: a failure, forgiven if this connection then logs
     /// in as `name`.
     fn refuse_offer(&mut self, name: &str, why: &str) -> Auth {
         eprintln!("duedesk serve: refused {} from {}", why, self.peer);
-        self.shared.record_failures(self.peer.ip(), name, 1);
+        self.shared.record_failure(self.peer.ip(), name);
         // Bounded by russh's attempts per connection; kept short whatever.
         if self.offered.len() < 64 {
             self.offered.push(name.to_string());
@@ -454,7 +536,7 @@ impl Handler {
     /// Refuses a signed login for `name`: a failure at once.
     fn refuse(&self, name: &str, why: &str) -> Auth {
         eprintln!("duedesk serve: refused {} from {}", why, self.peer);
-        self.shared.record_failures(self.peer.ip(), name, 1);
+        self.shared.record_failure(self.peer.ip(), name);
         Auth::reject()
     }
 
@@ -589,6 +671,21 @@ fn terminal_size(cols: u32, rows: u32) -> (u16, u16) {
         if n == 0 { default } else { n.min(max) as u16 }
     };
     (pick(cols, 80, MAX_COLS), pick(rows, 24, MAX_ROWS))
+}
+
+/// Gives a connection slot back when its connection ends.
+struct ConnectionSlot(Arc<Shared>, IpAddr);
+
+impl Drop for ConnectionSlot {
+    fn drop(&mut self) {
+        let mut open = self.0.connections.lock().expect("connections lock");
+        if let Some(n) = open.get_mut(&self.1) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                open.remove(&self.1);
+            }
+        }
+    }
 }
 
 /// Gives a session slot (the server's and the user's) back when a session thread ends,
@@ -964,6 +1061,43 @@ mod tests {
         let e = load_or_create_host_key(&path).unwrap_err().to_string();
         assert!(e.contains("mode 0644"), "{e}");
         assert!(e.contains(&format!("chmod 600 {}", path.display())), "{e}");
+    }
+
+    #[test]
+    fn failures_count_per_address_and_name_and_a_name_scan_locks_the_address() {
+        let mut log = FailureLog::default();
+        let (a, b): (IpAddr, IpAddr) = ("10.0.0.1".parse().unwrap(), "10.0.0.2".parse().unwrap());
+        let t0 = Instant::now();
+        for _ in 0..MAX_FAILURES {
+            assert!(!log.locked_out(a, "wang", t0));
+            log.record(a, "wang", t0);
+        }
+        assert!(log.locked_out(a, "wang", t0));
+        assert!(
+            !log.locked_out(a, "li", t0),
+            "another name behind the same address"
+        );
+        assert!(
+            !log.locked_out(b, "wang", t0),
+            "the same name from another address"
+        );
+        // The window passes.
+        assert!(!log.locked_out(a, "wang", t0 + FAILURE_WINDOW));
+        // Offered keys forgiven after the right one.
+        log.record(a, "fin", t0);
+        log.record(a, "fin", t0);
+        log.forgive(a, "fin", 2);
+        assert_eq!(log.count(a, "fin", t0), 0);
+        // Trying names: one failure each for many names locks the address.
+        for i in 0..MAX_NAMES_PER_ADDRESS {
+            log.record(b, &format!("user{i}"), t0);
+        }
+        assert!(log.locked_out(b, "anyone", t0));
+        // Bounded: a list never holds more than MAX_FAILURES times.
+        for _ in 0..1000 {
+            log.record(a, "x", t0);
+        }
+        assert_eq!(log.0[&(a, "x".to_string())].len(), MAX_FAILURES);
     }
 
     #[test]

@@ -453,3 +453,87 @@ pub fn settings_for(
     }
     Ok(settings)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(dir: &tempfile::TempDir) -> SessionSpec {
+        let app = Arc::new(App::open(&dir.path().join("db")).unwrap());
+        SessionSpec {
+            app,
+            user: "admin".into(),
+            today: chrono::NaiveDate::from_ymd_opt(2026, 6, 15).unwrap(),
+            follows_calendar: false,
+            settings: Settings::resolve(&ui::UiOptions::default()).unwrap(),
+            depth: ColourDepth::Palette256,
+            cols: 80,
+            rows: 24,
+            idle_timeout: Duration::from_secs(600),
+        }
+    }
+
+    fn sink() -> (OutputSink, tokio::sync::mpsc::UnboundedReceiver<Output>) {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        let sink = OutputSink {
+            tx,
+            pending: Arc::new(AtomicUsize::new(0)),
+        };
+        (sink, rx)
+    }
+
+    #[test]
+    fn a_closed_connection_leaves_its_queued_keys_unhandled() {
+        let dir = tempfile::tempdir().unwrap();
+        let (tx, rx) = input_channel();
+        for _ in 0..50_000 {
+            assert!(tx.bytes(b"2"));
+        }
+        tx.close();
+        let (out, _frames) = sink();
+        assert_eq!(run(spec(&dir), rx, out).unwrap(), End::ClientGone);
+        // Not one of the 50,000 keys was worked through after the client left.
+        assert_eq!(tx.link.waiting.load(Ordering::Acquire), 50_000 - 1);
+    }
+
+    #[test]
+    fn input_past_the_budget_ends_the_session_and_queues_nothing_more() {
+        let dir = tempfile::tempdir().unwrap();
+        let (tx, rx) = input_channel();
+        let chunk = vec![b'2'; 1024];
+        let mut taken = 0;
+        while tx.bytes(&chunk) {
+            taken += chunk.len();
+        }
+        assert_eq!(taken, INPUT_BUDGET);
+        assert!(!tx.bytes(b"1"), "a flooded session takes nothing more");
+        let (out, mut frames) = sink();
+        assert_eq!(run(spec(&dir), rx, out).unwrap(), End::Flooded);
+        let mut said = Vec::new();
+        let mut status = None;
+        while let Ok(item) = frames.try_recv() {
+            match item {
+                Output::Frame(f) => said.extend(f),
+                Output::Exit(s) => status = Some(s),
+            }
+        }
+        assert_eq!(status, Some(1));
+        assert!(String::from_utf8_lossy(&said).contains("faster than it could be read"));
+    }
+
+    #[test]
+    fn window_changes_are_coalesced_to_the_last_size() {
+        let (tx, rx) = input_channel();
+        for i in 0..20_000u16 {
+            tx.resize(100 + i % 7, 30 + i % 5);
+        }
+        tx.resize(90, 25);
+        // One message queued, carrying the last size.
+        assert!(matches!(rx.try_recv(), Ok(Input::Resize)));
+        assert!(rx.try_recv().is_err());
+        assert_eq!(rx.size(), (90, 25));
+        // Taken: the next change queues one again.
+        tx.resize(80, 24);
+        assert!(matches!(rx.try_recv(), Ok(Input::Resize)));
+    }
+}

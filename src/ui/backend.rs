@@ -770,6 +770,27 @@ mod tests {
     }
 
     #[test]
+    fn a_control_character_in_a_cell_never_reaches_the_terminal() {
+        let sink = Sink::default();
+        let mut backend = LeanBackend::new(sink.clone());
+        let mut cell = ratatui::buffer::Cell::default();
+        cell.set_symbol("\u{1b}]52;c;ZXZpbA==\u{7}");
+        let mut clear = ratatui::buffer::Cell::default();
+        clear.set_symbol("\u{9b}2J");
+        backend
+            .draw([(0u16, 0u16, &cell), (1, 0, &clear)].into_iter())
+            .unwrap();
+        let out = sink.0.borrow().clone();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            !text.contains("\u{1b}]52") && !text.contains('\u{7}'),
+            "{text:?}"
+        );
+        assert!(!text.contains('\u{9b}'), "{text:?}");
+        assert!(text.contains("\u{fffd}]52;c;ZXZpbA==\u{fffd}"), "{text:?}");
+    }
+
+    #[test]
     fn one_sgr_holds_only_what_changed() {
         let mut out = Vec::new();
         let bold_red = Pen {
