@@ -15,8 +15,10 @@ mod overdue;
 mod parallel;
 pub mod permissions;
 pub mod queries;
+pub mod reports;
 pub mod rules_file;
 mod shared;
+pub mod tabular;
 mod workflow;
 pub mod workflow_queries;
 

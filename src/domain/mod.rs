@@ -6,6 +6,7 @@ pub mod ledger;
 pub mod money;
 pub mod outbound;
 pub mod party;
+pub mod reports;
 pub mod ticket;
 pub mod workflow;
 
@@ -18,8 +19,8 @@ mod ledger_tests;
 
 pub use contract::*;
 pub use ledger::{
-    Advanced, Bucket, Figures, InstallmentFigures, PenaltyFacts, Unpaid, Waived, evaluate,
-    settlement_blockers, waiver_blocker,
+    Advanced, Bucket, Figures, InstallmentFigures, PenaltyFacts, Position, Positions, Unpaid,
+    Waived, evaluate, positions, settlement_blockers, waiver_blocker,
 };
 pub use money::{Money, MoneyError, Rate, round_cents};
 pub use party::{Customer, Role, User};
