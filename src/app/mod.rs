@@ -8,6 +8,7 @@
 
 mod apply;
 mod bench_support;
+pub mod book_export;
 pub mod mutation;
 mod outbound;
 pub mod outbound_queries;

@@ -336,7 +336,7 @@ impl App {
             ]);
         }
         let grid = |name: &str, key: &[&'static str]| {
-            let mut columns = key.to_vec();
+            let mut columns: Vec<&str> = key.to_vec();
             columns.push("contracts_overdue");
             columns.extend(bucket_columns());
             columns.push("total");
@@ -479,7 +479,7 @@ impl App {
             by_collector.push(row);
         }
         let mut by_branch = Sheet::new("by_branch", &COLLECTION_COLUMNS_BY_COLLECTOR[1..]);
-        by_branch.columns[0] = "branch";
+        by_branch.columns[0] = "branch".into();
         for (branch, t) in &branches {
             let mut row = vec![Cell::text(branch)];
             row.extend(t.cells());
@@ -765,8 +765,14 @@ impl App {
         );
         for document in ["tow", "lock"] {
             let t = tallies.remove(document).unwrap_or_default();
+            // Average days, to one decimal (half-up); 0 when there is nothing to average.
             let avg = |sum: i64, n: i64| {
-                Cell::Share(share(Decimal::from(sum), Decimal::from(n)).round_dp(1))
+                let mut days = share(Decimal::from(sum), Decimal::from(n)).round_dp_with_strategy(
+                    1,
+                    rust_decimal::RoundingStrategy::MidpointAwayFromZero,
+                );
+                days.rescale(1);
+                Cell::Decimal(days)
             };
             // Tows succeed when towed back, of those whose outcome is known; locks when
             // executed, of those approved.

@@ -5,7 +5,7 @@
 //!
 //! JSON of a report: `{"report": NAME, "from": DATE, "to": DATE, "sheets": {SHEET: [{COLUMN:
 //! VALUE, …}, …]}}` with money a string of two decimals, dates ISO, shares a string of four
-//! decimals, whole numbers numbers, empty cells null.
+//! decimals, other decimals (average days) strings, whole numbers numbers, empty cells null.
 
 use crate::domain::Money;
 use chrono::NaiveDate;
@@ -22,6 +22,8 @@ pub enum Cell {
     Date(NaiveDate),
     /// A share or weight: 0.3750 is 37.50 %.
     Share(Decimal),
+    /// A figure that is not money, as exact as it was computed (average days: `3.5`).
+    Decimal(Decimal),
     Empty,
 }
 
@@ -43,6 +45,7 @@ impl Cell {
             Cell::Money(m) => m.plain(),
             Cell::Date(d) => d.to_string(),
             Cell::Share(r) => format!("{:.4}", r),
+            Cell::Decimal(x) => x.to_string(),
             Cell::Empty => String::new(),
         }
     }
@@ -61,7 +64,10 @@ impl Cell {
 
     /// Right-aligned in a table for people (numbers, money, shares).
     pub fn is_number(&self) -> bool {
-        matches!(self, Cell::Int(_) | Cell::Money(_) | Cell::Share(_))
+        matches!(
+            self,
+            Cell::Int(_) | Cell::Money(_) | Cell::Share(_) | Cell::Decimal(_)
+        )
     }
 }
 
@@ -72,7 +78,7 @@ impl Serialize for Cell {
             Cell::Int(n) => s.serialize_i64(*n),
             Cell::Money(m) => m.serialize(s),
             Cell::Date(d) => d.serialize(s),
-            Cell::Share(_) => s.serialize_str(&self.plain()),
+            Cell::Share(_) | Cell::Decimal(_) => s.serialize_str(&self.plain()),
             Cell::Empty => s.serialize_none(),
         }
     }
@@ -82,15 +88,15 @@ impl Serialize for Cell {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Sheet {
     pub name: String,
-    pub columns: Vec<&'static str>,
+    pub columns: Vec<String>,
     pub rows: Vec<Vec<Cell>>,
 }
 
 impl Sheet {
-    pub fn new(name: &str, columns: &[&'static str]) -> Sheet {
+    pub fn new(name: &str, columns: &[&str]) -> Sheet {
         Sheet {
             name: name.to_string(),
-            columns: columns.to_vec(),
+            columns: columns.iter().map(|c| c.to_string()).collect(),
             rows: Vec::new(),
         }
     }
@@ -104,7 +110,7 @@ impl Sheet {
 /// Rows as JSON objects keyed by column.
 impl Serialize for Sheet {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        struct Row<'a>(&'a [&'static str], &'a [Cell]);
+        struct Row<'a>(&'a [String], &'a [Cell]);
         impl Serialize for Row<'_> {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 let mut map = s.serialize_map(Some(self.0.len()))?;
