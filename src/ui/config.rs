@@ -31,6 +31,8 @@ pub struct Config {
     pub ssh_idle_timeout_secs: Option<u64>,
     /// `duedesk serve`: at most this many interactive sessions at once.
     pub ssh_max_sessions: Option<usize>,
+    /// Where the reports screen's export key writes its files.
+    pub export_dir: Option<PathBuf>,
     /// Where it was read from, if a file was read.
     pub file: Option<PathBuf>,
 }
@@ -74,6 +76,9 @@ impl Config {
             let name = k.get_ref().to_string();
             match (name.as_str(), v.get_ref()) {
                 ("theme", DeValue::String(s)) => config.theme = Some(s.to_string()),
+                ("export_dir", DeValue::String(s)) => {
+                    config.export_dir = Some(PathBuf::from(s.as_ref() as &str))
+                }
                 ("lang", DeValue::String(s)) => {
                     config.lang = Some(Lang::parse(s).ok_or_else(|| {
                         err(Some(v.span()), Some(name.clone()), "use en or zh".into())
@@ -194,7 +199,7 @@ impl Config {
                         config.notify_command = command;
                     }
                 }
-                ("theme" | "lang" | "keys" | "lock_command" | "notify_command", _) => {
+                ("theme" | "lang" | "keys" | "lock_command" | "notify_command" | "export_dir", _) => {
                     return Err(err(Some(v.span()), Some(name), "has the wrong type".into()));
                 }
                 _ => {

@@ -18,6 +18,7 @@ pub mod keymap;
 pub mod log;
 pub mod outbound;
 pub mod pick;
+pub mod reports;
 pub mod screens;
 pub mod search;
 pub mod state;
@@ -59,6 +60,8 @@ pub struct Settings {
     pub lang: Lang,
     pub theme: Theme,
     pub keys: keymap::KeyMap,
+    /// Where the reports screen writes its exports (config `export_dir`).
+    pub export_dir: Option<std::path::PathBuf>,
 }
 
 impl Settings {
@@ -82,6 +85,7 @@ impl Settings {
             lang,
             theme,
             keys: config.keys,
+            export_dir: config.export_dir,
         })
     }
 }
@@ -98,7 +102,8 @@ pub struct Session<'a> {
 
 impl<'a> Session<'a> {
     pub fn new(app: &'a App, ctx: Ctx, settings: Settings) -> anyhow::Result<Session<'a>> {
-        let state = State::new(app, &ctx, settings.lang, settings.theme, settings.keys)?;
+        let mut state = State::new(app, &ctx, settings.lang, settings.theme, settings.keys)?;
+        state.export_dir = settings.export_dir;
         Ok(Session {
             app,
             ctx,

@@ -72,6 +72,9 @@ pub fn view(state: &State, frame: &mut Frame) {
         Screen::Rules => rules::draw(&state.rules, lang, theme, buf, body),
         Screen::Stock => stock::draw(&state.stock, lang, theme, buf, body),
         Screen::Orders => outbound::draw(&state.orders, lang, theme, buf, body),
+        Screen::Reports => {
+            super::screens::reports::draw(&state.reports, lang, theme, buf, body)
+        }
     }
     let status_area = Rect::new(area.x, area.bottom() - 2, area.width, 1);
     status_line(state, frame, status_area);
@@ -111,7 +114,9 @@ fn tabs(state: &State, buf: &mut Buffer, area: Rect) {
             {
                 title = format!("{title} > {}", o.view.id);
             }
-            format!(" {} {} ", i + 1, title)
+            // The reports tab keeps its key's number (9) whichever tabs come before it.
+            let number = if *screen == Screen::Reports { 9 } else { i + 1 };
+            format!(" {number} {title} ")
         })
         .collect();
     // When the titles do not fit, the screens not shown keep only their numbers.
