@@ -92,10 +92,7 @@ fn main() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("overdue.xlsx");
     let out = std::process::Command::new(std::env::current_exe().unwrap())
-        .env(
-            XLSX_CHILD,
-            format!("{}\n{}", db.display(), file.display()),
-        )
+        .env(XLSX_CHILD, format!("{}\n{}", db.display(), file.display()))
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);

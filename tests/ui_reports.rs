@@ -44,7 +44,10 @@ fn keys_step_through_reports_periods_and_parts() {
     assert_eq!(report(&s), "stock");
     press(&mut s, &["l", "p"]);
     let data = s.state.reports.data.as_ref().unwrap();
-    assert_eq!((data.name, data.from.to_string()), ("aging", "2026-01-01".to_string()));
+    assert_eq!(
+        (data.name, data.from.to_string()),
+        ("aging", "2026-01-01".to_string())
+    );
     press(&mut s, &["s", "s"]);
     assert_eq!(s.state.reports.sheet, 2);
     let by_branch = s.state.reports.current().unwrap();
@@ -52,8 +55,17 @@ fn keys_step_through_reports_periods_and_parts() {
     press(&mut s, &["f"]);
     let first = s.state.reports.branches[0].clone();
     let data = s.state.reports.data.as_ref().unwrap();
-    let branches: Vec<String> = data.sheet("by_branch").unwrap().rows.iter().map(|r| r[0].plain()).collect();
-    assert!(branches.iter().all(|b| *b == first), "{branches:?} filtered to {first}");
+    let branches: Vec<String> = data
+        .sheet("by_branch")
+        .unwrap()
+        .rows
+        .iter()
+        .map(|r| r[0].plain())
+        .collect();
+    assert!(
+        branches.iter().all(|b| *b == first),
+        "{branches:?} filtered to {first}"
+    );
 }
 
 #[test]
@@ -64,7 +76,11 @@ fn the_export_key_writes_the_report_shown_to_the_configured_directory() {
     s.state.export_dir = Some(dir.path().to_path_buf());
     press(&mut s, &["9", "e"]);
     let file = dir.path().join("aging-2025-07-01-2026-06-15.xlsx");
-    assert!(file.exists(), "{:?}", std::fs::read_dir(dir.path()).unwrap().collect::<Vec<_>>());
+    assert!(
+        file.exists(),
+        "{:?}",
+        std::fs::read_dir(dir.path()).unwrap().collect::<Vec<_>>()
+    );
     let status = text(&s, 80, 24);
     assert!(status.contains("已保存"), "{status}");
 }
@@ -72,9 +88,18 @@ fn the_export_key_writes_the_report_shown_to_the_configured_directory() {
 #[test]
 fn collectors_and_clerks_are_not_offered_the_reports_tab() {
     let book = workflow_book();
-    for (user, offered) in [("li", false), ("zhou", false), ("qian", true), ("sun", true)] {
+    for (user, offered) in [
+        ("li", false),
+        ("zhou", false),
+        ("qian", true),
+        ("sun", true),
+    ] {
         let mut s = session_as(&book, user, Lang::En, "default");
-        assert_eq!(s.state.screens().contains(&Screen::Reports), offered, "{user}");
+        assert_eq!(
+            s.state.screens().contains(&Screen::Reports),
+            offered,
+            "{user}"
+        );
         press(&mut s, &["9"]);
         assert_eq!(s.state.screen == Screen::Reports, offered, "{user}");
     }

@@ -199,7 +199,10 @@ impl Config {
                         config.notify_command = command;
                     }
                 }
-                ("theme" | "lang" | "keys" | "lock_command" | "notify_command" | "export_dir", _) => {
+                (
+                    "theme" | "lang" | "keys" | "lock_command" | "notify_command" | "export_dir",
+                    _,
+                ) => {
                     return Err(err(Some(v.span()), Some(name), "has the wrong type".into()));
                 }
                 _ => {

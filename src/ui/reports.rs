@@ -34,9 +34,7 @@ pub fn command(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> Opt
     }
     let r = &mut state.reports;
     match command {
-        Command::NextReport | Command::PrevReport => {
-            r.step_report(command == Command::NextReport)
-        }
+        Command::NextReport | Command::PrevReport => r.step_report(command == Command::NextReport),
         Command::Period => r.next_period(),
         Command::Filter => r.next_branch(),
         Command::NextSheet => return Some(r.next_sheet()),

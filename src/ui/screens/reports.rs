@@ -165,9 +165,8 @@ fn column(sheet: &Sheet, name: &str) -> Option<usize> {
 
 /// The chart's bars: (label, value, value as people read it).
 fn chart_points(report: &Report) -> Vec<(String, u64, String)> {
-    let (part, label, value, _) = chart_of(
-        ReportName::parse(report.name).unwrap_or(ReportName::Aging),
-    );
+    let (part, label, value, _) =
+        chart_of(ReportName::parse(report.name).unwrap_or(ReportName::Aging));
     let Some(sheet) = report.sheet(part) else {
         return Vec::new();
     };
@@ -203,15 +202,17 @@ pub fn draw(s: &ReportsScreen, lang: Lang, theme: &Theme, buf: &mut Buffer, area
         Msg::ReportsMonths,
         &[&PERIODS[s.period % PERIODS.len()].to_string()],
     );
-    let (from, to) = s
-        .data
-        .as_ref()
-        .map_or((String::new(), String::new()), |r| {
-            (r.from.to_string(), r.to.to_string())
-        });
+    let (from, to) = s.data.as_ref().map_or((String::new(), String::new()), |r| {
+        (r.from.to_string(), r.to.to_string())
+    });
     let head = lang.f(
         Msg::ReportsLine,
-        &[lang.t(title(name)), &from, &to, &format!("{months} · {branch}")],
+        &[
+            lang.t(title(name)),
+            &from,
+            &to,
+            &format!("{months} · {branch}"),
+        ],
     );
     let width = area.width as usize;
     buf.set_line(
@@ -251,7 +252,12 @@ pub fn draw(s: &ReportsScreen, lang: Lang, theme: &Theme, buf: &mut Buffer, area
             .data(&data)
             .style(theme.style("bar.amount"))
             .render(
-                Rect::new(chart_area.x, chart_area.y + 1, area.width.min(data.len() as u16 * 4), chart_h - 1),
+                Rect::new(
+                    chart_area.x,
+                    chart_area.y + 1,
+                    area.width.min(data.len() as u16 * 4),
+                    chart_h - 1,
+                ),
                 buf,
             );
     } else {
@@ -311,11 +317,19 @@ pub fn draw(s: &ReportsScreen, lang: Lang, theme: &Theme, buf: &mut Buffer, area
         &Line::styled(truncate(&part, width), theme.style("header")),
         area.width,
     );
-    let table_area = Rect::new(area.x, y + 1, area.width, area.bottom().saturating_sub(y + 1));
+    let table_area = Rect::new(
+        area.x,
+        y + 1,
+        area.width,
+        area.bottom().saturating_sub(y + 1),
+    );
     let titles: Vec<String> = sheet.columns.iter().map(|c| lang.report_word(c)).collect();
     let widths: Vec<usize> = (0..sheet.columns.len())
         .map(|i| {
-            let cells = sheet.rows.iter().map(|r| super::super::text::width(&r[i].display()));
+            let cells = sheet
+                .rows
+                .iter()
+                .map(|r| super::super::text::width(&r[i].display()));
             cells
                 .chain(std::iter::once(super::super::text::width(&titles[i])))
                 .max()
