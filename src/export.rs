@@ -148,17 +148,23 @@ pub fn table(sheet: &Sheet) -> String {
         .iter()
         .map(|r| r.iter().map(Cell::display).collect())
         .collect();
-    let mut widths: Vec<usize> = sheet.columns.iter().map(|c| c.width()).collect();
-    for row in &rows {
+    let right: Vec<bool> = (0..sheet.columns.len())
+        .map(|i| sheet.rows.first().is_some_and(|r| r[i].is_number()))
+        .collect();
+    align(&sheet.columns, &right, &rows)
+}
+
+/// Columns aligned by display cells (CJK is two), two spaces apart, `right` ones
+/// right-aligned; each line ends in a newline, without trailing spaces.
+pub fn align(headers: &[String], right: &[bool], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = headers.iter().map(|c| c.width()).collect();
+    for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.width());
         }
     }
-    let right: Vec<bool> = (0..sheet.columns.len())
-        .map(|i| sheet.rows.first().is_some_and(|r| r[i].is_number()))
-        .collect();
     let mut out = String::new();
-    for cells in std::iter::once(&sheet.columns).chain(&rows) {
+    for cells in std::iter::once(headers).chain(rows.iter().map(Vec::as_slice)) {
         let mut line = String::new();
         for (i, cell) in cells.iter().enumerate() {
             let pad = " ".repeat(widths[i].saturating_sub(cell.width()));

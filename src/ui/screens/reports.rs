@@ -229,6 +229,18 @@ pub fn draw(s: &ReportsScreen, lang: Lang, theme: &Theme, buf: &mut Buffer, area
     let chart_area = Rect::new(area.x, area.y + 1, area.width, chart_h);
     let (_, label, value, spark) = chart_of(name);
     let points = chart_points(report);
+    let caption = lang.f(
+        Msg::ReportsChart,
+        &[&lang.report_word(value), &lang.report_word(label)],
+    );
+    if !points.is_empty() {
+        buf.set_line(
+            chart_area.x,
+            chart_area.y,
+            &Line::styled(truncate(&caption, width), theme.style("muted")),
+            area.width,
+        );
+    }
     if points.is_empty() {
         buf.set_line(
             chart_area.x,
@@ -237,16 +249,6 @@ pub fn draw(s: &ReportsScreen, lang: Lang, theme: &Theme, buf: &mut Buffer, area
             area.width,
         );
     } else if spark {
-        let caption = lang.f(
-            Msg::ReportsChart,
-            &[&lang.report_word(value), &lang.report_word(label)],
-        );
-        buf.set_line(
-            chart_area.x,
-            chart_area.y,
-            &Line::styled(truncate(&caption, width), theme.style("muted")),
-            area.width,
-        );
         let data: Vec<u64> = points.iter().map(|p| p.1).collect();
         Sparkline::default()
             .data(&data)
@@ -261,16 +263,6 @@ pub fn draw(s: &ReportsScreen, lang: Lang, theme: &Theme, buf: &mut Buffer, area
                 buf,
             );
     } else {
-        let caption = lang.f(
-            Msg::ReportsChart,
-            &[&lang.report_word(value), &lang.report_word(label)],
-        );
-        buf.set_line(
-            chart_area.x,
-            chart_area.y,
-            &Line::styled(truncate(&caption, width), theme.style("muted")),
-            area.width,
-        );
         let n = points.len() as u16;
         let bar_width = ((area.width.saturating_sub(n)) / n.max(1)).clamp(1, 9);
         let bars: Vec<Bar> = points
