@@ -209,17 +209,18 @@ impl App {
     /// through (one read of the customers, kept as two short strings each).
     fn parties(&self, user: &User, q: &ReportQuery) -> Result<HashMap<String, Party>> {
         let mut out = HashMap::new();
-        for customer in self.store().customers() {
-            let c = customer?;
-            let passes = in_scope_of(user, &c.branch, &c.collector)
-                && q.branch.as_ref().is_none_or(|b| *b == c.branch)
-                && q.collector.as_ref().is_none_or(|x| *x == c.collector);
+        for record in self.store().customer_records() {
+            let record = record?;
+            let c = record.customer()?;
+            let passes = in_scope_of(user, c.branch, c.collector)
+                && q.branch.as_ref().is_none_or(|b| b == c.branch)
+                && q.collector.as_ref().is_none_or(|x| x == c.collector);
             if passes {
                 out.insert(
-                    c.id,
+                    c.id.to_string(),
                     Party {
-                        branch: c.branch,
-                        collector: c.collector,
+                        branch: c.branch.to_string(),
+                        collector: c.collector.to_string(),
                     },
                 );
             }
@@ -233,7 +234,7 @@ impl App {
     fn scan_book<T: Send>(
         &self,
         parties: &HashMap<String, Party>,
-        points: &[NaiveDate],
+        (points, penalty): (&[NaiveDate], bool),
         init: impl Fn() -> T + Sync,
         visit: impl Fn(&mut T, &Seen) -> Result<()> + Sync,
     ) -> Result<Vec<T>> {
@@ -262,7 +263,7 @@ impl App {
                 let Some(party) = parties.get(contract.customer_id) else {
                     continue;
                 };
-                let positions = positions(&contract, &settings, points);
+                let positions = positions(&contract, &settings, points, penalty);
                 let seen = Seen {
                     contract: &contract,
                     party,
@@ -286,7 +287,7 @@ impl App {
         let n = points.len();
         let parts = self.scan_book(
             &parties,
-            &points,
+            (&points, false),
             || -> Acc { (vec![Aging::default(); n], BTreeMap::new(), BTreeMap::new()) },
             |(trend, branches, collectors), seen| {
                 for (k, p) in seen.positions.at.iter().enumerate() {
@@ -369,7 +370,7 @@ impl App {
         let steps = points.len() - 1;
         let parts = self.scan_book(
             &parties,
-            &points,
+            (&points, false),
             || vec![[RollTally::default(); 6]; steps],
             |tallies, seen| {
                 for (k, pair) in seen.positions.at.windows(2).enumerate() {
@@ -440,7 +441,7 @@ impl App {
         let store = self.store();
         let parts = self.scan_book(
             &parties,
-            &points,
+            (&points, false),
             BTreeMap::<(String, String), CollectionTally>::new,
             |groups, seen| {
                 let at = &seen.positions.at;
@@ -503,39 +504,44 @@ impl App {
         let parties = self.parties(user, q)?;
         let store = self.store();
         let history = points.len() - 2; // contract-months per contract, at most
-        let parts = self.scan_book(&parties, &points, ForecastTally::default, |t, seen| {
-            let at = &seen.positions.at;
-            for k in 0..history {
-                let (start, next) = (at[k], at[k + 1]);
-                t.actual[k] += next.received - start.received;
-                if on_book(seen.contract, start.as_of) {
-                    let owed = start.overdue_amount + start.falling_due;
-                    if owed.is_positive() {
-                        t.weights[bucket_index(start.bucket)]
-                            .add(owed, next.received - start.received);
+        let parts = self.scan_book(
+            &parties,
+            (&points, false),
+            ForecastTally::default,
+            |t, seen| {
+                let at = &seen.positions.at;
+                for k in 0..history {
+                    let (start, next) = (at[k], at[k + 1]);
+                    t.actual[k] += next.received - start.received;
+                    if on_book(seen.contract, start.as_of) {
+                        let owed = start.overdue_amount + start.falling_due;
+                        if owed.is_positive() {
+                            t.weights[bucket_index(start.bucket)]
+                                .add(owed, next.received - start.received);
+                        }
                     }
                 }
-            }
-            let now = at[at.len() - 1];
-            if !on_book(seen.contract, to) {
-                return Ok(());
-            }
-            let b = bucket_index(now.bucket);
-            t.scheduled[b][0] += now.overdue_amount;
-            for (inst, unpaid) in seen
-                .contract
-                .installments
-                .iter()
-                .zip(&seen.positions.unpaid_at_last)
-            {
-                if inst.due > to
-                    && let Some(m) = month_of(inst.due)
-                {
-                    t.scheduled[b][m] += *unpaid;
+                let now = at[at.len() - 1];
+                if !on_book(seen.contract, to) {
+                    return Ok(());
                 }
-            }
-            promises_due(store, seen, to, &month_of, &mut t.promised)
-        })?;
+                let b = bucket_index(now.bucket);
+                t.scheduled[b][0] += now.overdue_amount;
+                for (inst, unpaid) in seen
+                    .contract
+                    .installments
+                    .iter()
+                    .zip(&seen.positions.unpaid_at_last)
+                {
+                    if inst.due > to
+                        && let Some(m) = month_of(inst.due)
+                    {
+                        t.scheduled[b][m] += *unpaid;
+                    }
+                }
+                promises_due(store, seen, to, &month_of, &mut t.promised)
+            },
+        )?;
         let mut t = ForecastTally::default();
         for part in parts {
             t.merge(&part);
@@ -615,7 +621,7 @@ impl App {
         let steps = points.len() - 1;
         let parts = self.scan_book(
             &parties,
-            &points,
+            (&points, true),
             || (vec![PenaltyTally::default(); steps], BTreeMap::new()),
             |(months, branches): &mut (Vec<PenaltyTally>, BTreeMap<String, PenaltyTally>), seen| {
                 let mut total = PenaltyTally::default();

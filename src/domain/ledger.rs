@@ -779,11 +779,13 @@ pub struct Positions {
 /// The figures of `contract` at each of `dates` (in ascending order), in one pass over its
 /// payments: each equals `evaluate(contract, settings, date)` (a property test checks it).
 /// The reports read a contract at twelve month ends this way instead of evaluating it twelve
-/// times.
+/// times. Without `penalty`, `penalty_accrued` is left at 0 (the sweep over the days is most
+/// of the cost, and only the penalty report reads it); the allocation is the same.
 pub fn positions<C: LedgerFacts + ?Sized>(
     contract: &C,
     settings: &PenaltySettings,
     dates: &[NaiveDate],
+    penalty: bool,
 ) -> Positions {
     debug_assert!(dates.is_sorted(), "positions: dates out of order");
     let mut payments: Vec<PaymentFact> = contract
@@ -822,7 +824,11 @@ pub fn positions<C: LedgerFacts + ?Sized>(
             bucket: Bucket::of_days(days_overdue),
             overdue_amount,
             balance,
-            penalty_accrued: work.accrued(as_of),
+            penalty_accrued: if penalty {
+                work.accrued(as_of)
+            } else {
+                Money::ZERO
+            },
             penalty_waived: work.waived_by(as_of),
             penalty_paid: work.penalty_paid,
             received,

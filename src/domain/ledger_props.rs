@@ -852,7 +852,12 @@ proptest! {
         let contract = model.contract();
         let settings = model.settings();
         let dates: Vec<NaiveDate> = offsets.iter().map(|&x| day(x)).collect();
-        let positions = positions(&contract, &settings, &dates);
+        let positions = positions(&contract, &settings, &dates, true);
+        let lean = super::positions(&contract, &settings, &dates, false);
+        for (full, lean) in positions.at.iter().zip(&lean.at) {
+            let without = Position { penalty_accrued: Money::ZERO, ..*full };
+            prop_assert_eq!(&without, lean, "without the penalty sweep");
+        }
         for (k, p) in positions.at.iter().enumerate() {
             let f = evaluate(&contract, &settings, p.as_of);
             let falling_due: Money = f
