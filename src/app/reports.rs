@@ -21,9 +21,10 @@ use crate::domain::reports::{
 };
 use crate::domain::workflow::{Application, Followup, Stage};
 use crate::domain::{
-    Bucket, ContractState, Money, Positions, PromiseState, User, positions, promise_state_of,
+    Bucket, ContractState, Money, Positions, Promise, PromiseState, User, positions,
+    promise_state_of,
 };
-use crate::store::ContractRef;
+use crate::store::{ContactRef, ContractRef};
 use crate::store::{Reader, RecordKind, Store};
 use chrono::{Days, Months, NaiveDate};
 use rust_decimal::Decimal;
@@ -438,7 +439,7 @@ impl App {
     fn collection_report(&self, user: &User, q: &ReportQuery) -> Result<Vec<Sheet>> {
         let points = month_points(q.from, q.to);
         let parties = self.parties(user, q)?;
-        let store = self.store();
+        let contacts = contacts_where(self.store(), |c| c.on >= q.from && c.on <= q.to)?;
         let parts = self.scan_book(
             &parties,
             (&points, false),
@@ -462,7 +463,8 @@ impl App {
                     .map(|p| p.falling_due)
                     .sum::<Money>();
                 t.collected += end.received - opening.received;
-                contacts_in(store, seen, q, t)
+                contacts_in(&contacts, seen, q, t);
+                Ok(())
             },
         )?;
         let mut groups = BTreeMap::new();
@@ -502,7 +504,9 @@ impl App {
         let months = months_after(to, FORECAST_MONTHS);
         let month_of = |day: NaiveDate| months.iter().rposition(|m| *m <= day);
         let parties = self.parties(user, q)?;
-        let store = self.store();
+        let promises = contacts_where(self.store(), |c| {
+            c.promise.as_ref().is_some_and(|p| p.date > to)
+        })?;
         let history = points.len() - 2; // contract-months per contract, at most
         let parts = self.scan_book(
             &parties,
@@ -539,7 +543,8 @@ impl App {
                         t.scheduled[b][m] += *unpaid;
                     }
                 }
-                promises_due(store, seen, to, &month_of, &mut t.promised)
+                promises_due(&promises, seen, to, &month_of, &mut t.promised);
+                Ok(())
             },
         )?;
         let mut t = ForecastTally::default();
@@ -989,24 +994,40 @@ impl CollectionTally {
     }
 }
 
-/// Adds the contract's contacts made in the period, and the promises taken in it with
-/// their state as of the period's end, to `t`.
-fn contacts_in(store: &Store, seen: &Seen, q: &ReportQuery, t: &mut CollectionTally) -> Result<()> {
-    let Some(record) = store.ticket_record(seen.contract.no)? else {
-        return Ok(());
-    };
-    let ticket = record.ticket()?;
-    for contact in ticket
-        .contacts
-        .iter()
-        .filter(|c| c.on >= q.from && c.on <= q.to)
-    {
+/// Contacts a report reads, by contract: when each was made and its promise, if any.
+type ContactsOf = HashMap<String, Vec<(NaiveDate, Option<Promise>)>>;
+
+/// The contacts that `keep` lets through, read in one pass over the tickets (in key order,
+/// far cheaper than a look-up per contract), only for the contracts of `parties`' customers
+/// (checked when the contract is visited).
+fn contacts_where(store: &Store, keep: impl Fn(&ContactRef) -> bool) -> Result<ContactsOf> {
+    let mut out: ContactsOf = HashMap::new();
+    for record in store.ticket_records() {
+        let record = record?;
+        let ticket = record.ticket()?;
+        let kept: Vec<_> = ticket
+            .contacts
+            .iter()
+            .filter(|c| keep(c))
+            .map(|c| (c.on, c.promise.clone()))
+            .collect();
+        if !kept.is_empty() {
+            out.insert(ticket.contract_no.to_string(), kept);
+        }
+    }
+    Ok(out)
+}
+
+/// Adds the contract's contacts made in the period (`contacts`: those of the period), and
+/// the promises taken in it with their state as of the period's end, to `t`.
+fn contacts_in(contacts: &ContactsOf, seen: &Seen, q: &ReportQuery, t: &mut CollectionTally) {
+    for (on, promise) in contacts.get(seen.contract.no).into_iter().flatten() {
         t.contacts += 1;
-        if let Some(promise) = &contact.promise {
+        if let Some(promise) = promise {
             t.promises += 1;
             t.promised += promise.amount;
             let facts = seen.contract.payments.iter().map(|p| p.fact());
-            match promise_state_of(promise, contact.on, facts, q.to) {
+            match promise_state_of(promise, *on, facts, q.to) {
                 PromiseState::Kept => {
                     t.kept += 1;
                     t.kept_amount += promise.amount;
@@ -1016,34 +1037,28 @@ fn contacts_in(store: &Store, seen: &Seen, q: &ReportQuery, t: &mut CollectionTa
             }
         }
     }
-    Ok(())
 }
 
-/// Adds the promises still due as of `to` to the month their date falls in.
+/// Adds the promises still due as of `to` (`promises`: those dated after it) to the month
+/// their date falls in.
 fn promises_due(
-    store: &Store,
+    promises: &ContactsOf,
     seen: &Seen,
     to: NaiveDate,
     month_of: &impl Fn(NaiveDate) -> Option<usize>,
     promised: &mut [Money; FORECAST_MONTHS],
-) -> Result<()> {
-    let Some(record) = store.ticket_record(seen.contract.no)? else {
-        return Ok(());
-    };
-    let ticket = record.ticket()?;
-    for contact in &ticket.contacts {
-        let Some(promise) = &contact.promise else {
+) {
+    for (on, promise) in promises.get(seen.contract.no).into_iter().flatten() {
+        let Some(promise) = promise else {
             continue;
         };
         let facts = seen.contract.payments.iter().map(|p| p.fact());
-        if promise.date > to
-            && promise_state_of(promise, contact.on, facts, to) == PromiseState::Due
+        if promise_state_of(promise, *on, facts, to) == PromiseState::Due
             && let Some(m) = month_of(promise.date)
         {
             promised[m] += promise.amount;
         }
     }
-    Ok(())
 }
 
 #[derive(Clone, Copy, Default)]

@@ -806,6 +806,35 @@ mod tests {
             }
         }
 
+        /// Whatever a worksheet holds (text, numbers as text, error cells, blanks, short or
+        /// long rows), reading it and checking a payment row never panic, and every problem
+        /// names the sheet.
+        #[test]
+        fn any_worksheet_reads_without_panic(
+            cells in proptest::collection::vec(
+                proptest::collection::vec(
+                    prop_oneof![".{0,10}".prop_map(Ok), "#[A-Z/0!]{1,6}".prop_map(Err), Just(Ok(String::new()))],
+                    0..7,
+                ),
+                0..8,
+            ),
+            header in any::<bool>(),
+        ) {
+            let mut rows: Vec<(u64, Vec<xlsx::CellText>)> =
+                cells.into_iter().enumerate().map(|(i, r)| (i as u64 + 2, r)).collect();
+            if header {
+                let names = PAYMENT_COLUMNS.iter().map(|c| Ok(c.to_string())).collect();
+                rows.insert(0, (1, names));
+            }
+            let mut p = Problems { file: "f.xlsx:付款", lines: Vec::new(), serial_dates: true };
+            let read = read_rows(&Input::Sheet(rows), PAYMENT_COLUMNS, &mut p);
+            for row in &read {
+                let _ = p.date(row, "received_on");
+                let _ = p.money(row, "amount");
+            }
+            prop_assert!(p.lines.iter().all(|l| l.starts_with("f.xlsx:付款:")));
+        }
+
         #[test]
         fn csv_rows_keep_their_fields(names in proptest::collection::vec("[a-z张王李,\" ]{0,8}", 1..6)) {
             let mut text = String::from("customer_id,name,phone,id_number,address,branch,collector\n");

@@ -542,6 +542,15 @@ impl Store {
         self.scan_decoded(Space::Customer)
     }
 
+    /// Every collection ticket's record, in contract order, to be read through a borrowed
+    /// view (`ticket()`).
+    pub fn ticket_records(&self) -> impl Iterator<Item = Result<Record>> + '_ {
+        self.tree.scan_prefix(Space::Ticket.prefix()).map(|kv| {
+            let (key, value) = kv?;
+            Ok(Record { key, value })
+        })
+    }
+
     /// Every customer record, in id order, to be read through a borrowed view (`customer()`).
     pub fn customer_records(&self) -> impl Iterator<Item = Result<Record>> + '_ {
         self.tree.scan_prefix(Space::Customer.prefix()).map(|kv| {
