@@ -29,6 +29,7 @@ use crate::store::{Reader, RecordKind, Store};
 use chrono::{Days, Months, NaiveDate};
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 /// The reports, by the names the command line and the screen use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -103,8 +104,10 @@ const SLOWEST_MACHINES: usize = 20;
 
 /// Who a customer is to the reports: where they sit and who collects from them.
 struct Party {
-    branch: String,
-    collector: String,
+    // Shared among the customers of a branch and collector: cloned per contract into the
+    // group keys, a count goes up instead of a string being copied.
+    branch: Arc<str>,
+    collector: Arc<str>,
 }
 
 /// A contract as a scan visitor sees it.
@@ -210,6 +213,17 @@ impl App {
     /// through (one read of the customers, kept as two short strings each).
     fn parties(&self, user: &User, q: &ReportQuery) -> Result<HashMap<String, Party>> {
         let mut out = HashMap::new();
+        let mut names: HashMap<String, Arc<str>> = HashMap::new();
+        let mut intern = |name: &str| -> Arc<str> {
+            match names.get(name) {
+                Some(shared) => shared.clone(),
+                None => {
+                    let shared: Arc<str> = Arc::from(name);
+                    names.insert(name.to_string(), shared.clone());
+                    shared
+                }
+            }
+        };
         for record in self.store().customer_records() {
             let record = record?;
             let c = record.customer()?;
@@ -220,8 +234,8 @@ impl App {
                 out.insert(
                     c.id.to_string(),
                     Party {
-                        branch: c.branch.to_string(),
-                        collector: c.collector.to_string(),
+                        branch: intern(c.branch),
+                        collector: intern(c.collector),
                     },
                 );
             }
@@ -280,8 +294,8 @@ impl App {
     fn aging_report(&self, user: &User, q: &ReportQuery) -> Result<Vec<Sheet>> {
         type Acc = (
             Vec<Aging>,
-            BTreeMap<String, Aging>,
-            BTreeMap<(String, String), Aging>,
+            BTreeMap<Arc<str>, Aging>,
+            BTreeMap<(Arc<str>, Arc<str>), Aging>,
         );
         let points = month_points(q.from, q.to);
         let parties = self.parties(user, q)?;
@@ -346,13 +360,13 @@ impl App {
         };
         let mut by_branch = grid("by_branch", &["branch"]);
         for (branch, aging) in &branches {
-            let mut row = vec![Cell::text(branch)];
+            let mut row = vec![Cell::text(&**branch)];
             row.extend(aging.cells());
             by_branch.push(row);
         }
         let mut by_collector = grid("by_collector", &["branch", "collector"]);
         for ((branch, collector), aging) in &collectors {
-            let mut row = vec![Cell::text(branch), Cell::text(collector)];
+            let mut row = vec![Cell::text(&**branch), Cell::text(&**collector)];
             row.extend(aging.cells());
             by_collector.push(row);
         }
@@ -443,7 +457,7 @@ impl App {
         let parts = self.scan_book(
             &parties,
             (&points, false),
-            BTreeMap::<(String, String), CollectionTally>::new,
+            BTreeMap::<(Arc<str>, Arc<str>), CollectionTally>::new,
             |groups, seen| {
                 let at = &seen.positions.at;
                 let (opening, end) = (at[0], at[at.len() - 1]);
@@ -471,20 +485,20 @@ impl App {
         for part in parts {
             merge_into(&mut groups, part, CollectionTally::merge);
         }
-        let mut branches: BTreeMap<String, CollectionTally> = BTreeMap::new();
+        let mut branches: BTreeMap<Arc<str>, CollectionTally> = BTreeMap::new();
         for ((branch, _), t) in &groups {
             branches.entry(branch.clone()).or_default().merge(t);
         }
         let mut by_collector = Sheet::new("by_collector", &COLLECTION_COLUMNS_BY_COLLECTOR);
         for ((branch, collector), t) in &groups {
-            let mut row = vec![Cell::text(branch), Cell::text(collector)];
+            let mut row = vec![Cell::text(&**branch), Cell::text(&**collector)];
             row.extend(t.cells());
             by_collector.push(row);
         }
         let mut by_branch = Sheet::new("by_branch", &COLLECTION_COLUMNS_BY_COLLECTOR[1..]);
         by_branch.columns[0] = "branch".into();
         for (branch, t) in &branches {
-            let mut row = vec![Cell::text(branch)];
+            let mut row = vec![Cell::text(&**branch)];
             row.extend(t.cells());
             by_branch.push(row);
         }
@@ -628,7 +642,8 @@ impl App {
             &parties,
             (&points, true),
             || (vec![PenaltyTally::default(); steps], BTreeMap::new()),
-            |(months, branches): &mut (Vec<PenaltyTally>, BTreeMap<String, PenaltyTally>), seen| {
+            |(months, branches): &mut (Vec<PenaltyTally>, BTreeMap<Arc<str>, PenaltyTally>),
+             seen| {
                 let mut total = PenaltyTally::default();
                 for (k, pair) in seen.positions.at.windows(2).enumerate() {
                     let (a, b) = (pair[0], pair[1]);
@@ -672,7 +687,7 @@ impl App {
         }
         let mut by_branch = Sheet::new("by_branch", &[&["branch"][..], &columns].concat());
         for (branch, t) in &branches {
-            let mut row = vec![Cell::text(branch)];
+            let mut row = vec![Cell::text(&**branch)];
             row.extend(t.cells());
             by_branch.push(row);
         }

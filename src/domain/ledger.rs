@@ -170,6 +170,9 @@ struct Work<'a, C: LedgerFacts + ?Sized> {
     changes: Vec<Change>,
     /// Every installment before this index is paid in full.
     first_open: usize,
+    /// No installment from this index on has been paid anything: payments reach the
+    /// installments in schedule order, so those after the last one reached are untouched.
+    touched_end: usize,
     penalty_paid: Money,
     credit: Money,
 }
@@ -201,6 +204,7 @@ impl<'a, C: LedgerFacts + ?Sized> Work<'a, C> {
             slots,
             changes: Vec::with_capacity(payments + payments / 2),
             first_open: 0,
+            touched_end: 0,
             penalty_paid: Money::ZERO,
             credit: Money::ZERO,
         };
@@ -309,6 +313,7 @@ impl<'a, C: LedgerFacts + ?Sized> Work<'a, C> {
 
     /// Applies up to `remaining` to installment `i`; records the change from `received + 1`.
     fn take(&mut self, i: usize, part: Part, remaining: &mut Money, received: NaiveDate) {
+        self.touched_end = self.touched_end.max(i + 1);
         let slot = &mut self.slots[i];
         let before = slot.principal + slot.interest;
         if matches!(part, Part::Interest | Part::Both) {
@@ -797,6 +802,11 @@ pub fn positions<C: LedgerFacts + ?Sized>(
     let mut next = 0;
     let mut received = Money::ZERO;
     let schedule = contract.installments();
+    // What the installments from each index on ask in all, for the untouched tail.
+    let mut from_here = vec![Money::ZERO; schedule.len() + 1];
+    for (i, inst) in schedule.iter().enumerate().rev() {
+        from_here[i] = from_here[i + 1] + inst.amount();
+    }
     let mut out = Vec::with_capacity(dates.len());
     for (k, &as_of) in dates.iter().enumerate() {
         let next_date = dates.get(k + 1).copied();
@@ -807,7 +817,18 @@ pub fn positions<C: LedgerFacts + ?Sized>(
         }
         let (mut overdue_amount, mut balance, mut oldest) = (Money::ZERO, Money::ZERO, None);
         let mut falling_due = Money::ZERO;
-        for (inst, slot) in schedule.iter().zip(&work.slots) {
+        // Installments before `first_open` are paid in full; past the window of this date,
+        // the untouched tail counts whole.
+        for (i, (inst, slot)) in schedule
+            .iter()
+            .zip(&work.slots)
+            .enumerate()
+            .skip(work.first_open)
+        {
+            if i >= work.touched_end && inst.due > as_of && next_date.is_none_or(|n| inst.due > n) {
+                balance += from_here[i];
+                break;
+            }
             let unpaid = slot.principal + slot.interest;
             balance += unpaid;
             if inst.due < as_of && unpaid.is_positive() {
