@@ -389,3 +389,39 @@ fn list_commands_write_csv_and_xlsx() {
     let err = b.refused(&["overdue", "--format", "xlsx"]);
     assert!(err.contains("--format xlsx needs --out FILE"), "{err}");
 }
+
+#[test]
+fn stock_imports_read_xlsx_too() {
+    let b = Book::new("db");
+    let file = b.path("stock.xlsx");
+    let mut book = Workbook::new();
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    let ws = book.add_worksheet();
+    ws.set_name("整机").unwrap();
+    for (c, h) in ["serial", "model", "type", "yard", "arrived_on"].iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    ws.write_string(1, 0, "SY75C-1").unwrap();
+    ws.write_string(1, 1, "SY75C").unwrap();
+    ws.write_string(1, 2, "excavator").unwrap();
+    ws.write_string(1, 3, "合肥一号场").unwrap();
+    ws.write_datetime_with_format(1, 4, ExcelDateTime::from_ymd(2026, 3, 2).unwrap(), &date)
+        .unwrap();
+    let ws = book.add_worksheet();
+    ws.set_name("附件").unwrap();
+    for (c, h) in ["code", "name", "unit", "quantity"].iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    ws.write_string(1, 0, "BKT").unwrap();
+    ws.write_string(1, 1, "挖斗").unwrap();
+    ws.write_string(1, 2, "个").unwrap();
+    ws.write_number(1, 3, 4.0).unwrap();
+    book.save(&file).unwrap();
+    let f = file.to_str().unwrap();
+    b.ok(&["import", "machines", f]);
+    b.ok(&["import", "accessories", f, "--sheet", "附件"]);
+    let stock = b.json(&["stock", "--json"]);
+    assert_eq!(stock[0]["serial"], "SY75C-1");
+    assert_eq!(stock[0]["arrived_on"], "2026-03-02");
+    assert_eq!(stock[0]["yard"], "合肥一号场");
+}
