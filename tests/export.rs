@@ -398,7 +398,10 @@ fn stock_imports_read_xlsx_too() {
     let date = Format::new().set_num_format("yyyy-mm-dd");
     let ws = book.add_worksheet();
     ws.set_name("整机").unwrap();
-    for (c, h) in ["serial", "model", "type", "yard", "arrived_on"].iter().enumerate() {
+    for (c, h) in ["serial", "model", "type", "yard", "arrived_on"]
+        .iter()
+        .enumerate()
+    {
         ws.write_string(0, c as u16, *h).unwrap();
     }
     ws.write_string(1, 0, "SY75C-1").unwrap();

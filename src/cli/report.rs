@@ -79,7 +79,9 @@ fn write_sheets(sheets: &[Sheet], form: Form, out: Option<&Path>) -> Done {
             }
         }
         (Form::Table | Form::Json, _) | (Form::Xlsx, None) => {
-            return Err(usage("only csv and xlsx are written this way".into()));
+            return Err(usage(
+                "a list is written as csv or xlsx: end the --out name in .csv or .xlsx or say --format".into(),
+            ));
         }
     }
     Ok(())
@@ -174,6 +176,12 @@ pub fn export_book(app: &App, ctx: &Ctx, args: &ExportArgs) -> Done {
         ExportKind::Payments => BookPart::Payments,
     };
     let form = form_of(args.format.map(list_form), Some(&args.out), Form::Csv)?;
+    if !matches!(form, Form::Csv | Form::Xlsx) {
+        return Err(usage(format!(
+            "--out {}: export writes csv or xlsx; end the name in .csv or .xlsx or say --format",
+            args.out.display()
+        )));
+    }
     let path = args.out.as_path();
     let place = |e: std::io::Error| usage(format!("{}: cannot be written: {e}", path.display()));
     let count = match form {
