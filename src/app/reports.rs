@@ -472,8 +472,11 @@ impl App {
                         }
                     }
                 }
+                // What fell due in each month while the contract was on the book (a
+                // repossessed contract's schedule runs on, but nobody collects it).
                 t.owed += at[..at.len() - 1]
                     .iter()
+                    .filter(|p| on_book(seen.contract, p.as_of))
                     .map(|p| p.falling_due)
                     .sum::<Money>();
                 t.collected += end.received - opening.received;
