@@ -432,6 +432,17 @@ pub enum Refusal {
         code: u32,
         tab_ok: bool,
     },
+    /// A report's period that ends before it starts.
+    PeriodBackwards {
+        #[serde(with = "crate::codec::date")]
+        from: NaiveDate,
+        #[serde(with = "crate::codec::date")]
+        to: NaiveDate,
+    },
+    /// Writing an export (a file, a sheet) failed; `reason` is the writer's own words.
+    ExportFailed {
+        reason: String,
+    },
     // New variants go here, at the end (see the module's note).
 }
 
@@ -732,6 +743,13 @@ pub(crate) fn samples() -> Vec<Refusal> {
             code: 0x1b,
             tab_ok: true,
         },
+        R::PeriodBackwards {
+            from: day("2026-06-30"),
+            to: day("2026-06-01"),
+        },
+        R::ExportFailed {
+            reason: s("disk full"),
+        },
     ]
 }
 
@@ -872,6 +890,8 @@ mod tests {
                     "4f0e616363727565207468726f756768fcac931600fc8c931600"
                 }
                 Refusal::ControlCharacter { .. } => "50046e6f74651b01",
+                Refusal::PeriodBackwards { .. } => "51fcaa931600fc70931600",
+                Refusal::ExportFailed { .. } => "52096469736b2066756c6c",
             };
             let actual = bytes(sample);
             assert_eq!(actual, expected, "sample {index}: {sample:?}");
