@@ -98,8 +98,11 @@ pub(crate) enum Space {
     /// `local order` (u64, big-endian) → `JOURNAL_FORMAT` + `(EntryHeader, mutation)`: every
     /// entry this database applied, in the order it applied them.
     Journal,
-    /// `origin site` (u32) + `origin seq` (u64) → the entry's local order: which entries of
-    /// each site this database holds (an entry is applied once, whatever the retries).
+    /// `origin site` (u32) + `origin seq / ORIGIN_CHUNK` (u64) → the local orders of that
+    /// site's entries in the chunk (`OriginChunk`): which entries of each site this database
+    /// holds (an entry is applied once, whatever the retries). Chunked, not a key per entry:
+    /// a key for each of millions of entries cost 83 MiB of peak memory loading 30,000
+    /// contracts (334 against 251 MiB).
     Origin,
     /// `name` → the last number minted for the ids of that kind at this site (`P12`,
     /// `HF-A7`). Kept by `rebuild`: ids are carried in the journal, not minted by replay.
@@ -219,6 +222,45 @@ pub fn entry_bytes<M: Serialize>(header: &EntryHeader, mutation: &M) -> Vec<u8> 
     let mut value = vec![JOURNAL_FORMAT];
     value.extend_from_slice(&encode(&(header, mutation)));
     value
+}
+
+/// Entries of a site per key of the origin index (`Space::Origin`).
+const ORIGIN_CHUNK: u64 = 64;
+
+/// The local orders of a site's entries `chunk * ORIGIN_CHUNK ..`: index `seq % ORIGIN_CHUNK`,
+/// 0 where this database does not hold the entry; no trailing zeros.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+struct OriginChunk(Vec<u64>);
+
+impl OriginChunk {
+    fn get(&self, seq: u64) -> Option<u64> {
+        self.0
+            .get((seq % ORIGIN_CHUNK) as usize)
+            .copied()
+            .filter(|o| *o != 0)
+    }
+
+    fn set(&mut self, seq: u64, order: Option<u64>) {
+        let i = (seq % ORIGIN_CHUNK) as usize;
+        if self.0.len() <= i {
+            self.0.resize(i + 1, 0);
+        }
+        self.0[i] = order.unwrap_or(0);
+        while self.0.last() == Some(&0) {
+            self.0.pop();
+        }
+    }
+
+    /// The offset of the highest seq held in the chunk.
+    fn highest(&self) -> Option<u64> {
+        (!self.0.is_empty()).then(|| self.0.len() as u64 - 1)
+    }
+}
+
+fn origin_chunk_key(site: u32, seq: u64) -> Vec<u8> {
+    let mut id = site.to_be_bytes().to_vec();
+    id.extend_from_slice(&(seq / ORIGIN_CHUNK).to_be_bytes());
+    Space::Origin.key_bytes(&id)
 }
 
 /// Decodes a journal value of schema 3: its format byte, then the header and the mutation.
@@ -344,6 +386,15 @@ pub trait Reader {
     fn accrual_run(&self) -> Result<Option<AccrualRun>> {
         get_in(self, Space::Meta, "accrual_run")
     }
+    /// The local order of the entry of origin (`site`, `seq`), if this database holds it.
+    fn origin_order(&self, site: u32, seq: u64) -> Result<Option<u64>> {
+        let key = origin_chunk_key(site, seq);
+        Ok(match self.get_raw(&key)? {
+            Some(bytes) => decode::<OriginChunk>(&key, &bytes)?.get(seq),
+            None => None,
+        })
+    }
+
     fn counter(&self, name: &str) -> Result<u64> {
         Ok(get_in(self, Space::Meta, &format!("counter/{name}"))?.unwrap_or(0))
     }
@@ -936,14 +987,16 @@ impl Store {
     /// The highest seq of `site` this database holds (0: none).
     pub fn applied_through(&self, site: u32) -> Result<u64> {
         let prefix = Space::Origin.key_bytes(&site.to_be_bytes());
-        match self.tree.scan_prefix(&prefix).keys().next_back() {
-            Some(key) => {
-                let key = key?;
-                Ok(u64::from_be_bytes(
-                    key[prefix.len()..]
-                        .try_into()
-                        .expect("origin keys hold a u64 seq"),
-                ))
+        // Empty chunks are removed, so the last chunk holds the highest seq.
+        match self.tree.scan_prefix(&prefix).next_back() {
+            Some(kv) => {
+                let (key, value) = kv?;
+                let chunk =
+                    u64::from_be_bytes(key[prefix.len()..].try_into().map_err(|_| {
+                        StoreError::Journal("an origin key without its chunk".into())
+                    })?);
+                let orders: OriginChunk = decode(&key, &value)?;
+                Ok(orders.highest().map_or(0, |i| chunk * ORIGIN_CHUNK + i))
             }
             None => Ok(0),
         }
@@ -1272,10 +1325,7 @@ impl Txn<'_> {
         header: &EntryHeader,
         mutation: &M,
     ) -> Result<u64> {
-        let mut origin = header.site.to_be_bytes().to_vec();
-        origin.extend_from_slice(&header.seq.to_be_bytes());
-        let origin_key = Space::Origin.key_bytes(&origin);
-        if self.get_raw(&origin_key)?.is_some() {
+        if self.origin_order(header.site, header.seq)?.is_some() {
             return Err(StoreError::Journal(format!(
                 "entry {}-{} is already applied here",
                 header.site, header.seq
@@ -1284,7 +1334,7 @@ impl Txn<'_> {
         let order = get_in::<_, u64>(self, Space::Meta, "journal_len")?.unwrap_or(0) + 1;
         let value = entry_bytes(header, mutation);
         self.put_raw(Space::Journal.key_bytes(&order.to_be_bytes()), value);
-        self.put_raw(origin_key, order.to_be_bytes().to_vec());
+        self.set_origin(header.site, header.seq, Some(order))?;
         self.put_in(Space::Meta, "journal_len", &order);
         if header.site == self.store().site()? {
             let own = get_in::<_, u64>(self, Space::Meta, "seq")?.unwrap_or(0);
@@ -1308,6 +1358,22 @@ impl Txn<'_> {
         self.delete(Space::Meta.key(&format!("counter/{name}")));
     }
 
+    /// Records (or with `None` forgets) the local order of the entry of origin (`site`, `seq`).
+    pub fn set_origin(&mut self, site: u32, seq: u64, order: Option<u64>) -> Result<()> {
+        let key = origin_chunk_key(site, seq);
+        let mut chunk: OriginChunk = match self.get_raw(&key)? {
+            Some(bytes) => decode(&key, &bytes)?,
+            None => OriginChunk::default(),
+        };
+        chunk.set(seq, order);
+        if chunk.0.is_empty() {
+            self.delete(key);
+        } else {
+            self.put_raw(key, encode(&chunk));
+        }
+        Ok(())
+    }
+
     /// Removes one schema-2 journal entry (the migration, once it has rewritten it).
     pub fn remove_legacy_entry(&mut self, key: &[u8]) {
         if key.starts_with(Space::LegacyJournal.prefix()) {
@@ -1327,6 +1393,33 @@ mod tests {
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// The chunked origin index answers as a map from (site, seq) to local order would,
+        /// whatever the seqs set and forgotten, and its highest seq is the map's.
+        #[test]
+        fn the_origin_index_answers_as_a_map(
+            ops in proptest::collection::vec((1u32..4, 1u64..400, proptest::option::of(1u64..10_000)), 1..120)
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let store = Store::open(&dir.path().join("db")).unwrap();
+            let mut model = std::collections::BTreeMap::new();
+            for (site, seq, order) in ops {
+                let mut txn = store.begin();
+                txn.set_origin(site, seq, order).unwrap();
+                txn.commit().unwrap();
+                match order {
+                    Some(o) => model.insert((site, seq), o),
+                    None => model.remove(&(site, seq)),
+                };
+            }
+            for site in 1u32..4 {
+                let highest = model.keys().filter(|(s, _)| *s == site).map(|(_, q)| *q).max();
+                prop_assert_eq!(store.applied_through(site).unwrap(), highest.unwrap_or(0));
+                for seq in 1u64..400 {
+                    prop_assert_eq!(store.origin_order(site, seq).unwrap(), model.get(&(site, seq)).copied());
+                }
+            }
+        }
 
         /// The ranges of `record_ranges`, read one after another, give every record of the
         /// kind once, in key order, and nothing of another kind — whatever the ids.
