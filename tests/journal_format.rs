@@ -95,6 +95,7 @@ fn name_of(mutation: &Mutation) -> &'static str {
         Mutation::CancelOrder { .. } => "CancelOrder",
         Mutation::RecordDelivery { .. } => "RecordDelivery",
         Mutation::AccruePart { .. } => "AccruePart",
+        Mutation::AddSite { .. } => "AddSite",
     }
 }
 
@@ -314,6 +315,13 @@ fn samples() -> Vec<Mutation> {
             through: d("2026-11-30"),
             after: Some("HT-0".into()),
             upto: None,
+        },
+        Mutation::AddSite {
+            site: 2,
+            name: "合肥".into(),
+            code: "HF".into(),
+            branches: vec!["合肥".into(), "巢湖".into()],
+            user: "hf-sync".into(),
         },
     ]
 }

@@ -279,6 +279,16 @@ pub enum Mutation {
         after: Option<String>,
         upto: Option<String>,
     },
+    /// Registers a branch site at head office: its number (2, 3, …; head office is 1), the
+    /// code its ids carry (`HF` → `HF-P12`), the branches whose book it holds and the user
+    /// whose key syncs for it (created if new, holding only the role `site`).
+    AddSite {
+        site: u32,
+        name: String,
+        code: String,
+        branches: Vec<String>,
+        user: String,
+    },
 }
 
 impl Mutation {
@@ -332,6 +342,7 @@ impl Mutation {
             | Mutation::SwapMachine { .. }
             | Mutation::CancelOrder { .. } => "outbound.order",
             Mutation::Ship { .. } => "outbound.ship",
+            Mutation::AddSite { .. } => "site.manage",
         }
     }
 

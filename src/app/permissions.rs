@@ -24,7 +24,8 @@ pub fn holders(mutation: &Mutation) -> &'static [Role] {
         | Mutation::SetRoles { .. }
         | Mutation::AddKey { .. }
         | Mutation::RemoveKey { .. }
-        | Mutation::SetRules { .. } => &[Admin],
+        | Mutation::SetRules { .. }
+        | Mutation::AddSite { .. } => &[Admin],
         Mutation::RecordPayment { .. } | Mutation::Settle { .. } => &[Collector, Finance, Admin],
         Mutation::ConfirmPayment { .. } | Mutation::VoidPayment { .. } => &[Finance, Admin],
         Mutation::Accrue { .. } | Mutation::AccruePart { .. } => &[Finance, Admin],
@@ -149,7 +150,8 @@ pub(crate) fn subject<R: Reader + ?Sized>(
         | Mutation::AddContract(_)
         | Mutation::SetAllocationOrder { .. }
         | Mutation::Accrue { .. }
-        | Mutation::AccruePart { .. } => None,
+        | Mutation::AccruePart { .. }
+        | Mutation::AddSite { .. } => None,
     })
 }
 

@@ -288,6 +288,22 @@ impl App {
     /// once, whatever the retries); an entry of this site, a local one (`is_local`), one
     /// without its ids, or one that skips a seq of its site is refused.
     pub fn apply_entry(&self, header: &EntryHeader, mutation: &Mutation) -> Result<Outcome> {
+        self.apply_other(header, mutation, false)
+    }
+
+    /// `apply_entry` for head office accepting a branch's push: the entries of a site may skip
+    /// seqs (head office refused the ones between, and sync keeps its verdicts on them), but
+    /// never go back; the caller (sync) hands them over in their site's order.
+    pub fn apply_pushed(&self, header: &EntryHeader, mutation: &Mutation) -> Result<Outcome> {
+        self.apply_other(header, mutation, true)
+    }
+
+    fn apply_other(
+        &self,
+        header: &EntryHeader,
+        mutation: &Mutation,
+        gaps: bool,
+    ) -> Result<Outcome> {
         let _writer = self.store.lock();
         let here = self.store.site()?;
         if header.site == here {
@@ -311,7 +327,7 @@ impl App {
                 header.site, header.seq
             )));
         }
-        if header.seq != applied + 1 {
+        if header.seq != applied + 1 && !gaps {
             return Err(AppError::Refused(format!(
                 "entry {}-{} arrived before {}-{}; entries of a site apply in their order",
                 header.site,
@@ -425,6 +441,76 @@ impl App {
         }
         let since = since.map_or("the start".to_string(), |p| p.to_string());
         Ok(Outcome::accrued(counts, &since, through))
+    }
+
+    /// Applies entries head office sent (a branch's pull, a bootstrap), in their order, as
+    /// they came and without checking permissions again: head office checked them and is the
+    /// order of record. An origin already held here is passed over. Returns how many applied.
+    pub fn adopt(&self, entries: &[(EntryHeader, Mutation)]) -> Result<u64> {
+        let _writer = self.store.lock();
+        let mut count = 0;
+        for (header, mutation) in entries {
+            if header.seq <= self.store.applied_through(header.site)? {
+                continue;
+            }
+            let mut txn = self.store.begin();
+            execute::apply(&mut txn, header, mutation).map_err(|e| {
+                AppError::Refused(format!(
+                    "entry {}-{} ({}) from head office does not apply here: {e}; the database needs attention",
+                    header.site,
+                    header.seq,
+                    mutation.permission()
+                ))
+            })?;
+            txn.append_journal(header, mutation)?;
+            txn.commit()?;
+            count += 1;
+        }
+        self.store.flush()?;
+        self.overdue_cache.note(shared::Touched::anything());
+        self.book_version.fetch_add(1, Ordering::AcqRel);
+        Ok(count)
+    }
+
+    /// Puts `tail` in place of every journal entry after local order `keep` and replays the
+    /// journal into fresh projections: a branch taking head office's order with its pending
+    /// entries on top. An entry of this site after `keep` that no longer applies is taken out
+    /// of the journal and returned with the reason (it becomes a conflict); any other entry
+    /// that fails stops the replay with an error (the journal is whole: `rebuild` retries).
+    pub fn rebase(
+        &self,
+        keep: u64,
+        tail: &[(EntryHeader, Mutation)],
+    ) -> Result<Vec<(EntryHeader, Mutation, AppError)>> {
+        let _writer = self.store.lock();
+        let here = self.store.site()?;
+        self.store.replace_journal_tail(keep, tail)?;
+        self.store.clear_projections()?;
+        let mut dropped = Vec::new();
+        for entry in self.store.journal_after::<Mutation>(0) {
+            let (order, header, mutation) = entry?;
+            let mut txn = self.store.begin();
+            match execute::apply(&mut txn, &header, &mutation) {
+                Ok(_) => txn.commit()?,
+                Err(e) if order > keep && header.site == here => {
+                    dropped.push((header, mutation, e));
+                }
+                Err(e) => {
+                    return Err(AppError::Refused(format!(
+                        "journal entry {}-{} ({}) no longer applies: {e}; the database needs attention",
+                        header.site,
+                        header.seq,
+                        mutation.permission()
+                    )));
+                }
+            }
+        }
+        let origins: Vec<(u32, u64)> = dropped.iter().map(|(h, _, _)| (h.site, h.seq)).collect();
+        self.store.remove_journal_entries(&origins)?;
+        self.store.flush()?;
+        self.overdue_cache.note(shared::Touched::anything());
+        self.book_version.fetch_add(1, Ordering::AcqRel);
+        Ok(dropped)
     }
 
     /// Replays the journal, in the order this database applied it, into fresh projections.

@@ -133,6 +133,11 @@ pub(crate) enum Space {
     Revisit,
     User,
     UserKey,
+    /// Branch sites registered at head office, by name.
+    Site,
+    /// `name` → what sync keeps about its exchanges (cursors, verdicts, conflicts): local to
+    /// this database, not a projection of the journal, so `rebuild` keeps it.
+    Sync,
 }
 
 impl Space {
@@ -166,6 +171,8 @@ impl Space {
             Space::Revisit => b"xr/",
             Space::User => b"us/",
             Space::UserKey => b"uk/",
+            Space::Site => b"st/",
+            Space::Sync => b"sy/",
         }
     }
 
@@ -215,6 +222,17 @@ pub fn entry_bytes<M: Serialize>(header: &EntryHeader, mutation: &M) -> Vec<u8> 
     let mut value = vec![JOURNAL_FORMAT];
     value.extend_from_slice(&encode(&(header, mutation)));
     value
+}
+
+/// Decodes an entry's bytes as `entry_bytes` wrote them (a journal value, a synced entry).
+pub fn decode_entry_bytes<M: DeserializeOwned>(bytes: &[u8]) -> Result<(EntryHeader, M)> {
+    decode_entry(b"entry", bytes)
+}
+
+fn origin_key(site: u32, seq: u64) -> Vec<u8> {
+    let mut origin = site.to_be_bytes().to_vec();
+    origin.extend_from_slice(&seq.to_be_bytes());
+    Space::Origin.key_bytes(&origin)
 }
 
 /// Decodes a journal value of schema 3: its format byte, then the header and the mutation.
@@ -365,6 +383,8 @@ pub enum RecordKind {
     /// One `OverdueLine` per contract overdue as of the accrual date: the overdue list,
     /// precomputed.
     Overdue,
+    /// Branch sites (head office's registry), by name.
+    Site,
 }
 
 impl RecordKind {
@@ -378,6 +398,7 @@ impl RecordKind {
             RecordKind::Order => Space::Order,
             RecordKind::UserKey => Space::UserKey,
             RecordKind::Overdue => Space::Overdue,
+            RecordKind::Site => Space::Site,
         }
     }
 }
@@ -905,6 +926,121 @@ impl Store {
         Ok(())
     }
 
+    /// Journal entries applied here after local order `after`, each with its local order:
+    /// what head office sends a site since its cursor.
+    pub fn journal_after<M: DeserializeOwned>(
+        &self,
+        after: u64,
+    ) -> impl Iterator<Item = Result<(u64, EntryHeader, M)>> + '_ {
+        let start = Space::Journal.key_bytes(&(after + 1).to_be_bytes());
+        let prefix = Space::Journal.prefix();
+        self.tree
+            .range(start..)
+            .take_while(move |kv| kv.as_ref().map_or(true, |(k, _)| k.starts_with(prefix)))
+            .map(move |kv| {
+                let (k, v) = kv?;
+                let order = u64::from_be_bytes(k[prefix.len()..].try_into().map_err(|_| {
+                    StoreError::Journal("a journal key without its order".into())
+                })?);
+                let (header, mutation) = decode_entry(&k, &v)?;
+                Ok((order, header, mutation))
+            })
+    }
+
+    /// The entries of `site` held here with a seq after `after`, in seq order, each with its
+    /// local order.
+    pub fn entries_of_site<M: DeserializeOwned>(
+        &self,
+        site: u32,
+        after: u64,
+    ) -> Result<Vec<(u64, EntryHeader, M)>> {
+        let prefix = Space::Origin.key_bytes(&site.to_be_bytes());
+        let mut start = prefix.clone();
+        start.extend_from_slice(&(after.saturating_add(1)).to_be_bytes());
+        let mut out = Vec::new();
+        for kv in self.tree.range(start..) {
+            let (k, order) = kv?;
+            if !k.starts_with(&prefix) {
+                break;
+            }
+            let order: [u8; 8] = order
+                .as_ref()
+                .try_into()
+                .map_err(|_| StoreError::Journal("an origin without its local order".into()))?;
+            let key = Space::Journal.key_bytes(&order);
+            let value = self.tree.get(&key)?.ok_or_else(|| {
+                StoreError::Journal("an origin names an entry the journal lacks".into())
+            })?;
+            let (header, mutation) = decode_entry(&key, &value)?;
+            out.push((u64::from_be_bytes(order), header, mutation));
+        }
+        Ok(out)
+    }
+
+    /// Replaces every journal entry after local order `keep` with `tail`, in that order (their
+    /// origins with them), in one atomic write: a branch putting head office's order under its
+    /// pending entries. The projections are then stale until the caller replays the journal.
+    pub fn replace_journal_tail<M: Serialize>(
+        &self,
+        keep: u64,
+        tail: &[(EntryHeader, M)],
+    ) -> Result<()> {
+        let mut batch = sled::Batch::default();
+        let start = Space::Journal.key_bytes(&(keep + 1).to_be_bytes());
+        for kv in self.tree.range(start..) {
+            let (k, v) = kv?;
+            if !k.starts_with(Space::Journal.prefix()) {
+                break;
+            }
+            let (header, _): (EntryHeader, serde::de::IgnoredAny) = decode_entry(&k, &v)?;
+            batch.remove(origin_key(header.site, header.seq));
+            batch.remove(k);
+        }
+        let mut order = keep;
+        for (header, mutation) in tail {
+            order += 1;
+            batch.insert(
+                Space::Journal.key_bytes(&order.to_be_bytes()),
+                entry_bytes(header, mutation),
+            );
+            batch.insert(origin_key(header.site, header.seq), &order.to_be_bytes());
+        }
+        batch.insert(Space::Meta.key("journal_len"), encode(&order));
+        self.tree.apply_batch(batch)?;
+        Ok(())
+    }
+
+    /// Removes the entries of these origins from the journal (a branch's entries head office
+    /// refused, or that no longer apply on head office's order); their seqs stay used.
+    pub fn remove_journal_entries(&self, origins: &[(u32, u64)]) -> Result<()> {
+        let mut batch = sled::Batch::default();
+        for &(site, seq) in origins {
+            let key = origin_key(site, seq);
+            if let Some(order) = self.tree.get(&key)? {
+                batch.remove(Space::Journal.key_bytes(&order));
+                batch.remove(key);
+            }
+        }
+        self.tree.apply_batch(batch)?;
+        Ok(())
+    }
+
+    /// What sync keeps under `name` (local to this database; kept by `rebuild`).
+    pub fn sync_state<T: DeserializeOwned>(&self, name: &str) -> Result<Option<T>> {
+        get_in(self, Space::Sync, name)
+    }
+
+    /// Sets (or with `None` removes) what sync keeps under `name`, durably.
+    pub fn set_sync_state<T: Serialize>(&self, name: &str, value: Option<&T>) -> Result<()> {
+        let key = Space::Sync.key(name);
+        match value {
+            Some(value) => self.tree.insert(key, encode(value))?,
+            None => self.tree.remove(key)?,
+        };
+        self.db.flush()?;
+        Ok(())
+    }
+
     /// Schema 2's journal entries from the one after `after` (site, seq), at most `limit`,
     /// each with its key: what the migration to schema 3 reads, a part at a time.
     pub fn legacy_journal_part<M: DeserializeOwned>(
@@ -946,7 +1082,10 @@ impl Store {
         let mut out = Vec::new();
         for kv in self.tree.iter() {
             let (k, v) = kv?;
-            if !k.starts_with(Space::Journal.prefix()) && !k.starts_with(Space::Origin.prefix()) {
+            if ![Space::Journal, Space::Origin, Space::Sync]
+                .iter()
+                .any(|s| k.starts_with(s.prefix()))
+            {
                 out.push((k.to_vec(), v.to_vec()));
             }
         }
@@ -965,6 +1104,7 @@ impl Store {
                 Space::Origin,
                 Space::Mint,
                 Space::LegacyJournal,
+                Space::Sync,
             ]
             .iter()
             .any(|s| k.starts_with(s.prefix()))
@@ -1204,9 +1344,7 @@ impl Txn<'_> {
         header: &EntryHeader,
         mutation: &M,
     ) -> Result<u64> {
-        let mut origin = header.site.to_be_bytes().to_vec();
-        origin.extend_from_slice(&header.seq.to_be_bytes());
-        let origin_key = Space::Origin.key_bytes(&origin);
+        let origin_key = origin_key(header.site, header.seq);
         if self.get_raw(&origin_key)?.is_some() {
             return Err(StoreError::Journal(format!(
                 "entry {}-{} is already applied here",
