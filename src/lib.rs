@@ -10,4 +10,5 @@ pub mod demo;
 pub mod domain;
 pub mod ssh;
 pub mod store;
+pub mod sync;
 pub mod ui;

@@ -2,8 +2,8 @@
 
 use super::outcome::Ctx;
 use super::{App, AppError, Result, Site};
-use crate::store::Reader;
 use crate::domain::Role;
+use crate::store::Reader;
 use crate::store::RecordKind;
 
 impl App {
@@ -30,7 +30,9 @@ impl App {
         let user = self.user(&ctx.actor)?;
         let site: Option<Site> = self.store().record(RecordKind::Site, name)?;
         let site = site.ok_or_else(|| {
-            AppError::NotFound(format!("site {name} does not exist; see `duedesk site list`"))
+            AppError::NotFound(format!(
+                "site {name} does not exist; see `duedesk site list`"
+            ))
         })?;
         if user.has(Role::Admin) || (user.has(Role::Site) && site.user == user.name) {
             Ok(site)

@@ -30,6 +30,7 @@ pub mod hooks;
 pub mod import;
 mod outbound;
 pub mod output;
+mod sync;
 mod table;
 mod workflow;
 
@@ -131,6 +132,15 @@ pub fn exec(
                 "this command reads a file on the server; run it there, or copy the file first"
                     .to_string(),
             ),
+            Some(Command::Sync(
+                SyncCmd::Clone { .. }
+                | SyncCmd::Init { .. }
+                | SyncCmd::Push { .. }
+                | SyncCmd::Accept { .. }
+                | SyncCmd::Pull { .. },
+            )) => {
+                Some("sync by file reads and writes files on the server; run it there".to_string())
+            }
             Some(Command::User(UserCmd::AddKey { .. })) => {
                 Some("user add-key reads a key file; run it on the server".to_string())
             }
@@ -222,6 +232,9 @@ pub fn run(cli: Cli) -> Done {
         };
         return crate::ssh::serve(&db, listen, config, ui, today)
             .map_err(|e| Failure(vec![format!("serve: {e:#}")]));
+    }
+    if let Some(Command::Sync(SyncCmd::Init { file })) = &cli.command {
+        return sync::init(&db, file);
     }
     let app = App::open(&db)?;
     run_on(&app, cli, &config)
@@ -408,6 +421,8 @@ fn dispatch(
         Command::Machine(cmd) => outbound::machine(app, ctx, cmd),
         Command::Stock { model, json } => outbound::stock(app, ctx, model, json),
         Command::Report(cmd) => outbound::report(app, ctx, cmd),
+        Command::Site(cmd) => sync::site(app, ctx, cmd),
+        Command::Sync(cmd) => sync::sync(app, ctx, cmd),
     }
 }
 

@@ -216,6 +216,28 @@ pub(crate) fn decode<T: DeserializeOwned>(key: &[u8], bytes: &[u8]) -> Result<T>
         })
 }
 
+/// bincode (standard) of a value: sync's messages around the entries they carry.
+pub fn encode_value<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
+    encode(value)
+}
+
+/// Reads a value `encode_value` wrote; anything else (bytes short, left over, malformed) is an
+/// error, never a panic.
+pub fn decode_value<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
+    let config = bincode::config::standard().with_limit::<{ 1 << 32 }>();
+    match bincode::serde::decode_from_slice(bytes, config) {
+        Ok((value, used)) if used == bytes.len() => Ok(value),
+        Ok((_, used)) => Err(StoreError::Decode {
+            key: "message".into(),
+            reason: format!("{} bytes left over after the message", bytes.len() - used),
+        }),
+        Err(e) => Err(StoreError::Decode {
+            key: "message".into(),
+            reason: e.to_string(),
+        }),
+    }
+}
+
 /// The bytes of a journal entry as stored (and sent by sync): `JOURNAL_FORMAT`, then the
 /// header and the mutation. Pinned by the golden-bytes tests (`tests/journal_format.rs`).
 pub fn entry_bytes<M: Serialize>(header: &EntryHeader, mutation: &M) -> Vec<u8> {
@@ -939,9 +961,10 @@ impl Store {
             .take_while(move |kv| kv.as_ref().map_or(true, |(k, _)| k.starts_with(prefix)))
             .map(move |kv| {
                 let (k, v) = kv?;
-                let order = u64::from_be_bytes(k[prefix.len()..].try_into().map_err(|_| {
-                    StoreError::Journal("a journal key without its order".into())
-                })?);
+                let order =
+                    u64::from_be_bytes(k[prefix.len()..].try_into().map_err(|_| {
+                        StoreError::Journal("a journal key without its order".into())
+                    })?);
                 let (header, mutation) = decode_entry(&k, &v)?;
                 Ok((order, header, mutation))
             })
@@ -992,7 +1015,11 @@ impl Store {
             if !k.starts_with(Space::Journal.prefix()) {
                 break;
             }
-            let (header, _): (EntryHeader, serde::de::IgnoredAny) = decode_entry(&k, &v)?;
+            // The header leads the entry: decoding it alone reads no further.
+            let header: EntryHeader = match v.split_first() {
+                Some((&JOURNAL_FORMAT, rest)) => decode(&k, rest)?,
+                _ => decode_entry::<Vec<u8>>(&k, &v)?.0,
+            };
             batch.remove(origin_key(header.site, header.seq));
             batch.remove(k);
         }
