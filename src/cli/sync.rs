@@ -93,7 +93,7 @@ fn in_file(path: &Path, e: crate::sync::SyncError) -> Failure {
 /// `sync init FILE`: runs before any database is opened (it creates one).
 pub(super) fn init(db: &Path, file: &Path) -> Done {
     let bytes = read(file)?;
-    let made =
+    let (_, made) =
         branch::init(db, &bytes, chrono::Utc::now().timestamp()).map_err(|e| in_file(file, e))?;
     outln!(
         "branch database {} created for site {} (number {}, ids {}-…) with {} entries from head office",

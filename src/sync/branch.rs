@@ -82,8 +82,8 @@ pub struct Initialized {
 }
 
 /// Creates the branch database at `db` from head office's bundle. Refused if `db` holds
-/// anything; on failure nothing is left behind.
-pub fn init(db: &Path, bundle: &[u8], now: i64) -> Result<Initialized> {
+/// anything; on failure nothing is left behind. Returns the branch's app, open.
+pub fn init(db: &Path, bundle: &[u8], now: i64) -> Result<(App, Initialized)> {
     let Message::Bundle(bundle) = codec::decode(bundle, Kind::Bundle)? else {
         unreachable!("decode returns the kind asked for")
     };
@@ -104,7 +104,7 @@ pub fn init(db: &Path, bundle: &[u8], now: i64) -> Result<Initialized> {
         .map(|bytes| decode_entry_bytes::<Mutation>(bytes))
         .collect::<std::result::Result<Vec<_>, _>>()
         .map_err(|e| SyncError::Refused(format!("an entry of the bundle cannot be read: {e}")))?;
-    let made = (|| -> Result<u64> {
+    let made = (|| -> Result<(App, u64)> {
         let app = App::open(db)?;
         app.store().set_site(bundle.site, Some(&bundle.code))?;
         let count = app.adopt(&entries)?;
@@ -121,15 +121,18 @@ pub fn init(db: &Path, bundle: &[u8], now: i64) -> Result<Initialized> {
             conflicts: Vec::new(),
         };
         save(app.store(), &state)?;
-        Ok(count)
+        Ok((app, count))
     })();
     match made {
-        Ok(count) => Ok(Initialized {
-            site: bundle.site,
-            code: bundle.code,
-            name: bundle.name,
-            entries: count,
-        }),
+        Ok((app, count)) => Ok((
+            app,
+            Initialized {
+                site: bundle.site,
+                code: bundle.code,
+                name: bundle.name,
+                entries: count,
+            },
+        )),
         Err(e) => {
             let _ = std::fs::remove_dir_all(db);
             Err(e)
