@@ -384,9 +384,9 @@ proptest! {
                 world.round(b);
             }
         }
-        for b in 0..BRANCHES.len() {
-            prop_assert_eq!(tickets(&world.branches[b], b), tickets(&world.hq, b), "tickets of {}", BRANCHES[b].0);
-            prop_assert_eq!(overdue(&world.branches[b], b), overdue(&world.hq, b), "overdue list of {}", BRANCHES[b].0);
+        for (b, (name, _)) in BRANCHES.iter().enumerate() {
+            prop_assert_eq!(tickets(&world.branches[b], b), tickets(&world.hq, b), "tickets of {}", name);
+            prop_assert_eq!(overdue(&world.branches[b], b), overdue(&world.hq, b), "overdue list of {}", name);
             accounted(&world, b)?;
             // The branch holds nothing of the other branch's book.
             let other = 1 - b;
