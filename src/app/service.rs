@@ -474,9 +474,10 @@ impl App {
 
     /// Puts `tail` in place of every journal entry after local order `keep` and replays the
     /// journal into fresh projections: a branch taking head office's order with its pending
-    /// entries on top. An entry of this site after `keep` that no longer applies is taken out
-    /// of the journal and returned with the reason (it becomes a conflict); any other entry
-    /// that fails stops the replay with an error (the journal is whole: `rebuild` retries).
+    /// entries on top. An entry of this site after `keep` that no longer applies is passed
+    /// over and returned with the reason: the caller keeps it (a conflict), then takes it out
+    /// of the journal (`Store::remove_journal_entries`). Any other entry that fails stops the
+    /// replay with an error (the journal is whole: `rebuild` retries).
     pub fn rebase(
         &self,
         keep: u64,
@@ -505,8 +506,6 @@ impl App {
                 }
             }
         }
-        let origins: Vec<(u32, u64)> = dropped.iter().map(|(h, _, _)| (h.site, h.seq)).collect();
-        self.store.remove_journal_entries(&origins)?;
         self.store.flush()?;
         self.overdue_cache.note(shared::Touched::anything());
         self.book_version.fetch_add(1, Ordering::AcqRel);

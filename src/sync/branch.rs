@@ -229,6 +229,7 @@ pub fn pull(app: &App, ctx: &Ctx, bytes: &[u8]) -> Result<Pulled> {
             ..Pulled::default()
         });
     }
+    let original = state.clone();
     let own = state.site;
     let rejected: HashMap<u64, String> = reply
         .verdicts
@@ -283,11 +284,7 @@ pub fn pull(app: &App, ctx: &Ctx, bytes: &[u8]) -> Result<Pulled> {
         if header.site == own
             && let Some(reason) = rejected.get(&header.seq)
         {
-            state.conflicts.push(Conflict {
-                seq: header.seq,
-                reason: reason.clone(),
-                entry: entry_bytes(header, mutation),
-            });
+            add_conflict(&mut state, header, mutation, reason.clone());
             continue;
         }
         remaining.push((header.clone(), mutation.clone()));
@@ -302,19 +299,32 @@ pub fn pull(app: &App, ctx: &Ctx, bytes: &[u8]) -> Result<Pulled> {
     if tail.is_empty() {
         app.adopt(&items)?;
     } else {
+        // The conflicts are kept before their entries leave the journal: a pull cut off
+        // anywhere loses nothing, and pulling the reply again finishes it.
+        if pulled.rejected > 0 {
+            let mut kept = original.clone();
+            for conflict in &state.conflicts {
+                if kept.conflicts.iter().all(|c| c.seq != conflict.seq) {
+                    kept.conflicts.push(conflict.clone());
+                }
+            }
+            save(store, &kept)?;
+        }
         let mut all = items.clone();
         all.extend(remaining);
-        for (header, mutation, error) in app.rebase(keep, &all)? {
+        let dropped = app.rebase(keep, &all)?;
+        let mut gone = Vec::new();
+        for (header, mutation, error) in dropped {
             pulled.dropped += 1;
-            state.conflicts.push(Conflict {
-                seq: header.seq,
-                reason: format!(
-                    "no longer applies after head office's changes: {}",
-                    reason_of(&error)
-                ),
-                entry: entry_bytes(&header, &mutation),
-            });
+            gone.push((header.site, header.seq));
+            let reason = format!(
+                "no longer applies after head office's changes: {}",
+                reason_of(&error)
+            );
+            add_conflict(&mut state, &header, &mutation, reason);
         }
+        save(store, &state)?;
+        store.remove_journal_entries(&gone)?;
     }
     state.confirmed = keep + (items.len() + leading) as u64;
     state.cursor = state.cursor.max(reply.through);
@@ -322,6 +332,22 @@ pub fn pull(app: &App, ctx: &Ctx, bytes: &[u8]) -> Result<Pulled> {
     state.last_sync = Some(ctx.now);
     save(store, &state)?;
     Ok(pulled)
+}
+
+/// Lists an entry as a conflict, once (a pull done again finds it again).
+fn add_conflict(
+    state: &mut BranchState,
+    header: &EntryHeader,
+    mutation: &Mutation,
+    reason: String,
+) {
+    if state.conflicts.iter().all(|c| c.seq != header.seq) {
+        state.conflicts.push(Conflict {
+            seq: header.seq,
+            reason,
+            entry: entry_bytes(header, mutation),
+        });
+    }
 }
 
 /// This branch's entry `seq`, which head office accepted: from the pending tail, or from the
