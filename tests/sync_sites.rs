@@ -155,6 +155,11 @@ enum Op {
     Round {
         b: usize,
     },
+    /// At HQ, global changes every site takes: a key for a site's sync user, a new user.
+    Global {
+        b: usize,
+        n: u8,
+    },
 }
 
 fn place() -> impl Strategy<Value = Option<usize>> {
@@ -172,7 +177,8 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (b.clone(), 0..4usize).prop_map(|(b, nth)| Op::Accept { b, nth }),
         2 => (b.clone(), 0..4usize).prop_map(|(b, nth)| Op::Pull { b, nth }),
         1 => b.clone().prop_map(|b| Op::Lose { b }),
-        2 => b.prop_map(|b| Op::Round { b }),
+        2 => b.clone().prop_map(|b| Op::Round { b }),
+        1 => (b, any::<u8>()).prop_map(|(b, n)| Op::Global { b, n }),
     ]
 }
 
@@ -301,6 +307,27 @@ impl World {
                 self.replies[*b].clear();
             }
             Op::Round { b } => self.round(*b),
+            Op::Global { b, n } => {
+                let (branch, code) = BRANCHES[*b];
+                let admin = ctx("admin");
+                let _ = self.hq.execute(
+                    &admin,
+                    Mutation::AddKey {
+                        user: format!("sync_{}", code.to_lowercase()),
+                        key: format!("ssh-ed25519 AAAA{n} sync"),
+                        fingerprint: format!("SHA256:{code}{n}"),
+                    },
+                );
+                let _ = self.hq.execute(
+                    &admin,
+                    Mutation::AddUser {
+                        name: format!("u{n}"),
+                        display: format!("u{n}"),
+                        roles: vec![Role::Clerk],
+                        branch: Some(branch.to_string()),
+                    },
+                );
+            }
         }
     }
 
@@ -388,6 +415,8 @@ proptest! {
             prop_assert_eq!(tickets(&world.branches[b], b), tickets(&world.hq, b), "tickets of {}", name);
             prop_assert_eq!(overdue(&world.branches[b], b), overdue(&world.hq, b), "overdue list of {}", name);
             accounted(&world, b)?;
+            let users = |app: &App| app.store().users().map(|u| u.unwrap()).collect::<Vec<_>>();
+            prop_assert_eq!(users(&world.branches[b]), users(&world.hq));
             // The branch holds nothing of the other branch's book.
             let other = 1 - b;
             prop_assert!(world.branches[b].store().contract(&contracts_of(other)[0]).unwrap().is_none());

@@ -45,3 +45,29 @@ impl App {
         }
     }
 }
+
+impl App {
+    /// The site numbered `number`, for an admin or the site's own user (who syncs for it).
+    pub fn site_numbered(&self, ctx: &Ctx, number: u32) -> Result<Site> {
+        let user = self.user(&ctx.actor)?;
+        let site = self
+            .store()
+            .records::<Site>(RecordKind::Site)
+            .find(|s| s.as_ref().map_or(true, |s| s.number == number))
+            .transpose()?
+            .ok_or_else(|| {
+                AppError::NotFound(format!(
+                    "site number {number} is not registered here; see `duedesk site list`"
+                ))
+            })?;
+        if user.has(Role::Admin) || (user.has(Role::Site) && site.user == user.name) {
+            Ok(site)
+        } else {
+            Err(AppError::Forbidden {
+                user: user.name,
+                permission: "site.sync",
+                holders: format!("admin, the user of site {}", site.name),
+            })
+        }
+    }
+}

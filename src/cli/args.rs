@@ -143,9 +143,22 @@ pub enum Command {
     /// Branch sites syncing with head office (at head office): add, list
     #[command(subcommand)]
     Site(SiteCmd),
-    /// Sync a branch's database with head office by file: clone, init, push, accept, pull
+    /// Sync a branch's database with head office: over SSH (`sync ssh://USER@HOST[:PORT]`),
+    /// or by file (clone, init, push, accept, pull)
+    Sync(SyncArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct SyncArgs {
     #[command(subcommand)]
-    Sync(SyncCmd),
+    pub cmd: Option<SyncCmd>,
+    /// At a branch: sync with head office over SSH now [default: the address used last]
+    #[arg(value_name = "ssh://USER@HOST[:PORT]")]
+    pub remote: Option<String>,
+    /// The command that replaces `ssh` (words, as GIT_SSH_COMMAND)
+    #[arg(long, env = "DUEDESK_SSH", value_name = "CMD")]
+    pub ssh_command: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

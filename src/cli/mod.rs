@@ -132,15 +132,20 @@ pub fn exec(
                 "this command reads a file on the server; run it there, or copy the file first"
                     .to_string(),
             ),
-            Some(Command::Sync(
-                SyncCmd::Clone { .. }
-                | SyncCmd::Init { .. }
-                | SyncCmd::Push { .. }
-                | SyncCmd::Accept { .. }
-                | SyncCmd::Pull { .. },
-            )) => {
-                Some("sync by file reads and writes files on the server; run it there".to_string())
-            }
+            Some(Command::Sync(SyncArgs {
+                cmd:
+                    None
+                    | Some(
+                        SyncCmd::Clone { .. }
+                        | SyncCmd::Init { .. }
+                        | SyncCmd::Push { .. }
+                        | SyncCmd::Accept { .. }
+                        | SyncCmd::Pull { .. },
+                    ),
+                ..
+            })) => Some(
+                "sync reads and writes files and runs ssh on the server; run it there (a branch syncs with: duedesk sync ssh://USER@HOST)".to_string(),
+            ),
             Some(Command::User(UserCmd::AddKey { .. })) => {
                 Some("user add-key reads a key file; run it on the server".to_string())
             }
@@ -233,7 +238,11 @@ pub fn run(cli: Cli) -> Done {
         return crate::ssh::serve(&db, listen, config, ui, today)
             .map_err(|e| Failure(vec![format!("serve: {e:#}")]));
     }
-    if let Some(Command::Sync(SyncCmd::Init { file })) = &cli.command {
+    if let Some(Command::Sync(SyncArgs {
+        cmd: Some(SyncCmd::Init { file }),
+        ..
+    })) = &cli.command
+    {
         return sync::init(&db, file);
     }
     let app = App::open(&db)?;

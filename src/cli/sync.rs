@@ -1,6 +1,6 @@
 //! `site …` and `sync …`: branch sites and their sync with head office by file.
 
-use super::args::{JsonFlag, SiteCmd, SyncCmd};
+use super::args::{JsonFlag, SiteCmd, SyncArgs, SyncCmd};
 use super::table::Table;
 use super::{Done, Failure, print_json};
 use crate::app::{App, Ctx, Mutation};
@@ -106,7 +106,31 @@ pub(super) fn init(db: &Path, file: &Path) -> Done {
     Ok(())
 }
 
-pub(super) fn sync(app: &App, ctx: &Ctx, cmd: SyncCmd) -> Done {
+pub(super) fn sync(app: &App, ctx: &Ctx, args: SyncArgs) -> Done {
+    let Some(cmd) = args.cmd else {
+        let done = crate::sync::transport::sync(
+            app,
+            ctx,
+            args.remote.as_deref(),
+            args.ssh_command.as_deref(),
+        )?;
+        let p = &done.pulled;
+        outln!(
+            "{}: {} entries pushed ({} bytes); {} accepted, {} rejected, {} no longer apply; {} entries of head office applied ({} bytes)",
+            done.remote,
+            done.pushed,
+            done.push_bytes,
+            p.accepted,
+            p.rejected,
+            p.dropped,
+            p.received,
+            done.reply_bytes
+        );
+        if p.rejected + p.dropped > 0 {
+            outln!("see them with `duedesk sync conflicts`");
+        }
+        return Ok(());
+    };
     match cmd {
         SyncCmd::Clone { site, out } => {
             let cloned = hq::clone(app, ctx, &site)?;

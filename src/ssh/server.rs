@@ -337,8 +337,17 @@ impl Handler {
             .ok_or("the channel already runs something")?;
         let words = super::split_words(&String::from_utf8_lossy(command));
         let shared = self.shared.clone();
+        // A branch's sync: its push comes on the channel's input, the reply goes out.
+        let push = (words == [crate::sync::transport::SERVE_COMMAND]).then(|| {
+            let (tx, rx) = std::sync::mpsc::channel();
+            state.input = Some(tx);
+            rx
+        });
         tokio::spawn(async move {
             let (status, out, err) = tokio::task::spawn_blocking(move || {
+                if let Some(input) = push {
+                    return serve_sync(&shared, &user, input);
+                }
                 let out = SharedBuf::default();
                 let err = SharedBuf::default();
                 let status = crate::cli::exec(
@@ -361,6 +370,28 @@ impl Handler {
         });
         Ok(())
     }
+}
+
+/// `sync-serve`: reads a branch's push from the channel until its end, accepts it as the
+/// login user (who must be the site's) and answers (status, reply, error text).
+fn serve_sync(
+    shared: &Shared,
+    user: &str,
+    input: std::sync::mpsc::Receiver<Input>,
+) -> (u32, Vec<u8>, Vec<u8>) {
+    let mut push = Vec::new();
+    loop {
+        match input.recv() {
+            Ok(Input::Bytes(bytes)) => push.extend(bytes),
+            Ok(Input::Resize(..)) => {}
+            Ok(Input::Closed) | Err(_) => break,
+        }
+        if push.len() > crate::sync::transport::MAX_PUSH {
+            break;
+        }
+    }
+    let ctx = Ctx::new(user, shared.today(), chrono::Utc::now().timestamp());
+    crate::sync::transport::serve_push(&shared.app, &ctx, &push)
 }
 
 /// The size a client asked for; 80×24 for a size of 0 (a client without a terminal of

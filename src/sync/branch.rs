@@ -312,7 +312,17 @@ pub fn pull(app: &App, ctx: &Ctx, bytes: &[u8]) -> Result<Pulled> {
         }
         let mut all = items.clone();
         all.extend(remaining);
-        let dropped = app.rebase(keep, &all)?;
+        let dropped = match app.rebase(keep, &all) {
+            Ok(dropped) => dropped,
+            Err(e) => {
+                // Head office's entries do not replay here: put the journal back as it was.
+                let before: Vec<(EntryHeader, Mutation)> =
+                    tail.into_iter().map(|(_, h, m)| (h, m)).collect();
+                app.rebase(keep, &before)?;
+                save(store, &original)?;
+                return Err(e.into());
+            }
+        };
         let mut gone = Vec::new();
         for (header, mutation, error) in dropped {
             pulled.dropped += 1;

@@ -37,8 +37,9 @@ fn save_state(store: &Store, site: u32, state: &SiteState) -> Result<()> {
 }
 
 /// Which of head office's entries a site holds: the entries on its branches' contracts and
-/// customers, and the global ones (users, keys, rules, rates, grace, allocation, stock);
-/// never local ones (accrual, sessions, delivery, read marks), nor the site registry.
+/// customers, and the global ones (users, keys, rules, rates, grace, allocation, stock, the
+/// sites: a site's user is made with its site, and later entries name it); never local ones
+/// (accrual, sessions, delivery, read marks).
 pub struct Scope<'a> {
     store: &'a Store,
     site: &'a Site,
@@ -92,7 +93,6 @@ impl<'a> Scope<'a> {
             return Ok(false);
         }
         match mutation {
-            Mutation::AddSite { .. } => return Ok(false),
             Mutation::PutCustomer(c) => {
                 let now = self.customer_branch(&c.id)?;
                 return Ok(self.holds(&c.branch) || now.is_some_and(|b| self.holds(&b)));
@@ -104,17 +104,6 @@ impl<'a> Scope<'a> {
             Touches::Contract(no) => self.contract_in(&no, mutation),
         }
     }
-}
-
-fn site_numbered(app: &App, ctx: &Ctx, number: u32) -> Result<Site> {
-    app.sites(ctx)?
-        .into_iter()
-        .find(|s| s.number == number)
-        .ok_or_else(|| {
-            SyncError::Refused(format!(
-                "the file is from site number {number}, which is not registered here; see `duedesk site list`"
-            ))
-        })
 }
 
 /// What a bundle holds.
@@ -190,7 +179,7 @@ pub fn accept(app: &App, ctx: &Ctx, bytes: &[u8]) -> Result<Accepted> {
     let Message::Push(push) = codec::decode(bytes, Kind::Push)? else {
         unreachable!("decode returns the kind asked for")
     };
-    let site = site_numbered(app, ctx, push.site)?;
+    let site = app.site_numbered(ctx, push.site)?;
     let store = app.store();
     let mut state = site_state(store, site.number)?;
     let entries = check_push(store, &site, &state, &push)?;

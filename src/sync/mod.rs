@@ -17,6 +17,7 @@
 pub mod branch;
 pub mod codec;
 pub mod hq;
+pub mod transport;
 
 use crate::app::AppError;
 use crate::store::StoreError;
