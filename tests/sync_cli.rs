@@ -1,9 +1,15 @@
 //! The file route through the built binary: a site added at head office, its bundle, a branch
 //! database made from it, a push, its acceptance and the reply pulled; damaged, foreign and
-//! repeated files; a refused entry listed as a conflict.
+//! repeated files; a refused entry listed as a conflict. And `duedesk sync ssh://…` through
+//! OpenSSH's real client against `duedesk serve`.
 
+use duedesk::app::{App, Ctx, Mutation};
+use duedesk::ssh::{self, ServeOptions};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::Arc;
+
+const TODAY: &str = "2026-11-30";
 
 struct Run {
     code: i32,
@@ -16,8 +22,9 @@ fn run(db: &Path, args: &[&str]) -> Run {
         .arg("--db")
         .arg(db)
         .args(args)
-        .env("DUEDESK_TODAY", "2026-11-30")
+        .env("DUEDESK_TODAY", TODAY)
         .env_remove("DUEDESK_DB")
+        .env_remove("DUEDESK_SSH")
         .output()
         .unwrap();
     Run {
@@ -147,7 +154,7 @@ fn the_file_round_trip() {
             "--amount",
             "1000",
             "--received-on",
-            "2026-11-30",
+            TODAY,
         ],
     );
     assert_eq!(id.trim(), "HF-P1");
@@ -276,7 +283,7 @@ fn a_refused_entry_is_listed_as_a_conflict() {
             "--amount",
             "77",
             "--received-on",
-            "2026-11-30",
+            TODAY,
         ],
     );
     ok(&br, &["sync", "push", "--out", &s.arg("push")]);
@@ -304,4 +311,148 @@ fn a_refused_entry_is_listed_as_a_conflict() {
     // Not a branch: a clear refusal.
     let err = refused(&hq, &["sync", "status"]);
     assert!(err.contains("sync init"), "{err}");
+}
+
+fn admin() -> Ctx {
+    Ctx::new("admin", TODAY.parse().unwrap(), 1_796_000_000)
+}
+
+/// A new key pair for `user`, registered at head office; returns the private key's path.
+fn key_for(app: &App, dir: &Path, user: &str) -> std::path::PathBuf {
+    let path = dir.join(format!("id_{user}"));
+    let status = Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-f"])
+        .arg(&path)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let public = std::fs::read_to_string(path.with_extension("pub")).unwrap();
+    let (key, fingerprint) = duedesk::cli::parse_public_key(&public).unwrap();
+    app.execute(
+        &admin(),
+        Mutation::AddKey {
+            user: user.into(),
+            key,
+            fingerprint,
+        },
+    )
+    .unwrap();
+    path
+}
+
+fn ssh_command(key: &Path) -> String {
+    format!(
+        "ssh -i {} -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes -o IdentitiesOnly=yes -o LogLevel=ERROR -o ConnectTimeout=10",
+        key.display()
+    )
+}
+
+#[test]
+fn a_branch_syncs_over_openssh() {
+    let has = |tool: &str| Command::new(tool).arg("-V").output().is_ok();
+    if !has("ssh") || !has("ssh-keygen") {
+        eprintln!("SKIPPED: sync over OpenSSH — `ssh`/`ssh-keygen` not installed");
+        return;
+    }
+    let s = sites();
+    let (hq_db, br, dir) = (s.hq(), s.branch(), s.dir.path());
+    let hq = Arc::new(App::open(&hq_db).unwrap());
+    let site_key = key_for(&hq, dir, "hf-sync");
+    let other_key = key_for(&hq, dir, "lihua");
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let opts = ServeOptions {
+        listen: "127.0.0.1:0".into(),
+        host_key: dir.join("host_ed25519"),
+        config: duedesk::ui::config::Config::default(),
+        ui: duedesk::ui::UiOptions {
+            theme: None,
+            lang: None,
+            config: None,
+        },
+        today: Some(TODAY.parse().unwrap()),
+    };
+    let running = rt.block_on(ssh::start(hq.clone(), opts)).unwrap();
+    let remote = format!("ssh://hf-sync@127.0.0.1:{}", running.addr.port());
+
+    // Work at both ends.
+    let lines: serde_json::Value = serde_json::from_str(&ok(&br, &["overdue", "--json"])).unwrap();
+    let no = lines[0]["contract_no"].as_str().unwrap().to_string();
+    let collector = lines[0]["collector"].as_str().unwrap().to_string();
+    let id = ok(
+        &br,
+        &[
+            "--as",
+            &collector,
+            "payment",
+            "record",
+            "--contract",
+            &no,
+            "--amount",
+            "500",
+            "--received-on",
+            TODAY,
+        ],
+    );
+    assert_eq!(id.trim(), "HF-P1");
+    hq.execute(
+        &admin(),
+        Mutation::AddContact {
+            contract: no.clone(),
+            channel: duedesk::domain::Channel::Visit,
+            result: "met".into(),
+            note: "at the site".into(),
+            promise: None,
+        },
+    )
+    .unwrap();
+
+    // A login that is not the site's user: refused, nothing changed at the branch.
+    let before = ok(&br, &["sync", "status", "--json"]);
+    let Run { code, err, .. } = run(
+        &br,
+        &[
+            "sync",
+            &remote.replace("hf-sync", "lihua"),
+            "--ssh-command",
+            &ssh_command(&other_key),
+        ],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("site.sync") && err.contains("nothing changed"),
+        "{err}"
+    );
+    let after: serde_json::Value =
+        serde_json::from_str(&ok(&br, &["sync", "status", "--json"])).unwrap();
+    let before: serde_json::Value = serde_json::from_str(&before).unwrap();
+    assert_eq!(after["pending"], before["pending"]);
+    assert_eq!(after["last_sync"], before["last_sync"]);
+
+    let out = ok(
+        &br,
+        &["sync", &remote, "--ssh-command", &ssh_command(&site_key)],
+    );
+    assert!(
+        out.contains("1 entries pushed") && out.contains("1 accepted"),
+        "{out}"
+    );
+    // The contact, and the two keys (users and keys reach every site).
+    assert!(out.contains("3 entries of head office applied"), "{out}");
+    // The address is remembered; a second sync has nothing to send and nothing to bring.
+    let out = ok(&br, &["sync", "--ssh-command", &ssh_command(&site_key)]);
+    assert!(out.contains("0 entries pushed"), "{out}");
+
+    let at_branch: serde_json::Value =
+        serde_json::from_str(&ok(&br, &["ticket", "show", &no, "--json"])).unwrap();
+    let at_hq =
+        serde_json::to_value(hq.ticket(&admin(), &no, TODAY.parse().unwrap()).unwrap()).unwrap();
+    assert_eq!(at_branch, at_hq);
+    let status: serde_json::Value =
+        serde_json::from_str(&ok(&br, &["sync", "status", "--json"])).unwrap();
+    assert_eq!(status["pending"], 0);
+    rt.block_on(running.stop());
 }

@@ -454,22 +454,22 @@ impl App {
                 continue;
             }
             let mut txn = self.store.begin();
-            execute::apply(&mut txn, header, mutation).map_err(|e| {
-                AppError::Refused(format!(
-                    "entry {}-{} ({}) from head office does not apply here: {e}; the database needs attention",
-                    header.site,
-                    header.seq,
-                    mutation.permission()
-                ))
-            })?;
+            execute::apply(&mut txn, header, mutation)
+                .map_err(|e| no_longer_applies(header, mutation, e))?;
             txn.append_journal(header, mutation)?;
             txn.commit()?;
             count += 1;
         }
+        self.replayed()?;
+        Ok(count)
+    }
+
+    /// After a replay: flushed, and every screen and the shared overdue list told.
+    fn replayed(&self) -> Result<()> {
         self.store.flush()?;
         self.overdue_cache.note(shared::Touched::anything());
         self.book_version.fetch_add(1, Ordering::AcqRel);
-        Ok(count)
+        Ok(())
     }
 
     /// Puts `tail` in place of every journal entry after local order `keep` and replays the
@@ -496,19 +496,10 @@ impl App {
                 Err(e) if order > keep && header.site == here => {
                     dropped.push((header, mutation, e));
                 }
-                Err(e) => {
-                    return Err(AppError::Refused(format!(
-                        "journal entry {}-{} ({}) no longer applies: {e}; the database needs attention",
-                        header.site,
-                        header.seq,
-                        mutation.permission()
-                    )));
-                }
+                Err(e) => return Err(no_longer_applies(&header, &mutation, e)),
             }
         }
-        self.store.flush()?;
-        self.overdue_cache.note(shared::Touched::anything());
-        self.book_version.fetch_add(1, Ordering::AcqRel);
+        self.replayed()?;
         Ok(dropped)
     }
 
@@ -524,22 +515,24 @@ impl App {
         for entry in self.store.journal::<Mutation>() {
             let (header, mutation) = entry?;
             let mut txn = self.store.begin();
-            execute::apply(&mut txn, &header, &mutation).map_err(|e| {
-                AppError::Refused(format!(
-                    "journal entry {}-{} ({}) no longer applies: {e}; the database needs attention",
-                    header.site,
-                    header.seq,
-                    mutation.permission()
-                ))
-            })?;
+            execute::apply(&mut txn, &header, &mutation)
+                .map_err(|e| no_longer_applies(&header, &mutation, e))?;
             txn.commit()?;
             count += 1;
         }
-        self.store.flush()?;
-        self.overdue_cache.note(shared::Touched::anything());
-        self.book_version.fetch_add(1, Ordering::AcqRel);
+        self.replayed()?;
         Ok(count)
     }
+}
+
+/// A journal entry (or one head office sent) that does not apply on replay.
+fn no_longer_applies(header: &EntryHeader, mutation: &Mutation, e: AppError) -> AppError {
+    AppError::Refused(format!(
+        "journal entry {}-{} ({}) no longer applies: {e}; the database needs attention",
+        header.site,
+        header.seq,
+        mutation.permission()
+    ))
 }
 
 pub(crate) fn resolve_user<R: Reader + ?Sized>(reader: &R, name: &str) -> Result<User> {

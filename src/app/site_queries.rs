@@ -34,15 +34,7 @@ impl App {
                 "site {name} does not exist; see `duedesk site list`"
             ))
         })?;
-        if user.has(Role::Admin) || (user.has(Role::Site) && site.user == user.name) {
-            Ok(site)
-        } else {
-            Err(AppError::Forbidden {
-                user: user.name,
-                permission: "site.sync",
-                holders: format!("admin, the user of site {name}"),
-            })
-        }
+        may_sync(user, site)
     }
 }
 
@@ -60,14 +52,19 @@ impl App {
                     "site number {number} is not registered here; see `duedesk site list`"
                 ))
             })?;
-        if user.has(Role::Admin) || (user.has(Role::Site) && site.user == user.name) {
-            Ok(site)
-        } else {
-            Err(AppError::Forbidden {
-                user: user.name,
-                permission: "site.sync",
-                holders: format!("admin, the user of site {}", site.name),
-            })
-        }
+        may_sync(user, site)
+    }
+}
+
+/// The site, to an admin or the site's own user (who syncs for it); refused to anyone else.
+fn may_sync(user: crate::domain::User, site: Site) -> Result<Site> {
+    if user.has(Role::Admin) || (user.has(Role::Site) && site.user == user.name) {
+        Ok(site)
+    } else {
+        Err(AppError::Forbidden {
+            user: user.name,
+            permission: "site.sync",
+            holders: format!("admin, the user of site {}", site.name),
+        })
     }
 }

@@ -92,12 +92,9 @@ impl<'a> Scope<'a> {
         if mutation.is_local() || header.site == self.site.number {
             return Ok(false);
         }
-        match mutation {
-            Mutation::PutCustomer(c) => {
-                let now = self.customer_branch(&c.id)?;
-                return Ok(self.holds(&c.branch) || now.is_some_and(|b| self.holds(&b)));
-            }
-            _ => {}
+        if let Mutation::PutCustomer(c) = mutation {
+            let now = self.customer_branch(&c.id)?;
+            return Ok(self.holds(&c.branch) || now.is_some_and(|b| self.holds(&b)));
         }
         match touches(self.store, mutation)? {
             Touches::Nothing | Touches::Book => Ok(true),
