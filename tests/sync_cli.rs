@@ -378,6 +378,26 @@ fn a_branch_syncs_over_openssh() {
     let running = rt.block_on(ssh::start(hq.clone(), opts)).unwrap();
     let remote = format!("ssh://hf-sync@127.0.0.1:{}", running.addr.port());
 
+    // The bootstrap in one step over SSH gives the same book as the bundle by file.
+    let again = dir.join("hf-again");
+    let out = ok(
+        &again,
+        &[
+            "sync",
+            "init",
+            &remote,
+            "--site",
+            "合肥",
+            "--ssh-command",
+            &ssh_command(&site_key),
+        ],
+    );
+    assert!(out.contains("site 合肥"), "{out}");
+    assert_eq!(
+        ok(&again, &["overdue", "--json"]),
+        ok(&br, &["overdue", "--json"])
+    );
+
     // Work at both ends.
     let lines: serde_json::Value = serde_json::from_str(&ok(&br, &["overdue", "--json"])).unwrap();
     let no = lines[0]["contract_no"].as_str().unwrap().to_string();

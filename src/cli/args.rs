@@ -157,7 +157,7 @@ pub struct SyncArgs {
     #[arg(value_name = "ssh://USER@HOST[:PORT]")]
     pub remote: Option<String>,
     /// The command that replaces `ssh` (words, as GIT_SSH_COMMAND)
-    #[arg(long, env = "DUEDESK_SSH", value_name = "CMD")]
+    #[arg(long, env = "DUEDESK_SSH", value_name = "CMD", global = true)]
     pub ssh_command: Option<String>,
 }
 
@@ -191,9 +191,13 @@ pub enum SyncCmd {
         out: PathBuf,
     },
     /// At a branch: create the branch database (--db DIR, which must not exist) from a bundle
+    /// file, or from head office over SSH (`sync init ssh://USER@HOST[:PORT] --site NAME`)
     Init {
-        #[arg(value_name = "FILE")]
+        #[arg(value_name = "FILE|ssh://USER@HOST[:PORT]")]
         file: PathBuf,
+        /// The site to fetch over SSH
+        #[arg(long, value_name = "NAME")]
+        site: Option<String>,
     },
     /// At a branch: write its entries head office has not decided to FILE
     Push {

@@ -239,11 +239,12 @@ pub fn run(cli: Cli) -> Done {
             .map_err(|e| Failure(vec![format!("serve: {e:#}")]));
     }
     if let Some(Command::Sync(SyncArgs {
-        cmd: Some(SyncCmd::Init { file }),
+        cmd: Some(SyncCmd::Init { file, site }),
+        ssh_command,
         ..
     })) = &cli.command
     {
-        return sync::init(&db, file);
+        return sync::init(&db, file, site.as_deref(), ssh_command.as_deref());
     }
     let app = App::open(&db)?;
     run_on(&app, cli, &config)

@@ -90,11 +90,23 @@ fn in_file(path: &Path, e: crate::sync::SyncError) -> Failure {
     Failure(vec![format!("{}: {e}; nothing changed", path.display())])
 }
 
-/// `sync init FILE`: runs before any database is opened (it creates one).
-pub(super) fn init(db: &Path, file: &Path) -> Done {
-    let bytes = read(file)?;
-    let (_, made) =
-        branch::init(db, &bytes, chrono::Utc::now().timestamp()).map_err(|e| in_file(file, e))?;
+/// `sync init FILE|ssh://…`: runs before any database is opened (it creates one).
+pub(super) fn init(db: &Path, file: &Path, site: Option<&str>, ssh_command: Option<&str>) -> Done {
+    let now = chrono::Utc::now().timestamp();
+    let source = file.to_string_lossy();
+    let made = if source.starts_with("ssh://") {
+        let site = site.ok_or_else(|| {
+            Failure(vec![
+                "sync init ssh://…: give the site to fetch with --site NAME".into(),
+            ])
+        })?;
+        crate::sync::transport::init(db, &source, site, ssh_command, now)?
+    } else {
+        let bytes = read(file)?;
+        branch::init(db, &bytes, now)
+            .map_err(|e| in_file(file, e))?
+            .1
+    };
     outln!(
         "branch database {} created for site {} (number {}, ids {}-…) with {} entries from head office",
         db.display(),

@@ -338,7 +338,7 @@ impl Handler {
         let words = super::split_words(&String::from_utf8_lossy(command));
         let shared = self.shared.clone();
         // A branch's sync: its push comes on the channel's input, the reply goes out.
-        let push = (words == [crate::sync::transport::SERVE_COMMAND]).then(|| {
+        let push = crate::sync::transport::is_sync(&words).then(|| {
             let (tx, rx) = std::sync::mpsc::channel();
             state.input = Some(tx);
             rx
@@ -346,7 +346,7 @@ impl Handler {
         tokio::spawn(async move {
             let (status, out, err) = tokio::task::spawn_blocking(move || {
                 if let Some(input) = push {
-                    return serve_sync(&shared, &user, input);
+                    return serve_sync(&shared, &user, &words, input);
                 }
                 let out = SharedBuf::default();
                 let err = SharedBuf::default();
@@ -372,11 +372,12 @@ impl Handler {
     }
 }
 
-/// `sync-serve`: reads a branch's push from the channel until its end, accepts it as the
-/// login user (who must be the site's) and answers (status, reply, error text).
+/// `sync-serve` (a branch's push) or `sync-clone SITE`: reads the channel's input until its
+/// end and answers as the login user (who must be the site's): (status, output, error text).
 fn serve_sync(
     shared: &Shared,
     user: &str,
+    words: &[String],
     input: std::sync::mpsc::Receiver<Input>,
 ) -> (u32, Vec<u8>, Vec<u8>) {
     let mut push = Vec::new();
@@ -391,7 +392,7 @@ fn serve_sync(
         }
     }
     let ctx = Ctx::new(user, shared.today(), chrono::Utc::now().timestamp());
-    crate::sync::transport::serve_push(&shared.app, &ctx, &push)
+    crate::sync::transport::serve(&shared.app, &ctx, words, &push)
 }
 
 /// The size a client asked for; 80×24 for a size of 0 (a client without a terminal of

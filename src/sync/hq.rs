@@ -176,6 +176,10 @@ pub fn accept(app: &App, ctx: &Ctx, bytes: &[u8]) -> Result<Accepted> {
     let Message::Push(push) = codec::decode(bytes, Kind::Push)? else {
         unreachable!("decode returns the kind asked for")
     };
+    // One accept at a time (two syncs of a site must not both decide its next seq); each
+    // entry takes the writer lock on its own, so users at head office keep working.
+    static ACCEPTING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one = ACCEPTING.lock().unwrap_or_else(|p| p.into_inner());
     let site = app.site_numbered(ctx, push.site)?;
     let store = app.store();
     let mut state = site_state(store, site.number)?;

@@ -7,8 +7,19 @@ use crate::app::{App, Ctx};
 use std::io::{Read, Write};
 use std::process::{Command, Stdio};
 
-/// The exec command `duedesk serve` answers with a sync.
+/// The exec command `duedesk serve` answers with a sync: a push in, the reply out.
 pub const SERVE_COMMAND: &str = "sync-serve";
+/// The exec command `duedesk serve` answers with a site's bootstrap bundle (`sync-clone SITE`).
+pub const CLONE_COMMAND: &str = "sync-clone";
+
+/// Whether an exec request's words are one of sync's (which read the channel's input).
+pub fn is_sync(words: &[String]) -> bool {
+    match words {
+        [one] => one == SERVE_COMMAND,
+        [first, _] => first == CLONE_COMMAND,
+        _ => false,
+    }
+}
 /// The most a push may be (a branch's pushes are kilobytes; a month offline, megabytes).
 pub const MAX_PUSH: usize = 256 << 20;
 const REMOTE: &str = "remote";
@@ -92,9 +103,9 @@ pub fn sync(
     };
     branch::state(app.store())?;
     let push = branch::push(app, ctx)?;
-    let reply = exchange(&remote, ssh_command, &push.bytes)?;
+    let reply = exchange(&remote, ssh_command, &[SERVE_COMMAND], &push.bytes)?;
     let pulled = branch::pull(app, ctx, &reply)?;
-    app.store().set_sync_state(REMOTE, Some(&remote.text()))?;
+    remember(app, &remote)?;
     Ok(Synced {
         remote: remote.text(),
         pushed: push.entries,
@@ -104,10 +115,37 @@ pub fn sync(
     })
 }
 
-/// Runs `ssh [-p PORT] USER@HOST sync-serve` with the push on its input; returns its output.
-fn exchange(remote: &Remote, ssh_command: Option<&str>, push: &[u8]) -> Result<Vec<u8>> {
-    let words = crate::ssh::split_words(ssh_command.unwrap_or("ssh"));
-    let (program, args) = words
+fn remember(app: &App, remote: &Remote) -> Result<()> {
+    app.store().set_sync_state(REMOTE, Some(&remote.text()))?;
+    Ok(())
+}
+
+/// `sync init ssh://…`: the site's bundle from head office, the branch database made from it
+/// at `db`, the address remembered for the next `duedesk sync`.
+pub fn init(
+    db: &std::path::Path,
+    remote: &str,
+    site: &str,
+    ssh_command: Option<&str>,
+    now: i64,
+) -> Result<branch::Initialized> {
+    let remote = Remote::parse(remote)?;
+    let bundle = exchange(&remote, ssh_command, &[CLONE_COMMAND, site], &[])?;
+    let (app, made) = branch::init(db, &bundle, now)?;
+    remember(&app, &remote)?;
+    Ok(made)
+}
+
+/// Runs `ssh [-p PORT] USER@HOST WORDS…` with `input` on its standard input; returns its
+/// standard output.
+fn exchange(
+    remote: &Remote,
+    ssh_command: Option<&str>,
+    words: &[&str],
+    push: &[u8],
+) -> Result<Vec<u8>> {
+    let ssh = crate::ssh::split_words(ssh_command.unwrap_or("ssh"));
+    let (program, args) = ssh
         .split_first()
         .ok_or_else(|| SyncError::Refused("the ssh command is empty".into()))?;
     let mut command = Command::new(program);
@@ -117,7 +155,7 @@ fn exchange(remote: &Remote, ssh_command: Option<&str>, push: &[u8]) -> Result<V
     }
     command
         .arg(format!("{}@{}", remote.user, remote.host))
-        .arg(SERVE_COMMAND)
+        .args(words)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -162,9 +200,22 @@ fn exchange(remote: &Remote, ssh_command: Option<&str>, push: &[u8]) -> Result<V
     }
 }
 
-/// Head office's side of `sync-serve`: a push from the login `user` in, the reply out, as
-/// (exit status, standard output, standard error).
-pub fn serve_push(app: &App, ctx: &Ctx, push: &[u8]) -> (u32, Vec<u8>, Vec<u8>) {
+/// Head office's side of an exec request `is_sync` accepts, as the login user `ctx.actor`:
+/// `sync-serve` takes a push on `input` and answers the reply, `sync-clone SITE` answers the
+/// site's bundle; (exit status, standard output, standard error).
+pub fn serve(app: &App, ctx: &Ctx, words: &[String], input: &[u8]) -> (u32, Vec<u8>, Vec<u8>) {
+    if let [first, site] = words
+        && first == CLONE_COMMAND
+    {
+        return match hq::clone(app, ctx, site) {
+            Ok(cloned) => (0, cloned.bytes, Vec::new()),
+            Err(e) => (1, Vec::new(), format!("duedesk: {e}\n").into_bytes()),
+        };
+    }
+    serve_push(app, ctx, input)
+}
+
+fn serve_push(app: &App, ctx: &Ctx, push: &[u8]) -> (u32, Vec<u8>, Vec<u8>) {
     if push.len() > MAX_PUSH {
         return (
             1,
