@@ -296,8 +296,18 @@ pub fn pull(app: &App, ctx: &Ctx, bytes: &[u8]) -> Result<Pulled> {
         .take_while(|(h, m)| m.is_local() || h.site != own)
         .count();
     let keep = state.confirmed;
-    if tail.is_empty() {
-        app.adopt(&items)?;
+    let mut all = items.clone();
+    all.extend(remaining);
+    // The journal's tail already in head office's order (nothing of head office's comes
+    // before a pending entry, nothing refused): head office's new entries go on the end.
+    let in_order = pulled.rejected == 0
+        && tail.len() <= all.len()
+        && tail
+            .iter()
+            .zip(&all)
+            .all(|((_, a, _), (b, _))| (a.site, a.seq) == (b.site, b.seq));
+    if in_order {
+        app.adopt(&all[tail.len()..])?;
     } else {
         // The conflicts are kept before their entries leave the journal: a pull cut off
         // anywhere loses nothing, and pulling the reply again finishes it.
@@ -310,8 +320,6 @@ pub fn pull(app: &App, ctx: &Ctx, bytes: &[u8]) -> Result<Pulled> {
             }
             save(store, &kept)?;
         }
-        let mut all = items.clone();
-        all.extend(remaining);
         let dropped = match app.rebase(keep, &all) {
             Ok(dropped) => dropped,
             Err(e) => {
@@ -336,7 +344,18 @@ pub fn pull(app: &App, ctx: &Ctx, bytes: &[u8]) -> Result<Pulled> {
         save(store, &state)?;
         store.remove_journal_entries(&gone)?;
     }
-    state.confirmed = keep + (items.len() + leading) as u64;
+    // The local order of the last entry in head office's order (the journal may have holes
+    // where entries left it).
+    let settled = items.len() + leading;
+    if settled > 0 {
+        for entry in store
+            .journal_after::<Mutation>(keep)
+            .skip(settled - 1)
+            .take(1)
+        {
+            state.confirmed = entry?.0;
+        }
+    }
     state.cursor = state.cursor.max(reply.through);
     state.acked = state.acked.max(reply.decided);
     state.last_sync = Some(ctx.now);
