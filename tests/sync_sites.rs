@@ -10,7 +10,13 @@ use duedesk::app::{App, Ctx, Mutation, NewContract, OverdueFilter};
 use duedesk::domain::{Channel, Customer, Installment, Money, Rate, Role};
 use duedesk::store::Reader;
 use duedesk::sync::{branch, hq};
+use duedesk::ui::i18n::Lang;
+use duedesk::ui::keymap::KeyMap;
+use duedesk::ui::theme::Theme;
+use duedesk::ui::{Session, Settings};
 use proptest::prelude::*;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
 use std::collections::BTreeSet;
 
 fn day(n: u32) -> NaiveDate {
@@ -472,6 +478,36 @@ fn a_refused_entry_becomes_a_conflict_and_its_effect_goes() {
     assert_eq!(tickets(&world.branches[hf], hf), tickets(&world.hq, hf));
     let status = branch::status(&world.branches[hf], &ctx("admin")).unwrap();
     assert_eq!((status.pending, status.conflicts), (0, 1));
+
+    // The screens' status line says it, in either language; head office's has no sync state.
+    for (lang, expected) in [
+        (Lang::En, "0 pending · synced"),
+        (Lang::Zh, "待同步 0 · 上次同步"),
+    ] {
+        let screen = screen(&world.branches[hf], lang);
+        assert!(screen.contains(expected), "{screen}");
+        assert!(
+            screen.contains(if lang == Lang::En {
+                "1 conflicts"
+            } else {
+                "同步冲突 1"
+            }),
+            "{screen}"
+        );
+    }
+    assert!(!screen(&world.hq, Lang::En).contains("pending"));
+}
+
+fn screen(app: &App, lang: Lang) -> String {
+    let settings = Settings {
+        lang,
+        theme: Theme::load("mono").unwrap(),
+        keys: KeyMap::default(),
+    };
+    let session = Session::new(app, ctx("admin"), settings).unwrap();
+    let mut terminal = Terminal::new(TestBackend::new(140, 20)).unwrap();
+    terminal.draw(|f| session.draw(f)).unwrap();
+    terminal.backend().to_string()
 }
 
 /// A push sent twice is answered twice alike, and its entries are applied once; a push with

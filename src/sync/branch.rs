@@ -433,6 +433,26 @@ pub fn status(app: &App, ctx: &Ctx) -> Result<Status> {
     })
 }
 
+/// What the screens' status line shows of a branch's sync.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Line {
+    pub pending: usize,
+    /// Unix seconds of the last reply pulled.
+    pub last_sync: Option<i64>,
+    pub conflicts: usize,
+}
+
+/// The status line's sync state; `None` for a database that is not a branch site's.
+pub fn line(app: &App) -> Option<Line> {
+    let store = app.store();
+    let state: BranchState = store.sync_state(STATE).ok()??;
+    Some(Line {
+        pending: pending(store, &state).ok()?.len(),
+        last_sync: state.last_sync,
+        conflicts: state.conflicts.len(),
+    })
+}
+
 /// `sync conflicts`: this branch's entries out of the book, oldest first.
 pub fn conflicts(app: &App, ctx: &Ctx) -> Result<Vec<ConflictView>> {
     app.user(&ctx.actor)?;

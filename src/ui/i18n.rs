@@ -596,6 +596,11 @@ catalog! {
     SwapFooter => "Tab reason · Up/Down · Enter swap · Esc close", "Tab 原因 · 上下 选择 · Enter 换机 · Esc 关闭";
     ConfirmShip => "Ship order {} (machine {}) on {}? Stock goes down and the contract is delivered.", "出库单 {}（机号 {}）于 {} 出库？库存将减少，合同将交付。";
     ConfirmCancelOrder => "Cancel order {} ({})? Its machine and accessories are released.", "取消出库单 {}（{}）？机器和附件将释放。";
+
+    // A branch site's sync, on the status line
+    SyncState => "{} pending · synced {}", "待同步 {} · 上次同步 {}";
+    SyncNever => "never", "从未";
+    SyncConflicts => "{} conflicts", "同步冲突 {}";
 }
 
 #[cfg(test)]

@@ -135,6 +135,24 @@ fn tabs(state: &State, buf: &mut Buffer, area: Rect) {
     buf.set_line(area.x, area.y, &Line::from(spans), area.width);
 }
 
+/// `3 pending · synced 12-04 18:30 · 1 conflict`: a branch site's sync, in local time.
+fn sync_state(lang: crate::ui::i18n::Lang, sync: &crate::sync::branch::Line) -> String {
+    let when = sync
+        .last_sync
+        .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
+        .map_or(lang.t(Msg::SyncNever).to_string(), |t| {
+            t.with_timezone(&chrono::Local)
+                .format("%m-%d %H:%M")
+                .to_string()
+        });
+    let mut text = lang.f(Msg::SyncState, &[&sync.pending.to_string(), &when]);
+    if sync.conflicts > 0 {
+        text.push_str(" · ");
+        text.push_str(&lang.f(Msg::SyncConflicts, &[&sync.conflicts.to_string()]));
+    }
+    text
+}
+
 fn status_line(state: &State, frame: &mut Frame, area: Rect) {
     let theme = &state.theme;
     let lang = state.lang;
@@ -189,12 +207,16 @@ fn status_line(state: &State, frame: &mut Frame, area: Rect) {
         }
         None => (String::new(), theme.style("muted")),
     };
-    // The unread count sits at the right end, the message takes what is left.
-    let unread = if state.unread > 0 {
-        lang.f(Msg::UnreadCount, &[&state.unread.to_string()])
-    } else {
-        String::new()
-    };
+    // The sync state and the unread count sit at the right end, the message takes what is
+    // left.
+    let mut right = Vec::new();
+    if let Some(sync) = &state.sync {
+        right.push(sync_state(lang, sync));
+    }
+    if state.unread > 0 {
+        right.push(lang.f(Msg::UnreadCount, &[&state.unread.to_string()]));
+    }
+    let unread = right.join(" · ");
     let uw = width(&unread);
     let text_w = if uw > 0 { w.saturating_sub(uw + 2) } else { w };
     frame.buffer_mut().set_line(
