@@ -445,12 +445,13 @@ impl App {
 
     /// Applies entries head office sent (a branch's pull, a bootstrap), in their order, as
     /// they came and without checking permissions again: head office checked them and is the
-    /// order of record. An origin already held here is passed over. Returns how many applied.
+    /// order of record. An origin already held here is passed over (a site receives only its
+    /// scope of another site's entries, so their seqs have gaps). Returns how many applied.
     pub fn adopt(&self, entries: &[(EntryHeader, Mutation)]) -> Result<u64> {
         let _writer = self.store.lock();
         let mut count = 0;
         for (header, mutation) in entries {
-            if header.seq <= self.store.applied_through(header.site)? {
+            if self.store.holds(header.site, header.seq)? {
                 continue;
             }
             let mut txn = self.store.begin();

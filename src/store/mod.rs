@@ -924,6 +924,11 @@ impl Store {
         }
     }
 
+    /// Whether this database holds the entry of origin (`site`, `seq`).
+    pub fn holds(&self, site: u32, seq: u64) -> Result<bool> {
+        Ok(self.tree.contains_key(origin_key(site, seq))?)
+    }
+
     /// This database's site number (1 for head office, the only site until branches exist).
     /// Its code (`HF`) prefixes the ids it mints; head office's ids have none (`P12`).
     pub fn site_code(&self) -> Result<Option<String>> {
