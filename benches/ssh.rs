@@ -204,13 +204,18 @@ fn main() {
         }
     }
     let config = dir.path().join("config.toml");
-    std::fs::write(&config, "ssh_max_sessions = 500\n").unwrap();
+    std::fs::write(
+        &config,
+        "ssh_max_sessions = 500\nssh_max_connections_per_address = 500\n",
+    )
+    .unwrap();
     let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_duedesk"))
         .arg("--db")
         .arg(&db)
         .arg("--config")
         .arg(&config)
-        .args(["--today", TODAY, "serve", "--listen", "127.0.0.1:0"])
+        // A release build acts on the machine's date (only tests fix it).
+        .args(["serve", "--listen", "127.0.0.1:0"])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -218,12 +223,7 @@ fn main() {
     let pid = server.id();
     let mut lines = std::io::BufReader::new(server.stdout.take().unwrap()).lines();
     let first = lines.next().unwrap().unwrap();
-    let addr: std::net::SocketAddr = first
-        .split(" on ")
-        .nth(1)
-        .and_then(|r| r.split_whitespace().next())
-        .and_then(|a| a.parse().ok())
-        .unwrap_or_else(|| panic!("no address in {first:?}"));
+    let addr = served_address(&first);
     std::thread::spawn(move || for _ in lines {});
 
     let rt = tokio::runtime::Builder::new_multi_thread()

@@ -15,6 +15,7 @@ fn main() -> anyhow::Result<()> {
             theme: args.next().filter(|t| !t.is_empty()),
             lang: args.next(),
             config: None,
+            follows_calendar: false,
         },
     )
 }

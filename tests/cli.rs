@@ -683,7 +683,11 @@ fn bad_command_input_is_refused_with_status_1() {
             &["--as", "wangjun", "payment", "confirm", "P1"],
             "payment.confirm",
         ),
-        (&["--as", "wangjun", "ticket", "show", "H2"], "scope"),
+        // Out of scope reads as not there (it must not say whether H2 exists).
+        (
+            &["--as", "wangjun", "ticket", "show", "H2"],
+            "contract H2 does not exist or is not yours to see",
+        ),
         (
             &[
                 "--as", "wangjun", "rate", "set", "--daily", "0.1", "--from", TODAY,
@@ -803,4 +807,292 @@ fn a_database_open_elsewhere_is_refused_plainly() {
     let _held = duedesk::store::Store::open(&b.db()).unwrap();
     let err = b.refused(TODAY, &["overdue"]);
     assert!(err.contains("is open in another duedesk process"), "{err}");
+}
+
+#[test]
+fn rebuild_is_the_admins() {
+    let t = Book::new();
+    t.ok(TODAY, &["user", "add", "wangjun", "--role", "collector"]);
+    let err = t.refused(TODAY, &["--as", "wangjun", "rebuild"]);
+    assert!(err.contains("rebuild") && err.contains("admin"), "{err}");
+    let out = t.ok(TODAY, &["rebuild"]);
+    assert!(out.contains("rebuilt"), "{out}");
+}
+
+/// No raw control character (but newline) on either stream.
+fn assert_clean(r: &Run) {
+    for (name, text) in [("stdout", &r.out), ("stderr", &r.err)] {
+        assert!(
+            !text.chars().any(|c| c.is_control() && c != '\n'),
+            "a control character reached {name}: {text:?}"
+        );
+    }
+}
+
+#[test]
+fn control_characters_are_refused_at_every_input_naming_the_field() {
+    let b = book();
+    // An imported name that would write the reader's clipboard and clear their screen.
+    let r = b.import(
+        "customers",
+        "evil.csv",
+        "customer_id,name,phone,id_number,address,branch,collector\nC9,\u{1b}]52;c;ZXZpbA==\u{7}\u{1b}[2J,,,,合肥,wangjun\n",
+    );
+    assert_eq!(r.code, 1, "{}", r.err);
+    assert!(
+        r.err
+            .contains("evil.csv:2: name: holds the control character U+001B"),
+        "{}",
+        r.err
+    );
+    assert_clean(&r);
+    // Typed on the command line: the note and the result, each named.
+    let contact = |result: &str, note: &str| {
+        b.run_on(
+            TODAY,
+            &[
+                "contact",
+                "add",
+                "H1",
+                "--channel",
+                "call",
+                "--result",
+                result,
+                "--note",
+                note,
+            ],
+        )
+    };
+    let r = contact("answered", "see \u{1b}]8;;http://x\u{7}link");
+    assert_eq!(r.code, 1);
+    assert!(
+        r.err.contains("note: holds the control character U+001B"),
+        "{}",
+        r.err
+    );
+    assert_clean(&r);
+    let r = contact("ok\u{9b}2J", "");
+    assert_eq!(r.code, 1);
+    assert!(
+        r.err.contains("result: holds the control character U+009B"),
+        "{}",
+        r.err
+    );
+    // A tab in a note is fine.
+    assert_eq!(contact("answered", "called\tno answer").code, 0);
+    // A waiver's reason, an approval's comment: the same check, in the app.
+    let r = b.run_on(
+        TODAY,
+        &[
+            "waiver",
+            "apply",
+            "--contract",
+            "H1",
+            "--amount",
+            "1",
+            "--reason",
+            "x\u{7f}",
+        ],
+    );
+    assert_eq!(r.code, 1);
+    assert!(
+        r.err.contains("reason: holds the control character U+007F"),
+        "{}",
+        r.err
+    );
+    // A config file with an escape in a string: refused at its line.
+    let config = b.file(
+        "config.toml",
+        b"theme = \"default\"\nlock_command = \"echo \\u001b[2J\"\n",
+    );
+    let r = b.run_on(TODAY, &["--config", config.to_str().unwrap(), "overdue"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.err.contains("line 2") && r.err.contains("U+001B"),
+        "{}",
+        r.err
+    );
+}
+
+#[test]
+fn output_never_carries_control_characters_from_input() {
+    let b = book();
+    // A name echoed in a refusal.
+    let r = b.run_on(
+        TODAY,
+        &["--as", "x\u{1b}[2J\u{1b}]52;c;AA==\u{7}", "overdue"],
+    );
+    assert_eq!(r.code, 1);
+    assert!(r.err.contains("does not exist"), "{}", r.err);
+    assert_clean(&r);
+    // NUL bytes from a file, in a date and a header.
+    let r = b.import(
+        "payments",
+        "nul.csv",
+        "contract_no,received_on,amount,method,reference\nH1,2026-03-0\u{0}1,100,cash,R1\n",
+    );
+    assert_eq!(r.code, 1);
+    assert!(r.err.contains("received_on"), "{}", r.err);
+    assert_clean(&r);
+    let r = b.run_on(
+        TODAY,
+        &[
+            "payment",
+            "record",
+            "--contract",
+            "H1",
+            "--amount",
+            "1\u{1b}[2J0",
+            "--received-on",
+            TODAY,
+        ],
+    );
+    assert_eq!(r.code, 1);
+    assert!(r.err.contains("--amount"), "{}", r.err);
+    assert_clean(&r);
+}
+
+#[test]
+fn amounts_dates_and_commas_are_checked_at_every_input_naming_the_field() {
+    let b = book();
+    let record = |amount: &str, on: &str| {
+        let on = format!("--received-on={on}");
+        b.run_on(
+            TODAY,
+            &[
+                "payment",
+                "record",
+                "--contract",
+                "H1",
+                "--amount",
+                amount,
+                &on,
+                "--json",
+            ],
+        )
+    };
+    // A decimal comma must not book a hundred times the money.
+    for bad in ["12,34", "1,2,3", "1234,5"] {
+        let r = record(bad, TODAY);
+        assert_eq!(r.code, 1, "{bad}: {}", r.out);
+        assert!(
+            r.err.contains("--amount") && r.err.contains("comma"),
+            "{bad}: {}",
+            r.err
+        );
+    }
+    let r = record("1,234.50", TODAY);
+    assert_eq!(r.code, 0, "{}", r.err);
+    let pending = b.json(TODAY, &["payment", "list", "--json"]);
+    assert!(pending.to_string().contains("\"1234.50\""), "{pending}");
+    // Above the largest amount: refused, naming the field, never a panic (exit 101).
+    let r = record("999,999,999,999.99", TODAY);
+    assert_eq!(r.code, 1, "{}", r.err);
+    assert!(
+        r.err.contains("--amount") && r.err.contains("largest"),
+        "{}",
+        r.err
+    );
+    let r = b.import(
+        "installments",
+        "big.csv",
+        "contract_no,seq,due_date,principal,interest\nH1,2,2026-03-15,999999999999.99,0\n",
+    );
+    assert_eq!(r.code, 1, "{}", r.err);
+    assert!(
+        r.err.contains("big.csv:2: principal:") && r.err.contains("largest"),
+        "{}",
+        r.err
+    );
+    // Dates outside the range, each input naming its field.
+    for day in ["0000-01-01", "1000-01-01", "-0001-01-01", "9999-12-31"] {
+        let r = record("1", day);
+        assert_eq!(r.code, 1, "{day}");
+        assert!(r.err.contains("--received-on"), "{day}: {}", r.err);
+    }
+    let r = b.run_on(
+        TODAY,
+        &[
+            "contract",
+            "add",
+            "--contract-no",
+            "H7",
+            "--customer-id",
+            "C1",
+            "--signed-on",
+            "0000-01-01",
+            "--model",
+            "SY75C",
+            "--financed-amount",
+            "1000",
+        ],
+    );
+    assert_eq!(r.code, 1);
+    assert!(
+        r.err.contains("--signed-on") && r.err.contains("1990-01-01"),
+        "{}",
+        r.err
+    );
+    let r = b.import(
+        "machines",
+        "m.csv",
+        "serial,model,type,yard,arrived_on\nSY9,SY75C,excavator,合肥,1000-01-01\n",
+    );
+    assert_eq!(r.code, 1);
+    assert!(
+        r.err.contains("m.csv:2: arrived_on:") && r.err.contains("outside"),
+        "{}",
+        r.err
+    );
+    // Accruing past today cannot be undone: refused.
+    for (through, why) in [("9999-12-31", "outside"), ("2026-04-01", "after today")] {
+        let r = b.run_on(TODAY, &["accrue", "--through", through]);
+        assert_eq!(r.code, 1, "{through}: {}", r.out);
+        assert!(r.err.contains("--through"), "{}", r.err);
+        assert!(r.err.contains(why), "{through}: {}", r.err);
+    }
+    assert_eq!(b.run_on(TODAY, &["accrue", "--through", TODAY]).code, 0);
+}
+
+#[cfg(unix)]
+#[test]
+fn the_database_is_its_owners_alone_and_a_readable_one_is_reported() {
+    use std::os::unix::fs::PermissionsExt;
+    let b = book();
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&b.db()), 0o700);
+    for entry in std::fs::read_dir(b.db()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            assert_eq!(mode(&path), 0o600, "{}", path.display());
+        }
+    }
+    let r = b.run_on(TODAY, &["overdue"]);
+    assert!(!r.err.contains("warning"), "{}", r.err);
+    std::fs::set_permissions(b.db(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let r = b.run_on(TODAY, &["overdue"]);
+    assert_eq!(r.code, 0);
+    assert!(
+        r.err.contains("can be read by other users") && r.err.contains("chmod 700"),
+        "{}",
+        r.err
+    );
+}
+
+#[test]
+fn version_names_the_release_and_the_commit() {
+    let out = Command::new(env!("CARGO_BIN_EXE_duedesk"))
+        .arg("--version")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let expected = format!("duedesk {} (commit ", env!("CARGO_PKG_VERSION"));
+    assert!(text.starts_with(&expected), "{text}");
+    let commit = text[expected.len()..].trim_end().trim_end_matches(')');
+    assert!(
+        commit == "unknown"
+            || (commit.len() == 12 && commit.bytes().all(|b| b.is_ascii_hexdigit())),
+        "{text}"
+    );
 }

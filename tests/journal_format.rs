@@ -95,6 +95,7 @@ fn name_of(mutation: &Mutation) -> &'static str {
         Mutation::CancelOrder { .. } => "CancelOrder",
         Mutation::RecordDelivery { .. } => "RecordDelivery",
         Mutation::AccruePart { .. } => "AccruePart",
+        Mutation::SetLanguage { .. } => "SetLanguage",
         Mutation::AddSite { .. } => "AddSite",
     }
 }
@@ -315,6 +316,10 @@ fn samples() -> Vec<Mutation> {
             through: d("2026-11-30"),
             after: Some("HT-0".into()),
             upto: None,
+        },
+        Mutation::SetLanguage {
+            name: "li".into(),
+            lang: duedesk::i18n::Lang::Zh,
         },
         Mutation::AddSite {
             site: 2,

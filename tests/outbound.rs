@@ -2,9 +2,9 @@
 //! cancellations releasing stock, and the whole flow through the CLI with every refusal.
 
 use chrono::NaiveDate;
-use duedesk::app::{App, AppError, Ctx, Mutation, NewContract};
+use duedesk::app::{App, Ctx, Mutation, NewContract};
 use duedesk::domain::outbound::{Machine, MachineStock};
-use duedesk::domain::{Customer, Money, Role};
+use duedesk::domain::{Customer, Money, Refusal, Role};
 use std::sync::{Arc, Barrier};
 
 fn day(s: &str) -> NaiveDate {
@@ -129,11 +129,23 @@ fn sixteen_salespeople_race_for_one_serial_and_exactly_one_wins() {
     let w = winners[0];
     let holder = format!("order O{} of contract H{w} by s{w}", w + 1);
     for (i, r) in results.iter().enumerate().filter(|(i, _)| *i != w) {
-        match r {
-            Err(AppError::Refused(msg)) => assert!(
-                msg.contains(&holder),
-                "loser {i} is told who holds it: {msg}"
-            ),
+        let refusal = match r {
+            Err(e) => e.refusal(),
+            Ok(_) => None,
+        };
+        match refusal {
+            Some(
+                refusal @ Refusal::SerialHeld {
+                    order, holder: who, ..
+                },
+            ) => {
+                assert_eq!(
+                    (order.as_str(), who.as_str()),
+                    (format!("O{}", w + 1).as_str(), format!("s{w}").as_str()),
+                    "loser {i} is told who holds it"
+                );
+                assert!(refusal.to_string().contains(&holder), "{refusal}");
+            }
             other => panic!("loser {i}: {other:?}"),
         }
     }
@@ -747,5 +759,65 @@ fn the_machine_system_is_in_use_from_the_first_machine_accessory_or_order_the_vi
     assert!(
         app.machine_system_in_use(&ctx("nobody")).is_err(),
         "an unknown user is refused"
+    );
+}
+
+#[test]
+fn machines_and_tickets_say_nothing_of_another_branchs_contracts() {
+    let (_dir, app) = book(1);
+    app.execute(
+        &ctx("admin"),
+        Mutation::AddUser {
+            name: "other".into(),
+            display: String::new(),
+            roles: vec![Role::Collector],
+            branch: Some("滁州".into()),
+        },
+    )
+    .unwrap();
+    let order = app.orders(&ctx("s0")).unwrap()[0].id.clone();
+    app.execute(
+        &ctx("s0"),
+        Mutation::Pick {
+            order,
+            serial: "SY1".into(),
+        },
+    )
+    .unwrap();
+    // C1's own collector sees who holds it…
+    let seen = app.machine(&ctx("coll"), "SY1").unwrap();
+    assert!(
+        seen.held_by
+            .as_deref()
+            .is_some_and(|h| h.contains("H0") && h.contains("s0"))
+    );
+    // …another branch's collector sees a reserved machine and nothing of the contract.
+    let hidden = app.machine(&ctx("other"), "SY1").unwrap();
+    assert_eq!(hidden.state, "reserved");
+    assert_eq!((hidden.order, hidden.held_by), (None, None));
+    for m in app.stock(&ctx("other"), None).unwrap() {
+        assert_eq!((&m.order, &m.held_by), (&None, &None), "{}", m.serial);
+    }
+    // A ticket out of scope reads exactly as a contract that does not exist.
+    let out_of_scope = app
+        .ticket(&ctx("other"), "H0", day("2026-03-31"))
+        .unwrap_err();
+    let missing = app
+        .ticket(&ctx("other"), "H9", day("2026-03-31"))
+        .unwrap_err();
+    assert!(
+        matches!(out_of_scope.refusal(), Some(Refusal::ContractHidden { .. })),
+        "{out_of_scope}"
+    );
+    assert_eq!(
+        out_of_scope.to_string().replace("H0", "H9"),
+        missing.to_string()
+    );
+    // So does its audit trail.
+    let out_of_scope = app.audit(&ctx("other"), "H0").unwrap_err();
+    let missing = app.audit(&ctx("other"), "H9").unwrap_err();
+    assert_eq!(
+        out_of_scope.to_string().replace("H0", "H9"),
+        missing.to_string()
     );
 }

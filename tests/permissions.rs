@@ -3,9 +3,11 @@
 
 use chrono::NaiveDate;
 use duedesk::app::permissions::check;
-use duedesk::app::{App, AppError, Ctx, Mutation, NewContract};
+use duedesk::app::{App, Ctx, Mutation, NewContract};
 use duedesk::domain::approval::DocumentType;
-use duedesk::domain::{AllocationOrder, Channel, Customer, Installment, Money, Rate, Role, User};
+use duedesk::domain::{
+    AllocationOrder, Channel, Customer, Installment, Money, Rate, Refusal, Role, User,
+};
 
 fn day(s: &str) -> NaiveDate {
     s.parse().unwrap()
@@ -204,7 +206,8 @@ fn every_role_against_every_mutation() {
                 amount: m("1"),
                 reason: "x".into(),
             },
-            [y, y, n, n, n, y],
+            // The README's role table: waivers are the collector's, not the clerk's.
+            [y, n, n, n, n, y],
         ),
         (
             Mutation::Settle {
@@ -342,9 +345,12 @@ fn every_role_against_every_mutation() {
             let result = check(app.store(), &u, mutation);
             match (expected, &result) {
                 (true, Ok(())) => {}
-                (false, Err(AppError::Forbidden { permission, .. })) => {
+                (false, Err(e)) if matches!(e.refusal(), Some(Refusal::Forbidden { .. })) => {
+                    let Some(Refusal::Forbidden { permission, .. }) = e.refusal() else {
+                        unreachable!()
+                    };
                     assert_eq!(
-                        *permission,
+                        permission,
                         mutation.permission(),
                         "the refusal names the permission"
                     )
@@ -394,19 +400,20 @@ fn scope_refuses_another_collectors_customer() {
         let err = check(app.store(), &app.user(name).unwrap(), &contact).unwrap_err();
         assert!(
             matches!(
-                err,
-                AppError::Forbidden {
-                    permission: "scope",
+                err.refusal(),
+                Some(Refusal::Forbidden {
+                    permission,
                     ..
-                }
+                }) if permission == "scope"
             ),
             "{name}: {err}"
         );
-        // Queries are scoped too: the ticket is refused and the overdue list is empty.
+        // Queries are scoped too: the ticket reads as not there (it must not say whether H1
+        // exists) and the overdue list is empty.
         let as_them = Ctx::new(name, day("2026-03-31"), 0);
         assert!(matches!(
             app.ticket(&as_them, "H1", day("2026-03-31")),
-            Err(AppError::Forbidden { .. })
+            Err(e) if matches!(e.refusal(), Some(Refusal::ContractHidden { .. }))
         ));
         assert!(
             app.overdue(&as_them, day("2026-03-31"), &Default::default())

@@ -91,6 +91,7 @@ async fn serve_with(config_text: &str) -> Served {
             theme: None,
             lang: None,
             config: Some(config_path),
+            follows_calendar: false,
         },
         today: Some(d(TODAY)),
     };
@@ -156,15 +157,59 @@ async fn keys_decide_who_logs_in() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn failed_attempts_are_limited_per_address() {
+async fn failed_attempts_are_limited_per_address_and_login_name() {
     within(60, async {
         let s = serve().await;
         let stranger = new_key();
         for _ in 0..ssh::server::MAX_FAILURES {
             assert!(login(s.addr(), "wang", &stranger).await.is_err());
         }
-        // Now even the right key is refused from this address, for a while.
+        // Now even the right key is refused for wang from this address, for a while…
         assert!(login(s.addr(), "wang", s.key("wang")).await.is_err());
+        // …but not for li, behind the same address (a NAT).
+        assert!(login(s.addr(), "li", s.key("li")).await.is_ok());
+        s.running.stop().await;
+    })
+    .await;
+}
+
+/// Logs in on one connection offering `keys` in turn, as an SSH client tries its keys.
+async fn login_offering(addr: std::net::SocketAddr, user: &str, keys: &[&PrivateKey]) -> bool {
+    use russh::keys::PrivateKeyWithHashAlg;
+    let config = Arc::new(russh::client::Config::default());
+    let mut handle = russh::client::connect(config, addr, Trust).await.unwrap();
+    for key in keys {
+        let signed = PrivateKeyWithHashAlg::new(Arc::new((*key).clone()), None);
+        if handle
+            .authenticate_publickey(user, signed)
+            .await
+            .unwrap()
+            .success()
+        {
+            return true;
+        }
+    }
+    false
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keys_offered_before_the_right_one_are_not_failures() {
+    within(60, async {
+        let s = serve().await;
+        let (other1, other2) = (new_key(), new_key());
+        // A client with two other keys in its agent logs in again and again.
+        for round in 0..ssh::server::MAX_FAILURES + 2 {
+            assert!(
+                login_offering(s.addr(), "wang", &[&other1, &other2, s.key("wang")]).await,
+                "round {round}: wang's own key was refused after offering two others"
+            );
+        }
+        // Offered keys on connections that never log in do count.
+        for _ in 0..3 {
+            assert!(!login_offering(s.addr(), "fin", &[&other1, &other2]).await);
+        }
+        assert!(!login_offering(s.addr(), "fin", &[s.key("fin")]).await);
+        assert!(login_offering(s.addr(), "li", &[s.key("li")]).await);
         s.running.stop().await;
     })
     .await;
@@ -460,8 +505,8 @@ async fn a_client_that_never_reads_does_not_slow_the_others() {
     .await;
 }
 
-#[test]
-fn openssh_client_logs_in_sees_the_dashboard_and_quits() {
+/// Whether OpenSSH's `ssh` and `ssh-keygen` are installed; says so loudly when not.
+fn has_openssh() -> bool {
     let has = |tool: &str| std::process::Command::new(tool).arg("-V").output().is_ok();
     if !has("ssh") || !has("ssh-keygen") {
         eprintln!(
@@ -470,14 +515,13 @@ fn openssh_client_logs_in_sees_the_dashboard_and_quits() {
              !!! Install openssh-client (CI's .ci/run does) to run it.                !!!\n\
              !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n"
         );
-        return;
+        return false;
     }
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let s = rt.block_on(serve());
+    true
+}
+
+/// A key made by `ssh-keygen` and registered for `user`: (its directory, its path).
+fn openssh_key(app: &App, user: &str) -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let key_path = dir.path().join("id_ed25519");
     let status = std::process::Command::new("ssh-keygen")
@@ -488,38 +532,75 @@ fn openssh_client_logs_in_sees_the_dashboard_and_quits() {
     assert!(status.success());
     let public = std::fs::read_to_string(key_path.with_extension("pub")).unwrap();
     let (line, fingerprint) = duedesk::cli::parse_public_key(&public).unwrap();
-    s.app
-        .execute(
-            &ctx(),
-            Mutation::AddKey {
-                user: "li".into(),
-                key: line,
-                fingerprint,
-            },
-        )
+    app.execute(
+        &ctx(),
+        Mutation::AddKey {
+            user: user.into(),
+            key: line,
+            fingerprint,
+        },
+    )
+    .unwrap();
+    (dir, key_path)
+}
+
+/// `ssh` with `key`, to `user` on the served port, asking nothing of a person.
+fn openssh(s: &Served, key: &std::path::Path, user: &str) -> std::process::Command {
+    let mut ssh = std::process::Command::new("ssh");
+    ssh.arg("-i").arg(key).args([
+        "-p",
+        &s.addr().port().to_string(),
+        "-o",
+        "StrictHostKeyChecking=no",
+        "-o",
+        "UserKnownHostsFile=/dev/null",
+        "-o",
+        "BatchMode=yes",
+        "-o",
+        "IdentitiesOnly=yes",
+        "-o",
+        "LogLevel=ERROR",
+        "-o",
+        "ConnectTimeout=10",
+        &format!("{user}@127.0.0.1"),
+    ]);
+    ssh
+}
+
+/// Waits for a child for up to `timeout`; kills it and returns `None` after that.
+fn wait_child(
+    child: &mut std::process::Child,
+    timeout: Duration,
+) -> Option<std::process::ExitStatus> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return Some(status);
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn openssh_client_logs_in_sees_the_dashboard_and_quits() {
+    if !has_openssh() {
+        return;
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
         .unwrap();
+    let s = rt.block_on(serve());
+    let (_keys, key_path) = openssh_key(&s.app, "li");
     use std::io::{Read, Write};
-    let mut child = std::process::Command::new("ssh")
+    let mut child = openssh(&s, &key_path, "li")
         .arg("-tt")
-        .args(["-i"])
-        .arg(&key_path)
-        .args([
-            "-p",
-            &s.addr().port().to_string(),
-            "-o",
-            "StrictHostKeyChecking=no",
-            "-o",
-            "UserKnownHostsFile=/dev/null",
-            "-o",
-            "BatchMode=yes",
-            "-o",
-            "IdentitiesOnly=yes",
-            "-o",
-            "LogLevel=ERROR",
-            "-o",
-            "ConnectTimeout=10",
-            "li@127.0.0.1",
-        ])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -550,20 +631,37 @@ fn openssh_client_logs_in_sees_the_dashboard_and_quits() {
         panic!("ssh did not show li's dashboard: stdout {text:?} stderr {err:?}");
     }
     child.stdin.as_mut().unwrap().write_all(b"q").unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break Some(status);
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let status = wait_child(&mut child, Duration::from_secs(10));
     assert!(
         status.is_some_and(|s| s.success()),
         "ssh did not exit 0 after q: {status:?}"
+    );
+    rt.block_on(s.running.stop());
+}
+
+#[test]
+fn openssh_sftp_is_refused_at_once_instead_of_hanging() {
+    if !has_openssh() {
+        return;
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let s = rt.block_on(serve());
+    let (_keys, key_path) = openssh_key(&s.app, "li");
+    let mut child = openssh(&s, &key_path, "li")
+        .args(["-s", "sftp"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let status = wait_child(&mut child, Duration::from_secs(20));
+    assert!(
+        status.is_some_and(|s| !s.success()),
+        "ssh -s sftp did not fail within 20 s: {status:?}"
     );
     rt.block_on(s.running.stop());
 }
@@ -588,4 +686,404 @@ fn a_served_database_tells_a_local_command_who_serves_it() {
     );
     drop(app);
     let _ = Ctx::new("admin", d(TODAY), 0);
+}
+
+/// A client that names no language gets the user's preferred one; one that names a
+/// language gets it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_without_lang_takes_the_users_language() {
+    within(60, async {
+        let s = serve().await;
+        s.app
+            .execute(
+                &ctx(),
+                Mutation::SetLanguage {
+                    name: "fin".into(),
+                    lang: duedesk::i18n::Lang::Zh,
+                },
+            )
+            .unwrap();
+        let mut zh = Term::open(s.addr(), "fin", s.key("fin"), 100, 30, &[])
+            .await
+            .unwrap();
+        zh.expect("逾期客户").await;
+        let mut en = Term::open(
+            s.addr(),
+            "fin",
+            s.key("fin"),
+            100,
+            30,
+            &[("LANG", "en_US.UTF-8")],
+        )
+        .await
+        .unwrap();
+        en.expect("Overdue").await;
+        assert!(!en.screen().contains("逾期客户"), "{}", en.screen());
+        s.running.stop().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_business_date_over_ssh_is_the_servers() {
+    within(60, async {
+        let s = serve().await;
+        // Backdating (or postdating) through --today is refused…
+        let (status, _, err) = exec(
+            s.addr(),
+            "wang",
+            s.key("wang"),
+            "--today 2031-01-01 payment record --contract HT-2025-002 --amount 1 --received-on 2031-01-01",
+        )
+        .await;
+        assert_eq!(status, Some(2), "{err}");
+        assert!(err.contains("--today"), "{err}");
+        // …and a command without it acts on the server's date.
+        let (status, _, err) = exec(
+            s.addr(),
+            "wang",
+            s.key("wang"),
+            "contact add HT-2025-002 --channel call --result answered",
+        )
+        .await;
+        assert_eq!(status, Some(0), "{err}");
+        let journal: Vec<(duedesk::store::EntryHeader, Mutation)> = s
+            .app
+            .store()
+            .journal()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let (header, _) = journal
+            .iter()
+            .rev()
+            .find(|(_, m)| matches!(m, Mutation::AddContact { .. }))
+            .unwrap();
+        assert_eq!(header.business_date, d(TODAY));
+        s.running.stop().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rebuild_is_refused_over_ssh_even_to_the_admin() {
+    within(60, async {
+        let s = serve().await;
+        let before = s.app.store().journal_len().unwrap();
+        let (status, _, err) = exec(s.addr(), "admin", s.key("admin"), "rebuild").await;
+        assert_eq!(status, Some(2), "{err}");
+        assert!(err.contains("server's own machine"), "{err}");
+        // Nothing was replayed: the journal is as it was, bar the login and logout.
+        assert!(s.app.store().journal_len().unwrap() <= before + 2);
+        // And a key still logs in (a rebuild used to make every key unknown).
+        assert!(login(s.addr(), "wang", s.key("wang")).await.is_ok());
+        s.running.stop().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn twenty_thousand_window_changes_are_coalesced_and_the_last_size_wins() {
+    within(120, async {
+        let s = serve().await;
+        let mut t = Term::open(s.addr(), "admin", s.key("admin"), 100, 30, &[])
+            .await
+            .unwrap();
+        t.expect("5 overdue contracts").await;
+        for i in 0..20_000u32 {
+            let (cols, rows) = if i % 2 == 0 { (1000, 1000) } else { (999, 998) };
+            t.channel.window_change(cols, rows, 0, 0).await.unwrap();
+        }
+        t.resize(90, 25).await;
+        // The screen answers a key at the last size, promptly, once the burst is through.
+        t.send(b"2").await;
+        t.expect("WX-8812").await;
+        t.wait_for("the hint bar on row 25", T, |s| {
+            s.lines().count() <= 25 && s.contains("quit")
+        })
+        .await;
+        t.send(b"q").await;
+        assert_eq!(t.wait_closed(T).await, Some(0));
+        s.running.stop().await;
+    })
+    .await;
+}
+
+/// Polls until the server runs no interactive session; panics after `T`.
+async fn sessions_end(s: &Served) {
+    let deadline = Instant::now() + T;
+    while s.running.sessions() > 0 {
+        assert!(
+            Instant::now() < deadline,
+            "{} sessions still run {T:?} after their clients left",
+            s.running.sessions()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flooding_client_is_dropped_and_a_closed_connection_stops_its_work() {
+    within(120, async {
+        let s = serve().await;
+        // 300 KB of screen switches at once: more than a session will hold unread.
+        let mut t = Term::open(s.addr(), "admin", s.key("admin"), 100, 30, &[])
+            .await
+            .unwrap();
+        t.expect("5 overdue contracts").await;
+        let flood: Vec<u8> = b"1234".iter().copied().cycle().take(300_000).collect();
+        t.send(&flood).await;
+        assert_eq!(t.wait_closed(Duration::from_secs(30)).await, Some(1));
+        sessions_end(&s).await;
+
+        // 60 KB (within the budget) and gone: the session stops at once, not after the keys.
+        let t = Term::open(s.addr(), "admin", s.key("admin"), 100, 30, &[])
+            .await
+            .unwrap();
+        let keys: Vec<u8> = b"1234".iter().copied().cycle().take(60_000).collect();
+        t.send(&keys).await;
+        let _ = t
+            .handle
+            .disconnect(russh::Disconnect::ByApplication, "", "")
+            .await;
+        drop(t);
+        sessions_end(&s).await;
+        s.running.stop().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn channels_per_connection_and_shells_per_user_are_capped() {
+    within(120, async {
+        let s = serve().await;
+        let handle = login(s.addr(), "fin", s.key("fin")).await.unwrap();
+        let mut open = Vec::new();
+        for _ in 0..ssh::server::MAX_CHANNELS_PER_CONNECTION {
+            open.push(handle.channel_open_session().await.expect("a channel"));
+        }
+        assert!(
+            handle.channel_open_session().await.is_err(),
+            "a channel past the cap was opened"
+        );
+        drop(open);
+        drop(handle);
+        // One user's shells, over as many connections as they like.
+        let mut shells = Vec::new();
+        for _ in 0..ssh::server::MAX_SHELLS_PER_USER {
+            let mut t = Term::open(s.addr(), "li", s.key("li"), 100, 30, &[])
+                .await
+                .unwrap();
+            t.expect("quit").await;
+            shells.push(t);
+        }
+        let mut one_more = Term::open(s.addr(), "li", s.key("li"), 100, 30, &[])
+            .await
+            .unwrap();
+        assert_eq!(one_more.wait_closed(T).await, Some(1));
+        // Another user is not held back by li's sessions.
+        let mut w = Term::open(s.addr(), "wang", s.key("wang"), 100, 30, &[])
+            .await
+            .unwrap();
+        w.expect("quit").await;
+        s.running.stop().await;
+    })
+    .await;
+}
+
+/// Waits for a reply to a channel request: true for success, false for failure.
+async fn reply_to_request(channel: &mut russh::Channel<russh::client::Msg>) -> bool {
+    loop {
+        match tokio::time::timeout(T, channel.wait()).await {
+            Ok(Some(russh::ChannelMsg::Success)) => return true,
+            Ok(Some(russh::ChannelMsg::Failure)) => return false,
+            Ok(Some(_)) => {}
+            Ok(None) => panic!("the channel closed without a reply"),
+            Err(_) => panic!("no reply to the request within {T:?}"),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn subsystem_and_x11_requests_are_answered_with_failure() {
+    within(60, async {
+        let s = serve().await;
+        let handle = login(s.addr(), "wang", s.key("wang")).await.unwrap();
+        let mut channel = handle.channel_open_session().await.unwrap();
+        channel.request_subsystem(true, "sftp").await.unwrap();
+        assert!(!reply_to_request(&mut channel).await);
+        channel
+            .request_x11(true, false, "MIT-MAGIC-COOKIE-1", "00", 0)
+            .await
+            .unwrap();
+        assert!(!reply_to_request(&mut channel).await);
+        // The channel still takes a command.
+        channel.exec(true, "overdue --json").await.unwrap();
+        assert!(reply_to_request(&mut channel).await);
+        s.running.stop().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_that_start_nothing_are_closed_after_the_grace() {
+    within(60, async {
+        let s = serve_with("ssh_login_grace_secs = 1\n").await;
+        // Logged in, but no session and no command.
+        let handle = login(s.addr(), "wang", s.key("wang")).await.unwrap();
+        // Not even the SSH greeting.
+        let mut raw = tokio::net::TcpStream::connect(s.addr()).await.unwrap();
+        let deadline = Instant::now() + T;
+        while !handle.is_closed() {
+            assert!(Instant::now() < deadline, "an idle login stayed open");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        use tokio::io::AsyncReadExt;
+        let mut buf = vec![0u8; 4096];
+        let closed = tokio::time::timeout(T, async {
+            loop {
+                match raw.read(&mut buf).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(_) => {}
+                }
+            }
+        })
+        .await;
+        assert!(closed.is_ok(), "a silent connection stayed open");
+        // A session started within the grace is not cut by it.
+        let mut t = Term::open(s.addr(), "wang", s.key("wang"), 80, 24, &[])
+            .await
+            .unwrap();
+        t.expect("quit").await;
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        t.send(b"2").await;
+        t.settle(Duration::from_millis(300)).await;
+        assert!(!t.closed, "a running session was closed by the login grace");
+        s.running.stop().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_disabled_users_open_screens_close() {
+    within(60, async {
+        let s = serve().await;
+        let mut t = Term::open(s.addr(), "wang", s.key("wang"), 100, 30, &[])
+            .await
+            .unwrap();
+        t.expect("HT-2025-002").await;
+        s.app
+            .execute(
+                &ctx(),
+                Mutation::DisableUser {
+                    name: "wang".into(),
+                },
+            )
+            .unwrap();
+        assert_eq!(t.wait_closed(T).await, Some(1));
+        assert!(
+            t.screen().contains("may no longer log in"),
+            "{}",
+            t.screen()
+        );
+        s.running.stop().await;
+    })
+    .await;
+}
+
+/// `duedesk serve` as its own process, as an operator starts it: with `DUEDESK_DB` and
+/// `DUEDESK_CONFIG` in its environment.
+#[test]
+fn the_servers_environment_does_not_refuse_ssh_commands_and_its_log_quotes_names() {
+    use std::io::BufRead;
+    let Book { dir, app } = book();
+    let key = new_key();
+    add_key(&app, "admin", &key);
+    drop(app);
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "").unwrap();
+    let db = dir.path().join("db");
+    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_duedesk"))
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("DUEDESK_DB", &db)
+        .env("DUEDESK_CONFIG", &config)
+        .env("DUEDESK_TODAY", TODAY)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(server.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let addr = served_address(&first);
+    let stderr = server.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr).lines() {
+            if tx.send(line.unwrap_or_default()).is_err() {
+                break;
+            }
+        }
+    });
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let (status, out, err) = rt.block_on(exec(addr, "admin", &key, "overdue --json"));
+    let forged = "x\nduedesk serve: login admin from 6.6.6.6:22";
+    let refused = rt.block_on(login(addr, forged, &key));
+    let _ = std::process::Command::new("kill")
+        .arg(server.id().to_string())
+        .status();
+    let _ = server.wait();
+    let log: Vec<String> = rx.try_iter().collect();
+    assert_eq!(status, Some(0), "stdout {out} stderr {err}");
+    assert!(out.trim_start().starts_with('['), "{out}");
+    assert!(refused.is_err());
+    assert!(
+        !log.iter()
+            .any(|l| l.starts_with("duedesk serve: login admin from 6.6.6.6")),
+        "a login name forged a log line: {log:#?}"
+    );
+    assert!(
+        log.iter()
+            .any(|l| l.contains(r#""x\nduedesk serve: login admin from 6.6.6.6:22""#)),
+        "the refusal names the login quoted: {log:#?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_past_the_cap_are_closed_before_the_greeting() {
+    use tokio::io::AsyncReadExt;
+    within(60, async {
+        let s = serve_with("ssh_max_sessions = 1\nssh_max_connections_per_address = 10\n").await;
+        let cap = 10;
+        let mut held = Vec::new();
+        for _ in 0..cap {
+            let mut c = tokio::net::TcpStream::connect(s.addr()).await.unwrap();
+            // Each gets the server's greeting: it was taken.
+            let mut greeting = [0u8; 8];
+            c.read_exact(&mut greeting).await.unwrap();
+            assert_eq!(&greeting, b"SSH-2.0-");
+            held.push(c);
+        }
+        let mut refused = tokio::net::TcpStream::connect(s.addr()).await.unwrap();
+        let mut buf = [0u8; 64];
+        let n = tokio::time::timeout(T, refused.read(&mut buf))
+            .await
+            .expect("the connection past the cap was left open")
+            .unwrap_or(0);
+        assert_eq!(n, 0, "the connection past the cap got {:?}", &buf[..n]);
+        // Once they go, logins work again.
+        drop(held);
+        let deadline = Instant::now() + T;
+        while login(s.addr(), "wang", s.key("wang")).await.is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "no login after the connections closed"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        s.running.stop().await;
+    })
+    .await;
 }

@@ -372,6 +372,7 @@ fn a_branch_syncs_over_openssh() {
             theme: None,
             lang: None,
             config: None,
+            follows_calendar: false,
         },
         today: Some(TODAY.parse().unwrap()),
     };

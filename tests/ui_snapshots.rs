@@ -63,3 +63,38 @@ fn a_form_shows_errors_beside_fields_as_you_type() {
     type_text(&mut s, "客户说下周还");
     insta::assert_snapshot!("form_contact_typing_80x24_zh", text(&s, 80, 24));
 }
+
+/// A Chinese screen words the app's refusal in Chinese, whole: too long for the status line,
+/// it shows in a popup that wraps it.
+#[test]
+fn a_refusal_shows_whole_in_chinese() {
+    let book = book();
+    let mut s = session(&book, Lang::Zh, "default");
+    text(&s, 80, 24);
+    // HT-2025-004 owes everything: settling it is refused by the app.
+    press(&mut s, &["/"]);
+    type_text(&mut s, "oyjg");
+    press(&mut s, &["enter", "enter", "S", "y"]);
+    let Some(duedesk::ui::state::Status::Error(refusal)) = &s.state.status else {
+        panic!("{:?}", s.state.status)
+    };
+    assert!(
+        refusal.starts_with("未执行：合同 HT-2025-004：本金未还 "),
+        "{refusal}"
+    );
+    assert!(
+        refusal.ends_with("；结清前请先登记收款或申请减免"),
+        "{refusal}"
+    );
+    let screen = text(&s, 80, 24);
+    let shown: String = screen
+        .lines()
+        .filter_map(|l| l.split('|').nth(1))
+        .map(|l| l.replace(' ', ""))
+        .collect();
+    assert!(
+        shown.contains(&refusal.replace(' ', "")),
+        "the whole refusal is in the popup:\n{screen}"
+    );
+    insta::assert_snapshot!("refusal_popup_80x24_zh", screen);
+}

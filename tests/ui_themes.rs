@@ -145,6 +145,7 @@ fn a_config_overrides_theme_language_and_keys() {
         theme: Some("light".into()),
         lang: Some("en".into()),
         config: Some(file("good_config.toml").into()),
+        ..UiOptions::default()
     })
     .unwrap();
     assert_eq!(s.lang, Lang::En);

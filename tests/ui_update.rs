@@ -335,11 +335,18 @@ fn a_refusal_is_shown_and_noted_for_the_log() {
     press(&mut s, &["/"]);
     type_text(&mut s, "oyjg");
     press(&mut s, &["enter", "enter", "S", "y"]);
+    let Some(Status::Error(refusal)) = &s.state.status else {
+        panic!("{:?}", s.state.status)
+    };
+    // Longer than the status line of an 80-column terminal: shown whole in a popup too,
+    // which the next key closes (and does nothing else).
     assert!(
-        matches!(&s.state.status, Some(Status::Error(_))),
-        "{:?}",
-        s.state.status
+        refusal.ends_with("record a payment or apply for a waiver before settling"),
+        "{refusal}"
     );
+    assert_eq!(s.state.popup, Some(Popup::Message(refusal.clone())));
+    press(&mut s, &["j"]);
+    assert_eq!(s.state.popup, None);
     // The session has taken the line for its log (a file when run on a terminal).
     assert!(s.state.log.is_empty(), "drained by the session");
     let dir = tempfile::tempdir().unwrap();
@@ -397,4 +404,60 @@ fn sorting_by_every_column_matches_a_naive_sort() {
             assert_eq!(got, want, "{column:?} descending={}", d.descending);
         }
     }
+}
+
+/// Each change made on the screens is journaled with the wall time it was made at, not
+/// the time the session started.
+#[test]
+fn a_change_is_journaled_at_the_time_it_is_made() {
+    let book = book();
+    let mut s = session(&book, Lang::En, "default");
+    let started = s.ctx.now;
+    let before = chrono::Utc::now().timestamp();
+    assert!(
+        before > started,
+        "the test book's session starts in the past"
+    );
+    press(&mut s, &["enter", "c", "down"]);
+    type_text(&mut s, "answered");
+    press(&mut s, &["enter"]);
+    assert_eq!(s.state.popup, None, "the contact is saved");
+    let no = s.state.ticket.as_ref().unwrap().view.contract_no.clone();
+    let entry = book.app.audit(&ctx(), &no).unwrap().pop().unwrap();
+    assert_eq!(entry.action, "ticket.contact");
+    let at = chrono::DateTime::parse_from_rfc3339(&entry.at)
+        .unwrap()
+        .timestamp();
+    assert!(
+        at >= before && at <= chrono::Utc::now().timestamp(),
+        "journaled at {at}, the session started at {started}, the change was made after {before}"
+    );
+}
+
+/// A session left open past midnight works on the new day: the dashboard is read as of
+/// it, and forms take it as today.
+#[test]
+fn a_session_left_open_moves_to_the_next_day() {
+    let book = book();
+    let mut s = session(&book, Lang::En, "default");
+    assert!(!s.follows_calendar, "a session given a date keeps it");
+    assert!(!s.tick(), "no new day without the calendar");
+    let days = |s: &duedesk::ui::Session<'_>| {
+        s.state
+            .dashboard
+            .rows()
+            .map(|r| (r.contract_no.clone(), r.days_overdue))
+            .collect::<Vec<_>>()
+    };
+    let before = days(&s);
+    let next = d(TODAY).succ_opt().unwrap();
+    assert!(s.roll_to(next));
+    assert_eq!((s.ctx.today, s.state.today), (next, next));
+    let after = days(&s);
+    assert_eq!(after.len(), before.len());
+    for ((no, was), (no2, is)) in before.iter().zip(&after) {
+        assert_eq!(no, no2);
+        assert_eq!(*is, was + 1, "{no} is a day later");
+    }
+    assert!(!s.roll_to(next), "the same day again changes nothing");
 }

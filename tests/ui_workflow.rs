@@ -200,6 +200,13 @@ fn a_clerk_registers_a_tow_from_the_board() {
         ["A1", "A2", "A4", "A3"],
         "awaiting, scheduled, finished"
     );
+    // The board asks the app what may follow, as the change itself is checked.
+    let next = app.application(&ctx(), "A1").unwrap().row.next;
+    assert_eq!(next.register, None);
+    assert_eq!(
+        next.outcome,
+        Some(duedesk::domain::Refusal::TowNotRegistered { id: "A1".into() })
+    );
     // An outcome before registration is refused by the screen, with a message.
     press(&mut s, &["c"]);
     assert!(s.state.popup.is_none());
@@ -220,6 +227,11 @@ fn a_clerk_registers_a_tow_from_the_board() {
     assert!(s.state.popup.is_none(), "{:?}", s.state.popup);
     let v = app.application(&ctx(), "A1").unwrap();
     assert_eq!(v.row.stage, "scheduled");
+    assert_eq!(
+        v.row.next.register,
+        Some(duedesk::domain::Refusal::TowAlreadyRegistered { id: "A1".into() })
+    );
+    assert_eq!(v.row.next.outcome, None);
     let tow = v.tow.unwrap();
     assert_eq!(tow.crew, ["老周", "小王"]);
     assert_eq!(tow.planned_on, d("2026-06-20"));

@@ -115,6 +115,22 @@ fn book() -> Book {
     b
 }
 
+/// wangjun applies to tow H1's machine; the application's id.
+fn tow_on_h1(b: &Book) -> String {
+    b.id(
+        "wangjun",
+        &[
+            "tow",
+            "apply",
+            "--contract",
+            "H1",
+            "--reason",
+            "r",
+            "--json",
+        ],
+    )
+}
+
 const RULES: &str = r#"
 [[rule]]
 name = "long overdue tow"
@@ -470,18 +486,7 @@ fn rejection_resubmission_and_withdrawal() {
 #[test]
 fn a_rule_change_in_flight_does_not_change_the_chain() {
     let b = book();
-    let id = b.id(
-        "wangjun",
-        &[
-            "tow",
-            "apply",
-            "--contract",
-            "H1",
-            "--reason",
-            "r",
-            "--json",
-        ],
-    );
+    let id = tow_on_h1(&b);
     assert_eq!(
         b.json("admin", &["approval", "show", &id, "--json"])["chain"],
         serde_json::json!(["role:approver"])
@@ -671,18 +676,7 @@ fn unlock_goes_to_the_named_user() {
 #[test]
 fn a_failing_notify_command_neither_loses_nor_blocks() {
     let b = book().with_config("notify_command = \"cat > /dev/null; exit 1\"\n");
-    let id = b.id(
-        "wangjun",
-        &[
-            "tow",
-            "apply",
-            "--contract",
-            "H1",
-            "--reason",
-            "r",
-            "--json",
-        ],
-    );
+    let id = tow_on_h1(&b);
     let r = b.run("zhao", &["approval", "approve", &id]);
     assert_eq!(r.code, 0, "the workflow goes on: {}", r.err);
     assert!(r.err.contains("notify_command failed"), "{}", r.err);
@@ -717,18 +711,7 @@ fn a_working_notify_command_gets_every_notification_as_json() {
         "notify_command = \"cat >> {0}; echo >> {0}\"\n",
         log.display()
     ));
-    let id = b.id(
-        "wangjun",
-        &[
-            "tow",
-            "apply",
-            "--contract",
-            "H1",
-            "--reason",
-            "r",
-            "--json",
-        ],
-    );
+    let id = tow_on_h1(&b);
     b.ok("zhao", &["approval", "approve", &id]);
     let lines: Vec<serde_json::Value> = std::fs::read_to_string(&log)
         .unwrap()
@@ -888,4 +871,76 @@ fn the_readme_configuration_example_is_valid() {
     let broken = book().with_config(&example.replace("lang = ", "langauge = "));
     let err = broken.refused("admin", &["settings"]);
     assert!(err.contains("line 2") && err.contains("langauge"), "{err}");
+}
+
+/// A user's preferred language: set by themself or an admin, listed, and the language their
+/// inbox and their notify_command texts are worded in. The CLI's refusals stay English.
+#[test]
+fn a_user_reads_notifications_in_their_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("sms.log");
+    let b = book().with_config(&format!(
+        "notify_command = \"cat >> {0}; echo >> {0}\"\n",
+        log.display()
+    ));
+    b.ok("wangjun", &["user", "lang", "wangjun", "zh"]);
+    let err = b.refused("zhao", &["user", "lang", "wangjun", "en"]);
+    assert!(
+        err.contains("missing permission user.lang (held by: wangjun themself, admin)"),
+        "{err}"
+    );
+    b.ok("admin", &["user", "lang", "zhao", "en"]);
+    let r = b.run("admin", &["user", "lang", "zhao", "fr"]);
+    assert_eq!(r.code, 2, "a usage error: {}", r.err);
+    let users = b.json("admin", &["user", "list", "--json"]);
+    let lang_of = |name: &str| {
+        users
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["name"] == name)
+            .unwrap()["lang"]
+            .clone()
+    };
+    assert_eq!(lang_of("wangjun"), "zh");
+    assert_eq!(lang_of("zhao"), "en");
+    assert_eq!(lang_of("qian"), serde_json::Value::Null);
+    let table = b.ok("admin", &["user", "list"]);
+    assert!(
+        table
+            .lines()
+            .any(|l| l.starts_with("wangjun") && l.trim_end().ends_with("zh")),
+        "{table}"
+    );
+
+    let id = tow_on_h1(&b);
+    b.ok("zhao", &["approval", "approve", &id]);
+    let inbox = b.ok("wangjun", &["inbox"]);
+    assert!(
+        inbox.contains(&format!("拖机申请 {id}（合同 H1）已批准")),
+        "{inbox}"
+    );
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let text_to = |user: &str| {
+        lines
+            .iter()
+            .find(|n| n["user"] == user)
+            .map(|n| n["text"].as_str().unwrap().to_string())
+            .unwrap_or_else(|| panic!("nothing to {user}: {lines:?}"))
+    };
+    assert_eq!(
+        text_to("wangjun"),
+        format!("拖机申请 {id}（合同 H1）已批准")
+    );
+    assert_eq!(
+        text_to("zhao"),
+        format!("tow {id} on contract H1 waits for your decision")
+    );
+    // Refusals on the command line stay English whatever the user's language.
+    let err = b.refused("wangjun", &["settle", "H9"]);
+    assert!(err.contains("contract H9 does not exist"), "{err}");
 }

@@ -1,9 +1,10 @@
 //! Penalty accrual (DOMAIN §2) in parts: the handler of `Accrue`/`AccruePart`, and the
 //! evaluation of one contract it shares with the benchmark's read-only pass.
 
-use super::error::{AppError, Result};
+use super::error::Result;
 use super::outcome::{AccrualCounts, Outcome};
 use super::overdue::{self, OverdueEntry, TicketFacts};
+use crate::domain::Refusal;
 use crate::domain::{ContractState, Money, PenaltySettings, Ticket, evaluate};
 use crate::store::{AccrualRun, OverdueLine, Reader, Record, Store, Txn};
 use chrono::NaiveDate;
@@ -38,23 +39,24 @@ pub(super) fn accrue_part(
         }
         (Some(run), Some(after)) if run.through == through && run.done == after => {}
         (Some(run), _) => {
-            return Err(AppError::Refused(format!(
-                "the accrual through {} stopped after contract {}; run accrue to finish it first",
-                run.through, run.done
-            )));
+            return Err(Refusal::AccrualUnfinished {
+                through: run.through,
+                done: run.done.clone(),
+            }
+            .into());
         }
         (None, Some(_)) => {
-            return Err(AppError::Refused(
-                "no accrual run is unfinished; a run starts from the first contract".into(),
-            ));
+            return Err(Refusal::NoAccrualRun.into());
         }
     }
     if let (Some(after), Some(upto)) = (after, upto)
         && upto <= after
     {
-        return Err(AppError::Invalid(format!(
-            "an accrual part must end after it starts ({after} … {upto})"
-        )));
+        return Err(Refusal::AccrualPartBackwards {
+            after: after.to_string(),
+            upto: upto.to_string(),
+        }
+        .into());
     }
     let settings = txn.settings()?;
     let store = txn.store();

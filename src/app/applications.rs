@@ -3,13 +3,14 @@
 //! drafted contract in step with its review.
 
 use super::book::*;
-use super::error::{AppError, Result};
+use super::error::Result;
 use super::outcome::Outcome;
 use super::stock::*;
 use crate::domain::approval::{
     Action, Approver, Decision, DocumentType, Facts, ReviewState, Rule, RuleSet,
 };
 use crate::domain::outbound::*;
+use crate::domain::refusal::{Holders, Refusal, Thing};
 use crate::domain::workflow::{
     Application, Delivery, Followup, Notification, NotificationKind, Snapshot,
 };
@@ -60,12 +61,12 @@ pub(super) fn decision(header: &EntryHeader, action: Action, comment: &str) -> D
 pub(crate) fn application<R: Reader + ?Sized>(reader: &R, id: &str) -> Result<Application> {
     reader
         .record(RecordKind::Application, id)?
-        .ok_or_else(|| AppError::NotFound(format!("application {id} does not exist; check the id")))
+        .ok_or_else(|| Refusal::not_found(Thing::Application, id).into())
 }
 
 pub(super) fn notification(txn: &Txn<'_>, id: &str) -> Result<Notification> {
     txn.record(RecordKind::Notification, id)?
-        .ok_or_else(|| AppError::NotFound(format!("notification {id} does not exist")))
+        .ok_or_else(|| Refusal::not_found(Thing::Notification, id).into())
 }
 
 pub(super) fn snapshot(f: &domain::Figures) -> Snapshot {
@@ -126,13 +127,13 @@ pub(super) fn submit_for(
         None => None,
     };
     if let Some(other) = in_flight {
-        return Err(AppError::Refused(format!(
-            "contract {}: {} application {} is still {}; finish or withdraw it first",
-            c.no,
-            document.name(),
-            other.id,
-            other.stage().name()
-        )));
+        return Err(Refusal::InFlight {
+            contract: c.no.clone(),
+            document: document.name().to_string(),
+            stage: other.stage().name().to_string(),
+            id: other.id,
+        }
+        .into());
     }
     let settings = txn.settings()?;
     let figures = evaluate(c, &settings, header.business_date);
@@ -162,8 +163,7 @@ pub(super) fn submit_for(
         followup: Followup::None,
         failed_commands: Vec::new(),
     };
-    a.review = domain::approval::Review::start(&rules_in_force(txn)?, &facts(&a, &figures))
-        .map_err(AppError::Refused)?;
+    a.review = domain::approval::Review::start(&rules_in_force(txn)?, &facts(&a, &figures))?;
     a.review
         .history
         .push(decision(header, Action::Submitted, reason));
@@ -194,11 +194,15 @@ pub(super) fn decidable(
     let a = application(txn, id)?;
     let user = super::resolve_user(txn, &header.actor)?;
     if let Some(why) = a.review.decision_blocker(&user, &a.applicant, &a.branch) {
-        return Err(AppError::Forbidden {
+        return Err(Refusal::Forbidden {
             user: user.name.clone(),
-            permission: "approval.decide",
-            holders: format!("the current approver of {id}: {why}"),
-        });
+            permission: "approval.decide".into(),
+            holders: Holders::Approver {
+                id: id.to_string(),
+                why,
+            },
+        }
+        .into());
     }
     Ok((a, user))
 }
@@ -210,11 +214,14 @@ pub(super) fn own_application(
 ) -> Result<Application> {
     let a = application(txn, id)?;
     if a.applicant != header.actor {
-        return Err(AppError::Forbidden {
+        return Err(Refusal::Forbidden {
             user: header.actor.clone(),
-            permission: "approval.applicant",
-            holders: format!("{}, who applied", a.applicant),
-        });
+            permission: "approval.applicant".into(),
+            holders: Holders::Applicant {
+                user: a.applicant.clone(),
+            },
+        }
+        .into());
     }
     Ok(a)
 }
@@ -257,10 +264,12 @@ pub(super) fn grant_waiver(
     let figures = evaluate(&c, &settings, header.business_date);
     let amount = a.amount.unwrap_or(Money::ZERO);
     if amount > figures.penalty_outstanding {
-        return Err(AppError::Refused(format!(
-            "waiver {}: {amount} is more than the penalty outstanding today ({}); reject it and apply again",
-            a.id, figures.penalty_outstanding
-        )));
+        return Err(Refusal::WaiverOverPenaltyToday {
+            id: a.id.clone(),
+            amount,
+            penalty: figures.penalty_outstanding,
+        }
+        .into());
     }
     c.waivers.push(WaiverGrant {
         id: a.id.clone(),

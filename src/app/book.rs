@@ -3,10 +3,11 @@
 //! overdue list, book-wide settings. Must not touch: the journal, permissions.
 
 use super::NewContract;
-use super::error::{AppError, Result};
+use super::error::Result;
 use super::outcome::Outcome;
 use super::overdue::{self, ContractInfo, OverdueEntry, TicketFacts};
 use crate::domain::ledger::{Standing, standing};
+use crate::domain::refusal::{Refusal, Thing};
 use crate::domain::{
     Contract, ContractState, Customer, Figures, MachineState, Money, PaymentStatus,
     PenaltySettings, RateEntry, User, evaluate,
@@ -18,14 +19,17 @@ use chrono::NaiveDate;
 /// mints every such id) or names a record that exists (`taken`): ids are never reused.
 pub(super) fn fresh_id(kind: &str, id: &str, taken: bool) -> Result<()> {
     if id.trim().is_empty() {
-        return Err(AppError::Invalid(format!(
-            "the new {kind} has no id; ids are minted by duedesk when a change is executed"
-        )));
+        return Err(Refusal::IdMissing {
+            kind: kind.to_string(),
+        }
+        .into());
     }
     if taken {
-        return Err(AppError::Refused(format!(
-            "{kind} {id} already exists; an id is never given twice"
-        )));
+        return Err(Refusal::IdTaken {
+            kind: kind.to_string(),
+            id: id.to_string(),
+        }
+        .into());
     }
     Ok(())
 }
@@ -34,10 +38,11 @@ pub(super) fn fresh_id(kind: &str, id: &str, taken: bool) -> Result<()> {
 /// setting, an imported or drafted contract).
 pub(super) fn grace_days_allowed(days: u32) -> Result<()> {
     if days > crate::domain::MAX_GRACE_DAYS {
-        return Err(AppError::Invalid(format!(
-            "grace days {days}: give 0 to {}",
-            crate::domain::MAX_GRACE_DAYS
-        )));
+        return Err(Refusal::GraceDaysTooMany {
+            days,
+            max: crate::domain::MAX_GRACE_DAYS,
+        }
+        .into());
     }
     Ok(())
 }
@@ -45,7 +50,10 @@ pub(super) fn grace_days_allowed(days: u32) -> Result<()> {
 /// Refuses an empty (or blank) required field, naming it.
 pub(super) fn required(field: &str, value: &str) -> Result<()> {
     if value.trim().is_empty() {
-        Err(AppError::Invalid(format!("{field} is required")))
+        Err(Refusal::Required {
+            field: field.to_string(),
+        }
+        .into())
     } else {
         Ok(())
     }
@@ -67,25 +75,27 @@ pub(super) fn add_contract_in_state(
 ) -> Result<Outcome> {
     required("contract_no", &new.no)?;
     if !new.financed.is_positive() {
-        return Err(AppError::Invalid(format!(
-            "contract {}: the financed amount {} must be more than 0",
-            new.no, new.financed
-        )));
+        return Err(Refusal::FinancedNotPositive {
+            contract: new.no.clone(),
+            financed: new.financed,
+        }
+        .into());
     }
     if let Some(days) = new.grace_days {
         grace_days_allowed(days)?;
     }
     if txn.contract(&new.no)?.is_some() {
-        return Err(AppError::Refused(format!(
-            "contract {} already exists",
-            new.no
-        )));
+        return Err(Refusal::ContractExists {
+            contract: new.no.clone(),
+        }
+        .into());
     }
     if txn.customer(&new.customer_id)?.is_none() {
-        return Err(AppError::NotFound(format!(
-            "customer {} of contract {} does not exist; import the customer first",
-            new.customer_id, new.no
-        )));
+        return Err(Refusal::CustomerMissing {
+            customer: new.customer_id.clone(),
+            contract: new.no.clone(),
+        }
+        .into());
     }
     let contract = Contract {
         no: new.no.clone(),
@@ -119,22 +129,19 @@ pub(super) fn add_contract_in_state(
 
 /// A contract that may still change: it exists and is neither settled nor repossessed.
 pub(super) fn contract_for_change(txn: &Txn<'_>, no: &str) -> Result<Contract> {
-    let c = txn.contract(no)?.ok_or_else(|| {
-        AppError::NotFound(format!("contract {no} does not exist; check the number"))
-    })?;
+    let c = txn
+        .contract(no)?
+        .ok_or_else(|| Refusal::not_found(Thing::Contract, no))?;
     match c.state {
         ContractState::Active => Ok(c),
-        ref state => Err(AppError::Refused(format!(
-            "contract {no} is {}; it takes no more changes",
-            state.name()
-        ))),
+        ref state => Err(closed(no, state)),
     }
 }
 
 pub(super) fn payment_for_change(txn: &Txn<'_>, id: &str) -> Result<(Contract, usize)> {
     let no = txn
         .payment_contract(id)?
-        .ok_or_else(|| AppError::NotFound(format!("payment {id} does not exist; check the id")))?;
+        .ok_or_else(|| Refusal::not_found(Thing::Payment, id))?;
     let c = contract_for_change(txn, &no)?;
     let index = c
         .payments
@@ -245,18 +252,23 @@ pub(super) fn replace_settings(txn: &mut Txn<'_>, settings: &PenaltySettings) ->
 }
 
 pub(super) fn contract(txn: &Txn<'_>, no: &str) -> Result<Contract> {
-    txn.contract(no)?.ok_or_else(|| {
-        AppError::NotFound(format!("contract {no} does not exist; check the number"))
-    })
+    txn.contract(no)?
+        .ok_or_else(|| Refusal::not_found(Thing::Contract, no).into())
+}
+
+/// The refusal of a change to a contract that is settled, repossessed or a draft.
+fn closed(no: &str, state: &ContractState) -> super::error::AppError {
+    Refusal::ContractClosed {
+        contract: no.to_string(),
+        state: state.name().to_string(),
+    }
+    .into()
 }
 
 pub(super) fn open_contract(txn: &Txn<'_>, no: &str) -> Result<Contract> {
     let c = contract(txn, no)?;
     if !c.is_open() {
-        return Err(AppError::Refused(format!(
-            "contract {no} is {}; it takes no more changes",
-            c.state.name()
-        )));
+        return Err(closed(no, &c.state));
     }
     Ok(c)
 }
@@ -278,7 +290,7 @@ pub(super) fn collector_of(txn: &Txn<'_>, contract_no: &str) -> Result<String> {
 
 pub(super) fn existing_user(txn: &Txn<'_>, name: &str) -> Result<User> {
     txn.user(name)?
-        .ok_or_else(|| AppError::NotFound(format!("user {name} does not exist; check the name")))
+        .ok_or_else(|| Refusal::not_found(Thing::User, name).into())
 }
 
 /// A registered SSH key: who it logs in as, and the OpenSSH line it was given as.

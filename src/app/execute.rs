@@ -163,6 +163,7 @@ pub(super) fn apply(
             reason,
         } => outbound::swap_machine(txn, header, id, serial, reason),
         Mutation::CancelOrder { order: id, reason } => outbound::cancel_order(txn, id, reason),
+        Mutation::SetLanguage { name, lang } => users::set_language(txn, name, *lang),
         Mutation::AddSite {
             site,
             name,

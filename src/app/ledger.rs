@@ -3,9 +3,10 @@
 
 use super::NewContract;
 use super::book::*;
-use super::error::{AppError, Result};
+use super::error::Result;
 use super::outcome::Outcome;
 use super::overdue::{self, TicketFacts};
+use crate::domain::Refusal;
 use crate::domain::{
     self, AllocationOrder, Channel, ContractState, Customer, Installment, MachineState, Money,
     Payment, PaymentStatus, Promise, Rate, Ticket, User, evaluate,
@@ -50,19 +51,21 @@ pub(super) fn add_installments(
     let mut c = contract_for_change(txn, contract)?;
     for inst in installments {
         if c.installments.iter().any(|i| i.seq == inst.seq) {
-            return Err(AppError::Refused(format!(
-                "contract {contract}: installment {} already exists",
-                inst.seq
-            )));
+            return Err(Refusal::InstallmentExists {
+                contract: contract.to_string(),
+                seq: inst.seq,
+            }
+            .into());
         }
         if inst.amount().is_negative()
             || inst.principal.is_negative()
             || inst.interest.is_negative()
         {
-            return Err(AppError::Invalid(format!(
-                "contract {contract}: installment {} is negative",
-                inst.seq
-            )));
+            return Err(Refusal::InstallmentNegative {
+                contract: contract.to_string(),
+                seq: inst.seq,
+            }
+            .into());
         }
         c.installments.push(inst.clone());
     }
@@ -91,14 +94,14 @@ pub(super) fn record_payment(
     let actor = header.actor.as_str();
     let mut c = contract_for_change(txn, contract)?;
     if !amount.is_positive() {
-        return Err(AppError::Invalid(format!(
-            "payment amount {amount} must be more than 0"
-        )));
+        return Err(Refusal::PaymentNotPositive { amount: *amount }.into());
     }
     if *received_on > today {
-        return Err(AppError::Invalid(format!(
-            "received-on {received_on} is after today ({today}); record money when it has arrived"
-        )));
+        return Err(Refusal::ReceivedAfterToday {
+            received_on: *received_on,
+            today,
+        }
+        .into());
     }
     fresh_id("payment", id, txn.payment_contract(id)?.is_some())?;
     let status = if *confirmed {
@@ -142,10 +145,11 @@ pub(super) fn confirm_payment(
     let actor = header.actor.as_str();
     let (mut c, index) = payment_for_change(txn, id)?;
     if !c.payments[index].is_pending() {
-        return Err(AppError::Refused(format!(
-            "payment {id} is {}; only pending payments can be confirmed",
-            payment_state_name(&c.payments[index].status)
-        )));
+        return Err(Refusal::PaymentNotPending {
+            id: id.to_string(),
+            state: payment_state_name(&c.payments[index].status).to_string(),
+        }
+        .into());
     }
     c.payments[index].status = PaymentStatus::Confirmed {
         on: today,
@@ -171,7 +175,7 @@ pub(super) fn void_payment(
     required("reason", reason)?;
     let (mut c, index) = payment_for_change(txn, id)?;
     if matches!(c.payments[index].status, PaymentStatus::Voided { .. }) {
-        return Err(AppError::Refused(format!("payment {id} is already void")));
+        return Err(Refusal::PaymentVoid { id: id.to_string() }.into());
     }
     c.payments[index].status = PaymentStatus::Voided {
         on: today,
@@ -263,14 +267,10 @@ pub(super) fn add_contact(
     required("result", result)?;
     if let Some(Promise { date, amount }) = promise {
         if !amount.is_positive() {
-            return Err(AppError::Invalid(format!(
-                "promise amount {amount} must be more than 0"
-            )));
+            return Err(Refusal::PromiseNotPositive { amount: *amount }.into());
         }
         if *date < today {
-            return Err(AppError::Invalid(format!(
-                "promise date {date} is before today ({today}); a promise is for today or later"
-            )));
+            return Err(Refusal::PromiseInPast { date: *date, today }.into());
         }
     }
     let mut ticket = match txn.ticket(contract)? {
@@ -303,16 +303,16 @@ pub(super) fn settle(txn: &mut Txn<'_>, header: &EntryHeader, contract: &str) ->
     let mut c = contract_for_change(txn, contract)?;
     let pending = c.pending_total();
     if pending.is_positive() {
-        return Err(AppError::Refused(format!(
-            "contract {contract}: {pending} of payments wait for confirmation; confirm or void them before settling"
-        )));
+        return Err(Refusal::PaymentsPending {
+            contract: contract.to_string(),
+            pending,
+        }
+        .into());
     }
     let settings = txn.settings()?;
     let figures = evaluate(&c, &settings, today);
-    if let Some(why) = domain::settlement_blockers(&figures) {
-        return Err(AppError::Refused(format!(
-            "contract {contract}: {why}; record a payment or apply for a waiver before settling"
-        )));
+    if let Some(why) = domain::settlement_blockers(contract, &figures) {
+        return Err(why.into());
     }
     c.state = ContractState::Settled { on: today };
     if let Some(mut ticket) = txn.ticket(contract)? {

@@ -279,6 +279,12 @@ pub enum Mutation {
         after: Option<String>,
         upto: Option<String>,
     },
+    /// A user's preferred language: their notifications, and their screens over SSH when
+    /// the client names none. An admin sets anyone's, a user their own.
+    SetLanguage {
+        name: String,
+        lang: crate::i18n::Lang,
+    },
     /// Registers a branch site at head office: its number (2, 3, …; head office is 1), the
     /// code its ids carry (`HF` → `HF-P12`), the branches whose book it holds and the user
     /// whose key syncs for it (created if new, holding only the role `site`).
@@ -342,6 +348,7 @@ impl Mutation {
             | Mutation::SwapMachine { .. }
             | Mutation::CancelOrder { .. } => "outbound.order",
             Mutation::Ship { .. } => "outbound.ship",
+            Mutation::SetLanguage { .. } => "user.lang",
             Mutation::AddSite { .. } => "site.manage",
         }
     }
@@ -390,6 +397,261 @@ impl Mutation {
                 | Mutation::SetGrace { contract: None, .. }
                 | Mutation::SetAllocationOrder { .. }
         )
+    }
+
+    /// Every text field this mutation carries, named as the user knows it: what
+    /// `check_text` looks at. Ids, names, notes, reasons, comments and places alike, since
+    /// each may reach another user's terminal.
+    pub fn text_fields(&self) -> Vec<(&'static str, &str)> {
+        fn contract(c: &NewContract) -> Vec<(&'static str, &str)> {
+            vec![
+                ("contract_no", &c.no),
+                ("customer_id", &c.customer_id),
+                ("model", &c.model),
+                ("serial", &c.serial),
+            ]
+        }
+        match self {
+            Mutation::PutCustomer(c) => vec![
+                ("customer_id", &c.id),
+                ("name", &c.name),
+                ("phone", &c.phone),
+                ("id_number", &c.id_number),
+                ("address", &c.address),
+                ("branch", &c.branch),
+                ("collector", &c.collector),
+            ],
+            Mutation::AddContract(c) | Mutation::DraftContract { contract: c, .. } => contract(c),
+            Mutation::AddInstallments { contract, .. }
+            | Mutation::Settle { contract }
+            | Mutation::CreateOrder { contract, .. } => vec![("contract", contract)],
+            Mutation::RecordPayment {
+                contract,
+                method,
+                reference,
+                ..
+            } => vec![
+                ("contract", contract),
+                ("method", method),
+                ("reference", reference),
+            ],
+            Mutation::ConfirmPayment { id }
+            | Mutation::Withdraw { id }
+            | Mutation::Execute { id, .. } => vec![("id", id)],
+            Mutation::VoidPayment { id, reason } | Mutation::FailTow { id, reason } => {
+                vec![("id", id), ("reason", reason)]
+            }
+            Mutation::SetRate { contract, .. } | Mutation::SetGrace { contract, .. } => {
+                contract.iter().map(|c| ("contract", c.as_str())).collect()
+            }
+            Mutation::SetAllocationOrder { .. } | Mutation::Accrue { .. } => Vec::new(),
+            Mutation::AddContact {
+                contract,
+                result,
+                note,
+                ..
+            } => vec![("contract", contract), ("result", result), ("note", note)],
+            Mutation::ApplyWaiver {
+                contract, reason, ..
+            } => vec![("contract", contract), ("reason", reason)],
+            Mutation::AddUser {
+                name,
+                display,
+                branch,
+                ..
+            } => {
+                let mut fields = vec![("name", name.as_str()), ("display", display.as_str())];
+                fields.extend(branch.iter().map(|b| ("branch", b.as_str())));
+                fields
+            }
+            Mutation::DisableUser { name } | Mutation::SetRoles { name, .. } => {
+                vec![("name", name)]
+            }
+            Mutation::AddKey {
+                user,
+                key,
+                fingerprint,
+            } => vec![("user", user), ("key", key), ("fingerprint", fingerprint)],
+            Mutation::RemoveKey { user, fingerprint } => {
+                vec![("user", user), ("fingerprint", fingerprint)]
+            }
+            Mutation::Session { user, peer, .. } => vec![("user", user), ("peer", peer)],
+            Mutation::SetLanguage { name, .. } => vec![("name", name)],
+            Mutation::SetRules { rules } => {
+                let mut fields = Vec::new();
+                for rule in rules {
+                    fields.push(("rule name", rule.name.as_str()));
+                    fields.extend(rule.branch.iter().map(|b| ("rule branch", b.as_str())));
+                    for step in &rule.chain {
+                        if let crate::domain::approval::Approver::User(u) = step {
+                            fields.push(("rule chain", u.as_str()));
+                        }
+                    }
+                }
+                fields
+            }
+            Mutation::Apply {
+                contract,
+                reason,
+                location,
+                ..
+            } => vec![
+                ("contract", contract),
+                ("reason", reason),
+                ("location", location),
+            ],
+            Mutation::Approve { id, comment } | Mutation::Reject { id, comment } => {
+                vec![("id", id), ("comment", comment)]
+            }
+            Mutation::Resubmit {
+                id,
+                reason,
+                location,
+                ..
+            } => {
+                let mut fields = vec![("id", id.as_str())];
+                fields.extend(reason.iter().map(|r| ("reason", r.as_str())));
+                fields.extend(location.iter().map(|l| ("location", l.as_str())));
+                fields
+            }
+            Mutation::RegisterTow {
+                id,
+                crew,
+                location,
+                note,
+                ..
+            } => {
+                let mut fields = vec![("id", id.as_str())];
+                fields.extend(crew.iter().map(|c| ("crew", c.as_str())));
+                fields.push(("location", location));
+                fields.push(("note", note));
+                fields
+            }
+            Mutation::CompleteTow {
+                id,
+                yard,
+                condition,
+                ..
+            } => vec![("id", id), ("yard", yard), ("condition", condition)],
+            Mutation::MarkRead { ids } => ids.iter().map(|i| ("id", i.as_str())).collect(),
+            Mutation::AddMachine(m) => vec![
+                ("serial", &m.serial),
+                ("model", &m.model),
+                ("machine_type", &m.machine_type),
+                ("yard", &m.yard),
+            ],
+            Mutation::PutAccessory {
+                code, name, unit, ..
+            } => vec![("code", code), ("name", name), ("unit", unit)],
+            Mutation::Pick { order, serial } => vec![("order", order), ("serial", serial)],
+            Mutation::AddAccessory { order, code, .. } => vec![("order", order), ("code", code)],
+            Mutation::SubmitOrder { order, .. } => vec![("order", order)],
+            Mutation::Ship {
+                order,
+                carrier,
+                note,
+                ..
+            } => vec![("order", order), ("carrier", carrier), ("note", note)],
+            Mutation::SwapMachine {
+                order,
+                serial,
+                reason,
+            } => vec![("order", order), ("serial", serial), ("reason", reason)],
+            Mutation::CancelOrder { order, reason } => vec![("order", order), ("reason", reason)],
+            Mutation::RecordDelivery { id, error, .. } => vec![("id", id), ("error", error)],
+            Mutation::AccruePart { after, upto, .. } => after
+                .iter()
+                .chain(upto)
+                .map(|c| ("contract", c.as_str()))
+                .collect(),
+            Mutation::AddSite {
+                name,
+                code,
+                branches,
+                user,
+                ..
+            } => {
+                let mut fields = vec![("name", name.as_str()), ("code", code.as_str())];
+                fields.extend(branches.iter().map(|b| ("branch", b.as_str())));
+                fields.push(("user", user));
+                fields
+            }
+        }
+    }
+
+    /// Every amount this mutation carries, named as the user knows it.
+    pub fn amounts(&self) -> Vec<(&'static str, Money)> {
+        match self {
+            Mutation::AddContract(c) | Mutation::DraftContract { contract: c, .. } => {
+                vec![("financed", c.financed)]
+            }
+            Mutation::AddInstallments { installments, .. } => installments
+                .iter()
+                .flat_map(|i| [("principal", i.principal), ("interest", i.interest)])
+                .collect(),
+            Mutation::RecordPayment { amount, .. } | Mutation::ApplyWaiver { amount, .. } => {
+                vec![("amount", *amount)]
+            }
+            Mutation::AddContact {
+                promise: Some(p), ..
+            } => vec![("promise amount", p.amount)],
+            Mutation::Resubmit {
+                amount: Some(a), ..
+            } => vec![("amount", *a)],
+            Mutation::CompleteTow { cost, .. } => vec![("cost", *cost)],
+            Mutation::SetRules { rules } => rules
+                .iter()
+                .flat_map(|r| {
+                    r.min_overdue_amount
+                        .map(|a| ("rule min_overdue_amount", a))
+                        .into_iter()
+                        .chain(r.min_amount.map(|a| ("rule min_amount", a)))
+                })
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Every business date this mutation carries, named as the user knows it.
+    pub fn dates(&self) -> Vec<(&'static str, NaiveDate)> {
+        match self {
+            Mutation::AddContract(c) | Mutation::DraftContract { contract: c, .. } => {
+                vec![("signed_on", c.signed_on)]
+            }
+            Mutation::AddInstallments { installments, .. } => {
+                installments.iter().map(|i| ("due_date", i.due)).collect()
+            }
+            Mutation::RecordPayment { received_on, .. } => vec![("received_on", *received_on)],
+            Mutation::SetRate { from, .. } => vec![("from", *from)],
+            Mutation::Accrue { through } | Mutation::AccruePart { through, .. } => {
+                vec![("through", *through)]
+            }
+            Mutation::AddContact {
+                promise: Some(p), ..
+            } => vec![("promise date", p.date)],
+            Mutation::RegisterTow { planned_on, .. } => vec![("planned_on", *planned_on)],
+            Mutation::CompleteTow { towed_on, .. } => vec![("towed_on", *towed_on)],
+            Mutation::AddMachine(m) => vec![("arrived_on", m.arrived_on)],
+            Mutation::Ship { on, .. } => vec![("on", *on)],
+            _ => Vec::new(),
+        }
+    }
+
+    /// Refuses a mutation with a control character in a text field (notes may hold tabs),
+    /// an amount above the largest duedesk takes or a date outside its range, naming the
+    /// field (`domain::text`, `domain::limits`).
+    pub fn check_input(&self) -> Result<(), super::AppError> {
+        use crate::domain::limits;
+        for (field, value) in self.text_fields() {
+            crate::domain::text::check(field, value, field == "note")?;
+        }
+        for (field, amount) in self.amounts() {
+            limits::check_amount(field, amount)?;
+        }
+        for (field, date) in self.dates() {
+            limits::check_date(field, date)?;
+        }
+        Ok(())
     }
 }
 

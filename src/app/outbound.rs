@@ -4,12 +4,12 @@
 use super::NewContract;
 use super::applications::*;
 use super::book::*;
-use super::error::{AppError, Result};
+use super::error::Result;
 use super::outcome::Outcome;
 use super::stock::*;
-use crate::domain::ContractState;
 use crate::domain::approval::DocumentType;
 use crate::domain::outbound::*;
+use crate::domain::{ContractState, Refusal};
 use crate::store::{EntryHeader, Reader, RecordKind, Txn};
 use chrono::NaiveDate;
 
@@ -26,17 +26,19 @@ pub(super) fn add_machine(txn: &mut Txn<'_>, m: &Machine) -> Result<Outcome> {
         .record::<Machine>(RecordKind::Machine, &m.serial)?
         .is_some()
     {
-        return Err(AppError::Refused(format!(
-            "machine {} is already in stock records",
-            m.serial
-        )));
+        return Err(Refusal::MachineExists {
+            serial: m.serial.clone(),
+        }
+        .into());
     }
     match txn.record::<Model>(RecordKind::Model, &m.model)? {
         Some(model) if model.machine_type != m.machine_type => {
-            return Err(AppError::Refused(format!(
-                "model {} is of type {}, not {}; check the type column",
-                m.model, model.machine_type, m.machine_type
-            )));
+            return Err(Refusal::ModelTypeMismatch {
+                model: m.model.clone(),
+                is: model.machine_type,
+                given: m.machine_type.clone(),
+            }
+            .into());
         }
         Some(_) => {}
         None => txn.put_record(
@@ -71,9 +73,12 @@ pub(super) fn put_accessory(
         .record::<Accessory>(RecordKind::Accessory, code)?
         .map_or(0, |a| a.reserved);
     if *quantity < reserved {
-        return Err(AppError::Refused(format!(
-            "accessory {code}: {reserved} are reserved by open orders; the quantity cannot be {quantity}"
-        )));
+        return Err(Refusal::AccessoryReserved {
+            code: code.to_string(),
+            reserved,
+            quantity: *quantity,
+        }
+        .into());
     }
     let a = Accessory {
         code: code.to_string(),
@@ -99,25 +104,23 @@ pub(super) fn create_order(
     let today = header.business_date;
     let c = contract(txn, no)?;
     if c.state != ContractState::Active {
-        return Err(AppError::Refused(format!(
-            "contract {no} is {}; only approved contracts take outbound",
-            if c.state == ContractState::Draft {
-                "a draft, not approved yet"
-            } else {
-                c.state.name()
-            }
-        )));
+        return Err(Refusal::ContractNotApproved {
+            contract: no.to_string(),
+            state: c.state.name().to_string(),
+        }
+        .into());
     }
     let open = match txn.open_order(no)? {
         Some(id) => Some(order(txn, &id)?),
         None => None,
     };
     if let Some(other) = open {
-        return Err(AppError::Refused(format!(
-            "contract {no} already has order {} ({}); use it or cancel it",
-            other.id,
-            other.state.name()
-        )));
+        return Err(Refusal::OrderOpen {
+            contract: no.to_string(),
+            order: other.id,
+            state: other.state.name().to_string(),
+        }
+        .into());
     }
     fresh_id(
         "order",
@@ -146,7 +149,7 @@ pub(super) fn create_order(
 /// `Mutation::Pick`.
 pub(super) fn pick(txn: &mut Txn<'_>, id: &str, serial: &str) -> Result<Outcome> {
     let mut o = order(txn, id)?;
-    o.editable().map_err(AppError::Refused)?;
+    o.editable()?;
     let c = contract(txn, &o.contract_no)?;
     let mut m = machine(txn, serial)?;
     if o.serial.as_deref() == Some(serial) {
@@ -158,9 +161,9 @@ pub(super) fn pick(txn: &mut Txn<'_>, id: &str, serial: &str) -> Result<Outcome>
         .record::<Model>(RecordKind::Model, &c.model)?
         .map(|md| md.machine_type);
     if let Some(why) = pick_blocker(&m, &c.model, contract_type.as_deref(), |oid| {
-        holder(txn, oid)
+        holder_of(txn, oid)
     }) {
-        return Err(AppError::Refused(why));
+        return Err(why.into());
     }
     if let Some(old) = o.serial.take() {
         release(txn, &old)?;
@@ -191,18 +194,20 @@ pub(super) fn add_accessory(
     extra: &bool,
 ) -> Result<Outcome> {
     let mut o = order(txn, id)?;
-    o.editable().map_err(AppError::Refused)?;
+    o.editable()?;
     if *quantity == 0 {
-        return Err(AppError::Invalid("quantity must be at least 1".into()));
+        return Err(Refusal::QuantityZero.into());
     }
     let mut a = accessory(txn, code)?;
     if a.available() < *quantity {
-        return Err(AppError::Refused(format!(
-            "accessory {code} ({}): {} {} available, {quantity} asked",
-            a.name,
-            a.available(),
-            a.unit
-        )));
+        return Err(Refusal::AccessoryShort {
+            code: code.to_string(),
+            name: a.name.clone(),
+            available: a.available(),
+            unit: a.unit.clone(),
+            asked: *quantity,
+        }
+        .into());
     }
     a.reserved += quantity;
     txn.put_record(RecordKind::Accessory, code, &a);
@@ -234,11 +239,12 @@ pub(super) fn submit_order(
     application: &str,
 ) -> Result<Outcome> {
     let mut o = order(txn, id)?;
-    o.editable().map_err(AppError::Refused)?;
+    o.editable()?;
     if o.serial.is_none() {
-        return Err(AppError::Refused(format!(
-            "order {id} has no machine; pick a serial first"
-        )));
+        return Err(Refusal::NoSerialPicked {
+            order: id.to_string(),
+        }
+        .into());
     }
     let c = contract(txn, &o.contract_no)?;
     let submission = Submission {
@@ -267,10 +273,11 @@ pub(super) fn ship(
 ) -> Result<Outcome> {
     let mut o = order(txn, id)?;
     if o.state != OrderState::Approved {
-        return Err(AppError::Refused(format!(
-            "order {id} is {}; only an order approved by finance can ship",
-            o.state.name()
-        )));
+        return Err(Refusal::OrderNotApproved {
+            order: id.to_string(),
+            state: o.state.name().to_string(),
+        }
+        .into());
     }
     let serial = o.serial.clone().expect("approved orders have a machine");
     let mut m = machine(txn, &serial)?;
@@ -312,19 +319,16 @@ pub(super) fn swap_machine(
     let today = header.business_date;
     required("reason", reason)?;
     let mut o = order(txn, id)?;
-    if !matches!(o.state, OrderState::Shipped { .. }) {
-        return Err(AppError::Refused(format!(
-            "order {id} is {}; a sales swap is for shipped orders (before shipment, pick another serial)",
-            o.state.name()
-        )));
+    if let Some(refusal) = o.swap_blocker() {
+        return Err(refusal.into());
     }
     let old_serial = o.serial.clone().expect("shipped orders have a machine");
     let old = machine(txn, &old_serial)?;
     let mut new = machine(txn, serial)?;
     if let Some(why) = pick_blocker(&new, &old.model, Some(&old.machine_type), |oid| {
-        holder(txn, oid)
+        holder_of(txn, oid)
     }) {
-        return Err(AppError::Refused(why));
+        return Err(why.into());
     }
     release(txn, &old_serial)?;
     new.state = MachineStock::Shipped {
@@ -353,10 +357,11 @@ pub(super) fn cancel_order(txn: &mut Txn<'_>, id: &str, reason: &str) -> Result<
     let mut o = order(txn, id)?;
     match &o.state {
         OrderState::Shipped { .. } | OrderState::Cancelled { .. } => {
-            return Err(AppError::Refused(format!(
-                "order {id} is {}; it cannot be cancelled",
-                o.state.name()
-            )));
+            return Err(Refusal::OrderClosed {
+                order: id.to_string(),
+                state: o.state.name().to_string(),
+            }
+            .into());
         }
         OrderState::Submitted {
             application: app_id,

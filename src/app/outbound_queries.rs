@@ -4,6 +4,7 @@ use super::permissions::check_contract_scope;
 use super::stock::{holder, machine, order};
 use super::{App, Ctx, Result};
 use crate::domain::ContractState;
+use crate::domain::User;
 use crate::domain::outbound::{
     Accessory, Machine, MachineStock, Order, OrderState, StockLine, stock_report,
 };
@@ -62,6 +63,10 @@ pub struct OrderView {
     pub carrier: Option<String>,
     pub cancel_reason: Option<String>,
     pub swaps: Vec<SwapView>,
+    /// Why a swap would be refused now (`None`: it may be offered); for the screens, which
+    /// ask this instead of reading the state.
+    #[serde(skip)]
+    pub swap_blocker: Option<crate::domain::Refusal>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -81,8 +86,13 @@ pub struct OrdersByState {
 }
 
 impl App {
-    fn machine_view(&self, m: &Machine, as_of: NaiveDate) -> MachineView {
-        let order = m.state.order().map(str::to_string);
+    /// A machine as `viewer` may see it: the order holding it (its contract and salesperson)
+    /// only when that order's contract is in the viewer's scope.
+    fn machine_view(&self, viewer: &User, m: &Machine, as_of: NaiveDate) -> MachineView {
+        let order = m.state.order().map(str::to_string).filter(|id| {
+            order(self.store(), id)
+                .is_ok_and(|o| check_contract_scope(self.store(), viewer, &o.contract_no).is_ok())
+        });
         MachineView {
             serial: m.serial.clone(),
             model: m.model.clone(),
@@ -105,18 +115,18 @@ impl App {
 
     /// One machine: its state, and the order holding it.
     pub fn machine(&self, ctx: &Ctx, serial: &str) -> Result<MachineView> {
-        self.viewer(ctx)?;
-        Ok(self.machine_view(&machine(self.store(), serial)?, ctx.today))
+        let viewer = self.viewer(ctx)?;
+        Ok(self.machine_view(&viewer, &machine(self.store(), serial)?, ctx.today))
     }
 
     /// Machines, optionally of one model, in serial order.
     pub fn stock(&self, ctx: &Ctx, model: Option<&str>) -> Result<Vec<MachineView>> {
-        self.viewer(ctx)?;
+        let viewer = self.viewer(ctx)?;
         let mut out = Vec::new();
         for m in self.store().records::<Machine>(RecordKind::Machine) {
             let m = m?;
             if model.is_none_or(|x| x == m.model) {
-                out.push(self.machine_view(&m, ctx.today));
+                out.push(self.machine_view(&viewer, &m, ctx.today));
             }
         }
         Ok(out)
@@ -213,6 +223,7 @@ impl App {
             substitute: o.substitute,
             accessories,
             state: o.state.name(),
+            swap_blocker: o.swap_blocker(),
             application,
             shipped_on,
             carrier,
@@ -269,6 +280,7 @@ impl App {
     /// Machines an order may pick: in stock, of the contract's model or the same type.
     pub fn pickable(&self, ctx: &Ctx, order_id: &str) -> Result<Vec<MachineView>> {
         let o = self.order(ctx, order_id)?;
+        let viewer = self.viewer(ctx)?;
         let store = self.store();
         let kind: Option<String> = store
             .record::<crate::domain::outbound::Model>(RecordKind::Model, &o.contract_model)?
@@ -285,7 +297,7 @@ impl App {
             let fits =
                 m.model == o.contract_model || kind.as_deref() == Some(m.machine_type.as_str());
             if fits && m.state == MachineStock::InStock {
-                out.push(self.machine_view(&m, ctx.today));
+                out.push(self.machine_view(&viewer, &m, ctx.today));
             }
         }
         // The contract's own model first, then the oldest stock.

@@ -2,6 +2,7 @@
 //! only hide what this already refuses.
 
 use super::{AppError, Mutation, Result};
+use crate::domain::refusal::{Holders, Refusal};
 use crate::domain::workflow::Application;
 use crate::domain::{Customer, Role, User};
 use crate::store::{Reader, RecordKind};
@@ -29,7 +30,9 @@ pub fn holders(mutation: &Mutation) -> &'static [Role] {
         Mutation::RecordPayment { .. } | Mutation::Settle { .. } => &[Collector, Finance, Admin],
         Mutation::ConfirmPayment { .. } | Mutation::VoidPayment { .. } => &[Finance, Admin],
         Mutation::Accrue { .. } | Mutation::AccruePart { .. } => &[Finance, Admin],
-        Mutation::AddContact { .. } | Mutation::ApplyWaiver { .. } => &[Collector, Clerk, Admin],
+        Mutation::AddContact { .. } => &[Collector, Clerk, Admin],
+        // Waivers are the collector's to apply for (README, *Who may do what*).
+        Mutation::ApplyWaiver { .. } => &[Collector, Admin],
         Mutation::Apply { .. } => &[Collector, Admin],
         Mutation::RegisterTow { .. } | Mutation::CompleteTow { .. } | Mutation::FailTow { .. } => {
             &[Clerk, Admin]
@@ -53,6 +56,8 @@ pub fn holders(mutation: &Mutation) -> &'static [Role] {
         | Mutation::MarkRead { .. }
         | Mutation::RecordDelivery { .. }
         | Mutation::Session { .. } => &Role::ALL,
+        // Anyone sets their own language; an admin anyone's (checked in `check`).
+        Mutation::SetLanguage { .. } => &Role::ALL,
     }
 }
 
@@ -151,6 +156,7 @@ pub(crate) fn subject<R: Reader + ?Sized>(
         | Mutation::SetAllocationOrder { .. }
         | Mutation::Accrue { .. }
         | Mutation::AccruePart { .. }
+        | Mutation::SetLanguage { .. }
         | Mutation::AddSite { .. } => None,
     })
 }
@@ -173,19 +179,36 @@ pub fn in_scope_of(user: &User, branch: &str, collector: &str) -> bool {
     branch_roles && user.branch.as_deref() == Some(branch)
 }
 
+/// Whether `user` holds a role that may run this kind of mutation (scope aside).
+pub fn may(user: &User, mutation: &Mutation) -> bool {
+    holders(mutation).iter().any(|r| user.has(*r))
+}
+
+/// The refusal of `mutation` to a user without its permission, naming who holds it.
+pub fn forbidden(user: &User, mutation: &Mutation) -> AppError {
+    Refusal::Forbidden {
+        user: user.name.clone(),
+        permission: mutation.permission().to_string(),
+        holders: Holders::Roles(holders(mutation).to_vec()),
+    }
+    .into()
+}
+
 /// Refuses, naming the missing permission, unless `user` may run `mutation`.
 pub fn check<R: Reader + ?Sized>(reader: &R, user: &User, mutation: &Mutation) -> Result<()> {
-    let roles = holders(mutation);
-    if !roles.iter().any(|r| user.has(*r)) {
-        return Err(AppError::Forbidden {
+    if !may(user, mutation) {
+        return Err(forbidden(user, mutation));
+    }
+    if let Mutation::SetLanguage { name, .. } = mutation
+        && *name != user.name
+        && !user.has(Role::Admin)
+    {
+        return Err(Refusal::Forbidden {
             user: user.name.clone(),
-            permission: mutation.permission(),
-            holders: roles
-                .iter()
-                .map(|r| r.name())
-                .collect::<Vec<_>>()
-                .join(", "),
-        });
+            permission: mutation.permission().to_string(),
+            holders: Holders::SelfOrAdmin { user: name.clone() },
+        }
+        .into());
     }
     if let Some(no) = subject(reader, mutation)? {
         check_contract_scope(reader, user, &no)?;
@@ -194,13 +217,30 @@ pub fn check<R: Reader + ?Sized>(reader: &R, user: &User, mutation: &Mutation) -
         && let Some(customer) = reader.customer(&c.customer_id)?
         && !in_scope(user, &customer)
     {
-        return Err(AppError::Forbidden {
+        return Err(Refusal::Forbidden {
             user: user.name.clone(),
-            permission: "scope",
-            holders: format!("sales of branch {}, admin", customer.branch),
-        });
+            permission: "scope".into(),
+            holders: Holders::BranchSales {
+                branch: customer.branch,
+            },
+        }
+        .into());
     }
     Ok(())
+}
+
+/// For a query about one contract: the contract exists and is in the user's scope, or the
+/// same "does not exist or is not yours to see" either way, so the answer never tells a
+/// user whether a contract out of their scope exists.
+pub fn visible_contract<R: Reader + ?Sized>(reader: &R, user: &User, no: &str) -> Result<()> {
+    let exists = reader.contract(no)?.is_some();
+    if exists && check_contract_scope(reader, user, no).is_ok() {
+        return Ok(());
+    }
+    Err(Refusal::ContractHidden {
+        contract: no.to_string(),
+    }
+    .into())
 }
 
 /// Refuses a contract outside the user's scope. A contract that does not exist passes: the
@@ -216,10 +256,13 @@ pub fn check_contract_scope<R: Reader + ?Sized>(reader: &R, user: &User, no: &st
     if customer.is_some_and(|c| in_scope(user, &c)) {
         Ok(())
     } else {
-        Err(AppError::Forbidden {
+        Err(Refusal::Forbidden {
             user: user.name.clone(),
-            permission: "scope",
-            holders: format!("the collector of contract {no}, its branch, finance and admin"),
-        })
+            permission: "scope".into(),
+            holders: Holders::ContractScope {
+                contract: no.to_string(),
+            },
+        }
+        .into())
     }
 }

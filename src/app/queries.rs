@@ -3,12 +3,13 @@
 
 use super::overdue::{self, OverdueEntry, TicketFacts};
 use super::parallel;
-use super::permissions::{check_contract_scope, in_scope, in_scope_of};
+use super::permissions::{in_scope, in_scope_of, visible_contract};
 use super::workflow_queries::ApplicationRow;
-use super::{App, AppError, Ctx, Result};
+use super::{App, Ctx, Result};
+use crate::domain::refusal::Refusal;
 use crate::domain::{
-    Bucket, Contact, Customer, InstallmentFigures, Money, Payment, PaymentStatus, PromiseState,
-    Rate, Role, User, evaluate,
+    Bucket, Contact, Customer, InstallmentFigures, MachineState, Money, Payment, PaymentStatus,
+    PromiseState, Rate, Role, User, evaluate,
 };
 use crate::store::{OverdueLine, Reader, RecordKind, decode};
 use chrono::NaiveDate;
@@ -146,6 +147,9 @@ pub struct TicketView {
     pub as_of: NaiveDate,
     pub state: &'static str,
     pub machine: &'static str,
+    /// The machine's state as the rules read it (the screens choose lock or unlock by it).
+    #[serde(skip)]
+    pub machine_state: MachineState,
     pub model: String,
     pub serial: String,
     pub financed_amount: Money,
@@ -408,9 +412,11 @@ impl App {
                 let settings = store.settings()?;
                 let carried = overdue::line_as_of(line, &settings, day);
                 carried.map(|(_, accrued)| accrued).ok_or_else(|| {
-                    AppError::Refused(format!(
-                        "the overdue line of {contract_no} cannot be carried to {day}; run accrue"
-                    ))
+                    Refusal::OverdueLineStale {
+                        contract: contract_no.to_string(),
+                        day,
+                    }
+                    .into()
                 })
             }
             None => Ok(store.accrual(contract_no)?),
@@ -434,18 +440,20 @@ impl App {
     pub fn ticket(&self, ctx: &Ctx, contract_no: &str, as_of: NaiveDate) -> Result<TicketView> {
         let user = self.viewer(ctx)?;
         let store = self.store();
-        check_contract_scope(store, &user, contract_no)?;
-        let contract = store.contract(contract_no)?.ok_or_else(|| {
-            AppError::NotFound(format!(
-                "contract {contract_no} does not exist; check the number"
-            ))
-        })?;
-        let customer = store.customer(&contract.customer_id)?.ok_or_else(|| {
-            AppError::NotFound(format!(
-                "customer {} of contract {contract_no} is missing",
-                contract.customer_id
-            ))
-        })?;
+        // Out of scope reads as not there: the answer must not say whether it exists.
+        visible_contract(store, &user, contract_no)?;
+        let contract = store
+            .contract(contract_no)?
+            .ok_or_else(|| Refusal::ContractHidden {
+                contract: contract_no.to_string(),
+            })?;
+        let customer =
+            store
+                .customer(&contract.customer_id)?
+                .ok_or_else(|| Refusal::CustomerMissing {
+                    customer: contract.customer_id.clone(),
+                    contract: contract_no.to_string(),
+                })?;
         let settings = store.settings()?;
         let f = evaluate(&contract, &settings, as_of);
         let ticket = store.ticket(contract_no)?;
@@ -473,6 +481,7 @@ impl App {
             as_of,
             state: contract.state.name(),
             machine: contract.machine.name(),
+            machine_state: contract.machine,
             model: contract.model.clone(),
             serial: contract.serial.clone(),
             financed_amount: contract.financed,

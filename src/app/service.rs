@@ -6,6 +6,7 @@ use super::legacy::{LegacyMutation, Minted};
 use super::mutation::IdKind;
 use super::outcome::{AccrualCounts, Ctx, Outcome};
 use super::{AppError, Mutation, Result, UserKey, book, execute, permissions, shared};
+use crate::domain::refusal::{Holders, Refusal, Thing};
 use crate::domain::{Role, User};
 use crate::store::{EntryHeader, Reader, RecordKind, SCHEMA_VERSION, Store};
 use chrono::NaiveDate;
@@ -105,9 +106,12 @@ impl App {
             let name = kind.counter();
             let kept = txn.counter(name)?;
             if kept != counted {
-                return Err(AppError::Refused(format!(
-                    "the journal's migration counted {counted} {name} ids where the book counted {kept}; the database needs attention (keep a copy and report it)"
-                )));
+                return Err(Refusal::MintCountersDisagree {
+                    name: name.to_string(),
+                    counted,
+                    kept,
+                }
+                .into());
             }
             txn.set_minted(name, counted);
             txn.remove_counter(name);
@@ -147,16 +151,24 @@ impl App {
         Ok(self.store.record(RecordKind::UserKey, fingerprint)?)
     }
 
+    /// Refuses, naming `permission`, unless `ctx.actor` is an admin.
+    pub fn require_admin(&self, ctx: &Ctx, permission: &'static str) -> Result<()> {
+        let viewer = self.user(&ctx.actor)?;
+        if viewer.has(Role::Admin) {
+            Ok(())
+        } else {
+            Err(Refusal::Forbidden {
+                user: viewer.name,
+                permission: permission.to_string(),
+                holders: Holders::Roles(vec![Role::Admin]),
+            }
+            .into())
+        }
+    }
+
     /// A user's SSH keys as (fingerprint, OpenSSH line); admin only.
     pub fn user_keys(&self, ctx: &Ctx, name: &str) -> Result<Vec<(String, String)>> {
-        let viewer = self.user(&ctx.actor)?;
-        if !viewer.has(Role::Admin) {
-            return Err(AppError::Forbidden {
-                user: viewer.name,
-                permission: "user.keys",
-                holders: "admin".into(),
-            });
-        }
+        self.require_admin(ctx, "user.keys")?;
         let mut keys = Vec::new();
         for item in self.store.records_with_ids::<UserKey>(RecordKind::UserKey) {
             let (fingerprint, key) = item?;
@@ -186,19 +198,10 @@ impl App {
     /// as reading a whole import file.
     pub fn require(&self, ctx: &Ctx, mutation: &Mutation) -> Result<()> {
         let user = self.user(&ctx.actor)?;
-        let roles = permissions::holders(mutation);
-        if roles.iter().any(|r| user.has(*r)) {
+        if permissions::may(&user, mutation) {
             Ok(())
         } else {
-            Err(AppError::Forbidden {
-                user: user.name,
-                permission: mutation.permission(),
-                holders: roles
-                    .iter()
-                    .map(|r| r.name())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            })
+            Err(permissions::forbidden(&user, mutation))
         }
     }
 
@@ -225,9 +228,7 @@ impl App {
         {
             return Err(AppError::InBatch {
                 index,
-                error: Box::new(AppError::Invalid(
-                    "this change must run on its own, not in a batch".into(),
-                )),
+                error: Box::new(Refusal::NotInBatch.into()),
             });
         }
         self.run(ctx, mutations)
@@ -246,6 +247,7 @@ impl App {
                 error: Box::new(error),
             };
             permissions::check(&txn, &actor, mutation).map_err(at)?;
+            mutation.check_input().map_err(at)?;
             if mutation.changes_book() {
                 touched.add(&txn, mutation).map_err(at)?;
             }
@@ -307,18 +309,17 @@ impl App {
         let _writer = self.store.lock();
         let here = self.store.site()?;
         if header.site == here {
-            return Err(AppError::Refused(format!(
-                "entry {}-{} is this site's own; only entries of other sites are applied here",
-                header.site, header.seq
-            )));
+            return Err(Refusal::EntryOwnSite {
+                entry: origin(header),
+            }
+            .into());
         }
         if mutation.is_local() {
-            return Err(AppError::Refused(format!(
-                "entry {}-{} ({}) never leaves the site it was made at",
-                header.site,
-                header.seq,
-                mutation.permission()
-            )));
+            return Err(Refusal::EntryLocal {
+                entry: origin(header),
+                mutation: mutation.permission().to_string(),
+            }
+            .into());
         }
         let applied = self.store.applied_through(header.site)?;
         if header.seq <= applied {
@@ -328,27 +329,26 @@ impl App {
             )));
         }
         if header.seq != applied + 1 && !gaps {
-            return Err(AppError::Refused(format!(
-                "entry {}-{} arrived before {}-{}; entries of a site apply in their order",
-                header.site,
-                header.seq,
-                header.site,
-                applied + 1
-            )));
+            return Err(Refusal::EntryOutOfOrder {
+                entry: origin(header),
+                expected: format!("{}-{}", header.site, applied + 1),
+            }
+            .into());
         }
         if let Some((kind, id)) = mutation.clone().new_id()
-            && id.trim().is_empty()
+            && (id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
         {
-            return Err(AppError::Invalid(format!(
-                "entry {}-{} creates a {} without its id",
-                header.site,
-                header.seq,
-                kind.counter()
-            )));
+            return Err(Refusal::EntryWithoutId {
+                entry: origin(header),
+                kind: kind.counter().to_string(),
+                id: id.escape_debug().to_string(),
+            }
+            .into());
         }
         let actor = self.user(&header.actor)?;
         let mut txn = self.store.begin();
         permissions::check(&txn, &actor, mutation)?;
+        mutation.check_input()?;
         let mut touched = shared::Touched::nothing();
         if mutation.changes_book() {
             touched.add(&txn, mutation)?;
@@ -369,6 +369,7 @@ impl App {
     /// most `part` contracts each, every part journaled and written on its own. A run left
     /// unfinished (a crash) is finished first.
     pub fn accrue(&self, ctx: &Ctx, through: NaiveDate, part: usize) -> Result<Outcome> {
+        crate::domain::limits::check_not_after_today("accrue through", through, ctx.today)?;
         let _run = self
             .accruing
             .lock()
@@ -528,21 +529,27 @@ impl App {
 
 /// A journal entry (or one head office sent) that does not apply on replay.
 fn no_longer_applies(header: &EntryHeader, mutation: &Mutation, e: AppError) -> AppError {
-    AppError::Refused(format!(
-        "journal entry {}-{} ({}) no longer applies: {e}; the database needs attention",
-        header.site,
-        header.seq,
-        mutation.permission()
-    ))
+    Refusal::JournalEntryFails {
+        entry: origin(header),
+        mutation: mutation.permission().to_string(),
+        why: e.to_string(),
+    }
+    .into()
+}
+
+/// An entry's origin as `audit` shows it: `site-seq`.
+fn origin(header: &EntryHeader) -> String {
+    format!("{}-{}", header.site, header.seq)
 }
 
 pub(crate) fn resolve_user<R: Reader + ?Sized>(reader: &R, name: &str) -> Result<User> {
     match reader.user(name)? {
-        Some(user) if user.disabled => Err(AppError::Forbidden {
+        Some(user) if user.disabled => Err(Refusal::Forbidden {
             user: name.to_string(),
-            permission: "login",
-            holders: "enabled users".into(),
-        }),
+            permission: "login".into(),
+            holders: Holders::EnabledUsers,
+        }
+        .into()),
         Some(user) => Ok(user),
         None if name == LOCAL_ADMIN => Ok(User {
             name: LOCAL_ADMIN.into(),
@@ -551,8 +558,6 @@ pub(crate) fn resolve_user<R: Reader + ?Sized>(reader: &R, name: &str) -> Result
             branch: None,
             disabled: false,
         }),
-        None => Err(AppError::NotFound(format!(
-            "user {name} does not exist; check the name given to --as"
-        ))),
+        None => Err(Refusal::not_found(Thing::Actor, name).into()),
     }
 }

@@ -1,8 +1,9 @@
 //! Queries of the branch sites registered at head office.
 
 use super::outcome::Ctx;
-use super::{App, AppError, Result, Site};
+use super::{App, Result, Site};
 use crate::domain::Role;
+use crate::domain::refusal::{Holders, Refusal, Thing};
 use crate::store::Reader;
 use crate::store::RecordKind;
 
@@ -11,11 +12,12 @@ impl App {
     pub fn sites(&self, ctx: &Ctx) -> Result<Vec<Site>> {
         let user = self.user(&ctx.actor)?;
         if !user.has(Role::Admin) {
-            return Err(AppError::Forbidden {
+            return Err(Refusal::Forbidden {
                 user: user.name,
-                permission: "site.manage",
-                holders: "admin".into(),
-            });
+                permission: "site.manage".into(),
+                holders: Holders::Roles(vec![Role::Admin]),
+            }
+            .into());
         }
         let mut sites = self
             .store()
@@ -29,11 +31,7 @@ impl App {
     pub fn site(&self, ctx: &Ctx, name: &str) -> Result<Site> {
         let user = self.user(&ctx.actor)?;
         let site: Option<Site> = self.store().record(RecordKind::Site, name)?;
-        let site = site.ok_or_else(|| {
-            AppError::NotFound(format!(
-                "site {name} does not exist; see `duedesk site list`"
-            ))
-        })?;
+        let site = site.ok_or_else(|| Refusal::not_found(Thing::Site, name))?;
         may_sync(user, site)
     }
 }
@@ -47,11 +45,7 @@ impl App {
             .records::<Site>(RecordKind::Site)
             .find(|s| s.as_ref().map_or(true, |s| s.number == number))
             .transpose()?
-            .ok_or_else(|| {
-                AppError::NotFound(format!(
-                    "site number {number} is not registered here; see `duedesk site list`"
-                ))
-            })?;
+            .ok_or(Refusal::SiteNotRegistered { number })?;
         may_sync(user, site)
     }
 }
@@ -61,10 +55,11 @@ fn may_sync(user: crate::domain::User, site: Site) -> Result<Site> {
     if user.has(Role::Admin) || (user.has(Role::Site) && site.user == user.name) {
         Ok(site)
     } else {
-        Err(AppError::Forbidden {
+        Err(Refusal::Forbidden {
             user: user.name,
-            permission: "site.sync",
-            holders: format!("admin, the user of site {}", site.name),
-        })
+            permission: "site.sync".into(),
+            holders: Holders::SiteUser { site: site.name },
+        }
+        .into())
     }
 }

@@ -1,10 +1,11 @@
 //! Branch sites registered at head office (`Mutation::AddSite`): the handler and the record.
 //! Must not touch: the journal, what sync keeps about its exchanges (sync/ owns that).
 
-use super::error::{AppError, Result};
+use super::error::Result;
 use super::outcome::Outcome;
 use super::users;
 use crate::domain::Role;
+use crate::domain::refusal::Refusal;
 use crate::store::{Reader, RecordKind, Txn};
 use serde::{Deserialize, Serialize};
 
@@ -30,7 +31,10 @@ pub(super) fn add_site(
 ) -> Result<Outcome> {
     let name = name.trim();
     if name.is_empty() {
-        return Err(AppError::Invalid("a site needs a name".into()));
+        return Err(Refusal::Required {
+            field: "name".into(),
+        }
+        .into());
     }
     if code.is_empty()
         || code.len() > 6
@@ -38,14 +42,13 @@ pub(super) fn add_site(
             .chars()
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
     {
-        return Err(AppError::Invalid(format!(
-            "site code '{code}': give 1 to 6 capital letters or digits (HF)"
-        )));
+        return Err(Refusal::SiteCodeInvalid {
+            code: code.to_string(),
+        }
+        .into());
     }
     if number < 2 {
-        return Err(AppError::Invalid(format!(
-            "site number {number}: head office is 1, a branch site 2 or more"
-        )));
+        return Err(Refusal::SiteNumberInvalid { number }.into());
     }
     let branches: Vec<String> = branches
         .iter()
@@ -53,39 +56,48 @@ pub(super) fn add_site(
         .filter(|b| !b.is_empty())
         .collect();
     if branches.is_empty() {
-        return Err(AppError::Invalid(format!(
-            "site {name}: give the branches whose book it holds (--branches 合肥,巢湖)"
-        )));
+        return Err(Refusal::SiteBranchesRequired {
+            site: name.to_string(),
+        }
+        .into());
     }
     if txn.record::<Site>(RecordKind::Site, name)?.is_some() {
-        return Err(AppError::Refused(format!("site {name} already exists")));
+        return Err(Refusal::SiteExists {
+            site: name.to_string(),
+        }
+        .into());
     }
     for other in txn.store().records::<Site>(RecordKind::Site) {
         let other = other?;
         if other.number == number || other.code == code {
-            return Err(AppError::Refused(format!(
-                "site {} already has number {} and code {}; give another",
-                other.name, other.number, other.code
-            )));
+            return Err(Refusal::SiteNumberOrCodeTaken {
+                site: other.name,
+                number: other.number,
+                code: other.code,
+            }
+            .into());
         }
         if let Some(branch) = branches.iter().find(|b| other.branches.contains(b)) {
-            return Err(AppError::Refused(format!(
-                "branch {branch} is already held by site {}",
-                other.name
-            )));
+            return Err(Refusal::BranchHeldBySite {
+                branch: branch.clone(),
+                site: other.name,
+            }
+            .into());
         }
         if other.user == user {
-            return Err(AppError::Refused(format!(
-                "user {user} already syncs for site {}; give each site its own user",
-                other.name
-            )));
+            return Err(Refusal::SiteUserTaken {
+                user: user.to_string(),
+                site: other.name,
+            }
+            .into());
         }
     }
     match txn.user(user)? {
         Some(existing) if existing.roles != [Role::Site] => {
-            return Err(AppError::Refused(format!(
-                "user {user} exists with other roles; a site's user holds the role site and nothing else, so give a new name"
-            )));
+            return Err(Refusal::SiteUserHasRoles {
+                user: user.to_string(),
+            }
+            .into());
         }
         Some(_) => {}
         None => {

@@ -1,40 +1,40 @@
 //! Helpers beneath the handlers for machines, accessories and outbound orders (DOMAIN §7).
 
-use super::error::{AppError, Result};
+use super::error::Result;
 use crate::domain::outbound::*;
+use crate::domain::refusal::{Refusal, Thing};
 use crate::store::{Reader, RecordKind, Txn};
 
 pub(crate) fn machine<R: Reader + ?Sized>(reader: &R, serial: &str) -> Result<Machine> {
-    reader.record(RecordKind::Machine, serial)?.ok_or_else(|| {
-        AppError::NotFound(format!(
-            "machine {serial} is not in stock records; check the serial"
-        ))
-    })
+    reader
+        .record(RecordKind::Machine, serial)?
+        .ok_or_else(|| Refusal::not_found(Thing::Machine, serial).into())
 }
 
 pub(crate) fn order<R: Reader + ?Sized>(reader: &R, id: &str) -> Result<Order> {
     reader
         .record(RecordKind::Order, id)?
-        .ok_or_else(|| AppError::NotFound(format!("order {id} does not exist; check the id")))
+        .ok_or_else(|| Refusal::not_found(Thing::Order, id).into())
 }
 
 pub(super) fn accessory(txn: &Txn<'_>, code: &str) -> Result<Accessory> {
-    txn.record(RecordKind::Accessory, code)?.ok_or_else(|| {
-        AppError::NotFound(format!(
-            "accessory {code} is not in the catalogue; check the code"
-        ))
-    })
+    txn.record(RecordKind::Accessory, code)?
+        .ok_or_else(|| Refusal::not_found(Thing::Accessory, code).into())
 }
 
-/// "order O3 of contract H2 by sales li": who holds a machine.
-pub(crate) fn holder<R: Reader + ?Sized>(reader: &R, order_id: &str) -> String {
+/// Who holds a machine through `order_id`: the order's contract and salesperson (both
+/// empty when the order cannot be read).
+pub(crate) fn holder_of<R: Reader + ?Sized>(reader: &R, order_id: &str) -> (String, String) {
     match order(reader, order_id) {
-        Ok(o) => format!(
-            "order {} of contract {} by {}",
-            o.id, o.contract_no, o.salesperson
-        ),
-        Err(_) => format!("order {order_id}"),
+        Ok(o) => (o.contract_no, o.salesperson),
+        Err(_) => (String::new(), String::new()),
     }
+}
+
+/// "order O3 of contract H2 by li": who holds a machine, in English (stock views).
+pub(crate) fn holder<R: Reader + ?Sized>(reader: &R, order_id: &str) -> String {
+    let (contract, salesperson) = holder_of(reader, order_id);
+    crate::i18n::Lang::En.holder(order_id, &contract, &salesperson)
 }
 
 pub(super) fn set_machine(txn: &mut Txn<'_>, m: &Machine) {

@@ -2,11 +2,13 @@
 
 use super::applications::*;
 use super::book::*;
-use super::error::{AppError, Result};
+use super::error::Result;
 use super::outcome::Outcome;
 use crate::domain::approval::{Rule, RuleSet};
+use crate::domain::refusal::{Holders, Refusal};
 use crate::domain::workflow::Delivery;
 use crate::domain::{Role, User};
+use crate::i18n::Lang;
 use crate::store::{EntryHeader, Reader, RecordKind, Txn};
 
 /// `Mutation::AddUser`.
@@ -22,17 +24,22 @@ pub(super) fn add_user(
         .chars()
         .all(|c| c.is_alphanumeric() || "._-".contains(c))
     {
-        return Err(AppError::Invalid(format!(
-            "user name '{name}' may hold only letters, digits, '.', '_' and '-'"
-        )));
+        return Err(Refusal::BadUserName {
+            name: name.to_string(),
+        }
+        .into());
     }
     if txn.user(name)?.is_some() {
-        return Err(AppError::Refused(format!("user {name} already exists")));
+        return Err(Refusal::UserExists {
+            name: name.to_string(),
+        }
+        .into());
     }
     if roles.is_empty() {
-        return Err(AppError::Invalid(format!(
-            "user {name}: give at least one role"
-        )));
+        return Err(Refusal::NoRoles {
+            name: name.to_string(),
+        }
+        .into());
     }
     let user = User {
         name: name.to_string(),
@@ -66,9 +73,10 @@ pub(super) fn disable_user(txn: &mut Txn<'_>, name: &str) -> Result<Outcome> {
 /// `Mutation::SetRoles`.
 pub(super) fn set_roles(txn: &mut Txn<'_>, name: &str, roles: &[Role]) -> Result<Outcome> {
     if roles.is_empty() {
-        return Err(AppError::Invalid(format!(
-            "user {name}: give at least one role"
-        )));
+        return Err(Refusal::NoRoles {
+            name: name.to_string(),
+        }
+        .into());
     }
     let mut user = existing_user(txn, name)?;
     user.roles = sorted(roles);
@@ -89,15 +97,17 @@ pub(super) fn add_key(
 ) -> Result<Outcome> {
     key_owner_exists(txn, user)?;
     if !fingerprint.starts_with("SHA256:") || key.split_whitespace().count() < 2 {
-        return Err(AppError::Invalid(format!(
-            "user {user}: give an OpenSSH public key line and its SHA256 fingerprint"
-        )));
+        return Err(Refusal::BadKey {
+            user: user.to_string(),
+        }
+        .into());
     }
     if let Some(found) = txn.record::<UserKey>(RecordKind::UserKey, fingerprint)? {
-        return Err(AppError::Refused(format!(
-            "key {fingerprint} already belongs to user {}; remove it there first",
-            found.user
-        )));
+        return Err(Refusal::KeyTaken {
+            fingerprint: fingerprint.to_string(),
+            user: found.user,
+        }
+        .into());
     }
     let record = UserKey {
         user: user.to_string(),
@@ -119,9 +129,11 @@ pub(super) fn remove_key(txn: &mut Txn<'_>, user: &str, fingerprint: &str) -> Re
                 "key {fingerprint} removed from user {user}"
             )))
         }
-        _ => Err(AppError::NotFound(format!(
-            "user {user} has no key {fingerprint}; see `duedesk user keys {user}`"
-        ))),
+        _ => Err(Refusal::NoSuchKey {
+            user: user.to_string(),
+            fingerprint: fingerprint.to_string(),
+        }
+        .into()),
     }
 }
 
@@ -133,9 +145,10 @@ pub(super) fn session(
     peer: &str,
 ) -> Result<Outcome> {
     if header.actor != *user {
-        return Err(AppError::Refused(format!(
-            "a session event of {user} is recorded by {user} only"
-        )));
+        return Err(Refusal::SessionOfOther {
+            user: user.to_string(),
+        }
+        .into());
     }
     Ok(Outcome::done(format!(
         "{user} {} from {peer}",
@@ -152,7 +165,7 @@ pub(super) fn set_rules(txn: &mut Txn<'_>, rules: &[Rule]) -> Result<Outcome> {
     };
     let problems = set.problems();
     if !problems.is_empty() {
-        return Err(AppError::Invalid(problems.join("; ")));
+        return Err(Refusal::RulesInvalid { problems }.into());
     }
     txn.set_rules(&set);
     Ok(Outcome::done(format!(
@@ -171,11 +184,12 @@ pub(super) fn mark_read(
     for id in ids {
         let mut n = notification(txn, id)?;
         if n.user != header.actor {
-            return Err(AppError::Forbidden {
+            return Err(Refusal::Forbidden {
                 user: header.actor.clone(),
-                permission: "inbox.read",
-                holders: format!("{} (whose inbox it is)", n.user),
-            });
+                permission: "inbox.read".into(),
+                holders: Holders::InboxOwner { user: n.user },
+            }
+            .into());
         }
         if !n.read {
             n.read = true;
@@ -226,10 +240,27 @@ fn sorted(roles: &[Role]) -> Vec<Role> {
     roles
 }
 
-/// Keys belong to stored users, or to the built-in local administrator.
+/// Keys and languages belong to stored users, or to the built-in local administrator.
 fn key_owner_exists(txn: &Txn<'_>, name: &str) -> Result<()> {
     if name == super::LOCAL_ADMIN {
         return Ok(());
     }
     existing_user(txn, name).map(|_| ())
+}
+
+/// `Mutation::SetLanguage`.
+pub(super) fn set_language(txn: &mut Txn<'_>, name: &str, lang: Lang) -> Result<Outcome> {
+    key_owner_exists(txn, name)?;
+    let before: Option<Lang> = txn.record(RecordKind::UserLang, name)?;
+    if before == Some(lang) {
+        return Ok(Outcome::nothing(format!(
+            "user {name}: language is already {}",
+            lang.code()
+        )));
+    }
+    txn.put_record(RecordKind::UserLang, name, &lang);
+    Ok(Outcome::done(format!(
+        "user {name}: language {}",
+        lang.code()
+    )))
 }

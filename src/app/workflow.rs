@@ -3,11 +3,11 @@
 
 use super::applications::*;
 use super::book::*;
-use super::error::{AppError, Result};
+use super::error::Result;
 use super::outcome::Outcome;
 use crate::domain::approval::{Action, DocumentType, ReviewState};
 use crate::domain::workflow::{Followup, NotificationKind, TowPlan};
-use crate::domain::{self, ContractState, MachineState, Money, evaluate};
+use crate::domain::{self, ContractState, MachineState, Money, Refusal, evaluate};
 use crate::store::{EntryHeader, Reader, Txn};
 use chrono::NaiveDate;
 
@@ -25,8 +25,8 @@ pub(super) fn apply_waiver(
     let c = open_contract(txn, contract)?;
     let settings = txn.settings()?;
     let figures = evaluate(&c, &settings, today);
-    if let Some(why) = domain::waiver_blocker(&figures, *amount) {
-        return Err(AppError::Refused(format!("contract {contract}: {why}")));
+    if let Some(why) = domain::waiver_blocker(contract, &figures, *amount) {
+        return Err(why.into());
     }
     let submission = Submission {
         id,
@@ -56,18 +56,19 @@ pub(super) fn apply(
         DocumentType::Unlock => c.machine == MachineState::Locked,
         DocumentType::Tow => c.machine != MachineState::Towed,
         _ => {
-            return Err(AppError::Invalid(format!(
-                "{} applications are not made on a contract's machine",
-                document.name()
-            )));
+            return Err(Refusal::NotMachineDocument {
+                document: document.name().to_string(),
+            }
+            .into());
         }
     };
     if !machine_ok {
-        return Err(AppError::Refused(format!(
-            "contract {contract}: the machine is {}; a {} does not apply",
-            c.machine.name(),
-            document.name()
-        )));
+        return Err(Refusal::MachineStateForbids {
+            contract: contract.to_string(),
+            machine: c.machine.name().to_string(),
+            document: document.name().to_string(),
+        }
+        .into());
     }
     let submission = Submission {
         id,
@@ -156,17 +157,21 @@ pub(super) fn resubmit(
     let today = header.business_date;
     let mut a = own_application(txn, header, id)?;
     if a.review.state != ReviewState::Rejected {
-        return Err(AppError::Refused(format!(
-            "{id} is {}; only a rejected application can be resubmitted",
-            a.review.state_name()
-        )));
+        return Err(Refusal::NotRejected {
+            id: id.to_string(),
+            state: a.review.state_name().to_string(),
+        }
+        .into());
     }
     if let Some(other) = txn.open_application(&a.contract_no, a.document.name())? {
-        return Err(AppError::Refused(format!(
-            "contract {}: {} application {other} is in flight; finish or withdraw it first",
-            a.contract_no,
-            a.document.name()
-        )));
+        let stage = application(txn, &other)?.stage().name().to_string();
+        return Err(Refusal::InFlight {
+            contract: a.contract_no.clone(),
+            document: a.document.name().to_string(),
+            id: other,
+            stage,
+        }
+        .into());
     }
     // A draft contract's own approval is resubmitted while it is still a draft.
     let c = if a.document == DocumentType::Contract {
@@ -188,15 +193,14 @@ pub(super) fn resubmit(
     let figures = evaluate(&c, &settings, today);
     if a.document == DocumentType::Waiver {
         let asked = a.amount.unwrap_or(Money::ZERO);
-        if let Some(why) = domain::waiver_blocker(&figures, asked) {
-            return Err(AppError::Refused(format!("contract {}: {why}", c.no)));
+        if let Some(why) = domain::waiver_blocker(&c.no, &figures, asked) {
+            return Err(why.into());
         }
     }
     let history = std::mem::take(&mut a.review.history);
     a.snapshot = snapshot(&figures);
     a.submitted_on = today;
-    a.review = domain::approval::Review::start(&rules_in_force(txn)?, &facts(&a, &figures))
-        .map_err(AppError::Refused)?;
+    a.review = domain::approval::Review::start(&rules_in_force(txn)?, &facts(&a, &figures))?;
     a.review.history = history;
     a.review
         .history
@@ -215,10 +219,11 @@ pub(super) fn withdraw(txn: &mut Txn<'_>, header: &EntryHeader, id: &str) -> Res
         a.review.state,
         ReviewState::InReview { .. } | ReviewState::Rejected
     ) {
-        return Err(AppError::Refused(format!(
-            "{id} is {}; it can no longer be withdrawn",
-            a.review.state_name()
-        )));
+        return Err(Refusal::NotWithdrawable {
+            id: id.to_string(),
+            state: a.review.state_name().to_string(),
+        }
+        .into());
     }
     a.review.state = ReviewState::Withdrawn;
     a.review
@@ -240,7 +245,7 @@ pub(super) fn register_tow(
 ) -> Result<Outcome> {
     let mut a = application(txn, id)?;
     if let Some(why) = a.registration_blocker() {
-        return Err(AppError::Refused(why));
+        return Err(why.into());
     }
     let crew: Vec<String> = crew
         .iter()
@@ -248,9 +253,7 @@ pub(super) fn register_tow(
         .filter(|c| !c.is_empty())
         .collect();
     if crew.is_empty() {
-        return Err(AppError::Invalid(
-            "crew is required: name at least one person".into(),
-        ));
+        return Err(Refusal::CrewRequired.into());
     }
     required("location", location)?;
     let plan = TowPlan {
@@ -287,7 +290,7 @@ pub(super) fn complete_tow(
 ) -> Result<Outcome> {
     let mut a = application(txn, id)?;
     if let Some(why) = a.outcome_blocker() {
-        return Err(AppError::Refused(why));
+        return Err(why.into());
     }
     required("yard", yard)?;
     let Some(plan) = a.tow_plan().cloned() else {
@@ -338,7 +341,7 @@ pub(super) fn fail_tow(
     required("reason", reason)?;
     let mut a = application(txn, id)?;
     if let Some(why) = a.outcome_blocker() {
-        return Err(AppError::Refused(why));
+        return Err(why.into());
     }
     let Some(plan) = a.tow_plan().cloned() else {
         unreachable!("scheduled tows have a plan")
@@ -372,7 +375,7 @@ pub(super) fn execute(
     let today = header.business_date;
     let mut a = application(txn, id)?;
     if let Some(why) = a.execution_blocker() {
-        return Err(AppError::Refused(why));
+        return Err(why.into());
     }
     let mut c = open_contract(txn, &a.contract_no)?;
     if let Some(status) = command_status.filter(|s| *s != 0) {

@@ -3,10 +3,12 @@
 
 use super::applications::{application, rules_in_force};
 use super::permissions::check_contract_scope;
-use super::{App, AppError, Ctx, Mutation, Result};
+use super::{App, Ctx, Mutation, Result};
 use crate::domain::approval::{DocumentType, ReviewState};
+use crate::domain::refusal::{Holders, Refusal};
 use crate::domain::workflow::{Application, Delivery, Followup, Notification, Stage};
 use crate::domain::{Money, Role, User};
+use crate::i18n::Lang;
 use crate::store::{Reader, RecordKind};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -33,6 +35,21 @@ pub struct ApplicationRow {
     pub overdue_amount: Money,
     pub penalty_outstanding: Money,
     pub total_outstanding: Money,
+    /// What would refuse each follow-up now (`None`: it may be offered), from the same rules
+    /// the change itself is checked by: the screens ask these instead of reading the stage.
+    #[serde(skip)]
+    pub next: FollowUps,
+}
+
+/// Why each follow-up of an application would be refused now; `None` where it may go ahead.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FollowUps {
+    /// Registering a tow (拖机登记).
+    pub register: Option<crate::domain::Refusal>,
+    /// Recording a tow's outcome (towed back or failed).
+    pub outcome: Option<crate::domain::Refusal>,
+    /// Recording a lock or unlock as executed.
+    pub execute: Option<crate::domain::Refusal>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -77,7 +94,11 @@ pub struct NotificationView {
     pub application: String,
     pub contract_no: String,
     pub on: NaiveDate,
+    /// The notification worded in its recipient's preferred language (English unless set).
     pub text: String,
+    /// The notification itself, for a screen to word in its session's language.
+    #[serde(skip)]
+    pub note: Notification,
     pub read: bool,
     /// pending, delivered or failed (through the configured notify_command).
     pub delivery: &'static str,
@@ -99,7 +120,8 @@ impl From<&Notification> for NotificationView {
             application: n.application.clone(),
             contract_no: n.contract_no.clone(),
             on: n.on,
-            text: n.text(),
+            text: Lang::En.notification(n),
+            note: n.clone(),
             read: n.read,
             delivery,
             delivery_attempts,
@@ -115,6 +137,10 @@ pub struct UserView {
     pub roles: Vec<&'static str>,
     pub branch: Option<String>,
     pub disabled: bool,
+    /// The preferred language (`en`, `zh`), if the user has set one (left out of JSON when
+    /// not: a user list reads as before until someone sets one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lang: Option<&'static str>,
 }
 
 impl From<&User> for UserView {
@@ -125,6 +151,7 @@ impl From<&User> for UserView {
             roles: u.roles.iter().map(|r| r.name()).collect(),
             branch: u.branch.clone(),
             disabled: u.disabled,
+            lang: None,
         }
     }
 }
@@ -192,6 +219,11 @@ impl App {
             overdue_amount: a.snapshot.overdue_amount,
             penalty_outstanding: a.snapshot.penalty_outstanding,
             total_outstanding: a.snapshot.total_outstanding,
+            next: FollowUps {
+                register: a.registration_blocker(),
+                outcome: a.outcome_blocker(),
+                execute: a.execution_blocker(),
+            },
         })
     }
 
@@ -397,11 +429,17 @@ impl App {
     /// The viewer's inbox, newest first.
     pub fn inbox(&self, ctx: &Ctx) -> Result<Vec<NotificationView>> {
         let user = self.viewer(ctx)?;
+        let lang = self.preferred_language(&user.name)?.unwrap_or_default();
         let prefix = format!("{}/", user.name);
         let mut out: Vec<NotificationView> = self
             .store()
             .records_with_prefix::<Notification>(RecordKind::Notification, &prefix)
-            .map(|n| n.map(|n| NotificationView::from(&n)))
+            .map(|n| {
+                n.map(|n| NotificationView {
+                    text: lang.notification(&n),
+                    ..NotificationView::from(&n)
+                })
+            })
             .collect::<std::result::Result<_, _>>()?;
         out.reverse();
         Ok(out)
@@ -435,16 +473,30 @@ impl App {
     pub fn users(&self, ctx: &Ctx) -> Result<Vec<UserView>> {
         let user = self.viewer(ctx)?;
         if !(user.has(Role::Admin) || user.has(Role::Finance)) {
-            return Err(AppError::Forbidden {
+            return Err(Refusal::Forbidden {
                 user: user.name,
-                permission: "user.list",
-                holders: "admin, finance".into(),
-            });
+                permission: "user.list".into(),
+                holders: Holders::Roles(vec![Role::Admin, Role::Finance]),
+            }
+            .into());
         }
         self.store()
             .users()
-            .map(|u| Ok(UserView::from(&u?)))
+            .map(|u| {
+                let u = u?;
+                Ok(UserView {
+                    lang: self.preferred_language(&u.name)?.map(Lang::code),
+                    ..UserView::from(&u)
+                })
+            })
             .collect()
+    }
+
+    /// The language `name` prefers (`SetLanguage`), if they have set one. Front ends ask
+    /// it for the user they act for: an SSH login whose client names no language, the
+    /// delivery of that user's notifications.
+    pub fn preferred_language(&self, name: &str) -> Result<Option<Lang>> {
+        Ok(self.store().record(RecordKind::UserLang, name)?)
     }
 
     pub fn rules(&self, ctx: &Ctx) -> Result<RulesView> {
@@ -472,12 +524,7 @@ impl App {
     pub fn audit(&self, ctx: &Ctx, contract_no: &str) -> Result<Vec<AuditEntry>> {
         let user = self.viewer(ctx)?;
         let store = self.store();
-        if store.contract(contract_no)?.is_none() {
-            return Err(AppError::NotFound(format!(
-                "contract {contract_no} does not exist; check the number"
-            )));
-        }
-        check_contract_scope(store, &user, contract_no)?;
+        super::permissions::visible_contract(store, &user, contract_no)?;
         let mut out = Vec::new();
         for entry in store.journal::<Mutation>() {
             let (header, mutation) = entry?;

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 #[derive(Debug, Parser)]
 #[command(
     name = "duedesk",
-    version,
+    version = concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("DUEDESK_GIT_COMMIT"), ")"),
     about = "Receivables desk for machinery dealers: overdue accounts, penalty interest, collection tickets",
     after_help = "With no command, duedesk opens the interactive screens on the book (the overdue summary when not on a terminal)."
 )]
@@ -486,6 +486,13 @@ pub enum UserCmd {
     RemoveKey {
         name: String,
         fingerprint: String,
+    },
+    /// Set a user's preferred language: their notifications, and their screens over SSH
+    /// when the client names none (an admin sets anyone's, a user their own)
+    Lang {
+        name: String,
+        #[arg(value_parser = ["zh", "en"])]
+        lang: String,
     },
 }
 

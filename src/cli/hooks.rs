@@ -82,7 +82,13 @@ pub fn deliver(app: &App, ctx: &Ctx, command: &str) -> usize {
             "document": n.document.name(),
             "contract_no": n.contract_no,
             "on": n.on.to_string(),
-            "text": n.text(),
+            // Worded in the recipient's language (English unless they chose another).
+            "text": app
+                .preferred_language(&n.user)
+                .ok()
+                .flatten()
+                .unwrap_or_default()
+                .notification(&n),
         });
         let (delivered, error) = match run(command, &json.to_string()) {
             Ok(0) => (true, String::new()),
@@ -90,6 +96,17 @@ pub fn deliver(app: &App, ctx: &Ctx, command: &str) -> usize {
             Err(e) => (false, e),
         };
         failed += usize::from(!delivered);
+        // The command's words are not ours: a control character in them is dropped.
+        let error = error
+            .chars()
+            .map(|c| {
+                if crate::domain::text::is_control(c) {
+                    ' '
+                } else {
+                    c
+                }
+            })
+            .collect();
         let record = Mutation::RecordDelivery {
             id: n.id.clone(),
             delivered,

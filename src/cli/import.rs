@@ -131,12 +131,10 @@ impl Problems<'_> {
     }
 }
 
-/// Parses an ISO date (`2026-03-01`); also accepts `2026/3/1` as Excel writes it.
+/// Parses an ISO date (`2026-03-01`); also accepts `2026/3/1` as Excel writes it. Dates
+/// outside `domain::limits`' range are refused.
 pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
-    let t = text.trim();
-    NaiveDate::parse_from_str(t, "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(t, "%Y/%m/%d"))
-        .map_err(|_| format!("'{t}' is not a date; write it as YYYY-MM-DD"))
+    crate::domain::limits::parse_date(text)
 }
 
 fn read_rows(text: &str, expected: &[&str], problems: &mut Problems<'_>) -> Vec<Row> {
@@ -178,12 +176,21 @@ fn read_rows(text: &str, expected: &[&str], problems: &mut Problems<'_>) -> Vec<
                 if record.iter().all(|f| f.trim().is_empty()) {
                     continue;
                 }
-                let fields = headers
+                let fields: HashMap<String, String> = headers
                     .iter()
                     .cloned()
                     .zip(record.iter().map(str::to_owned))
                     .collect();
-                rows.push(Row { line, fields });
+                let mut clean = true;
+                for column in &headers {
+                    if let Some(why) = crate::domain::text::problem(&fields[column], false) {
+                        problems.add(line, column, why);
+                        clean = false;
+                    }
+                }
+                if clean {
+                    rows.push(Row { line, fields });
+                }
             }
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line());

@@ -63,6 +63,13 @@ type Done = Result<(), Failure>;
 
 /// Parses the command line, runs it and returns the process exit status.
 pub fn main() -> i32 {
+    // Whatever this process creates — the database's files as sled writes them (snapshots
+    // included), the host key, exports — is its owner's alone: 0600 files, 0700 directories.
+    #[cfg(unix)]
+    // SAFETY: umask only sets the process's file-creation mask; it cannot fail.
+    unsafe {
+        libc::umask(0o077);
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -82,9 +89,8 @@ pub fn main() -> i32 {
     match result {
         Ok(()) => 0,
         Err(Failure(lines)) => {
-            let mut err = std::io::stderr().lock();
             for line in lines {
-                let _ = writeln!(err, "duedesk: {line}");
+                errln!("duedesk: {line}");
             }
             1
         }
@@ -92,12 +98,14 @@ pub fn main() -> i32 {
 }
 
 /// Runs the words of an SSH exec request (`overdue --json`) as `user` against the served
-/// app, writing to `out` and `err`; returns the exit status. `--as`, `--db` and `--config`
-/// are the server's to decide, and commands that read the server's files or own the
-/// database are refused.
+/// app, writing to `out` and `err`; returns the exit status. `--as`, `--db`, `--config` and
+/// the business date are the server's to decide (the server's own `DUEDESK_DB`,
+/// `DUEDESK_CONFIG` and `DUEDESK_TODAY` do not reach the command), and commands that read the
+/// server's files, own the database or rebuild it are refused.
 pub fn exec(
     app: &App,
     config: &crate::ui::config::Config,
+    today: NaiveDate,
     user: &str,
     words: &[String],
     out: Box<dyn Write>,
@@ -105,7 +113,27 @@ pub fn exec(
 ) -> u32 {
     let _redirect = output::redirect(out, err);
     let argv = std::iter::once("duedesk".to_string()).chain(words.iter().cloned());
-    let mut cli = match Cli::try_parse_from(argv) {
+    let parsed = <Cli as clap::CommandFactory>::command()
+        .try_get_matches_from(argv)
+        .and_then(|mut matches| {
+            // Only what the client typed counts; the server's environment is not theirs.
+            let typed =
+                |id: &str| matches.value_source(id) == Some(clap::parser::ValueSource::CommandLine);
+            let typed = (typed("db"), typed("config"), typed("today"));
+            let mut cli = <Cli as clap::FromArgMatches>::from_arg_matches_mut(&mut matches)?;
+            let (db, config, today) = typed;
+            if !db {
+                cli.db = None;
+            }
+            if !config {
+                cli.config = None;
+            }
+            if !today {
+                cli.today = None;
+            }
+            Ok(cli)
+        });
+    let mut cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             let code = e.exit_code();
@@ -121,11 +149,13 @@ pub fn exec(
         Some("--as: over SSH you act as the user your key logs in as".to_string())
     } else if cli.db.is_some() || cli.config.is_some() {
         Some("--db and --config are the server's; leave them out".to_string())
+    } else if cli.today.is_some() {
+        Some("--today: over SSH every command acts on the server's date; leave it out".to_string())
     } else {
         match &cli.command {
-            Some(Command::Demo(_) | Command::Bench(_) | Command::Serve { .. }) => {
-                Some("this command runs only on the server's own machine".to_string())
-            }
+            Some(
+                Command::Demo(_) | Command::Bench(_) | Command::Serve { .. } | Command::Rebuild,
+            ) => Some("this command runs only on the server's own machine".to_string()),
             Some(
                 Command::Import(_) | Command::Rules(RulesCmd::Set { .. } | RulesCmd::Check { .. }),
             ) => Some(
@@ -157,7 +187,7 @@ pub fn exec(
         return 2;
     }
     cli.as_user = Some(user.to_string());
-    match run_on(app, cli, config) {
+    match run_on(app, cli, config, today) {
         Ok(()) => 0,
         Err(Failure(lines)) => {
             for line in lines {
@@ -221,7 +251,7 @@ pub fn run(cli: Cli) -> Done {
         std::fs::remove_dir_all(&db).map_err(|e| format!("cannot remove {}: {e}", db.display()))?;
     }
     if let Some(parent) = db.parent() {
-        std::fs::create_dir_all(parent)
+        crate::store::files::create_private_dir(parent)
             .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
     }
     let config = crate::ui::config::Config::load(cli.config.as_deref())?;
@@ -229,13 +259,17 @@ pub fn run(cli: Cli) -> Done {
         theme: cli.theme.clone(),
         lang: cli.lang.clone(),
         config: cli.config.clone(),
+        follows_calendar: cli.today.is_none(),
+    };
+    let fixed_today = fixed_today(cli.today.as_deref(), cfg!(debug_assertions))?;
+    let warn_exposed = || {
+        if let Some(warning) = crate::store::files::exposed(&db) {
+            errln!("duedesk: {warning}");
+        }
     };
     if let Some(Command::Serve { listen }) = &cli.command {
-        let today = match &cli.today {
-            Some(text) => Some(parse_date(text, "--today")?),
-            None => None,
-        };
-        return crate::ssh::serve(&db, listen, config, ui, today)
+        warn_exposed();
+        return crate::ssh::serve(&db, listen, config, ui, fixed_today)
             .map_err(|e| Failure(vec![format!("serve: {e:#}")]));
     }
     if let Some(Command::Sync(SyncArgs {
@@ -247,16 +281,30 @@ pub fn run(cli: Cli) -> Done {
         return sync::init(&db, file, site.as_deref(), ssh_command.as_deref());
     }
     let app = App::open(&db)?;
-    run_on(&app, cli, &config)
+    warn_exposed();
+    let today = fixed_today.unwrap_or_else(|| chrono::Local::now().date_naive());
+    run_on(&app, cli, &config, today)
+}
+
+/// The business date a test fixed with the hidden `--today` or `DUEDESK_TODAY`. Only a debug
+/// build (`debug_build`: what `cargo test` runs) takes one; a release build acts on the
+/// machine's date.
+fn fixed_today(text: Option<&str>, debug_build: bool) -> Result<Option<NaiveDate>, Failure> {
+    let Some(text) = text else {
+        return Ok(None);
+    };
+    if !debug_build {
+        return Err(Failure(vec![
+            "--today / DUEDESK_TODAY: only tests fix the business date (a debug build); this build acts on the machine's local date, so leave it out".into(),
+        ]));
+    }
+    parse_date(text, "--today").map(Some)
 }
 
 /// Runs a command against an app that is already open: this process's own, or the one
-/// `duedesk serve` holds (an SSH exec request, after `exec` fixed the user).
-pub fn run_on(app: &App, cli: Cli, config: &crate::ui::config::Config) -> Done {
-    let today = match &cli.today {
-        Some(text) => parse_date(text, "--today")?,
-        None => chrono::Local::now().date_naive(),
-    };
+/// `duedesk serve` holds (an SSH exec request, after `exec` fixed the user), on the
+/// business date `today`.
+pub fn run_on(app: &App, cli: Cli, config: &crate::ui::config::Config, today: NaiveDate) -> Done {
     let actor = cli
         .as_user
         .clone()
@@ -267,6 +315,7 @@ pub fn run_on(app: &App, cli: Cli, config: &crate::ui::config::Config) -> Done {
         theme: cli.theme.clone(),
         lang: cli.lang.clone(),
         config: cli.config.clone(),
+        follows_calendar: cli.today.is_none(),
     };
     app.user(&ctx.actor)?;
 
@@ -354,6 +403,8 @@ fn dispatch(
                 Some(text) => parse_date(&text, "--through")?,
                 None => today,
             };
+            // The app refuses it too; here the message names the flag that was typed.
+            crate::domain::limits::check_not_after_today("--through", through, today)?;
             say(app, ctx, Mutation::Accrue { through })
         }
         Command::Overdue(args) => overdue(app, ctx, &args),
@@ -409,6 +460,8 @@ fn dispatch(
         Command::Waiver(cmd) => waiver(app, ctx, cmd),
         Command::Settle { contract } => say(app, ctx, Mutation::Settle { contract }),
         Command::Rebuild => {
+            // Admin only; over SSH `exec` refuses it, and a served database is not opened.
+            app.require_admin(ctx, "rebuild")?;
             let before = app.store().journal_len()?;
             let count = app.rebuild()?;
             outln!(
@@ -795,4 +848,83 @@ fn print_ticket(v: &TicketView) -> Done {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// What an SSH client may type: words of the command line, flags the server keeps for
+    /// itself, and anything at all.
+    fn word() -> impl Strategy<Value = String> {
+        prop_oneof![
+            proptest::sample::select(vec![
+                "overdue",
+                "--json",
+                "--today",
+                "2031-01-01",
+                "--db",
+                "/tmp/x",
+                "--config",
+                "rebuild",
+                "demo",
+                "serve",
+                "import",
+                "--as",
+                "admin",
+                "wang",
+                "ticket",
+                "show",
+                "H1",
+                "contact",
+                "add",
+                "--note",
+                "payment",
+                "record",
+                "--amount",
+                "12,34",
+                "-",
+                "--",
+                "--help",
+                "--version",
+            ])
+            .prop_map(str::to_string),
+            any::<String>(),
+        ]
+    }
+
+    #[test]
+    fn only_a_debug_build_takes_a_business_date() {
+        let day = NaiveDate::from_ymd_opt(2026, 6, 15).unwrap();
+        assert_eq!(fixed_today(Some("2026-06-15"), true).unwrap(), Some(day));
+        assert_eq!(fixed_today(None, false).unwrap(), None);
+        let Failure(lines) = fixed_today(Some("2026-06-15"), false).unwrap_err();
+        assert!(
+            lines[0].contains("only tests fix the business date"),
+            "{lines:?}"
+        );
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+        #[test]
+        fn any_ssh_command_line_is_answered_with_a_status_never_a_panic(
+            words in proptest::collection::vec(word(), 0..6)
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let app = App::open(&dir.path().join("db")).unwrap();
+            let before = app.store().journal_len().unwrap();
+            let config = crate::ui::config::Config::default();
+            let today = NaiveDate::from_ymd_opt(2026, 6, 15).unwrap();
+            let status = exec(&app, &config, today, "admin", &words, Box::new(std::io::sink()), Box::new(std::io::sink()));
+            prop_assert!(status <= 2, "status {status} for {words:?}");
+            // clap answers --help and --version (status 0) before anything runs.
+            let asks_help = words.iter().any(|w| w.contains("help") || w.contains("version") || w.starts_with("-h") || w.starts_with("-V"));
+            if !asks_help && matches!(words.first().map(String::as_str), Some("--today" | "--db" | "--config" | "rebuild" | "demo" | "serve")) {
+                prop_assert_eq!(status, 2, "{:?} was not refused", words);
+                prop_assert_eq!(app.store().journal_len().unwrap(), before);
+            }
+        }
+    }
 }

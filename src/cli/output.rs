@@ -1,6 +1,9 @@
 //! Where the command line writes: the process's stdout and stderr, or — for a command run
 //! over SSH — the writers `cli::exec` was given. The choice is per thread, so many SSH
 //! commands can run at once, each on its own thread.
+//!
+//! Everything written goes through `domain::text::neutralise_bytes`: a control character
+//! in a name, a note or a file's bytes echoed in an error reaches no terminal as itself.
 
 use std::cell::RefCell;
 use std::io::{self, Write};
@@ -55,9 +58,16 @@ fn with<R>(stderr: bool, f: impl FnOnce(&mut dyn Write) -> R) -> R {
 /// The command's standard output.
 pub struct Stdout;
 
+/// Writes all of `buf`, neutralised, and says it took all of it.
+fn write_neutralised(stderr: bool, buf: &[u8]) -> io::Result<usize> {
+    let shown = crate::domain::text::neutralise_bytes(buf);
+    with(stderr, |w| w.write_all(&shown))?;
+    Ok(buf.len())
+}
+
 impl Write for Stdout {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        with(false, |w| w.write(buf))
+        write_neutralised(false, buf)
     }
     fn flush(&mut self) -> io::Result<()> {
         with(false, |w| w.flush())
@@ -69,7 +79,7 @@ pub struct Stderr;
 
 impl Write for Stderr {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        with(true, |w| w.write(buf))
+        write_neutralised(true, buf)
     }
     fn flush(&mut self) -> io::Result<()> {
         with(true, |w| w.flush())
@@ -115,5 +125,19 @@ mod tests {
         let text = String::from_utf8(screen.0.borrow().clone()).unwrap();
         assert_eq!(text, "row 1\nwarning\nrow 2\n");
         assert!(is_process_stdout(), "the guard gives stdout back");
+    }
+
+    #[test]
+    fn control_characters_never_reach_the_terminal() {
+        let screen = Shared::default();
+        let guard = redirect(Box::new(screen.clone()), Box::new(screen.clone()));
+        writeln!(Stdout, "张三\x1b]52;c;ZXZpbA==\x07 owes").unwrap();
+        writeln!(Stderr, "bad date '\0\x1b[2J'").unwrap();
+        drop(guard);
+        let text = String::from_utf8(screen.0.borrow().clone()).unwrap();
+        assert_eq!(
+            text,
+            "张三\u{fffd}]52;c;ZXZpbA==\u{fffd} owes\nbad date '\u{fffd}\u{fffd}[2J'\n"
+        );
     }
 }

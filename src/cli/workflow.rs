@@ -44,7 +44,7 @@ pub fn user(app: &App, ctx: &Ctx, cmd: UserCmd) -> Done {
             if json {
                 return print_json(&users);
             }
-            let mut t = Table::new(&["name", "display", "roles", "branch", "state"]);
+            let mut t = Table::new(&["name", "display", "roles", "branch", "state", "lang"]);
             for u in &users {
                 t.row(vec![
                     u.name.clone(),
@@ -52,6 +52,7 @@ pub fn user(app: &App, ctx: &Ctx, cmd: UserCmd) -> Done {
                     u.roles.join(","),
                     u.branch.clone().unwrap_or_else(|| "-".into()),
                     if u.disabled { "disabled" } else { "active" }.into(),
+                    u.lang.unwrap_or("-").into(),
                 ]);
             }
             out!("{}", t.render());
@@ -105,6 +106,10 @@ pub fn user(app: &App, ctx: &Ctx, cmd: UserCmd) -> Done {
                 fingerprint,
             },
         ),
+        UserCmd::Lang { name, lang } => {
+            let lang = crate::i18n::Lang::parse(&lang).ok_or("language: give zh or en")?;
+            say(app, ctx, Mutation::SetLanguage { name, lang })
+        }
         UserCmd::Roles { name, roles: r } => say(
             app,
             ctx,

@@ -9,6 +9,7 @@
 
 use super::money::Money;
 use super::party::{Role, User};
+use super::refusal::{DecisionBlock, Refusal};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -235,12 +236,9 @@ pub struct Review {
 
 impl Review {
     /// Starts the chain chosen by `rules` for `facts`.
-    pub fn start(rules: &RuleSet, facts: &Facts) -> Result<Review, String> {
-        let rule = rules.choose(facts).ok_or_else(|| {
-            format!(
-                "no approval rule applies to a {} application; the admin must add a default rule",
-                facts.document.name()
-            )
+    pub fn start(rules: &RuleSet, facts: &Facts) -> Result<Review, Refusal> {
+        let rule = rules.choose(facts).ok_or_else(|| Refusal::NoRuleApplies {
+            document: facts.document.name().to_string(),
         })?;
         Ok(Review {
             rule_version: rules.version,
@@ -260,19 +258,23 @@ impl Review {
     }
 
     /// Why `user` may not decide the current step, if they may not.
-    pub fn decision_blocker(&self, user: &User, applicant: &str, branch: &str) -> Option<String> {
+    pub fn decision_blocker(
+        &self,
+        user: &User,
+        applicant: &str,
+        branch: &str,
+    ) -> Option<DecisionBlock> {
         let Some(step) = self.current_step() else {
-            return Some("it is not waiting for a decision".into());
+            return Some(DecisionBlock::NotWaiting);
         };
         if user.name == applicant {
-            return Some("nobody approves their own application".into());
+            return Some(DecisionBlock::OwnApplication);
         }
         if !step.admits(user, branch) {
-            return Some(format!(
-                "its current step is for {}; {} is not that",
-                step.label(),
-                user.name
-            ));
+            return Some(DecisionBlock::NotYourStep {
+                step: step.label(),
+                user: user.name.clone(),
+            });
         }
         None
     }
@@ -475,17 +477,16 @@ mod tests {
             comment: "ok".into(),
         };
         // Another branch's approver may not decide; the applicant may not either.
-        assert!(
-            review
-                .decision_blocker(&approver_cz, "li", "合肥")
-                .unwrap()
-                .contains("role:approver")
+        assert_eq!(
+            review.decision_blocker(&approver_cz, "li", "合肥"),
+            Some(DecisionBlock::NotYourStep {
+                step: "role:approver".into(),
+                user: "qian".into()
+            })
         );
-        assert!(
-            review
-                .decision_blocker(&approver_hf, "zhao", "合肥")
-                .unwrap()
-                .contains("own application")
+        assert_eq!(
+            review.decision_blocker(&approver_hf, "zhao", "合肥"),
+            Some(DecisionBlock::OwnApplication)
         );
         assert!(
             review
@@ -507,7 +508,10 @@ mod tests {
             review.history.iter().map(|h| h.action).collect::<Vec<_>>(),
             vec![Action::Approved, Action::Rejected]
         );
-        assert!(review.decision_blocker(&finance_cz, "li", "合肥").is_some());
+        assert_eq!(
+            review.decision_blocker(&finance_cz, "li", "合肥"),
+            Some(DecisionBlock::NotWaiting)
+        );
     }
 
     #[test]

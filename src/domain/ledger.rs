@@ -18,6 +18,7 @@ use super::contract::{
     next_rate_change, rate_in_force,
 };
 use super::money::{Money, Rate};
+use super::refusal::Refusal;
 use chrono::{Days, NaiveDate};
 use serde::Serialize;
 
@@ -484,50 +485,44 @@ pub fn evaluate<C: LedgerFacts + ?Sized>(
     }
 }
 
-/// Why a contract cannot be settled yet (结清), with the figures at fault.
-pub fn settlement_blockers(figures: &Figures) -> Option<String> {
-    let mut parts = Vec::new();
-    if figures.principal_outstanding.is_positive() {
-        parts.push(format!(
-            "principal {} outstanding",
-            figures.principal_outstanding
-        ));
+/// Why contract `no` cannot be settled yet (结清), with the figures at fault.
+pub fn settlement_blockers(no: &str, figures: &Figures) -> Option<Refusal> {
+    let owed = [
+        figures.principal_outstanding,
+        figures.interest_outstanding,
+        figures.penalty_outstanding,
+    ];
+    if !owed.iter().any(|m| m.is_positive()) {
+        return None;
     }
-    if figures.interest_outstanding.is_positive() {
-        parts.push(format!(
-            "interest {} outstanding",
-            figures.interest_outstanding
-        ));
-    }
-    if figures.penalty_outstanding.is_positive() {
-        parts.push(format!(
-            "penalty {} outstanding",
-            figures.penalty_outstanding
-        ));
-    }
-    if parts.is_empty() {
-        None
-    } else {
-        Some(parts.join(", "))
-    }
+    let [principal, interest, penalty] = owed.map(|m| m.max(Money::ZERO));
+    Some(Refusal::BalanceOutstanding {
+        contract: no.to_string(),
+        principal,
+        interest,
+        penalty,
+    })
 }
 
-/// Why an interest waiver of `amount` cannot be applied for, if it cannot (DOMAIN §4).
-pub fn waiver_blocker(figures: &Figures, amount: Money) -> Option<String> {
+/// Why an interest waiver of `amount` on contract `no` cannot be applied for, if it cannot
+/// (DOMAIN §4).
+pub fn waiver_blocker(no: &str, figures: &Figures, amount: Money) -> Option<Refusal> {
+    let contract = no.to_string();
     if !amount.is_positive() {
-        return Some("the waiver amount must be more than 0".into());
+        return Some(Refusal::WaiverNotPositive { contract });
     }
     if figures.overdue_amount.is_positive() {
-        return Some(format!(
-            "{} principal and interest is still overdue; a waiver is allowed once nothing is overdue",
-            figures.overdue_amount
-        ));
+        return Some(Refusal::OverdueRemains {
+            contract,
+            overdue: figures.overdue_amount,
+        });
     }
     if amount > figures.penalty_outstanding {
-        return Some(format!(
-            "the waiver {} is more than the penalty outstanding {}",
-            amount, figures.penalty_outstanding
-        ));
+        return Some(Refusal::WaiverOverPenalty {
+            contract,
+            amount,
+            penalty: figures.penalty_outstanding,
+        });
     }
     None
 }

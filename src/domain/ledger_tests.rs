@@ -601,7 +601,7 @@ fn an_overpayment_is_held_as_credit() {
     assert_eq!(f.penalty_outstanding, m("0"));
     assert_eq!(f.credit, m("30.00"));
     assert_eq!(f.total_outstanding(), m("0"));
-    assert_eq!(settlement_blockers(&f), None);
+    assert_eq!(owed(&f), None);
 
     // Paying everything early: 1,000.00 due 15 Feb and 1,000.00 due 15 Mar, 2,500.00 paid
     // 1 Feb → both installments paid, 500.00 credit, never any penalty (either order).
@@ -629,9 +629,11 @@ fn a_waiver_is_refused_while_overdue_or_above_the_penalty() {
     let s = standard();
     let f = evaluate(&one_installment().build(), &s, d("2026-02-20"));
     assert_eq!(f.penalty_outstanding, m("25.00"));
-    let refusal = waiver_blocker(&f, m("10")).expect("refused while overdue");
+    let refusal = waiver_blocker("H1", &f, m("10")).expect("refused while overdue");
     assert!(
-        refusal.contains("10000.00 principal and interest is still overdue"),
+        refusal
+            .to_string()
+            .contains("10000.00 principal and interest is still overdue"),
         "{refusal}"
     );
 
@@ -642,14 +644,16 @@ fn a_waiver_is_refused_while_overdue_or_above_the_penalty() {
         d("2026-03-05"),
     );
     assert_eq!(f.penalty_outstanding, m("70.00"));
-    let refusal = waiver_blocker(&f, m("70.01")).expect("refused above the penalty");
+    let refusal = waiver_blocker("H1", &f, m("70.01")).expect("refused above the penalty");
     assert!(
-        refusal.contains("70.01 is more than the penalty outstanding 70.00"),
+        refusal
+            .to_string()
+            .contains("70.01 is more than the penalty outstanding 70.00"),
         "{refusal}"
     );
-    assert!(waiver_blocker(&f, m("0")).is_some());
-    assert_eq!(waiver_blocker(&f, m("70.00")), None);
-    assert_eq!(waiver_blocker(&f, m("50.00")), None);
+    assert!(waiver_blocker("H1", &f, m("0")).is_some());
+    assert_eq!(waiver_blocker("H1", &f, m("70.00")), None);
+    assert_eq!(waiver_blocker("H1", &f, m("50.00")), None);
 }
 
 #[test]
@@ -658,10 +662,7 @@ fn a_waiver_then_settlement() {
     let s = standard();
     let paid = || one_installment().paid("2026-03-01", "10000");
     let f = evaluate(&paid().build(), &s, d("2026-03-05"));
-    assert_eq!(
-        settlement_blockers(&f),
-        Some("penalty 70.00 outstanding".to_string())
-    );
+    assert_eq!(owed(&f), Some("penalty 70.00 outstanding".to_string()));
 
     // The whole 70.00 waived, approved 6 Mar: counts from 6 Mar, then nothing is owed.
     let c = paid().waiver("2026-03-06", "70.00").build();
@@ -672,17 +673,14 @@ fn a_waiver_then_settlement() {
     assert_eq!(after.penalty_accrued, m("70.00"));
     assert_eq!(after.penalty_waived, m("70.00"));
     assert_eq!(after.penalty_outstanding, m("0"));
-    assert_eq!(settlement_blockers(&after), None);
+    assert_eq!(owed(&after), None);
 
     // 50.00 waived on 6 Mar: 20.00 left, still refused; 20.00 paid on 8 Mar goes to the
     // penalty (nothing else is due), and the account can be settled.
     let c = paid().waiver("2026-03-06", "50.00").build();
     let f = evaluate(&c, &s, d("2026-03-06"));
     assert_eq!(f.penalty_outstanding, m("20.00"));
-    assert_eq!(
-        settlement_blockers(&f),
-        Some("penalty 20.00 outstanding".to_string())
-    );
+    assert_eq!(owed(&f), Some("penalty 20.00 outstanding".to_string()));
     let c = paid()
         .waiver("2026-03-06", "50.00")
         .paid("2026-03-08", "20.00")
@@ -691,7 +689,7 @@ fn a_waiver_then_settlement() {
     assert_eq!(f.penalty_paid, m("20.00"));
     assert_eq!(f.penalty_outstanding, m("0"));
     assert_eq!(f.credit, m("0"));
-    assert_eq!(settlement_blockers(&f), None);
+    assert_eq!(owed(&f), None);
 }
 
 #[test]
@@ -709,13 +707,13 @@ fn settlement_is_refused_while_anything_is_outstanding() {
     let f = evaluate(&base().build(), &s, d("2026-03-01"));
     assert_eq!(f.overdue_amount, m("0"));
     assert_eq!(
-        settlement_blockers(&f).as_deref(),
+        owed(&f).as_deref(),
         Some("principal 9000.00 outstanding, interest 1000.00 outstanding")
     );
     // 20 Mar: installment 2 five days late: 16–20 Mar 5 × 5.00 = 25.00 penalty.
     let f = evaluate(&base().build(), &s, d("2026-03-20"));
     assert_eq!(
-        settlement_blockers(&f).as_deref(),
+        owed(&f).as_deref(),
         Some(
             "principal 9000.00 outstanding, interest 1000.00 outstanding, penalty 25.00 outstanding"
         )
@@ -727,7 +725,7 @@ fn settlement_is_refused_while_anything_is_outstanding() {
         d("2026-03-20"),
     );
     assert_eq!(
-        settlement_blockers(&f).as_deref(),
+        owed(&f).as_deref(),
         Some("principal 8500.00 outstanding, penalty 25.00 outstanding")
     );
 }
@@ -981,4 +979,14 @@ mod agrees_with_the_reference {
             );
         }
     }
+}
+
+/// What `settlement_blockers` says is owed, in the English of the refusal.
+fn owed(f: &Figures) -> Option<String> {
+    let text = settlement_blockers("H1", f)?.to_string();
+    let owed = text
+        .strip_prefix("contract H1: ")
+        .and_then(|t| t.strip_suffix("; record a payment or apply for a waiver before settling"))
+        .unwrap_or_else(|| panic!("the refusal is worded as before: {text}"));
+    Some(owed.to_string())
 }

@@ -3,9 +3,12 @@
 pub mod approval;
 pub mod contract;
 pub mod ledger;
+pub mod limits;
 pub mod money;
 pub mod outbound;
 pub mod party;
+pub mod refusal;
+pub mod text;
 pub mod ticket;
 pub mod workflow;
 
@@ -23,6 +26,7 @@ pub use ledger::{
 };
 pub use money::{Money, MoneyError, Rate, round_cents};
 pub use party::{Customer, Role, User};
+pub use refusal::Refusal;
 pub use ticket::{
     Channel, Contact, Promise, PromiseState, Ticket, promise_state, promise_state_of,
 };

@@ -29,16 +29,33 @@ impl Money {
         Money(Decimal::new(cents, 2))
     }
 
-    /// Whole cents. Panics only if an amount with more than two decimals reached here,
-    /// which `round_cents` and `parse` prevent.
+    /// Whole cents, for screens and sums. Panics only if an amount with more than two
+    /// decimals reached here, which `round_cents` and `parse` prevent. An amount past `i64`
+    /// cents (which the input limits of `domain::limits` keep out of any one contract)
+    /// saturates at `i64::MIN`/`i64::MAX` instead of panicking; the store uses `try_cents`
+    /// and refuses it.
     pub fn cents(self) -> i64 {
-        use rust_decimal::prelude::ToPrimitive;
-        let scaled = self.0 * Decimal::ONE_HUNDRED;
+        let scaled = self.0.saturating_mul(Decimal::ONE_HUNDRED);
         assert!(
             scaled.fract().is_zero(),
             "money {self:?} is not whole cents"
         );
-        scaled.to_i64().expect("money out of range")
+        self.try_cents().unwrap_or(if self.is_negative() {
+            i64::MIN
+        } else {
+            i64::MAX
+        })
+    }
+
+    /// Whole cents, or `None` when the amount is past what `i64` cents hold (or not whole
+    /// cents).
+    pub fn try_cents(self) -> Option<i64> {
+        use rust_decimal::prelude::ToPrimitive;
+        let scaled = self.0.checked_mul(Decimal::ONE_HUNDRED)?;
+        if !scaled.fract().is_zero() {
+            return None;
+        }
+        scaled.to_i64()
     }
 
     pub fn decimal(self) -> Decimal {
@@ -75,25 +92,40 @@ impl Money {
     }
 
     /// Parses an amount as a person types it: `1234.5`, `1,234.50`, `¥1234`.
-    /// More than two decimals, a negative sign or anything else is refused.
+    /// More than two decimals, a negative sign, a comma anywhere but between groups of
+    /// three digits (`12,34` is refused: a decimal comma must not book a hundred times the
+    /// money), an amount above `limits::MAX_AMOUNT_CENTS` or anything else is refused.
     pub fn parse(text: &str) -> Result<Money, MoneyError> {
-        let trimmed = text.trim().trim_start_matches(['¥', '￥']).replace(',', "");
+        let shown = || crate::domain::text::neutralise(text.trim()).into_owned();
+        let typed = text.trim().trim_start_matches(['¥', '￥']);
+        if typed.contains(',') && !thousands_in_place(typed) {
+            return Err(MoneyError::Comma(shown()));
+        }
+        let trimmed = typed.replace(',', "");
         if trimmed.is_empty() {
             return Err(MoneyError::Empty);
         }
         if trimmed.starts_with('-') {
-            return Err(MoneyError::Negative(text.trim().to_string()));
+            return Err(MoneyError::Negative(shown()));
         }
         if !trimmed.chars().all(|c| c.is_ascii_digit() || c == '.') || trimmed.starts_with('.') {
-            return Err(MoneyError::NotANumber(text.trim().to_string()));
+            return Err(MoneyError::NotANumber(shown()));
         }
-        let value = Decimal::from_str(&trimmed)
-            .map_err(|_| MoneyError::NotANumber(text.trim().to_string()))?;
+        // Longer than any amount we take: refused before the decimal parser sees it.
+        let digits = trimmed
+            .split('.')
+            .next()
+            .unwrap_or("")
+            .trim_start_matches('0');
+        if digits.len() > 15 {
+            return Err(MoneyError::TooLarge(shown()));
+        }
+        let value = Decimal::from_str(&trimmed).map_err(|_| MoneyError::NotANumber(shown()))?;
         if value.scale() > 2 && value.normalize().scale() > 2 {
-            return Err(MoneyError::TooPrecise(text.trim().to_string()));
+            return Err(MoneyError::TooPrecise(shown()));
         }
-        if value > Decimal::from(1_000_000_000_000i64) {
-            return Err(MoneyError::TooLarge(text.trim().to_string()));
+        if value > Decimal::new(crate::domain::limits::MAX_AMOUNT_CENTS, 2) {
+            return Err(MoneyError::TooLarge(shown()));
         }
         Ok(Money(value.normalize_to_cents()))
     }
@@ -117,6 +149,24 @@ impl Money {
         let sign = if self.is_negative() { "-" } else { "" };
         format!("{sign}¥{grouped}.{frac}")
     }
+}
+
+/// Whether the commas of `text` (an amount without its ¥) sit only between groups of three
+/// digits of its whole part: `1,234.50` and `12,345,678` yes; `12,34`, `1,2,3`, `,123`,
+/// `1234,567` and `1.234,50` no.
+fn thousands_in_place(text: &str) -> bool {
+    let whole = text.split('.').next().unwrap_or("");
+    if text
+        .split_once('.')
+        .is_some_and(|(_, frac)| frac.contains(','))
+    {
+        return false;
+    }
+    let mut groups = whole.split(',');
+    let first = groups.next().unwrap_or("");
+    (1..=3).contains(&first.len())
+        && first.bytes().all(|b| b.is_ascii_digit())
+        && groups.all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()))
 }
 
 trait ToCents {
@@ -190,7 +240,14 @@ impl Serialize for Money {
         if s.is_human_readable() {
             s.serialize_str(&self.plain())
         } else {
-            s.serialize_i64(self.cents())
+            // Past what i64 cents hold: refused as an error, never a panic.
+            match self.try_cents() {
+                Some(cents) => s.serialize_i64(cents),
+                None => Err(serde::ser::Error::custom(format!(
+                    "amount {} is out of the range the store keeps",
+                    self.plain()
+                ))),
+            }
         }
     }
 }
@@ -216,8 +273,12 @@ pub enum MoneyError {
     Negative(String),
     #[error("amount '{0}' has more than two decimals; money is kept in cents")]
     TooPrecise(String),
-    #[error("amount '{0}' is too large")]
+    #[error("amount '{0}' is more than the largest amount duedesk takes, ¥1,000,000,000.00")]
     TooLarge(String),
+    #[error(
+        "amount '{0}' has a comma out of place; a comma only separates thousands (1,234.50), the decimal point is '.'"
+    )]
+    Comma(String),
 }
 
 /// A daily penalty rate, e.g. 0.0005 (万分之五 per day).
@@ -355,11 +416,77 @@ mod tests {
     }
 
     #[test]
+    fn commas_only_between_thousands() {
+        assert_eq!(m("1,234.50"), m("1234.5"));
+        assert_eq!(m("12,345,678"), m("12345678"));
+        assert_eq!(m("¥999,999.99").cents(), 99_999_999);
+        for bad in [
+            "12,34",
+            "1,2,3",
+            ",123",
+            "1234,567",
+            "1,23",
+            "1.234,50",
+            "1,234.5,0",
+            "1,,234",
+            "1,234,",
+        ] {
+            assert!(
+                matches!(Money::parse(bad), Err(MoneyError::Comma(_))),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn amounts_above_the_maximum_are_refused() {
+        assert_eq!(m("1000000000").cents(), 100_000_000_000);
+        for big in [
+            "1000000000.01",
+            "999,999,999,999.99",
+            "99999999999999999999999999999999",
+            "1e40",
+        ] {
+            assert!(Money::parse(big).is_err(), "{big}");
+        }
+        assert!(matches!(
+            Money::parse("999999999999.99"),
+            Err(MoneyError::TooLarge(_))
+        ));
+        // Past i64 cents: no panic, an error from the store's encoding.
+        let huge = Money(Decimal::from(i64::MAX));
+        assert_eq!(huge.try_cents(), None);
+        assert_eq!(huge.cents(), i64::MAX);
+        assert_eq!((-huge).cents(), i64::MIN);
+        assert!(bincode::serde::encode_to_vec(huge, bincode::config::standard()).is_err());
+    }
+
+    #[test]
     fn cents_round_trip() {
         for cents in [0i64, 1, 99, 100, 123_456_789, -5] {
             assert_eq!(Money::from_cents(cents).cents(), cents);
         }
         assert_eq!(m("0.13").cents(), 13);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn parsing_never_panics_and_what_it_takes_is_in_range(text in "[0-9,.¥ -]{0,24}") {
+            if let Ok(amount) = Money::parse(&text) {
+                proptest::prop_assert!(!amount.is_negative());
+                proptest::prop_assert!(amount.cents() <= crate::domain::limits::MAX_AMOUNT_CENTS);
+                // A comma-free reading of the same digits gives the same amount.
+                let plain = text.trim().trim_start_matches('¥').replace(',', "");
+                proptest::prop_assert_eq!(Money::parse(&plain), Ok(amount));
+            }
+        }
+
+        #[test]
+        fn grouped_display_parses_back(cents in 0i64..=crate::domain::limits::MAX_AMOUNT_CENTS) {
+            let amount = Money::from_cents(cents);
+            proptest::prop_assert_eq!(Money::parse(&amount.display()), Ok(amount));
+            proptest::prop_assert_eq!(Money::parse(&amount.plain()), Ok(amount));
+        }
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! A serial is money standing in a yard: a machine belongs to at most one order at a time,
 //! and accessory stock never goes negative (what is on hand covers what is reserved).
 
+use super::refusal::Refusal;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -148,63 +149,78 @@ pub struct Order {
 }
 
 impl Order {
+    /// Why this order's machine cannot be swapped now (销售换机 is after shipment), if not.
+    pub fn swap_blocker(&self) -> Option<Refusal> {
+        match self.state {
+            OrderState::Shipped { .. } => None,
+            ref state => Some(Refusal::SwapNeedsShipped {
+                order: self.id.clone(),
+                state: state.name().to_string(),
+            }),
+        }
+    }
+
     /// Lines and machine may change only while the order is a draft (or sent back).
-    pub fn editable(&self) -> Result<(), String> {
+    pub fn editable(&self) -> Result<(), Refusal> {
         match self.state {
             OrderState::Draft => Ok(()),
-            ref s => Err(format!(
-                "order {} is {}; only a draft order can be changed",
-                self.id,
-                s.name()
-            )),
+            ref s => Err(Refusal::OrderNotDraft {
+                order: self.id.clone(),
+                state: s.name().to_string(),
+            }),
         }
     }
 }
 
 /// Why `machine` cannot be picked for a contract of `contract_model` (of type
-/// `contract_type`), if it cannot. `holder` names who holds a reserved machine.
+/// `contract_type`), if it cannot. `holder` gives the contract and salesperson of the
+/// order holding a machine (empty when unknown).
 pub fn pick_blocker(
     machine: &Machine,
     contract_model: &str,
     contract_type: Option<&str>,
-    holder: impl Fn(&str) -> String,
-) -> Option<String> {
+    holder: impl Fn(&str) -> (String, String),
+) -> Option<Refusal> {
+    let serial = machine.serial.clone();
     match &machine.state {
         MachineStock::InStock => {}
         MachineStock::Reserved { order } => {
-            return Some(format!(
-                "machine {} is reserved: {}",
-                machine.serial,
-                holder(order)
-            ));
+            let (contract, holder) = holder(order);
+            return Some(Refusal::SerialHeld {
+                serial,
+                order: order.clone(),
+                contract,
+                holder,
+            });
         }
         MachineStock::Shipped { order } => {
-            return Some(format!(
-                "machine {} is shipped: {}",
-                machine.serial,
-                holder(order)
-            ));
+            let (contract, holder) = holder(order);
+            return Some(Refusal::SerialShipped {
+                serial,
+                order: order.clone(),
+                contract,
+                holder,
+            });
         }
-        MachineStock::TowedBack => {
-            return Some(format!(
-                "machine {} is towed back and not restocked",
-                machine.serial
-            ));
-        }
+        MachineStock::TowedBack => return Some(Refusal::SerialTowedBack { serial }),
     }
     if machine.model == contract_model {
         return None;
     }
     match contract_type {
         Some(t) if t == machine.machine_type => None,
-        Some(t) => Some(format!(
-            "machine {} is a {} of type {}; the contract is for type {t} ({contract_model}): pick the same model or type",
-            machine.serial, machine.model, machine.machine_type
-        )),
-        None => Some(format!(
-            "machine {} is model {}; the contract is for {contract_model}, whose type is unknown: pick that model",
-            machine.serial, machine.model
-        )),
+        Some(t) => Some(Refusal::WrongType {
+            serial,
+            model: machine.model.clone(),
+            machine_type: machine.machine_type.clone(),
+            contract_type: t.to_string(),
+            contract_model: contract_model.to_string(),
+        }),
+        None => Some(Refusal::ContractTypeUnknown {
+            serial,
+            model: machine.model.clone(),
+            contract_model: contract_model.to_string(),
+        }),
     }
 }
 
@@ -300,7 +316,7 @@ mod tests {
 
     #[test]
     fn picking_checks_state_model_and_type() {
-        let holder = |o: &str| format!("order {o} of contract H2 by sales li");
+        let holder = |_: &str| ("H2".to_string(), "li".to_string());
         let free = machine("S1", "SY75C", "excavator", MachineStock::InStock);
         assert_eq!(
             pick_blocker(&free, "SY75C", Some("excavator"), holder),
@@ -311,7 +327,9 @@ mod tests {
             pick_blocker(&free, "SY135C", Some("excavator"), holder),
             None
         );
-        let e = pick_blocker(&free, "ZL50GN", Some("loader"), holder).unwrap();
+        let e = pick_blocker(&free, "ZL50GN", Some("loader"), holder)
+            .unwrap()
+            .to_string();
         assert!(e.contains("the contract is for type loader"), "{e}");
         let reserved = machine(
             "S2",
@@ -319,10 +337,14 @@ mod tests {
             "excavator",
             MachineStock::Reserved { order: "O7".into() },
         );
-        let e = pick_blocker(&reserved, "SY75C", Some("excavator"), holder).unwrap();
-        assert!(
-            e.contains("reserved: order O7 of contract H2 by sales li"),
-            "{e}"
+        assert_eq!(
+            pick_blocker(&reserved, "SY75C", Some("excavator"), holder),
+            Some(Refusal::SerialHeld {
+                serial: "S2".into(),
+                order: "O7".into(),
+                contract: "H2".into(),
+                holder: "li".into()
+            })
         );
         let shipped = machine(
             "S3",
@@ -330,11 +352,10 @@ mod tests {
             "excavator",
             MachineStock::Shipped { order: "O1".into() },
         );
-        assert!(
-            pick_blocker(&shipped, "SY75C", Some("excavator"), holder)
-                .unwrap()
-                .contains("shipped")
-        );
+        assert!(matches!(
+            pick_blocker(&shipped, "SY75C", Some("excavator"), holder),
+            Some(Refusal::SerialShipped { .. })
+        ));
     }
 
     #[test]

@@ -5,6 +5,7 @@
 use super::approval::{DocumentType, Review, ReviewState};
 use super::ledger::Bucket;
 use super::money::Money;
+use super::refusal::Refusal;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -114,6 +115,15 @@ pub enum Stage {
     Failed,
 }
 
+/// The remote-lock application a contract's machine takes: an unlock (解锁) when it is
+/// locked, a lock (锁机) otherwise.
+pub fn lock_document(machine: super::MachineState) -> DocumentType {
+    match machine {
+        super::MachineState::Locked => DocumentType::Unlock,
+        _ => DocumentType::Lock,
+    }
+}
+
 impl Stage {
     pub fn name(self) -> &'static str {
         match self {
@@ -161,70 +171,59 @@ impl Application {
     }
 
     /// Why the clerk cannot register this tow now, if they cannot.
-    pub fn registration_blocker(&self) -> Option<String> {
+    pub fn registration_blocker(&self) -> Option<Refusal> {
         if self.document != DocumentType::Tow {
-            return Some(format!(
-                "application {} is a {} application, not a tow",
-                self.id,
-                self.document.name()
-            ));
+            return Some(self.not_a_tow());
         }
+        let id = self.id.clone();
         match self.stage() {
             Stage::Approved => None,
-            Stage::Scheduled => Some(format!("tow {} is already registered", self.id)),
-            stage => Some(format!(
-                "tow {} is {}; only approved tows can be registered",
-                self.id,
-                stage.name()
-            )),
+            Stage::Scheduled => Some(Refusal::TowAlreadyRegistered { id }),
+            stage => Some(Refusal::TowNotApproved {
+                id,
+                stage: stage.name().to_string(),
+            }),
+        }
+    }
+
+    fn not_a_tow(&self) -> Refusal {
+        Refusal::NotATow {
+            id: self.id.clone(),
+            document: self.document.name().to_string(),
         }
     }
 
     /// Why the outcome of this tow cannot be recorded now, if it cannot.
-    pub fn outcome_blocker(&self) -> Option<String> {
+    pub fn outcome_blocker(&self) -> Option<Refusal> {
         if self.document != DocumentType::Tow {
-            return Some(format!(
-                "application {} is a {} application, not a tow",
-                self.id,
-                self.document.name()
-            ));
+            return Some(self.not_a_tow());
         }
+        let id = self.id.clone();
         match self.stage() {
             Stage::Scheduled => None,
-            Stage::Approved => Some(format!(
-                "tow {} is not registered yet; register it first",
-                self.id
-            )),
-            stage => Some(format!(
-                "tow {} is {}; its outcome cannot be recorded",
-                self.id,
-                stage.name()
-            )),
+            Stage::Approved => Some(Refusal::TowNotRegistered { id }),
+            stage => Some(Refusal::TowClosed {
+                id,
+                stage: stage.name().to_string(),
+            }),
         }
     }
 
     /// Why this lock or unlock cannot be recorded as executed now, if it cannot.
-    pub fn execution_blocker(&self) -> Option<String> {
+    pub fn execution_blocker(&self) -> Option<Refusal> {
+        let id = self.id.clone();
+        let document = self.document.name().to_string();
         if !matches!(self.document, DocumentType::Lock | DocumentType::Unlock) {
-            return Some(format!(
-                "application {} is a {} application, not a lock or unlock",
-                self.id,
-                self.document.name()
-            ));
+            return Some(Refusal::NotLockOrUnlock { id, document });
         }
         match self.stage() {
             Stage::Approved => None,
-            Stage::Done => Some(format!(
-                "{} {} is already executed",
-                self.document.name(),
-                self.id
-            )),
-            stage => Some(format!(
-                "{} {} is {}; only approved orders can be executed",
-                self.document.name(),
-                self.id,
-                stage.name()
-            )),
+            Stage::Done => Some(Refusal::AlreadyExecuted { document, id }),
+            stage => Some(Refusal::NotExecutable {
+                document,
+                id,
+                stage: stage.name().to_string(),
+            }),
         }
     }
 
@@ -289,32 +288,4 @@ pub struct Notification {
     pub kind: NotificationKind,
     pub read: bool,
     pub delivery: Delivery,
-}
-
-impl Notification {
-    /// One line for a person (English; screens translate through the catalog).
-    pub fn text(&self) -> String {
-        let what = format!(
-            "{} {} on contract {}",
-            self.document.name(),
-            self.application,
-            self.contract_no
-        );
-        match &self.kind {
-            NotificationKind::AwaitingDecision => format!("{what} waits for your decision"),
-            NotificationKind::Approved => format!("{what} is approved"),
-            NotificationKind::Rejected { comment } => format!("{what} is rejected: {comment}"),
-            NotificationKind::TowRegistered {
-                planned_on,
-                location,
-            } => {
-                format!("{what} is registered for {planned_on} at {location}")
-            }
-            NotificationKind::TowCompleted { yard } => {
-                format!("{what}: the machine is towed back to {yard}")
-            }
-            NotificationKind::TowFailed { reason } => format!("{what} failed: {reason}"),
-            NotificationKind::Executed => format!("{what} is executed"),
-        }
-    }
 }

@@ -82,10 +82,30 @@ pub fn split_words(line: &str) -> Vec<String> {
 struct ServeLock(PathBuf);
 
 impl ServeLock {
+    /// Writes the lock as a new file, never through a symlink: whatever sits at its path
+    /// (a lock left by a server that was killed — this process holds the database, so no
+    /// other server runs — or a symlink planted to make a root `serve` overwrite another
+    /// file) is removed first, itself and not what it points to, and the file is created
+    /// with `O_CREAT|O_EXCL|O_NOFOLLOW`.
     fn write(db: &Path, addr: &std::net::SocketAddr) -> anyhow::Result<ServeLock> {
+        use std::io::Write as _;
         let path = serve_lock_path(db);
-        let text = format!("pid={}\naddress={addr}\n", std::process::id());
-        std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+        if std::fs::symlink_metadata(&path).is_ok() {
+            std::fs::remove_file(&path)
+                .with_context(|| format!("cannot remove the old {}", path.display()))?;
+        }
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.custom_flags(libc::O_NOFOLLOW).mode(0o644);
+        }
+        let mut file = options
+            .open(&path)
+            .with_context(|| format!("cannot create {}", path.display()))?;
+        write!(file, "pid={}\naddress={addr}\n", std::process::id())
+            .with_context(|| format!("cannot write {}", path.display()))?;
         Ok(ServeLock(path))
     }
 }
@@ -160,6 +180,29 @@ async fn wait_for_stop() {
 mod tests {
     use super::split_words;
 
+    #[cfg(unix)]
+    #[test]
+    fn the_serve_lock_never_writes_through_a_planted_symlink() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("book.db");
+        let victim = dir.path().join("passwd");
+        std::fs::write(&victim, "root:x:0:0\n").unwrap();
+        std::os::unix::fs::symlink(&victim, super::serve_lock_path(&db)).unwrap();
+        let addr = "127.0.0.1:2222".parse().unwrap();
+        let lock = super::ServeLock::write(&db, &addr).unwrap();
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "root:x:0:0\n");
+        let meta = std::fs::symlink_metadata(super::serve_lock_path(&db)).unwrap();
+        assert!(meta.file_type().is_file());
+        assert!(
+            std::fs::read_to_string(super::serve_lock_path(&db))
+                .unwrap()
+                .contains("address=127.0.0.1:2222")
+        );
+        drop(lock);
+        assert!(!super::serve_lock_path(&db).exists());
+        assert!(victim.exists());
+    }
+
     #[test]
     fn words_split_like_a_shell() {
         assert_eq!(split_words("overdue --json"), vec!["overdue", "--json"]);
@@ -170,5 +213,33 @@ mod tests {
         assert_eq!(split_words(r"a\ b  c"), vec!["a b", "c"]);
         assert_eq!(split_words("  "), Vec::<String>::new());
         assert_eq!(split_words("''"), vec![""]);
+    }
+
+    /// A word as a POSIX shell quotes it: 'it'\''s'.
+    fn shell_quote(word: &str) -> String {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_command_line_splits_without_panicking(line in proptest::prelude::any::<String>()) {
+            let words = split_words(&line);
+            // Never more words than characters, and no word holds unquoted whitespace
+            // that came from outside quotes in a plain line.
+            proptest::prop_assert!(words.len() <= line.chars().count());
+        }
+
+        #[test]
+        fn quoted_words_come_back_as_they_were(
+            words in proptest::collection::vec(proptest::prelude::any::<String>(), 0..6)
+        ) {
+            let line = words.iter().map(|w| shell_quote(w)).collect::<Vec<_>>().join(" ");
+            proptest::prop_assert_eq!(split_words(&line), words);
+        }
+
+        #[test]
+        fn plain_words_split_on_whitespace(words in proptest::collection::vec("[a-zA-Z0-9_.,:=/-]{1,12}", 0..8)) {
+            proptest::prop_assert_eq!(split_words(&words.join("  \t")), words);
+        }
     }
 }

@@ -11,6 +11,11 @@
 //! version; the session sees it within `POLL` and reloads its screen's data. The diffing
 //! terminal then sends only the cells that changed: nothing, if nothing shown changed.
 //!
+//! Input is bounded too (`input_channel`): the bytes not yet read by the session are held
+//! under `INPUT_BUDGET` (a client that sends more is dropped: `End::Flooded`), a window
+//! change only replaces the size waiting to be applied (only the last size matters), and a
+//! closed connection is seen before the next key is handled, not after the queue drains.
+//!
 //! Owns: the session loop, frames, resize, idle timeout. Must not touch: business rules
 //! (the app decides), the network (the server does).
 
@@ -28,8 +33,8 @@ use std::cell::RefCell;
 use std::io::Write;
 use std::rc::Rc;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
 
 /// Bytes a session may have on their way to a client that is not reading before frames
@@ -39,14 +44,163 @@ pub const OUTPUT_BUDGET: usize = 256 * 1024;
 /// How often a session looks for changes made elsewhere.
 pub const POLL: Duration = Duration::from_millis(100);
 
+/// Input bytes a session may have waiting before its client counts as flooding it.
+pub const INPUT_BUDGET: usize = 64 * 1024;
+
 /// What the connection hands to a session.
 #[derive(Debug)]
 pub enum Input {
     Bytes(Vec<u8>),
-    /// The client's window changed: columns, rows.
-    Resize(u16, u16),
-    /// The channel closed or the client sent EOF.
+    /// The client's window changed: the size waiting in the link is the one to apply.
+    Resize,
+    /// The client sent EOF.
     Closed,
+}
+
+/// What a connection and its session share beside the queue.
+#[derive(Debug, Default)]
+struct Link {
+    /// Bytes queued and not yet taken by the session.
+    waiting: AtomicUsize,
+    /// The last size the client asked for: columns << 16 | rows.
+    size: AtomicU32,
+    /// A `Resize` is queued and not yet taken: further window changes only set `size`.
+    resize_queued: AtomicBool,
+    /// The connection closed: the session stops before its next key.
+    closed: AtomicBool,
+    /// The client sent more than `budget` ahead of the session.
+    flooded: AtomicBool,
+    /// Bytes the client may have waiting before it counts as flooding (`INPUT_BUDGET` for a
+    /// session).
+    budget: usize,
+}
+
+/// The connection's end of a session's input.
+#[derive(Debug, Clone)]
+pub struct InputSender {
+    tx: Sender<Input>,
+    link: Arc<Link>,
+}
+
+/// The session's end of its input.
+pub struct InputReceiver {
+    rx: Receiver<Input>,
+    link: Arc<Link>,
+}
+
+/// A session's input queue: bytes bounded by `INPUT_BUDGET`, resizes coalesced.
+pub fn input_channel() -> (InputSender, InputReceiver) {
+    input_channel_of(INPUT_BUDGET)
+}
+
+/// An input queue whose client may be up to `budget` bytes ahead of its reader (an exec
+/// command that reads its whole standard input first, such as a branch's sync push).
+pub fn input_channel_of(budget: usize) -> (InputSender, InputReceiver) {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let link = Arc::new(Link {
+        budget,
+        ..Link::default()
+    });
+    (
+        InputSender {
+            tx,
+            link: link.clone(),
+        },
+        InputReceiver { rx, link },
+    )
+}
+
+impl InputSender {
+    /// Queues the client's bytes; false (and nothing queued) once the client is more than
+    /// its budget (`INPUT_BUDGET`) ahead of the session: it floods, and the session ends.
+    pub fn bytes(&self, data: &[u8]) -> bool {
+        if self.link.flooded.load(Ordering::Acquire) {
+            return false;
+        }
+        let waiting = self.link.waiting.fetch_add(data.len(), Ordering::AcqRel) + data.len();
+        if waiting > self.link.budget {
+            self.link.waiting.fetch_sub(data.len(), Ordering::AcqRel);
+            self.link.flooded.store(true, Ordering::Release);
+            // Wakes the session, which sees the flag.
+            let _ = self.tx.send(Input::Closed);
+            return false;
+        }
+        let _ = self.tx.send(Input::Bytes(data.to_vec()));
+        true
+    }
+
+    /// The client's window changed: only the last size is applied.
+    pub fn resize(&self, cols: u16, rows: u16) {
+        let packed = u32::from(cols) << 16 | u32::from(rows);
+        self.link.size.store(packed, Ordering::Release);
+        if !self.link.resize_queued.swap(true, Ordering::AcqRel) {
+            let _ = self.tx.send(Input::Resize);
+        }
+    }
+
+    /// The client sent EOF.
+    pub fn eof(&self) {
+        let _ = self.tx.send(Input::Closed);
+    }
+
+    /// The connection or channel closed: the session stops at once, whatever is queued.
+    pub fn close(&self) {
+        self.link.closed.store(true, Ordering::Release);
+        let _ = self.tx.send(Input::Closed);
+    }
+}
+
+impl InputReceiver {
+    fn gone(&self) -> bool {
+        self.link.closed.load(Ordering::Acquire) || self.link.flooded.load(Ordering::Acquire)
+    }
+
+    fn took(&self, input: &Input) {
+        match input {
+            Input::Bytes(bytes) => {
+                self.link.waiting.fetch_sub(bytes.len(), Ordering::AcqRel);
+            }
+            Input::Resize => self.link.resize_queued.store(false, Ordering::Release),
+            Input::Closed => {}
+        }
+    }
+
+    /// The size to apply after a `Resize`.
+    fn size(&self) -> (u16, u16) {
+        let packed = self.link.size.load(Ordering::Acquire);
+        ((packed >> 16) as u16, packed as u16)
+    }
+
+    /// The client's bytes up to its EOF (an exec command's standard input), at most `max`
+    /// of them: `None` when it sent more, or more than its budget ahead of this reader. A
+    /// client gone before its EOF leaves what came (a sync push then fails its checksum).
+    pub fn read_to_eof(&self, max: usize) -> Option<Vec<u8>> {
+        let mut bytes = Vec::new();
+        while let Ok(input) = self.rx.recv() {
+            self.took(&input);
+            match input {
+                Input::Bytes(more) => bytes.extend(more),
+                Input::Resize => {}
+                Input::Closed => break,
+            }
+            if bytes.len() > max {
+                return None;
+            }
+        }
+        (!self.link.flooded.load(Ordering::Acquire)).then_some(bytes)
+    }
+
+    fn recv_timeout(&self, wait: Duration) -> Result<Input, RecvTimeoutError> {
+        let input = self.rx.recv_timeout(wait)?;
+        self.took(&input);
+        Ok(input)
+    }
+
+    fn try_recv(&self) -> Result<Input, std::sync::mpsc::TryRecvError> {
+        let input = self.rx.try_recv()?;
+        self.took(&input);
+        Ok(input)
+    }
 }
 
 /// What a session hands to its output pump.
@@ -85,6 +239,9 @@ pub struct SessionSpec {
     pub app: Arc<App>,
     pub user: String,
     pub today: chrono::NaiveDate,
+    /// No business date was given to the server: a session left open past midnight moves
+    /// to the new day.
+    pub follows_calendar: bool,
     pub settings: Settings,
     /// The colours the client's terminal takes.
     pub depth: ColourDepth,
@@ -123,13 +280,18 @@ pub enum End {
     Quit,
     ClientGone,
     Idle,
+    /// The client sent input faster than the session could take it (`INPUT_BUDGET`).
+    Flooded,
+    /// The user was disabled (or lost the right to log in) while the session was open.
+    Disabled,
 }
 
 /// Runs a session until the user quits, the client goes, or it idles out. Always leaves
 /// the alternate screen on the way out (when the client is still there to see it).
-pub fn run(spec: SessionSpec, input: Receiver<Input>, out: OutputSink) -> anyhow::Result<End> {
+pub fn run(spec: SessionSpec, input: InputReceiver, out: OutputSink) -> anyhow::Result<End> {
     let ctx = Ctx::new(&spec.user, spec.today, chrono::Utc::now().timestamp());
     let mut session = Session::new(&spec.app, ctx, spec.settings)?;
+    session.follows_calendar = spec.follows_calendar;
     let options = TerminalOptions {
         viewport: Viewport::Fixed(area(spec.cols, spec.rows)),
     };
@@ -171,18 +333,22 @@ pub fn run(spec: SessionSpec, input: Receiver<Input>, out: OutputSink) -> anyhow
                 Some(Err(RecvTimeoutError::Disconnected))
             }
         }) {
+            if input.gone() {
+                gone = true;
+                break;
+            }
             match next {
                 Ok(Input::Bytes(bytes)) => {
                     last_input = Instant::now();
-                    session.ctx.now = chrono::Utc::now().timestamp();
                     for event in parser.feed(&bytes, last_input) {
                         dirty |= session.handle(&event);
-                        if session.should_quit() {
+                        if session.should_quit() || input.gone() {
                             break;
                         }
                     }
                 }
-                Ok(Input::Resize(cols, rows)) => {
+                Ok(Input::Resize) => {
+                    let (cols, rows) = input.size();
                     terminal.resize(area(cols, rows))?;
                     dirty = true;
                 }
@@ -197,11 +363,17 @@ pub fn run(spec: SessionSpec, input: Receiver<Input>, out: OutputSink) -> anyhow
             }
         }
         if gone {
+            if input.link.flooded.load(Ordering::Acquire)
+                && !input.link.closed.load(Ordering::Acquire)
+            {
+                break End::Flooded;
+            }
             break End::ClientGone;
         }
         for event in parser.flush_stale(Instant::now()) {
             dirty |= session.handle(&event);
         }
+        dirty |= session.tick();
         if session.should_quit() {
             break End::Quit;
         }
@@ -210,6 +382,10 @@ pub fn run(spec: SessionSpec, input: Receiver<Input>, out: OutputSink) -> anyhow
         }
         // Changes made elsewhere: reload, unless a form or dialog is open over the screen.
         let version = spec.app.book_version();
+        // A change may have disabled the user: their screens close.
+        if version != seen_version && spec.app.user(&spec.user).is_err() {
+            break End::Disabled;
+        }
         if version != seen_version && session.state.popup.is_none() {
             seen_version = version;
             dirty |= session.apply(Action::Command(Command::Reload));
@@ -238,16 +414,31 @@ pub fn run(spec: SessionSpec, input: Receiver<Input>, out: OutputSink) -> anyhow
     if end != End::ClientGone {
         let backend = terminal.backend_mut();
         queue!(backend, terminal::LeaveAlternateScreen, cursor::Show)?;
-        if end == End::Idle {
-            let minutes = spec.idle_timeout.as_secs().div_ceil(60);
-            write!(
+        match end {
+            End::Idle => {
+                let minutes = spec.idle_timeout.as_secs().div_ceil(60);
+                write!(
+                    backend,
+                    "duedesk: session closed after {minutes} min without input\r\n"
+                )?;
+            }
+            End::Flooded => write!(
                 backend,
-                "duedesk: session closed after {minutes} min without input\r\n"
-            )?;
+                "duedesk: session closed: input came faster than it could be read\r\n"
+            )?,
+            End::Disabled => write!(
+                backend,
+                "duedesk: session closed: your user may no longer log in\r\n"
+            )?,
+            End::Quit | End::ClientGone => {}
         }
         out.send(frames.take());
     }
-    let _ = out.tx.send(Output::Exit(0));
+    let status = match end {
+        End::Quit | End::Idle | End::ClientGone => 0,
+        End::Flooded | End::Disabled => 1,
+    };
+    let _ = out.tx.send(Output::Exit(status));
     Ok(end)
 }
 
@@ -263,12 +454,14 @@ pub fn colour_depth(env: &[(String, String)]) -> ColourDepth {
 }
 
 /// The session's settings: the server's, with the client's `LANG`/`LC_ALL` and `NO_COLOR`
-/// taking the place of the process environment's.
+/// taking the place of the process environment's. A client that names no language gets
+/// the user's preferred one (`preferred`), else English.
 pub fn settings_for(
     base: &Settings,
     opts: &ui::UiOptions,
     config: &ui::config::Config,
     env: &[(String, String)],
+    preferred: Option<ui::i18n::Lang>,
 ) -> anyhow::Result<Settings> {
     let mut settings = base.clone();
     let get = |name: &str| {
@@ -281,12 +474,123 @@ pub fn settings_for(
         let lang = get("LC_ALL")
             .or_else(|| get("LC_MESSAGES"))
             .or_else(|| get("LANG"));
-        settings.lang = lang
-            .and_then(ui::i18n::Lang::parse)
-            .unwrap_or(ui::i18n::Lang::En);
+        settings.lang = match lang {
+            Some(lang) => ui::i18n::Lang::parse(lang).unwrap_or_default(),
+            None => preferred.unwrap_or_default(),
+        };
     }
     if opts.theme.is_none() && get("NO_COLOR").is_some() {
         settings.theme = ui::theme::Theme::load("mono")?;
     }
     Ok(settings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(dir: &tempfile::TempDir) -> SessionSpec {
+        let app = Arc::new(App::open(&dir.path().join("db")).unwrap());
+        SessionSpec {
+            app,
+            user: "admin".into(),
+            today: chrono::NaiveDate::from_ymd_opt(2026, 6, 15).unwrap(),
+            follows_calendar: false,
+            settings: Settings::resolve(&ui::UiOptions::default()).unwrap(),
+            depth: ColourDepth::Palette256,
+            cols: 80,
+            rows: 24,
+            idle_timeout: Duration::from_secs(600),
+        }
+    }
+
+    fn sink() -> (OutputSink, tokio::sync::mpsc::UnboundedReceiver<Output>) {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        let sink = OutputSink {
+            tx,
+            pending: Arc::new(AtomicUsize::new(0)),
+        };
+        (sink, rx)
+    }
+
+    #[test]
+    fn a_closed_connection_leaves_its_queued_keys_unhandled() {
+        let dir = tempfile::tempdir().unwrap();
+        let (tx, rx) = input_channel();
+        for _ in 0..50_000 {
+            assert!(tx.bytes(b"2"));
+        }
+        tx.close();
+        let (out, _frames) = sink();
+        assert_eq!(run(spec(&dir), rx, out).unwrap(), End::ClientGone);
+        // Not one of the 50,000 keys was worked through after the client left.
+        assert_eq!(tx.link.waiting.load(Ordering::Acquire), 50_000 - 1);
+    }
+
+    #[test]
+    fn input_past_the_budget_ends_the_session_and_queues_nothing_more() {
+        let dir = tempfile::tempdir().unwrap();
+        let (tx, rx) = input_channel();
+        let chunk = vec![b'2'; 1024];
+        let mut taken = 0;
+        while tx.bytes(&chunk) {
+            taken += chunk.len();
+        }
+        assert_eq!(taken, INPUT_BUDGET);
+        assert!(!tx.bytes(b"1"), "a flooded session takes nothing more");
+        let (out, mut frames) = sink();
+        assert_eq!(run(spec(&dir), rx, out).unwrap(), End::Flooded);
+        let mut said = Vec::new();
+        let mut status = None;
+        while let Ok(item) = frames.try_recv() {
+            match item {
+                Output::Frame(f) => said.extend(f),
+                Output::Exit(s) => status = Some(s),
+            }
+        }
+        assert_eq!(status, Some(1));
+        assert!(String::from_utf8_lossy(&said).contains("faster than it could be read"));
+    }
+
+    /// An exec command's standard input (a branch's sync push) may run past a session's
+    /// budget: it is read whole up to its EOF, and refused past its own budget or `max`.
+    #[test]
+    fn an_exec_input_is_read_to_its_eof_within_its_budget() {
+        let chunk = vec![b'p'; 1024];
+        let (tx, rx) = input_channel_of(4 * INPUT_BUDGET);
+        for _ in 0..(4 * INPUT_BUDGET / chunk.len()) {
+            assert!(tx.bytes(&chunk));
+        }
+        tx.resize(100, 30);
+        tx.eof();
+        let read = rx.read_to_eof(usize::MAX).expect("within the budget");
+        assert_eq!(read.len(), 4 * INPUT_BUDGET);
+        assert!(read.iter().all(|b| *b == b'p'));
+
+        let (tx, rx) = input_channel_of(INPUT_BUDGET);
+        while tx.bytes(&chunk) {}
+        tx.eof();
+        assert_eq!(rx.read_to_eof(usize::MAX), None, "past its budget");
+
+        let (tx, rx) = input_channel_of(INPUT_BUDGET);
+        assert!(tx.bytes(&chunk) && tx.bytes(&chunk));
+        tx.eof();
+        assert_eq!(rx.read_to_eof(chunk.len()), None, "past max");
+    }
+
+    #[test]
+    fn window_changes_are_coalesced_to_the_last_size() {
+        let (tx, rx) = input_channel();
+        for i in 0..20_000u16 {
+            tx.resize(100 + i % 7, 30 + i % 5);
+        }
+        tx.resize(90, 25);
+        // One message queued, carrying the last size.
+        assert!(matches!(rx.try_recv(), Ok(Input::Resize)));
+        assert!(rx.try_recv().is_err());
+        assert_eq!(rx.size(), (90, 25));
+        // Taken: the next change queues one again.
+        tx.resize(80, 24);
+        assert!(matches!(rx.try_recv(), Ok(Input::Resize)));
+    }
 }

@@ -7,6 +7,7 @@
 //! validation and the write see the same state. Must not contain business rules: callers
 //! (the app layer) decide what to write.
 
+pub mod files;
 mod txn;
 mod view;
 
@@ -133,6 +134,7 @@ pub(crate) enum Space {
     Revisit,
     User,
     UserKey,
+    UserLang,
     /// Branch sites registered at head office, by name.
     Site,
     /// `name` → what sync keeps about its exchanges (cursors, verdicts, conflicts): local to
@@ -171,6 +173,7 @@ impl Space {
             Space::Revisit => b"xr/",
             Space::User => b"us/",
             Space::UserKey => b"uk/",
+            Space::UserLang => b"ul/",
             Space::Site => b"st/",
             Space::Sync => b"sy/",
         }
@@ -405,6 +408,9 @@ pub enum RecordKind {
     /// One `OverdueLine` per contract overdue as of the accrual date: the overdue list,
     /// precomputed.
     Overdue,
+    /// A user's preferred language by name (kept beside the user, so stored users keep
+    /// their encoding).
+    UserLang,
     /// Branch sites (head office's registry), by name.
     Site,
 }
@@ -420,6 +426,7 @@ impl RecordKind {
             RecordKind::Order => Space::Order,
             RecordKind::UserKey => Space::UserKey,
             RecordKind::Overdue => Space::Overdue,
+            RecordKind::UserLang => Space::UserLang,
             RecordKind::Site => Space::Site,
         }
     }
@@ -483,6 +490,30 @@ impl Reader for Store {
     }
 }
 
+fn is_lock_error(e: &sled::Error) -> bool {
+    matches!(e, sled::Error::Io(e) if e.kind() == std::io::ErrorKind::WouldBlock)
+        || e.to_string().contains("lock")
+}
+
+/// Opens sled, waiting up to a second while another holder lets go of the database's lock:
+/// a process that has just closed it may take a moment to release it (sled's flusher
+/// thread ends after the handle is dropped). Past that, the lock error is returned.
+fn open_sled(path: &Path) -> std::result::Result<sled::Db, sled::Error> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(1);
+    loop {
+        match sled::Config::new()
+            .path(path)
+            .cache_capacity(cache_bytes())
+            .open()
+        {
+            Err(e) if is_lock_error(&e) && std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            other => return other,
+        }
+    }
+}
+
 /// The file `duedesk serve` writes beside the database while it serves it.
 pub fn serve_lock_path(db: &Path) -> PathBuf {
     let mut name = db.file_name().unwrap_or_default().to_os_string();
@@ -539,16 +570,35 @@ fn cut_points(first: &[u8], last: &[u8], parts: usize) -> Vec<Vec<u8>> {
 impl Store {
     /// Opens (creating if need be) the database at `path`, checking its schema version.
     pub fn open(path: &Path) -> Result<Store> {
-        let db = sled::Config::new().path(path).cache_capacity(cache_bytes()).open().map_err(|source| {
-            let in_use = matches!(&source, sled::Error::Io(e) if e.kind() == std::io::ErrorKind::WouldBlock)
-                || source.to_string().contains("lock");
-            if in_use {
-                StoreError::InUse { path: path.to_path_buf(), served: served_by(path) }
+        // A new database is its owner's alone: directory 0700, files 0600 (`files`).
+        let created = !path.exists();
+        if created {
+            files::create_private_dir(path).map_err(|e| StoreError::Open {
+                path: path.to_path_buf(),
+                source: sled::Error::Io(e),
+            })?;
+        }
+        let db = open_sled(path).map_err(|source| {
+            if is_lock_error(&source) {
+                StoreError::InUse {
+                    path: path.to_path_buf(),
+                    served: served_by(path),
+                }
             } else {
-                StoreError::Open { path: path.to_path_buf(), source }
+                StoreError::Open {
+                    path: path.to_path_buf(),
+                    source,
+                }
             }
         })?;
         let tree = db.open_tree("duedesk")?;
+        if created {
+            db.flush()?;
+            files::make_private(path).map_err(|e| StoreError::Open {
+                path: path.to_path_buf(),
+                source: sled::Error::Io(e),
+            })?;
+        }
         let store = Store {
             path: path.to_path_buf(),
             db,

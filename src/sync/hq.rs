@@ -4,6 +4,7 @@ use super::codec::{self, Bundle, Item, Kind, Message, Push, Reply, Verdict};
 use super::{Result, SyncError, entry_id, reason_of};
 use crate::app::permissions::{Touches, touches};
 use crate::app::{App, AppError, Ctx, Mutation, Site};
+use crate::domain::refusal::{Holders, Refusal};
 use crate::store::{EntryHeader, Reader, Store, decode_entry_bytes, entry_bytes};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -324,11 +325,14 @@ fn apply_as_actor(
         .as_deref()
         .is_some_and(|b| site.branches.iter().any(|s| s == b))
     {
-        return Err(AppError::Forbidden {
+        return Err(Refusal::Forbidden {
             user: actor.name,
-            permission: "site.sync",
-            holders: format!("users of the branches of site {}", site.name),
-        });
+            permission: "site.sync".into(),
+            holders: Holders::SiteBranchUsers {
+                site: site.name.clone(),
+            },
+        }
+        .into());
     }
     app.apply_pushed(header, mutation)?;
     Ok(())

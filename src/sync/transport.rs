@@ -215,14 +215,19 @@ pub fn serve(app: &App, ctx: &Ctx, words: &[String], input: &[u8]) -> (u32, Vec<
     serve_push(app, ctx, input)
 }
 
+/// The answer to a push larger than `MAX_PUSH`.
+pub fn too_large() -> (u32, Vec<u8>, Vec<u8>) {
+    (
+        1,
+        Vec::new(),
+        format!("duedesk: the push is larger than {MAX_PUSH} bytes; sync more often\n")
+            .into_bytes(),
+    )
+}
+
 fn serve_push(app: &App, ctx: &Ctx, push: &[u8]) -> (u32, Vec<u8>, Vec<u8>) {
     if push.len() > MAX_PUSH {
-        return (
-            1,
-            Vec::new(),
-            format!("duedesk: the push is larger than {MAX_PUSH} bytes; sync more often\n")
-                .into_bytes(),
-        );
+        return too_large();
     }
     match hq::accept(app, ctx, push) {
         Ok(done) => (0, done.reply, Vec::new()),

@@ -261,7 +261,8 @@ impl<W: Write> Backend for LeanBackend<W> {
             sgr(&mut out, pen, next, self.depth);
             pen = next;
             let symbol = cell.symbol();
-            out.extend_from_slice(symbol.as_bytes());
+            // A control character in a name reaches no one's terminal as itself.
+            out.extend_from_slice(crate::domain::text::neutralise(symbol).as_bytes());
             let width = UnicodeWidthStr::width(symbol).max(1) as u16;
             at = Some((x + width, y));
             if let Some(shown) = self.shown.as_mut() {
@@ -766,6 +767,27 @@ mod tests {
             moved.len(),
             first.len()
         );
+    }
+
+    #[test]
+    fn a_control_character_in_a_cell_never_reaches_the_terminal() {
+        let sink = Sink::default();
+        let mut backend = LeanBackend::new(sink.clone());
+        let mut cell = ratatui::buffer::Cell::default();
+        cell.set_symbol("\u{1b}]52;c;ZXZpbA==\u{7}");
+        let mut clear = ratatui::buffer::Cell::default();
+        clear.set_symbol("\u{9b}2J");
+        backend
+            .draw([(0u16, 0u16, &cell), (1, 0, &clear)].into_iter())
+            .unwrap();
+        let out = sink.0.borrow().clone();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            !text.contains("\u{1b}]52") && !text.contains('\u{7}'),
+            "{text:?}"
+        );
+        assert!(!text.contains('\u{9b}'), "{text:?}");
+        assert!(text.contains("\u{fffd}]52;c;ZXZpbA==\u{fffd}"), "{text:?}");
     }
 
     #[test]

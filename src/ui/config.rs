@@ -31,6 +31,11 @@ pub struct Config {
     pub ssh_idle_timeout_secs: Option<u64>,
     /// `duedesk serve`: at most this many interactive sessions at once.
     pub ssh_max_sessions: Option<usize>,
+    /// `duedesk serve`: a connection that has not started a session or a command this long
+    /// after it connected is closed.
+    pub ssh_login_grace_secs: Option<u64>,
+    /// `duedesk serve`: at most this many connections from one address at once.
+    pub ssh_max_connections_per_address: Option<usize>,
     /// Where it was read from, if a file was read.
     pub file: Option<PathBuf>,
 }
@@ -162,7 +167,13 @@ impl Config {
                         }
                     }
                 }
-                ("ssh_idle_timeout_secs" | "ssh_max_sessions", DeValue::Integer(i)) => {
+                (
+                    "ssh_idle_timeout_secs"
+                    | "ssh_max_sessions"
+                    | "ssh_login_grace_secs"
+                    | "ssh_max_connections_per_address",
+                    DeValue::Integer(i),
+                ) => {
                     let n = u64::from_str_radix(i.as_str(), i.radix())
                         .ok()
                         .filter(|n| *n > 0)
@@ -175,6 +186,10 @@ impl Config {
                         })?;
                     if name == "ssh_max_sessions" {
                         config.ssh_max_sessions = Some(n as usize);
+                    } else if name == "ssh_login_grace_secs" {
+                        config.ssh_login_grace_secs = Some(n);
+                    } else if name == "ssh_max_connections_per_address" {
+                        config.ssh_max_connections_per_address = Some(n as usize);
                     } else {
                         config.ssh_idle_timeout_secs = Some(n);
                     }
@@ -239,5 +254,33 @@ mod tests {
         let e = Config::parse("c.toml", "[keys.global]\nquit = \"hyper-q\"\n").unwrap_err();
         assert_eq!(e.line, Some(2));
         assert!(e.message.contains("hyper-q"), "{e}");
+    }
+
+    #[test]
+    fn an_escape_in_a_string_or_key_is_refused_at_its_line() {
+        let e = Config::parse(
+            "c.toml",
+            "lang = \"en\"\nnotify_command = \"x\\u001b[2J\"\n",
+        )
+        .unwrap_err();
+        assert_eq!(e.line, Some(2));
+        assert!(e.message.contains("U+001B"), "{e}");
+        let e = Config::parse("c.toml", "[keys.dashboard]\n\"so\\u0007rt\" = \"s\"\n").unwrap_err();
+        assert_eq!(e.line, Some(2));
+        assert!(e.message.contains("U+0007"), "{e}");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_config_text_is_read_or_refused_never_a_panic(text in proptest::prelude::any::<String>()) {
+            if let Err(e) = Config::parse("c.toml", &text) {
+                proptest::prop_assert!(e.line.is_none_or(|l| l >= 1 && l <= text.lines().count().max(1) + 1));
+            }
+        }
+
+        #[test]
+        fn config_like_text_never_panics(text in "(lang|theme|notify_command|ssh_max_sessions|\\[keys\\.dashboard\\]|sort|quit|=| |\"|\\\\u001b|[a-z0-9]|\n){0,40}") {
+            let _ = Config::parse("c.toml", &text);
+        }
     }
 }

@@ -67,10 +67,45 @@ impl FileError {
         file: &str,
         text: &'a str,
     ) -> Result<toml::Spanned<DeTable<'a>>, FileError> {
-        DeTable::parse(text).map_err(|e| {
+        let table = DeTable::parse(text).map_err(|e| {
             let message = e.message().trim().to_string().replace('\n', " ");
             FileError::at(what, file, text, e.span(), None, message)
-        })
+        })?;
+        // An escape such as "\u001b" puts a control character in a string: refused, at its
+        // line, since the names a file gives reach the screens.
+        let mut strings = Vec::new();
+        strings_of_table(table.get_ref(), &mut strings);
+        for (span, value) in strings {
+            if let Some(why) = crate::domain::text::problem(value, false) {
+                return Err(FileError::at(what, file, text, Some(span), None, why));
+            }
+        }
+        Ok(table)
+    }
+}
+
+/// Every key and string value of a TOML table, with its span, depth first.
+fn strings_of_table<'t>(table: &'t DeTable<'_>, out: &mut Vec<(Range<usize>, &'t str)>) {
+    for (key, value) in table {
+        out.push((key.span(), key.get_ref()));
+        strings_of_value(value, out);
+    }
+}
+
+fn strings_of_value<'t>(
+    value: &'t toml::Spanned<toml::de::DeValue<'_>>,
+    out: &mut Vec<(Range<usize>, &'t str)>,
+) {
+    use toml::de::DeValue;
+    match value.get_ref() {
+        DeValue::String(s) => out.push((value.span(), s)),
+        DeValue::Array(items) => {
+            for item in items {
+                strings_of_value(item, out);
+            }
+        }
+        DeValue::Table(table) => strings_of_table(table, out),
+        _ => {}
     }
 }
 

@@ -110,6 +110,7 @@ impl Field {
                 match Money::parse(text) {
                     Ok(m) if !m.is_positive() => return msg(Msg::ErrAmountZero),
                     Ok(_) => {}
+                    Err(crate::domain::MoneyError::TooLarge(_)) => return msg(Msg::ErrAmountMax),
                     Err(_) => return msg(Msg::ErrAmount),
                 }
             }
@@ -126,6 +127,11 @@ impl Field {
                     };
                 }
                 match parse_date(text) {
+                    None if crate::domain::limits::parse_date(text)
+                        .is_err_and(|e| e.contains("outside")) =>
+                    {
+                        return msg(Msg::ErrDateRange);
+                    }
                     None => return msg(Msg::ErrDate),
                     Some(d) if *not_after_today && d > today => return msg(Msg::ErrDateFuture),
                     Some(d) if *not_before_today && d < today => return msg(Msg::ErrDatePast),
@@ -180,12 +186,9 @@ pub fn names(text: &str) -> Vec<String> {
 }
 
 /// `2026-06-15`, also `2026/6/15` and `20260615`.
+/// Dates outside `domain::limits`' range are not dates here.
 pub fn parse_date(text: &str) -> Option<NaiveDate> {
-    let t = text.trim();
-    NaiveDate::parse_from_str(t, "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(t, "%Y/%m/%d"))
-        .or_else(|_| NaiveDate::parse_from_str(t, "%Y%m%d"))
-        .ok()
+    crate::domain::limits::parse_date(text).ok()
 }
 
 /// What a form is for, with what it needs besides its fields.

@@ -13,7 +13,8 @@ pub mod backend;
 pub mod config;
 pub mod file_error;
 pub mod form;
-pub mod i18n;
+/// The message catalog lives at the crate root (the app and the CLI word refusals from it too).
+pub use crate::i18n;
 pub mod keymap;
 pub mod log;
 pub mod outbound;
@@ -51,6 +52,9 @@ pub struct UiOptions {
     pub lang: Option<String>,
     /// A config file instead of `~/.config/duedesk/config.toml`.
     pub config: Option<PathBuf>,
+    /// No business date was given (`--today`): the screens move to the next day at
+    /// midnight when left open.
+    pub follows_calendar: bool,
 }
 
 /// Everything the UI needs besides the app: resolved from options, config and environment.
@@ -94,6 +98,10 @@ pub struct Session<'a> {
     pub state: State,
     /// Where the state's log lines go after each update (nowhere unless set).
     pub log: log::Log,
+    /// Whether the business date follows the local calendar (no `--today` was given): a
+    /// session left open past midnight works on the new day. Off unless the front end sets
+    /// it, so a session given a date keeps it.
+    pub follows_calendar: bool,
 }
 
 impl<'a> Session<'a> {
@@ -104,7 +112,34 @@ impl<'a> Session<'a> {
             ctx,
             state,
             log: log::Log::none(),
+            follows_calendar: false,
         })
+    }
+
+    /// Brings the session's clock up to now: the wall time a change made next is journaled
+    /// with and, when the session follows the calendar, the business date. Returns whether
+    /// the screen must be redrawn (a new day was read).
+    pub fn tick(&mut self) -> bool {
+        self.ctx.now = chrono::Utc::now().timestamp();
+        self.follows_calendar && self.roll_to(chrono::Local::now().date_naive())
+    }
+
+    /// Moves the session to business date `today` if it is another day: the screens are
+    /// read again as of it. Returns whether it moved.
+    pub fn roll_to(&mut self, today: chrono::NaiveDate) -> bool {
+        if today == self.ctx.today {
+            return false;
+        }
+        self.log.write(
+            log::Level::Info,
+            &format!(
+                "{}: business date {} (was {})",
+                self.ctx.actor, today, self.ctx.today
+            ),
+        );
+        self.ctx.today = today;
+        state::new_day(&mut self.state, self.app, &self.ctx);
+        true
     }
 
     /// Handles one input event; returns whether the screen must be redrawn.
@@ -116,7 +151,8 @@ impl<'a> Session<'a> {
     }
 
     pub fn apply(&mut self, action: Action) -> bool {
-        let dirty = state::update(&mut self.state, self.app, &self.ctx, action);
+        let new_day = self.tick();
+        let dirty = state::update(&mut self.state, self.app, &self.ctx, action) || new_day;
         for (level, text) in self.state.log.drain(..) {
             self.log
                 .write(level, &format!("{}: {text}", self.ctx.actor));
@@ -162,8 +198,11 @@ pub fn run_loop<W: Write>(
 ) -> anyhow::Result<()> {
     terminal.draw_lean(|f| session.draw(f))?;
     while !session.should_quit() {
-        // Block until something happens (an hour at most, to notice nothing of its own).
-        let Some(first) = events.next(Duration::from_secs(3600))? else {
+        // Block until something happens (a minute at most, to notice a new day).
+        let Some(first) = events.next(Duration::from_secs(60))? else {
+            if session.tick() {
+                terminal.draw_lean(|f| session.draw(f))?;
+            }
             continue;
         };
         let mut dirty = handle_event(session, terminal, &first)?;
@@ -260,6 +299,7 @@ pub fn run(app: &App, ctx: Ctx, opts: UiOptions) -> anyhow::Result<()> {
     );
     let mut session = Session::new(app, ctx, settings)?;
     session.log = log;
+    session.follows_calendar = opts.follows_calendar;
 
     let previous = std::panic::take_hook();
     let hook_log = log_path.clone();

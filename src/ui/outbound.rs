@@ -10,8 +10,8 @@ use super::log::Level;
 use super::pick::{PickDialog, PickEvent, PickMode};
 use super::screens::stock::{STATES, StockFilter};
 use super::state::{
-    FilterKey, FilterPopup, Pending, Popup, Screen, State, Status, execute, show_error,
-    show_refusal,
+    FilterKey, FilterPopup, Pending, Popup, Screen, State, Status, app_error, error_status,
+    execute, show_app_refusal, show_error, show_refusal,
 };
 use crate::app::{App, Ctx, Mutation};
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
@@ -191,12 +191,18 @@ fn orders_command(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> 
             true
         }
         Command::Swap => {
-            let Some(serial) = serial.filter(|_| order_state == "shipped") else {
+            // The app says whether a swap may follow (the same rule the swap is checked by).
+            let swappable = state
+                .orders
+                .order
+                .as_ref()
+                .is_some_and(|o| o.view.swap_blocker.is_none());
+            let Some(serial) = serial.filter(|_| swappable) else {
                 let why = state.lang.f(
                     Msg::SwapNeedsShipped,
                     &[&id, state.lang.order_state(order_state)],
                 );
-                state.status = Some(Status::Error(why));
+                error_status(state, why);
                 return Some(true);
             };
             match app.machines(ctx) {
@@ -281,7 +287,7 @@ pub fn run(state: &mut State, app: &App, ctx: &Ctx, m: Mutation) {
             state.status = Some(Status::Info(message));
             after_change(state, app, ctx, &order);
         }
-        Err(why) => show_refusal(state, &what, why),
+        Err(e) => show_app_refusal(state, &what, &e),
     }
 }
 
@@ -378,9 +384,11 @@ pub fn pick_input(
                     let order = dialog.order.clone();
                     after_change(state, app, ctx, &order);
                 }
-                Err(why) => {
-                    state.log.push((Level::Refused, format!("{what}: {why}")));
-                    dialog.message = Some(why);
+                Err(e) => {
+                    state
+                        .log
+                        .push((Level::Refused, format!("{what}: {}", e.root())));
+                    dialog.message = Some(app_error(state.lang, &e));
                     state.popup = Some(Popup::Pick(dialog));
                 }
             }

@@ -10,7 +10,7 @@
 //! loads the rows and runs the chosen mutation).
 
 use super::i18n::{Lang, Msg};
-use super::text::{pad_right, truncate, width};
+use super::text::{pad_right, truncate, width, wrap};
 use super::theme::Theme;
 use super::widgets::input::LineInput;
 use super::widgets::list::ListNav;
@@ -280,8 +280,10 @@ pub fn draw(
         cursor = Some((inner.x + (width(prompt) + at) as u16, inner.y));
     }
     let swap = matches!(p.mode, PickMode::Swap { .. });
-    // Below the rows: the reason (swap), the message, the footer.
-    let tail = 2 + u16::from(swap);
+    // Below the rows: the reason (swap), the message (whole, on as many lines as it
+    // takes), the footer.
+    let message = p.message.as_deref().map(|m| wrap(m, w)).unwrap_or_default();
+    let tail = 1 + u16::from(swap) + message.len().max(1) as u16;
     let rows_area = Rect::new(
         inner.x,
         inner.y + 2,
@@ -358,13 +360,14 @@ pub fn draw(
         }
         y += 1;
     }
-    if let Some(m) = &p.message {
+    for line in message {
         buf.set_line(
             inner.x,
             y,
-            &Line::styled(truncate(m, w), theme.style("status.error")),
+            &Line::styled(line, theme.style("status.error")),
             inner.width,
         );
+        y += 1;
     }
     let footer = lang.t(if swap {
         Msg::SwapFooter

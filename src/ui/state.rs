@@ -147,6 +147,8 @@ pub enum Popup {
     Pick(Box<PickDialog>),
     /// The stock browser's filter: rows yard and state (the third choice is unused).
     StockFilter(FilterPopup),
+    /// An error or refusal too long for the status line, wrapped whole; any key closes it.
+    Message(String),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -197,23 +199,50 @@ pub struct State {
     /// Lines for the log file (errors and refusals), taken by the session after each
     /// update: `update` itself writes nowhere.
     pub log: Vec<(Level, String)>,
+    /// The width of the last frame drawn, in cells: an error wider than the status line
+    /// opens `Popup::Message`.
+    pub drawn_width: std::cell::Cell<u16>,
 }
 
-fn app_error(e: &AppError) -> String {
-    e.root().to_string()
+/// An error of the app in the session's language, without its batch position.
+pub(super) fn app_error(lang: Lang, e: &AppError) -> String {
+    match e.root() {
+        AppError::Refused(refusal) => lang.refusal(refusal),
+        other => other.to_string(),
+    }
+}
+
+/// Puts an error in the status line; one too long for it is shown whole in a popup.
+pub(super) fn error_status(state: &mut State, text: String) {
+    let room = super::view::status_room(state, state.drawn_width.get() as usize);
+    if state.popup.is_none() && super::text::width(&text) > room {
+        state.popup = Some(Popup::Message(text.clone()));
+    }
+    state.status = Some(Status::Error(text));
 }
 
 /// Shows an error in the status line and notes it for the log.
 pub(super) fn show_error(state: &mut State, what: &str, e: &AppError) {
-    let text = app_error(e);
-    state.log.push((Level::Error, format!("{what}: {text}")));
-    state.status = Some(Status::Error(text));
+    let text = app_error(state.lang, e);
+    state.log.push((Level::Error, format!("{what}: {e}")));
+    error_status(state, text);
 }
 
-/// Shows the app's refusal of `what` in the status line and notes it for the log.
+/// Shows the app's refusal of `what` in the session's language and notes it for the log in
+/// English.
+pub(super) fn show_app_refusal(state: &mut State, what: &str, e: &AppError) {
+    state
+        .log
+        .push((Level::Refused, format!("{what}: {}", e.root())));
+    let text = state.lang.f(Msg::Refused, &[&app_error(state.lang, e)]);
+    error_status(state, text);
+}
+
+/// Shows a refusal of `what` (in the session's language) and notes it for the log.
 pub(super) fn show_refusal(state: &mut State, what: &str, why: String) {
     state.log.push((Level::Refused, format!("{what}: {why}")));
-    state.status = Some(Status::Error(state.lang.f(Msg::Refused, &[&why])));
+    let text = state.lang.f(Msg::Refused, &[&why]);
+    error_status(state, text);
 }
 
 impl State {
@@ -254,6 +283,7 @@ impl State {
             status: None,
             quit: false,
             log: Vec::new(),
+            drawn_width: std::cell::Cell::new(80),
         })
     }
 
@@ -366,7 +396,7 @@ fn input(state: &mut State, app: &App, ctx: &Ctx, key: KeyEvent) -> bool {
         return search_input(state, key);
     };
     match popup {
-        Popup::Help => true, // any key closes help
+        Popup::Help | Popup::Message(_) => true, // any key closes help or a message
         Popup::Confirm(confirm) => match key.code {
             KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => {
                 run_pending(state, app, ctx, confirm.pending);
@@ -516,11 +546,10 @@ fn save_rules(state: &mut State, app: &App, ctx: &Ctx) {
     let rules = match &editor.parsed {
         Ok(rules) => rules.clone(),
         Err(problems) => {
-            state.status = Some(Status::Error(
-                state
-                    .lang
-                    .f(Msg::RulesProblems, &[&problems.len().to_string()]),
-            ));
+            let text = state
+                .lang
+                .f(Msg::RulesProblems, &[&problems.len().to_string()]);
+            error_status(state, text);
             return;
         }
     };
@@ -530,7 +559,7 @@ fn save_rules(state: &mut State, app: &App, ctx: &Ctx) {
             state.rules.editor = None;
             reload_rules(state, app, ctx);
         }
-        Err(why) => state.status = Some(Status::Error(state.lang.f(Msg::Refused, &[&why]))),
+        Err(e) => show_app_refusal(state, "save approval rules", &e),
     }
 }
 
@@ -584,7 +613,7 @@ fn reload_approvals(state: &mut State, app: &App, ctx: &Ctx) {
             state.approvals.load(rows, notes);
             load_approval_detail(state, app, ctx);
         }
-        Err(e) => state.status = Some(Status::Error(app_error(&e))),
+        Err(e) => error_status(state, app_error(state.lang, &e)),
     }
 }
 
@@ -597,7 +626,7 @@ fn load_approval_detail(state: &mut State, app: &App, ctx: &Ctx) {
         Some(id) => match app.application(ctx, &id) {
             Ok(v) => Some(v),
             Err(e) => {
-                state.status = Some(Status::Error(app_error(&e)));
+                error_status(state, app_error(state.lang, &e));
                 None
             }
         },
@@ -613,7 +642,7 @@ fn reload_tows(state: &mut State, app: &App, ctx: &Ctx) {
     });
     match views {
         Ok(views) => state.tows.load(views),
-        Err(e) => state.status = Some(Status::Error(app_error(&e))),
+        Err(e) => error_status(state, app_error(state.lang, &e)),
     }
 }
 
@@ -626,7 +655,7 @@ fn reload_rules(state: &mut State, app: &App, ctx: &Ctx) {
             let n = list_len(state);
             state.rules.nav.clamp(n);
         }
-        Err(e) => state.status = Some(Status::Error(app_error(&e))),
+        Err(e) => error_status(state, app_error(state.lang, &e)),
     }
 }
 
@@ -648,6 +677,18 @@ fn reload_settings(state: &mut State, app: &App, ctx: &Ctx) {
     match app.settings(ctx) {
         Ok(v) => state.settings.view = Some(v),
         Err(e) => show_error(state, "load settings", &e),
+    }
+}
+
+/// A session left open past midnight: everything shown is read again as of `ctx.today`.
+pub(super) fn new_day(state: &mut State, app: &App, ctx: &Ctx) {
+    state.today = ctx.today;
+    update(state, app, ctx, Action::Command(Command::Reload));
+    if state.screen != Screen::Dashboard {
+        reload_dashboard(state, app, ctx);
+    }
+    if let Some(no) = state.ticket.as_ref().map(|t| t.view.contract_no.clone()) {
+        reload_ticket(state, app, ctx, &no);
     }
 }
 
@@ -845,8 +886,8 @@ fn command_(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> bool {
             if a.pane != approvals::Pane::Notifications || ids.is_empty() {
                 return false;
             }
-            if let Err(why) = execute(app, ctx, state.lang, &[Mutation::MarkRead { ids }]) {
-                state.status = Some(Status::Error(state.lang.f(Msg::Refused, &[&why])));
+            if let Err(e) = execute(app, ctx, state.lang, &[Mutation::MarkRead { ids }]) {
+                show_app_refusal(state, "mark read", &e);
             }
             reload_approvals(state, app, ctx);
             true
@@ -855,17 +896,18 @@ fn command_(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> bool {
             let Some(v) = state.tows.selected() else {
                 return false;
             };
-            let (id, stage) = (v.row.id.clone(), v.row.stage);
+            // The app says what may follow; the board does not read the stage itself.
+            let (id, next) = (v.row.id.clone(), v.row.next.clone());
             let form = match command {
-                Command::RegisterTow if stage == "approved" => {
+                Command::RegisterTow if next.register.is_none() => {
                     Form::register_tow(&id, &v.row.location)
                 }
                 Command::RegisterTow => {
-                    state.status = Some(Status::Error(state.lang.t(Msg::NotOnBoard).into()));
+                    error_status(state, state.lang.t(Msg::NotOnBoard).into());
                     return true;
                 }
-                _ if stage != "scheduled" => {
-                    state.status = Some(Status::Error(state.lang.t(Msg::NotScheduled).into()));
+                _ if next.outcome.is_some() => {
+                    error_status(state, state.lang.t(Msg::NotScheduled).into());
                     return true;
                 }
                 Command::CompleteTow => Form::complete_tow(&id, ctx.today),
@@ -880,8 +922,7 @@ fn command_(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> bool {
             };
             let document = match command {
                 Command::ApplyTow => DocumentType::Tow,
-                _ if t.view.machine == "locked" => DocumentType::Unlock,
-                _ => DocumentType::Lock,
+                _ => crate::domain::workflow::lock_document(t.view.machine_state),
             };
             let form = Form::apply(document, &t.view.contract_no);
             state.popup = Some(Popup::Form(Box::new(form)));
@@ -893,13 +934,13 @@ fn command_(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> bool {
             };
             match app.audit(ctx, &no) {
                 Ok(entries) => state.audit = Some(AuditScreen::new(&no, entries)),
-                Err(e) => state.status = Some(Status::Error(app_error(&e))),
+                Err(e) => error_status(state, app_error(state.lang, &e)),
             }
             true
         }
         Command::Edit => {
             if !state.rules.may_edit {
-                state.status = Some(Status::Error(state.lang.t(Msg::RulesNotAdmin).into()));
+                error_status(state, state.lang.t(Msg::RulesNotAdmin).into());
                 return true;
             }
             if state.rules.view.is_none() {
@@ -981,7 +1022,7 @@ pub(super) fn execute(
     ctx: &Ctx,
     lang: Lang,
     mutations: &[Mutation],
-) -> Result<String, String> {
+) -> Result<String, AppError> {
     let result = if mutations.len() == 1 {
         app.execute(ctx, mutations[0].clone()).map(|o| vec![o])
     } else {
@@ -989,7 +1030,7 @@ pub(super) fn execute(
     };
     match result {
         Ok(outcomes) => Ok(done_text(lang, mutations, &outcomes)),
-        Err(e) => Err(e.to_string()),
+        Err(e) => Err(e),
     }
 }
 
@@ -1131,11 +1172,11 @@ fn submit(state: &mut State, app: &App, ctx: &Ctx, mut form: Box<Form>) {
 /// form open with the reason under its fields.
 fn run_form(state: &mut State, app: &App, ctx: &Ctx, mut form: Box<Form>, mutations: &[Mutation]) {
     match execute(app, ctx, state.lang, mutations) {
-        Err(why) => {
+        Err(e) => {
             state
                 .log
-                .push((Level::Refused, format!("{:?}: {why}", form.kind)));
-            form.message = Some(why);
+                .push((Level::Refused, format!("{:?}: {}", form.kind, e.root())));
+            form.message = Some(app_error(state.lang, &e));
             state.popup = Some(Popup::Form(form));
         }
         Ok(message) => {
@@ -1222,7 +1263,7 @@ fn run_pending(state: &mut State, app: &App, ctx: &Ctx, pending: Pending) {
                     state.status = Some(Status::Info(message));
                     after_change(state, app, ctx, std::slice::from_ref(&contract));
                 }
-                Err(why) => show_refusal(state, &format!("settle {contract}"), why),
+                Err(e) => show_app_refusal(state, &format!("settle {contract}"), &e),
             }
         }
         Pending::ConfirmPayments { ids } => {
@@ -1237,8 +1278,8 @@ fn run_pending(state: &mut State, app: &App, ctx: &Ctx, pending: Pending) {
                     state.payments.marked.clear();
                     after_change(state, app, ctx, &contracts);
                 }
-                Err(why) => {
-                    show_refusal(state, &format!("confirm payments {}", ids.join(", ")), why)
+                Err(e) => {
+                    show_app_refusal(state, &format!("confirm payments {}", ids.join(", ")), &e)
                 }
             }
         }

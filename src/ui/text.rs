@@ -50,6 +50,34 @@ pub fn pad_left(text: &str, cells: usize) -> String {
     out
 }
 
+/// `text` in lines of at most `cells` cells, whole: nothing is cut. A line breaks after the
+/// last space that fits, or (Chinese has no spaces, and a long id has none) at the cell
+/// where it is full; a wide character is never split.
+pub fn wrap(text: &str, cells: usize) -> Vec<String> {
+    let cells = cells.max(2);
+    let mut lines = vec![String::new()];
+    for c in text.chars() {
+        let line = lines.last_mut().expect("one line");
+        if width(line) + char_width(c) <= cells {
+            line.push(c);
+            continue;
+        }
+        let next = match line.rfind(' ') {
+            Some(at) if c != ' ' && at > 0 => {
+                let tail = line[at + 1..].to_string();
+                line.truncate(at);
+                tail
+            }
+            _ => String::new(),
+        };
+        lines.push(next);
+        if c != ' ' {
+            lines.last_mut().expect("one line").push(c);
+        }
+    }
+    lines
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -64,5 +92,19 @@ mod tests {
         assert_eq!(truncate("abcd", 3), "ab…");
         assert_eq!(pad_right("张三", 6), "张三  ");
         assert_eq!(pad_left("¥1.00", 7), "  ¥1.00");
+    }
+
+    #[test]
+    fn wrapping_keeps_every_character() {
+        let text = "contract HT-2025-001: principal 9000.00 outstanding, penalty 25.00 outstanding";
+        let lines = wrap(text, 30);
+        assert!(lines.iter().all(|l| width(l) <= 30), "{lines:?}");
+        assert_eq!(lines.join(" "), text, "broken at spaces only");
+        let zh = "合同 HT-2025-001：本金未还 9000.00、罚息未还 25.00；结清前请先登记收款或申请减免";
+        let lines = wrap(zh, 21);
+        assert!(lines.iter().all(|l| width(l) <= 21), "{lines:?}");
+        assert_eq!(lines.concat().replace(' ', ""), zh.replace(' ', ""));
+        assert_eq!(wrap("abcdef", 3), ["abc", "def"]);
+        assert_eq!(wrap("", 10), [""]);
     }
 }

@@ -375,4 +375,16 @@ mod tests {
         assert_eq!(e.key.as_deref(), Some("selekshun"));
         assert!(e.to_string().contains("t.toml"), "{e}");
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_theme_text_is_read_or_refused_never_a_panic(text in proptest::prelude::any::<String>()) {
+            let _ = Theme::parse("t", "t.toml", &text);
+        }
+
+        #[test]
+        fn theme_like_text_never_panics(text in "(base|muted|overdue\\.90|fg|bg|modifiers|\\[palette\\]|red|#ff0000|=| |\"|\\{|\\}|,|\n){0,40}") {
+            let _ = Theme::parse("t", "t.toml", &text);
+        }
+    }
 }

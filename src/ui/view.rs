@@ -11,7 +11,7 @@ use super::keymap::{Command, Context};
 use super::screens::dashboard::{self, Column};
 use super::screens::{approvals, audit, outbound, payments, rules, settings, stock, ticket, tows};
 use super::state::{Confirm, FilterPopup, Popup, Screen, State, Status};
-use super::text::{pad_right, truncate, width};
+use super::text::{pad_right, truncate, width, wrap};
 use crate::domain::Bucket;
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
@@ -36,6 +36,7 @@ pub const MIN_HEIGHT: u16 = 24;
 
 pub fn view(state: &State, frame: &mut Frame) {
     let area = frame.area();
+    state.drawn_width.set(area.width);
     let theme = &state.theme;
     let lang = state.lang;
     let buf = frame.buffer_mut();
@@ -89,6 +90,7 @@ pub fn view(state: &State, frame: &mut Frame) {
         Some(Popup::Confirm(c)) => confirm_popup(state, c, frame.buffer_mut(), area),
         Some(Popup::Pick(p)) => pick_popup(state, p, frame, area),
         Some(Popup::StockFilter(f)) => stock_filter_popup(state, f, frame.buffer_mut(), area),
+        Some(Popup::Message(text)) => message_popup(state, text, frame.buffer_mut(), area),
     }
 }
 
@@ -209,16 +211,9 @@ fn status_line(state: &State, frame: &mut Frame, area: Rect) {
     };
     // The sync state and the unread count sit at the right end, the message takes what is
     // left.
-    let mut right = Vec::new();
-    if let Some(sync) = &state.sync {
-        right.push(sync_state(lang, sync));
-    }
-    if state.unread > 0 {
-        right.push(lang.f(Msg::UnreadCount, &[&state.unread.to_string()]));
-    }
-    let unread = right.join(" · ");
+    let unread = right_end_text(state);
     let uw = width(&unread);
-    let text_w = if uw > 0 { w.saturating_sub(uw + 2) } else { w };
+    let text_w = status_room(state, w);
     frame.buffer_mut().set_line(
         area.x,
         area.y,
@@ -232,6 +227,27 @@ fn status_line(state: &State, frame: &mut Frame, area: Rect) {
             &Line::styled(unread, theme.style("marked")),
             uw as u16,
         );
+    }
+}
+
+/// The status line's right end: a branch site's sync state, then the unread count.
+fn right_end_text(state: &State) -> String {
+    let mut right = Vec::new();
+    if let Some(sync) = &state.sync {
+        right.push(sync_state(state.lang, sync));
+    }
+    if state.unread > 0 {
+        right.push(state.lang.f(Msg::UnreadCount, &[&state.unread.to_string()]));
+    }
+    right.join(" · ")
+}
+
+/// The cells the status line has for a message on a terminal `w` cells wide: the sync
+/// state and the unread count sit at its right end.
+pub(super) fn status_room(state: &State, w: usize) -> usize {
+    match width(&right_end_text(state)) {
+        0 => w,
+        uw => w.saturating_sub(uw + 2),
     }
 }
 
@@ -460,8 +476,14 @@ fn form_popup(state: &State, form: &Form, frame: &mut Frame, area: Rect) {
     let lang = state.lang;
     let today = state.today;
     let errors = form.errors(lang, today);
-    let h = form.fields.len() as u16 + 5;
     let w = area.width.min(76);
+    // A refusal shows whole under the fields, on as many lines as it takes.
+    let message = form
+        .message
+        .as_deref()
+        .map(|m| wrap(m, w.saturating_sub(4) as usize))
+        .unwrap_or_default();
+    let h = (form.fields.len() + 4 + message.len().max(1)) as u16;
     let buf = frame.buffer_mut();
     let inner = popup_box(state, buf, area, w, h, &form.title_text(lang));
     let label_w = 20usize.min(inner.width as usize / 3);
@@ -513,26 +535,14 @@ fn form_popup(state: &State, form: &Form, frame: &mut Frame, area: Rect) {
             inner.width - 1,
         );
     }
-    if let Some(message) = &form.message {
-        let y = inner.y + form.fields.len() as u16 + 1;
-        // Long refusals wrap onto a second line.
-        let w = inner.width as usize - 2;
-        let first = truncate(message, w);
+    for (i, line) in message.iter().enumerate() {
+        let y = inner.y + form.fields.len() as u16 + 1 + i as u16;
         buf.set_line(
             inner.x + 1,
             y,
-            &Line::styled(first.clone(), theme.style("status.error")),
+            &Line::styled(line.clone(), theme.style("status.error")),
             inner.width - 1,
         );
-        if first.ends_with('…') {
-            let rest: String = message.chars().skip(first.chars().count() - 1).collect();
-            buf.set_line(
-                inner.x + 1,
-                y + 1,
-                &Line::styled(truncate(&rest, w), theme.style("status.error")),
-                inner.width - 1,
-            );
-        }
     }
     if let Some(pos) = cursor {
         frame.set_cursor_position(pos);
@@ -543,16 +553,7 @@ fn confirm_popup(state: &State, c: &Confirm, buf: &mut Buffer, area: Rect) {
     let theme = &state.theme;
     let lang = state.lang;
     let w = 60u16.min(area.width);
-    let inner_w = (w - 4) as usize;
-    // Wrap the prompt by cells.
-    let mut lines: Vec<String> = vec![String::new()];
-    for ch in c.prompt.chars() {
-        let last = lines.last_mut().expect("one line");
-        if width(last) + super::text::char_width(ch) > inner_w {
-            lines.push(String::new());
-        }
-        lines.last_mut().expect("one line").push(ch);
-    }
+    let lines = wrap(&c.prompt, (w - 4) as usize);
     let h = lines.len() as u16 + 4;
     let inner = popup_box(state, buf, area, w, h, lang.t(Msg::ConfirmTitle));
     for (i, l) in lines.iter().enumerate() {
@@ -569,6 +570,33 @@ fn confirm_popup(state: &State, c: &Confirm, buf: &mut Buffer, area: Rect) {
         &Line::styled(lang.t(Msg::ConfirmYesNo), theme.style("hint.key")),
         inner.width - 1,
     );
+}
+
+/// An error or refusal too long for the status line, whole, wrapped; any key closes it.
+fn message_popup(state: &State, text: &str, buf: &mut Buffer, area: Rect) {
+    let theme = &state.theme;
+    let lang = state.lang;
+    let w = 64u16.min(area.width);
+    let lines = wrap(text, (w - 4) as usize);
+    let h = (lines.len() as u16 + 4).min(area.height);
+    let inner = popup_box(state, buf, area, w, h, lang.t(Msg::MessageTitle));
+    for (i, l) in lines.iter().enumerate().take(inner.height as usize) {
+        buf.set_line(
+            inner.x + 1,
+            inner.y + i as u16,
+            &Line::styled(l.clone(), theme.style("status.error")),
+            inner.width - 1,
+        );
+    }
+    let y = inner.y + lines.len() as u16 + 1;
+    if y < inner.bottom() {
+        buf.set_line(
+            inner.x + 1,
+            y,
+            &Line::styled(lang.t(Msg::AnyKeyCloses), theme.style("hint.key")),
+            inner.width - 1,
+        );
+    }
 }
 
 /// The pick-serial or swap dialog: most of the screen, so many rows show.

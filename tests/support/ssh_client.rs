@@ -226,3 +226,13 @@ impl Term {
 fn nonzero(n: u16) -> std::num::NonZeroU16 {
     std::num::NonZeroU16::new(n.max(1)).expect("at least 1")
 }
+
+/// The address `duedesk serve` prints on its first line: `duedesk serve: DB on ADDR (pid N)`.
+pub fn served_address(first_line: &str) -> SocketAddr {
+    first_line
+        .split(" on ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .and_then(|a| a.parse().ok())
+        .unwrap_or_else(|| panic!("no address in {first_line:?}"))
+}

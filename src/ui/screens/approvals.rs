@@ -217,7 +217,7 @@ fn draw_notes(a: &ApprovalsScreen, lang: Lang, theme: &Theme, buf: &mut Buffer, 
             vec![
                 (n.on.to_string(), style),
                 (n.application.clone(), style),
-                (n.text.clone(), style),
+                (lang.notification(&n.note), style),
                 (delivery.0.to_string(), delivery.1),
             ]
         })
