@@ -1193,6 +1193,7 @@ catalog! {
     SyncState => "{} pending · synced {}", "待同步 {} · 上次同步 {}";
     SyncNever => "never", "从未";
     SyncConflicts => "{} conflicts", "同步冲突 {}";
+    SyncNoLongerApplies => "no longer applies after head office's changes: {}", "在总部的更改之后不再适用：{}";
 
     // Refusals of branch sites and their sync
     NotFoundSite => "site {} does not exist; see `duedesk site list`", "站点 {} 不存在；见 `duedesk site list`";

@@ -299,7 +299,17 @@ fn a_refused_entry_is_listed_as_a_conflict() {
     assert_eq!(c["kind"], "RecordPayment");
     assert_eq!(c["author"], "admin");
     assert_eq!(c["record"], "HF-P1");
-    assert!(c["reason"].as_str().unwrap().contains("合肥"), "{c}");
+    // The verdict is typed: worded in English and Chinese from its kind.
+    assert_eq!(c["refusal"], "Forbidden");
+    assert_eq!(c["rejected_by_hq"], true);
+    assert_eq!(
+        c["reason"],
+        "user admin may not do this: missing permission site.sync (held by: users of the branches of site 合肥)"
+    );
+    assert_eq!(
+        c["reason_zh"],
+        "用户 admin 无权执行此操作：缺少权限 site.sync（持有者：站点 合肥 所辖网点的用户）"
+    );
     assert_eq!(json(&br, &["ticket", "show", &no, "--json"]), before);
     assert_eq!(json(&br, &["sync", "status", "--json"])["conflicts"], 1);
     assert_eq!(json(&hq, &["site", "list", "--json"])[0]["conflicts"], 1);

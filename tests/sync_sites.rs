@@ -7,7 +7,7 @@
 
 use chrono::NaiveDate;
 use duedesk::app::{App, Ctx, Mutation, NewContract, OverdueFilter};
-use duedesk::domain::{Channel, Customer, Installment, Money, Rate, Role};
+use duedesk::domain::{Channel, Customer, Installment, Money, Rate, Refusal, Role};
 use duedesk::store::Reader;
 use duedesk::sync::{branch, hq};
 use duedesk::ui::i18n::Lang;
@@ -470,11 +470,15 @@ fn a_refused_entry_becomes_a_conflict_and_its_effect_goes() {
     assert_eq!(conflicts.len(), 1, "{conflicts:?}");
     assert_eq!(conflicts[0].kind, "ConfirmPayment");
     assert_eq!(conflicts[0].author, "cw_hf");
-    assert!(
-        conflicts[0].reason.contains("void"),
-        "{}",
-        conflicts[0].reason
-    );
+    // Head office's verdict is its refusal, worded at the branch in either language.
+    let refusal = Refusal::PaymentNotPending {
+        id: id.clone(),
+        state: "void".into(),
+    };
+    assert_eq!(conflicts[0].refusal, "PaymentNotPending");
+    assert!(conflicts[0].rejected_by_hq);
+    assert_eq!(conflicts[0].reason, Lang::En.refusal(&refusal));
+    assert_eq!(conflicts[0].reason_zh, Lang::Zh.refusal(&refusal));
     assert_eq!(tickets(&world.branches[hf], hf), tickets(&world.hq, hf));
     let status = branch::status(&world.branches[hf], &ctx("admin")).unwrap();
     assert_eq!((status.pending, status.conflicts), (0, 1));

@@ -476,15 +476,16 @@ impl App {
 
     /// Puts `tail` in place of every journal entry after local order `keep` and replays the
     /// journal into fresh projections: a branch taking head office's order with its pending
-    /// entries on top. An entry of this site after `keep` that no longer applies is passed
-    /// over and returned with the reason: the caller keeps it (a conflict), then takes it out
-    /// of the journal (`Store::remove_journal_entries`). Any other entry that fails stops the
-    /// replay with an error (the journal is whole: `rebuild` retries).
+    /// entries on top. An entry of this site after `keep` that no longer applies (refused)
+    /// is passed over and returned with its refusal: the caller keeps it (a conflict), then
+    /// takes it out of the journal (`Store::remove_journal_entries`). Any other entry that
+    /// fails, and any store failure, stops the replay with an error (the journal is whole:
+    /// `rebuild` retries).
     pub fn rebase(
         &self,
         keep: u64,
         tail: &[(EntryHeader, Mutation)],
-    ) -> Result<Vec<(EntryHeader, Mutation, AppError)>> {
+    ) -> Result<Vec<(EntryHeader, Mutation, Refusal)>> {
         let _writer = self.store.lock();
         let here = self.store.site()?;
         self.store.replace_journal_tail(keep, tail)?;
@@ -495,9 +496,10 @@ impl App {
             let mut txn = self.store.begin();
             match execute::apply(&mut txn, &header, &mutation) {
                 Ok(_) => txn.commit()?,
-                Err(e) if order > keep && header.site == here => {
-                    dropped.push((header, mutation, e));
+                Err(AppError::Refused(refusal)) if order > keep && header.site == here => {
+                    dropped.push((header, mutation, *refusal));
                 }
+                Err(e @ AppError::Store(_)) => return Err(e),
                 Err(e) => return Err(no_longer_applies(&header, &mutation, e)),
             }
         }

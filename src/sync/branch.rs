@@ -3,8 +3,10 @@
 
 use super::codec::{self, Item, Kind, Message, Push, Verdict};
 use super::hq::time_text;
-use super::{Result, SyncError, entry_id, kind_of, reason_of};
+use super::{Result, SyncError, Why, entry_id, kind_of, reason_of, variant_name};
 use crate::app::{App, Ctx, Mutation};
+use crate::domain::Refusal;
+use crate::i18n::Lang;
 use crate::store::{EntryHeader, Store, decode_entry_bytes, entry_bytes};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
@@ -37,7 +39,7 @@ pub struct BranchState {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Conflict {
     pub seq: u64,
-    pub reason: String,
+    pub why: Why,
     /// The entry's bytes (`store::entry_bytes`).
     pub entry: Vec<u8>,
 }
@@ -49,7 +51,15 @@ pub struct ConflictView {
     pub id: String,
     /// The mutation's name (`RecordPayment`).
     pub kind: String,
+    /// Why, in English (`reason_of`).
     pub reason: String,
+    /// Why, in Chinese.
+    pub reason_zh: String,
+    /// The refusal's kind (`PaymentNotPending`); its figures are in the reason.
+    pub refusal: String,
+    /// Head office refused it (`true`), or it no longer applied here after head office's
+    /// changes (`false`).
+    pub rejected_by_hq: bool,
     pub author: String,
     /// The id of the record the entry created, if it created one (`HF-P3`).
     pub record: Option<String>,
@@ -231,7 +241,7 @@ pub fn pull(app: &App, ctx: &Ctx, bytes: &[u8]) -> Result<Pulled> {
     }
     let original = state.clone();
     let own = state.site;
-    let rejected: HashMap<u64, String> = reply
+    let rejected: HashMap<u64, Refusal> = reply
         .verdicts
         .iter()
         .filter(|(seq, _)| *seq > state.acked)
@@ -284,7 +294,7 @@ pub fn pull(app: &App, ctx: &Ctx, bytes: &[u8]) -> Result<Pulled> {
         if header.site == own
             && let Some(reason) = rejected.get(&header.seq)
         {
-            add_conflict(&mut state, header, mutation, reason.clone());
+            add_conflict(&mut state, header, mutation, Why::Rejected(reason.clone()));
             continue;
         }
         remaining.push((header.clone(), mutation.clone()));
@@ -332,14 +342,15 @@ pub fn pull(app: &App, ctx: &Ctx, bytes: &[u8]) -> Result<Pulled> {
             }
         };
         let mut gone = Vec::new();
-        for (header, mutation, error) in dropped {
+        for (header, mutation, refusal) in dropped {
             pulled.dropped += 1;
             gone.push((header.site, header.seq));
-            let reason = format!(
-                "no longer applies after head office's changes: {}",
-                reason_of(&error)
+            add_conflict(
+                &mut state,
+                &header,
+                &mutation,
+                Why::NoLongerApplies(refusal),
             );
-            add_conflict(&mut state, &header, &mutation, reason);
         }
         save(store, &state)?;
         store.remove_journal_entries(&gone)?;
@@ -364,16 +375,11 @@ pub fn pull(app: &App, ctx: &Ctx, bytes: &[u8]) -> Result<Pulled> {
 }
 
 /// Lists an entry as a conflict, once (a pull done again finds it again).
-fn add_conflict(
-    state: &mut BranchState,
-    header: &EntryHeader,
-    mutation: &Mutation,
-    reason: String,
-) {
+fn add_conflict(state: &mut BranchState, header: &EntryHeader, mutation: &Mutation, why: Why) {
     if state.conflicts.iter().all(|c| c.seq != header.seq) {
         state.conflicts.push(Conflict {
             seq: header.seq,
-            reason,
+            why,
             entry: entry_bytes(header, mutation),
         });
     }
@@ -464,7 +470,10 @@ pub fn conflicts(app: &App, ctx: &Ctx) -> Result<Vec<ConflictView>> {
         views.push(ConflictView {
             id: entry_id(header.site, header.seq),
             kind: kind_of(&mutation),
-            reason: conflict.reason.clone(),
+            reason: reason_of(&conflict.why, Lang::En),
+            reason_zh: reason_of(&conflict.why, Lang::Zh),
+            refusal: variant_name(conflict.why.refusal()),
+            rejected_by_hq: matches!(conflict.why, Why::Rejected(_)),
             author: header.actor.clone(),
             record: mutation.new_id().map(|(_, id)| id.clone()),
             at: time_text(header.at),

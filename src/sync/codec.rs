@@ -16,8 +16,9 @@
 use serde::{Deserialize, Serialize};
 
 pub const MAGIC: &[u8; 8] = b"DUEDESK\x1a";
-/// The format of sync files this duedesk writes and reads.
-pub const VERSION: u8 = 1;
+/// The format of sync files this duedesk writes and reads (2: a rejected entry's verdict is a
+/// typed refusal, no longer its English words).
+pub const VERSION: u8 = 2;
 const HEADER: usize = 8 + 1 + 1 + 4 + 8 + 8 + 4;
 /// The most a payload may decompress to (a bundle of a large branch fits many times over).
 const MAX_PAYLOAD: u64 = 4 << 30;
@@ -94,9 +95,10 @@ pub struct Reply {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Verdict {
     Accepted,
-    /// The reason, worded as head office's app refused it.
+    /// Why head office's app refused it: a refusal kind and its figures (its encoding is
+    /// pinned by `domain::refusal`'s golden bytes), worded where it is shown.
     Rejected {
-        reason: String,
+        reason: crate::domain::Refusal,
     },
 }
 
@@ -284,7 +286,10 @@ mod tests {
                 (
                     7,
                     Verdict::Rejected {
-                        reason: "payment P3 is already confirmed".into(),
+                        reason: crate::domain::Refusal::PaymentNotPending {
+                            id: "P3".into(),
+                            state: "confirmed".into(),
+                        },
                     },
                 ),
             ],
@@ -356,6 +361,23 @@ mod tests {
             framed.extend_from_slice(&payload);
             let _ = decode(&framed, Kind::Push);
         }
+    }
+
+    /// A rejected entry's verdict is the refusal's own encoding (pinned, kind by kind, by
+    /// `domain::refusal`'s golden bytes) behind the verdict's tag.
+    #[test]
+    fn a_verdict_carries_the_refusal_as_its_bytes() {
+        use crate::store::encode_value;
+        let refusal = crate::domain::Refusal::PaymentVoid { id: "P2".into() };
+        assert_eq!(encode_value(&Verdict::Accepted), [0]);
+        let rejected = Verdict::Rejected {
+            reason: refusal.clone(),
+        };
+        assert_eq!(
+            encode_value(&rejected),
+            [&[1u8][..], &encode_value(&refusal)].concat()
+        );
+        assert_eq!(encode_value(&rejected), [0x01, 0x0b, 0x02, b'P', b'2']);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Head office's side: the bootstrap bundle of a site, accepting a push, the sites' sync state.
 
 use super::codec::{self, Bundle, Item, Kind, Message, Push, Reply, Verdict};
-use super::{Result, SyncError, entry_id, reason_of};
+use super::{Result, SyncError, entry_id, refusal_of};
 use crate::app::permissions::{Touches, touches};
 use crate::app::{App, AppError, Ctx, Mutation, Site};
 use crate::domain::refusal::{Holders, Refusal};
@@ -14,8 +14,8 @@ use std::collections::HashMap;
 pub struct SiteState {
     /// Every seq of the site up to this one is decided (applied here, or refused).
     pub decided: u64,
-    /// The refused seqs with their reasons.
-    pub rejected: Vec<(u64, String)>,
+    /// The refused seqs with their refusals.
+    pub rejected: Vec<(u64, Refusal)>,
     /// The journal order head office's last reply ran through.
     pub cursor: u64,
     /// When the last push was accepted (and its reply written), Unix seconds.
@@ -207,13 +207,16 @@ pub fn accept(app: &App, ctx: &Ctx, bytes: &[u8]) -> Result<Accepted> {
                 done.accepted += 1;
                 Verdict::Accepted
             }
-            Err(AppError::Store(e)) => {
-                save_state(store, site.number, &state)?;
-                return Err(SyncError::Store(e));
-            }
             Err(e) => {
+                let reason = match refusal_of(e) {
+                    Ok(refusal) => refusal,
+                    // Not a verdict (the store failed): this seq stays undecided.
+                    Err(e) => {
+                        save_state(store, site.number, &state)?;
+                        return Err(e.into());
+                    }
+                };
                 done.rejected += 1;
-                let reason = reason_of(&e);
                 state.rejected.push((header.seq, reason.clone()));
                 state.decided = header.seq;
                 // Kept at once: a retry after a crash must not find the seq free again.
