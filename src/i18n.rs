@@ -532,6 +532,11 @@ impl Lang {
                 },
                 &[field_word(self, field), &format!("{code:04X}")],
             ),
+            R::PeriodBackwards { from, to } => f(
+                Msg::RefPeriodBackwards,
+                &[&from.to_string(), &to.to_string()],
+            ),
+            R::ExportFailed { reason } => f(Msg::RefExportFailed, &[reason]),
             R::SiteCodeInvalid { code } => f(Msg::RefSiteCodeInvalid, &[code]),
             R::SiteNumberInvalid { number } => f(Msg::RefSiteNumberInvalid, &[&number.to_string()]),
             R::SiteBranchesRequired { site } => f(Msg::RefSiteBranchesRequired, &[site]),
@@ -1188,6 +1193,30 @@ catalog! {
     RefControl => "{}: holds the control character U+{}; names, notes and reasons are plain text", "{}：含有控制字符 U+{}；名称、备注和原因须为纯文本";
     RefControlTabOk => "{}: holds the control character U+{}; names, notes and reasons are plain text (tabs are fine)", "{}：含有控制字符 U+{}；名称、备注和原因须为纯文本（可含制表符）";
     RefContractHidden => "contract {} does not exist or is not yours to see; check the number", "合同 {} 不存在或不在您的查看范围内；请检查合同号";
+    RefPeriodBackwards => "the period runs from {} to {}: --to must not be before --from", "期间从 {} 到 {}：截止日期不能早于起始日期";
+    RefExportFailed => "the export could not be written: {}", "导出文件无法写入：{}";
+    ScreenReports => "Reports", "报表";
+    CmdScreen9 => "reports", "报表";
+    CmdNextReport => "next report", "下一报表";
+    CmdPrevReport => "previous report", "上一报表";
+    CmdPeriod => "period", "期间";
+    CmdNextSheet => "next part", "下一部分";
+    CmdExport => "export", "导出";
+    ReportAging => "Aging", "账龄";
+    ReportRollRates => "Roll rates", "迁徙率";
+    ReportCollection => "Collection", "催收绩效";
+    ReportForecast => "Cash forecast", "回款预测";
+    ReportPenalty => "Penalty income", "罚息收入";
+    ReportTows => "Tows and locks", "拖机锁机";
+    ReportStock => "Stock", "库存";
+    ReportsLine => "{} · {} to {} · {}", "{} · {} 至 {} · {}";
+    ReportsMonths => "{} months", "{} 个月";
+    ReportsAllBranches => "all branches", "全部分公司";
+    ReportsPart => "{}/{} {}", "{}/{} {}";
+    ReportsChart => "{} by {}", "{}（按{}）";
+    ReportExported => "Saved {}", "已保存 {}";
+    ReportExportFailed => "Export failed: {}", "导出失败：{}";
+    ReportsNone => "Nothing in this period.", "本期间无数据。";
 
     // A branch site's sync, on the status line
     SyncState => "{} pending · synced {}", "待同步 {} · 上次同步 {}";
@@ -1208,6 +1237,112 @@ catalog! {
     RefSiteUserTaken => "user {} already syncs for site {}; give each site its own user", "用户 {} 已为站点 {} 同步；每个站点须有自己的用户";
     RefSiteUserHasRoles => "user {} exists with other roles; a site's user holds the role site and nothing else, so give a new name", "用户 {} 已存在且有其他角色；站点用户只能有 site 角色，请另起用户名";
     RefSiteNotRegistered => "site number {} is not registered here; see `duedesk site list`", "此处没有登记编号为 {} 的站点；见 `duedesk site list`";
+}
+
+/// Report columns and parts (`app::reports`) by their keys, in Chinese; in English the key
+/// with spaces (`overdue_amount` → `overdue amount`).
+const REPORT_WORDS: &[(&str, &str)] = &[
+    ("bucket", "账龄"),
+    ("contracts", "合同数"),
+    ("overdue_amount", "逾期金额"),
+    ("balance", "未还本息"),
+    ("share_of_overdue", "逾期占比"),
+    ("month", "月份"),
+    ("as_of", "截至"),
+    ("contracts_overdue", "逾期合同"),
+    ("total", "合计"),
+    ("branch", "分公司"),
+    ("collector", "催收员"),
+    ("from_bucket", "月初账龄"),
+    ("cured", "转正常"),
+    ("better", "好转"),
+    ("stayed", "持平"),
+    ("worse", "恶化"),
+    ("cured_share", "转正常率"),
+    ("better_share", "好转率"),
+    ("stayed_share", "持平率"),
+    ("worse_share", "迁徙率"),
+    ("contacts", "催收次数"),
+    ("promises", "承诺笔数"),
+    ("promised_amount", "承诺金额"),
+    ("kept", "履约笔数"),
+    ("kept_amount", "履约金额"),
+    ("owed", "应收"),
+    ("collected", "实收"),
+    ("collected_share", "回收率"),
+    ("overdue_at_start", "期初逾期"),
+    ("cure_rate", "转正常率"),
+    ("broken", "违约笔数"),
+    ("kind", "类别"),
+    ("scheduled", "计划"),
+    ("expected", "预计"),
+    ("promised", "承诺"),
+    ("actual", "实际"),
+    ("forecast", "预测"),
+    ("weight", "权重"),
+    ("accrued", "计提"),
+    ("waived", "减免"),
+    ("outstanding", "未收"),
+    ("document", "单据"),
+    ("applications", "申请数"),
+    ("in_review", "审批中"),
+    ("rejected", "驳回"),
+    ("withdrawn", "撤回"),
+    ("approved", "已批准"),
+    ("done", "完成"),
+    ("failed", "失败"),
+    ("success_rate", "成功率"),
+    ("avg_days_to_approve", "平均审批天数"),
+    ("avg_days_to_tow", "平均拖机天数"),
+    ("cost", "费用"),
+    ("id", "编号"),
+    ("contract_no", "合同号"),
+    ("customer", "客户"),
+    ("approved_on", "批准日"),
+    ("towed_on", "拖回日"),
+    ("days_to_tow", "拖机天数"),
+    ("yard", "场地"),
+    ("condition", "状况"),
+    ("model", "机型"),
+    ("machine_type", "类型"),
+    ("in_stock", "在库"),
+    ("reserved", "已预留"),
+    ("shipped", "已出库"),
+    ("towed_back", "拖回"),
+    ("max_days_in_stock", "最长库龄"),
+    ("avg_days_in_stock", "平均库龄"),
+    ("serial", "机号"),
+    ("state", "状态"),
+    ("arrived_on", "入库日"),
+    ("days_in_stock", "库龄"),
+    ("buckets", "账龄分布"),
+    ("trend", "月度趋势"),
+    ("by_branch", "按分公司"),
+    ("by_collector", "按催收员"),
+    ("rolls", "迁徙"),
+    ("by_month", "按月"),
+    ("weights", "权重"),
+    ("summary", "汇总"),
+    ("towed", "拖回机器"),
+    ("by_model", "按机型"),
+    ("by_model_yard", "按机型场地"),
+    ("slowest", "滞销机器"),
+    ("tow", "拖机"),
+    ("lock", "锁机"),
+    ("current", "正常"),
+];
+
+impl Lang {
+    /// A report's column, part or word by its key (see `REPORT_WORDS`).
+    pub fn report_word(self, key: &str) -> String {
+        match self {
+            Lang::En => key.replace('_', " "),
+            Lang::Zh => REPORT_WORDS
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map_or_else(|| key.replace('_', " "), |(_, zh)| zh.to_string()),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod codec;
 pub mod demo;
 pub mod domain;
+pub mod export;
 pub mod i18n;
 pub mod ssh;
 pub mod store;

@@ -507,6 +507,7 @@ fn screen(app: &App, lang: Lang) -> String {
         lang,
         theme: Theme::load("mono").unwrap(),
         keys: KeyMap::default(),
+        export_dir: None,
     };
     let session = Session::new(app, ctx("admin"), settings).unwrap();
     let mut terminal = Terminal::new(TestBackend::new(140, 20)).unwrap();

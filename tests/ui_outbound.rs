@@ -66,6 +66,12 @@ fn a_book_without_machines_offers_no_machine_screens() {
     press(&mut s, &["8"]);
     assert_eq!(s.state.screen, Screen::Orders);
     press(&mut s, &["tab"]);
+    assert_eq!(
+        s.state.screen,
+        Screen::Reports,
+        "reports come last for an admin"
+    );
+    press(&mut s, &["tab"]);
     assert_eq!(s.state.screen, Screen::Dashboard, "tab wraps round");
 }
 

@@ -287,6 +287,7 @@ pub fn settings() -> Settings {
         lang: Lang::Zh,
         theme: Theme::load("default").unwrap(),
         keys: KeyMap::default(),
+        export_dir: None,
     }
 }
 

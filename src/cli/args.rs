@@ -121,8 +121,10 @@ pub enum Command {
         model: Option<String>,
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        out: OutArgs,
     },
-    /// Reports: stock by model and state, outbound orders by state
+    /// Management reports: aging, roll rates, collection, forecast, penalty, tows, stock; outbound
     #[command(subcommand)]
     Report(ReportCmd),
     /// Serve the interactive screens and commands to many users over SSH from this process
@@ -137,9 +139,13 @@ pub enum Command {
         contract: String,
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        out: OutArgs,
     },
     /// Run the ledger benchmark on a generated book
     Bench(BenchArgs),
+    /// Write customers, contracts, installments or payments in the columns `import` reads
+    Export(ExportArgs),
     /// Branch sites syncing with head office (at head office): add, list
     #[command(subcommand)]
     Site(SiteCmd),
@@ -274,6 +280,9 @@ pub struct ImportArgs {
     /// Payments only: import them as already confirmed by finance
     #[arg(long)]
     pub confirm: bool,
+    /// An .xlsx file: the worksheet to read [default: the first]
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -343,7 +352,7 @@ pub enum PaymentCmd {
         reason: String,
     },
     /// Payments waiting for confirmation
-    List(JsonFlag),
+    List(ListArgs),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -372,6 +381,8 @@ pub struct OverdueArgs {
     pub bucket: Option<BucketArg>,
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub out: OutArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -515,6 +526,8 @@ pub enum ApprovalCmd {
         mine: bool,
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        out: OutArgs,
     },
     Show {
         id: String,
@@ -620,7 +633,7 @@ pub enum TowCmd {
         json: bool,
     },
     /// The tow board: approved, scheduled, done and failed tows
-    Board(JsonFlag),
+    Board(ListArgs),
 }
 
 #[derive(Debug, Args)]
@@ -739,8 +752,94 @@ pub enum MachineCmd {
 
 #[derive(Debug, Subcommand)]
 pub enum ReportCmd {
-    /// Stock by model and state, with days in stock
-    Stock(JsonFlag),
+    /// Aging (账龄) as of --to and at each month end of the period, by branch and collector
+    Aging(ReportArgs),
+    /// Roll rates: where each bucket's money went by the next month end
+    RollRates(ReportArgs),
+    /// Collection performance per collector and branch over the period
+    Collection(ReportArgs),
+    /// Cash-inflow forecast for the next 12 months beside the last 12 months' actuals
+    Forecast(ReportArgs),
+    /// Penalty income (罚息): accrued, waived, collected, by month
+    Penalty(ReportArgs),
+    /// Tows and locks: applications, approval times, outcomes, costs, machines towed back
+    Tows(ReportArgs),
+    /// Stock by model and state, by model and yard, and the slowest movers
+    Stock(ReportArgs),
     /// Outbound orders by state
     Outbound(JsonFlag),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ReportFormat {
+    Table,
+    Json,
+    Csv,
+    Xlsx,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// First day of the period [default: the first of the month 11 months before --to]
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+    /// Last day of the period; figures are as of this date [default: today]
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+    #[arg(long)]
+    pub branch: Option<String>,
+    #[arg(long)]
+    pub collector: Option<String>,
+    /// table, json, csv or xlsx [default: table, or the --out file's extension]
+    #[arg(long, value_enum)]
+    pub format: Option<ReportFormat>,
+    /// Write to this file instead of standard output (xlsx needs one)
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Print JSON (as --format json)
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ListFormat {
+    Csv,
+    Xlsx,
+}
+
+/// `--format csv|xlsx --out FILE` of a list command.
+#[derive(Debug, Args, Default)]
+pub struct OutArgs {
+    /// Write the list as csv or xlsx [default: the --out file's extension]
+    #[arg(long, value_enum)]
+    pub format: Option<ListFormat>,
+    /// Write to this file (csv goes to standard output without one)
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub out: OutArgs,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExportKind {
+    Customers,
+    Contracts,
+    Installments,
+    Payments,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    pub kind: ExportKind,
+    #[arg(long, value_enum)]
+    pub format: Option<ListFormat>,
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
 }

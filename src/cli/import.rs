@@ -1,8 +1,10 @@
-//! CSV import: decode (UTF-8 with or without BOM, or GB18030), check every row, and import
-//! all rows as one atomic change — or nothing, with every bad row reported as
-//! `FILE:LINE: column: reason`.
+//! CSV and xlsx import: decode (UTF-8 with or without BOM, or GB18030) or read the first (or
+//! named) worksheet, check every row, and import all rows as one atomic change — or
+//! nothing, with every bad row reported as `FILE:LINE: column: reason` (`FILE:SHEET:ROW:
+//! column: reason` for a worksheet).
 
 use super::args::{Encoding, ImportKind};
+use super::xlsx;
 use crate::app::{App, AppError, Ctx, Mutation, NewContract};
 use crate::domain::{Customer, Installment, Money, Rate};
 use crate::store::Reader;
@@ -43,34 +45,9 @@ pub fn decode(bytes: &[u8], encoding: Encoding) -> Result<String, String> {
     }
 }
 
-pub const CUSTOMER_COLUMNS: &[&str] = &[
-    "customer_id",
-    "name",
-    "phone",
-    "id_number",
-    "address",
-    "branch",
-    "collector",
-];
-pub const CONTRACT_COLUMNS: &[&str] = &[
-    "contract_no",
-    "customer_id",
-    "signed_on",
-    "model",
-    "serial",
-    "financed_amount",
-    "penalty_rate",
-    "grace_days",
-];
-pub const INSTALLMENT_COLUMNS: &[&str] =
-    &["contract_no", "seq", "due_date", "principal", "interest"];
-pub const PAYMENT_COLUMNS: &[&str] = &[
-    "contract_no",
-    "received_on",
-    "amount",
-    "method",
-    "reference",
-];
+pub use crate::app::book_export::{
+    CONTRACT_COLUMNS, CUSTOMER_COLUMNS, INSTALLMENT_COLUMNS, PAYMENT_COLUMNS,
+};
 pub const MACHINE_COLUMNS: &[&str] = &["serial", "model", "type", "yard", "arrived_on"];
 pub const ACCESSORY_COLUMNS: &[&str] = &["code", "name", "unit", "quantity"];
 
@@ -86,10 +63,12 @@ impl Row {
     }
 }
 
-/// Collects problems as `FILE:LINE: column: reason`.
+/// Collects problems as `FILE:LINE: column: reason` (`file` is `FILE:SHEET` for a sheet).
 struct Problems<'a> {
     file: &'a str,
     lines: Vec<String>,
+    /// A worksheet: a whole number in a date column is an Excel serial date.
+    serial_dates: bool,
 }
 
 impl Problems<'_> {
@@ -110,7 +89,11 @@ impl Problems<'_> {
 
     fn date(&mut self, row: &Row, column: &str) -> Option<NaiveDate> {
         let value = self.required(row, column)?;
-        match parse_date(value) {
+        let serial = self
+            .serial_dates
+            .then(|| xlsx::serial_date(value))
+            .flatten();
+        match serial.map_or_else(|| parse_date(value), Ok) {
             Ok(day) => Some(day),
             Err(e) => {
                 self.add(row.line, column, e);
@@ -137,37 +120,110 @@ pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
     crate::domain::limits::parse_date(text)
 }
 
-fn read_rows(text: &str, expected: &[&str], problems: &mut Problems<'_>) -> Vec<Row> {
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(false)
-        .from_reader(text.as_bytes());
-    let headers: Vec<String> = match reader.headers() {
-        Ok(h) => h
-            .iter()
-            .map(|s| s.trim().trim_start_matches('\u{feff}').to_lowercase())
-            .collect(),
-        Err(e) => {
-            problems.add(1, "header", format!("cannot be read: {e}"));
-            return Vec::new();
-        }
-    };
+/// What an import reads: CSV text, or a worksheet's rows as text (with their row numbers).
+enum Input {
+    Csv(String),
+    Sheet(xlsx::SheetRows),
+}
+
+fn read_rows(input: &Input, expected: &[&str], problems: &mut Problems<'_>) -> Vec<Row> {
+    match input {
+        Input::Csv(text) => read_csv_rows(text, expected, problems),
+        Input::Sheet(rows) => read_sheet_rows(rows, expected, problems),
+    }
+}
+
+/// The header's names, lowercased; a problem (and None) when it lacks an expected column.
+fn check_header(
+    headers: Vec<String>,
+    line: u64,
+    expected: &[&str],
+    problems: &mut Problems<'_>,
+) -> Option<Vec<String>> {
+    let headers: Vec<String> = headers
+        .iter()
+        .map(|s| s.trim().trim_start_matches('\u{feff}').to_lowercase())
+        .collect();
     let missing: Vec<&str> = expected
         .iter()
         .copied()
         .filter(|c| !headers.iter().any(|h| h == c))
         .collect();
-    if !missing.is_empty() {
+    if missing.is_empty() {
+        return Some(headers);
+    }
+    problems.add(
+        line,
+        "header",
+        format!(
+            "missing column(s) {}; the header row must name: {}",
+            missing.join(", "),
+            expected.join(",")
+        ),
+    );
+    None
+}
+
+/// A worksheet's rows: the first non-empty row is the header; blank rows are skipped.
+fn read_sheet_rows(
+    rows: &[(u64, Vec<xlsx::CellText>)],
+    expected: &[&str],
+    problems: &mut Problems<'_>,
+) -> Vec<Row> {
+    let blank = |cells: &[xlsx::CellText]| {
+        cells
+            .iter()
+            .all(|c| c.as_ref().is_ok_and(|t| t.trim().is_empty()))
+    };
+    let mut rows = rows.iter().filter(|(_, cells)| !blank(cells));
+    let Some((line, header)) = rows.next() else {
         problems.add(
             1,
             "header",
-            format!(
-                "missing column(s) {}; the header row must name: {}",
-                missing.join(", "),
-                expected.join(",")
-            ),
+            "the sheet is empty; the first row must name the columns",
         );
         return Vec::new();
+    };
+    let header = header
+        .iter()
+        .map(|c| c.clone().unwrap_or_default())
+        .collect();
+    let Some(headers) = check_header(header, *line, expected, problems) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (line, cells) in rows {
+        let mut fields = HashMap::new();
+        for (header, cell) in headers.iter().zip(cells) {
+            match cell {
+                Ok(text) => {
+                    fields.insert(header.clone(), text.clone());
+                }
+                Err(reason) => problems.add(*line, header, reason),
+            }
+        }
+        out.push(Row {
+            line: *line,
+            fields,
+        });
     }
+    out
+}
+
+fn read_csv_rows(text: &str, expected: &[&str], problems: &mut Problems<'_>) -> Vec<Row> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_reader(text.as_bytes());
+    let headers: Vec<String> = match reader.headers() {
+        Ok(h) => h.iter().map(str::to_owned).collect(),
+        Err(e) => {
+            problems.add(1, "header", format!("cannot be read: {e}"));
+            return Vec::new();
+        }
+    };
+    let Some(headers) = check_header(headers, 1, expected, problems) else {
+        return Vec::new();
+    };
     let mut rows = Vec::new();
     for record in reader.records() {
         match record {
@@ -212,24 +268,54 @@ fn csv_reason(e: &csv::Error) -> String {
     }
 }
 
+/// The file an import reads: CSV in an encoding, or an .xlsx workbook's sheet.
+pub struct Source<'a> {
+    pub path: &'a Path,
+    pub encoding: Encoding,
+    /// The worksheet of an .xlsx file (default: the first).
+    pub sheet: Option<&'a str>,
+}
+
+impl Source<'_> {
+    fn is_xlsx(&self) -> bool {
+        self.path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
+    }
+}
+
 /// Imports one file. On success returns how many rows were imported.
 pub fn import(
     app: &App,
     ctx: &Ctx,
     kind: ImportKind,
-    path: &Path,
-    encoding: Encoding,
+    source: &Source,
     confirm: bool,
 ) -> Result<usize, ImportError> {
-    let file = path.display().to_string();
+    let path = source.path;
+    let mut file = path.display().to_string();
     let one = |msg: String| ImportError { lines: vec![msg] };
     app.require(ctx, &representative(kind, confirm))
         .map_err(|e| one(e.to_string()))?;
-    let bytes = std::fs::read(path).map_err(|e| one(format!("{file}: cannot be read: {e}")))?;
-    let text = decode(&bytes, encoding).map_err(|e| one(format!("{file}: {e}")))?;
+    let text = if source.is_xlsx() {
+        let (sheet, rows) =
+            xlsx::read(path, source.sheet).map_err(|e| one(format!("{file}: {e}")))?;
+        file = format!("{file}:{sheet}");
+        Input::Sheet(rows)
+    } else {
+        if source.sheet.is_some() {
+            return Err(one(format!(
+                "{file}: --sheet is for .xlsx files; this one is read as CSV"
+            )));
+        }
+        let bytes = std::fs::read(path).map_err(|e| one(format!("{file}: cannot be read: {e}")))?;
+        Input::Csv(decode(&bytes, source.encoding).map_err(|e| one(format!("{file}: {e}")))?)
+    };
     let mut problems = Problems {
         file: &file,
         lines: Vec::new(),
+        serial_dates: matches!(text, Input::Sheet(_)),
     };
     let store = app.store();
     let (mutations, lines): (Vec<Mutation>, Vec<u64>) = match kind {
@@ -302,7 +388,7 @@ fn representative(kind: ImportKind, confirm: bool) -> Mutation {
     }
 }
 
-fn customers(text: &str, p: &mut Problems<'_>) -> Planned {
+fn customers(text: &Input, p: &mut Problems<'_>) -> Planned {
     let rows = read_rows(text, CUSTOMER_COLUMNS, p);
     let mut seen = HashSet::new();
     let mut out = Vec::new();
@@ -337,7 +423,7 @@ fn customers(text: &str, p: &mut Problems<'_>) -> Planned {
     Ok(out)
 }
 
-fn contracts(text: &str, store: &crate::store::Store, p: &mut Problems<'_>) -> Planned {
+fn contracts(text: &Input, store: &crate::store::Store, p: &mut Problems<'_>) -> Planned {
     let rows = read_rows(text, CONTRACT_COLUMNS, p);
     let mut seen = HashSet::new();
     let mut out = Vec::new();
@@ -426,7 +512,7 @@ fn contracts(text: &str, store: &crate::store::Store, p: &mut Problems<'_>) -> P
     Ok(out)
 }
 
-fn installments(text: &str, store: &crate::store::Store, p: &mut Problems<'_>) -> Planned {
+fn installments(text: &Input, store: &crate::store::Store, p: &mut Problems<'_>) -> Planned {
     let rows = read_rows(text, INSTALLMENT_COLUMNS, p);
     let mut seen: HashSet<(String, u32)> = HashSet::new();
     let mut existing: HashMap<String, Option<HashSet<u32>>> = HashMap::new();
@@ -509,7 +595,7 @@ fn installments(text: &str, store: &crate::store::Store, p: &mut Problems<'_>) -
 }
 
 fn payments(
-    text: &str,
+    text: &Input,
     store: &crate::store::Store,
     today: NaiveDate,
     confirm: bool,
@@ -566,7 +652,7 @@ fn payments(
     Ok(out)
 }
 
-fn machines(text: &str, store: &crate::store::Store, p: &mut Problems<'_>) -> Planned {
+fn machines(text: &Input, store: &crate::store::Store, p: &mut Problems<'_>) -> Planned {
     use crate::domain::outbound::{Machine, MachineStock, Model};
     use crate::store::RecordKind;
     let rows = read_rows(text, MACHINE_COLUMNS, p);
@@ -635,7 +721,7 @@ fn machines(text: &str, store: &crate::store::Store, p: &mut Problems<'_>) -> Pl
     Ok(out)
 }
 
-fn accessories(text: &str, p: &mut Problems<'_>) -> Planned {
+fn accessories(text: &Input, p: &mut Problems<'_>) -> Planned {
     let rows = read_rows(text, ACCESSORY_COLUMNS, p);
     let mut seen = HashSet::new();
     let mut out = Vec::new();
@@ -721,12 +807,41 @@ mod tests {
         fn decoding_and_reading_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
             for enc in [Encoding::Auto, Encoding::Utf8, Encoding::Gb18030] {
                 if let Ok(text) = decode(&bytes, enc) {
-                    let mut p = Problems { file: "f.csv", lines: Vec::new() };
-                    let rows = read_rows(&text, PAYMENT_COLUMNS, &mut p);
+                    let mut p = Problems { file: "f.csv", lines: Vec::new(), serial_dates: false };
+                    let rows = read_rows(&Input::Csv(text), PAYMENT_COLUMNS, &mut p);
                     prop_assert!(rows.iter().all(|r| r.line >= 1));
                     prop_assert!(p.lines.iter().all(|l| l.starts_with("f.csv:")));
                 }
             }
+        }
+
+        /// Whatever a worksheet holds (text, numbers as text, error cells, blanks, short or
+        /// long rows), reading it and checking a payment row never panic, and every problem
+        /// names the sheet.
+        #[test]
+        fn any_worksheet_reads_without_panic(
+            cells in proptest::collection::vec(
+                proptest::collection::vec(
+                    prop_oneof![".{0,10}".prop_map(Ok), "#[A-Z/0!]{1,6}".prop_map(Err), Just(Ok(String::new()))],
+                    0..7,
+                ),
+                0..8,
+            ),
+            header in any::<bool>(),
+        ) {
+            let mut rows: Vec<(u64, Vec<xlsx::CellText>)> =
+                cells.into_iter().enumerate().map(|(i, r)| (i as u64 + 2, r)).collect();
+            if header {
+                let names = PAYMENT_COLUMNS.iter().map(|c| Ok(c.to_string())).collect();
+                rows.insert(0, (1, names));
+            }
+            let mut p = Problems { file: "f.xlsx:付款", lines: Vec::new(), serial_dates: true };
+            let read = read_rows(&Input::Sheet(rows), PAYMENT_COLUMNS, &mut p);
+            for row in &read {
+                let _ = p.date(row, "received_on");
+                let _ = p.money(row, "amount");
+            }
+            prop_assert!(p.lines.iter().all(|l| l.starts_with("f.xlsx:付款:")));
         }
 
         #[test]
@@ -737,8 +852,8 @@ mod tests {
                 writer.write_record([format!("C{i}"), n.clone(), "1".into(), "".into(), "".into(), "合肥".into(), "li".into()]).unwrap();
             }
             text.push_str(&String::from_utf8(writer.into_inner().unwrap()).unwrap());
-            let mut p = Problems { file: "f.csv", lines: Vec::new() };
-            let rows = read_rows(&text, CUSTOMER_COLUMNS, &mut p);
+            let mut p = Problems { file: "f.csv", lines: Vec::new(), serial_dates: false };
+            let rows = read_rows(&Input::Csv(text), CUSTOMER_COLUMNS, &mut p);
             prop_assert!(p.lines.is_empty());
             prop_assert_eq!(rows.len(), names.len());
             for (row, n) in rows.iter().zip(&names) {

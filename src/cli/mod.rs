@@ -30,9 +30,11 @@ pub mod hooks;
 pub mod import;
 mod outbound;
 pub mod output;
+mod report;
 mod sync;
 mod table;
 mod workflow;
+mod xlsx;
 
 pub use workflow::parse_public_key;
 
@@ -179,6 +181,10 @@ pub fn exec(
             Some(Command::User(UserCmd::AddKey { .. })) => {
                 Some("user add-key reads a key file; run it on the server".to_string())
             }
+            Some(command) if report::writes_file(command) => Some(
+                "this command writes a file on the server; leave out --out (csv goes to your terminal) or run it there"
+                    .to_string(),
+            ),
             _ => None,
         }
     };
@@ -345,9 +351,13 @@ fn dispatch(
     match command {
         Command::Demo(args) => demo(app, ctx, ui, &args),
         Command::Import(args) => {
-            let count =
-                import::import(app, ctx, args.kind, &args.file, args.encoding, args.confirm)
-                    .map_err(|e| Failure(e.lines))?;
+            let source = import::Source {
+                path: &args.file,
+                encoding: args.encoding,
+                sheet: args.sheet.as_deref(),
+            };
+            let count = import::import(app, ctx, args.kind, &source, args.confirm)
+                .map_err(|e| Failure(e.lines))?;
             outln!("{count} rows imported from {}", args.file.display());
             Ok(())
         }
@@ -478,12 +488,17 @@ fn dispatch(
         Command::Lock(cmd) => workflow::lock(app, ctx, hooks, cmd),
         Command::Tow(cmd) => workflow::tow(app, ctx, cmd),
         Command::Inbox(args) => workflow::inbox(app, ctx, args),
-        Command::Audit { contract, json } => workflow::audit(app, ctx, &contract, json),
+        Command::Audit {
+            contract,
+            json,
+            out,
+        } => workflow::audit(app, ctx, &contract, json, &out),
         Command::Contract(cmd) => outbound::contract(app, ctx, cmd),
         Command::Outbound(cmd) => outbound::outbound(app, ctx, cmd),
         Command::Machine(cmd) => outbound::machine(app, ctx, cmd),
-        Command::Stock { model, json } => outbound::stock(app, ctx, model, json),
-        Command::Report(cmd) => outbound::report(app, ctx, cmd),
+        Command::Stock { model, json, out } => outbound::stock(app, ctx, model, json, &out),
+        Command::Report(cmd) => report::report(app, ctx, cmd),
+        Command::Export(args) => report::export_book(app, ctx, &args),
         Command::Site(cmd) => sync::site(app, ctx, cmd),
         Command::Sync(cmd) => sync::sync(app, ctx, cmd),
     }
@@ -520,8 +535,11 @@ fn payment(app: &App, ctx: &Ctx, cmd: PaymentCmd) -> Done {
         }
         PaymentCmd::Confirm { id } => say(app, ctx, Mutation::ConfirmPayment { id }),
         PaymentCmd::Void { id, reason } => say(app, ctx, Mutation::VoidPayment { id, reason }),
-        PaymentCmd::List(JsonFlag { json }) => {
+        PaymentCmd::List(ListArgs { json, out }) => {
             let rows = app.pending_payments(ctx)?;
+            if report::list_out("payments", &rows, &out)? {
+                return Ok(());
+            }
             if json {
                 return print_json(&rows);
             }
@@ -597,6 +615,9 @@ fn overdue(app: &App, ctx: &Ctx, args: &OverdueArgs) -> Done {
         }),
     };
     let rows = app.overdue(ctx, as_of, &filter)?;
+    if report::list_out("overdue", &rows, &args.out)? {
+        return Ok(());
+    }
     if args.json {
         return print_json(&rows);
     }

@@ -238,8 +238,11 @@ pub fn machine(app: &App, ctx: &Ctx, cmd: MachineCmd) -> Done {
     }
 }
 
-pub fn stock(app: &App, ctx: &Ctx, model: Option<String>, json: bool) -> Done {
+pub fn stock(app: &App, ctx: &Ctx, model: Option<String>, json: bool, out: &OutArgs) -> Done {
     let rows = app.stock(ctx, model.as_deref())?;
+    if super::report::list_out("stock", &rows, out)? {
+        return Ok(());
+    }
     if json {
         print_json(&rows)
     } else {
@@ -248,42 +251,18 @@ pub fn stock(app: &App, ctx: &Ctx, model: Option<String>, json: bool) -> Done {
     }
 }
 
-pub fn report(app: &App, ctx: &Ctx, cmd: ReportCmd) -> Done {
-    match cmd {
-        ReportCmd::Stock(JsonFlag { json }) => {
-            let lines = app.stock_report(ctx)?;
-            if json {
-                return print_json(&lines);
-            }
-            let mut t = Table::new(&[
-                "model",
-                "type",
-                ">in stock",
-                ">reserved",
-                ">shipped",
-                ">towed back",
-                ">max days",
-                ">avg days",
-            ]);
-            for l in &lines {
-                t.row(l.cells().to_vec());
-            }
-            out!("{}", t.render());
-            Ok(())
-        }
-        ReportCmd::Outbound(JsonFlag { json }) => {
-            let by_state = app.orders_by_state(ctx)?;
-            if json {
-                return print_json(
-                    &serde_json::json!({ "by_state": by_state, "orders": app.orders(ctx)? }),
-                );
-            }
-            let mut t = Table::new(&["state", ">orders"]);
-            for s in &by_state {
-                t.row(vec![s.state.into(), s.orders.to_string()]);
-            }
-            out!("{}", t.render());
-            Ok(())
-        }
+/// `report outbound`: orders by state.
+pub fn outbound_report(app: &App, ctx: &Ctx, json: bool) -> Done {
+    let by_state = app.orders_by_state(ctx)?;
+    if json {
+        return print_json(
+            &serde_json::json!({ "by_state": by_state, "orders": app.orders(ctx)? }),
+        );
     }
+    let mut t = Table::new(&["state", ">orders"]);
+    for s in &by_state {
+        t.row(vec![s.state.into(), s.orders.to_string()]);
+    }
+    out!("{}", t.render());
+    Ok(())
 }

@@ -1,7 +1,5 @@
 //! Plain-text tables for people: columns aligned by display cells (CJK is two cells).
 
-use unicode_width::UnicodeWidthStr;
-
 pub struct Table {
     headers: Vec<String>,
     right: Vec<bool>,
@@ -27,32 +25,7 @@ impl Table {
     }
 
     pub fn render(&self) -> String {
-        let mut widths: Vec<usize> = self.headers.iter().map(|h| h.width()).collect();
-        for row in &self.rows {
-            for (w, cell) in widths.iter_mut().zip(row) {
-                *w = (*w).max(cell.width());
-            }
-        }
-        let mut out = String::new();
-        for cells in std::iter::once(&self.headers).chain(&self.rows) {
-            let mut line = String::new();
-            for (i, cell) in cells.iter().enumerate() {
-                let pad = " ".repeat(widths[i] - cell.width());
-                if i > 0 {
-                    line.push_str("  ");
-                }
-                if self.right[i] {
-                    line.push_str(&pad);
-                    line.push_str(cell);
-                } else {
-                    line.push_str(cell);
-                    line.push_str(&pad);
-                }
-            }
-            out.push_str(line.trim_end());
-            out.push('\n');
-        }
-        out
+        crate::export::align(&self.headers, &self.right, &self.rows)
     }
 }
 

@@ -301,7 +301,7 @@ fn print_application(v: &ApplicationView) {
 
 pub fn approval(app: &App, ctx: &Ctx, cmd: ApprovalCmd) -> Done {
     match cmd {
-        ApprovalCmd::List { mine, json } => {
+        ApprovalCmd::List { mine, json, out } => {
             let rows = app.applications(
                 ctx,
                 &ApplicationFilter {
@@ -309,6 +309,9 @@ pub fn approval(app: &App, ctx: &Ctx, cmd: ApprovalCmd) -> Done {
                     ..Default::default()
                 },
             )?;
+            if super::report::list_out("approvals", &rows, &out)? {
+                return Ok(());
+            }
             if json {
                 print_json(&rows)
             } else {
@@ -518,8 +521,11 @@ pub fn tow(app: &App, ctx: &Ctx, cmd: TowCmd) -> Done {
         }
         TowCmd::Fail { id, reason } => say(app, ctx, Mutation::FailTow { id, reason }),
         TowCmd::Show { id, json } => show(app, ctx, &id, json),
-        TowCmd::Board(JsonFlag { json }) => {
+        TowCmd::Board(ListArgs { json, out }) => {
             let rows = app.tow_board(ctx)?;
+            if super::report::list_out("tow_board", &rows, &out)? {
+                return Ok(());
+            }
             if json {
                 print_json(&rows)
             } else {
@@ -573,8 +579,11 @@ pub fn inbox(app: &App, ctx: &Ctx, args: InboxArgs) -> Done {
     Ok(())
 }
 
-pub fn audit(app: &App, ctx: &Ctx, contract: &str, json: bool) -> Done {
+pub fn audit(app: &App, ctx: &Ctx, contract: &str, json: bool, out: &OutArgs) -> Done {
     let entries = app.audit(ctx, contract)?;
+    if super::report::list_out("audit", &entries, out)? {
+        return Ok(());
+    }
     if json {
         return print_json(&entries);
     }

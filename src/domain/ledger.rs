@@ -171,6 +171,9 @@ struct Work<'a, C: LedgerFacts + ?Sized> {
     changes: Vec<Change>,
     /// Every installment before this index is paid in full.
     first_open: usize,
+    /// No installment from this index on has been paid anything: payments reach the
+    /// installments in schedule order, so those after the last one reached are untouched.
+    touched_end: usize,
     penalty_paid: Money,
     credit: Money,
 }
@@ -202,6 +205,7 @@ impl<'a, C: LedgerFacts + ?Sized> Work<'a, C> {
             slots,
             changes: Vec::with_capacity(payments + payments / 2),
             first_open: 0,
+            touched_end: 0,
             penalty_paid: Money::ZERO,
             credit: Money::ZERO,
         };
@@ -310,6 +314,7 @@ impl<'a, C: LedgerFacts + ?Sized> Work<'a, C> {
 
     /// Applies up to `remaining` to installment `i`; records the change from `received + 1`.
     fn take(&mut self, i: usize, part: Part, remaining: &mut Money, received: NaiveDate) {
+        self.touched_end = self.touched_end.max(i + 1);
         let slot = &mut self.slots[i];
         let before = slot.principal + slot.interest;
         if matches!(part, Part::Interest | Part::Both) {
@@ -741,5 +746,117 @@ impl PenaltyFacts {
             days_overdue,
             overdue_amount: overdue.map(|u| u.amount).sum(),
         })
+    }
+}
+
+/// A contract's figures at one date of `positions`: what `evaluate` gives for them, without
+/// the per-installment lines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Position {
+    pub as_of: NaiveDate,
+    pub days_overdue: i64,
+    pub bucket: Bucket,
+    pub overdue_amount: Money,
+    /// Principal and interest still owed, due or not.
+    pub balance: Money,
+    pub penalty_accrued: Money,
+    pub penalty_waived: Money,
+    pub penalty_paid: Money,
+    /// Confirmed money received on or before `as_of`.
+    pub received: Money,
+    /// Principal and interest unpaid at `as_of` of the installments due after it, on or
+    /// before the next date of the list (0 at the last).
+    pub falling_due: Money,
+}
+
+/// `positions`, and what each installment still owed at the last date.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Positions {
+    pub at: Vec<Position>,
+    pub unpaid_at_last: Vec<Money>,
+}
+
+/// The figures of `contract` at each of `dates` (in ascending order), in one pass over its
+/// payments: each equals `evaluate(contract, settings, date)` (a property test checks it).
+/// The reports read a contract at twelve month ends this way instead of evaluating it twelve
+/// times. Without `penalty`, `penalty_accrued` is left at 0 (the sweep over the days is most
+/// of the cost, and only the penalty report reads it); the allocation is the same.
+pub fn positions<C: LedgerFacts + ?Sized>(
+    contract: &C,
+    settings: &PenaltySettings,
+    dates: &[NaiveDate],
+    penalty: bool,
+) -> Positions {
+    debug_assert!(dates.is_sorted(), "positions: dates out of order");
+    let mut payments: Vec<PaymentFact> = contract
+        .payment_facts()
+        .filter(|p| p.kind == PaymentKind::Confirmed)
+        .collect();
+    payments.sort_by_key(|p| p.received_on); // stable: same day keeps the recorded order
+    let mut work = Work::new(contract, settings, payments.len());
+    let mut next = 0;
+    let mut received = Money::ZERO;
+    let schedule = contract.installments();
+    // What the installments from each index on ask in all, for the untouched tail.
+    let mut from_here = vec![Money::ZERO; schedule.len() + 1];
+    for (i, inst) in schedule.iter().enumerate().rev() {
+        from_here[i] = from_here[i + 1] + inst.amount();
+    }
+    let mut out = Vec::with_capacity(dates.len());
+    for (k, &as_of) in dates.iter().enumerate() {
+        let next_date = dates.get(k + 1).copied();
+        while let Some(p) = payments.get(next).filter(|p| p.received_on <= as_of) {
+            work.apply(p.amount, p.received_on);
+            received += p.amount;
+            next += 1;
+        }
+        let (mut overdue_amount, mut balance, mut oldest) = (Money::ZERO, Money::ZERO, None);
+        let mut falling_due = Money::ZERO;
+        // Installments before `first_open` are paid in full; past the window of this date,
+        // the untouched tail counts whole.
+        for (i, (inst, slot)) in schedule
+            .iter()
+            .zip(&work.slots)
+            .enumerate()
+            .skip(work.first_open)
+        {
+            if i >= work.touched_end && inst.due > as_of && next_date.is_none_or(|n| inst.due > n) {
+                balance += from_here[i];
+                break;
+            }
+            let unpaid = slot.principal + slot.interest;
+            balance += unpaid;
+            if inst.due < as_of && unpaid.is_positive() {
+                overdue_amount += unpaid;
+                oldest.get_or_insert(inst.due);
+            } else if inst.due > as_of && next_date.is_some_and(|n| inst.due <= n) {
+                falling_due += unpaid;
+            }
+        }
+        let days_overdue = oldest.map_or(0, |due: NaiveDate| (as_of - due).num_days());
+        out.push(Position {
+            as_of,
+            days_overdue,
+            bucket: Bucket::of_days(days_overdue),
+            overdue_amount,
+            balance,
+            penalty_accrued: if penalty {
+                work.accrued(as_of)
+            } else {
+                Money::ZERO
+            },
+            penalty_waived: work.waived_by(as_of),
+            penalty_paid: work.penalty_paid,
+            received,
+            falling_due,
+        });
+    }
+    Positions {
+        at: out,
+        unpaid_at_last: work
+            .slots
+            .iter()
+            .map(|s| s.principal + s.interest)
+            .collect(),
     }
 }

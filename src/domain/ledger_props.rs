@@ -837,3 +837,48 @@ fn the_reference_agrees_with_a_hand_checked_case() {
         expected
     );
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// `positions` at several dates in one pass equals `evaluate` at each of them, and what
+    /// each installment owes at the last date equals `evaluate`'s lines there.
+    #[test]
+    fn positions_equal_evaluating_at_each_date(
+        model in model(),
+        mut offsets in proptest::collection::vec(0i64..=400, 1..6),
+    ) {
+        offsets.sort_unstable();
+        let contract = model.contract();
+        let settings = model.settings();
+        let dates: Vec<NaiveDate> = offsets.iter().map(|&x| day(x)).collect();
+        let positions = positions(&contract, &settings, &dates, true);
+        let lean = super::positions(&contract, &settings, &dates, false);
+        for (full, lean) in positions.at.iter().zip(&lean.at) {
+            let without = Position { penalty_accrued: Money::ZERO, ..*full };
+            prop_assert_eq!(&without, lean, "without the penalty sweep");
+        }
+        for (k, p) in positions.at.iter().enumerate() {
+            let f = evaluate(&contract, &settings, p.as_of);
+            let falling_due: Money = f
+                .installments
+                .iter()
+                .filter(|i| i.due_date > p.as_of && dates.get(k + 1).is_some_and(|&n| i.due_date <= n))
+                .map(|i| i.principal_outstanding + i.interest_outstanding)
+                .sum();
+            prop_assert_eq!(
+                (p.days_overdue, p.bucket, p.overdue_amount, p.balance, p.penalty_accrued),
+                (f.days_overdue, f.bucket, f.overdue_amount, f.principal_outstanding + f.interest_outstanding, f.penalty_accrued),
+                "as of {}", p.as_of
+            );
+            prop_assert_eq!(
+                (p.penalty_waived, p.penalty_paid, p.received, p.falling_due),
+                (f.penalty_waived, f.penalty_paid, f.received, falling_due),
+                "as of {}", p.as_of
+            );
+        }
+        let last = evaluate(&contract, &settings, *dates.last().unwrap());
+        let owed: Vec<Money> = last.installments.iter().map(|i| i.principal_outstanding + i.interest_outstanding).collect();
+        prop_assert_eq!(positions.unpaid_at_last, owed);
+    }
+}

@@ -8,6 +8,7 @@ pub mod money;
 pub mod outbound;
 pub mod party;
 pub mod refusal;
+pub mod reports;
 pub mod text;
 pub mod ticket;
 pub mod workflow;
@@ -21,8 +22,8 @@ mod ledger_tests;
 
 pub use contract::*;
 pub use ledger::{
-    Advanced, Bucket, Figures, InstallmentFigures, PenaltyFacts, Unpaid, Waived, evaluate,
-    settlement_blockers, waiver_blocker,
+    Advanced, Bucket, Figures, InstallmentFigures, PenaltyFacts, Position, Positions, Unpaid,
+    Waived, evaluate, positions, settlement_blockers, waiver_blocker,
 };
 pub use money::{Money, MoneyError, Rate, round_cents};
 pub use party::{Customer, Role, User};

@@ -442,6 +442,17 @@ pub enum Refusal {
         code: u32,
         tab_ok: bool,
     },
+    /// A report's period that ends before it starts.
+    PeriodBackwards {
+        #[serde(with = "crate::codec::date")]
+        from: NaiveDate,
+        #[serde(with = "crate::codec::date")]
+        to: NaiveDate,
+    },
+    /// Writing an export (a file, a sheet) failed; `reason` is the writer's own words.
+    ExportFailed {
+        reason: String,
+    },
     /// A site's code (the prefix of its ids): 1 to 6 capital letters or digits.
     SiteCodeInvalid {
         code: String,
@@ -779,6 +790,13 @@ pub(crate) fn samples() -> Vec<Refusal> {
             code: 0x1b,
             tab_ok: true,
         },
+        R::PeriodBackwards {
+            from: day("2026-06-30"),
+            to: day("2026-06-01"),
+        },
+        R::ExportFailed {
+            reason: s("disk full"),
+        },
         R::SiteCodeInvalid { code: s("hf") },
         R::SiteNumberInvalid { number: 1 },
         R::SiteBranchesRequired { site: s("合肥") },
@@ -940,15 +958,17 @@ mod tests {
                     "4f0e616363727565207468726f756768fcac931600fc8c931600"
                 }
                 Refusal::ControlCharacter { .. } => "50046e6f74651b01",
-                Refusal::SiteCodeInvalid { .. } => "51026866",
-                Refusal::SiteNumberInvalid { .. } => "5201",
-                Refusal::SiteBranchesRequired { .. } => "5306e59088e882a5",
-                Refusal::SiteExists { .. } => "5406e59088e882a5",
-                Refusal::SiteNumberOrCodeTaken { .. } => "5506e59088e882a502024846",
-                Refusal::BranchHeldBySite { .. } => "5606e5b7a2e6b99606e59088e882a5",
-                Refusal::SiteUserTaken { .. } => "570768662d73796e6306e59088e882a5",
-                Refusal::SiteUserHasRoles { .. } => "58026c69",
-                Refusal::SiteNotRegistered { .. } => "5907",
+                Refusal::PeriodBackwards { .. } => "51fcaa931600fc70931600",
+                Refusal::ExportFailed { .. } => "52096469736b2066756c6c",
+                Refusal::SiteCodeInvalid { .. } => "53026866",
+                Refusal::SiteNumberInvalid { .. } => "5401",
+                Refusal::SiteBranchesRequired { .. } => "5506e59088e882a5",
+                Refusal::SiteExists { .. } => "5606e59088e882a5",
+                Refusal::SiteNumberOrCodeTaken { .. } => "5706e59088e882a502024846",
+                Refusal::BranchHeldBySite { .. } => "5806e5b7a2e6b99606e59088e882a5",
+                Refusal::SiteUserTaken { .. } => "590768662d73796e6306e59088e882a5",
+                Refusal::SiteUserHasRoles { .. } => "5a026c69",
+                Refusal::SiteNotRegistered { .. } => "5b07",
             };
             let actual = bytes(sample);
             assert_eq!(actual, expected, "sample {index}: {sample:?}");

@@ -13,7 +13,8 @@ mod view;
 
 pub use txn::Txn;
 pub use view::{
-    ContactRef, ContractRef, PaymentRef, PaymentStatusRef, Record, TicketRef, WaiverGrantRef,
+    ContactRef, ContractRef, CustomerRef, PaymentRef, PaymentStatusRef, Record, TicketRef,
+    WaiverGrantRef,
 };
 
 use crate::domain::ledger::Standing;
@@ -697,6 +698,23 @@ impl Store {
 
     pub fn customers(&self) -> impl Iterator<Item = Result<Customer>> + '_ {
         self.scan_decoded(Space::Customer)
+    }
+
+    /// Every collection ticket's record, in contract order, to be read through a borrowed
+    /// view (`ticket()`).
+    pub fn ticket_records(&self) -> impl Iterator<Item = Result<Record>> + '_ {
+        self.tree.scan_prefix(Space::Ticket.prefix()).map(|kv| {
+            let (key, value) = kv?;
+            Ok(Record { key, value })
+        })
+    }
+
+    /// Every customer record, in id order, to be read through a borrowed view (`customer()`).
+    pub fn customer_records(&self) -> impl Iterator<Item = Result<Record>> + '_ {
+        self.tree.scan_prefix(Space::Customer.prefix()).map(|kv| {
+            let (key, value) = kv?;
+            Ok(Record { key, value })
+        })
     }
 
     pub fn users(&self) -> impl Iterator<Item = Result<User>> + '_ {

@@ -30,6 +30,23 @@ impl Record {
     pub fn ticket(&self) -> Result<TicketRef<'_>> {
         decode_borrowed(&self.key, &self.value)
     }
+
+    /// The record as a customer.
+    pub fn customer(&self) -> Result<CustomerRef<'_>> {
+        decode_borrowed(&self.key, &self.value)
+    }
+}
+
+/// `domain::Customer`, borrowed.
+#[derive(Debug, Deserialize)]
+pub struct CustomerRef<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub phone: &'a str,
+    pub id_number: &'a str,
+    pub address: &'a str,
+    pub branch: &'a str,
+    pub collector: &'a str,
 }
 
 fn decode_borrowed<'a, T: Deserialize<'a>>(key: &[u8], bytes: &'a [u8]) -> Result<T> {
@@ -201,6 +218,41 @@ mod tests {
             key: sled::IVec::from(&b"co/H1"[..]),
             value: sled::IVec::from(value),
         }
+    }
+
+    #[test]
+    fn the_customer_view_reads_what_a_customer_wrote() {
+        let c = crate::domain::Customer {
+            id: "C1".into(),
+            name: "张伟".into(),
+            phone: "13800000001".into(),
+            id_number: "340101".into(),
+            address: "合肥市".into(),
+            branch: "合肥".into(),
+            collector: "wang".into(),
+        };
+        let r = record(encode(&c));
+        let v = r.customer().unwrap();
+        assert_eq!(
+            [
+                v.id,
+                v.name,
+                v.phone,
+                v.id_number,
+                v.address,
+                v.branch,
+                v.collector
+            ],
+            [
+                "C1",
+                "张伟",
+                "13800000001",
+                "340101",
+                "合肥市",
+                "合肥",
+                "wang"
+            ]
+        );
     }
 
     #[test]

@@ -36,6 +36,8 @@ pub struct Config {
     pub ssh_login_grace_secs: Option<u64>,
     /// `duedesk serve`: at most this many connections from one address at once.
     pub ssh_max_connections_per_address: Option<usize>,
+    /// Where the reports screen's export key writes its files.
+    pub export_dir: Option<PathBuf>,
     /// Where it was read from, if a file was read.
     pub file: Option<PathBuf>,
 }
@@ -79,6 +81,9 @@ impl Config {
             let name = k.get_ref().to_string();
             match (name.as_str(), v.get_ref()) {
                 ("theme", DeValue::String(s)) => config.theme = Some(s.to_string()),
+                ("export_dir", DeValue::String(s)) => {
+                    config.export_dir = Some(PathBuf::from(s.as_ref() as &str))
+                }
                 ("lang", DeValue::String(s)) => {
                     config.lang = Some(Lang::parse(s).ok_or_else(|| {
                         err(Some(v.span()), Some(name.clone()), "use en or zh".into())
@@ -209,7 +214,10 @@ impl Config {
                         config.notify_command = command;
                     }
                 }
-                ("theme" | "lang" | "keys" | "lock_command" | "notify_command", _) => {
+                (
+                    "theme" | "lang" | "keys" | "lock_command" | "notify_command" | "export_dir",
+                    _,
+                ) => {
                     return Err(err(Some(v.span()), Some(name), "has the wrong type".into()));
                 }
                 _ => {

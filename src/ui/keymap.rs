@@ -150,10 +150,11 @@ pub enum Context {
     Stock,
     Orders,
     Order,
+    Reports,
 }
 
 impl Context {
-    pub const ALL: [Context; 13] = [
+    pub const ALL: [Context; 14] = [
         Context::Global,
         Context::List,
         Context::Dashboard,
@@ -167,6 +168,7 @@ impl Context {
         Context::Stock,
         Context::Orders,
         Context::Order,
+        Context::Reports,
     ];
 
     /// The table's name in the config file: `[keys.<name>]`.
@@ -185,6 +187,7 @@ impl Context {
             Context::Stock => "stock",
             Context::Orders => "orders",
             Context::Order => "order",
+            Context::Reports => "reports",
         }
     }
 
@@ -273,6 +276,12 @@ commands! {
     Ship => "ship", CmdShip;
     Swap => "swap", CmdSwap;
     CancelOrder => "cancel_order", CmdCancelOrder;
+    Screen9 => "screen_reports", CmdScreen9;
+    NextReport => "next_report", CmdNextReport;
+    PrevReport => "prev_report", CmdPrevReport;
+    Period => "period", CmdPeriod;
+    NextSheet => "next_sheet", CmdNextSheet;
+    Export => "export", CmdExport;
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -380,6 +389,18 @@ impl Default for KeyMap {
                     table(&[(Open, &["enter"]), (NewOrder, &["n"]), (Reload, &["r"])]),
                 ),
                 (
+                    Context::Reports,
+                    table(&[
+                        (NextReport, &["l", "right"]),
+                        (PrevReport, &["h", "left"]),
+                        (Period, &["p"]),
+                        (Filter, &["f"]),
+                        (NextSheet, &["s"]),
+                        (Export, &["e"]),
+                        (Reload, &["r"]),
+                    ]),
+                ),
+                (
                     Context::Order,
                     table(&[
                         (Back, &["esc", "backspace"]),
@@ -420,6 +441,7 @@ impl Default for KeyMap {
                         (Screen6, &["6"]),
                         (Screen7, &["7"]),
                         (Screen8, &["8"]),
+                        (Screen9, &["9"]),
                     ]),
                 ),
             ],

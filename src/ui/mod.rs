@@ -19,6 +19,7 @@ pub mod keymap;
 pub mod log;
 pub mod outbound;
 pub mod pick;
+pub mod reports;
 pub mod screens;
 pub mod search;
 pub mod state;
@@ -63,6 +64,8 @@ pub struct Settings {
     pub lang: Lang,
     pub theme: Theme,
     pub keys: keymap::KeyMap,
+    /// Where the reports screen writes its exports (config `export_dir`).
+    pub export_dir: Option<std::path::PathBuf>,
 }
 
 impl Settings {
@@ -86,6 +89,7 @@ impl Settings {
             lang,
             theme,
             keys: config.keys,
+            export_dir: config.export_dir,
         })
     }
 }
@@ -106,7 +110,8 @@ pub struct Session<'a> {
 
 impl<'a> Session<'a> {
     pub fn new(app: &'a App, ctx: Ctx, settings: Settings) -> anyhow::Result<Session<'a>> {
-        let state = State::new(app, &ctx, settings.lang, settings.theme, settings.keys)?;
+        let mut state = State::new(app, &ctx, settings.lang, settings.theme, settings.keys)?;
+        state.export_dir = settings.export_dir;
         Ok(Session {
             app,
             ctx,

@@ -35,6 +35,8 @@ pub enum Screen {
     Stock,
     /// Outbound orders (交机出库), shown with the stock browser.
     Orders,
+    /// Management reports (报表), for finance, approvers and admins.
+    Reports,
 }
 
 impl Screen {
@@ -59,6 +61,7 @@ impl Screen {
             Screen::Rules => Msg::ScreenRules,
             Screen::Stock => Msg::ScreenStock,
             Screen::Orders => Msg::ScreenOutbound,
+            Screen::Reports => Msg::ScreenReports,
         }
     }
 }
@@ -193,6 +196,12 @@ pub struct State {
     pub orders: OrdersScreen,
     /// Whether the stock and outbound screens are offered (the book uses them).
     pub machine_system: bool,
+    pub reports: super::screens::reports::ReportsScreen,
+    /// Whether the reports screen is offered (finance, approvers, admins).
+    pub reports_allowed: bool,
+    /// Where the reports screen's export key writes (the config's `export_dir`; default:
+    /// the working directory).
+    pub export_dir: Option<std::path::PathBuf>,
     pub popup: Option<Popup>,
     pub status: Option<Status>,
     pub quit: bool,
@@ -279,6 +288,9 @@ impl State {
             stock: StockScreen::default(),
             orders: OrdersScreen::default(),
             machine_system: super::outbound::in_use(app, ctx),
+            reports: Default::default(),
+            reports_allowed: super::reports::allowed(app, ctx),
+            export_dir: None,
             popup: None,
             status: None,
             quit: false,
@@ -301,6 +313,7 @@ impl State {
             (Screen::Stock, _) => Context::Stock,
             (Screen::Orders, _) if self.orders.order.is_some() => Context::Order,
             (Screen::Orders, _) => Context::Orders,
+            (Screen::Reports, _) => Context::Reports,
         };
         vec![screen, Context::List, Context::Global]
     }
@@ -311,12 +324,16 @@ impl State {
         if self.machine_system {
             out.extend(Screen::MACHINE);
         }
+        if self.reports_allowed {
+            out.push(Screen::Reports);
+        }
         out
     }
 
     /// Whether a command can do anything here (help lists only those).
     pub fn offers(&self, command: Command) -> bool {
-        self.machine_system || !matches!(command, Command::Screen7 | Command::Screen8)
+        (self.machine_system || !matches!(command, Command::Screen7 | Command::Screen8))
+            && (self.reports_allowed || command != Command::Screen9)
     }
 
     /// Whether keys go to a text field or popup instead of the key map.
@@ -577,6 +594,7 @@ fn list_len(state: &State) -> usize {
         Screen::Rules => state.rules.view.as_ref().map_or(0, |v| v.rules.len()),
         Screen::Stock => state.stock.len(),
         Screen::Orders => state.orders.len(),
+        Screen::Reports => state.reports.len(),
     }
 }
 
@@ -593,6 +611,7 @@ fn switch_to(state: &mut State, app: &App, ctx: &Ctx, screen: Screen) -> bool {
         Screen::Rules if state.rules.view.is_none() => reload_rules(state, app, ctx),
         Screen::Stock if !state.stock.loaded => super::outbound::reload_stock(state, app, ctx),
         Screen::Orders if !state.orders.loaded => super::outbound::reload_orders(state, app, ctx),
+        Screen::Reports if !state.reports.loaded => super::reports::reload(state, app, ctx),
         _ => {}
     }
     true
@@ -729,6 +748,7 @@ fn command_(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> bool {
         (Screen::Rules, _) => Some(&mut state.rules.nav),
         (Screen::Stock, _) => Some(state.stock.nav_mut()),
         (Screen::Orders, _) => Some(state.orders.nav_mut()),
+        (Screen::Reports, _) => Some(&mut state.reports.nav),
     };
     if let Some(moved) = nav.and_then(|n| n.apply(command, len)) {
         if moved && state.screen == Screen::Approvals {
@@ -737,6 +757,9 @@ fn command_(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> bool {
         return moved;
     }
     if let Some(done) = super::outbound::command(state, app, ctx, command) {
+        return done;
+    }
+    if let Some(done) = super::reports::command(state, app, ctx, command) {
         return done;
     }
     match command {
@@ -764,6 +787,7 @@ fn command_(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> bool {
         Command::Screen6 => switch_to(state, app, ctx, Screen::Rules),
         Command::Screen7 if state.machine_system => switch_to(state, app, ctx, Screen::Stock),
         Command::Screen8 if state.machine_system => switch_to(state, app, ctx, Screen::Orders),
+        Command::Screen9 if state.reports_allowed => switch_to(state, app, ctx, Screen::Reports),
         Command::Open => {
             let Some(no) = state.dashboard.selected().map(|r| r.contract_no.clone()) else {
                 return false;
@@ -833,7 +857,7 @@ fn command_(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> bool {
                 Screen::Approvals => reload_approvals(state, app, ctx),
                 Screen::Tows => reload_tows(state, app, ctx),
                 Screen::Rules => reload_rules(state, app, ctx),
-                Screen::Stock | Screen::Orders => {}
+                Screen::Stock | Screen::Orders | Screen::Reports => {}
             }
             reload_unread(state, app, ctx);
             // The first machine, accessory or order, added elsewhere, brings tabs 7 and 8.

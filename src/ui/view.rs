@@ -73,6 +73,7 @@ pub fn view(state: &State, frame: &mut Frame) {
         Screen::Rules => rules::draw(&state.rules, lang, theme, buf, body),
         Screen::Stock => stock::draw(&state.stock, lang, theme, buf, body),
         Screen::Orders => outbound::draw(&state.orders, lang, theme, buf, body),
+        Screen::Reports => super::screens::reports::draw(&state.reports, lang, theme, buf, body),
     }
     let status_area = Rect::new(area.x, area.bottom() - 2, area.width, 1);
     status_line(state, frame, status_area);
@@ -113,7 +114,7 @@ fn tabs(state: &State, buf: &mut Buffer, area: Rect) {
             {
                 title = format!("{title} > {}", o.view.id);
             }
-            format!(" {} {} ", i + 1, title)
+            format!(" {} {title} ", tab_number(*screen, i))
         })
         .collect();
     // When the titles do not fit, the screens not shown keep only their numbers.
@@ -128,7 +129,7 @@ fn tabs(state: &State, buf: &mut Buffer, area: Rect) {
             theme.style("tab")
         };
         let text = if compact && !active {
-            format!(" {} ", i + 1)
+            format!(" {} ", tab_number(*screen, i))
         } else {
             title
         };
@@ -153,6 +154,16 @@ fn sync_state(lang: crate::ui::i18n::Lang, sync: &crate::sync::branch::Line) -> 
         text.push_str(&lang.f(Msg::SyncConflicts, &[&sync.conflicts.to_string()]));
     }
     text
+}
+
+/// The number a tab shows: its place, except the reports tab, which keeps its key's number
+/// (9) whichever tabs come before it.
+fn tab_number(screen: Screen, place: usize) -> usize {
+    if screen == Screen::Reports {
+        9
+    } else {
+        place + 1
+    }
 }
 
 fn status_line(state: &State, frame: &mut Frame, area: Rect) {

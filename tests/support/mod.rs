@@ -467,6 +467,7 @@ pub fn settings(lang: Lang, theme: &str) -> Settings {
         lang,
         theme: Theme::load(theme).unwrap(),
         keys: KeyMap::default(),
+        export_dir: None,
     }
 }
 

@@ -7,6 +7,7 @@ pub mod dash_data;
 pub mod dashboard;
 pub mod outbound;
 pub mod payments;
+pub mod reports;
 pub mod rules;
 pub mod settings;
 pub mod stock;
