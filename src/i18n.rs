@@ -256,6 +256,7 @@ impl Lang {
                     Thing::Application => Msg::NotFoundApplication,
                     Thing::Notification => Msg::NotFoundNotification,
                     Thing::Actor => Msg::NotFoundActor,
+                    Thing::Site => Msg::NotFoundSite,
                 },
                 &[id],
             ),
@@ -536,6 +537,18 @@ impl Lang {
                 &[&from.to_string(), &to.to_string()],
             ),
             R::ExportFailed { reason } => f(Msg::RefExportFailed, &[reason]),
+            R::SiteCodeInvalid { code } => f(Msg::RefSiteCodeInvalid, &[code]),
+            R::SiteNumberInvalid { number } => f(Msg::RefSiteNumberInvalid, &[&number.to_string()]),
+            R::SiteBranchesRequired { site } => f(Msg::RefSiteBranchesRequired, &[site]),
+            R::SiteExists { site } => f(Msg::RefSiteExists, &[site]),
+            R::SiteNumberOrCodeTaken { site, number, code } => f(
+                Msg::RefSiteNumberOrCodeTaken,
+                &[site, &number.to_string(), code],
+            ),
+            R::BranchHeldBySite { branch, site } => f(Msg::RefBranchHeldBySite, &[branch, site]),
+            R::SiteUserTaken { user, site } => f(Msg::RefSiteUserTaken, &[user, site]),
+            R::SiteUserHasRoles { user } => f(Msg::RefSiteUserHasRoles, &[user]),
+            R::SiteNotRegistered { number } => f(Msg::RefSiteNotRegistered, &[&number.to_string()]),
         }
     }
 
@@ -555,6 +568,8 @@ impl Lang {
             Holders::BranchSales { branch } => self.f(Msg::HoldersBranchSales, &[branch]),
             Holders::ContractScope { contract } => self.f(Msg::HoldersScope, &[contract]),
             Holders::SelfOrAdmin { user } => self.f(Msg::HoldersSelf, &[user]),
+            Holders::SiteUser { site } => self.f(Msg::HoldersSiteUser, &[site]),
+            Holders::SiteBranchUsers { site } => self.f(Msg::HoldersSiteBranches, &[site]),
         }
     }
 
@@ -1202,6 +1217,26 @@ catalog! {
     ReportExported => "Saved {}", "已保存 {}";
     ReportExportFailed => "Export failed: {}", "导出失败：{}";
     ReportsNone => "Nothing in this period.", "本期间无数据。";
+
+    // A branch site's sync, on the status line
+    SyncState => "{} pending · synced {}", "待同步 {} · 上次同步 {}";
+    SyncNever => "never", "从未";
+    SyncConflicts => "{} conflicts", "同步冲突 {}";
+    SyncNoLongerApplies => "no longer applies after head office's changes: {}", "在总部的更改之后不再适用：{}";
+
+    // Refusals of branch sites and their sync
+    NotFoundSite => "site {} does not exist; see `duedesk site list`", "站点 {} 不存在；见 `duedesk site list`";
+    HoldersSiteUser => "admin, the user of site {}", "管理员、站点 {} 的同步用户";
+    HoldersSiteBranches => "users of the branches of site {}", "站点 {} 所辖网点的用户";
+    RefSiteCodeInvalid => "site code '{}': give 1 to 6 capital letters or digits (HF)", "站点代码「{}」：请填 1 到 6 个大写字母或数字（如 HF）";
+    RefSiteNumberInvalid => "site number {}: head office is 1, a branch site 2 or more", "站点编号 {}：总部为 1，分支站点为 2 或以上";
+    RefSiteBranchesRequired => "site {}: give the branches whose book it holds (--branches 合肥,巢湖)", "站点 {}：请指定它所持账簿的网点（--branches 合肥,巢湖）";
+    RefSiteExists => "site {} already exists", "站点 {} 已存在";
+    RefSiteNumberOrCodeTaken => "site {} already has number {} and code {}; give another", "站点 {} 已使用编号 {} 和代码 {}；请另选";
+    RefBranchHeldBySite => "branch {} is already held by site {}", "网点 {} 已属于站点 {}";
+    RefSiteUserTaken => "user {} already syncs for site {}; give each site its own user", "用户 {} 已为站点 {} 同步；每个站点须有自己的用户";
+    RefSiteUserHasRoles => "user {} exists with other roles; a site's user holds the role site and nothing else, so give a new name", "用户 {} 已存在且有其他角色；站点用户只能有 site 角色，请另起用户名";
+    RefSiteNotRegistered => "site number {} is not registered here; see `duedesk site list`", "此处没有登记编号为 {} 的站点；见 `duedesk site list`";
 }
 
 /// Report columns and parts (`app::reports`) by their keys, in Chinese; in English the key

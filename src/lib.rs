@@ -12,4 +12,5 @@ pub mod export;
 pub mod i18n;
 pub mod ssh;
 pub mod store;
+pub mod sync;
 pub mod ui;

@@ -96,6 +96,7 @@ fn name_of(mutation: &Mutation) -> &'static str {
         Mutation::RecordDelivery { .. } => "RecordDelivery",
         Mutation::AccruePart { .. } => "AccruePart",
         Mutation::SetLanguage { .. } => "SetLanguage",
+        Mutation::AddSite { .. } => "AddSite",
     }
 }
 
@@ -319,6 +320,13 @@ fn samples() -> Vec<Mutation> {
         Mutation::SetLanguage {
             name: "li".into(),
             lang: duedesk::i18n::Lang::Zh,
+        },
+        Mutation::AddSite {
+            site: 2,
+            name: "合肥".into(),
+            code: "HF".into(),
+            branches: vec!["合肥".into(), "巢湖".into()],
+            user: "hf-sync".into(),
         },
     ]
 }

@@ -8,7 +8,7 @@
 //! Must not touch: the journal (the caller appends the entry), permissions (checked before).
 
 use super::outcome::Outcome;
-use super::{Mutation, Result, accrual, ledger, outbound, users, workflow};
+use super::{Mutation, Result, accrual, ledger, outbound, sites, users, workflow};
 use crate::store::{EntryHeader, Txn};
 
 /// Applies one mutation to the projections in `txn`.
@@ -164,5 +164,12 @@ pub(super) fn apply(
         } => outbound::swap_machine(txn, header, id, serial, reason),
         Mutation::CancelOrder { order: id, reason } => outbound::cancel_order(txn, id, reason),
         Mutation::SetLanguage { name, lang } => users::set_language(txn, name, *lang),
+        Mutation::AddSite {
+            site,
+            name,
+            code,
+            branches,
+            user,
+        } => sites::add_site(txn, *site, name, code, branches, user),
     }
 }

@@ -35,6 +35,8 @@ pub mod reports;
 pub mod rules_file;
 mod service;
 mod shared;
+pub mod site_queries;
+mod sites;
 mod stock;
 pub mod tabular;
 mod users;
@@ -47,6 +49,7 @@ pub use error::{AppError, Result};
 pub use outcome::{Ctx, Outcome};
 pub(crate) use service::resolve_user;
 pub use service::{ACCRUAL_PART, App, LOCAL_ADMIN};
+pub use sites::Site;
 
 /// The approval rules in force (the built-in defaults until an admin sets some).
 pub fn rules_in_force_of(app: &App) -> Result<crate::domain::approval::RuleSet> {

@@ -285,6 +285,16 @@ pub enum Mutation {
         name: String,
         lang: crate::i18n::Lang,
     },
+    /// Registers a branch site at head office: its number (2, 3, …; head office is 1), the
+    /// code its ids carry (`HF` → `HF-P12`), the branches whose book it holds and the user
+    /// whose key syncs for it (created if new, holding only the role `site`).
+    AddSite {
+        site: u32,
+        name: String,
+        code: String,
+        branches: Vec<String>,
+        user: String,
+    },
 }
 
 impl Mutation {
@@ -339,6 +349,7 @@ impl Mutation {
             | Mutation::CancelOrder { .. } => "outbound.order",
             Mutation::Ship { .. } => "outbound.ship",
             Mutation::SetLanguage { .. } => "user.lang",
+            Mutation::AddSite { .. } => "site.manage",
         }
     }
 
@@ -553,6 +564,18 @@ impl Mutation {
                 .chain(upto)
                 .map(|c| ("contract", c.as_str()))
                 .collect(),
+            Mutation::AddSite {
+                name,
+                code,
+                branches,
+                user,
+                ..
+            } => {
+                let mut fields = vec![("name", name.as_str()), ("code", code.as_str())];
+                fields.extend(branches.iter().map(|b| ("branch", b.as_str())));
+                fields.push(("user", user));
+                fields
+            }
         }
     }
 

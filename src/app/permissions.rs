@@ -25,7 +25,8 @@ pub fn holders(mutation: &Mutation) -> &'static [Role] {
         | Mutation::SetRoles { .. }
         | Mutation::AddKey { .. }
         | Mutation::RemoveKey { .. }
-        | Mutation::SetRules { .. } => &[Admin],
+        | Mutation::SetRules { .. }
+        | Mutation::AddSite { .. } => &[Admin],
         Mutation::RecordPayment { .. } | Mutation::Settle { .. } => &[Collector, Finance, Admin],
         Mutation::ConfirmPayment { .. } | Mutation::VoidPayment { .. } => &[Finance, Admin],
         Mutation::Accrue { .. } | Mutation::AccruePart { .. } => &[Finance, Admin],
@@ -155,7 +156,8 @@ pub(crate) fn subject<R: Reader + ?Sized>(
         | Mutation::SetAllocationOrder { .. }
         | Mutation::Accrue { .. }
         | Mutation::AccruePart { .. }
-        | Mutation::SetLanguage { .. } => None,
+        | Mutation::SetLanguage { .. }
+        | Mutation::AddSite { .. } => None,
     })
 }
 

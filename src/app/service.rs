@@ -290,6 +290,22 @@ impl App {
     /// once, whatever the retries); an entry of this site, a local one (`is_local`), one
     /// without its ids, or one that skips a seq of its site is refused.
     pub fn apply_entry(&self, header: &EntryHeader, mutation: &Mutation) -> Result<Outcome> {
+        self.apply_other(header, mutation, false)
+    }
+
+    /// `apply_entry` for head office accepting a branch's push: the entries of a site may skip
+    /// seqs (head office refused the ones between, and sync keeps its verdicts on them), but
+    /// never go back; the caller (sync) hands them over in their site's order.
+    pub fn apply_pushed(&self, header: &EntryHeader, mutation: &Mutation) -> Result<Outcome> {
+        self.apply_other(header, mutation, true)
+    }
+
+    fn apply_other(
+        &self,
+        header: &EntryHeader,
+        mutation: &Mutation,
+        gaps: bool,
+    ) -> Result<Outcome> {
         let _writer = self.store.lock();
         let here = self.store.site()?;
         if header.site == here {
@@ -312,7 +328,7 @@ impl App {
                 header.site, header.seq
             )));
         }
-        if header.seq != applied + 1 {
+        if header.seq != applied + 1 && !gaps {
             return Err(Refusal::EntryOutOfOrder {
                 entry: origin(header),
                 expected: format!("{}-{}", header.site, applied + 1),
@@ -428,6 +444,69 @@ impl App {
         Ok(Outcome::accrued(counts, &since, through))
     }
 
+    /// Applies entries head office sent (a branch's pull, a bootstrap), in their order, as
+    /// they came and without checking permissions again: head office checked them and is the
+    /// order of record. An origin already held here is passed over (a site receives only its
+    /// scope of another site's entries, so their seqs have gaps). Returns how many applied.
+    pub fn adopt(&self, entries: &[(EntryHeader, Mutation)]) -> Result<u64> {
+        let _writer = self.store.lock();
+        let mut count = 0;
+        for (header, mutation) in entries {
+            if self.store.holds(header.site, header.seq)? {
+                continue;
+            }
+            let mut txn = self.store.begin();
+            execute::apply(&mut txn, header, mutation)
+                .map_err(|e| no_longer_applies(header, mutation, e))?;
+            txn.append_journal(header, mutation)?;
+            txn.commit()?;
+            count += 1;
+        }
+        self.replayed()?;
+        Ok(count)
+    }
+
+    /// After a replay: flushed, and every screen and the shared overdue list told.
+    fn replayed(&self) -> Result<()> {
+        self.store.flush()?;
+        self.overdue_cache.note(shared::Touched::anything());
+        self.book_version.fetch_add(1, Ordering::AcqRel);
+        Ok(())
+    }
+
+    /// Puts `tail` in place of every journal entry after local order `keep` and replays the
+    /// journal into fresh projections: a branch taking head office's order with its pending
+    /// entries on top. An entry of this site after `keep` that no longer applies (refused)
+    /// is passed over and returned with its refusal: the caller keeps it (a conflict), then
+    /// takes it out of the journal (`Store::remove_journal_entries`). Any other entry that
+    /// fails, and any store failure, stops the replay with an error (the journal is whole:
+    /// `rebuild` retries).
+    pub fn rebase(
+        &self,
+        keep: u64,
+        tail: &[(EntryHeader, Mutation)],
+    ) -> Result<Vec<(EntryHeader, Mutation, Refusal)>> {
+        let _writer = self.store.lock();
+        let here = self.store.site()?;
+        self.store.replace_journal_tail(keep, tail)?;
+        self.store.clear_projections()?;
+        let mut dropped = Vec::new();
+        for entry in self.store.journal_after::<Mutation>(0) {
+            let (order, header, mutation) = entry?;
+            let mut txn = self.store.begin();
+            match execute::apply(&mut txn, &header, &mutation) {
+                Ok(_) => txn.commit()?,
+                Err(AppError::Refused(refusal)) if order > keep && header.site == here => {
+                    dropped.push((header, mutation, *refusal));
+                }
+                Err(e @ AppError::Store(_)) => return Err(e),
+                Err(e) => return Err(no_longer_applies(&header, &mutation, e)),
+            }
+        }
+        self.replayed()?;
+        Ok(dropped)
+    }
+
     /// Replays the journal, in the order this database applied it, into fresh projections.
     /// The journal itself, its keys and origins, the site's seq and the mint counters are
     /// left as they are. Returns the number of entries replayed.
@@ -440,21 +519,24 @@ impl App {
         for entry in self.store.journal::<Mutation>() {
             let (header, mutation) = entry?;
             let mut txn = self.store.begin();
-            execute::apply(&mut txn, &header, &mutation).map_err(|e| {
-                AppError::from(Refusal::JournalEntryFails {
-                    entry: format!("{}-{}", header.site, header.seq),
-                    mutation: mutation.permission().to_string(),
-                    why: e.to_string(),
-                })
-            })?;
+            execute::apply(&mut txn, &header, &mutation)
+                .map_err(|e| no_longer_applies(&header, &mutation, e))?;
             txn.commit()?;
             count += 1;
         }
-        self.store.flush()?;
-        self.overdue_cache.note(shared::Touched::anything());
-        self.book_version.fetch_add(1, Ordering::AcqRel);
+        self.replayed()?;
         Ok(count)
     }
+}
+
+/// A journal entry (or one head office sent) that does not apply on replay.
+fn no_longer_applies(header: &EntryHeader, mutation: &Mutation, e: AppError) -> AppError {
+    Refusal::JournalEntryFails {
+        entry: origin(header),
+        mutation: mutation.permission().to_string(),
+        why: e.to_string(),
+    }
+    .into()
 }
 
 /// An entry's origin as `audit` shows it: `site-seq`.

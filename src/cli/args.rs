@@ -146,6 +146,86 @@ pub enum Command {
     Bench(BenchArgs),
     /// Write customers, contracts, installments or payments in the columns `import` reads
     Export(ExportArgs),
+    /// Branch sites syncing with head office (at head office): add, list
+    #[command(subcommand)]
+    Site(SiteCmd),
+    /// Sync a branch's database with head office: over SSH (`sync ssh://USER@HOST[:PORT]`),
+    /// or by file (clone, init, push, accept, pull)
+    Sync(SyncArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct SyncArgs {
+    #[command(subcommand)]
+    pub cmd: Option<SyncCmd>,
+    /// At a branch: sync with head office over SSH now [default: the address used last]
+    #[arg(value_name = "ssh://USER@HOST[:PORT]")]
+    pub remote: Option<String>,
+    /// The command that replaces `ssh` (words, as GIT_SSH_COMMAND)
+    #[arg(long, env = "DUEDESK_SSH", value_name = "CMD", global = true)]
+    pub ssh_command: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SiteCmd {
+    /// Register a branch site: the branches whose book it holds and the user that syncs for it
+    Add {
+        #[arg(value_name = "NAME")]
+        name: String,
+        /// The code its ids carry (HF → HF-P12): capital letters or digits
+        #[arg(long)]
+        code: String,
+        /// The branches whose book it holds, comma-separated (合肥,巢湖)
+        #[arg(long, value_delimiter = ',', required = true)]
+        branches: Vec<String>,
+        /// The user whose SSH key syncs for it (created if new, with the role site only)
+        #[arg(long)]
+        user: String,
+    },
+    /// The sites with their branches, last push and pull, cursor, pending and conflicts
+    List(JsonFlag),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SyncCmd {
+    /// At head office: write the bundle a new branch database starts from
+    Clone {
+        #[arg(long, value_name = "NAME")]
+        site: String,
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// At a branch: create the branch database (--db DIR, which must not exist) from a bundle
+    /// file, or from head office over SSH (`sync init ssh://USER@HOST[:PORT] --site NAME`)
+    Init {
+        #[arg(value_name = "FILE|ssh://USER@HOST[:PORT]")]
+        file: PathBuf,
+        /// The site to fetch over SSH
+        #[arg(long, value_name = "NAME")]
+        site: Option<String>,
+    },
+    /// At a branch: write its entries head office has not decided to FILE
+    Push {
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// At head office: apply a branch's push and write the reply to take back
+    Accept {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        #[arg(long, value_name = "OUT")]
+        reply: PathBuf,
+    },
+    /// At a branch: apply head office's reply
+    Pull {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// At a branch: entries pending, the last sync, conflicts
+    Status(JsonFlag),
+    /// At a branch: its entries head office refused or that no longer apply, with the reason
+    Conflicts(JsonFlag),
 }
 
 #[derive(Debug, Args)]

@@ -31,6 +31,7 @@ pub mod import;
 mod outbound;
 pub mod output;
 mod report;
+mod sync;
 mod table;
 mod workflow;
 mod xlsx;
@@ -163,6 +164,20 @@ pub fn exec(
                 "this command reads a file on the server; run it there, or copy the file first"
                     .to_string(),
             ),
+            Some(Command::Sync(SyncArgs {
+                cmd:
+                    None
+                    | Some(
+                        SyncCmd::Clone { .. }
+                        | SyncCmd::Init { .. }
+                        | SyncCmd::Push { .. }
+                        | SyncCmd::Accept { .. }
+                        | SyncCmd::Pull { .. },
+                    ),
+                ..
+            })) => Some(
+                "sync reads and writes files and runs ssh on the server; run it there (a branch syncs with: duedesk sync ssh://USER@HOST)".to_string(),
+            ),
             Some(Command::User(UserCmd::AddKey { .. })) => {
                 Some("user add-key reads a key file; run it on the server".to_string())
             }
@@ -262,6 +277,14 @@ pub fn run(cli: Cli) -> Done {
         warn_exposed();
         return crate::ssh::serve(&db, listen, config, ui, fixed_today)
             .map_err(|e| Failure(vec![format!("serve: {e:#}")]));
+    }
+    if let Some(Command::Sync(SyncArgs {
+        cmd: Some(SyncCmd::Init { file, site }),
+        ssh_command,
+        ..
+    })) = &cli.command
+    {
+        return sync::init(&db, file, site.as_deref(), ssh_command.as_deref());
     }
     let app = App::open(&db)?;
     warn_exposed();
@@ -476,6 +499,8 @@ fn dispatch(
         Command::Stock { model, json, out } => outbound::stock(app, ctx, model, json, &out),
         Command::Report(cmd) => report::report(app, ctx, cmd),
         Command::Export(args) => report::export_book(app, ctx, &args),
+        Command::Site(cmd) => sync::site(app, ctx, cmd),
+        Command::Sync(cmd) => sync::sync(app, ctx, cmd),
     }
 }
 

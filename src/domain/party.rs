@@ -23,16 +23,19 @@ pub enum Role {
     Finance,
     Approver,
     Admin,
+    /// The login of a branch site's database syncing with head office: no other permission.
+    Site,
 }
 
 impl Role {
-    pub const ALL: [Role; 6] = [
+    pub const ALL: [Role; 7] = [
         Role::Collector,
         Role::Clerk,
         Role::Sales,
         Role::Finance,
         Role::Approver,
         Role::Admin,
+        Role::Site,
     ];
 
     pub fn name(self) -> &'static str {
@@ -43,6 +46,7 @@ impl Role {
             Role::Finance => "finance",
             Role::Approver => "approver",
             Role::Admin => "admin",
+            Role::Site => "site",
         }
     }
 

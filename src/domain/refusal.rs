@@ -33,6 +33,8 @@ pub enum Thing {
     Notification,
     /// The user a command acts as (`--as`, an SSH login).
     Actor,
+    /// A branch site registered at head office, by name.
+    Site,
 }
 
 /// Who holds a permission the actor lacks.
@@ -65,6 +67,14 @@ pub enum Holders {
     /// A user's own setting (their language): the user, or an admin.
     SelfOrAdmin {
         user: String,
+    },
+    /// A site's sync: an admin, or the site's own user.
+    SiteUser {
+        site: String,
+    },
+    /// An entry pushed by a site: its author must be a user of the site's branches.
+    SiteBranchUsers {
+        site: String,
     },
 }
 
@@ -443,6 +453,43 @@ pub enum Refusal {
     ExportFailed {
         reason: String,
     },
+    /// A site's code (the prefix of its ids): 1 to 6 capital letters or digits.
+    SiteCodeInvalid {
+        code: String,
+    },
+    /// Head office is site 1; a branch site is 2 or more.
+    SiteNumberInvalid {
+        number: u32,
+    },
+    SiteBranchesRequired {
+        site: String,
+    },
+    SiteExists {
+        site: String,
+    },
+    /// Another site (`site`) has this number or code already.
+    SiteNumberOrCodeTaken {
+        site: String,
+        number: u32,
+        code: String,
+    },
+    BranchHeldBySite {
+        branch: String,
+        site: String,
+    },
+    /// The user already syncs for another site.
+    SiteUserTaken {
+        user: String,
+        site: String,
+    },
+    /// A site's user holds the role `site` and nothing else.
+    SiteUserHasRoles {
+        user: String,
+    },
+    /// A sync names a site number head office has not registered.
+    SiteNotRegistered {
+        number: u32,
+    },
     // New variants go here, at the end (see the module's note).
 }
 
@@ -750,6 +797,25 @@ pub(crate) fn samples() -> Vec<Refusal> {
         R::ExportFailed {
             reason: s("disk full"),
         },
+        R::SiteCodeInvalid { code: s("hf") },
+        R::SiteNumberInvalid { number: 1 },
+        R::SiteBranchesRequired { site: s("合肥") },
+        R::SiteExists { site: s("合肥") },
+        R::SiteNumberOrCodeTaken {
+            site: s("合肥"),
+            number: 2,
+            code: s("HF"),
+        },
+        R::BranchHeldBySite {
+            branch: s("巢湖"),
+            site: s("合肥"),
+        },
+        R::SiteUserTaken {
+            user: s("hf-sync"),
+            site: s("合肥"),
+        },
+        R::SiteUserHasRoles { user: s("li") },
+        R::SiteNotRegistered { number: 7 },
     ]
 }
 
@@ -771,6 +837,8 @@ pub(crate) fn holders_samples() -> Vec<Holders> {
         },
         Holders::ContractScope { contract: s("H1") },
         Holders::SelfOrAdmin { user: s("li") },
+        Holders::SiteUser { site: s("合肥") },
+        Holders::SiteBranchUsers { site: s("合肥") },
     ]
 }
 
@@ -892,6 +960,15 @@ mod tests {
                 Refusal::ControlCharacter { .. } => "50046e6f74651b01",
                 Refusal::PeriodBackwards { .. } => "51fcaa931600fc70931600",
                 Refusal::ExportFailed { .. } => "52096469736b2066756c6c",
+                Refusal::SiteCodeInvalid { .. } => "53026866",
+                Refusal::SiteNumberInvalid { .. } => "5401",
+                Refusal::SiteBranchesRequired { .. } => "5506e59088e882a5",
+                Refusal::SiteExists { .. } => "5606e59088e882a5",
+                Refusal::SiteNumberOrCodeTaken { .. } => "5706e59088e882a502024846",
+                Refusal::BranchHeldBySite { .. } => "5806e5b7a2e6b99606e59088e882a5",
+                Refusal::SiteUserTaken { .. } => "590768662d73796e6306e59088e882a5",
+                Refusal::SiteUserHasRoles { .. } => "5a026c69",
+                Refusal::SiteNotRegistered { .. } => "5b07",
             };
             let actual = bytes(sample);
             assert_eq!(actual, expected, "sample {index}: {sample:?}");
@@ -933,6 +1010,7 @@ mod tests {
             Thing::Application,
             Thing::Notification,
             Thing::Actor,
+            Thing::Site,
         ];
         for (index, thing) in things.iter().enumerate() {
             let listed = match thing {
@@ -945,6 +1023,7 @@ mod tests {
                 Thing::Application => 6,
                 Thing::Notification => 7,
                 Thing::Actor => 8,
+                Thing::Site => 9,
             };
             assert_eq!(listed, index);
             assert_eq!(bytes(thing), format!("{index:02x}"));
@@ -962,6 +1041,8 @@ mod tests {
                 Holders::BranchSales { .. } => "0506e59088e882a5",
                 Holders::ContractScope { .. } => "06024831",
                 Holders::SelfOrAdmin { .. } => "07026c69",
+                Holders::SiteUser { .. } => "0806e59088e882a5",
+                Holders::SiteBranchUsers { .. } => "0906e59088e882a5",
             };
             assert_eq!(bytes(h), expected, "holders {index}");
             assert_eq!(bytes(h)[..2], format!("{index:02x}"));

@@ -636,9 +636,18 @@ impl Handler {
             .ok_or("the channel already runs something")?;
         let words = super::split_words(&String::from_utf8_lossy(command));
         let shared = self.shared.clone();
+        // A branch's sync: its push comes on the channel's input, the reply goes out.
+        let push = crate::sync::transport::is_sync(&words).then(|| {
+            let (tx, rx) = session::input_channel_of(crate::sync::transport::MAX_PUSH);
+            state.input = Some(tx);
+            rx
+        });
         self.started.store(true, Ordering::Release);
         tokio::spawn(async move {
             let (status, out, err) = tokio::task::spawn_blocking(move || {
+                if let Some(input) = push {
+                    return serve_sync(&shared, &user, &words, input);
+                }
                 let out = SharedBuf::default();
                 let err = SharedBuf::default();
                 let status = crate::cli::exec(
@@ -662,6 +671,22 @@ impl Handler {
         });
         Ok(())
     }
+}
+
+/// `sync-serve` (a branch's push) or `sync-clone SITE`: reads the channel's input until its
+/// end and answers as the login user (who must be the site's): (status, output, error text).
+fn serve_sync(
+    shared: &Shared,
+    user: &str,
+    words: &[String],
+    input: session::InputReceiver,
+) -> (u32, Vec<u8>, Vec<u8>) {
+    let max = crate::sync::transport::MAX_PUSH;
+    let Some(push) = input.read_to_eof(max) else {
+        return crate::sync::transport::too_large();
+    };
+    let ctx = Ctx::new(user, shared.today(), chrono::Utc::now().timestamp());
+    crate::sync::transport::serve(&shared.app, &ctx, words, &push)
 }
 
 /// The size a client asked for, at most `MAX_COLS`×`MAX_ROWS`; 80×24 for a size of 0 (a

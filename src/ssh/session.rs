@@ -68,8 +68,11 @@ struct Link {
     resize_queued: AtomicBool,
     /// The connection closed: the session stops before its next key.
     closed: AtomicBool,
-    /// The client sent more than `INPUT_BUDGET` ahead of the session.
+    /// The client sent more than `budget` ahead of the session.
     flooded: AtomicBool,
+    /// Bytes the client may have waiting before it counts as flooding (`INPUT_BUDGET` for a
+    /// session).
+    budget: usize,
 }
 
 /// The connection's end of a session's input.
@@ -87,8 +90,17 @@ pub struct InputReceiver {
 
 /// A session's input queue: bytes bounded by `INPUT_BUDGET`, resizes coalesced.
 pub fn input_channel() -> (InputSender, InputReceiver) {
+    input_channel_of(INPUT_BUDGET)
+}
+
+/// An input queue whose client may be up to `budget` bytes ahead of its reader (an exec
+/// command that reads its whole standard input first, such as a branch's sync push).
+pub fn input_channel_of(budget: usize) -> (InputSender, InputReceiver) {
     let (tx, rx) = std::sync::mpsc::channel();
-    let link = Arc::new(Link::default());
+    let link = Arc::new(Link {
+        budget,
+        ..Link::default()
+    });
     (
         InputSender {
             tx,
@@ -100,13 +112,13 @@ pub fn input_channel() -> (InputSender, InputReceiver) {
 
 impl InputSender {
     /// Queues the client's bytes; false (and nothing queued) once the client is more than
-    /// `INPUT_BUDGET` ahead of the session: it floods, and the session ends.
+    /// its budget (`INPUT_BUDGET`) ahead of the session: it floods, and the session ends.
     pub fn bytes(&self, data: &[u8]) -> bool {
         if self.link.flooded.load(Ordering::Acquire) {
             return false;
         }
         let waiting = self.link.waiting.fetch_add(data.len(), Ordering::AcqRel) + data.len();
-        if waiting > INPUT_BUDGET {
+        if waiting > self.link.budget {
             self.link.waiting.fetch_sub(data.len(), Ordering::AcqRel);
             self.link.flooded.store(true, Ordering::Release);
             // Wakes the session, which sees the flag.
@@ -157,6 +169,25 @@ impl InputReceiver {
     fn size(&self) -> (u16, u16) {
         let packed = self.link.size.load(Ordering::Acquire);
         ((packed >> 16) as u16, packed as u16)
+    }
+
+    /// The client's bytes up to its EOF (an exec command's standard input), at most `max`
+    /// of them: `None` when it sent more, or more than its budget ahead of this reader. A
+    /// client gone before its EOF leaves what came (a sync push then fails its checksum).
+    pub fn read_to_eof(&self, max: usize) -> Option<Vec<u8>> {
+        let mut bytes = Vec::new();
+        while let Ok(input) = self.rx.recv() {
+            self.took(&input);
+            match input {
+                Input::Bytes(more) => bytes.extend(more),
+                Input::Resize => {}
+                Input::Closed => break,
+            }
+            if bytes.len() > max {
+                return None;
+            }
+        }
+        (!self.link.flooded.load(Ordering::Acquire)).then_some(bytes)
     }
 
     fn recv_timeout(&self, wait: Duration) -> Result<Input, RecvTimeoutError> {
@@ -519,6 +550,32 @@ mod tests {
         }
         assert_eq!(status, Some(1));
         assert!(String::from_utf8_lossy(&said).contains("faster than it could be read"));
+    }
+
+    /// An exec command's standard input (a branch's sync push) may run past a session's
+    /// budget: it is read whole up to its EOF, and refused past its own budget or `max`.
+    #[test]
+    fn an_exec_input_is_read_to_its_eof_within_its_budget() {
+        let chunk = vec![b'p'; 1024];
+        let (tx, rx) = input_channel_of(4 * INPUT_BUDGET);
+        for _ in 0..(4 * INPUT_BUDGET / chunk.len()) {
+            assert!(tx.bytes(&chunk));
+        }
+        tx.resize(100, 30);
+        tx.eof();
+        let read = rx.read_to_eof(usize::MAX).expect("within the budget");
+        assert_eq!(read.len(), 4 * INPUT_BUDGET);
+        assert!(read.iter().all(|b| *b == b'p'));
+
+        let (tx, rx) = input_channel_of(INPUT_BUDGET);
+        while tx.bytes(&chunk) {}
+        tx.eof();
+        assert_eq!(rx.read_to_eof(usize::MAX), None, "past its budget");
+
+        let (tx, rx) = input_channel_of(INPUT_BUDGET);
+        assert!(tx.bytes(&chunk) && tx.bytes(&chunk));
+        tx.eof();
+        assert_eq!(rx.read_to_eof(chunk.len()), None, "past max");
     }
 
     #[test]

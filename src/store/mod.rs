@@ -139,6 +139,11 @@ pub(crate) enum Space {
     User,
     UserKey,
     UserLang,
+    /// Branch sites registered at head office, by name.
+    Site,
+    /// `name` → what sync keeps about its exchanges (cursors, verdicts, conflicts): local to
+    /// this database, not a projection of the journal, so `rebuild` keeps it.
+    Sync,
 }
 
 impl Space {
@@ -173,6 +178,8 @@ impl Space {
             Space::User => b"us/",
             Space::UserKey => b"uk/",
             Space::UserLang => b"ul/",
+            Space::Site => b"st/",
+            Space::Sync => b"sy/",
         }
     }
 
@@ -216,12 +223,39 @@ pub(crate) fn decode<T: DeserializeOwned>(key: &[u8], bytes: &[u8]) -> Result<T>
         })
 }
 
+/// bincode (standard) of a value: sync's messages around the entries they carry.
+pub fn encode_value<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
+    encode(value)
+}
+
+/// Reads a value `encode_value` wrote; anything else (bytes short, left over, malformed) is an
+/// error, never a panic.
+pub fn decode_value<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
+    let config = bincode::config::standard().with_limit::<{ 1 << 32 }>();
+    match bincode::serde::decode_from_slice(bytes, config) {
+        Ok((value, used)) if used == bytes.len() => Ok(value),
+        Ok((_, used)) => Err(StoreError::Decode {
+            key: "message".into(),
+            reason: format!("{} bytes left over after the message", bytes.len() - used),
+        }),
+        Err(e) => Err(StoreError::Decode {
+            key: "message".into(),
+            reason: e.to_string(),
+        }),
+    }
+}
+
 /// The bytes of a journal entry as stored (and sent by sync): `JOURNAL_FORMAT`, then the
 /// header and the mutation. Pinned by the golden-bytes tests (`tests/journal_format.rs`).
 pub fn entry_bytes<M: Serialize>(header: &EntryHeader, mutation: &M) -> Vec<u8> {
     let mut value = vec![JOURNAL_FORMAT];
     value.extend_from_slice(&encode(&(header, mutation)));
     value
+}
+
+/// Decodes an entry's bytes as `entry_bytes` wrote them (a journal value, a synced entry).
+pub fn decode_entry_bytes<M: DeserializeOwned>(bytes: &[u8]) -> Result<(EntryHeader, M)> {
+    decode_entry(b"entry", bytes)
 }
 
 /// Entries of a site per key of the origin index (`Space::Origin`).
@@ -423,6 +457,8 @@ pub enum RecordKind {
     /// A user's preferred language by name (kept beside the user, so stored users keep
     /// their encoding).
     UserLang,
+    /// Branch sites (head office's registry), by name.
+    Site,
 }
 
 impl RecordKind {
@@ -437,6 +473,7 @@ impl RecordKind {
             RecordKind::UserKey => Space::UserKey,
             RecordKind::Overdue => Space::Overdue,
             RecordKind::UserLang => Space::UserLang,
+            RecordKind::Site => Space::Site,
         }
     }
 }
@@ -1002,6 +1039,11 @@ impl Store {
         }
     }
 
+    /// Whether this database holds the entry of origin (`site`, `seq`).
+    pub fn holds(&self, site: u32, seq: u64) -> Result<bool> {
+        Ok(self.origin_order(site, seq)?.is_some())
+    }
+
     /// This database's site number (1 for head office, the only site until branches exist).
     /// Its code (`HF`) prefixes the ids it mints; head office's ids have none (`P12`).
     pub fn site_code(&self) -> Result<Option<String>> {
@@ -1023,6 +1065,130 @@ impl Store {
             None => batch.remove(Space::Meta.key("site_code")),
         }
         self.tree.apply_batch(batch)?;
+        Ok(())
+    }
+
+    /// Journal entries applied here after local order `after`, each with its local order:
+    /// what head office sends a site since its cursor.
+    pub fn journal_after<M: DeserializeOwned>(
+        &self,
+        after: u64,
+    ) -> impl Iterator<Item = Result<(u64, EntryHeader, M)>> + '_ {
+        let start = Space::Journal.key_bytes(&(after + 1).to_be_bytes());
+        let prefix = Space::Journal.prefix();
+        self.tree
+            .range(start..)
+            .take_while(move |kv| kv.as_ref().map_or(true, |(k, _)| k.starts_with(prefix)))
+            .map(move |kv| {
+                let (k, v) = kv?;
+                let order =
+                    u64::from_be_bytes(k[prefix.len()..].try_into().map_err(|_| {
+                        StoreError::Journal("a journal key without its order".into())
+                    })?);
+                let (header, mutation) = decode_entry(&k, &v)?;
+                Ok((order, header, mutation))
+            })
+    }
+
+    /// The entries of `site` held here with a seq after `after`, in seq order, each with its
+    /// local order.
+    pub fn entries_of_site<M: DeserializeOwned>(
+        &self,
+        site: u32,
+        after: u64,
+    ) -> Result<Vec<(u64, EntryHeader, M)>> {
+        let prefix = Space::Origin.key_bytes(&site.to_be_bytes());
+        let start = origin_chunk_key(site, after.saturating_add(1));
+        let mut out = Vec::new();
+        for kv in self.tree.range(start..) {
+            let (k, v) = kv?;
+            if !k.starts_with(&prefix) {
+                break;
+            }
+            let chunk = u64::from_be_bytes(
+                k[prefix.len()..]
+                    .try_into()
+                    .map_err(|_| StoreError::Journal("an origin key without its chunk".into()))?,
+            );
+            let orders: OriginChunk = decode(&k, &v)?;
+            for (i, order) in orders.0.iter().enumerate() {
+                let seq = chunk * ORIGIN_CHUNK + i as u64;
+                if *order == 0 || seq <= after {
+                    continue;
+                }
+                let key = Space::Journal.key_bytes(&order.to_be_bytes());
+                let value = self.tree.get(&key)?.ok_or_else(|| {
+                    StoreError::Journal("an origin names an entry the journal lacks".into())
+                })?;
+                let (header, mutation) = decode_entry(&key, &value)?;
+                out.push((*order, header, mutation));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Replaces every journal entry after local order `keep` with `tail`, in that order (their
+    /// origins with them), in one atomic write: a branch putting head office's order under its
+    /// pending entries. The projections are then stale until the caller replays the journal.
+    pub fn replace_journal_tail<M: Serialize>(
+        &self,
+        keep: u64,
+        tail: &[(EntryHeader, M)],
+    ) -> Result<()> {
+        let mut txn = self.begin();
+        let start = Space::Journal.key_bytes(&(keep + 1).to_be_bytes());
+        for kv in self.tree.range(start..) {
+            let (k, v) = kv?;
+            if !k.starts_with(Space::Journal.prefix()) {
+                break;
+            }
+            // The header leads the entry: decoding it alone reads no further.
+            let header: EntryHeader = match v.split_first() {
+                Some((&JOURNAL_FORMAT, rest)) => decode(&k, rest)?,
+                _ => decode_entry::<Vec<u8>>(&k, &v)?.0,
+            };
+            txn.set_origin(header.site, header.seq, None)?;
+            txn.delete(k.to_vec());
+        }
+        let mut order = keep;
+        for (header, mutation) in tail {
+            order += 1;
+            txn.put_raw(
+                Space::Journal.key_bytes(&order.to_be_bytes()),
+                entry_bytes(header, mutation),
+            );
+            txn.set_origin(header.site, header.seq, Some(order))?;
+        }
+        txn.put_in(Space::Meta, "journal_len", &order);
+        txn.commit()
+    }
+
+    /// Removes the entries of these origins from the journal (a branch's entries head office
+    /// refused, or that no longer apply on head office's order); their seqs stay used.
+    pub fn remove_journal_entries(&self, origins: &[(u32, u64)]) -> Result<()> {
+        let mut txn = self.begin();
+        for &(site, seq) in origins {
+            if let Some(order) = txn.origin_order(site, seq)? {
+                txn.delete(Space::Journal.key_bytes(&order.to_be_bytes()));
+                txn.set_origin(site, seq, None)?;
+            }
+        }
+        txn.commit()
+    }
+
+    /// What sync keeps under `name` (local to this database; kept by `rebuild`).
+    pub fn sync_state<T: DeserializeOwned>(&self, name: &str) -> Result<Option<T>> {
+        get_in(self, Space::Sync, name)
+    }
+
+    /// Sets (or with `None` removes) what sync keeps under `name`, durably.
+    pub fn set_sync_state<T: Serialize>(&self, name: &str, value: Option<&T>) -> Result<()> {
+        let key = Space::Sync.key(name);
+        match value {
+            Some(value) => self.tree.insert(key, encode(value))?,
+            None => self.tree.remove(key)?,
+        };
+        self.db.flush()?;
         Ok(())
     }
 
@@ -1067,7 +1233,10 @@ impl Store {
         let mut out = Vec::new();
         for kv in self.tree.iter() {
             let (k, v) = kv?;
-            if !k.starts_with(Space::Journal.prefix()) && !k.starts_with(Space::Origin.prefix()) {
+            if ![Space::Journal, Space::Origin, Space::Sync]
+                .iter()
+                .any(|s| k.starts_with(s.prefix()))
+            {
                 out.push((k.to_vec(), v.to_vec()));
             }
         }
@@ -1086,6 +1255,7 @@ impl Store {
                 Space::Origin,
                 Space::Mint,
                 Space::LegacyJournal,
+                Space::Sync,
             ]
             .iter()
             .any(|s| k.starts_with(s.prefix()))

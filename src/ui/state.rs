@@ -189,6 +189,9 @@ pub struct State {
     pub audit: Option<AuditScreen>,
     /// The viewer's unread notifications, for the status bar.
     pub unread: usize,
+    /// A branch site's sync state (entries pending, last sync, conflicts), for the status
+    /// bar; `None` at head office.
+    pub sync: Option<crate::sync::branch::Line>,
     pub stock: StockScreen,
     pub orders: OrdersScreen,
     /// Whether the stock and outbound screens are offered (the book uses them).
@@ -281,6 +284,7 @@ impl State {
             },
             audit: None,
             unread,
+            sync: crate::sync::branch::line(app),
             stock: StockScreen::default(),
             orders: OrdersScreen::default(),
             machine_system: super::outbound::in_use(app, ctx),
@@ -678,6 +682,7 @@ fn reload_unread(state: &mut State, app: &App, ctx: &Ctx) {
     if let Ok(n) = app.unread_count(ctx) {
         state.unread = n;
     }
+    state.sync = crate::sync::branch::line(app);
 }
 
 fn reload_payments(state: &mut State, app: &App, ctx: &Ctx) {

@@ -138,6 +138,24 @@ fn tabs(state: &State, buf: &mut Buffer, area: Rect) {
     buf.set_line(area.x, area.y, &Line::from(spans), area.width);
 }
 
+/// `3 pending · synced 12-04 18:30 · 1 conflict`: a branch site's sync, in local time.
+fn sync_state(lang: crate::ui::i18n::Lang, sync: &crate::sync::branch::Line) -> String {
+    let when = sync
+        .last_sync
+        .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
+        .map_or(lang.t(Msg::SyncNever).to_string(), |t| {
+            t.with_timezone(&chrono::Local)
+                .format("%m-%d %H:%M")
+                .to_string()
+        });
+    let mut text = lang.f(Msg::SyncState, &[&sync.pending.to_string(), &when]);
+    if sync.conflicts > 0 {
+        text.push_str(" · ");
+        text.push_str(&lang.f(Msg::SyncConflicts, &[&sync.conflicts.to_string()]));
+    }
+    text
+}
+
 /// The number a tab shows: its place, except the reports tab, which keeps its key's number
 /// (9) whichever tabs come before it.
 fn tab_number(screen: Screen, place: usize) -> usize {
@@ -202,8 +220,9 @@ fn status_line(state: &State, frame: &mut Frame, area: Rect) {
         }
         None => (String::new(), theme.style("muted")),
     };
-    // The unread count sits at the right end, the message takes what is left.
-    let unread = unread_text(state);
+    // The sync state and the unread count sit at the right end, the message takes what is
+    // left.
+    let unread = right_end_text(state);
     let uw = width(&unread);
     let text_w = status_room(state, w);
     frame.buffer_mut().set_line(
@@ -222,18 +241,22 @@ fn status_line(state: &State, frame: &mut Frame, area: Rect) {
     }
 }
 
-fn unread_text(state: &State) -> String {
-    if state.unread > 0 {
-        state.lang.f(Msg::UnreadCount, &[&state.unread.to_string()])
-    } else {
-        String::new()
+/// The status line's right end: a branch site's sync state, then the unread count.
+fn right_end_text(state: &State) -> String {
+    let mut right = Vec::new();
+    if let Some(sync) = &state.sync {
+        right.push(sync_state(state.lang, sync));
     }
+    if state.unread > 0 {
+        right.push(state.lang.f(Msg::UnreadCount, &[&state.unread.to_string()]));
+    }
+    right.join(" · ")
 }
 
-/// The cells the status line has for a message on a terminal `w` cells wide: the unread
-/// count sits at its right end.
+/// The cells the status line has for a message on a terminal `w` cells wide: the sync
+/// state and the unread count sit at its right end.
 pub(super) fn status_room(state: &State, w: usize) -> usize {
-    match width(&unread_text(state)) {
+    match width(&right_end_text(state)) {
         0 => w,
         uw => w.saturating_sub(uw + 2),
     }

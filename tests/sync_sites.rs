@@ -1,0 +1,609 @@
+//! Branches syncing with head office by file, in process: HQ and two branch sites (合肥 `HF`,
+//! 芜湖 `WH`), each made from HQ's bundle, work on their own (payments recorded, confirmed and
+//! voided, contacts) while pushes and replies are lost, duplicated and delivered out of order.
+//! After a final round each branch's projections for its scope equal HQ's (every ticket as
+//! `ticket show --json` gives it, the overdue list), and every entry a branch made is either
+//! applied at HQ or listed as a conflict at the branch — never both, never neither.
+
+use chrono::NaiveDate;
+use duedesk::app::{App, Ctx, Mutation, NewContract, OverdueFilter};
+use duedesk::domain::{Channel, Customer, Installment, Money, Rate, Refusal, Role};
+use duedesk::store::Reader;
+use duedesk::sync::{branch, hq};
+use duedesk::ui::i18n::Lang;
+use duedesk::ui::keymap::KeyMap;
+use duedesk::ui::theme::Theme;
+use duedesk::ui::{Session, Settings};
+use proptest::prelude::*;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use std::collections::BTreeSet;
+
+fn day(n: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 1, 1).unwrap() + chrono::Days::new(n as u64)
+}
+
+fn ctx(actor: &str) -> Ctx {
+    Ctx::new(actor, day(100), 1_775_000_000)
+}
+
+const BRANCHES: [(&str, &str); 2] = [("合肥", "HF"), ("芜湖", "WH")];
+const PER_BRANCH: usize = 3;
+
+/// The contracts of branch `b`.
+fn contracts_of(b: usize) -> Vec<String> {
+    (0..PER_BRANCH)
+        .map(|i| format!("{}{i}", BRANCHES[b].1))
+        .collect()
+}
+
+/// HQ's book: a rate, three contracts per branch, a collector and a finance user per branch,
+/// head office's own finance user `cw`.
+fn seed(hq: &App) {
+    let admin = ctx("admin");
+    hq.execute(
+        &admin,
+        Mutation::SetRate {
+            contract: None,
+            from: day(0),
+            daily: Rate::parse("0.0005").unwrap(),
+        },
+    )
+    .unwrap();
+    let mut batch = vec![Mutation::AddUser {
+        name: "cw".into(),
+        display: "cw".into(),
+        roles: vec![Role::Finance],
+        branch: None,
+    }];
+    for (b, (branch, code)) in BRANCHES.iter().enumerate() {
+        let lower = code.to_lowercase();
+        batch.push(Mutation::AddUser {
+            name: format!("col_{lower}"),
+            display: format!("col_{lower}"),
+            roles: vec![Role::Collector],
+            branch: Some(branch.to_string()),
+        });
+        batch.push(Mutation::AddUser {
+            name: format!("cw_{lower}"),
+            display: format!("cw_{lower}"),
+            roles: vec![Role::Finance],
+            branch: Some(branch.to_string()),
+        });
+        for (i, no) in contracts_of(b).iter().enumerate() {
+            batch.push(Mutation::PutCustomer(Customer {
+                id: format!("C{no}"),
+                name: format!("客户{no}"),
+                phone: format!("1380000{i:04}"),
+                id_number: String::new(),
+                address: String::new(),
+                branch: branch.to_string(),
+                collector: format!("col_{lower}"),
+            }));
+            batch.push(Mutation::AddContract(NewContract {
+                no: no.clone(),
+                customer_id: format!("C{no}"),
+                signed_on: day(0),
+                model: "SY75C".into(),
+                serial: String::new(),
+                financed: Money::from_cents(300_000),
+                penalty_rate: None,
+                grace_days: None,
+            }));
+            batch.push(Mutation::AddInstallments {
+                contract: no.clone(),
+                installments: (1..=3)
+                    .map(|k| Installment {
+                        seq: k,
+                        due: day(10 + 30 * (k - 1)),
+                        principal: Money::from_cents(90_000),
+                        interest: Money::from_cents(5_000),
+                    })
+                    .collect(),
+            });
+        }
+    }
+    hq.execute_batch(&admin, &batch).unwrap();
+    for (b, (branch, code)) in BRANCHES.iter().enumerate() {
+        hq.execute(
+            &admin,
+            Mutation::AddSite {
+                site: b as u32 + 2,
+                name: branch.to_string(),
+                code: code.to_string(),
+                branches: vec![branch.to_string()],
+                user: format!("sync_{}", code.to_lowercase()),
+            },
+        )
+        .unwrap();
+    }
+}
+
+#[derive(Clone, Debug)]
+enum Op {
+    /// At HQ (`None`) or a branch.
+    Pay {
+        at: Option<usize>,
+        contract: usize,
+        cents: i64,
+    },
+    Confirm {
+        at: Option<usize>,
+        nth: usize,
+    },
+    Void {
+        at: Option<usize>,
+        nth: usize,
+    },
+    Contact {
+        at: Option<usize>,
+        contract: usize,
+    },
+    /// The branch writes a push (it joins the pushes in transit).
+    Push {
+        b: usize,
+    },
+    /// HQ accepts one push in transit (kept: it may arrive again), its reply in transit.
+    Accept {
+        b: usize,
+        nth: usize,
+    },
+    /// The branch pulls one reply in transit (kept: it may arrive again).
+    Pull {
+        b: usize,
+        nth: usize,
+    },
+    /// Everything in transit to or from the branch is lost.
+    Lose {
+        b: usize,
+    },
+    /// A round on a good link.
+    Round {
+        b: usize,
+    },
+    /// At HQ, global changes every site takes: a key for a site's sync user, a new user.
+    Global {
+        b: usize,
+        n: u8,
+    },
+}
+
+fn place() -> impl Strategy<Value = Option<usize>> {
+    prop_oneof![Just(None), (0..BRANCHES.len()).prop_map(Some)]
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    let b = 0..BRANCHES.len();
+    prop_oneof![
+        4 => (place(), 0..PER_BRANCH, 1i64..200_000).prop_map(|(at, contract, cents)| Op::Pay { at, contract, cents }),
+        3 => (place(), 0..4usize).prop_map(|(at, nth)| Op::Confirm { at, nth }),
+        2 => (place(), 0..4usize).prop_map(|(at, nth)| Op::Void { at, nth }),
+        2 => (place(), 0..PER_BRANCH).prop_map(|(at, contract)| Op::Contact { at, contract }),
+        2 => b.clone().prop_map(|b| Op::Push { b }),
+        2 => (b.clone(), 0..4usize).prop_map(|(b, nth)| Op::Accept { b, nth }),
+        2 => (b.clone(), 0..4usize).prop_map(|(b, nth)| Op::Pull { b, nth }),
+        1 => b.clone().prop_map(|b| Op::Lose { b }),
+        2 => b.clone().prop_map(|b| Op::Round { b }),
+        1 => (b, any::<u8>()).prop_map(|(b, n)| Op::Global { b, n }),
+    ]
+}
+
+struct World {
+    _dir: tempfile::TempDir,
+    hq: App,
+    branches: Vec<App>,
+    pushes: Vec<Vec<Vec<u8>>>,
+    replies: Vec<Vec<Vec<u8>>>,
+}
+
+fn world() -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let hq = App::open(&dir.path().join("hq")).unwrap();
+    seed(&hq);
+    let mut branches = Vec::new();
+    for (b, (name, _)) in BRANCHES.iter().enumerate() {
+        let bundle = hq::clone(&hq, &ctx("admin"), name).unwrap();
+        let db = dir.path().join(format!("branch{b}"));
+        let (app, _) = branch::init(&db, &bundle.bytes, 1_775_000_000).unwrap();
+        branches.push(app);
+    }
+    World {
+        _dir: dir,
+        hq,
+        branches,
+        pushes: vec![Vec::new(); BRANCHES.len()],
+        replies: vec![Vec::new(); BRANCHES.len()],
+    }
+}
+
+impl World {
+    fn app(&self, at: Option<usize>) -> &App {
+        at.map_or(&self.hq, |b| &self.branches[b])
+    }
+
+    fn collector(at: Option<usize>, contract_branch: usize) -> String {
+        match at {
+            None => "admin".into(),
+            Some(_) => format!("col_{}", BRANCHES[contract_branch].1.to_lowercase()),
+        }
+    }
+
+    fn finance(at: Option<usize>) -> String {
+        match at {
+            None => "cw".into(),
+            Some(b) => format!("cw_{}", BRANCHES[b].1.to_lowercase()),
+        }
+    }
+
+    fn run(&mut self, op: &Op) {
+        match op {
+            Op::Pay {
+                at,
+                contract,
+                cents,
+            } => {
+                // HQ works on either branch's contracts; a branch on its own.
+                let owner = at.unwrap_or(*contract % BRANCHES.len());
+                let no = &contracts_of(owner)[*contract];
+                let _ = self.app(*at).execute(
+                    &ctx(&Self::collector(*at, owner)),
+                    Mutation::RecordPayment {
+                        id: String::new(),
+                        contract: no.clone(),
+                        received_on: day(90),
+                        amount: Money::from_cents(*cents),
+                        method: "transfer".into(),
+                        reference: String::new(),
+                        confirmed: false,
+                    },
+                );
+            }
+            Op::Confirm { at, nth } | Op::Void { at, nth } => {
+                let app = self.app(*at);
+                let who = ctx(&Self::finance(*at));
+                let pending = app.pending_payments(&who).unwrap();
+                if let Some(p) = pending.get(nth % pending.len().max(1)) {
+                    let mutation = match op {
+                        Op::Confirm { .. } => Mutation::ConfirmPayment { id: p.id.clone() },
+                        _ => Mutation::VoidPayment {
+                            id: p.id.clone(),
+                            reason: "wrong amount".into(),
+                        },
+                    };
+                    let _ = app.execute(&who, mutation);
+                }
+            }
+            Op::Contact { at, contract } => {
+                let owner = at.unwrap_or(*contract % BRANCHES.len());
+                let no = &contracts_of(owner)[*contract];
+                let _ = self.app(*at).execute(
+                    &ctx(&Self::collector(*at, owner)),
+                    Mutation::AddContact {
+                        contract: no.clone(),
+                        channel: Channel::Call,
+                        result: "reached".into(),
+                        note: format!("note at {at:?}"),
+                        promise: None,
+                    },
+                );
+            }
+            Op::Push { b } => {
+                let pushed = branch::push(&self.branches[*b], &ctx("admin")).unwrap();
+                self.pushes[*b].push(pushed.bytes);
+            }
+            Op::Accept { b, nth } => {
+                if let Some(bytes) = self.pushes[*b].get(nth % self.pushes[*b].len().max(1)) {
+                    // An old push may be refused as out of order; then nothing changed.
+                    if let Ok(done) = hq::accept(&self.hq, &ctx("admin"), bytes) {
+                        self.replies[*b].push(done.reply);
+                    }
+                }
+            }
+            Op::Pull { b, nth } => {
+                if let Some(bytes) = self.replies[*b].get(nth % self.replies[*b].len().max(1)) {
+                    let before = branch::status(&self.branches[*b], &ctx("admin")).unwrap();
+                    if branch::pull(&self.branches[*b], &ctx("admin"), bytes).is_err() {
+                        let after = branch::status(&self.branches[*b], &ctx("admin")).unwrap();
+                        assert_eq!(before, after, "a refused reply changed the branch");
+                    }
+                }
+            }
+            Op::Lose { b } => {
+                self.pushes[*b].clear();
+                self.replies[*b].clear();
+            }
+            Op::Round { b } => self.round(*b),
+            Op::Global { b, n } => {
+                let (branch, code) = BRANCHES[*b];
+                let admin = ctx("admin");
+                let _ = self.hq.execute(
+                    &admin,
+                    Mutation::AddKey {
+                        user: format!("sync_{}", code.to_lowercase()),
+                        key: format!("ssh-ed25519 AAAA{n} sync"),
+                        fingerprint: format!("SHA256:{code}{n}"),
+                    },
+                );
+                let _ = self.hq.execute(
+                    &admin,
+                    Mutation::AddUser {
+                        name: format!("u{n}"),
+                        display: format!("u{n}"),
+                        roles: vec![Role::Clerk],
+                        branch: Some(branch.to_string()),
+                    },
+                );
+            }
+        }
+    }
+
+    /// A round on a good link: push, accept, pull.
+    fn round(&mut self, b: usize) {
+        let pushed = branch::push(&self.branches[b], &ctx("admin")).unwrap();
+        let done = hq::accept(&self.hq, &ctx("admin"), &pushed.bytes).unwrap();
+        branch::pull(&self.branches[b], &ctx("admin"), &done.reply).unwrap();
+    }
+}
+
+fn tickets(app: &App, b: usize) -> Vec<serde_json::Value> {
+    contracts_of(b)
+        .iter()
+        .map(|no| serde_json::to_value(app.ticket(&ctx("admin"), no, day(100)).unwrap()).unwrap())
+        .collect()
+}
+
+fn overdue(app: &App, b: usize) -> serde_json::Value {
+    let filter = OverdueFilter {
+        branch: Some(BRANCHES[b].0.to_string()),
+        ..OverdueFilter::default()
+    };
+    serde_json::to_value(app.overdue(&ctx("admin"), day(100), &filter).unwrap()).unwrap()
+}
+
+/// Every entry branch `b` made is in its journal and applied at HQ, or a conflict not applied
+/// at HQ.
+fn accounted(world: &World, b: usize) -> Result<(), TestCaseError> {
+    let app = &world.branches[b];
+    let site = app.store().site().unwrap();
+    let last = app.store().begin().next_origin().unwrap().1 - 1;
+    let held: BTreeSet<u64> = app
+        .store()
+        .entries_of_site::<Mutation>(site, 0)
+        .unwrap()
+        .into_iter()
+        .map(|(_, h, _)| h.seq)
+        .collect();
+    let at_hq: BTreeSet<u64> = world
+        .hq
+        .store()
+        .entries_of_site::<Mutation>(site, 0)
+        .unwrap()
+        .into_iter()
+        .map(|(_, h, _)| h.seq)
+        .collect();
+    let conflicts: BTreeSet<u64> = branch::conflicts(app, &ctx("admin"))
+        .unwrap()
+        .iter()
+        .map(|c| c.id.rsplit('-').next().unwrap().parse().unwrap())
+        .collect();
+    for seq in 1..=last {
+        let applied = held.contains(&seq) && at_hq.contains(&seq);
+        let conflict = conflicts.contains(&seq) && !held.contains(&seq) && !at_hq.contains(&seq);
+        prop_assert!(
+            applied ^ conflict,
+            "entry {site}-{seq}: held {} at HQ {} conflict {}",
+            held.contains(&seq),
+            at_hq.contains(&seq),
+            conflicts.contains(&seq)
+        );
+    }
+    prop_assert_eq!(branch::status(app, &ctx("admin")).unwrap().pending, 0);
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn branches_converge_with_head_office(ops in proptest::collection::vec(op(), 1..60)) {
+        let mut world = world();
+        for op in &ops {
+            world.run(op);
+        }
+        // The final round: every branch on a good link, twice (a reply may bring head
+        // office's decisions on entries that arrived with the first).
+        for _ in 0..2 {
+            for b in 0..BRANCHES.len() {
+                world.round(b);
+            }
+        }
+        for (b, (name, _)) in BRANCHES.iter().enumerate() {
+            prop_assert_eq!(tickets(&world.branches[b], b), tickets(&world.hq, b), "tickets of {}", name);
+            prop_assert_eq!(overdue(&world.branches[b], b), overdue(&world.hq, b), "overdue list of {}", name);
+            accounted(&world, b)?;
+            let users = |app: &App| app.store().users().map(|u| u.unwrap()).collect::<Vec<_>>();
+            prop_assert_eq!(users(&world.branches[b]), users(&world.hq));
+            // The branch holds nothing of the other branch's book.
+            let other = 1 - b;
+            prop_assert!(world.branches[b].store().contract(&contracts_of(other)[0]).unwrap().is_none());
+        }
+    }
+}
+
+/// A branch's payment confirmed at the branch while head office voids it: head office's order
+/// decides, the branch's confirmation is a conflict with its reason, and its effect is gone.
+#[test]
+fn a_refused_entry_becomes_a_conflict_and_its_effect_goes() {
+    let mut world = world();
+    let hf = 0;
+    world.run(&Op::Pay {
+        at: Some(hf),
+        contract: 1,
+        cents: 50_000,
+    });
+    world.round(hf);
+    let id = world.branches[hf].pending_payments(&ctx("cw_hf")).unwrap()[0]
+        .id
+        .clone();
+    assert_eq!(id, "HF-P1");
+    world
+        .hq
+        .execute(
+            &ctx("cw"),
+            Mutation::VoidPayment {
+                id: id.clone(),
+                reason: "bounced".into(),
+            },
+        )
+        .unwrap();
+    world.branches[hf]
+        .execute(&ctx("cw_hf"), Mutation::ConfirmPayment { id: id.clone() })
+        .unwrap();
+    assert!(
+        world.branches[hf]
+            .pending_payments(&ctx("cw_hf"))
+            .unwrap()
+            .is_empty()
+    );
+    world.round(hf);
+    let conflicts = branch::conflicts(&world.branches[hf], &ctx("admin")).unwrap();
+    assert_eq!(conflicts.len(), 1, "{conflicts:?}");
+    assert_eq!(conflicts[0].kind, "ConfirmPayment");
+    assert_eq!(conflicts[0].author, "cw_hf");
+    // Head office's verdict is its refusal, worded at the branch in either language.
+    let refusal = Refusal::PaymentNotPending {
+        id: id.clone(),
+        state: "void".into(),
+    };
+    assert_eq!(conflicts[0].refusal, "PaymentNotPending");
+    assert!(conflicts[0].rejected_by_hq);
+    assert_eq!(conflicts[0].reason, Lang::En.refusal(&refusal));
+    assert_eq!(conflicts[0].reason_zh, Lang::Zh.refusal(&refusal));
+    assert_eq!(tickets(&world.branches[hf], hf), tickets(&world.hq, hf));
+    let status = branch::status(&world.branches[hf], &ctx("admin")).unwrap();
+    assert_eq!((status.pending, status.conflicts), (0, 1));
+
+    // The screens' status line says it, in either language; head office's has no sync state.
+    for (lang, expected) in [
+        (Lang::En, "0 pending · synced"),
+        (Lang::Zh, "待同步 0 · 上次同步"),
+    ] {
+        let screen = screen(&world.branches[hf], lang);
+        assert!(screen.contains(expected), "{screen}");
+        assert!(
+            screen.contains(if lang == Lang::En {
+                "1 conflicts"
+            } else {
+                "同步冲突 1"
+            }),
+            "{screen}"
+        );
+    }
+    assert!(!screen(&world.hq, Lang::En).contains("pending"));
+}
+
+fn screen(app: &App, lang: Lang) -> String {
+    let settings = Settings {
+        lang,
+        theme: Theme::load("mono").unwrap(),
+        keys: KeyMap::default(),
+        export_dir: None,
+    };
+    let session = Session::new(app, ctx("admin"), settings).unwrap();
+    let mut terminal = Terminal::new(TestBackend::new(140, 20)).unwrap();
+    terminal.draw(|f| session.draw(f)).unwrap();
+    terminal.backend().to_string()
+}
+
+/// A push sent twice is answered twice alike, and its entries are applied once; a push with
+/// nothing pending still brings head office's changes back.
+#[test]
+fn a_push_sent_again_changes_nothing_and_an_empty_push_brings_changes() {
+    let mut world = world();
+    world.run(&Op::Pay {
+        at: Some(0),
+        contract: 0,
+        cents: 10_000,
+    });
+    let push = branch::push(&world.branches[0], &ctx("admin")).unwrap();
+    assert_eq!(push.entries, 1);
+    let first = hq::accept(&world.hq, &ctx("admin"), &push.bytes).unwrap();
+    let journal = world.hq.store().journal_len().unwrap();
+    let again = hq::accept(&world.hq, &ctx("admin"), &push.bytes).unwrap();
+    assert_eq!(first.reply, again.reply);
+    assert_eq!((again.accepted, again.already), (0, 1));
+    assert_eq!(world.hq.store().journal_len().unwrap(), journal);
+    branch::pull(&world.branches[0], &ctx("admin"), &first.reply).unwrap();
+    assert!(
+        branch::pull(&world.branches[0], &ctx("admin"), &again.reply)
+            .unwrap()
+            .already
+    );
+
+    world.run(&Op::Contact {
+        at: None,
+        contract: 0,
+    });
+    let empty = branch::push(&world.branches[0], &ctx("admin")).unwrap();
+    assert_eq!(empty.entries, 0);
+    let done = hq::accept(&world.hq, &ctx("admin"), &empty.bytes).unwrap();
+    assert_eq!(done.sent, 1);
+    let pulled = branch::pull(&world.branches[0], &ctx("admin"), &done.reply).unwrap();
+    assert_eq!(pulled.received, 1);
+    assert_eq!(tickets(&world.branches[0], 0), tickets(&world.hq, 0));
+}
+
+/// Files of the wrong site, kind or order are refused with what was expected; nothing changes.
+#[test]
+fn foreign_and_out_of_order_files_are_refused() {
+    let mut world = world();
+    world.run(&Op::Pay {
+        at: Some(1),
+        contract: 0,
+        cents: 10_000,
+    });
+    let wh_push = branch::push(&world.branches[1], &ctx("admin")).unwrap();
+    let wh_reply = hq::accept(&world.hq, &ctx("admin"), &wh_push.bytes).unwrap();
+    let hf = &world.branches[0];
+    let before = hf.store().projection_dump().unwrap();
+    let e = branch::pull(hf, &ctx("admin"), &wh_reply.reply)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("for site number 3") && e.contains("site 2"),
+        "{e}"
+    );
+    let e = branch::pull(hf, &ctx("admin"), &wh_push.bytes)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("expected a reply"), "{e}");
+    assert_eq!(hf.store().projection_dump().unwrap(), before);
+
+    // Two pushes of 合肥: the second, accepted first, leaves the first's reply behind it.
+    world.run(&Op::Pay {
+        at: Some(0),
+        contract: 0,
+        cents: 10_000,
+    });
+    let p1 = branch::push(&world.branches[0], &ctx("admin")).unwrap();
+    world.run(&Op::Contact {
+        at: None,
+        contract: 0,
+    });
+    let r1 = hq::accept(&world.hq, &ctx("admin"), &p1.bytes).unwrap();
+    branch::pull(&world.branches[0], &ctx("admin"), &r1.reply).unwrap();
+    world.run(&Op::Pay {
+        at: Some(0),
+        contract: 1,
+        cents: 20_000,
+    });
+    let p2 = branch::push(&world.branches[0], &ctx("admin")).unwrap();
+    let r2 = hq::accept(&world.hq, &ctx("admin"), &p2.bytes).unwrap();
+    branch::pull(&world.branches[0], &ctx("admin"), &r2.reply).unwrap();
+    assert!(
+        branch::pull(&world.branches[0], &ctx("admin"), &r1.reply)
+            .unwrap()
+            .already
+    );
+    assert_eq!(tickets(&world.branches[0], 0), tickets(&world.hq, 0));
+}
