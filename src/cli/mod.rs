@@ -51,13 +51,32 @@ use std::io::Write;
 use std::path::PathBuf;
 use table::Table;
 
-/// A failure to report: one line per entry on stderr, exit status 1.
+/// A failure to report: one line per entry on stderr, and the exit status: 1 when the
+/// command was refused or failed, 2 when it was used wrongly.
 #[derive(Debug)]
-pub struct Failure(pub Vec<String>);
+pub struct Failure {
+    pub lines: Vec<String>,
+    pub status: i32,
+}
+
+impl Failure {
+    /// A refusal or a failure (exit status 1).
+    pub fn of(lines: Vec<String>) -> Failure {
+        Failure { lines, status: 1 }
+    }
+
+    /// A usage mistake the argument parser could not see (exit status 2).
+    pub fn usage(line: String) -> Failure {
+        Failure {
+            lines: vec![line],
+            status: 2,
+        }
+    }
+}
 
 impl<E: std::fmt::Display> From<E> for Failure {
     fn from(e: E) -> Failure {
-        Failure(vec![e.to_string()])
+        Failure::of(vec![e.to_string()])
     }
 }
 
@@ -90,11 +109,11 @@ pub fn main() -> i32 {
     drop(buffer);
     match result {
         Ok(()) => 0,
-        Err(Failure(lines)) => {
+        Err(Failure { lines, status }) => {
             for line in lines {
                 errln!("duedesk: {line}");
             }
-            1
+            status
         }
     }
 }
@@ -195,11 +214,11 @@ pub fn exec(
     cli.as_user = Some(user.to_string());
     match run_on(app, cli, config, today) {
         Ok(()) => 0,
-        Err(Failure(lines)) => {
+        Err(Failure { lines, status }) => {
             for line in lines {
                 errln!("duedesk: {line}");
             }
-            1
+            status.unsigned_abs()
         }
     }
 }
@@ -209,18 +228,18 @@ pub fn default_db_path() -> Result<PathBuf, Failure> {
     directories::ProjectDirs::from("", "", "duedesk")
         .map(|dirs| dirs.data_dir().join("duedesk.db"))
         .ok_or_else(|| {
-            Failure(vec![
+            Failure::of(vec![
                 "no home directory to keep the database in; pass --db PATH".into(),
             ])
         })
 }
 
 fn parse_date(text: &str, what: &str) -> Result<NaiveDate, Failure> {
-    import::parse_date(text).map_err(|e| Failure(vec![format!("{what}: {e}")]))
+    import::parse_date(text).map_err(|e| Failure::of(vec![format!("{what}: {e}")]))
 }
 
 fn parse_money(text: &str, what: &str) -> Result<Money, Failure> {
-    Money::parse(text).map_err(|e| Failure(vec![format!("{what}: {e}")]))
+    Money::parse(text).map_err(|e| Failure::of(vec![format!("{what}: {e}")]))
 }
 
 fn print_json<T: Serialize>(value: &T) -> Done {
@@ -276,7 +295,7 @@ pub fn run(cli: Cli) -> Done {
     if let Some(Command::Serve { listen }) = &cli.command {
         warn_exposed();
         return crate::ssh::serve(&db, listen, config, ui, fixed_today)
-            .map_err(|e| Failure(vec![format!("serve: {e:#}")]));
+            .map_err(|e| Failure::of(vec![format!("serve: {e:#}")]));
     }
     if let Some(Command::Sync(SyncArgs {
         cmd: Some(SyncCmd::Init { file, site }),
@@ -300,7 +319,7 @@ fn fixed_today(text: Option<&str>, debug_build: bool) -> Result<Option<NaiveDate
         return Ok(None);
     };
     if !debug_build {
-        return Err(Failure(vec![
+        return Err(Failure::of(vec![
             "--today / DUEDESK_TODAY: only tests fix the business date (a debug build); this build acts on the machine's local date, so leave it out".into(),
         ]));
     }
@@ -357,7 +376,7 @@ fn dispatch(
                 sheet: args.sheet.as_deref(),
             };
             let count = import::import(app, ctx, args.kind, &source, args.confirm)
-                .map_err(|e| Failure(e.lines))?;
+                .map_err(|e| Failure::of(e.lines))?;
             outln!("{count} rows imported from {}", args.file.display());
             Ok(())
         }
@@ -366,7 +385,8 @@ fn dispatch(
             from,
             contract,
         }) => {
-            let daily = Rate::parse(&daily).map_err(|e| Failure(vec![format!("--daily: {e}")]))?;
+            let daily =
+                Rate::parse(&daily).map_err(|e| Failure::of(vec![format!("--daily: {e}")]))?;
             let from = parse_date(&from, "--from")?;
             say(
                 app,
@@ -479,7 +499,7 @@ fn dispatch(
             );
             Ok(())
         }
-        Command::Bench(_) | Command::Serve { .. } => Err(Failure(vec![
+        Command::Bench(_) | Command::Serve { .. } => Err(Failure::of(vec![
             "bench and serve run on their own, not against an open database".into(),
         ])),
         Command::User(cmd) => workflow::user(app, ctx, cmd),
@@ -733,7 +753,7 @@ fn interactive(app: &App, ctx: &Ctx, ui: &crate::ui::UiOptions) -> Done {
     {
         return summary(app, ctx);
     }
-    crate::ui::run(app, ctx.clone(), ui.clone()).map_err(|e| Failure(vec![format!("{e:#}")]))
+    crate::ui::run(app, ctx.clone(), ui.clone()).map_err(|e| Failure::of(vec![format!("{e:#}")]))
 }
 
 fn bench(args: &BenchArgs) -> Done {
@@ -920,7 +940,7 @@ mod tests {
         let day = NaiveDate::from_ymd_opt(2026, 6, 15).unwrap();
         assert_eq!(fixed_today(Some("2026-06-15"), true).unwrap(), Some(day));
         assert_eq!(fixed_today(None, false).unwrap(), None);
-        let Failure(lines) = fixed_today(Some("2026-06-15"), false).unwrap_err();
+        let Failure { lines, .. } = fixed_today(Some("2026-06-15"), false).unwrap_err();
         assert!(
             lines[0].contains("only tests fix the business date"),
             "{lines:?}"

@@ -22,7 +22,7 @@ pub fn contract(app: &App, ctx: &Ctx, cmd: ContractCmd) -> Done {
             let penalty_rate = penalty_rate
                 .map(|r| {
                     Rate::parse(&r)
-                        .map_err(|e| super::Failure(vec![format!("--penalty-rate: {e}")]))
+                        .map_err(|e| super::Failure::of(vec![format!("--penalty-rate: {e}")]))
                 })
                 .transpose()?;
             let new = NewContract {

@@ -15,7 +15,7 @@ use std::io::Write;
 use std::path::Path;
 
 fn usage(message: String) -> Failure {
-    Failure(vec![message])
+    Failure::usage(message)
 }
 
 /// The form asked for: `--format`, else the `--out` file's extension, else `default`.
@@ -139,8 +139,9 @@ pub fn report(app: &App, ctx: &Ctx, cmd: ReportCmd) -> Done {
         Form::Json => match &args.out {
             Some(path) => {
                 let text = serde_json::to_string_pretty(&report)?;
-                std::fs::write(path, text + "\n")
-                    .map_err(|e| usage(format!("{}: cannot be written: {e}", path.display())))?;
+                std::fs::write(path, text + "\n").map_err(|e| {
+                    Failure::of(vec![format!("{}: cannot be written: {e}", path.display())])
+                })?;
             }
             None => print_json(&report)?,
         },
@@ -158,7 +159,7 @@ fn print_report(report: &Report, out: Option<&Path>) -> Done {
     }
     match out {
         Some(path) => std::fs::write(path, text)
-            .map_err(|e| usage(format!("{}: cannot be written: {e}", path.display()))),
+            .map_err(|e| Failure::of(vec![format!("{}: cannot be written: {e}", path.display())])),
         None => {
             out!("{text}");
             Ok(())
@@ -183,7 +184,9 @@ pub fn export_book(app: &App, ctx: &Ctx, args: &ExportArgs) -> Done {
         )));
     }
     let path = args.out.as_path();
-    let place = |e: std::io::Error| usage(format!("{}: cannot be written: {e}", path.display()));
+    let place = |e: std::io::Error| {
+        Failure::of(vec![format!("{}: cannot be written: {e}", path.display())])
+    };
     let count = match form {
         Form::Xlsx => {
             let mut book = export::XlsxBook::new(path);

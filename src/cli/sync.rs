@@ -73,7 +73,8 @@ pub(super) fn site(app: &App, ctx: &Ctx, cmd: SiteCmd) -> Done {
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, Failure> {
-    std::fs::read(path).map_err(|e| Failure(vec![format!("cannot read {}: {e}", path.display())]))
+    std::fs::read(path)
+        .map_err(|e| Failure::of(vec![format!("cannot read {}: {e}", path.display())]))
 }
 
 /// Writes beside the target, then renames: a write cut short never leaves half a file.
@@ -83,11 +84,11 @@ fn write(path: &Path, bytes: &[u8]) -> Done {
     let tmp = std::path::PathBuf::from(tmp);
     std::fs::write(&tmp, bytes)
         .and_then(|()| std::fs::rename(&tmp, path))
-        .map_err(|e| Failure(vec![format!("cannot write {}: {e}", path.display())]))
+        .map_err(|e| Failure::of(vec![format!("cannot write {}: {e}", path.display())]))
 }
 
 fn in_file(path: &Path, e: crate::sync::SyncError) -> Failure {
-    Failure(vec![format!("{}: {e}; nothing changed", path.display())])
+    Failure::of(vec![format!("{}: {e}; nothing changed", path.display())])
 }
 
 /// `sync init FILE|ssh://…`: runs before any database is opened (it creates one).
@@ -96,7 +97,7 @@ pub(super) fn init(db: &Path, file: &Path, site: Option<&str>, ssh_command: Opti
     let source = file.to_string_lossy();
     let made = if source.starts_with("ssh://") {
         let site = site.ok_or_else(|| {
-            Failure(vec![
+            Failure::of(vec![
                 "sync init ssh://…: give the site to fetch with --site NAME".into(),
             ])
         })?;
@@ -157,7 +158,7 @@ pub(super) fn sync(app: &App, ctx: &Ctx, args: SyncArgs) -> Done {
             );
             Ok(())
         }
-        SyncCmd::Init { .. } => Err(Failure(vec![
+        SyncCmd::Init { .. } => Err(Failure::of(vec![
             "sync init creates a database; run it on its own with --db DIR".into(),
         ])),
         SyncCmd::Push { out } => {

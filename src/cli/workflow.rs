@@ -14,7 +14,7 @@ fn roles(text: &str) -> Result<Vec<Role>, Failure> {
     text.split(',')
         .map(|r| {
             Role::parse(r).ok_or_else(|| {
-                Failure(vec![format!(
+                Failure::of(vec![format!(
                     "--role: '{}' is not a role; use collector, clerk, sales, finance, approver or admin",
                     r.trim()
                 )])
@@ -128,27 +128,27 @@ pub fn parse_public_key(text: &str) -> Result<(String, String), Failure> {
         .map(str::trim)
         .find(|l| !l.is_empty() && !l.starts_with('#'))
         .ok_or_else(|| {
-            Failure(vec![
+            Failure::of(vec![
                 "no public key given: pass an OpenSSH .pub line".into(),
             ])
         })?;
     let key = russh::keys::PublicKey::from_openssh(line).map_err(|e| {
-        Failure(vec![format!(
+        Failure::of(vec![format!(
             "not an OpenSSH public key ({e}); give the .pub file, e.g. ~/.ssh/id_ed25519.pub"
         )])
     })?;
     let fingerprint = key.fingerprint(russh::keys::HashAlg::Sha256).to_string();
     let normalised = key
         .to_openssh()
-        .map_err(|e| Failure(vec![format!("the key cannot be encoded: {e}")]))?;
+        .map_err(|e| Failure::of(vec![format!("the key cannot be encoded: {e}")]))?;
     Ok((normalised, fingerprint))
 }
 
 fn read_rules(file: &std::path::Path) -> Result<Vec<crate::domain::approval::Rule>, Failure> {
     let name = file.display().to_string();
     let text = std::fs::read_to_string(file)
-        .map_err(|e| Failure(vec![format!("{name}: cannot be read: {e}")]))?;
-    rules_file::parse(&name, &text).map_err(Failure)
+        .map_err(|e| Failure::of(vec![format!("{name}: cannot be read: {e}")]))?;
+    rules_file::parse(&name, &text).map_err(Failure::of)
 }
 
 pub fn rules(app: &App, ctx: &Ctx, cmd: RulesCmd) -> Done {
@@ -444,7 +444,7 @@ pub fn lock(app: &App, ctx: &Ctx, hooks: &Hooks, cmd: LockCmd) -> Done {
             };
             let outcome = app.execute(ctx, Mutation::Execute { id, command_status })?;
             match command_status {
-                Some(code) if code != 0 => Err(Failure(vec![outcome.message])),
+                Some(code) if code != 0 => Err(Failure::of(vec![outcome.message])),
                 _ => {
                     outln!("{}", outcome.message);
                     Ok(())
