@@ -199,3 +199,38 @@ fn the_migrated_journal_replays_into_the_same_projections_and_ids_go_on() {
     );
     assert!(applied.contains("A17"), "{applied}");
 }
+
+/// A rebuild cut short (the projections cleared, the replay killed before it finished) is
+/// done again when the database is next opened, before it answers anything; the journal
+/// was never touched.
+#[test]
+fn a_rebuild_cut_short_is_finished_on_the_next_open() {
+    let (_dir, db) = copy_of_fixture();
+    let app = App::open(&db).unwrap();
+    assert_eq!(app.redone_rebuild(), None);
+    let before = app.store().projection_dump().unwrap();
+    // What a kill right after the clearing leaves: no projections, the mark set.
+    app.store().clear_projections().unwrap();
+    assert!(app.store().rebuild_unfinished().unwrap());
+    drop(app);
+    let app = App::open(&db).unwrap();
+    assert_eq!(app.redone_rebuild(), Some(1062));
+    assert!(!app.store().rebuild_unfinished().unwrap());
+    assert_eq!(before, app.store().projection_dump().unwrap());
+    drop(app);
+    // Through the command line, the next command says so and answers as before.
+    let app = App::open(&db).unwrap();
+    app.store().clear_projections().unwrap();
+    drop(app);
+    let output = Command::new(env!("CARGO_BIN_EXE_duedesk"))
+        .args(["overdue", "--json"])
+        .env("DUEDESK_DB", &db)
+        .env("DUEDESK_TODAY", "2026-12-01")
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(err.contains("had been cut short"), "{err}");
+    let expected = std::fs::read_to_string(fixture().join("expected/overdue.json")).unwrap();
+    assert_eq!(String::from_utf8_lossy(&output.stdout), expected);
+}

@@ -29,18 +29,28 @@ pub struct App {
     book_version: AtomicU64,
     /// The whole book's overdue list, shared by every screen of this process.
     pub(super) overdue_cache: shared::OverdueCache,
+    /// Entries replayed on open to finish a rebuild that was cut short, if one was.
+    redone_rebuild: Option<u64>,
 }
 
 impl App {
-    /// Opens the database, migrating one written by an older duedesk.
+    /// Opens the database, migrating one written by an older duedesk and finishing a rebuild
+    /// that was cut short.
     pub fn open(path: &Path) -> Result<App> {
-        let app = App {
+        let mut app = App {
             store: Store::open(path)?,
             accruing: std::sync::Mutex::new(()),
             book_version: AtomicU64::new(0),
             overdue_cache: Default::default(),
+            redone_rebuild: None,
         };
         app.migrate()?;
+        if app.store.rebuild_unfinished()? {
+            // A rebuild was cut short (a crash, a kill): its projections are partial. Redo
+            // it before answering anything; the journal it replays was never touched.
+            let entries = app.rebuild()?;
+            app.redone_rebuild = Some(entries);
+        }
         Ok(app)
     }
 
@@ -138,6 +148,12 @@ impl App {
             }
         }
         Ok(())
+    }
+
+    /// The entries replayed when this database was opened, to finish a rebuild that had been
+    /// cut short; `None` when there was none to finish. Front ends say so.
+    pub fn redone_rebuild(&self) -> Option<u64> {
+        self.redone_rebuild
     }
 
     /// A counter that changes whenever a committed change may alter what a screen shows.
@@ -468,7 +484,7 @@ impl App {
 
     /// After a replay: flushed, and every screen and the shared overdue list told.
     fn replayed(&self) -> Result<()> {
-        self.store.flush()?;
+        self.store.finish_rebuild()?;
         self.overdue_cache.note(shared::Touched::anything());
         self.book_version.fetch_add(1, Ordering::AcqRel);
         Ok(())

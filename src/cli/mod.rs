@@ -306,6 +306,12 @@ pub fn run(cli: Cli) -> Done {
         return sync::init(&db, file, site.as_deref(), ssh_command.as_deref());
     }
     let app = App::open(&db)?;
+    if let Some(entries) = app.redone_rebuild() {
+        errln!(
+            "duedesk: a rebuild of {} had been cut short; its {entries} journal entries were replayed again before this command",
+            db.display()
+        );
+    }
     warn_exposed();
     let today = fixed_today.unwrap_or_else(|| chrono::Local::now().date_naive());
     run_on(&app, cli, &config, today)

@@ -1011,6 +1011,18 @@ impl Store {
         })
     }
 
+    /// Whether a replay of the journal (`clear_projections`, then every entry) was cut short.
+    pub fn rebuild_unfinished(&self) -> Result<bool> {
+        Ok(get_in::<_, bool>(self, Space::Meta, "rebuilding")?.unwrap_or(false))
+    }
+
+    /// Marks the replay begun by `clear_projections` finished, and makes it durable.
+    pub fn finish_rebuild(&self) -> Result<()> {
+        self.tree.remove(Space::Meta.key("rebuilding"))?;
+        self.db.flush()?;
+        Ok(())
+    }
+
     /// A value kept with `Txn::set_meta`.
     pub fn meta<T: DeserializeOwned>(&self, name: &str) -> Result<Option<T>> {
         get_in(self, Space::Meta, &format!("x/{name}"))
@@ -1247,8 +1259,15 @@ impl Store {
     /// with its origin index and length, the mint counters, the schema version, the site and
     /// this site's own seq. The caller replays the journal next.
     pub fn clear_projections(&self) -> Result<()> {
-        let kept_meta =
-            ["schema", "site", "site_code", "seq", "journal_len"].map(|k| Space::Meta.key(k));
+        let kept_meta = [
+            "schema",
+            "site",
+            "site_code",
+            "seq",
+            "journal_len",
+            "rebuilding",
+        ]
+        .map(|k| Space::Meta.key(k));
         let keep = |k: &[u8]| {
             [
                 Space::Journal,
@@ -1268,6 +1287,9 @@ impl Store {
                 batch.remove(key);
             }
         }
+        // Cleared and marked in one write: a database opened with the mark still there holds
+        // partial projections, and the replay is done again before it answers anything.
+        batch.insert(Space::Meta.key("rebuilding"), encode(&true));
         self.tree.apply_batch(batch)?;
         Ok(())
     }
