@@ -543,16 +543,18 @@ fn is_lock_error(e: &sled::Error) -> bool {
 
 /// Opens sled, waiting up to a second while another holder lets go of the database's lock:
 /// a process that has just closed it may take a moment to release it (sled's flusher
-/// thread ends after the handle is dropped). Past that, the lock error is returned.
+/// thread ends after the handle is dropped). Past that, the lock error is returned. A
+/// database being served is not waited for: `serve` holds it until it stops.
 fn open_sled(path: &Path) -> std::result::Result<sled::Db, sled::Error> {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(1);
+    let served = serve_lock_path(path).exists();
     loop {
         match sled::Config::new()
             .path(path)
             .cache_capacity(cache_bytes())
             .open()
         {
-            Err(e) if is_lock_error(&e) && std::time::Instant::now() < deadline => {
+            Err(e) if is_lock_error(&e) && !served && std::time::Instant::now() < deadline => {
                 std::thread::sleep(std::time::Duration::from_millis(50));
             }
             other => return other,
