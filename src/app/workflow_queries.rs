@@ -50,6 +50,10 @@ pub struct FollowUps {
     pub outcome: Option<crate::domain::Refusal>,
     /// Recording a lock or unlock as executed.
     pub execute: Option<crate::domain::Refusal>,
+    /// Resubmitting it (its applicant only, whatever this says).
+    pub resubmit: Option<crate::domain::Refusal>,
+    /// Withdrawing it (its applicant only, whatever this says).
+    pub withdraw: Option<crate::domain::Refusal>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -223,6 +227,8 @@ impl App {
                 register: a.registration_blocker(),
                 outcome: a.outcome_blocker(),
                 execute: a.execution_blocker(),
+                resubmit: a.resubmit_blocker(),
+                withdraw: a.withdraw_blocker(),
             },
         })
     }
