@@ -734,6 +734,18 @@ catalog! {
     LabelPending => "Pending payments", "待确认收款";
     LabelToCollect => "To collect", "应催收";
     LabelOutstanding => "Outstanding", "未还总额";
+    LabelPayoff => "Payoff", "结清金额";
+    LabelCredit => "Credit held", "溢缴款";
+    ColPromiseState => "Kept?", "兑现";
+    ContactTitle => "Contact {} by {}", "催收记录 {} · {}";
+    ContactChannel => "Channel: {}", "方式：{}";
+    ContactResult => "Result: {}", "结果：{}";
+    ContactNote => "Note: {}", "备注：{}";
+    ContactPromise => "Promise: {} on {} ({})", "承诺：{} 于 {}（{}）";
+    ApplicationTitle => "Application {}", "申请 {}";
+    ApplicationKeys => "R resubmit · W withdraw · any other key closes", "R 重新提交 · W 撤回 · 其他键关闭";
+    ApplicationKeyResubmit => "R resubmit · any other key closes", "R 重新提交 · 其他键关闭";
+    ApplicationKeyWithdraw => "W withdraw · any other key closes", "W 撤回 · 其他键关闭";
     PaneInstallments => "Installments", "还款计划";
     PanePayments => "Payments", "收款";
     PaneContacts => "Contacts", "催收记录";
@@ -792,7 +804,9 @@ catalog! {
 
     // Confirmations
     ConfirmTitle => "Confirm", "确认";
-    ConfirmSettle => "Settle contract {}? This closes the ticket and cannot be undone.", "结清合同 {}？将关闭催收单，不可撤销。";
+    ConfirmSettle => "Settle contract {}? Payoff {}: principal {}, interest {}, penalty {}, less credit {}. This closes the ticket and cannot be undone.", "结清合同 {}？结清金额 {}：本金 {}，利息 {}，罚息 {}，减溢缴款 {}。将关闭催收单，不可撤销。";
+    SettleOwing => "Contract {} cannot be settled yet: payoff {} is still owed (principal {}, interest {}, penalty {}). Take the payment, or apply for a penalty waiver, first.", "合同 {} 暂不能结清：尚欠结清金额 {}（本金 {}，利息 {}，罚息 {}）。请先收款，或申请罚息减免。";
+    ConfirmWithdraw => "Withdraw application {}? It leaves the approval chain for good.", "撤回申请 {}？撤回后不再进入审批流程。";
     ConfirmPayments => "Confirm {} payment(s), {} in total? This cannot be undone.", "确认 {} 笔收款，共 {}？不可撤销。";
     ConfirmQuit => "A form holds unsaved input. Quit anyway?", "表单有未保存的内容。仍要退出吗？";
     ConfirmYesNo => "y yes · n no", "y 是 · n 否";
@@ -909,6 +923,8 @@ catalog! {
     FieldComment => "Comment", "意见";
     FieldMachineLocation => "Machine location", "机器位置";
     ConfirmCompleteTow => "Record tow {} as towed back on {} to {}? The contract becomes repossessed; this cannot be undone.", "确认拖机 {} 已于 {} 拖回 {}？合同将标记为已收回，不可撤销。";
+    WarnTowEarly => "{} is before the planned date {}.", "{} 早于计划日期 {}。";
+    ConfirmFailTow => "Record tow {} as failed ({})? This cannot be undone.", "确认拖机 {} 失败（{}）？不可撤销。";
     NotOnBoard => "Only approved tows are registered here.", "只有已批准的拖机申请可以在此登记。";
     NotScheduled => "Register the tow first; only a scheduled tow has an outcome.", "请先登记；只有已登记的拖机才能记录结果。";
 
@@ -918,6 +934,9 @@ catalog! {
     FormApplyLock => "Apply to lock {}", "申请锁机 {}";
     FormApplyUnlock => "Apply to unlock {}", "申请解锁 {}";
     FormApplyTow => "Apply to tow {}", "申请拖机 {}";
+    FormResubmit => "Resubmit {}", "重新提交 {}";
+    DoneResubmit => "{} resubmitted: the chain starts again", "{} 已重新提交，重新进入审批";
+    DoneWithdraw => "{} withdrawn", "{} 已撤回";
 
     // Rules screen
     RulesVersion => "Approval rules in force: version {} · {} rules", "现行审批规则：第 {} 版 · {} 条";

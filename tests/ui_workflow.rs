@@ -292,7 +292,11 @@ fn a_failed_tow_needs_a_reason() {
     press(&mut s, &["5", "j", "f", "enter"]);
     assert!(matches!(s.state.popup, Some(Popup::Form(_))));
     type_text(&mut s, "customer blocked the gate");
+    // An outcome cannot be undone: it asks first.
     press(&mut s, &["enter"]);
+    assert!(matches!(s.state.popup, Some(Popup::Confirm(_))));
+    assert_eq!(stage(app, "A2"), "scheduled");
+    press(&mut s, &["y"]);
     let v = app.application(&ctx(), "A2").unwrap();
     assert_eq!(v.row.stage, "failed");
     assert_eq!(

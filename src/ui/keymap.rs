@@ -329,6 +329,7 @@ impl Default for KeyMap {
                     Context::Ticket,
                     table(&[
                         (Back, &["esc", "backspace"]),
+                        (Open, &["enter"]),
                         (Contact, &["c"]),
                         (Payment, &["p"]),
                         (Waiver, &["w"]),
