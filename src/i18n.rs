@@ -875,6 +875,10 @@ catalog! {
     // Approvals inbox
     PanePending => "Awaiting me", "待我审批";
     PaneNotifications => "Notifications", "通知";
+    PaneDecided => "Decided by me", "我已审批";
+    NoDecisions => "You have not decided any application yet.", "您还没有审批过申请。";
+    ColDecision => "Decision", "审批结果";
+    ConfirmApprove => "Approve {}: {} of {} ({}, {} days overdue)? The next step, or the follow-up, goes ahead on your decision.", "同意 {}：{} · 合同 {}（{}，逾期 {} 天）？下一环节或后续处理将据此进行。";
     NoPendingSteps => "Nothing awaits your decision.", "没有待您审批的申请。";
     NoNotifications => "No notifications.", "没有通知。";
     ColApplicant => "Applicant", "申请人";

@@ -76,8 +76,9 @@ pub enum Pending {
     ConfirmPayments {
         ids: Vec<String>,
     },
-    /// A tow's outcome (towed back, or failed): the form that asks for it.
-    TowOutcome {
+    /// A form's change that cannot be undone (an approval, a tow's outcome): the form
+    /// that asks for it.
+    Form {
         form: Box<Form>,
     },
     /// Leave the rules editor, dropping what was typed.
@@ -665,13 +666,14 @@ fn reload_approvals(state: &mut State, app: &App, ctx: &Ctx) {
         awaiting_me: true,
         ..Default::default()
     };
-    match app
-        .applications(ctx, &filter)
-        .and_then(|rows| Ok((rows, app.inbox(ctx)?)))
-    {
-        Ok((rows, notes)) => {
+    let decided = |rows| {
+        let decided = app.decided_by_me(ctx, approvals::DECIDED_SHOWN)?;
+        Ok((rows, decided, app.inbox(ctx)?))
+    };
+    match app.applications(ctx, &filter).and_then(decided) {
+        Ok((rows, decided, notes)) => {
             state.unread = notes.iter().filter(|n| !n.read).count();
-            state.approvals.load(rows, notes);
+            state.approvals.load(rows, decided, notes);
             load_approval_detail(state, app, ctx);
         }
         Err(e) => error_status(state, app_error(state.lang, &e)),
@@ -912,7 +914,8 @@ fn command_(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> bool {
             true
         }
         Command::NextPane | Command::PrevPane if state.screen == Screen::Approvals => {
-            state.approvals.switch_pane();
+            state.approvals.switch_pane(command == Command::NextPane);
+            load_approval_detail(state, app, ctx);
             true
         }
         Command::NextPane | Command::PrevPane => match state.ticket.as_mut() {
@@ -1236,12 +1239,28 @@ fn submit(state: &mut State, app: &App, ctx: &Ctx, mut form: Box<Form>) {
         (FormKind::FailTow { id }, Some(Mutation::FailTow { reason, .. })) => {
             Some(lang.f(Msg::ConfirmFailTow, &[id, reason]))
         }
+        // Approving asks, as rejecting does by its required comment: a stray Enter must not
+        // send a tow on its way.
+        (FormKind::Approve { id }, _) => {
+            state.approvals.rows.iter().find(|r| &r.id == id).map(|r| {
+                lang.f(
+                    Msg::ConfirmApprove,
+                    &[
+                        id,
+                        lang.document(r.document),
+                        &r.contract_no,
+                        &r.customer,
+                        &r.days_overdue.to_string(),
+                    ],
+                )
+            })
+        }
         _ => None,
     };
     if let Some(prompt) = prompt {
         state.popup = Some(Popup::Confirm(Confirm {
             prompt,
-            pending: Pending::TowOutcome { form: form.clone() },
+            pending: Pending::Form { form: form.clone() },
             back: Some(Box::new(Popup::Form(form))),
         }));
         return;
@@ -1331,7 +1350,7 @@ fn run_pending(state: &mut State, app: &App, ctx: &Ctx, pending: Pending) {
     match pending {
         Pending::Quit => state.quit = true,
         Pending::DiscardRules => state.rules.editor = None,
-        Pending::TowOutcome { mut form } => {
+        Pending::Form { mut form } => {
             if let Some(mutations) = form.mutations(state.lang, ctx.today) {
                 run_form(state, app, ctx, form, &mutations);
             } else {
