@@ -177,7 +177,12 @@ fn draw_pending(a: &ApprovalsScreen, lang: Lang, theme: &Theme, buf: &mut Buffer
                 (r.overdue_amount.display(), base),
                 (r.penalty_outstanding.display(), base),
                 (r.total_outstanding.display(), base),
-                (r.current_step.clone().unwrap_or_default(), base),
+                (
+                    r.current_step
+                        .as_deref()
+                        .map_or(String::new(), |s| lang.step(s)),
+                    base,
+                ),
             ]
         })
         .collect();

@@ -373,7 +373,7 @@ fn draw_pane(t: &TicketScreen, lang: Lang, theme: &Theme, buf: &mut Buffer, area
                         (p.id.clone(), style),
                         (p.received_on.to_string(), style),
                         (p.amount.display(), style),
-                        (p.method.clone(), style),
+                        (lang.method(&p.method), style),
                         (lang.status(p.status).to_string(), style),
                         (p.recorded_by.clone(), muted),
                         (reference, muted),
