@@ -129,6 +129,7 @@ impl Lang {
             "scheduled" => Msg::StatusScheduled,
             "done" => Msg::StatusDone,
             "failed" => Msg::StatusFailed,
+            "draft" => Msg::StatusDraft,
             _ => Msg::StatusActive,
         })
     }
@@ -805,6 +806,7 @@ catalog! {
     StatusApproved => "approved", "已批准";
     StatusRejected => "rejected", "已驳回";
     StatusActive => "active", "正常";
+    StatusDraft => "draft", "草稿";
     StatusSettled => "settled", "已结清";
     StatusRepossessed => "repossessed", "已收回";
     StatusInReview => "in review", "审批中";
@@ -1374,6 +1376,14 @@ catalog! {
     CmdPeriod => "period", "期间";
     CmdNextSheet => "next part", "下一部分";
     CmdExport => "export", "导出";
+    CmdGoTo => "go to contract", "查找合同";
+    GoToTitle => "Go to contract", "查找合同";
+    GoToPrompt => "Find: ", "查找：";
+    GoToFound => "{} found", "找到 {} 个";
+    GoToHint => "contract number, name, pinyin, phone or serial", "合同号、姓名、拼音、电话或机号";
+    GoToNone => "No contract in your scope matches.", "您的范围内没有匹配的合同。";
+    GoToFooter => "type to search · Up/Down · Enter open · Esc close", "输入查找 · 上下 选择 · Enter 打开 · Esc 关闭";
+    ColPhone => "Phone", "电话";
     ReportAging => "Aging", "账龄";
     ReportRollRates => "Roll rates", "迁徙率";
     ReportCollection => "Collection", "催收绩效";

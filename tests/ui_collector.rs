@@ -278,3 +278,85 @@ fn a_clerk_is_offered_today_and_asked_before_a_tows_outcome() {
     assert_eq!(v.row.stage, "done");
     assert_eq!(v.tow.unwrap().towed_on, Some(d(TODAY)));
 }
+
+#[test]
+fn a_contract_off_the_overdue_list_is_reached_by_name_and_settled() {
+    let book = book();
+    // HT-2025-004 is paid off: it leaves the overdue list, the only list there is.
+    pay_off(&book, "HT-2025-004");
+    let mut s = session(&book, Lang::Zh, "default");
+    assert!(
+        !s.state
+            .dashboard
+            .rows()
+            .any(|r| r.contract_no == "HT-2025-004"),
+        "off the overdue list"
+    );
+    // Go to it by the customer's pinyin initials.
+    press(&mut s, &["o"]);
+    type_text(&mut s, "oyjg");
+    let Some(Popup::GoTo(g)) = &s.state.popup else {
+        panic!("{:?}", s.state.popup)
+    };
+    let found: Vec<&str> = g.hits.iter().map(|h| h.contract_no.as_str()).collect();
+    assert_eq!(found, ["HT-2025-004"]);
+    for (w, h) in SIZES {
+        insta::assert_snapshot!(format!("goto_{w}x{h}_zh"), text(&s, w, h));
+    }
+    press(&mut s, &["enter"]);
+    let t = s.state.ticket.as_ref().expect("its ticket opened");
+    assert_eq!(t.view.contract_no, "HT-2025-004");
+    assert!(t.view.payoff.is_zero());
+    // Settled from the screens, asked first.
+    press(&mut s, &["S", "y"]);
+    let t = book.app.ticket(&ctx(), "HT-2025-004", d(TODAY)).unwrap();
+    assert_eq!(t.state, "settled");
+    // Still found, as settled, by its number.
+    press(&mut s, &["o"]);
+    type_text(&mut s, "ht-2025-004");
+    let Some(Popup::GoTo(g)) = &s.state.popup else {
+        panic!("{:?}", s.state.popup)
+    };
+    assert_eq!(g.hits[0].contract_no, "HT-2025-004");
+    assert_eq!(g.hits[0].state, "settled");
+}
+
+#[test]
+fn go_to_finds_only_what_the_viewer_may_see() {
+    let book = workflow_book();
+    // li collects for 张三 (C1) and 王小明 (C3); 欧阳建国 (C4) is wang's.
+    let li = ctx_as("li");
+    let hits = book.app.find_contracts(&li, "欧阳").unwrap();
+    assert!(hits.is_empty(), "{hits:?}");
+    let mine: Vec<String> = book
+        .app
+        .find_contracts(&li, "HT-2025")
+        .unwrap()
+        .into_iter()
+        .map(|h| h.contract_no)
+        .collect();
+    assert_eq!(mine, ["HT-2025-001", "HT-2025-003", "HT-2025-008"]);
+    assert_eq!(book.app.find_contracts(&ctx(), "欧阳").unwrap().len(), 1);
+    // By phone and by serial; an exact number first.
+    let by_phone = book.app.find_contracts(&ctx(), "13800000001").unwrap();
+    assert_eq!(by_phone[0].contract_no, "HT-2025-001");
+    let by_serial = book.app.find_contracts(&ctx(), "sy75c-0006").unwrap();
+    assert_eq!(by_serial[0].contract_no, "HT-2025-006");
+    // A customer renamed after the directory was read is found by the new name.
+    run_as(
+        &book.app,
+        "admin",
+        Mutation::PutCustomer(duedesk::domain::Customer {
+            id: "C6".into(),
+            name: "陈七工程机械".into(),
+            phone: "13300000006".into(),
+            id_number: String::new(),
+            address: String::new(),
+            branch: "温州".into(),
+            collector: "chen".into(),
+        }),
+    );
+    let renamed = book.app.find_contracts(&ctx(), "chenqigongcheng").unwrap();
+    assert_eq!(renamed.len(), 1, "{renamed:?}");
+    assert_eq!(renamed[0].customer, "陈七工程机械");
+}

@@ -162,6 +162,8 @@ pub enum Popup {
     /// A contact or an application of the open ticket shown whole, with what may be done to
     /// it from there; any other key closes it.
     Detail(Box<Detail>),
+    /// Go to any contract in scope by number, name, pinyin, phone or serial.
+    GoTo(Box<super::goto::GoTo>),
 }
 
 /// A record shown whole: its title and lines (wrapped to the popup), and the follow-ups its
@@ -435,6 +437,31 @@ fn input(state: &mut State, app: &App, ctx: &Ctx, key: KeyEvent) -> bool {
     };
     match popup {
         Popup::Help | Popup::Message(_) => true, // any key closes help or a message
+        Popup::GoTo(mut dialog) => {
+            use super::goto::GoToKey;
+            match dialog.handle(&key) {
+                GoToKey::Close => true,
+                GoToKey::Open => {
+                    let no = dialog.selected().map(|h| h.contract_no.clone());
+                    if let Some(no) = no {
+                        open_ticket(state, app, ctx, &no);
+                    }
+                    true
+                }
+                GoToKey::Search => {
+                    match app.find_contracts(ctx, dialog.query.text()) {
+                        Ok(hits) => dialog.set_hits(hits),
+                        Err(e) => show_error(state, "find contracts", &e),
+                    }
+                    state.popup = Some(Popup::GoTo(dialog));
+                    true
+                }
+                moved => {
+                    state.popup = Some(Popup::GoTo(dialog));
+                    moved == GoToKey::Moved
+                }
+            }
+        }
         Popup::Detail(detail) => {
             let Detail {
                 resubmit, withdraw, ..
@@ -832,6 +859,10 @@ fn command_(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> bool {
         Command::Screen7 if state.machine_system => switch_to(state, app, ctx, Screen::Stock),
         Command::Screen8 if state.machine_system => switch_to(state, app, ctx, Screen::Orders),
         Command::Screen9 if state.reports_allowed => switch_to(state, app, ctx, Screen::Reports),
+        Command::GoTo => {
+            state.popup = Some(Popup::GoTo(Box::default()));
+            true
+        }
         Command::Open if state.screen == Screen::Dashboard && state.ticket.is_some() => {
             open_in_ticket(state, app, ctx)
         }
@@ -839,14 +870,7 @@ fn command_(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> bool {
             let Some(no) = state.dashboard.selected().map(|r| r.contract_no.clone()) else {
                 return false;
             };
-            match app.ticket(ctx, &no, ctx.today) {
-                Ok(view) => {
-                    let mut t = TicketScreen::new(view);
-                    t.nav.selected = ticket::first_owing(&t.view);
-                    state.ticket = Some(t);
-                }
-                Err(e) => show_error(state, &format!("open ticket {no}"), &e),
-            }
+            open_ticket(state, app, ctx, &no);
             true
         }
         Command::Back => {
@@ -1479,4 +1503,18 @@ fn open_in_ticket(state: &mut State, app: &App, ctx: &Ctx) -> bool {
         Err(e) => show_error(state, &format!("open application {id}"), &e),
     }
     true
+}
+
+/// Opens a contract's ticket on the dashboard (the app says no to one out of scope).
+fn open_ticket(state: &mut State, app: &App, ctx: &Ctx, no: &str) {
+    match app.ticket(ctx, no, ctx.today) {
+        Ok(view) => {
+            let mut t = TicketScreen::new(view);
+            t.nav.selected = ticket::first_owing(&t.view);
+            state.screen = Screen::Dashboard;
+            state.audit = None;
+            state.ticket = Some(t);
+        }
+        Err(e) => show_error(state, &format!("open ticket {no}"), &e),
+    }
 }

@@ -93,6 +93,28 @@ pub fn view(state: &State, frame: &mut Frame) {
         Some(Popup::StockFilter(f)) => stock_filter_popup(state, f, frame.buffer_mut(), area),
         Some(Popup::Message(text)) => message_popup(state, text, frame.buffer_mut(), area),
         Some(Popup::Detail(detail)) => detail_popup(state, detail, frame.buffer_mut(), area),
+        Some(Popup::GoTo(g)) => {
+            let w = area.width.saturating_sub(4).min(90);
+            let h = area.height.saturating_sub(2);
+            let inner = popup_box(
+                state,
+                frame.buffer_mut(),
+                area,
+                w,
+                h,
+                state.lang.t(Msg::GoToTitle),
+            );
+            let inner = Rect::new(
+                inner.x + 1,
+                inner.y,
+                inner.width.saturating_sub(2),
+                inner.height,
+            );
+            let drawn = super::goto::draw(g, state.lang, &state.theme, frame.buffer_mut(), inner);
+            if let Some(pos) = drawn {
+                frame.set_cursor_position(pos);
+            }
+        }
     }
 }
 
@@ -268,6 +290,7 @@ fn hints(state: &State, buf: &mut Buffer, area: Rect) {
     let theme = &state.theme;
     let lang = state.lang;
     let mut items: Vec<(String, &str)> = Vec::new();
+    let mut quit = None;
     match &state.popup {
         Some(Popup::Form(_)) => items.push((String::new(), lang.t(Msg::FormHelp))),
         Some(Popup::Confirm(_)) => items.push((String::new(), lang.t(Msg::ConfirmYesNo))),
@@ -292,13 +315,28 @@ fn hints(state: &State, buf: &mut Buffer, area: Rect) {
                     items.push((k.to_string(), lang.t(b.command.describe())));
                 }
             }
-            items.extend(global(Command::Quit));
+            quit = global(Command::Quit);
         }
     }
+    let cost = |(key, desc): &(String, &str)| width(key) + 1 + width(desc) + 2;
+    // How to quit always shows: the screen's keys give way to it.
+    let reserved = quit.as_ref().map_or(0, cost);
     let mut spans = Vec::new();
     let mut used = 0;
     let w = area.width as usize;
-    for (key, desc) in items {
+    let fits = |used: usize, need: usize| used + need + reserved <= w;
+    let shown: Vec<_> = items
+        .into_iter()
+        .scan(0, |used, item| {
+            let need = cost(&item);
+            (*used == 0 || fits(*used, need)).then(|| {
+                *used += need;
+                item
+            })
+        })
+        .chain(quit)
+        .collect();
+    for (key, desc) in shown {
         let need = width(&key) + 1 + width(desc) + 2;
         if used + need > w && used > 0 {
             break;
