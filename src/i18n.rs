@@ -875,6 +875,10 @@ catalog! {
     FormPayment => "Record payment", "登记收款";
     FormWaiver => "Apply for interest waiver", "申请利息减免";
     FormVoid => "Void payments", "作废收款";
+    FormVoidOf => "Void {}", "作废 {}";
+    VoidOne => "payment {} · {} · {} {}", "收款 {} · {} · {} {}";
+    VoidMany => "{} payments · {} in total", "{} 笔收款 · 共 {}";
+    PaymentsSearch => "search: {} ({} of {})", "搜索：{}（{}/{}）";
     FormRate => "Set penalty rate", "设置罚息利率";
     FormGrace => "Set grace days", "设置宽限期";
     FieldChannel => "Channel", "方式";
@@ -1377,6 +1381,12 @@ catalog! {
     CmdNextSheet => "next part", "下一部分";
     CmdExport => "export", "导出";
     CmdGoTo => "go to contract", "查找合同";
+    CmdAccrue => "accrue penalty", "计提罚息";
+    FormAccrue => "Accrue penalty", "计提罚息";
+    FieldThrough => "Through", "计提至";
+    ConfirmAccrue => "Accrue penalty on every contract through {}? It cannot be undone.", "对所有合同计提罚息至 {}？不可撤销。";
+    ConfirmAccrueSince => "Accrue penalty on every contract through {} (accrued through {} so far)? It cannot be undone.", "对所有合同计提罚息至 {}（目前已计提至 {}）？不可撤销。";
+    DoneAccrue => "Penalty accrued through {}", "罚息已计提至 {}";
     GoToTitle => "Go to contract", "查找合同";
     GoToPrompt => "Find: ", "查找：";
     GoToFound => "{} found", "找到 {} 个";

@@ -360,3 +360,114 @@ fn go_to_finds_only_what_the_viewer_may_see() {
     assert_eq!(renamed.len(), 1, "{renamed:?}");
     assert_eq!(renamed[0].customer, "陈七工程机械");
 }
+
+#[test]
+fn finance_searches_the_payments_and_the_void_dialog_names_the_payment() {
+    let book = book();
+    let mut s = session(&book, Lang::En, "default");
+    press(&mut s, &["2"]);
+    assert_eq!(s.state.payments.shown.len(), 3);
+    // By reference, then by the customer's pinyin.
+    press(&mut s, &["/"]);
+    type_text(&mut s, "cash");
+    assert_eq!(s.state.payments.shown.len(), 1);
+    let only = s.state.payments.selected().unwrap().clone();
+    assert_eq!(only.reference, "CASH-17");
+    press(&mut s, &["enter"]);
+    for (w, h) in SIZES {
+        insta::assert_snapshot!(format!("payments_search_{w}x{h}_en"), text(&s, w, h));
+    }
+    // "a" marks what is shown, not the hidden ones.
+    press(&mut s, &["a"]);
+    assert_eq!(
+        s.state.payments.marked.iter().collect::<Vec<_>>(),
+        [&only.id]
+    );
+    press(&mut s, &["a", "v"]);
+    let Some(Popup::Form(form)) = &s.state.popup else {
+        panic!("{:?}", s.state.popup)
+    };
+    assert_eq!(
+        form.title_text(Lang::En),
+        format!(
+            "Void payment {} · ¥5,000.00 · HT-2025-005 Smith Heavy Co",
+            only.id
+        )
+    );
+    press(&mut s, &["esc", "/", "ctrl-u"]);
+    type_text(&mut s, "zhangsan");
+    press(&mut s, &["enter"]);
+    let shown: Vec<&str> = s
+        .state
+        .payments
+        .shown
+        .iter()
+        .map(|&i| s.state.payments.rows[i].contract_no.as_str())
+        .collect();
+    assert_eq!(shown, ["HT-2025-001"]);
+    // Esc while typing clears the search: every payment again.
+    press(&mut s, &["/", "esc"]);
+    assert_eq!(s.state.payments.shown.len(), 3);
+    // Two marked: the dialog says how many and how much.
+    press(&mut s, &["space", "space", "v"]);
+    let Some(Popup::Form(form)) = &s.state.popup else {
+        panic!("{:?}", s.state.popup)
+    };
+    let total: duedesk::domain::Money = s.state.payments.targets().iter().map(|r| r.amount).sum();
+    assert_eq!(
+        form.title_text(Lang::En),
+        format!("Void 2 payments · {} in total", total.display())
+    );
+}
+
+#[test]
+fn finance_accrues_penalty_from_the_settings_screen_after_a_question() {
+    let book = workflow_book();
+    let before = book.app.settings(&ctx()).unwrap().accrued_through;
+    assert_ne!(before, Some(d(TODAY)));
+    // A collector may not: the app's refusal shows in the form, nothing changes.
+    let mut s = session_as(&book, "li", Lang::En, "default");
+    press(&mut s, &["3", "A", "enter", "y"]);
+    let Some(Popup::Form(form)) = &s.state.popup else {
+        panic!("{:?}", s.state.popup)
+    };
+    assert!(
+        form.message
+            .as_deref()
+            .unwrap_or("")
+            .contains("penalty.accrue"),
+        "{:?}",
+        form.message
+    );
+    assert_eq!(book.app.settings(&ctx()).unwrap().accrued_through, before);
+    // Finance: today proposed, asked first ("n" goes back to the form), then run.
+    let mut s = session_as(&book, "sun", Lang::Zh, "default");
+    press(&mut s, &["3", "A"]);
+    let Some(Popup::Form(form)) = &s.state.popup else {
+        panic!("{:?}", s.state.popup)
+    };
+    assert_eq!(form.fields[0].text(), TODAY);
+    press(&mut s, &["enter"]);
+    assert!(matches!(s.state.popup, Some(Popup::Confirm(_))));
+    for (w, h) in SIZES {
+        insta::assert_snapshot!(format!("accrue_confirm_{w}x{h}_zh"), text(&s, w, h));
+    }
+    press(&mut s, &["n"]);
+    assert!(matches!(s.state.popup, Some(Popup::Form(_))));
+    assert_eq!(book.app.settings(&ctx()).unwrap().accrued_through, before);
+    press(&mut s, &["enter", "y"]);
+    assert_eq!(s.state.popup, None, "{:?}", s.state.popup);
+    assert_eq!(
+        book.app.settings(&ctx()).unwrap().accrued_through,
+        Some(d(TODAY))
+    );
+    assert_eq!(
+        s.state.status,
+        Some(Status::Info(format!("罚息已计提至 {TODAY}")))
+    );
+    // The screen shows the new date.
+    assert_eq!(
+        s.state.settings.view.as_ref().unwrap().accrued_through,
+        Some(d(TODAY))
+    );
+}

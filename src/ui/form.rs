@@ -206,9 +206,14 @@ pub enum FormKind {
     },
     Void {
         ids: Vec<String>,
+        /// What is voided, in words: the payment (id, amount, contract, customer) or how many
+        /// and how much.
+        what: String,
     },
     Rate,
     Grace,
+    /// Accruing penalty through a date (asks before it runs).
+    Accrue,
     /// A lock, unlock or tow application on a contract's machine.
     Apply {
         document: DocumentType,
@@ -341,9 +346,9 @@ impl Form {
         )
     }
 
-    pub fn void(ids: Vec<String>) -> Form {
+    pub fn void(ids: Vec<String>, what: String) -> Form {
         Form::new(
-            FormKind::Void { ids },
+            FormKind::Void { ids, what },
             vec![Field::new(
                 Msg::FieldReason,
                 FieldKind::Text { required: true },
@@ -369,6 +374,22 @@ impl Form {
                 ),
                 Field::new(Msg::FieldDailyRate, Rate, ""),
             ],
+        )
+    }
+
+    /// Accrue penalty through a date: today to start with, never later.
+    pub fn accrue(today: NaiveDate) -> Form {
+        Form::new(
+            FormKind::Accrue,
+            vec![Field::new(
+                Msg::FieldThrough,
+                FieldKind::Date {
+                    required: true,
+                    not_after_today: true,
+                    not_before_today: false,
+                },
+                &today.to_string(),
+            )],
         )
     }
 
@@ -624,6 +645,7 @@ impl Form {
             FormKind::Void { .. } => Msg::FormVoid,
             FormKind::Rate => Msg::FormRate,
             FormKind::Grace => Msg::FormGrace,
+            FormKind::Accrue => Msg::FormAccrue,
             FormKind::NewOrder => Msg::FormNewOrder,
             FormKind::Accessory { .. } => Msg::FormAccessory,
             FormKind::Ship { .. } => Msg::FormShip,
@@ -656,6 +678,7 @@ impl Form {
             | FormKind::RegisterTow { id: x }
             | FormKind::CompleteTow { id: x, .. }
             | FormKind::FailTow { id: x } => lang.f(self.title(), &[x]),
+            FormKind::Void { what, .. } => lang.f(Msg::FormVoidOf, &[what]),
             _ => lang.t(self.title()).to_string(),
         }
     }
@@ -790,7 +813,7 @@ impl Form {
                 amount: money(0)?,
                 reason: text(1),
             }],
-            FormKind::Void { ids } => ids
+            FormKind::Void { ids, .. } => ids
                 .iter()
                 .map(|id| Mutation::VoidPayment {
                     id: id.clone(),
@@ -802,6 +825,7 @@ impl Form {
                 from: date(1)?,
                 daily: Rate::parse(&text(2)).ok()?,
             }],
+            FormKind::Accrue => vec![Mutation::Accrue { through: date(0)? }],
             FormKind::Grace => vec![Mutation::SetGrace {
                 contract: contract(0),
                 days: text(1).parse().ok()?,

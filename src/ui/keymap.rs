@@ -283,6 +283,7 @@ commands! {
     NextSheet => "next_sheet", CmdNextSheet;
     Export => "export", CmdExport;
     GoTo => "goto", CmdGoTo;
+    Accrue => "accrue", CmdAccrue;
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -371,13 +372,17 @@ impl Default for KeyMap {
                     Context::Payments,
                     table(&[
                         (Toggle, &["space"]),
+                        (Search, &["/"]),
                         (SelectAll, &["a"]),
                         (Confirm, &["c"]),
                         (Void, &["v"]),
                         (Reload, &["r"]),
                     ]),
                 ),
-                (Context::Settings, table(&[(Rate, &["r"]), (Grace, &["g"])])),
+                (
+                    Context::Settings,
+                    table(&[(Rate, &["r"]), (Grace, &["g"]), (Accrue, &["A"])]),
+                ),
                 (
                     Context::Stock,
                     table(&[

@@ -365,6 +365,7 @@ impl State {
             || (self.screen == Screen::Dashboard
                 && self.ticket.is_none()
                 && self.dashboard.searching)
+            || (self.screen == Screen::Payments && self.payments.searching)
             || self.editing_rules()
     }
 
@@ -432,6 +433,9 @@ fn input(state: &mut State, app: &App, ctx: &Ctx, key: KeyEvent) -> bool {
     let Some(popup) = state.popup.take() else {
         if state.editing_rules() {
             return rules_input(state, app, ctx, key);
+        }
+        if state.screen == Screen::Payments {
+            return payments_search_input(state, key);
         }
         return search_input(state, key);
     };
@@ -657,7 +661,7 @@ fn list_len(state: &State) -> usize {
             (Some(t), None) => t.pane_len(),
             (None, _) => state.dashboard.visible.len(),
         },
-        Screen::Payments => state.payments.rows.len(),
+        Screen::Payments => state.payments.shown.len(),
         Screen::Settings => 0,
         Screen::Approvals => state.approvals.len(),
         Screen::Tows => state.tows.rows.len(),
@@ -879,6 +883,10 @@ fn command_(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> bool {
             }
             state.ticket.take().is_some()
         }
+        Command::Search if state.screen == Screen::Payments => {
+            state.payments.searching = true;
+            true
+        }
         Command::Search => {
             state.dashboard.searching = true;
             true
@@ -1082,20 +1090,41 @@ fn command_(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> bool {
             true
         }
         Command::Void => {
-            let ids: Vec<String> = state
-                .payments
-                .targets()
-                .iter()
-                .map(|r| r.id.clone())
-                .collect();
-            if ids.is_empty() {
-                return false;
-            }
-            state.popup = Some(Popup::Form(Box::new(Form::void(ids))));
+            let targets = state.payments.targets();
+            let ids: Vec<String> = targets.iter().map(|r| r.id.clone()).collect();
+            // The dialog names what it voids.
+            let what = match targets[..] {
+                [] => return false,
+                [one] => state.lang.f(
+                    Msg::VoidOne,
+                    &[
+                        &one.id,
+                        &one.amount.display(),
+                        &one.contract_no,
+                        &one.customer,
+                    ],
+                ),
+                ref many => state.lang.f(
+                    Msg::VoidMany,
+                    &[
+                        &many.len().to_string(),
+                        &many
+                            .iter()
+                            .map(|r| r.amount)
+                            .sum::<crate::domain::Money>()
+                            .display(),
+                    ],
+                ),
+            };
+            state.popup = Some(Popup::Form(Box::new(Form::void(ids, what))));
             true
         }
         Command::Rate => {
             state.popup = Some(Popup::Form(Box::new(Form::rate(ctx.today))));
+            true
+        }
+        Command::Accrue => {
+            state.popup = Some(Popup::Form(Box::new(Form::accrue(ctx.today))));
             true
         }
         Command::Grace => {
@@ -1207,6 +1236,9 @@ fn done_one(lang: Lang, mutation: &Mutation, outcome: &Outcome) -> String {
         }
         Mutation::SetRules { rules } => lang.f(Msg::DoneRules, &[&rules.len().to_string()]),
         Mutation::Settle { contract } => lang.f(Msg::DoneSettle, &[contract]),
+        Mutation::Accrue { through } if outcome.changed => {
+            lang.f(Msg::DoneAccrue, &[&through.to_string()])
+        }
         Mutation::MarkRead { .. } => lang.t(Msg::DoneRead).to_string(),
         Mutation::CreateOrder { contract, .. } => lang.f(Msg::DoneOrderCreated, &[id, contract]),
         Mutation::SubmitOrder { order, .. } => lang.f(Msg::DoneOrderSubmitted, &[order]),
@@ -1259,6 +1291,17 @@ fn submit(state: &mut State, app: &App, ctx: &Ctx, mut form: Box<Form>) {
                 );
             }
             Some(prompt)
+        }
+        // Accrual runs over the whole book and cannot be undone.
+        (FormKind::Accrue, Some(Mutation::Accrue { through })) => {
+            let since = state.settings.view.as_ref().and_then(|v| v.accrued_through);
+            Some(match since {
+                Some(since) => lang.f(
+                    Msg::ConfirmAccrueSince,
+                    &[&through.to_string(), &since.to_string()],
+                ),
+                None => lang.f(Msg::ConfirmAccrue, &[&through.to_string()]),
+            })
         }
         (FormKind::FailTow { id }, Some(Mutation::FailTow { reason, .. })) => {
             Some(lang.f(Msg::ConfirmFailTow, &[id, reason]))
@@ -1319,7 +1362,7 @@ fn run_form(state: &mut State, app: &App, ctx: &Ctx, mut form: Box<Form>, mutati
                 | FormKind::Waiver { contract, .. } => {
                     after_change(state, app, ctx, std::slice::from_ref(contract))
                 }
-                FormKind::Void { ids } => {
+                FormKind::Void { ids, .. } => {
                     let contracts = contracts_of(state, ids);
                     after_change(state, app, ctx, &contracts);
                 }
@@ -1329,7 +1372,7 @@ fn run_form(state: &mut State, app: &App, ctx: &Ctx, mut form: Box<Form>, mutati
                 | FormKind::CancelOrder { .. } => {
                     super::outbound::after_form(state, app, ctx, &form)
                 }
-                FormKind::Rate | FormKind::Grace => {
+                FormKind::Rate | FormKind::Grace | FormKind::Accrue => {
                     reload_settings(state, app, ctx);
                     reload_dashboard(state, app, ctx);
                     if let Some(no) = state.ticket.as_ref().map(|t| t.view.contract_no.clone()) {
@@ -1516,5 +1559,31 @@ fn open_ticket(state: &mut State, app: &App, ctx: &Ctx, no: &str) {
             state.ticket = Some(t);
         }
         Err(e) => show_error(state, &format!("open ticket {no}"), &e),
+    }
+}
+
+/// Keys while typing a search on the payments list.
+fn payments_search_input(state: &mut State, key: KeyEvent) -> bool {
+    let p = &mut state.payments;
+    match key.code {
+        KeyCode::Esc => {
+            p.searching = false;
+            p.query.clear();
+            p.search_changed();
+            true
+        }
+        KeyCode::Enter => {
+            p.searching = false;
+            true
+        }
+        KeyCode::Down => p.nav.apply(Command::Down, p.shown.len()).unwrap_or(false),
+        KeyCode::Up => p.nav.apply(Command::Up, p.shown.len()).unwrap_or(false),
+        _ => match p.query.handle(&key) {
+            Some(true) => {
+                p.search_changed();
+                true
+            }
+            _ => false,
+        },
     }
 }
