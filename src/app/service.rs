@@ -525,24 +525,103 @@ impl App {
 
     /// Replays the journal, in the order this database applied it, into fresh projections.
     /// The journal itself, its keys and origins, the site's seq and the mint counters are
-    /// left as they are. Returns the number of entries replayed.
+    /// left as they are. Returns the number of entries replayed. What `App::open` runs to
+    /// finish a rebuild cut short; `duedesk rebuild` is `rebuild_as`.
     pub fn rebuild(&self) -> Result<u64> {
         let _writer = self.store.lock();
+        let count = self.replay_journal()?;
+        self.replayed()?;
+        Ok(count)
+    }
+
+    /// `duedesk rebuild` by `ctx.actor`, an admin: the replay of `rebuild`, then a
+    /// `Mutation::Rebuild` journaled as an event of the audit trail in the write that ends
+    /// the replay. Refused, changing nothing, for anyone else. Returns the entries replayed.
+    pub fn rebuild_as(&self, ctx: &Ctx) -> Result<u64> {
+        self.require(ctx, &Mutation::Rebuild { entries: 0 })?;
+        let actor = self.user(&ctx.actor)?;
+        let _writer = self.store.lock();
+        let count = self.replay_journal()?;
+        let mut txn = self.store.begin();
+        let (site, seq) = txn.next_origin()?;
+        let header = EntryHeader {
+            site,
+            seq,
+            actor: actor.name,
+            at: ctx.now,
+            business_date: ctx.today,
+        };
+        let mutation = Mutation::Rebuild { entries: count };
+        execute::apply(&mut txn, &header, &mutation)?;
+        txn.append_journal(&header, &mutation)?;
+        txn.clear_rebuild_mark();
+        txn.commit()?;
+        self.replayed()?;
+        Ok(count)
+    }
+
+    /// Clears the projections (marking the database) and replays every journal entry, one
+    /// write per entry as when it was executed: some handlers read committed state beyond
+    /// their transaction (the users to notify, every contract of a setting). The caller holds
+    /// the writer lock and ends the replay (the mark stays until then).
+    fn replay_journal(&self) -> Result<u64> {
+        let _replaying = Replaying::start();
         self.store.clear_projections()?;
         let mut count = 0;
-        // One write per entry, as when it was executed: some handlers read committed state
-        // beyond their transaction (the users to notify, every contract of a setting).
         for entry in self.store.journal::<Mutation>() {
             let (header, mutation) = entry?;
+            stall_for_test(count);
             let mut txn = self.store.begin();
             execute::apply(&mut txn, &header, &mutation)
                 .map_err(|e| no_longer_applies(&header, &mutation, e))?;
             txn.commit()?;
             count += 1;
         }
-        self.replayed()?;
         Ok(count)
     }
+}
+
+/// Whether this process is replaying a journal (a rebuild, or its redo on open): a watchdog
+/// that sees it while `store::writes` stands still knows the replay is stuck inside sled.
+pub fn replaying() -> bool {
+    REPLAYING.load(Ordering::Acquire)
+}
+
+static REPLAYING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Sets `REPLAYING` for as long as it lives.
+struct Replaying;
+
+impl Replaying {
+    fn start() -> Replaying {
+        REPLAYING.store(true, Ordering::Release);
+        Replaying
+    }
+}
+
+impl Drop for Replaying {
+    fn drop(&mut self) {
+        REPLAYING.store(false, Ordering::Release);
+    }
+}
+
+/// Tests only (a debug build): `DUEDESK_TEST_STALL_REPLAY=N` makes a replay stop dead before
+/// entry N, as a replay stuck inside sled does, so the watchdog's recovery can be tested.
+/// A process the watchdog started again (`DUEDESK_REPLAY_ATTEMPT` set) does not stall.
+fn stall_for_test(entry: u64) {
+    #[cfg(debug_assertions)]
+    if std::env::var("DUEDESK_REPLAY_ATTEMPT").is_err()
+        && std::env::var("DUEDESK_TEST_STALL_REPLAY")
+            .ok()
+            .and_then(|v| v.parse::<u64>().ok())
+            == Some(entry)
+    {
+        loop {
+            std::thread::sleep(std::time::Duration::from_secs(3600));
+        }
+    }
+    #[cfg(not(debug_assertions))]
+    let _ = entry;
 }
 
 /// A journal entry (or one head office sent) that does not apply on replay.

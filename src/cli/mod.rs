@@ -33,6 +33,7 @@ pub mod output;
 mod report;
 mod sync;
 mod table;
+mod watchdog;
 mod workflow;
 mod xlsx;
 
@@ -105,6 +106,7 @@ pub fn main() -> i32 {
         None | Some(Command::Demo(_) | Command::Serve { .. })
     );
     let buffer = prints_only.then(output::buffered);
+    watchdog::start();
     let result = run(cli);
     drop(buffer);
     match result {
@@ -496,10 +498,10 @@ fn dispatch(
         Command::Waiver(cmd) => waiver(app, ctx, cmd),
         Command::Settle { contract } => say(app, ctx, Mutation::Settle { contract }),
         Command::Rebuild => {
-            // Admin only; over SSH `exec` refuses it, and a served database is not opened.
-            app.require_admin(ctx, "rebuild")?;
+            // Admin only (`rebuild_as`, journaled as an event); over SSH `exec` refuses it,
+            // and a served database is not opened.
             let before = app.store().journal_len()?;
-            let count = app.rebuild()?;
+            let count = app.rebuild_as(ctx)?;
             outln!(
                 "rebuilt the projections from {count} journal entries (journal length {before})"
             );

@@ -40,6 +40,18 @@ fn cache_bytes() -> u64 {
         << 20
 }
 
+/// Keys removed in one write by `clear_projections`.
+const CLEAR_PART: usize = 2_000;
+
+/// Writes this process has committed to any database: a watchdog reads it to tell a replay
+/// that moves from one stuck inside sled.
+static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// How many writes this process has committed so far (see `WRITES`).
+pub fn writes() -> u64 {
+    WRITES.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// The schema this binary reads and writes. A database with a newer one is refused; an older
 /// one is migrated by the app layer when it opens it (`App::open`).
 ///
@@ -1260,6 +1272,13 @@ impl Store {
     /// Removes every projection, index and counter of the projections, keeping the journal
     /// with its origin index and length, the mint counters, the schema version, the site and
     /// this site's own seq. The caller replays the journal next.
+    ///
+    /// The database is marked first, on its own, then the keys go in parts of `CLEAR_PART`: a
+    /// database opened with the mark still there holds partial projections, and the replay
+    /// is done again before it answers anything. No write holds the whole book: sled 0.34.7
+    /// can deadlock in its segment accountant (`bump_tip` waiting on a file truncation that
+    /// its IO threads, blocked on the accountant, never run: sled issue #1412), and one batch
+    /// freeing every segment of the projections at once is the surest way onto that path.
     pub fn clear_projections(&self) -> Result<()> {
         let kept_meta = [
             "schema",
@@ -1282,23 +1301,30 @@ impl Store {
             .any(|s| k.starts_with(s.prefix()))
                 || kept_meta.iter().any(|m| m.as_slice() == k)
         };
+        self.tree
+            .insert(Space::Meta.key("rebuilding"), encode(&true))?;
         let mut batch = sled::Batch::default();
+        let mut in_batch = 0;
         for key in self.tree.iter().keys() {
             let key = key?;
             if !keep(&key) {
                 batch.remove(key);
+                in_batch += 1;
+            }
+            if in_batch == CLEAR_PART {
+                self.apply(std::mem::take(&mut batch))?;
+                in_batch = 0;
             }
         }
-        // Cleared and marked in one write: a database opened with the mark still there holds
-        // partial projections, and the replay is done again before it answers anything.
-        batch.insert(Space::Meta.key("rebuilding"), encode(&true));
-        self.tree.apply_batch(batch)?;
+        self.apply(batch)?;
         Ok(())
     }
 
-    /// Atomically rewrites one journal entry's neighbours: used only by `Txn::commit`.
+    /// Applies one write atomically (a `Txn::commit`, a part of `clear_projections`) and
+    /// counts it in `writes`.
     fn apply(&self, batch: sled::Batch) -> Result<()> {
         self.tree.apply_batch(batch)?;
+        WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         Ok(())
     }
 }
@@ -1535,6 +1561,11 @@ impl Txn<'_> {
             self.put_in(Space::Meta, "seq", &own.max(header.seq));
         }
         Ok(order)
+    }
+
+    /// Clears the mark `clear_projections` set, in this write: the replay is done.
+    pub fn clear_rebuild_mark(&mut self) {
+        self.delete(Space::Meta.key("rebuilding"));
     }
 
     /// Sets (or with `None` removes) a value kept under `name` among the meta keys (a
