@@ -31,6 +31,22 @@ pub struct App {
     pub(super) overdue_cache: shared::OverdueCache,
     /// Entries replayed on open to finish a rebuild that was cut short, if one was.
     redone_rebuild: Option<u64>,
+    /// What opening did about an incomplete sled snapshot, if there was one.
+    snapshot_check: Option<SnapshotCheck>,
+}
+
+/// A database that opened only once incomplete sled snapshots were moved aside
+/// (`Store::moved_aside`), and its projections checked against the journal: a replay of the
+/// journal compared with what sled recovered (by digest), the replay kept either way.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SnapshotCheck {
+    /// The incomplete snapshots, where they are now.
+    pub moved: Vec<std::path::PathBuf>,
+    /// The journal entries replayed.
+    pub entries: u64,
+    /// Whether the projections sled recovered equalled the replay's; `None` when a rebuild
+    /// cut short was being finished anyway (the projections were partial, nothing to compare).
+    pub agreed: Option<bool>,
 }
 
 impl App {
@@ -43,6 +59,7 @@ impl App {
             book_version: AtomicU64::new(0),
             overdue_cache: Default::default(),
             redone_rebuild: None,
+            snapshot_check: None,
         };
         app.migrate()?;
         if app.store.rebuild_unfinished()? {
@@ -50,6 +67,28 @@ impl App {
             // it before answering anything; the journal it replays was never touched.
             let entries = app.rebuild()?;
             app.redone_rebuild = Some(entries);
+        }
+        let moved = app.store.moved_aside().to_vec();
+        if !moved.is_empty() {
+            // sled opened from its last complete snapshot and its log: check what it
+            // recovered against a replay of the journal, and keep the replay.
+            let check = match app.redone_rebuild {
+                Some(entries) => SnapshotCheck {
+                    moved,
+                    entries,
+                    agreed: None,
+                },
+                None => {
+                    let recovered = app.store.projection_digest()?;
+                    let entries = app.rebuild()?;
+                    SnapshotCheck {
+                        moved,
+                        entries,
+                        agreed: Some(app.store.projection_digest()? == recovered),
+                    }
+                }
+            };
+            app.snapshot_check = Some(check);
         }
         Ok(app)
     }
@@ -154,6 +193,12 @@ impl App {
     /// cut short; `None` when there was none to finish. Front ends say so.
     pub fn redone_rebuild(&self) -> Option<u64> {
         self.redone_rebuild
+    }
+
+    /// What opening did about an incomplete sled snapshot; `None` when there was none.
+    /// Front ends say so.
+    pub fn snapshot_check(&self) -> Option<&SnapshotCheck> {
+        self.snapshot_check.as_ref()
     }
 
     /// A counter that changes whenever a committed change may alter what a screen shows.

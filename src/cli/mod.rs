@@ -308,15 +308,43 @@ pub fn run(cli: Cli) -> Done {
         return sync::init(&db, file, site.as_deref(), ssh_command.as_deref());
     }
     let app = App::open(&db)?;
-    if let Some(entries) = app.redone_rebuild() {
-        errln!(
-            "duedesk: a rebuild of {} had been cut short; its {entries} journal entries were replayed again before this command",
-            db.display()
-        );
+    for note in opened_notes(&app, &db) {
+        errln!("duedesk: {note}");
     }
     warn_exposed();
     let today = fixed_today.unwrap_or_else(|| chrono::Local::now().date_naive());
     run_on(&app, cli, &config, today)
+}
+
+/// What opening the database did before answering anything, one line each: a rebuild cut
+/// short finished, incomplete sled snapshots moved aside and the projections checked.
+pub fn opened_notes(app: &App, db: &std::path::Path) -> Vec<String> {
+    let mut notes = Vec::new();
+    if let Some(entries) = app.redone_rebuild() {
+        notes.push(format!(
+            "a rebuild of {} had been cut short; its {entries} journal entries were replayed again before this command",
+            db.display()
+        ));
+    }
+    if let Some(check) = app.snapshot_check() {
+        let moved: Vec<String> = check
+            .moved
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        let verdict = match check.agreed {
+            Some(true) => "they equalled a replay of the journal",
+            Some(false) => "they differed from a replay of the journal and are now the replay's",
+            None => "they were replayed from the journal",
+        };
+        notes.push(format!(
+            "database {} did not open: a kill had cut short sled's writing of a snapshot (sled issues #1527, #1509); the incomplete snapshot was moved aside to {}, the database opened from its last complete one, and its projections were checked against the journal's {} entries: {verdict}",
+            db.display(),
+            moved.join(", "),
+            check.entries
+        ));
+    }
+    notes
 }
 
 /// The business date a test fixed with the hidden `--today` or `DUEDESK_TODAY`. Only a debug

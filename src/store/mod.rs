@@ -540,6 +540,9 @@ pub struct Store {
     db: sled::Db,
     tree: sled::Tree,
     writer: Mutex<()>,
+    /// Incomplete sled snapshots moved aside before this database would open (see
+    /// `open_past_incomplete_snapshot`), where they went.
+    moved_aside: Vec<PathBuf>,
 }
 
 impl Reader for Store {
@@ -572,6 +575,53 @@ fn open_sled(path: &Path) -> std::result::Result<sled::Db, sled::Error> {
             other => return other,
         }
     }
+}
+
+/// Opens sled; when it will not open because a kill cut short the writing of a snapshot
+/// (sled 0.34.7 reads the newest `snap.*` file, the half-written `snap.*.generating`
+/// included, and stops at its checksum: "Read corrupted data at file offset None"; sled
+/// issues #1527 and #1509), moves every `snap.*.generating` aside as `incomplete-snap.*`
+/// in the same directory and opens again: sled then starts from the last complete snapshot
+/// and reads its log forward. Returns the files moved, where they went. The caller checks
+/// the projections against the journal (`App::open`).
+fn open_past_incomplete_snapshot(
+    path: &Path,
+) -> std::result::Result<(sled::Db, Vec<PathBuf>), sled::Error> {
+    match open_sled(path) {
+        Err(e @ sled::Error::Corruption { .. }) => {
+            let incomplete = incomplete_snapshots(path);
+            if incomplete.is_empty() {
+                return Err(e);
+            }
+            let mut moved = Vec::new();
+            for file in incomplete {
+                let name = file.file_name().unwrap_or_default().to_string_lossy();
+                let aside = path.join(format!("incomplete-{name}"));
+                std::fs::rename(&file, &aside)?;
+                moved.push(aside);
+            }
+            Ok((open_sled(path)?, moved))
+        }
+        other => other.map(|db| (db, Vec::new())),
+    }
+}
+
+/// The snapshots sled began writing in `dir` and never finished (`snap.*.generating`).
+fn incomplete_snapshots(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut found: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("snap.") && n.ends_with(".generating"))
+        })
+        .collect();
+    found.sort();
+    found
 }
 
 /// The file `duedesk serve` writes beside the database while it serves it.
@@ -638,7 +688,7 @@ impl Store {
                 source: sled::Error::Io(e),
             })?;
         }
-        let db = open_sled(path).map_err(|source| {
+        let (db, moved_aside) = open_past_incomplete_snapshot(path).map_err(|source| {
             if is_lock_error(&source) {
                 StoreError::InUse {
                     path: path.to_path_buf(),
@@ -664,6 +714,7 @@ impl Store {
             db,
             tree,
             writer: Mutex::new(()),
+            moved_aside,
         };
         match get_in::<_, u32>(&store, Space::Meta, "schema")? {
             Some(found) if found > SCHEMA_VERSION => {
@@ -687,6 +738,33 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Incomplete sled snapshots this open moved aside to open the database, where they are
+    /// now; empty when there were none.
+    pub fn moved_aside(&self) -> &[PathBuf] {
+        &self.moved_aside
+    }
+
+    /// A digest of every key and value outside the journal (what `projection_dump` holds),
+    /// read as a stream: (keys, hash). Two digests taken by one process compare projections
+    /// without holding them.
+    pub fn projection_digest(&self) -> Result<(u64, u64)> {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        let mut keys = 0u64;
+        for kv in self.tree.iter() {
+            let (k, v) = kv?;
+            if ![Space::Journal, Space::Origin, Space::Sync]
+                .iter()
+                .any(|s| k.starts_with(s.prefix()))
+            {
+                k.as_ref().hash(&mut hasher);
+                v.as_ref().hash(&mut hasher);
+                keys += 1;
+            }
+        }
+        Ok((keys, hasher.finish()))
     }
 
     pub fn schema_version(&self) -> Result<u32> {
