@@ -64,8 +64,7 @@ fn an_incomplete_snapshot_is_moved_aside_and_the_book_checked_against_the_journa
     let refused = sled::Config::new()
         .path(&db)
         .open()
-        .err()
-        .expect("sled refuses it");
+        .expect_err("sled refuses it");
     assert!(refused.to_string().contains("corrupted"), "{refused}");
 
     let (code, out, err) = run(&db, &["overdue", "--json"]);
