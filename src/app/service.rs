@@ -20,6 +20,16 @@ pub const LOCAL_ADMIN: &str = "admin";
 /// write, so this bounds the memory a run takes whatever the size of the book.
 pub const ACCRUAL_PART: usize = 10_000;
 
+/// The contracts in one part of an accrual run: `ACCRUAL_PART`, or `DUEDESK_ACCRUAL_PART`
+/// when set (the crash test makes runs of many parts on a small book with it).
+fn accrual_part() -> usize {
+    std::env::var("DUEDESK_ACCRUAL_PART")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(ACCRUAL_PART)
+}
+
 pub struct App {
     store: Store,
     /// Held through an accrual run, so two runs never interleave their parts.
@@ -270,7 +280,7 @@ impl App {
     /// runs in parts (see `accrue`), each all or nothing.
     pub fn execute(&self, ctx: &Ctx, mutation: Mutation) -> Result<Outcome> {
         if let Mutation::Accrue { through } = mutation {
-            return self.accrue(ctx, through, ACCRUAL_PART);
+            return self.accrue(ctx, through, accrual_part());
         }
         let mut outcomes = self
             .run(ctx, std::slice::from_ref(&mutation))
