@@ -205,6 +205,19 @@ impl App {
         self.redone_rebuild
     }
 
+    /// Writes a backup of the whole database to `out` (`store::backup`): admin only. Taken
+    /// under the writer lock, so it is the book at one moment; writers wait while it is read
+    /// (write it to a local file, not to a slow network).
+    pub fn backup(
+        &self,
+        ctx: &Ctx,
+        out: &mut dyn std::io::Write,
+    ) -> Result<crate::store::backup::Summary> {
+        self.require_admin(ctx, "backup")?;
+        let _writer = self.store.lock();
+        Ok(crate::store::backup::write(&self.store, out)?)
+    }
+
     /// What opening did about an incomplete sled snapshot; `None` when there was none.
     /// Front ends say so.
     pub fn snapshot_check(&self) -> Option<&SnapshotCheck> {

@@ -26,6 +26,7 @@ macro_rules! errln {
 }
 
 pub mod args;
+mod backup;
 pub mod hooks;
 pub mod import;
 mod outbound;
@@ -199,6 +200,13 @@ pub fn exec(
             })) => Some(
                 "sync reads and writes files and runs ssh on the server; run it there (a branch syncs with: duedesk sync ssh://USER@HOST)".to_string(),
             ),
+            Some(Command::Restore { .. }) => {
+                Some("this command runs only on the server's own machine".to_string())
+            }
+            Some(Command::Backup { file: Some(file) }) if file.as_os_str() != "-" => Some(
+                "backup over SSH is written to your side: ssh -p PORT USER@HOST backup > FILE"
+                    .to_string(),
+            ),
             Some(Command::User(UserCmd::AddKey { .. })) => {
                 Some("user add-key reads a key file; run it on the server".to_string())
             }
@@ -306,6 +314,9 @@ pub fn run(cli: Cli) -> Done {
     })) = &cli.command
     {
         return sync::init(&db, file, site.as_deref(), ssh_command.as_deref());
+    }
+    if let Some(Command::Restore { file }) = &cli.command {
+        return backup::restore(file, &db);
     }
     let app = App::open(&db)?;
     for note in opened_notes(&app, &db) {
@@ -557,6 +568,10 @@ fn dispatch(
         Command::Export(args) => report::export_book(app, ctx, &args),
         Command::Site(cmd) => sync::site(app, ctx, cmd),
         Command::Sync(cmd) => sync::sync(app, ctx, cmd),
+        Command::Backup { file } => backup::backup(app, ctx, file.as_deref()),
+        Command::Restore { .. } => Err(Failure::of(vec![
+            "restore makes a new database; it does not run against an open one".into(),
+        ])),
     }
 }
 

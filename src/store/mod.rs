@@ -7,6 +7,7 @@
 //! validation and the write see the same state. Must not contain business rules: callers
 //! (the app layer) decide what to write.
 
+pub mod backup;
 pub mod files;
 mod txn;
 mod view;
