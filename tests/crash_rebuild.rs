@@ -152,3 +152,31 @@ fn a_replay_stuck_inside_sled_is_run_again_after_a_bounded_wait() {
     let journal = journal(&db);
     assert_eq!(journal.len(), entries + 1, "one rebuild journaled, not two");
 }
+
+/// While `serve` holds the database, a local `rebuild` is refused at once, naming the
+/// server, and changes nothing (over SSH it is refused as well: `cli::exec`).
+#[test]
+fn rebuild_is_refused_while_the_database_is_served() {
+    let (dir, db) = demo(20);
+    let before = journal(&db).len();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_duedesk"))
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("DUEDESK_DB", &db)
+        .env("DUEDESK_TODAY", TODAY)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let lock = dir.path().join("db.serve.lock");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !lock.exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(lock.exists(), "serve started");
+    let r = run(&db, &[], &["rebuild"]);
+    server.kill().unwrap();
+    server.wait().unwrap();
+    assert_eq!(r.code, 1, "{}{}", r.out, r.err);
+    assert!(r.err.contains("duedesk serve"), "{}", r.err);
+    assert_eq!(journal(&db).len(), before, "nothing changed");
+}
