@@ -127,6 +127,28 @@ struct World {
 }
 
 impl World {
+    fn new(db: PathBuf, files: PathBuf, today: NaiveDate) -> World {
+        World {
+            db,
+            files,
+            today,
+            contracts: Vec::new(),
+            pending: Vec::new(),
+            confirmed: Vec::new(),
+            applications: Vec::new(),
+            applied_for: BTreeSet::new(),
+            order: String::new(),
+            serials: Vec::new(),
+            imports: 0,
+            contacts: 0,
+            ack: Acknowledged::default(),
+            typical: BTreeMap::new(),
+            kills: BTreeMap::new(),
+            interrupted_runs: 0,
+            redone_rebuilds: 0,
+        }
+    }
+
     fn command(&self, user: Option<&str>, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_duedesk"));
         if let Some(user) = user {
@@ -542,25 +564,11 @@ fn writes_killed_at_random_moments_lose_nothing_acknowledged() {
     eprintln!("crash test: {cycles} cycles, DUEDESK_CRASH_SEED={seed}");
     let mut rng = Rng(seed);
     let dir = tempfile::tempdir().unwrap();
-    let mut world = World {
-        db: dir.path().join("db"),
-        files: dir.path().to_path_buf(),
-        today: NaiveDate::parse_from_str(START, "%Y-%m-%d").unwrap(),
-        contracts: Vec::new(),
-        pending: Vec::new(),
-        confirmed: Vec::new(),
-        applications: Vec::new(),
-        applied_for: BTreeSet::new(),
-        order: String::new(),
-        serials: Vec::new(),
-        imports: 0,
-        contacts: 0,
-        ack: Acknowledged::default(),
-        typical: BTreeMap::new(),
-        kills: BTreeMap::new(),
-        interrupted_runs: 0,
-        redone_rebuilds: 0,
-    };
+    let mut world = World::new(
+        dir.path().join("db"),
+        dir.path().to_path_buf(),
+        NaiveDate::parse_from_str(START, "%Y-%m-%d").unwrap(),
+    );
     world.ok(None, &["demo", "--no-tui", "--contracts", "100"]);
     let overdue: serde_json::Value =
         serde_json::from_str(&world.ok(None, &["overdue", "--json"])).unwrap();
@@ -697,25 +705,7 @@ fn an_accrual_run_cut_by_a_kill_finishes_to_the_figures_of_an_uninterrupted_one(
     let dir = tempfile::tempdir().unwrap();
     let start = NaiveDate::parse_from_str(START, "%Y-%m-%d").unwrap();
     let through = start + Days::new(45);
-    let world = |db: PathBuf| World {
-        db,
-        files: dir.path().to_path_buf(),
-        today: through,
-        contracts: Vec::new(),
-        pending: Vec::new(),
-        confirmed: Vec::new(),
-        applications: Vec::new(),
-        applied_for: BTreeSet::new(),
-        order: String::new(),
-        serials: Vec::new(),
-        imports: 0,
-        contacts: 0,
-        ack: Acknowledged::default(),
-        typical: BTreeMap::new(),
-        kills: BTreeMap::new(),
-        interrupted_runs: 0,
-        redone_rebuilds: 0,
-    };
+    let world = |db: PathBuf| World::new(db, dir.path().to_path_buf(), through);
     let template = dir.path().join("template");
     let mut demo = world(template.clone());
     demo.today = start;
