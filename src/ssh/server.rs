@@ -690,7 +690,10 @@ async fn serve_backup(shared: Arc<Shared>, user: String, write: ChannelWriteHalf
     let taken = tokio::task::spawn_blocking(move || -> Result<(std::path::PathBuf, String), String> {
         let ctx = Ctx::new(&user, shared.today(), chrono::Utc::now().timestamp());
         let mut name = db.file_name().unwrap_or_default().to_os_string();
-        name.push(format!(".backup-{}.partial", std::process::id()));
+        // One name per backup: two admins may take one at once.
+        static TAKEN: AtomicUsize = AtomicUsize::new(0);
+        let n = TAKEN.fetch_add(1, Ordering::AcqRel);
+        name.push(format!(".backup-{}-{n}.partial", std::process::id()));
         let path = db.with_file_name(name);
         let mut options = std::fs::OpenOptions::new();
         options.write(true).create_new(true);
