@@ -10,6 +10,7 @@ pub mod demo;
 pub mod domain;
 pub mod export;
 pub mod i18n;
+pub mod search;
 pub mod ssh;
 pub mod store;
 pub mod sync;

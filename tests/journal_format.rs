@@ -412,3 +412,22 @@ fn journal_bytes_are_pinned() {
         assert_eq!((h, back), (header(), sample));
     }
 }
+
+/// Every operation the audit trail names is worded for people in both languages: a new
+/// variant's permission without a catalog entry would show raw (`payment.record`) on screen.
+#[test]
+fn every_operation_is_translated() {
+    use duedesk::ui::i18n::Lang;
+    for mutation in samples() {
+        let name = mutation.permission();
+        for lang in [Lang::En, Lang::Zh] {
+            let worded = lang.operation(name);
+            assert_ne!(worded, name, "{lang:?} has no words for {name}");
+        }
+        assert!(
+            Lang::Zh.operation(name).chars().any(|c| c > '\u{2e80}'),
+            "{name} in Chinese: {}",
+            Lang::Zh.operation(name)
+        );
+    }
+}

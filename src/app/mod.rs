@@ -19,6 +19,7 @@ mod applications;
 mod bench_support;
 mod book;
 pub mod book_export;
+pub mod directory;
 mod error;
 mod execute;
 mod ledger;
@@ -57,6 +58,7 @@ pub fn rules_in_force_of(app: &App) -> Result<crate::domain::approval::RuleSet> 
 }
 
 pub use bench_support::AccrualPass;
+pub use directory::ContractHit;
 pub use mutation::{Mutation, NewContract, SessionEvent};
 pub use outbound_queries::*;
 pub use queries::*;

@@ -13,6 +13,7 @@ pub mod backend;
 pub mod config;
 pub mod file_error;
 pub mod form;
+pub mod goto;
 /// The message catalog lives at the crate root (the app and the CLI word refusals from it too).
 pub use crate::i18n;
 pub mod keymap;
@@ -21,7 +22,7 @@ pub mod outbound;
 pub mod pick;
 pub mod reports;
 pub mod screens;
-pub mod search;
+pub use crate::search;
 pub mod state;
 pub mod text;
 pub mod theme;

@@ -22,6 +22,7 @@ use crate::app::{App, AppError, ApplicationFilter, Ctx, Mutation, Outcome, rules
 use crate::domain::approval::DocumentType;
 use crate::domain::{Bucket, Role};
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use ratatui::text::Line;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Screen {
@@ -75,12 +76,18 @@ pub enum Pending {
     ConfirmPayments {
         ids: Vec<String>,
     },
-    /// A tow recorded as towed back: the form that asks for it.
-    CompleteTow {
+    /// A form's change that cannot be undone (an approval, a tow's outcome): the form
+    /// that asks for it.
+    Form {
         form: Box<Form>,
     },
     /// Leave the rules editor, dropping what was typed.
     DiscardRules,
+    /// Withdraw one's own application.
+    Withdraw {
+        id: String,
+        contract: String,
+    },
     /// A machine-system mutation (ship, cancel an order) asked for from a form.
     Outbound(Box<crate::app::Mutation>),
     Quit,
@@ -152,6 +159,22 @@ pub enum Popup {
     StockFilter(FilterPopup),
     /// An error or refusal too long for the status line, wrapped whole; any key closes it.
     Message(String),
+    /// A contact or an application of the open ticket shown whole, with what may be done to
+    /// it from there; any other key closes it.
+    Detail(Box<Detail>),
+    /// Go to any contract in scope by number, name, pinyin, phone or serial.
+    GoTo(Box<super::goto::GoTo>),
+}
+
+/// A record shown whole: its title and lines (wrapped to the popup), and the follow-ups its
+/// keys offer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Detail {
+    pub title: String,
+    pub lines: Vec<Line<'static>>,
+    /// The application a `R` resubmits (with the form it opens) and a `W` withdraws.
+    pub resubmit: Option<Box<Form>>,
+    pub withdraw: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -414,6 +437,53 @@ fn input(state: &mut State, app: &App, ctx: &Ctx, key: KeyEvent) -> bool {
     };
     match popup {
         Popup::Help | Popup::Message(_) => true, // any key closes help or a message
+        Popup::GoTo(mut dialog) => {
+            use super::goto::GoToKey;
+            match dialog.handle(&key) {
+                GoToKey::Close => true,
+                GoToKey::Open => {
+                    let no = dialog.selected().map(|h| h.contract_no.clone());
+                    if let Some(no) = no {
+                        open_ticket(state, app, ctx, &no);
+                    }
+                    true
+                }
+                GoToKey::Search => {
+                    match app.find_contracts(ctx, dialog.query.text()) {
+                        Ok(hits) => dialog.set_hits(hits),
+                        Err(e) => show_error(state, "find contracts", &e),
+                    }
+                    state.popup = Some(Popup::GoTo(dialog));
+                    true
+                }
+                moved => {
+                    state.popup = Some(Popup::GoTo(dialog));
+                    moved == GoToKey::Moved
+                }
+            }
+        }
+        Popup::Detail(detail) => {
+            let Detail {
+                resubmit, withdraw, ..
+            } = *detail;
+            match (key.code, resubmit, withdraw) {
+                (KeyCode::Char('R'), Some(form), _) => state.popup = Some(Popup::Form(form)),
+                (KeyCode::Char('W'), _, Some(id)) => {
+                    let contract = state
+                        .ticket
+                        .as_ref()
+                        .map(|t| t.view.contract_no.clone())
+                        .unwrap_or_default();
+                    state.popup = Some(Popup::Confirm(Confirm {
+                        prompt: state.lang.f(Msg::ConfirmWithdraw, &[&id]),
+                        pending: Pending::Withdraw { id, contract },
+                        back: None,
+                    }));
+                }
+                _ => {}
+            }
+            true
+        }
         Popup::Confirm(confirm) => match key.code {
             KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => {
                 run_pending(state, app, ctx, confirm.pending);
@@ -623,13 +693,14 @@ fn reload_approvals(state: &mut State, app: &App, ctx: &Ctx) {
         awaiting_me: true,
         ..Default::default()
     };
-    match app
-        .applications(ctx, &filter)
-        .and_then(|rows| Ok((rows, app.inbox(ctx)?)))
-    {
-        Ok((rows, notes)) => {
+    let decided = |rows| {
+        let decided = app.decided_by_me(ctx, approvals::DECIDED_SHOWN)?;
+        Ok((rows, decided, app.inbox(ctx)?))
+    };
+    match app.applications(ctx, &filter).and_then(decided) {
+        Ok((rows, decided, notes)) => {
             state.unread = notes.iter().filter(|n| !n.read).count();
-            state.approvals.load(rows, notes);
+            state.approvals.load(rows, decided, notes);
             load_approval_detail(state, app, ctx);
         }
         Err(e) => error_status(state, app_error(state.lang, &e)),
@@ -788,18 +859,18 @@ fn command_(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> bool {
         Command::Screen7 if state.machine_system => switch_to(state, app, ctx, Screen::Stock),
         Command::Screen8 if state.machine_system => switch_to(state, app, ctx, Screen::Orders),
         Command::Screen9 if state.reports_allowed => switch_to(state, app, ctx, Screen::Reports),
+        Command::GoTo => {
+            state.popup = Some(Popup::GoTo(Box::default()));
+            true
+        }
+        Command::Open if state.screen == Screen::Dashboard && state.ticket.is_some() => {
+            open_in_ticket(state, app, ctx)
+        }
         Command::Open => {
             let Some(no) = state.dashboard.selected().map(|r| r.contract_no.clone()) else {
                 return false;
             };
-            match app.ticket(ctx, &no, ctx.today) {
-                Ok(view) => {
-                    let mut t = TicketScreen::new(view);
-                    t.nav.selected = ticket::first_owing(&t.view);
-                    state.ticket = Some(t);
-                }
-                Err(e) => show_error(state, &format!("open ticket {no}"), &e),
-            }
+            open_ticket(state, app, ctx, &no);
             true
         }
         Command::Back => {
@@ -867,7 +938,8 @@ fn command_(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> bool {
             true
         }
         Command::NextPane | Command::PrevPane if state.screen == Screen::Approvals => {
-            state.approvals.switch_pane();
+            state.approvals.switch_pane(command == Command::NextPane);
+            load_approval_detail(state, app, ctx);
             true
         }
         Command::NextPane | Command::PrevPane => match state.ticket.as_mut() {
@@ -924,7 +996,7 @@ fn command_(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> bool {
             let (id, next) = (v.row.id.clone(), v.row.next.clone());
             let form = match command {
                 Command::RegisterTow if next.register.is_none() => {
-                    Form::register_tow(&id, &v.row.location)
+                    Form::register_tow(&id, &v.row.location, ctx.today)
                 }
                 Command::RegisterTow => {
                     error_status(state, state.lang.t(Msg::NotOnBoard).into());
@@ -934,7 +1006,9 @@ fn command_(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> bool {
                     error_status(state, state.lang.t(Msg::NotScheduled).into());
                     return true;
                 }
-                Command::CompleteTow => Form::complete_tow(&id, ctx.today),
+                Command::CompleteTow => {
+                    Form::complete_tow(&id, v.tow.as_ref().map(|t| t.planned_on), ctx.today)
+                }
                 _ => Form::fail_tow(&id),
             };
             state.popup = Some(Popup::Form(Box::new(form)));
@@ -984,11 +1058,7 @@ fn command_(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> bool {
                 Command::Waiver => {
                     Popup::Form(Box::new(Form::waiver(&no, t.view.penalty_outstanding)))
                 }
-                _ => Popup::Confirm(Confirm {
-                    prompt: state.lang.f(Msg::ConfirmSettle, &[&no]),
-                    pending: Pending::Settle { contract: no },
-                    back: None,
-                }),
+                _ => settle_question(state.lang, &t.view),
             });
             true
         }
@@ -1117,6 +1187,8 @@ fn done_one(lang: Lang, mutation: &Mutation, outcome: &Outcome) -> String {
         } => lang.f(Msg::DoneWaiver, &[id, &amount.display(), contract]),
         Mutation::Approve { id, .. } => lang.f(Msg::DoneApprove, &[id]),
         Mutation::Reject { id, .. } => lang.f(Msg::DoneReject, &[id]),
+        Mutation::Resubmit { id, .. } => lang.f(Msg::DoneResubmit, &[id]),
+        Mutation::Withdraw { id } => lang.f(Msg::DoneWithdraw, &[id]),
         Mutation::RegisterTow { id, planned_on, .. } => {
             lang.f(Msg::DoneTowRegistered, &[id, &planned_on.to_string()])
         }
@@ -1168,15 +1240,51 @@ fn submit(state: &mut State, app: &App, ctx: &Ctx, mut form: Box<Form>) {
         state.popup = Some(Popup::Form(form));
         return;
     };
-    // A tow recorded as towed back repossesses the contract: ask first.
-    if let (FormKind::CompleteTow { id }, Some(Mutation::CompleteTow { towed_on, yard, .. })) =
-        (&form.kind, mutations.first())
-    {
+    // A tow's outcome cannot be undone: ask first. Towed back repossesses the contract, and
+    // a date before the planned one is pointed out.
+    let lang = state.lang;
+    let prompt = match (&form.kind, mutations.first()) {
+        (
+            FormKind::CompleteTow { id, planned_on },
+            Some(Mutation::CompleteTow { towed_on, yard, .. }),
+        ) => {
+            let mut prompt = lang.f(Msg::ConfirmCompleteTow, &[id, &towed_on.to_string(), yard]);
+            if let Some(planned) = planned_on.filter(|p| towed_on < p) {
+                prompt = format!(
+                    "{} {prompt}",
+                    lang.f(
+                        Msg::WarnTowEarly,
+                        &[&towed_on.to_string(), &planned.to_string()]
+                    )
+                );
+            }
+            Some(prompt)
+        }
+        (FormKind::FailTow { id }, Some(Mutation::FailTow { reason, .. })) => {
+            Some(lang.f(Msg::ConfirmFailTow, &[id, reason]))
+        }
+        // Approving asks, as rejecting does by its required comment: a stray Enter must not
+        // send a tow on its way.
+        (FormKind::Approve { id }, _) => {
+            state.approvals.rows.iter().find(|r| &r.id == id).map(|r| {
+                lang.f(
+                    Msg::ConfirmApprove,
+                    &[
+                        id,
+                        lang.document(r.document),
+                        &r.contract_no,
+                        &r.customer,
+                        &r.days_overdue.to_string(),
+                    ],
+                )
+            })
+        }
+        _ => None,
+    };
+    if let Some(prompt) = prompt {
         state.popup = Some(Popup::Confirm(Confirm {
-            prompt: state
-                .lang
-                .f(Msg::ConfirmCompleteTow, &[id, &towed_on.to_string(), yard]),
-            pending: Pending::CompleteTow { form: form.clone() },
+            prompt,
+            pending: Pending::Form { form: form.clone() },
             back: Some(Box::new(Popup::Form(form))),
         }));
         return;
@@ -1228,7 +1336,7 @@ fn run_form(state: &mut State, app: &App, ctx: &Ctx, mut form: Box<Form>, mutati
                         reload_ticket(state, app, ctx, &no);
                     }
                 }
-                FormKind::Apply { contract, .. } => {
+                FormKind::Apply { contract, .. } | FormKind::Resubmit { contract, .. } => {
                     after_change(state, app, ctx, std::slice::from_ref(contract))
                 }
                 FormKind::Approve { .. } | FormKind::Reject { .. } => {
@@ -1266,7 +1374,7 @@ fn run_pending(state: &mut State, app: &App, ctx: &Ctx, pending: Pending) {
     match pending {
         Pending::Quit => state.quit = true,
         Pending::DiscardRules => state.rules.editor = None,
-        Pending::CompleteTow { mut form } => {
+        Pending::Form { mut form } => {
             if let Some(mutations) = form.mutations(state.lang, ctx.today) {
                 run_form(state, app, ctx, form, &mutations);
             } else {
@@ -1274,6 +1382,20 @@ fn run_pending(state: &mut State, app: &App, ctx: &Ctx, pending: Pending) {
             }
         }
         Pending::Outbound(m) => super::outbound::run(state, app, ctx, *m),
+        Pending::Withdraw { id, contract } => {
+            match execute(
+                app,
+                ctx,
+                state.lang,
+                &[Mutation::Withdraw { id: id.clone() }],
+            ) {
+                Ok(message) => {
+                    state.status = Some(Status::Info(message));
+                    after_change(state, app, ctx, std::slice::from_ref(&contract));
+                }
+                Err(e) => show_app_refusal(state, &format!("withdraw {id}"), &e),
+            }
+        }
         Pending::Settle { contract } => {
             match execute(
                 app,
@@ -1307,5 +1429,92 @@ fn run_pending(state: &mut State, app: &App, ctx: &Ctx, pending: Pending) {
                 }
             }
         }
+    }
+}
+
+/// Settling asks with the payoff shown; while money is still owed it says what instead of
+/// asking (the app refuses such a settlement anyway).
+fn settle_question(lang: Lang, v: &crate::app::TicketView) -> Popup {
+    let no = v.contract_no.clone();
+    if v.payoff.is_positive() {
+        return Popup::Message(lang.f(
+            Msg::SettleOwing,
+            &[
+                &no,
+                &v.payoff.display(),
+                &v.principal_outstanding.display(),
+                &v.interest_outstanding.display(),
+                &v.penalty_outstanding.display(),
+            ],
+        ));
+    }
+    Popup::Confirm(Confirm {
+        prompt: lang.f(
+            Msg::ConfirmSettle,
+            &[
+                &no,
+                &v.payoff.display(),
+                &v.principal_outstanding.display(),
+                &v.interest_outstanding.display(),
+                &v.penalty_outstanding.display(),
+                &v.credit.display(),
+            ],
+        ),
+        pending: Pending::Settle { contract: no },
+        back: None,
+    })
+}
+
+/// Enter on the open ticket: the contact or application under the cursor, whole.
+fn open_in_ticket(state: &mut State, app: &App, ctx: &Ctx) -> bool {
+    let Some(t) = &state.ticket else {
+        return false;
+    };
+    let lang = state.lang;
+    if let Some(c) = ticket::selected_contact(t) {
+        let lines = ticket::contact_lines(t, c, lang)
+            .into_iter()
+            .map(|l| Line::styled(l, state.theme.style("base")))
+            .collect();
+        state.popup = Some(Popup::Detail(Box::new(Detail {
+            title: lang.f(Msg::ContactTitle, &[&c.on.to_string(), &c.by]),
+            lines,
+            resubmit: None,
+            withdraw: None,
+        })));
+        return true;
+    }
+    let Some(id) = ticket::selected_application(t).map(|a| a.id.clone()) else {
+        return false;
+    };
+    match app.application(ctx, &id) {
+        Ok(view) => {
+            let mine = view.row.applicant == ctx.actor;
+            let resubmit = (mine && view.row.next.resubmit.is_none())
+                .then(|| Box::new(Form::resubmit(&view.row)));
+            let withdraw = (mine && view.row.next.withdraw.is_none()).then(|| id.clone());
+            state.popup = Some(Popup::Detail(Box::new(Detail {
+                title: lang.f(Msg::ApplicationTitle, &[&id]),
+                lines: super::screens::application::lines(&view, lang, &state.theme),
+                resubmit,
+                withdraw,
+            })));
+        }
+        Err(e) => show_error(state, &format!("open application {id}"), &e),
+    }
+    true
+}
+
+/// Opens a contract's ticket on the dashboard (the app says no to one out of scope).
+fn open_ticket(state: &mut State, app: &App, ctx: &Ctx, no: &str) {
+    match app.ticket(ctx, no, ctx.today) {
+        Ok(view) => {
+            let mut t = TicketScreen::new(view);
+            t.nav.selected = ticket::first_owing(&t.view);
+            state.screen = Screen::Dashboard;
+            state.audit = None;
+            state.ticket = Some(t);
+        }
+        Err(e) => show_error(state, &format!("open ticket {no}"), &e),
     }
 }

@@ -131,7 +131,7 @@ pub fn draw(p: &PaymentsScreen, lang: Lang, theme: &Theme, buf: &mut Buffer, are
                 r.contract_no.clone(),
                 r.customer.clone(),
                 r.amount.display(),
-                r.method.clone(),
+                lang.method(&r.method),
                 r.collector.clone(),
                 r.reference.clone(),
             ];
