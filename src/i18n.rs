@@ -676,6 +676,7 @@ impl Lang {
             "settings.grace" => Msg::OpGrace,
             "settings.allocation" => Msg::OpAllocation,
             "penalty.accrue" => Msg::OpAccrue,
+            "rebuild" => Msg::OpRebuild,
             "ticket.contact" => Msg::OpContact,
             "waiver.apply" => Msg::OpWaiver,
             "contract.settle" => Msg::OpSettle,
@@ -1254,6 +1255,7 @@ catalog! {
     OpGrace => "grace days set", "设置宽限期";
     OpAllocation => "allocation order set", "设置冲抵顺序";
     OpAccrue => "penalty accrued", "计提罚息";
+    OpRebuild => "projections rebuilt from the journal", "由日志重建数据";
     OpContact => "contact logged", "催收记录";
     OpWaiver => "waiver applied for", "申请减免";
     OpSettle => "settled", "结清";

@@ -97,6 +97,7 @@ fn name_of(mutation: &Mutation) -> &'static str {
         Mutation::AccruePart { .. } => "AccruePart",
         Mutation::SetLanguage { .. } => "SetLanguage",
         Mutation::AddSite { .. } => "AddSite",
+        Mutation::Rebuild { .. } => "Rebuild",
     }
 }
 
@@ -328,6 +329,7 @@ fn samples() -> Vec<Mutation> {
             branches: vec!["合肥".into(), "巢湖".into()],
             user: "hf-sync".into(),
         },
+        Mutation::Rebuild { entries: 48_563 },
     ]
 }
 

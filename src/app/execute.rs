@@ -171,5 +171,9 @@ pub(super) fn apply(
             branches,
             user,
         } => sites::add_site(txn, *site, name, code, branches, user),
+        // The projections it replayed are the journal's before it: nothing to apply.
+        Mutation::Rebuild { entries } => Ok(Outcome::done(format!(
+            "rebuilt the projections from {entries} journal entries"
+        ))),
     }
 }

@@ -49,7 +49,7 @@ pub use book::UserKey;
 pub use error::{AppError, Result};
 pub use outcome::{Ctx, Outcome};
 pub(crate) use service::resolve_user;
-pub use service::{ACCRUAL_PART, App, LOCAL_ADMIN};
+pub use service::{ACCRUAL_PART, App, LOCAL_ADMIN, SnapshotCheck, replaying};
 pub use sites::Site;
 
 /// The approval rules in force (the built-in defaults until an admin sets some).

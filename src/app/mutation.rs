@@ -295,6 +295,12 @@ pub enum Mutation {
         branches: Vec<String>,
         user: String,
     },
+    /// `duedesk rebuild`: an admin replayed the journal into fresh projections. An event of
+    /// the audit trail, local to this database (`is_local`); replaying it changes nothing.
+    Rebuild {
+        /// The journal entries replayed.
+        entries: u64,
+    },
 }
 
 impl Mutation {
@@ -350,6 +356,7 @@ impl Mutation {
             Mutation::Ship { .. } => "outbound.ship",
             Mutation::SetLanguage { .. } => "user.lang",
             Mutation::AddSite { .. } => "site.manage",
+            Mutation::Rebuild { .. } => "rebuild",
         }
     }
 
@@ -379,6 +386,7 @@ impl Mutation {
                 | Mutation::Session { .. }
                 | Mutation::RecordDelivery { .. }
                 | Mutation::MarkRead { .. }
+                | Mutation::Rebuild { .. }
         )
     }
 
@@ -576,6 +584,7 @@ impl Mutation {
                 fields.push(("user", user));
                 fields
             }
+            Mutation::Rebuild { .. } => Vec::new(),
         }
     }
 
