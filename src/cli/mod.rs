@@ -26,7 +26,7 @@ macro_rules! errln {
 }
 
 pub mod args;
-pub mod hooks;
+pub use crate::hooks;
 pub mod import;
 mod outbound;
 pub mod output;
