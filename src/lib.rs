@@ -9,6 +9,7 @@ pub mod codec;
 pub mod demo;
 pub mod domain;
 pub mod export;
+pub mod hooks;
 pub mod i18n;
 pub mod search;
 pub mod ssh;

@@ -471,3 +471,74 @@ fn finance_accrues_penalty_from_the_settings_screen_after_a_question() {
         Some(d(TODAY))
     );
 }
+
+#[test]
+fn a_clerk_executes_an_approved_lock_and_sends_it_again_after_a_failure() {
+    let book = workflow_book();
+    let app = &book.app;
+    // A6: wang's lock of HT-2025-004 (宁波), approved by qian.
+    run_as(
+        app,
+        "qian",
+        Mutation::Approve {
+            id: "A6".into(),
+            comment: String::new(),
+        },
+    );
+    let mut s = session_as(&book, "zhou", Lang::En, "default");
+    press(&mut s, &["5", "l"]);
+    let ids: Vec<&str> = s
+        .state
+        .tows
+        .locks
+        .iter()
+        .map(|v| v.row.id.as_str())
+        .collect();
+    assert_eq!(ids, ["A6"]);
+    // The GPS vendor's command fails: recorded, the order stays approved.
+    s.state.lock_command = Some("cat >/dev/null; exit 3".into());
+    press(&mut s, &["e"]);
+    let Some(Popup::Confirm(c)) = &s.state.popup else {
+        panic!("{:?}", s.state.popup)
+    };
+    assert!(
+        c.prompt.starts_with("Send the lock order A6"),
+        "{}",
+        c.prompt
+    );
+    press(&mut s, &["y"]);
+    let Some(Status::Error(said)) = &s.state.status else {
+        panic!("{:?}", s.state.status)
+    };
+    assert!(said.contains("exit 3"), "{said}");
+    let v = app.application(&ctx(), "A6").unwrap();
+    assert_eq!(v.row.stage, "approved");
+    assert_eq!(v.failed_commands, [3]);
+    // Too long for the status line: shown whole, read and closed.
+    assert!(matches!(s.state.popup, Some(Popup::Message(_))));
+    press(&mut s, &["esc"]);
+    for (lang, lang_name) in LANGS {
+        s.state.lang = lang;
+        for (w, h) in SIZES {
+            insta::assert_snapshot!(
+                format!("lock_board_failed_{w}x{h}_{lang_name}"),
+                text(&s, w, h)
+            );
+        }
+    }
+    s.state.lang = Lang::En;
+    // Sent again, and it goes through.
+    s.state.lock_command = Some("cat >/dev/null".into());
+    press(&mut s, &["e", "y"]);
+    assert_eq!(s.state.status, Some(Status::Info("A6 executed".into())));
+    let v = app.application(&ctx(), "A6").unwrap();
+    assert_eq!(v.row.stage, "done");
+    assert_eq!(v.command_status, Some(0));
+    // Executed: e now says why not, and sends nothing.
+    press(&mut s, &["e"]);
+    assert!(s.state.popup.is_none());
+    assert!(matches!(s.state.status, Some(Status::Error(_))));
+    // Back to the tows with l.
+    press(&mut s, &["l"]);
+    assert_eq!(s.state.tows.selected().unwrap().row.document, "tow");
+}

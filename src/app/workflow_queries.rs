@@ -467,6 +467,22 @@ impl App {
         self.applications(ctx, &filter)
     }
 
+    /// The lock board (锁机执行): approved lock and unlock orders awaiting execution and the
+    /// executed ones, in the viewer's scope, newest first.
+    pub fn lock_board(&self, ctx: &Ctx) -> Result<Vec<ApplicationRow>> {
+        let mut rows = Vec::new();
+        for document in [DocumentType::Lock, DocumentType::Unlock] {
+            let filter = ApplicationFilter {
+                awaiting_me: false,
+                document: Some(document),
+                stages: vec![Stage::Approved, Stage::Done],
+            };
+            rows.extend(self.applications(ctx, &filter)?);
+        }
+        rows.sort_by_key(|r| std::cmp::Reverse(id_number(&r.id)));
+        Ok(rows)
+    }
+
     /// The viewer's inbox, newest first.
     pub fn inbox(&self, ctx: &Ctx) -> Result<Vec<NotificationView>> {
         let user = self.viewer(ctx)?;

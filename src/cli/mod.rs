@@ -27,7 +27,7 @@ macro_rules! errln {
 
 pub mod args;
 mod backup;
-pub mod hooks;
+pub use crate::hooks;
 pub mod import;
 mod outbound;
 pub mod output;

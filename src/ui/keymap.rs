@@ -284,6 +284,7 @@ commands! {
     Export => "export", CmdExport;
     GoTo => "goto", CmdGoTo;
     Accrue => "accrue", CmdAccrue;
+    ExecuteLock => "execute", CmdExecuteLock;
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -363,6 +364,9 @@ impl Default for KeyMap {
                         (RegisterTow, &["t"]),
                         (CompleteTow, &["c"]),
                         (FailTow, &["f"]),
+                        (ExecuteLock, &["e"]),
+                        (NextPane, &["l", "right"]),
+                        (PrevPane, &["h", "left"]),
                         (Reload, &["r"]),
                     ]),
                 ),

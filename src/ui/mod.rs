@@ -67,6 +67,9 @@ pub struct Settings {
     pub keys: keymap::KeyMap,
     /// Where the reports screen writes its exports (config `export_dir`).
     pub export_dir: Option<std::path::PathBuf>,
+    /// The GPS vendor's command the lock board sends an executed order through (config
+    /// `lock_command`); none: the order is only recorded.
+    pub lock_command: Option<String>,
 }
 
 impl Settings {
@@ -91,6 +94,7 @@ impl Settings {
             theme,
             keys: config.keys,
             export_dir: config.export_dir,
+            lock_command: config.lock_command,
         })
     }
 }
@@ -113,6 +117,7 @@ impl<'a> Session<'a> {
     pub fn new(app: &'a App, ctx: Ctx, settings: Settings) -> anyhow::Result<Session<'a>> {
         let mut state = State::new(app, &ctx, settings.lang, settings.theme, settings.keys)?;
         state.export_dir = settings.export_dir;
+        state.lock_command = settings.lock_command;
         Ok(Session {
             app,
             ctx,

@@ -16,7 +16,7 @@ use super::screens::rules::{RulesEditor, RulesScreen};
 use super::screens::settings::SettingsScreen;
 use super::screens::stock::StockScreen;
 use super::screens::ticket::{self, TicketScreen};
-use super::screens::tows::TowBoard;
+use super::screens::tows::{TowBoard, View as TowView};
 use super::theme::Theme;
 use crate::app::{App, AppError, ApplicationFilter, Ctx, Mutation, Outcome, rules_file};
 use crate::domain::approval::DocumentType;
@@ -83,6 +83,10 @@ pub enum Pending {
     },
     /// Leave the rules editor, dropping what was typed.
     DiscardRules,
+    /// Send an approved lock or unlock order (through `lock_command`) and record it.
+    ExecuteLock {
+        id: String,
+    },
     /// Withdraw one's own application.
     Withdraw {
         id: String,
@@ -225,6 +229,8 @@ pub struct State {
     /// Where the reports screen's export key writes (the config's `export_dir`; default:
     /// the working directory).
     pub export_dir: Option<std::path::PathBuf>,
+    /// The configured `lock_command` the lock board runs (none: orders are only recorded).
+    pub lock_command: Option<String>,
     pub popup: Option<Popup>,
     pub status: Option<Status>,
     pub quit: bool,
@@ -314,6 +320,7 @@ impl State {
             reports: Default::default(),
             reports_allowed: super::reports::allowed(app, ctx),
             export_dir: None,
+            lock_command: None,
             popup: None,
             status: None,
             quit: false,
@@ -664,7 +671,10 @@ fn list_len(state: &State) -> usize {
         Screen::Payments => state.payments.shown.len(),
         Screen::Settings => 0,
         Screen::Approvals => state.approvals.len(),
-        Screen::Tows => state.tows.rows.len(),
+        Screen::Tows => match state.tows.view {
+            TowView::Tows => state.tows.rows.len(),
+            TowView::Locks => state.tows.locks.len(),
+        },
         Screen::Rules => state.rules.view.as_ref().map_or(0, |v| v.rules.len()),
         Screen::Stock => state.stock.len(),
         Screen::Orders => state.orders.len(),
@@ -729,13 +739,20 @@ fn load_approval_detail(state: &mut State, app: &App, ctx: &Ctx) {
 }
 
 fn reload_tows(state: &mut State, app: &App, ctx: &Ctx) {
-    let views = app.tow_board(ctx).and_then(|rows| {
+    let whole = |rows: Vec<crate::app::ApplicationRow>| {
         rows.iter()
             .map(|r| app.application(ctx, &r.id))
             .collect::<Result<Vec<_>, _>>()
-    });
+    };
+    let views = app
+        .tow_board(ctx)
+        .and_then(whole)
+        .and_then(|tows| Ok((tows, app.lock_board(ctx).and_then(whole)?)));
     match views {
-        Ok(views) => state.tows.load(views),
+        Ok((tows, locks)) => {
+            state.tows.load(tows);
+            state.tows.load_locks(locks);
+        }
         Err(e) => error_status(state, app_error(state.lang, &e)),
     }
 }
@@ -819,7 +836,7 @@ fn command_(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> bool {
         (Screen::Payments, _) => Some(&mut state.payments.nav),
         (Screen::Settings, _) => None,
         (Screen::Approvals, _) => Some(state.approvals.nav_mut()),
-        (Screen::Tows, _) => Some(&mut state.tows.nav),
+        (Screen::Tows, _) => Some(state.tows.list().1),
         (Screen::Rules, _) => Some(&mut state.rules.nav),
         (Screen::Stock, _) => Some(state.stock.nav_mut()),
         (Screen::Orders, _) => Some(state.orders.nav_mut()),
@@ -943,6 +960,51 @@ fn command_(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> bool {
             if !state.machine_system {
                 state.machine_system = super::outbound::in_use(app, ctx);
             }
+            true
+        }
+        Command::NextPane | Command::PrevPane if state.screen == Screen::Tows => {
+            state.tows.toggle_view();
+            true
+        }
+        Command::ExecuteLock => {
+            let Some(v) = state
+                .tows
+                .selected()
+                .filter(|_| state.tows.view == TowView::Locks)
+            else {
+                return false;
+            };
+            let (id, next) = (v.row.id.clone(), v.row.next.clone());
+            if let Some(why) = next.execute {
+                error_status(state, state.lang.refusal(&why));
+                return true;
+            }
+            let lang = state.lang;
+            let prompt = match &state.lock_command {
+                Some(_) => lang.f(
+                    Msg::ConfirmExecuteSend,
+                    &[
+                        lang.document(v.row.document),
+                        &id,
+                        &v.row.contract_no,
+                        &v.row.customer,
+                    ],
+                ),
+                None => lang.f(
+                    Msg::ConfirmExecuteRecord,
+                    &[
+                        lang.document(v.row.document),
+                        &id,
+                        &v.row.contract_no,
+                        &v.row.customer,
+                    ],
+                ),
+            };
+            state.popup = Some(Popup::Confirm(Confirm {
+                prompt,
+                pending: Pending::ExecuteLock { id },
+                back: None,
+            }));
             true
         }
         Command::NextPane | Command::PrevPane if state.screen == Screen::Approvals => {
@@ -1425,6 +1487,24 @@ fn run_pending(state: &mut State, app: &App, ctx: &Ctx, pending: Pending) {
             }
         }
         Pending::Outbound(m) => super::outbound::run(state, app, ctx, *m),
+        Pending::ExecuteLock { id } => {
+            let lang = state.lang;
+            let sent =
+                crate::hooks::execute_lock_order(app, ctx, state.lock_command.as_deref(), &id);
+            match sent {
+                Ok((_, Some(code))) if code != 0 => {
+                    let text = lang.f(Msg::ExecuteFailed, &[&id, &code.to_string()]);
+                    state.log.push((
+                        Level::Error,
+                        format!("lock order {id}: command exit {code}"),
+                    ));
+                    error_status(state, text);
+                }
+                Ok(_) => state.status = Some(Status::Info(lang.f(Msg::DoneExecuted, &[&id]))),
+                Err(e) => show_app_refusal(state, &format!("execute {id}"), &e),
+            }
+            reload_tows(state, app, ctx);
+        }
         Pending::Withdraw { id, contract } => {
             match execute(
                 app,

@@ -468,6 +468,7 @@ pub fn settings(lang: Lang, theme: &str) -> Settings {
         theme: Theme::load(theme).unwrap(),
         keys: KeyMap::default(),
         export_dir: None,
+        lock_command: None,
     }
 }
 
