@@ -97,6 +97,8 @@ fn name_of(mutation: &Mutation) -> &'static str {
         Mutation::AccruePart { .. } => "AccruePart",
         Mutation::SetLanguage { .. } => "SetLanguage",
         Mutation::AddSite { .. } => "AddSite",
+        Mutation::ImportPart { .. } => "ImportPart",
+        Mutation::ImportEnd { .. } => "ImportEnd",
     }
 }
 
@@ -327,6 +329,16 @@ fn samples() -> Vec<Mutation> {
             code: "HF".into(),
             branches: vec!["合肥".into(), "巢湖".into()],
             user: "hf-sync".into(),
+        },
+        Mutation::ImportPart {
+            import: "1796000000-12".into(),
+            through: 10_000,
+            rows: 1_500_000,
+        },
+        Mutation::ImportEnd {
+            import: "1796000000-12".into(),
+            rows: 1_500_000,
+            undone: true,
         },
     ]
 }

@@ -295,6 +295,22 @@ pub enum Mutation {
         branches: Vec<String>,
         user: String,
     },
+    /// A mark of an import run (`app::import`), local like `AccruePart`: journaled in the same
+    /// write as the part's rows just before it, it says rows up to `through` of the run's
+    /// `rows` are applied. The rows themselves are journaled as their own mutations, so they
+    /// travel and are scoped at sync one by one, as rows recorded by hand are.
+    ImportPart {
+        import: String,
+        through: u64,
+        rows: u64,
+    },
+    /// The end of import run `import` (local): all its `rows` applied, or, `undone`, none of
+    /// them (a run that could not be finished was taken back out of the journal).
+    ImportEnd {
+        import: String,
+        rows: u64,
+        undone: bool,
+    },
 }
 
 impl Mutation {
@@ -350,6 +366,7 @@ impl Mutation {
             Mutation::Ship { .. } => "outbound.ship",
             Mutation::SetLanguage { .. } => "user.lang",
             Mutation::AddSite { .. } => "site.manage",
+            Mutation::ImportPart { .. } | Mutation::ImportEnd { .. } => "import.mark",
         }
     }
 
@@ -379,6 +396,8 @@ impl Mutation {
                 | Mutation::Session { .. }
                 | Mutation::RecordDelivery { .. }
                 | Mutation::MarkRead { .. }
+                | Mutation::ImportPart { .. }
+                | Mutation::ImportEnd { .. }
         )
     }
 
@@ -575,6 +594,9 @@ impl Mutation {
                 fields.extend(branches.iter().map(|b| ("branch", b.as_str())));
                 fields.push(("user", user));
                 fields
+            }
+            Mutation::ImportPart { import, .. } | Mutation::ImportEnd { import, .. } => {
+                vec![("import", import)]
             }
         }
     }

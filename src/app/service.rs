@@ -31,6 +31,8 @@ pub struct App {
     pub(super) overdue_cache: shared::OverdueCache,
     /// Entries replayed on open to finish a rebuild that was cut short, if one was.
     redone_rebuild: Option<u64>,
+    /// What open did about an import run cut short, if there was one.
+    resumed_import: Option<super::import::ResumedImport>,
 }
 
 impl App {
@@ -43,6 +45,7 @@ impl App {
             book_version: AtomicU64::new(0),
             overdue_cache: Default::default(),
             redone_rebuild: None,
+            resumed_import: None,
         };
         app.migrate()?;
         if app.store.rebuild_unfinished()? {
@@ -51,6 +54,8 @@ impl App {
             let entries = app.rebuild()?;
             app.redone_rebuild = Some(entries);
         }
+        // An import cut short is finished (or undone) before anything is answered.
+        app.resumed_import = app.resume_import()?;
         Ok(app)
     }
 
@@ -154,6 +159,19 @@ impl App {
     /// cut short; `None` when there was none to finish. Front ends say so.
     pub fn redone_rebuild(&self) -> Option<u64> {
         self.redone_rebuild
+    }
+
+    /// What opening this database did about an import run cut short; `None` when there was
+    /// none. Front ends say so.
+    pub fn resumed_import(&self) -> Option<&super::import::ResumedImport> {
+        self.resumed_import.as_ref()
+    }
+
+    /// After changes written outside `run` (an import's parts): every screen and the shared
+    /// overdue list told.
+    pub(super) fn book_changed(&self) {
+        self.overdue_cache.note(shared::Touched::anything());
+        self.book_version.fetch_add(1, Ordering::AcqRel);
     }
 
     /// A counter that changes whenever a committed change may alter what a screen shows.

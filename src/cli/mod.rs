@@ -30,6 +30,7 @@ pub mod hooks;
 pub mod import;
 mod outbound;
 pub mod output;
+pub mod progress;
 mod report;
 mod sync;
 mod table;
@@ -311,6 +312,17 @@ pub fn run(cli: Cli) -> Done {
             "duedesk: a rebuild of {} had been cut short; its {entries} journal entries were replayed again before this command",
             db.display()
         );
+    }
+    match app.resumed_import() {
+        Some(crate::app::ResumedImport::Finished { import, rows }) => errln!(
+            "duedesk: import {import} into {} had been cut short; it was finished before this command ({rows} rows)",
+            db.display()
+        ),
+        Some(crate::app::ResumedImport::Undone { import, rows, why }) => errln!(
+            "duedesk: import {import} into {} had been cut short and could not be finished ({why}); it was undone: none of its {rows} rows is in the book, import the file again",
+            db.display()
+        ),
+        None => {}
     }
     warn_exposed();
     let today = fixed_today.unwrap_or_else(|| chrono::Local::now().date_naive());

@@ -8,6 +8,7 @@
 //! (the app layer) decide what to write.
 
 pub mod files;
+pub mod staged;
 mod txn;
 mod view;
 
@@ -84,6 +85,9 @@ pub enum StoreError {
     Journal(String),
     #[error("database record {key} cannot be read: {reason}")]
     Decode { key: String, reason: String },
+    /// The staged rows of an import run (`staged`).
+    #[error("import rows staged in {0}")]
+    Staged(String),
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
