@@ -84,7 +84,11 @@ fn write_book(dir: &Path, contracts: usize) -> Vec<PathBuf> {
         open(&files[2]),
         open(&files[3]),
     );
-    writeln!(cu, "customer_id,name,phone,id_number,address,branch,collector").unwrap();
+    writeln!(
+        cu,
+        "customer_id,name,phone,id_number,address,branch,collector"
+    )
+    .unwrap();
     writeln!(
         co,
         "contract_no,customer_id,signed_on,model,serial,financed_amount,penalty_rate,grace_days"
@@ -124,7 +128,12 @@ fn write_book(dir: &Path, contracts: usize) -> Vec<PathBuf> {
         .unwrap();
         for seq in 1..=INSTALLMENTS {
             let due = date(month0 + seq as i32).unwrap();
-            writeln!(ins, "HT-{i:06},{seq},{due},{principal}.00,{}.50", principal / 20).unwrap();
+            writeln!(
+                ins,
+                "HT-{i:06},{seq},{due},{principal}.00,{}.50",
+                principal / 20
+            )
+            .unwrap();
         }
         for n in 1..=PAYMENTS {
             let on = date(month0 + n as i32).unwrap().min(today);

@@ -89,6 +89,10 @@ pub struct ImportStage {
     import: String,
     actor: User,
     writer: StagedWriter,
+    /// Rows a part applies (`IMPORT_PART`).
+    part: usize,
+    /// Tests: stop after this many parts, as a kill between two parts would.
+    stop_after: Option<u64>,
 }
 
 impl ImportStage {
@@ -105,6 +109,20 @@ impl ImportStage {
     pub fn check(&self, app: &App, mutation: &Mutation) -> Result<()> {
         permissions::check(app.store(), &self.actor, mutation)?;
         mutation.check_input()
+    }
+
+    /// Applies `rows` rows a part instead of `IMPORT_PART` (tests, benchmarks).
+    pub fn with_part(mut self, rows: usize) -> ImportStage {
+        self.part = rows.max(1);
+        self
+    }
+
+    /// Tests: the run stops after `parts` parts and returns, leaving the database as a kill
+    /// between two parts would (the next open finishes it).
+    #[doc(hidden)]
+    pub fn stop_after(mut self, parts: u64) -> ImportStage {
+        self.stop_after = Some(parts);
+        self
     }
 
     /// Rows staged so far.
@@ -136,6 +154,8 @@ impl App {
             import,
             actor,
             writer,
+            part: IMPORT_PART,
+            stop_after: None,
         })
     }
 
@@ -150,6 +170,10 @@ impl App {
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<u64> {
         let import = stage.import.clone();
+        let how = Parts {
+            rows: stage.part,
+            stop_after: stage.stop_after,
+        };
         let (_, rows) = stage.writer.finish()?;
         let run = ImportRun {
             import,
@@ -168,7 +192,7 @@ impl App {
             txn.commit()?;
             self.store().flush()?;
         }
-        match self.apply_run(run.clone(), progress) {
+        match self.apply_run(run.clone(), how, progress) {
             Ok(()) => Ok(rows),
             Err(e) => {
                 self.undo_import(run)?;
@@ -193,7 +217,7 @@ impl App {
                 why: "its undo had been cut short".into(),
             }));
         }
-        match self.apply_run(run.clone(), &mut |_, _| {}) {
+        match self.apply_run(run.clone(), Parts::default(), &mut |_, _| {}) {
             Ok(()) => Ok(Some(ResumedImport::Finished { import, rows })),
             Err(e) => {
                 self.undo_import(run)?;
@@ -221,7 +245,12 @@ impl App {
     }
 
     /// Applies the run's staged rows after those it has done, then its end mark.
-    fn apply_run(&self, mut run: ImportRun, progress: &mut dyn FnMut(u64, u64)) -> Result<()> {
+    fn apply_run(
+        &self,
+        mut run: ImportRun,
+        how: Parts,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<()> {
         let path = staged_path(self.store().path(), &run.import);
         let mut staged = StagedReader::open(&path)?;
         staged.skip(run.done)?;
@@ -229,9 +258,14 @@ impl App {
         let _writer = self.store().lock();
         let actor = self.user(&ctx.actor)?;
         let site_code = self.store().site_code()?;
+        let mut parts = 0;
         loop {
-            let mut part = Vec::with_capacity(IMPORT_PART);
-            while part.len() < IMPORT_PART {
+            if how.stop_after == Some(parts) {
+                return Ok(());
+            }
+            parts += 1;
+            let mut part = Vec::with_capacity(how.rows);
+            while part.len() < how.rows {
                 match staged.next_row::<Mutation>()? {
                     Some(row) => part.push(row),
                     None => break,
@@ -301,6 +335,22 @@ impl App {
         }
         let _ = std::fs::remove_file(staged_path(self.store().path(), &run.import));
         Ok(())
+    }
+}
+
+/// How a run is cut into parts.
+#[derive(Clone, Copy)]
+struct Parts {
+    rows: usize,
+    stop_after: Option<u64>,
+}
+
+impl Default for Parts {
+    fn default() -> Parts {
+        Parts {
+            rows: IMPORT_PART,
+            stop_after: None,
+        }
     }
 }
 
