@@ -6,6 +6,9 @@
 //! `DUEDESK_BENCH_CONTRACTS=N` changes the size (`cargo test --benches` runs 300).
 //!
 //! Targets (issue 16): ≤ 60 s in all; every import's peak RSS ≤ 400 MB.
+//!
+//! Then many payments on one contract (2,000, 4,000, 8,000 rows): the time per row stays flat
+//! (it grew with the rows before: 0.8 s, 3.0 s, 12.6 s).
 
 mod common;
 
@@ -204,4 +207,52 @@ fn main() {
         peak as f64 / 1024.0
     );
     let _ = std::fs::remove_dir_all(&db);
+    one_contract(&dir);
+}
+
+/// Imports `n` payments on one contract into a book of that one contract, for each `n`.
+fn one_contract(dir: &Path) {
+    let sizes = if std::env::args().any(|a| a == "--bench") {
+        vec![2_000, 4_000, 8_000]
+    } else {
+        vec![100, 200]
+    };
+    println!();
+    println!("payments on one contract");
+    println!("| rows | time | per row |");
+    println!("| --- | --- | --- |");
+    for n in sizes {
+        let db = dir.join(format!("one-{n}"));
+        let _ = std::fs::remove_dir_all(&db);
+        let app = App::open(&db).unwrap();
+        let c = ctx();
+        let mut rng = Rng(7);
+        let mut batch = contracts_batch(&mut rng, 0, 1);
+        batch.retain(|m| !matches!(m, duedesk::app::Mutation::RecordPayment { .. }));
+        app.execute_batch(&c, &batch).unwrap();
+        let file = dir.join(format!("one-{n}.csv"));
+        let mut text = String::from("contract_no,received_on,amount,method,reference\n");
+        for i in 0..n {
+            text.push_str(&format!("HT-000000,2026-01-02,1.00,bank,R{i}\n"));
+        }
+        std::fs::write(&file, text).unwrap();
+        let source = Source {
+            path: &file,
+            encoding: Encoding::Auto,
+            sheet: None,
+        };
+        let started = Instant::now();
+        let rows = import(&app, &c, ImportKind::Payments, &source, true)
+            .unwrap_or_else(|e| panic!("{}", e.lines.join("\n")));
+        let took = started.elapsed();
+        assert_eq!(rows, n);
+        println!(
+            "| {n} | {:.2} s | {:.0} µs |",
+            took.as_secs_f64(),
+            took.as_secs_f64() * 1e6 / n as f64
+        );
+        drop(app);
+        let _ = std::fs::remove_dir_all(&db);
+        let _ = std::fs::remove_file(&file);
+    }
 }
