@@ -33,14 +33,6 @@ const KINDS: [(&str, ImportKind); 4] = [
 const INSTALLMENTS: u32 = 36;
 const PAYMENTS: u32 = 15;
 
-fn peak_rss_kib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-}
-
 /// The child: imports one file as `duedesk import KIND FILE --confirm` does; prints the rows,
 /// the seconds and its peak RSS in KiB.
 fn child(spec: &str) {

@@ -111,6 +111,16 @@ fn differing(a: &[(String, Vec<u8>)], b: &[(String, Vec<u8>)]) -> Vec<String> {
         .collect()
 }
 
+/// `duedesk import payments FILE --confirm`, as the command line runs it.
+fn import_payments(app: &App, file: &Path) -> Result<usize, duedesk::cli::import::ImportError> {
+    let source = Source {
+        path: file,
+        encoding: Encoding::Auto,
+        sheet: None,
+    };
+    import(app, &ctx(), ImportKind::Payments, &source, true)
+}
+
 fn staged_files(db: &Path) -> Vec<String> {
     std::fs::read_dir(db)
         .unwrap()
@@ -328,12 +338,7 @@ fn a_bad_row_at_the_end_of_a_large_file_changes_nothing() {
     text.push_str("H1,2026-01-02,1.005,bank,last\n");
     let file = dir.path().join("big.csv");
     std::fs::write(&file, text).unwrap();
-    let source = Source {
-        path: &file,
-        encoding: Encoding::Auto,
-        sheet: None,
-    };
-    let err = import(&app, &ctx(), ImportKind::Payments, &source, true).unwrap_err();
+    let err = import_payments(&app, &file).unwrap_err();
     assert_eq!(err.lines.len(), 1, "{:?}", err.lines);
     assert!(
         err.lines[0].starts_with(&format!("{}:30002: amount:", file.display())),
@@ -352,7 +357,7 @@ fn a_bad_row_at_the_end_of_a_large_file_changes_nothing() {
         .map(|l| format!("{l}\n"))
         .collect();
     std::fs::write(&file, good).unwrap();
-    let n = import(&app, &ctx(), ImportKind::Payments, &source, true).unwrap();
+    let n = import_payments(&app, &file).unwrap();
     assert_eq!(n, 30_000);
     let parts = marks(&app)
         .iter()
@@ -373,12 +378,7 @@ fn a_file_of_bad_rows_reports_the_first_ones_and_counts_the_rest() {
     }
     let file = dir.path().join("bad.csv");
     std::fs::write(&file, text).unwrap();
-    let source = Source {
-        path: &file,
-        encoding: Encoding::Auto,
-        sheet: None,
-    };
-    let err = import(&app, &ctx(), ImportKind::Payments, &source, true).unwrap_err();
+    let err = import_payments(&app, &file).unwrap_err();
     assert_eq!(err.lines.len(), duedesk::cli::import::MAX_REPORTED + 1);
     assert!(err.lines[0].contains("bad.csv:2: contract_no: H9 is not in the book"));
     assert!(
@@ -403,4 +403,61 @@ fn import_marks_are_local_and_the_rows_travel() {
     };
     assert!(mark.is_local() && end.is_local());
     assert!(!payment(0, 1, 100, true).is_local());
+}
+
+/// Rows a branch imports travel to head office one by one, as rows recorded by hand do; the
+/// run's marks stay at the branch. Head office then holds every imported payment.
+#[test]
+fn a_branch_import_reaches_head_office_row_by_row() {
+    use duedesk::sync::{branch, hq};
+    let dir = tempfile::tempdir().unwrap();
+    let head = book(&dir.path().join("hq"));
+    // Head office accepts a branch's entries from the users of its branches.
+    let setup = [
+        Mutation::AddUser {
+            name: "hf_admin".into(),
+            display: "合肥管理员".into(),
+            roles: vec![duedesk::domain::Role::Admin],
+            branch: Some("合肥".into()),
+        },
+        Mutation::AddSite {
+            site: 2,
+            name: "合肥".into(),
+            code: "HF".into(),
+            branches: vec!["合肥".into()],
+            user: "sync_hf".into(),
+        },
+    ];
+    for m in setup {
+        head.execute(&ctx(), m).unwrap();
+    }
+    let bundle = hq::clone(&head, &ctx(), "合肥").unwrap();
+    let (site, _) = branch::init(&dir.path().join("hf"), &bundle.bytes, 1_781_500_000).unwrap();
+    let as_branch = Ctx::new("hf_admin", day(TODAY), 1_781_500_000);
+    let mut stage = site.stage_import(&as_branch).unwrap().with_part(10);
+    for i in 0..25 {
+        let row = payment(i % CONTRACTS, i as u64, 1_000 + i as i64, true);
+        stage.push(&site, i as u64 + 2, &row).unwrap();
+    }
+    assert_eq!(
+        site.run_import(&as_branch, stage, &mut |_, _| {}).unwrap(),
+        25
+    );
+    assert_eq!(marks(&site).len(), 4, "three parts and the end");
+    let push = branch::push(&site, &ctx()).unwrap();
+    assert_eq!(push.entries, 25, "the rows, not the marks");
+    let accepted = hq::accept(&head, &ctx(), &push.bytes).unwrap();
+    assert_eq!((accepted.accepted, accepted.rejected), (25, 0));
+    assert!(marks(&head).is_empty(), "marks never leave the branch");
+    branch::pull(&site, &ctx(), &accepted.reply).unwrap();
+    for c in 0..CONTRACTS {
+        let payments = |app: &App| {
+            duedesk::store::Reader::contract(app.store(), &format!("H{c}"))
+                .unwrap()
+                .unwrap()
+                .payments
+        };
+        assert_eq!(payments(&head), payments(&site), "H{c}");
+        assert!(!payments(&head).is_empty());
+    }
 }
