@@ -384,7 +384,10 @@ fn apply_part(
     rows: Vec<(u64, Mutation)>,
 ) -> Result<()> {
     let mut entries = Vec::with_capacity(rows.len());
-    for (line, mut mutation) in rows {
+    // The part's entries take this site's next seqs in turn (`append_journal` moves the
+    // site's seq on as each is journaled).
+    let (site, first) = txn.next_origin()?;
+    for (seq, (line, mut mutation)) in (first..).zip(rows) {
         let at = |error: AppError| in_row(line, error);
         permissions::check(&*txn, actor, &mutation).map_err(at)?;
         mutation.check_input().map_err(at)?;
@@ -392,7 +395,13 @@ fn apply_part(
             let n = txn.mint(kind.counter())?;
             *slot = kind.format(site_code, n);
         }
-        let header = next_header(txn, ctx)?;
+        let header = EntryHeader {
+            site,
+            seq,
+            actor: ctx.actor.clone(),
+            at: ctx.now,
+            business_date: ctx.today,
+        };
         // Journaled first, so the next row's header takes the next seq; the part commits
         // all or nothing, so a row refused below journals nothing.
         txn.append_journal(&header, &mutation)?;

@@ -194,7 +194,11 @@ fn add_payment(
         status,
     });
     txn.set_payment_contract(id, &contract);
-    txn.set_pending(id, !confirmed);
+    // A fresh id has no pending mark to clear: only a pending payment writes one (an import
+    // of confirmed payments then writes a key less a row).
+    if !confirmed {
+        txn.set_pending(id, true);
+    }
     let state = if *confirmed {
         "confirmed"
     } else {
