@@ -2,9 +2,11 @@
 //! - rows imported in parts of any size give the book that recording them one by one gives,
 //!   byte for byte, and a rebuild from the journal gives it again;
 //! - an import cut short between two parts is finished on the next open, and one that cannot
-//!   be finished (its staged rows gone) is undone: the book is as before the import;
+//!   be finished (its staged rows gone) is undone: the book is as before the import, as it is
+//!   when a row is refused while applying;
 //! - a bad row at the very end of a large file changes nothing and leaves no scratch file;
-//! - the journal shows the run's marks, which stay local (never pushed by sync).
+//! - the journal shows the run's marks, which stay local (never pushed by sync), while the
+//!   rows a branch imports reach head office one by one.
 
 use chrono::NaiveDate;
 use duedesk::app::{App, Ctx, Mutation, NewContract, ResumedImport};
@@ -460,4 +462,47 @@ fn a_branch_import_reaches_head_office_row_by_row() {
         assert_eq!(payments(&head), payments(&site), "H{c}");
         assert!(!payments(&head).is_empty());
     }
+}
+
+/// A row refused while applying (here one the handler refuses but no check before it saw)
+/// undoes the parts already applied: the run is all or nothing, and the refusal names the
+/// row's line.
+#[test]
+fn a_row_refused_while_applying_undoes_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    let app = book(&db);
+    let before = projections(&app);
+    let mut stage = app.stage_import(&ctx()).unwrap().with_part(3);
+    for i in 0..7 {
+        stage
+            .push(&app, i + 2, &payment(1, i, 2_000, true))
+            .unwrap();
+    }
+    // Installment 1 of H0 is in the book already.
+    let taken = Mutation::AddInstallments {
+        contract: "H0".into(),
+        installments: vec![Installment {
+            seq: 1,
+            due: day("2026-01-10"),
+            principal: Money::from_cents(100),
+            interest: Money::ZERO,
+        }],
+    };
+    stage.push(&app, 9, &taken).unwrap();
+    match app.run_import(&ctx(), stage, &mut |_, _| {}) {
+        Err(duedesk::app::AppError::InBatch { index, error }) => {
+            assert_eq!(index, 9);
+            assert!(error.to_string().contains("installment 1"), "{error}");
+        }
+        other => panic!("not refused: {other:?}"),
+    }
+    assert!(!app.import_unfinished().unwrap());
+    assert!(staged_files(&db).is_empty());
+    let after = projections(&app);
+    assert_eq!(differing(&before, &after), vec!["mi/payment".to_string()]);
+    assert!(matches!(
+        marks(&app).last(),
+        Some(Mutation::ImportEnd { undone: true, .. })
+    ));
 }

@@ -175,23 +175,24 @@ impl App {
             stop_after: stage.stop_after,
         };
         let (_, rows) = stage.writer.finish()?;
-        let run = ImportRun {
-            import,
-            rows,
-            done: 0,
-            keep: self.store().journal_len()?,
-            undoing: false,
-            actor: ctx.actor.clone(),
-            today: ctx.today,
-            now: ctx.now,
-        };
-        {
+        let run = {
             let _writer = self.store().lock();
+            let run = ImportRun {
+                import,
+                rows,
+                done: 0,
+                keep: self.store().journal_len()?,
+                undoing: false,
+                actor: ctx.actor.clone(),
+                today: ctx.today,
+                now: ctx.now,
+            };
             let mut txn = self.store().begin();
             txn.set_meta(RUN, Some(&run));
             txn.commit()?;
             self.store().flush()?;
-        }
+            run
+        };
         match self.apply_run(run.clone(), how, progress) {
             Ok(()) => Ok(rows),
             Err(e) => {
