@@ -19,14 +19,6 @@ const XLSX_CHILD: &str = "DUEDESK_BENCH_XLSX";
 
 const RUNS: usize = 3;
 
-fn peak_rss_kib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-}
-
 /// The child: opens the book, writes the overdue list as xlsx the way `duedesk overdue --out
 /// FILE.xlsx` does, and prints the rows, the seconds and its peak RSS in KiB.
 fn xlsx_child(db: &str, file: &str) {

@@ -677,6 +677,7 @@ impl Lang {
             "settings.allocation" => Msg::OpAllocation,
             "penalty.accrue" => Msg::OpAccrue,
             "rebuild" => Msg::OpRebuild,
+            "import.mark" => Msg::OpImportMark,
             "ticket.contact" => Msg::OpContact,
             "waiver.apply" => Msg::OpWaiver,
             "contract.settle" => Msg::OpSettle,
@@ -1256,6 +1257,7 @@ catalog! {
     OpAllocation => "allocation order set", "设置冲抵顺序";
     OpAccrue => "penalty accrued", "计提罚息";
     OpRebuild => "projections rebuilt from the journal", "由日志重建数据";
+    OpImportMark => "import progress", "导入进度";
     OpContact => "contact logged", "催收记录";
     OpWaiver => "waiver applied for", "申请减免";
     OpSettle => "settled", "结清";

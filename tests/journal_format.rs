@@ -98,6 +98,8 @@ fn name_of(mutation: &Mutation) -> &'static str {
         Mutation::SetLanguage { .. } => "SetLanguage",
         Mutation::AddSite { .. } => "AddSite",
         Mutation::Rebuild { .. } => "Rebuild",
+        Mutation::ImportPart { .. } => "ImportPart",
+        Mutation::ImportEnd { .. } => "ImportEnd",
     }
 }
 
@@ -330,6 +332,16 @@ fn samples() -> Vec<Mutation> {
             user: "hf-sync".into(),
         },
         Mutation::Rebuild { entries: 48_563 },
+        Mutation::ImportPart {
+            import: "1796000000-12".into(),
+            through: 10_000,
+            rows: 1_500_000,
+        },
+        Mutation::ImportEnd {
+            import: "1796000000-12".into(),
+            rows: 1_500_000,
+            undone: true,
+        },
     ]
 }
 

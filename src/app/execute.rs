@@ -8,7 +8,7 @@
 //! Must not touch: the journal (the caller appends the entry), permissions (checked before).
 
 use super::outcome::Outcome;
-use super::{Mutation, Result, accrual, ledger, outbound, sites, users, workflow};
+use super::{Mutation, Result, accrual, import, ledger, outbound, sites, users, workflow};
 use crate::store::{EntryHeader, Txn};
 
 /// Applies one mutation to the projections in `txn`.
@@ -175,5 +175,15 @@ pub(super) fn apply(
         Mutation::Rebuild { entries } => Ok(Outcome::done(format!(
             "rebuilt the projections from {entries} journal entries"
         ))),
+        Mutation::ImportPart {
+            import,
+            through,
+            rows,
+        } => Ok(import::part_mark(import, *through, *rows)),
+        Mutation::ImportEnd {
+            import,
+            rows,
+            undone,
+        } => Ok(import::end_mark(import, *rows, *undone)),
     }
 }

@@ -90,9 +90,81 @@ pub(super) fn record_payment(
     reference: &str,
     confirmed: &bool,
 ) -> Result<Outcome> {
+    let mut c = contract_for_change(txn, contract)?;
+    let outcome = add_payment(
+        txn,
+        &mut c,
+        header,
+        id,
+        received_on,
+        amount,
+        method,
+        reference,
+        confirmed,
+    )?;
+    save_contract(txn, &c)?;
+    Ok(outcome)
+}
+
+/// Many `Mutation::RecordPayment`s on one contract, in their order, each with its entry's
+/// header: the contract is read and saved once, not once a payment (an import's part), so
+/// recording n payments costs O(n), not O(n²). The projections are those of recording them
+/// one by one. Any other mutation among them is refused.
+pub(super) fn record_payments(
+    txn: &mut Txn<'_>,
+    contract: &str,
+    payments: &[(&EntryHeader, &super::Mutation)],
+) -> Result<Vec<Outcome>> {
+    let mut c = contract_for_change(txn, contract)?;
+    let mut outcomes = Vec::with_capacity(payments.len());
+    for (header, mutation) in payments {
+        let super::Mutation::RecordPayment {
+            id,
+            contract: no,
+            received_on,
+            amount,
+            method,
+            reference,
+            confirmed,
+        } = mutation
+        else {
+            return Err(Refusal::NotInBatch.into());
+        };
+        if no != contract {
+            return Err(Refusal::NotInBatch.into());
+        }
+        outcomes.push(add_payment(
+            txn,
+            &mut c,
+            header,
+            id,
+            received_on,
+            amount,
+            method,
+            reference,
+            confirmed,
+        )?);
+    }
+    save_contract(txn, &c)?;
+    Ok(outcomes)
+}
+
+/// Checks a payment and adds it to `c` (the caller saves `c`).
+#[allow(clippy::too_many_arguments)] // one argument per field of the mutation
+fn add_payment(
+    txn: &mut Txn<'_>,
+    c: &mut domain::Contract,
+    header: &EntryHeader,
+    id: &str,
+    received_on: &NaiveDate,
+    amount: &Money,
+    method: &str,
+    reference: &str,
+    confirmed: &bool,
+) -> Result<Outcome> {
     let today = header.business_date;
     let actor = header.actor.as_str();
-    let mut c = contract_for_change(txn, contract)?;
+    let contract = c.no.clone();
     if !amount.is_positive() {
         return Err(Refusal::PaymentNotPositive { amount: *amount }.into());
     }
@@ -121,9 +193,12 @@ pub(super) fn record_payment(
         recorded_by: actor.to_string(),
         status,
     });
-    txn.set_payment_contract(id, contract);
-    txn.set_pending(id, !confirmed);
-    save_contract(txn, &c)?;
+    txn.set_payment_contract(id, &contract);
+    // A fresh id has no pending mark to clear: only a pending payment writes one (an import
+    // of confirmed payments then writes a key less a row).
+    if !confirmed {
+        txn.set_pending(id, true);
+    }
     let state = if *confirmed {
         "confirmed"
     } else {

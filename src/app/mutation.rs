@@ -301,6 +301,22 @@ pub enum Mutation {
         /// The journal entries replayed.
         entries: u64,
     },
+    /// A mark of an import run (`app::import`), local like `AccruePart`: journaled in the same
+    /// write as the part's rows just before it, it says rows up to `through` of the run's
+    /// `rows` are applied. The rows themselves are journaled as their own mutations, so they
+    /// travel and are scoped at sync one by one, as rows recorded by hand are.
+    ImportPart {
+        import: String,
+        through: u64,
+        rows: u64,
+    },
+    /// The end of import run `import` (local): all its `rows` applied, or, `undone`, none of
+    /// them (a run that could not be finished was taken back out of the journal).
+    ImportEnd {
+        import: String,
+        rows: u64,
+        undone: bool,
+    },
 }
 
 impl Mutation {
@@ -357,6 +373,7 @@ impl Mutation {
             Mutation::SetLanguage { .. } => "user.lang",
             Mutation::AddSite { .. } => "site.manage",
             Mutation::Rebuild { .. } => "rebuild",
+            Mutation::ImportPart { .. } | Mutation::ImportEnd { .. } => "import.mark",
         }
     }
 
@@ -387,6 +404,8 @@ impl Mutation {
                 | Mutation::RecordDelivery { .. }
                 | Mutation::MarkRead { .. }
                 | Mutation::Rebuild { .. }
+                | Mutation::ImportPart { .. }
+                | Mutation::ImportEnd { .. }
         )
     }
 
@@ -585,6 +604,9 @@ impl Mutation {
                 fields
             }
             Mutation::Rebuild { .. } => Vec::new(),
+            Mutation::ImportPart { import, .. } | Mutation::ImportEnd { import, .. } => {
+                vec![("import", import)]
+            }
         }
     }
 

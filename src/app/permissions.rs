@@ -59,6 +59,8 @@ pub fn holders(mutation: &Mutation) -> &'static [Role] {
         | Mutation::Session { .. } => &Role::ALL,
         // Anyone sets their own language; an admin anyone's (checked in `check`).
         Mutation::SetLanguage { .. } => &Role::ALL,
+        // Marks of an import run: each row it applies is checked as itself.
+        Mutation::ImportPart { .. } | Mutation::ImportEnd { .. } => &Role::ALL,
     }
 }
 
@@ -159,7 +161,9 @@ pub(crate) fn subject<R: Reader + ?Sized>(
         | Mutation::AccruePart { .. }
         | Mutation::SetLanguage { .. }
         | Mutation::AddSite { .. }
-        | Mutation::Rebuild { .. } => None,
+        | Mutation::Rebuild { .. }
+        | Mutation::ImportPart { .. }
+        | Mutation::ImportEnd { .. } => None,
     })
 }
 

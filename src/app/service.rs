@@ -41,6 +41,8 @@ pub struct App {
     pub(super) overdue_cache: shared::OverdueCache,
     /// Entries replayed on open to finish a rebuild that was cut short, if one was.
     redone_rebuild: Option<u64>,
+    /// What open did about an import run cut short, if there was one.
+    resumed_import: Option<super::import::ResumedImport>,
     /// What opening did about an incomplete sled snapshot, if there was one.
     snapshot_check: Option<SnapshotCheck>,
 }
@@ -70,6 +72,7 @@ impl App {
             overdue_cache: Default::default(),
             redone_rebuild: None,
             snapshot_check: None,
+            resumed_import: None,
         };
         app.migrate()?;
         if app.store.rebuild_unfinished()? {
@@ -100,6 +103,8 @@ impl App {
             };
             app.snapshot_check = Some(check);
         }
+        // An import cut short is finished (or undone) before anything is answered.
+        app.resumed_import = app.resume_import()?;
         Ok(app)
     }
 
@@ -222,6 +227,19 @@ impl App {
     /// Front ends say so.
     pub fn snapshot_check(&self) -> Option<&SnapshotCheck> {
         self.snapshot_check.as_ref()
+    }
+
+    /// What opening this database did about an import run cut short; `None` when there was
+    /// none. Front ends say so.
+    pub fn resumed_import(&self) -> Option<&super::import::ResumedImport> {
+        self.resumed_import.as_ref()
+    }
+
+    /// After changes written outside `run` (an import's parts): every screen and the shared
+    /// overdue list told.
+    pub(super) fn book_changed(&self) {
+        self.overdue_cache.note(shared::Touched::anything());
+        self.book_version.fetch_add(1, Ordering::AcqRel);
     }
 
     /// A counter that changes whenever a committed change may alter what a screen shows.

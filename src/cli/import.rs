@@ -1,15 +1,25 @@
-//! CSV and xlsx import: decode (UTF-8 with or without BOM, or GB18030) or read the first (or
-//! named) worksheet, check every row, and import all rows as one atomic change — or
-//! nothing, with every bad row reported as `FILE:LINE: column: reason` (`FILE:SHEET:ROW:
-//! column: reason` for a worksheet).
+//! CSV and xlsx import, streamed: the file is read a row at a time (CSV through a decoder of
+//! its encoding — UTF-8 with or without BOM, or GB18030 — or an .xlsx worksheet through
+//! calamine's cell reader), every row checked and its mutation staged on disk by the app
+//! (`app::import`); cross-row checks (duplicates, installment numbers) keep only ids and
+//! numbers, never whole rows. Only when every row passed are the rows applied, in journaled
+//! parts, all or nothing (a run cut short is finished on the next open). Every bad row is
+//! reported as `FILE:LINE: column: reason` (`FILE:SHEET:ROW: column: reason` for a
+//! worksheet). On a terminal, stderr shows a progress bar (rows and percent).
+//!
+//! Memory is bounded by the book, not by the file: the ids seen (customers, contracts,
+//! serials, codes), each contract's installment numbers (4 bytes each) and each referenced
+//! contract's state, plus at most `MAX_REPORTED` problem lines.
 
 use super::args::{Encoding, ImportKind};
 use super::xlsx;
-use crate::app::{App, AppError, Ctx, Mutation, NewContract};
+use crate::app::{App, AppError, Ctx, ImportStage, Mutation, NewContract};
+use crate::domain::outbound::{Machine, MachineStock, Model};
 use crate::domain::{Customer, Installment, Money, Rate};
-use crate::store::Reader;
+use crate::store::{Reader, RecordKind};
 use chrono::NaiveDate;
 use std::collections::{HashMap, HashSet};
+use std::io::{BufReader, Read};
 use std::path::Path;
 
 /// A failed import: every problem, one line each.
@@ -17,6 +27,10 @@ use std::path::Path;
 pub struct ImportError {
     pub lines: Vec<String>,
 }
+
+/// Problem lines kept for the report; beyond them only a count (memory stays bounded
+/// whatever a broken file holds).
+pub const MAX_REPORTED: usize = 10_000;
 
 /// Turns the file's bytes into text, detecting the encoding unless one is forced.
 pub fn decode(bytes: &[u8], encoding: Encoding) -> Result<String, String> {
@@ -30,19 +44,163 @@ pub fn decode(bytes: &[u8], encoding: Encoding) -> Result<String, String> {
             .map(|text| text.into_owned())
     };
     match encoding {
-        Encoding::Utf8 => utf8(bytes).map_err(|e| {
-            format!(
-                "not valid UTF-8 at byte {}; if it came from Excel in China try --encoding gb18030",
-                e.valid_up_to()
-            )
-        }),
-        Encoding::Gb18030 => {
-            gb(bytes).ok_or_else(|| "not valid GB18030 text; try --encoding utf-8".to_string())
-        }
-        Encoding::Auto => utf8(bytes).ok().or_else(|| gb(bytes)).ok_or_else(|| {
-            "neither UTF-8 nor GB18030 text; save it as CSV UTF-8 and try again".to_string()
-        }),
+        Encoding::Utf8 => utf8(bytes).map_err(|e| not_utf8(e.valid_up_to() as u64)),
+        Encoding::Gb18030 => gb(bytes).ok_or_else(not_gb18030),
+        Encoding::Auto => utf8(bytes)
+            .ok()
+            .or_else(|| gb(bytes))
+            .ok_or_else(neither_encoding),
     }
+}
+
+fn not_utf8(at: u64) -> String {
+    format!("not valid UTF-8 at byte {at}; if it came from Excel in China try --encoding gb18030")
+}
+
+fn not_gb18030() -> String {
+    "not valid GB18030 text; try --encoding utf-8".to_string()
+}
+
+fn neither_encoding() -> String {
+    "neither UTF-8 nor GB18030 text; save it as CSV UTF-8 and try again".to_string()
+}
+
+/// Where a stream of bytes stops being UTF-8 (the offset of the first bad byte), read a
+/// chunk at a time; `None` when all of it is UTF-8. A leading BOM counts as UTF-8.
+fn first_non_utf8(input: impl Read) -> std::io::Result<Option<u64>> {
+    let mut input = BufReader::with_capacity(1 << 16, input);
+    let mut buf = vec![0u8; 1 << 16];
+    let mut carry = 0usize; // bytes of an unfinished character kept from the last chunk
+    let mut offset = 0u64; // the file offset of buf[0]
+    loop {
+        let n = input.read(&mut buf[carry..])?;
+        let end = carry + n;
+        match std::str::from_utf8(&buf[..end]) {
+            Ok(_) if n == 0 => return Ok(None),
+            Ok(_) => {
+                offset += end as u64;
+                carry = 0;
+            }
+            Err(e) => {
+                let valid = e.valid_up_to();
+                if e.error_len().is_some() || n == 0 {
+                    return Ok(Some(offset + valid as u64));
+                }
+                buf.copy_within(valid..end, 0);
+                offset += valid as u64;
+                carry = end - valid;
+            }
+        }
+    }
+}
+
+/// Whether a stream of bytes is GB18030 text throughout, read a chunk at a time.
+fn is_gb18030(input: impl Read) -> std::io::Result<bool> {
+    let mut reader = GbReader::new(input);
+    let mut sink = vec![0u8; 1 << 16];
+    loop {
+        match reader.read(&mut sink) {
+            Ok(0) => return Ok(true),
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => return Ok(false),
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// GB18030 bytes read as UTF-8, a chunk at a time; malformed input is an `InvalidData` error.
+struct GbReader<R> {
+    input: R,
+    decoder: encoding_rs::Decoder,
+    raw: Vec<u8>,
+    raw_len: usize,
+    out: Vec<u8>,
+    out_at: usize,
+    done: bool,
+}
+
+impl<R: Read> GbReader<R> {
+    fn new(input: R) -> Self {
+        GbReader {
+            input,
+            decoder: encoding_rs::GB18030.new_decoder_without_bom_handling(),
+            raw: vec![0; 1 << 15],
+            raw_len: 0,
+            out: Vec::with_capacity(1 << 16),
+            out_at: 0,
+            done: false,
+        }
+    }
+}
+
+impl<R: Read> Read for GbReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.out_at == self.out.len() {
+            if self.done {
+                return Ok(0);
+            }
+            let n = self.input.read(&mut self.raw[self.raw_len..])?;
+            self.raw_len += n;
+            let last = n == 0;
+            self.out.clear();
+            self.out_at = 0;
+            self.out.resize(self.raw_len * 3 + 16, 0);
+            let (result, read, written) = self.decoder.decode_to_utf8_without_replacement(
+                &self.raw[..self.raw_len],
+                &mut self.out,
+                last,
+            );
+            if let encoding_rs::DecoderResult::Malformed(_, _) = result {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    not_gb18030(),
+                ));
+            }
+            self.out.truncate(written);
+            self.raw.copy_within(read..self.raw_len, 0);
+            self.raw_len -= read;
+            self.done = last;
+        }
+        let n = buf.len().min(self.out.len() - self.out_at);
+        buf[..n].copy_from_slice(&self.out[self.out_at..self.out_at + n]);
+        self.out_at += n;
+        Ok(n)
+    }
+}
+
+/// A byte stream without a leading UTF-8 BOM.
+fn without_bom(input: impl Read) -> std::io::Result<impl Read> {
+    let mut input = BufReader::with_capacity(1 << 16, input);
+    let head = std::io::BufRead::fill_buf(&mut input)?;
+    if head.starts_with(b"\xEF\xBB\xBF") {
+        std::io::BufRead::consume(&mut input, 3);
+    }
+    Ok(input)
+}
+
+/// The CSV file at `path` as UTF-8 bytes, in the encoding found (or forced), checked
+/// throughout before a row is read.
+fn open_csv(path: &Path, encoding: Encoding) -> Result<Box<dyn Read>, String> {
+    let open = || std::fs::File::open(path).map_err(|e| format!("cannot be read: {e}"));
+    let io = |e: std::io::Error| format!("cannot be read: {e}");
+    let utf8 = match encoding {
+        Encoding::Gb18030 => false,
+        Encoding::Utf8 | Encoding::Auto => match first_non_utf8(open()?).map_err(io)? {
+            None => true,
+            Some(at) if matches!(encoding, Encoding::Utf8) => return Err(not_utf8(at)),
+            Some(_) => false,
+        },
+    };
+    if utf8 {
+        return Ok(Box::new(without_bom(open()?).map_err(io)?));
+    }
+    if !is_gb18030(open()?).map_err(io)? {
+        return Err(match encoding {
+            Encoding::Gb18030 => not_gb18030(),
+            _ => neither_encoding(),
+        });
+    }
+    Ok(Box::new(GbReader::new(BufReader::new(open()?))))
 }
 
 pub use crate::app::book_export::{
@@ -51,15 +209,21 @@ pub use crate::app::book_export::{
 pub const MACHINE_COLUMNS: &[&str] = &["serial", "model", "type", "yard", "arrived_on"];
 pub const ACCESSORY_COLUMNS: &[&str] = &["code", "name", "unit", "quantity"];
 
-/// One data row: its line in the file and its fields by column name.
-struct Row {
+/// One data row: its line in the file and its fields in the header's order.
+struct Row<'h> {
     line: u64,
-    fields: HashMap<String, String>,
+    headers: &'h [String],
+    fields: Vec<String>,
 }
 
-impl Row {
+impl Row<'_> {
     fn get(&self, column: &str) -> &str {
-        self.fields.get(column).map(|s| s.trim()).unwrap_or("")
+        self.headers
+            .iter()
+            .position(|h| h == column)
+            .and_then(|i| self.fields.get(i))
+            .map(|s| s.trim())
+            .unwrap_or("")
     }
 }
 
@@ -67,17 +231,50 @@ impl Row {
 struct Problems<'a> {
     file: &'a str,
     lines: Vec<String>,
+    /// Problems found beyond `MAX_REPORTED`: counted, not kept.
+    more: u64,
     /// A worksheet: a whole number in a date column is an Excel serial date.
     serial_dates: bool,
 }
 
 impl Problems<'_> {
-    fn add(&mut self, line: u64, column: &str, reason: impl std::fmt::Display) {
-        self.lines
-            .push(format!("{}:{line}: {column}: {reason}", self.file));
+    fn new(file: &str, serial_dates: bool) -> Problems<'_> {
+        Problems {
+            file,
+            lines: Vec::new(),
+            more: 0,
+            serial_dates,
+        }
     }
 
-    fn required<'r>(&mut self, row: &'r Row, column: &str) -> Option<&'r str> {
+    fn any(&self) -> bool {
+        !self.lines.is_empty()
+    }
+
+    fn push(&mut self, line: String) {
+        if self.lines.len() < MAX_REPORTED {
+            self.lines.push(line);
+        } else {
+            self.more += 1;
+        }
+    }
+
+    fn add(&mut self, line: u64, column: &str, reason: impl std::fmt::Display) {
+        self.push(format!("{}:{line}: {column}: {reason}", self.file));
+    }
+
+    /// Every problem, with a last line counting those not kept.
+    fn into_lines(mut self) -> Vec<String> {
+        if self.more > 0 {
+            self.lines.push(format!(
+                "{}: {} more problems not shown; correct these and import again",
+                self.file, self.more
+            ));
+        }
+        self.lines
+    }
+
+    fn required<'r>(&mut self, row: &'r Row<'_>, column: &str) -> Option<&'r str> {
         let value = row.get(column);
         if value.is_empty() {
             self.add(row.line, column, "is empty; it is required");
@@ -87,7 +284,7 @@ impl Problems<'_> {
         }
     }
 
-    fn date(&mut self, row: &Row, column: &str) -> Option<NaiveDate> {
+    fn date(&mut self, row: &Row<'_>, column: &str) -> Option<NaiveDate> {
         let value = self.required(row, column)?;
         let serial = self
             .serial_dates
@@ -102,7 +299,7 @@ impl Problems<'_> {
         }
     }
 
-    fn money(&mut self, row: &Row, column: &str) -> Option<Money> {
+    fn money(&mut self, row: &Row<'_>, column: &str) -> Option<Money> {
         let value = self.required(row, column)?;
         match Money::parse(value) {
             Ok(amount) => Some(amount),
@@ -118,19 +315,6 @@ impl Problems<'_> {
 /// outside `domain::limits`' range are refused.
 pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
     crate::domain::limits::parse_date(text)
-}
-
-/// What an import reads: CSV text, or a worksheet's rows as text (with their row numbers).
-enum Input {
-    Csv(String),
-    Sheet(xlsx::SheetRows),
-}
-
-fn read_rows(input: &Input, expected: &[&str], problems: &mut Problems<'_>) -> Vec<Row> {
-    match input {
-        Input::Csv(text) => read_csv_rows(text, expected, problems),
-        Input::Sheet(rows) => read_sheet_rows(rows, expected, problems),
-    }
 }
 
 /// The header's names, lowercased; a problem (and None) when it lacks an expected column.
@@ -164,97 +348,130 @@ fn check_header(
     None
 }
 
-/// A worksheet's rows: the first non-empty row is the header; blank rows are skipped.
-fn read_sheet_rows(
-    rows: &[(u64, Vec<xlsx::CellText>)],
-    expected: &[&str],
-    problems: &mut Problems<'_>,
-) -> Vec<Row> {
-    let blank = |cells: &[xlsx::CellText]| {
-        cells
-            .iter()
-            .all(|c| c.as_ref().is_ok_and(|t| t.trim().is_empty()))
-    };
-    let mut rows = rows.iter().filter(|(_, cells)| !blank(cells));
-    let Some((line, header)) = rows.next() else {
-        problems.add(
-            1,
-            "header",
-            "the sheet is empty; the first row must name the columns",
-        );
-        return Vec::new();
-    };
-    let header = header
-        .iter()
-        .map(|c| c.clone().unwrap_or_default())
-        .collect();
-    let Some(headers) = check_header(header, *line, expected, problems) else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for (line, cells) in rows {
-        let mut fields = HashMap::new();
-        for (header, cell) in headers.iter().zip(cells) {
-            match cell {
-                Ok(text) => {
-                    fields.insert(header.clone(), text.clone());
-                }
-                Err(reason) => problems.add(*line, header, reason),
-            }
-        }
-        out.push(Row {
-            line: *line,
-            fields,
-        });
-    }
-    out
+/// A worksheet's rows as they stream: the first non-empty row is the header; blank rows
+/// are skipped.
+struct SheetRows<'e> {
+    expected: &'e [&'e str],
+    /// `None` until the header is met; `Some(None)` after a bad header.
+    headers: Option<Option<Vec<String>>>,
 }
 
-fn read_csv_rows(text: &str, expected: &[&str], problems: &mut Problems<'_>) -> Vec<Row> {
+impl SheetRows<'_> {
+    fn feed(
+        &mut self,
+        line: u64,
+        cells: Vec<xlsx::CellText>,
+        problems: &mut Problems<'_>,
+        each: &mut dyn FnMut(&Row<'_>, &mut Problems<'_>),
+    ) {
+        if cells
+            .iter()
+            .all(|c| c.as_ref().is_ok_and(|t| t.trim().is_empty()))
+        {
+            return;
+        }
+        let Some(headers) = &self.headers else {
+            let header = cells.into_iter().map(|c| c.unwrap_or_default()).collect();
+            self.headers = Some(check_header(header, line, self.expected, problems));
+            return;
+        };
+        let Some(headers) = headers else { return };
+        let mut fields = Vec::with_capacity(headers.len());
+        for (header, cell) in headers.iter().zip(cells) {
+            match cell {
+                Ok(text) => fields.push(text),
+                Err(reason) => {
+                    problems.add(line, header, reason);
+                    fields.push(String::new());
+                }
+            }
+        }
+        each(
+            &Row {
+                line,
+                headers,
+                fields,
+            },
+            problems,
+        );
+    }
+
+    fn finish(&self, problems: &mut Problems<'_>) {
+        if self.headers.is_none() {
+            problems.add(
+                1,
+                "header",
+                "the sheet is empty; the first row must name the columns",
+            );
+        }
+    }
+}
+
+/// Reads CSV rows one at a time, handing each clean one to `each`. `progress` hears the
+/// bytes read so far.
+fn each_csv_row(
+    input: impl Read,
+    expected: &[&str],
+    problems: &mut Problems<'_>,
+    progress: &mut dyn FnMut(u64),
+    each: &mut dyn FnMut(&Row<'_>, &mut Problems<'_>),
+) {
     let mut reader = csv::ReaderBuilder::new()
         .flexible(false)
-        .from_reader(text.as_bytes());
+        .buffer_capacity(1 << 16)
+        .from_reader(input);
     let headers: Vec<String> = match reader.headers() {
         Ok(h) => h.iter().map(str::to_owned).collect(),
         Err(e) => {
-            problems.add(1, "header", format!("cannot be read: {e}"));
-            return Vec::new();
+            problems.add(1, "header", format!("cannot be read: {}", csv_reason(&e)));
+            return;
         }
     };
     let Some(headers) = check_header(headers, 1, expected, problems) else {
-        return Vec::new();
+        return;
     };
-    let mut rows = Vec::new();
-    for record in reader.records() {
-        match record {
-            Ok(record) => {
-                let line = record.position().map_or(0, |p| p.line());
+    let mut record = csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {
+                let position = record.position();
+                let line = position.map_or(0, |p| p.line());
+                progress(position.map_or(0, |p| p.byte()));
                 if record.iter().all(|f| f.trim().is_empty()) {
                     continue;
                 }
-                let fields: HashMap<String, String> = headers
-                    .iter()
-                    .cloned()
-                    .zip(record.iter().map(str::to_owned))
-                    .collect();
                 let mut clean = true;
-                for column in &headers {
-                    if let Some(why) = crate::domain::text::problem(&fields[column], false) {
+                for (column, field) in headers.iter().zip(record.iter()) {
+                    if let Some(why) = crate::domain::text::problem(field, false) {
                         problems.add(line, column, why);
                         clean = false;
                     }
                 }
                 if clean {
-                    rows.push(Row { line, fields });
+                    let row = Row {
+                        line,
+                        headers: &headers,
+                        fields: record.iter().map(str::to_owned).collect(),
+                    };
+                    each(&row, problems);
                 }
             }
             Err(e) => {
+                if let csv::ErrorKind::Io(io) = e.kind()
+                    && io.kind() == std::io::ErrorKind::InvalidData
+                {
+                    problems.add(0, "row", io);
+                    return;
+                }
                 let line = e.position().map_or(0, |p| p.line());
                 problems.add(line, "row", format!("cannot be read: {}", csv_reason(&e)));
+                if matches!(e.kind(), csv::ErrorKind::Io(_)) {
+                    return;
+                }
             }
         }
     }
-    rows
 }
 
 fn csv_reason(e: &csv::Error) -> String {
@@ -285,6 +502,52 @@ impl Source<'_> {
     }
 }
 
+/// What an import reads, opened: CSV bytes (UTF-8), or a workbook and its sheet's name.
+enum Input {
+    Csv(Box<dyn Read>, u64),
+    Sheet(Box<xlsx::Book>, String),
+}
+
+/// Reads every row of `input` (a terminal sees the rows and percent go by), handing each to
+/// `each`.
+fn each_row(
+    input: Input,
+    expected: &[&str],
+    problems: &mut Problems<'_>,
+    bar: &mut super::progress::Bar,
+    each: &mut dyn FnMut(&Row<'_>, &mut Problems<'_>),
+) -> Result<(), String> {
+    match input {
+        Input::Csv(reader, size) => {
+            let mut rows = 0u64;
+            each_csv_row(
+                reader,
+                expected,
+                problems,
+                &mut |byte| {
+                    rows += 1;
+                    bar.show(rows, Some((byte, size)));
+                },
+                each,
+            );
+        }
+        Input::Sheet(mut book, name) => {
+            let mut sheet = SheetRows {
+                expected,
+                headers: None,
+            };
+            let mut rows = 0u64;
+            xlsx::each_row(&mut book, &name, &mut |line, cells| {
+                rows += 1;
+                bar.show(rows, None);
+                sheet.feed(line, cells, problems, each);
+            })?;
+            sheet.finish(problems);
+        }
+    }
+    Ok(())
+}
+
 /// Imports one file. On success returns how many rows were imported.
 pub fn import(
     app: &App,
@@ -298,60 +561,84 @@ pub fn import(
     let one = |msg: String| ImportError { lines: vec![msg] };
     app.require(ctx, &representative(kind, confirm))
         .map_err(|e| one(e.to_string()))?;
-    let text = if source.is_xlsx() {
-        let (sheet, rows) =
-            xlsx::read(path, source.sheet).map_err(|e| one(format!("{file}: {e}")))?;
+    let input = if source.is_xlsx() {
+        let (book, sheet) =
+            xlsx::open(path, source.sheet).map_err(|e| one(format!("{file}: {e}")))?;
         file = format!("{file}:{sheet}");
-        Input::Sheet(rows)
+        Input::Sheet(Box::new(book), sheet)
     } else {
         if source.sheet.is_some() {
             return Err(one(format!(
                 "{file}: --sheet is for .xlsx files; this one is read as CSV"
             )));
         }
-        let bytes = std::fs::read(path).map_err(|e| one(format!("{file}: cannot be read: {e}")))?;
-        Input::Csv(decode(&bytes, source.encoding).map_err(|e| one(format!("{file}: {e}")))?)
+        let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        let reader = open_csv(path, source.encoding).map_err(|e| one(format!("{file}: {e}")))?;
+        Input::Csv(reader, size)
     };
-    let mut problems = Problems {
-        file: &file,
-        lines: Vec::new(),
-        serial_dates: matches!(text, Input::Sheet(_)),
-    };
-    let store = app.store();
-    let (mutations, lines): (Vec<Mutation>, Vec<u64>) = match kind {
-        ImportKind::Customers => customers(&text, &mut problems),
-        ImportKind::Contracts => contracts(&text, store, &mut problems),
-        ImportKind::Installments => installments(&text, store, &mut problems),
-        ImportKind::Payments => payments(&text, store, ctx.today, confirm, &mut problems),
-        ImportKind::Machines => machines(&text, store, &mut problems),
-        ImportKind::Accessories => accessories(&text, &mut problems),
-    }
-    .map_err(|e| one(format!("{file}: {e}")))?
-    .into_iter()
-    .unzip();
-    if !problems.lines.is_empty() {
-        return Err(ImportError {
-            lines: problems.lines,
-        });
-    }
-    if mutations.is_empty() {
-        return Err(one(format!("{file}: has no data rows; nothing imported")));
-    }
-    let count = mutations
-        .iter()
-        .map(|m| match m {
+    let mut problems = Problems::new(&file, matches!(input, Input::Sheet(..)));
+    let mut stage = app
+        .stage_import(ctx)
+        .map_err(|e| one(format!("{file}: {e}")))?;
+    let mut checker = checker(kind, app.store(), ctx.today, confirm);
+    let mut bar = super::progress::Bar::new("checking");
+    let mut counted = 0usize;
+    let mut stage_row = |line: u64, mutation: Mutation, p: &mut Problems<'_>| {
+        counted += match &mutation {
             Mutation::AddInstallments { installments, .. } => installments.len(),
             _ => 1,
-        })
-        .sum();
-    app.execute_batch(ctx, &mutations).map_err(|e| match e {
-        AppError::InBatch { index, error } => one(format!("{file}:{}: {error}", lines[index])),
+        };
+        let staged = if p.any() {
+            stage.check(app, &mutation)
+        } else {
+            stage.push(app, line, &mutation)
+        };
+        if let Err(e) = staged {
+            p.push(format!("{}:{line}: {e}", p.file));
+        }
+    };
+    let read = each_row(
+        input,
+        checker.columns(),
+        &mut problems,
+        &mut bar,
+        &mut |row, p| {
+            if let Some((mutation, line)) = checker.row(row, p) {
+                stage_row(line, mutation, p);
+            }
+        },
+    );
+    if let Some((mutation, line)) = checker.finish() {
+        stage_row(line, mutation, &mut problems);
+    }
+    bar.done();
+    let fail = |lines: Vec<String>, stage: ImportStage| {
+        stage.discard();
+        Err(ImportError { lines })
+    };
+    if let Err(e) = read {
+        return fail(vec![format!("{file}: {e}")], stage);
+    }
+    if problems.any() {
+        return fail(problems.into_lines(), stage);
+    }
+    if stage.rows() == 0 {
+        return fail(
+            vec![format!("{file}: has no data rows; nothing imported")],
+            stage,
+        );
+    }
+    let mut bar = super::progress::Bar::new("importing");
+    app.run_import(ctx, stage, &mut |done, rows| {
+        bar.show(done, Some((done, rows)));
+    })
+    .map_err(|e| match e {
+        AppError::InBatch { index, error } => one(format!("{file}:{index}: {error}")),
         other => one(format!("{file}: {other}")),
     })?;
-    Ok(count)
+    bar.done();
+    Ok(counted)
 }
-
-type Planned = Result<Vec<(Mutation, u64)>, String>;
 
 /// A mutation of the kind an import makes, for the permission check before reading.
 fn representative(kind: ImportKind, confirm: bool) -> Mutation {
@@ -388,17 +675,203 @@ fn representative(kind: ImportKind, confirm: bool) -> Mutation {
     }
 }
 
-fn customers(text: &Input, p: &mut Problems<'_>) -> Planned {
-    let rows = read_rows(text, CUSTOMER_COLUMNS, p);
-    let mut seen = HashSet::new();
-    let mut out = Vec::new();
-    for row in &rows {
+/// The checks of one kind of file, a row at a time: each row gives its mutation and the
+/// line to report it at, or problems. Whatever a checker keeps across rows is ids and numbers.
+trait Checker {
+    fn columns(&self) -> &'static [&'static str];
+    fn row(&mut self, row: &Row<'_>, p: &mut Problems<'_>) -> Option<(Mutation, u64)>;
+    /// A mutation still held when the file ends.
+    fn finish(&mut self) -> Option<(Mutation, u64)> {
+        None
+    }
+}
+
+fn checker<'s>(
+    kind: ImportKind,
+    store: &'s crate::store::Store,
+    today: NaiveDate,
+    confirm: bool,
+) -> Box<dyn Checker + 's> {
+    match kind {
+        ImportKind::Customers => Box::new(Customers::default()),
+        ImportKind::Contracts => Box::new(Contracts {
+            store,
+            seen: HashSet::new(),
+        }),
+        ImportKind::Installments => Box::new(Installments {
+            store,
+            contracts: HashMap::new(),
+            pending: None,
+        }),
+        ImportKind::Payments => Box::new(Payments {
+            store,
+            today,
+            confirm,
+            contracts: HashMap::new(),
+        }),
+        ImportKind::Machines => Box::new(Machines {
+            store,
+            seen: HashSet::new(),
+            types: HashMap::new(),
+        }),
+        ImportKind::Accessories => Box::new(Accessories::default()),
+    }
+}
+
+#[derive(Default)]
+struct Customers<'s> {
+    seen: HashSet<String>,
+    _store: std::marker::PhantomData<&'s ()>,
+}
+
+struct Contracts<'s> {
+    store: &'s crate::store::Store,
+    seen: HashSet<String>,
+}
+
+/// Each contract met: `None` when it is not in the book, else the installment numbers the
+/// book holds and those this file gave it so far (sorted).
+type Seqs = Option<(Vec<u32>, Vec<u32>)>;
+
+struct Installments<'s> {
+    store: &'s crate::store::Store,
+    contracts: HashMap<String, Seqs>,
+    /// Consecutive rows of one contract become one mutation, reported at its first line.
+    pending: Option<(Mutation, u64)>,
+}
+
+/// Installments held in one mutation at most: a long run of one contract's rows is split.
+const INSTALLMENTS_PER_MUTATION: usize = 1_000;
+
+struct Payments<'s> {
+    store: &'s crate::store::Store,
+    today: NaiveDate,
+    confirm: bool,
+    /// Each contract met: `None` when not in the book, else `Some(state)` when closed.
+    contracts: HashMap<String, Option<Option<&'static str>>>,
+}
+
+struct Machines<'s> {
+    store: &'s crate::store::Store,
+    seen: HashSet<String>,
+    types: HashMap<String, String>,
+}
+
+#[derive(Default)]
+struct Accessories<'s> {
+    seen: HashSet<String>,
+    _store: std::marker::PhantomData<&'s ()>,
+}
+
+impl Checker for Installments<'_> {
+    fn columns(&self) -> &'static [&'static str] {
+        INSTALLMENT_COLUMNS
+    }
+
+    fn row(&mut self, row: &Row<'_>, p: &mut Problems<'_>) -> Option<(Mutation, u64)> {
+        let no = p.required(row, "contract_no");
+        let seq = match p.required(row, "seq") {
+            Some(text) => match text.parse::<u32>() {
+                Ok(n) if n >= 1 => Some(n),
+                _ => {
+                    p.add(
+                        row.line,
+                        "seq",
+                        format!("'{text}' is not an installment number (1, 2, …)"),
+                    );
+                    None
+                }
+            },
+            None => None,
+        };
+        let due = p.date(row, "due_date");
+        let principal = p.money(row, "principal");
+        let interest = p.money(row, "interest");
+        if let Some(no) = no {
+            if !self.contracts.contains_key(no) {
+                let book = self.store.contract(no).ok().flatten().map(|c| {
+                    let mut seqs: Vec<u32> = c.installments.iter().map(|i| i.seq).collect();
+                    seqs.sort_unstable();
+                    (seqs, Vec::new())
+                });
+                self.contracts.insert(no.to_string(), book);
+            }
+            match self.contracts.get_mut(no).and_then(Option::as_mut) {
+                None => p.add(
+                    row.line,
+                    "contract_no",
+                    format!("{no} is not in the book; import contracts first"),
+                ),
+                Some((book, _)) if seq.is_some_and(|s| book.binary_search(&s).is_ok()) => p.add(
+                    row.line,
+                    "seq",
+                    format!(
+                        "installment {} of {no} already exists in the book",
+                        seq.unwrap_or_default()
+                    ),
+                ),
+                Some((_, file)) => {
+                    if let Some(seq) = seq {
+                        match file.binary_search(&seq) {
+                            Ok(_) => p.add(
+                                row.line,
+                                "seq",
+                                format!("installment {seq} of {no} appears twice in this file"),
+                            ),
+                            Err(at) => file.insert(at, seq),
+                        }
+                    }
+                }
+            }
+        }
+        let (Some(no), Some(seq), Some(due), Some(principal), Some(interest)) =
+            (no, seq, due, principal, interest)
+        else {
+            return None;
+        };
+        let inst = Installment {
+            seq,
+            due,
+            principal,
+            interest,
+        };
+        if let Some((
+            Mutation::AddInstallments {
+                contract,
+                installments,
+            },
+            _,
+        )) = &mut self.pending
+            && contract == no
+            && installments.len() < INSTALLMENTS_PER_MUTATION
+        {
+            installments.push(inst);
+            return None;
+        }
+        let next = Mutation::AddInstallments {
+            contract: no.to_string(),
+            installments: vec![inst],
+        };
+        self.pending.replace((next, row.line))
+    }
+
+    fn finish(&mut self) -> Option<(Mutation, u64)> {
+        self.pending.take()
+    }
+}
+
+impl Checker for Customers<'_> {
+    fn columns(&self) -> &'static [&'static str] {
+        CUSTOMER_COLUMNS
+    }
+
+    fn row(&mut self, row: &Row<'_>, p: &mut Problems<'_>) -> Option<(Mutation, u64)> {
         let id = p.required(row, "customer_id");
         let name = p.required(row, "name");
         let branch = p.required(row, "branch");
         let collector = p.required(row, "collector");
         if let Some(id) = id
-            && !seen.insert(id.to_string())
+            && !self.seen.insert(id.to_string())
         {
             p.add(
                 row.line,
@@ -417,26 +890,27 @@ fn customers(text: &Input, p: &mut Problems<'_>) -> Planned {
                 branch: nfc(branch),
                 collector: collector.to_string(),
             };
-            out.push((Mutation::PutCustomer(customer), row.line));
+            return Some((Mutation::PutCustomer(customer), row.line));
         }
+        None
     }
-    Ok(out)
 }
 
-fn contracts(text: &Input, store: &crate::store::Store, p: &mut Problems<'_>) -> Planned {
-    let rows = read_rows(text, CONTRACT_COLUMNS, p);
-    let mut seen = HashSet::new();
-    let mut out = Vec::new();
-    for row in &rows {
+impl Checker for Contracts<'_> {
+    fn columns(&self) -> &'static [&'static str] {
+        CONTRACT_COLUMNS
+    }
+
+    fn row(&mut self, row: &Row<'_>, p: &mut Problems<'_>) -> Option<(Mutation, u64)> {
         let no = p.required(row, "contract_no");
         if let Some(no) = no {
-            if !seen.insert(no.to_string()) {
+            if !self.seen.insert(no.to_string()) {
                 p.add(
                     row.line,
                     "contract_no",
                     format!("{no} appears twice in this file"),
                 );
-            } else if store.contract(no).ok().flatten().is_some() {
+            } else if self.store.contract(no).ok().flatten().is_some() {
                 p.add(
                     row.line,
                     "contract_no",
@@ -446,7 +920,7 @@ fn contracts(text: &Input, store: &crate::store::Store, p: &mut Problems<'_>) ->
         }
         let customer = p.required(row, "customer_id");
         if let Some(id) = customer
-            && store.customer(id).ok().flatten().is_none()
+            && self.store.customer(id).ok().flatten().is_none()
         {
             p.add(
                 row.line,
@@ -494,7 +968,7 @@ fn contracts(text: &Input, store: &crate::store::Store, p: &mut Problems<'_>) ->
             Some(grace),
         ) = (no, customer, signed_on, model, financed, rate, grace)
         {
-            out.push((
+            return Some((
                 Mutation::AddContract(NewContract {
                     no: no.to_string(),
                     customer_id: customer.to_string(),
@@ -508,122 +982,46 @@ fn contracts(text: &Input, store: &crate::store::Store, p: &mut Problems<'_>) ->
                 row.line,
             ));
         }
+        None
     }
-    Ok(out)
 }
 
-fn installments(text: &Input, store: &crate::store::Store, p: &mut Problems<'_>) -> Planned {
-    let rows = read_rows(text, INSTALLMENT_COLUMNS, p);
-    let mut seen: HashSet<(String, u32)> = HashSet::new();
-    let mut existing: HashMap<String, Option<HashSet<u32>>> = HashMap::new();
-    // Consecutive rows of one contract become one mutation, reported at its first line.
-    let mut out: Vec<(Mutation, u64)> = Vec::new();
-    for row in &rows {
-        let no = p.required(row, "contract_no");
-        let seq = match p.required(row, "seq") {
-            Some(text) => match text.parse::<u32>() {
-                Ok(n) if n >= 1 => Some(n),
-                _ => {
-                    p.add(
-                        row.line,
-                        "seq",
-                        format!("'{text}' is not an installment number (1, 2, …)"),
-                    );
-                    None
-                }
-            },
-            None => None,
-        };
-        let due = p.date(row, "due_date");
-        let principal = p.money(row, "principal");
-        let interest = p.money(row, "interest");
-        if let Some(no) = no {
-            let known = existing.entry(no.to_string()).or_insert_with(|| {
-                store
-                    .contract(no)
-                    .ok()
-                    .flatten()
-                    .map(|c| c.installments.iter().map(|i| i.seq).collect())
-            });
-            match (known, seq) {
-                (None, _) => p.add(
-                    row.line,
-                    "contract_no",
-                    format!("{no} is not in the book; import contracts first"),
-                ),
-                (Some(seqs), Some(seq)) if seqs.contains(&seq) => p.add(
-                    row.line,
-                    "seq",
-                    format!("installment {seq} of {no} already exists in the book"),
-                ),
-                (Some(_), Some(seq)) if !seen.insert((no.to_string(), seq)) => p.add(
-                    row.line,
-                    "seq",
-                    format!("installment {seq} of {no} appears twice in this file"),
-                ),
-                _ => {}
-            }
-        }
-        if let (Some(no), Some(seq), Some(due), Some(principal), Some(interest)) =
-            (no, seq, due, principal, interest)
-        {
-            let inst = Installment {
-                seq,
-                due,
-                principal,
-                interest,
-            };
-            match out.last_mut() {
-                Some((
-                    Mutation::AddInstallments {
-                        contract,
-                        installments,
-                    },
-                    _,
-                )) if contract == no => installments.push(inst),
-                _ => out.push((
-                    Mutation::AddInstallments {
-                        contract: no.to_string(),
-                        installments: vec![inst],
-                    },
-                    row.line,
-                )),
-            }
-        }
+impl Checker for Payments<'_> {
+    fn columns(&self) -> &'static [&'static str] {
+        PAYMENT_COLUMNS
     }
-    Ok(out)
-}
 
-fn payments(
-    text: &Input,
-    store: &crate::store::Store,
-    today: NaiveDate,
-    confirm: bool,
-    p: &mut Problems<'_>,
-) -> Planned {
-    let rows = read_rows(text, PAYMENT_COLUMNS, p);
-    let mut out = Vec::new();
-    for row in &rows {
+    fn row(&mut self, row: &Row<'_>, p: &mut Problems<'_>) -> Option<(Mutation, u64)> {
         let no = p.required(row, "contract_no");
         if let Some(no) = no {
-            match store.contract(no).ok().flatten() {
+            if !self.contracts.contains_key(no) {
+                let state = self.store.contract(no).ok().flatten().map(|c| {
+                    if c.is_open() {
+                        None
+                    } else {
+                        Some(c.state.name())
+                    }
+                });
+                self.contracts.insert(no.to_string(), state);
+            }
+            match self.contracts[no] {
                 None => p.add(row.line, "contract_no", format!("{no} is not in the book")),
-                Some(c) if !c.is_open() => p.add(
+                Some(Some(state)) => p.add(
                     row.line,
                     "contract_no",
-                    format!("{no} is {}; it takes no payments", c.state.name()),
+                    format!("{no} is {state}; it takes no payments"),
                 ),
-                Some(_) => {}
+                Some(None) => {}
             }
         }
         let received_on = p.date(row, "received_on");
         if let Some(day) = received_on
-            && day > today
+            && day > self.today
         {
             p.add(
                 row.line,
                 "received_on",
-                format!("{day} is after today ({today})"),
+                format!("{day} is after today ({})", self.today),
             );
         }
         let amount = p.money(row, "amount");
@@ -635,7 +1033,7 @@ fn payments(
                 "" => "transfer",
                 m => m,
             };
-            out.push((
+            return Some((
                 Mutation::RecordPayment {
                     id: String::new(),
                     contract: no.to_string(),
@@ -643,32 +1041,31 @@ fn payments(
                     amount,
                     method: method.to_string(),
                     reference: row.get("reference").to_string(),
-                    confirmed: confirm,
+                    confirmed: self.confirm,
                 },
                 row.line,
             ));
         }
+        None
     }
-    Ok(out)
 }
 
-fn machines(text: &Input, store: &crate::store::Store, p: &mut Problems<'_>) -> Planned {
-    use crate::domain::outbound::{Machine, MachineStock, Model};
-    use crate::store::RecordKind;
-    let rows = read_rows(text, MACHINE_COLUMNS, p);
-    let mut seen = HashSet::new();
-    let mut types: HashMap<String, String> = HashMap::new();
-    let mut out = Vec::new();
-    for row in &rows {
+impl Checker for Machines<'_> {
+    fn columns(&self) -> &'static [&'static str] {
+        MACHINE_COLUMNS
+    }
+
+    fn row(&mut self, row: &Row<'_>, p: &mut Problems<'_>) -> Option<(Mutation, u64)> {
         let serial = p.required(row, "serial");
         if let Some(serial) = serial {
-            if !seen.insert(serial.to_string()) {
+            if !self.seen.insert(serial.to_string()) {
                 p.add(
                     row.line,
                     "serial",
                     format!("{serial} appears twice in this file"),
                 );
-            } else if store
+            } else if self
+                .store
                 .record::<Machine>(RecordKind::Machine, serial)
                 .ok()
                 .flatten()
@@ -684,8 +1081,8 @@ fn machines(text: &Input, store: &crate::store::Store, p: &mut Problems<'_>) -> 
         let model = p.required(row, "model");
         let kind = p.required(row, "type");
         if let (Some(model), Some(kind)) = (model, kind) {
-            let known = types.get(model).cloned().or_else(|| {
-                store
+            let known = self.types.get(model).cloned().or_else(|| {
+                self.store
                     .record::<Model>(RecordKind::Model, model)
                     .ok()
                     .flatten()
@@ -698,7 +1095,7 @@ fn machines(text: &Input, store: &crate::store::Store, p: &mut Problems<'_>) -> 
                     format!("model {model} is of type {t}, not {kind}"),
                 ),
                 _ => {
-                    types.insert(model.to_string(), kind.to_string());
+                    self.types.insert(model.to_string(), kind.to_string());
                 }
             }
         }
@@ -715,20 +1112,21 @@ fn machines(text: &Input, store: &crate::store::Store, p: &mut Problems<'_>) -> 
                 arrived_on,
                 state: MachineStock::InStock,
             };
-            out.push((Mutation::AddMachine(machine), row.line));
+            return Some((Mutation::AddMachine(machine), row.line));
         }
+        None
     }
-    Ok(out)
 }
 
-fn accessories(text: &Input, p: &mut Problems<'_>) -> Planned {
-    let rows = read_rows(text, ACCESSORY_COLUMNS, p);
-    let mut seen = HashSet::new();
-    let mut out = Vec::new();
-    for row in &rows {
+impl Checker for Accessories<'_> {
+    fn columns(&self) -> &'static [&'static str] {
+        ACCESSORY_COLUMNS
+    }
+
+    fn row(&mut self, row: &Row<'_>, p: &mut Problems<'_>) -> Option<(Mutation, u64)> {
         let code = p.required(row, "code");
         if let Some(code) = code
-            && !seen.insert(code.to_string())
+            && !self.seen.insert(code.to_string())
         {
             p.add(
                 row.line,
@@ -758,10 +1156,10 @@ fn accessories(text: &Input, p: &mut Problems<'_>) -> Planned {
                 unit: row.get("unit").to_string(),
                 quantity,
             };
-            out.push((m, row.line));
+            return Some((m, row.line));
         }
+        None
     }
-    Ok(out)
 }
 
 /// Names are stored NFC-normalised, so the same name typed two ways is one name.
@@ -801,15 +1199,53 @@ mod tests {
         assert!(parse_date("2026-02-30").unwrap_err().contains("YYYY-MM-DD"));
     }
 
+    /// The streamed encoding checks agree with `decode` on whole files.
+    #[test]
+    fn streamed_decoding_agrees_with_decode() {
+        let text = "customer_id,name\nC1,张伟\n".repeat(5000);
+        let (gb, _, _) = encoding_rs::GB18030.encode(&text);
+        assert_eq!(first_non_utf8(text.as_bytes()).unwrap(), None);
+        let at = first_non_utf8(gb.as_ref()).unwrap().unwrap();
+        assert_eq!(
+            std::str::from_utf8(&gb).unwrap_err().valid_up_to() as u64,
+            at
+        );
+        let mut back = String::new();
+        GbReader::new(gb.as_ref())
+            .read_to_string(&mut back)
+            .unwrap();
+        assert_eq!(back, text);
+        assert!(!is_gb18030(&b"\xff\xff\xff"[..]).unwrap());
+        // A character cut by the chunk boundary is still UTF-8.
+        let mut long = "a".repeat((1 << 16) - 1);
+        long.push('张');
+        assert_eq!(first_non_utf8(long.as_bytes()).unwrap(), None);
+    }
+
     proptest! {
+        /// Streamed checks give what `decode` gives, whatever the bytes.
+        #[test]
+        fn streamed_checks_agree_with_decode(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
+            let utf8 = decode(&bytes, Encoding::Utf8).is_ok();
+            prop_assert_eq!(first_non_utf8(&bytes[..]).unwrap().is_none(), utf8);
+            let gb = decode(&bytes, Encoding::Gb18030);
+            prop_assert_eq!(is_gb18030(&bytes[..]).unwrap(), gb.is_ok());
+            if let Ok(text) = gb {
+                let mut back = String::new();
+                GbReader::new(&bytes[..]).read_to_string(&mut back).unwrap();
+                prop_assert_eq!(back, text);
+            }
+        }
+
         // Whatever bytes arrive, decoding and row reading return values or errors, never panic.
         #[test]
         fn decoding_and_reading_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
             for enc in [Encoding::Auto, Encoding::Utf8, Encoding::Gb18030] {
                 if let Ok(text) = decode(&bytes, enc) {
-                    let mut p = Problems { file: "f.csv", lines: Vec::new(), serial_dates: false };
-                    let rows = read_rows(&Input::Csv(text), PAYMENT_COLUMNS, &mut p);
-                    prop_assert!(rows.iter().all(|r| r.line >= 1));
+                    let mut p = Problems::new("f.csv", false);
+                    let mut lines = Vec::new();
+                    each_csv_row(text.as_bytes(), PAYMENT_COLUMNS, &mut p, &mut |_| {}, &mut |r, _| lines.push(r.line));
+                    prop_assert!(lines.iter().all(|l| *l >= 1));
                     prop_assert!(p.lines.iter().all(|l| l.starts_with("f.csv:")));
                 }
             }
@@ -835,12 +1271,15 @@ mod tests {
                 let names = PAYMENT_COLUMNS.iter().map(|c| Ok(c.to_string())).collect();
                 rows.insert(0, (1, names));
             }
-            let mut p = Problems { file: "f.xlsx:付款", lines: Vec::new(), serial_dates: true };
-            let read = read_rows(&Input::Sheet(rows), PAYMENT_COLUMNS, &mut p);
-            for row in &read {
-                let _ = p.date(row, "received_on");
-                let _ = p.money(row, "amount");
+            let mut p = Problems::new("f.xlsx:付款", true);
+            let mut sheet = SheetRows { expected: PAYMENT_COLUMNS, headers: None };
+            for (line, cells) in rows {
+                sheet.feed(line, cells, &mut p, &mut |row, p| {
+                    let _ = p.date(row, "received_on");
+                    let _ = p.money(row, "amount");
+                });
             }
+            sheet.finish(&mut p);
             prop_assert!(p.lines.iter().all(|l| l.starts_with("f.xlsx:付款:")));
         }
 
@@ -852,13 +1291,11 @@ mod tests {
                 writer.write_record([format!("C{i}"), n.clone(), "1".into(), "".into(), "".into(), "合肥".into(), "li".into()]).unwrap();
             }
             text.push_str(&String::from_utf8(writer.into_inner().unwrap()).unwrap());
-            let mut p = Problems { file: "f.csv", lines: Vec::new(), serial_dates: false };
-            let rows = read_rows(&Input::Csv(text), CUSTOMER_COLUMNS, &mut p);
+            let mut p = Problems::new("f.csv", false);
+            let mut read = Vec::new();
+            each_csv_row(text.as_bytes(), CUSTOMER_COLUMNS, &mut p, &mut |_| {}, &mut |r, _| read.push(r.fields[1].clone()));
             prop_assert!(p.lines.is_empty());
-            prop_assert_eq!(rows.len(), names.len());
-            for (row, n) in rows.iter().zip(&names) {
-                prop_assert_eq!(row.fields["name"].as_str(), n.as_str());
-            }
+            prop_assert_eq!(read, names);
         }
     }
 }

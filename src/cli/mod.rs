@@ -31,6 +31,7 @@ pub use crate::hooks;
 pub mod import;
 mod outbound;
 pub mod output;
+pub mod progress;
 mod report;
 mod sync;
 mod table;
@@ -321,6 +322,17 @@ pub fn run(cli: Cli) -> Done {
     let app = App::open(&db)?;
     for note in opened_notes(&app, &db) {
         errln!("duedesk: {note}");
+    }
+    match app.resumed_import() {
+        Some(crate::app::ResumedImport::Finished { import, rows }) => errln!(
+            "duedesk: import {import} into {} had been cut short; it was finished before this command ({rows} rows)",
+            db.display()
+        ),
+        Some(crate::app::ResumedImport::Undone { import, rows, why }) => errln!(
+            "duedesk: import {import} into {} had been cut short and could not be finished ({why}); it was undone: none of its {rows} rows is in the book, import the file again",
+            db.display()
+        ),
+        None => {}
     }
     warn_exposed();
     let today = fixed_today.unwrap_or_else(|| chrono::Local::now().date_naive());

@@ -16,13 +16,12 @@ use std::path::Path;
 /// One cell's text, or why it cannot be read.
 pub type CellText = Result<String, String>;
 
-/// A worksheet's rows with their row numbers as Excel shows them (the first row is 1).
-pub type SheetRows = Vec<(u64, Vec<CellText>)>;
+/// An opened workbook.
+pub type Book = Xlsx<std::io::BufReader<std::fs::File>>;
 
-/// The worksheet `sheet` (default: the first) of the workbook at `path`: its name, and its
-/// rows with their row numbers as Excel shows them (the first row is 1).
-pub fn read(path: &Path, sheet: Option<&str>) -> Result<(String, SheetRows), String> {
-    let mut book: Xlsx<_> =
+/// Opens the workbook at `path` and names the worksheet `sheet` (default: the first).
+pub fn open(path: &Path, sheet: Option<&str>) -> Result<(Book, String), String> {
+    let book: Book =
         open_workbook(path).map_err(|e| format!("cannot be read as an .xlsx workbook: {e}"))?;
     let names = book.sheet_names();
     let name = match sheet {
@@ -41,21 +40,39 @@ pub fn read(path: &Path, sheet: Option<&str>) -> Result<(String, SheetRows), Str
             .cloned()
             .ok_or_else(|| "has no worksheets".to_string())?,
     };
-    let range = book
-        .worksheet_range(&name)
-        .map_err(|e| format!("sheet '{name}' cannot be read: {e}"))?;
-    let first_row = range.start().map_or(0, |(row, _)| u64::from(row));
-    let first_col = range.start().map_or(0, |(_, col)| col as usize);
-    let rows = range
-        .rows()
-        .enumerate()
-        .map(|(i, cells)| {
-            let mut texts: Vec<CellText> = vec![Ok(String::new()); first_col];
-            texts.extend(cells.iter().map(cell_text));
-            (first_row + i as u64 + 1, texts)
-        })
-        .collect();
-    Ok((name, rows))
+    Ok((book, name))
+}
+
+/// Streams the worksheet `name`: `each` hears every row that holds a cell, in order, with its
+/// number as Excel shows it (the first row is 1) and its cells from column A. The sheet's XML
+/// is read as it is unzipped, one row in memory at a time; calamine keeps the workbook's
+/// shared strings (each distinct text once) and styles in memory for the whole read.
+pub fn each_row(
+    book: &mut Book,
+    name: &str,
+    each: &mut dyn FnMut(u64, Vec<CellText>),
+) -> Result<(), String> {
+    let cannot = |e: calamine::XlsxError| format!("sheet '{name}' cannot be read: {e}");
+    let mut cells = book.worksheet_cells_reader(name).map_err(cannot)?;
+    let mut row: Option<(u32, Vec<CellText>)> = None;
+    while let Some(cell) = cells.next_cell().map_err(cannot)? {
+        let (r, c) = cell.get_position();
+        if row.as_ref().is_some_and(|(at, _)| *at != r)
+            && let Some((at, texts)) = row.take()
+        {
+            each(u64::from(at) + 1, texts);
+        }
+        let texts = &mut row.get_or_insert_with(|| (r, Vec::new())).1;
+        let c = c as usize;
+        if texts.len() <= c {
+            texts.resize(c + 1, Ok(String::new()));
+        }
+        texts[c] = cell_text(&Data::from(cell.get_value().clone()));
+    }
+    if let Some((at, texts)) = row {
+        each(u64::from(at) + 1, texts);
+    }
+    Ok(())
 }
 
 /// A cell as text (see the module's rules).

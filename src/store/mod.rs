@@ -9,6 +9,7 @@
 
 pub mod backup;
 pub mod files;
+pub mod staged;
 mod txn;
 mod view;
 
@@ -97,6 +98,9 @@ pub enum StoreError {
     Journal(String),
     #[error("database record {key} cannot be read: {reason}")]
     Decode { key: String, reason: String },
+    /// The staged rows of an import run (`staged`).
+    #[error("import rows staged in {0}")]
+    Staged(String),
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
