@@ -308,6 +308,15 @@ impl OriginChunk {
     }
 }
 
+/// The local order of the entry of origin (`site`, `seq`) as `reader` has its chunk.
+fn origin_order_of<R: Reader + ?Sized>(reader: &R, site: u32, seq: u64) -> Result<Option<u64>> {
+    let key = origin_chunk_key(site, seq);
+    Ok(match reader.get_raw(&key)? {
+        Some(bytes) => decode::<OriginChunk>(&key, &bytes)?.get(seq),
+        None => None,
+    })
+}
+
 fn origin_chunk_key(site: u32, seq: u64) -> Vec<u8> {
     let mut id = site.to_be_bytes().to_vec();
     id.extend_from_slice(&(seq / ORIGIN_CHUNK).to_be_bytes());
@@ -439,11 +448,7 @@ pub trait Reader {
     }
     /// The local order of the entry of origin (`site`, `seq`), if this database holds it.
     fn origin_order(&self, site: u32, seq: u64) -> Result<Option<u64>> {
-        let key = origin_chunk_key(site, seq);
-        Ok(match self.get_raw(&key)? {
-            Some(bytes) => decode::<OriginChunk>(&key, &bytes)?.get(seq),
-            None => None,
-        })
+        origin_order_of(self, site, seq)
     }
 
     fn counter(&self, name: &str) -> Result<u64> {
@@ -1669,15 +1674,15 @@ impl Txn<'_> {
     /// Records (or with `None` forgets) the local order of the entry of origin (`site`, `seq`).
     pub fn set_origin(&mut self, site: u32, seq: u64, order: Option<u64>) -> Result<()> {
         let key = origin_chunk_key(site, seq);
-        let mut chunk: OriginChunk = match self.get_raw(&key)? {
-            Some(bytes) => decode(&key, &bytes)?,
-            None => OriginChunk::default(),
-        };
-        chunk.set(seq, order);
-        if chunk.0.is_empty() {
-            self.delete(key);
-        } else {
-            self.put_raw(key, encode(&chunk));
+        if !self.origins.contains_key(&key) {
+            let chunk: OriginChunk = match self.get_raw(&key)? {
+                Some(bytes) => decode(&key, &bytes)?,
+                None => OriginChunk::default(),
+            };
+            self.origins.insert(key.clone(), chunk);
+        }
+        if let Some(chunk) = self.origins.get_mut(&key) {
+            chunk.set(seq, order);
         }
         Ok(())
     }
