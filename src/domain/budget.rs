@@ -699,7 +699,8 @@ pub fn rank(scores: &mut [Score]) {
     });
 }
 
-/// What a closed month keeps: its league table as it stood when finance closed it.
+/// A closed month: who closed it, when, under which scoring rules (its league table as it
+/// stood then is kept beside it).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Closing {
     pub month: Month,
@@ -707,7 +708,6 @@ pub struct Closing {
     #[serde(with = "crate::codec::date")]
     pub on: NaiveDate,
     pub rules_version: u32,
-    pub league: Vec<Score>,
 }
 
 #[cfg(test)]

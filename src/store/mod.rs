@@ -144,6 +144,16 @@ pub(crate) enum Space {
     /// `name` → what sync keeps about its exchanges (cursors, verdicts, conflicts): local to
     /// this database, not a projection of the journal, so `rebuild` keeps it.
     Sync,
+    /// Budget plans (`month/branch` → `domain::budget::Plan`).
+    Budget,
+    /// A month's actuals of a branch (`month/branch` → `domain::budget::Actuals`).
+    BudgetActual,
+    /// What each payment, tow or manual line booked (`source` → `domain::budget::Booking`).
+    BudgetBooking,
+    /// Closed months (`month` → `domain::budget::Closing`).
+    BudgetClosing,
+    /// The budget's settings (`scoring` → `domain::budget::ScoringRules`).
+    BudgetSetting,
 }
 
 impl Space {
@@ -180,6 +190,11 @@ impl Space {
             Space::UserLang => b"ul/",
             Space::Site => b"st/",
             Space::Sync => b"sy/",
+            Space::Budget => b"bu/",
+            Space::BudgetActual => b"ba/",
+            Space::BudgetBooking => b"bb/",
+            Space::BudgetClosing => b"bc/",
+            Space::BudgetSetting => b"bs/",
         }
     }
 
@@ -459,6 +474,16 @@ pub enum RecordKind {
     UserLang,
     /// Branch sites (head office's registry), by name.
     Site,
+    /// Budget plans by `month/branch`.
+    Budget,
+    /// A branch's actuals for a month by `month/branch`.
+    BudgetActual,
+    /// Bookings by source (payment id, tow application id, manual line id).
+    BudgetBooking,
+    /// Closed months by month.
+    BudgetClosing,
+    /// Budget settings by name.
+    BudgetSetting,
 }
 
 impl RecordKind {
@@ -474,6 +499,11 @@ impl RecordKind {
             RecordKind::Overdue => Space::Overdue,
             RecordKind::UserLang => Space::UserLang,
             RecordKind::Site => Space::Site,
+            RecordKind::Budget => Space::Budget,
+            RecordKind::BudgetActual => Space::BudgetActual,
+            RecordKind::BudgetBooking => Space::BudgetBooking,
+            RecordKind::BudgetClosing => Space::BudgetClosing,
+            RecordKind::BudgetSetting => Space::BudgetSetting,
         }
     }
 }
@@ -821,6 +851,17 @@ impl Store {
             let (k, v) = kv?;
             decode(&k, &v)
         })
+    }
+
+    /// The ids of the records of a kind whose id starts with `prefix`, in id order (the
+    /// values are not read).
+    pub fn record_ids_with_prefix(&self, kind: RecordKind, prefix: &str) -> Result<Vec<String>> {
+        let space = kind.space().prefix().len();
+        self.tree
+            .scan_prefix(kind.space().key(prefix))
+            .keys()
+            .map(|k| Ok(String::from_utf8_lossy(&k?[space..]).into_owned()))
+            .collect()
     }
 
     /// Every record of a kind with its id, in id order.
