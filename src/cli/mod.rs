@@ -26,6 +26,7 @@ macro_rules! errln {
 }
 
 pub mod args;
+mod budget;
 pub mod hooks;
 pub mod import;
 mod outbound;
@@ -178,7 +179,9 @@ pub fn exec(
                 Command::Demo(_) | Command::Bench(_) | Command::Serve { .. } | Command::Rebuild,
             ) => Some("this command runs only on the server's own machine".to_string()),
             Some(
-                Command::Import(_) | Command::Rules(RulesCmd::Set { .. } | RulesCmd::Check { .. }),
+                Command::Import(_)
+                | Command::Rules(RulesCmd::Set { .. } | RulesCmd::Check { .. })
+                | Command::Budget(args::BudgetCmd::Import { .. }),
             ) => Some(
                 "this command reads a file on the server; run it there, or copy the file first"
                     .to_string(),
@@ -527,6 +530,7 @@ fn dispatch(
         Command::Export(args) => report::export_book(app, ctx, &args),
         Command::Site(cmd) => sync::site(app, ctx, cmd),
         Command::Sync(cmd) => sync::sync(app, ctx, cmd),
+        Command::Budget(cmd) => budget::budget(app, ctx, cmd),
     }
 }
 
