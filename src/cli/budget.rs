@@ -191,14 +191,23 @@ fn print_rules(rules: &ScoringRules, json: bool) -> Done {
         return print_json(rules);
     }
     outln!("scoring rules version {}", rules.version);
-    outln!("  points per percent collected: {}", rules.points_per_percent);
+    outln!(
+        "  points per percent collected: {}",
+        rules.points_per_percent
+    );
     outln!("  cap: {}% of target", rules.cap_percent);
-    outln!("  per spending line over plan: -{}", rules.overspend_penalty);
+    outln!(
+        "  per spending line over plan: -{}",
+        rules.overspend_penalty
+    );
     outln!(
         "  per category spent without a line: -{}",
         rules.unplanned_penalty
     );
-    outln!("  pace warning below plan by more than {}%", rules.pace_tolerance_percent);
+    outln!(
+        "  pace warning below plan by more than {}%",
+        rules.pace_tolerance_percent
+    );
     Ok(())
 }
 
@@ -416,7 +425,10 @@ pub fn parse_budget_csv(text: &str, file: &str) -> (Plans, Vec<String>) {
             add(
                 line,
                 "month",
-                format!("'{}' is not a month; write YYYY-MM such as 2026-03", get("month")),
+                format!(
+                    "'{}' is not a month; write YYYY-MM such as 2026-03",
+                    get("month")
+                ),
             );
         }
         let branch = get("branch");
