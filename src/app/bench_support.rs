@@ -38,3 +38,31 @@ impl App {
         Ok(pass)
     }
 }
+
+impl App {
+    /// For the budget benchmark only, on a throwaway copy of a book: books the payments
+    /// `ids` (as if confirmed on `ctx.today`) into the budget aggregates exactly as
+    /// `ConfirmPayment` does (`budget_book::book_payment`), each in its own committed write
+    /// but without a journal entry and without the flush the confirmation pays anyway — the
+    /// part of confirming a payment that the budget adds. Leaves the projections ahead of the
+    /// journal: never call it on a real database.
+    #[doc(hidden)]
+    pub fn bench_book_payments_unjournaled(&self, ctx: &super::Ctx, ids: &[String]) -> Result<()> {
+        let _writer = self.store().lock();
+        for id in ids {
+            let mut txn = self.store().begin();
+            let (c, index) = super::book::payment_for_change(&txn, id)?;
+            let header = crate::store::EntryHeader {
+                site: 1,
+                seq: 0,
+                actor: ctx.actor.clone(),
+                at: ctx.now,
+                business_date: ctx.today,
+            };
+            let p = &c.payments[index];
+            super::budget_book::book_payment(&mut txn, &header, &c, id, p.received_on, p.amount)?;
+            txn.commit()?;
+        }
+        Ok(())
+    }
+}
