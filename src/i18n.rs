@@ -156,6 +156,11 @@ impl Lang {
 
     /// The name of a document type (`tow`, `lock`, …) in this language.
     /// An unknown name is shown as it is rather than as another document's name.
+    /// A state as the app names it (`draft`, `in_review`, `approved`…), in this language.
+    pub fn state_name(self, name: &str) -> &str {
+        state_word(self, name)
+    }
+
     /// A budget spending category (`tow`, `travel`, `legal`, `other`) in this language.
     pub fn budget_category(self, name: &str) -> &str {
         let msg = match name {
@@ -1302,6 +1307,46 @@ catalog! {
     BudgetCatTravel => "travel", "差旅";
     BudgetCatLegal => "legal", "法务";
     BudgetCatOther => "other", "其他";
+    ScreenBudget => "Budget", "资金预算";
+    CmdScreen0 => "budget", "资金预算";
+    CmdPrevMonth => "previous month", "上月";
+    CmdNextMonth => "next month", "下月";
+    CmdLeague => "lines/league", "明细/排名";
+    CmdBudgetLine => "draft a line", "编制预算行";
+    CmdBudgetSpending => "manual spending", "手工支出";
+    CmdBudgetSubmit => "submit the draft", "提交预算";
+    FormBudgetLine => "Budget line {} {}", "预算行 {} {}";
+    FormBudgetSpending => "Manual spending {} {}", "手工支出 {} {}";
+    FieldBudgetKind => "Kind", "类别";
+    FieldCollector => "Collector (empty: rest of branch)", "催收人员（空：网点其余）";
+    FieldCategory => "Category", "支出类别";
+    BudgetCollection => "collection", "回款";
+    BudgetHead => "Budget {} · {}", "资金预算 {} · {}";
+    BudgetClosed => "closed", "已结账";
+    BudgetInForce => "v{} in force", "生效版本 {}";
+    BudgetDraftState => "v{} {}", "版本 {} {}";
+    BudgetNone => "No budget lines here; a drafts a line", "暂无预算行；按 a 编制";
+    BudgetTotals => "Collected {} of {} · spent {} of {}", "已回款 {} / 预算 {} · 已支出 {} / 预算 {}";
+    BudgetColLine => "Line", "预算行";
+    BudgetColPlan => "Plan", "预算";
+    BudgetColActual => "Actual", "实际";
+    BudgetColVariance => "Variance", "差异";
+    BudgetColPace => "Pace", "预计";
+    BudgetColBar => "Actual/plan", "完成度";
+    BudgetSpendingLine => "spend {}", "支出 {}";
+    BudgetCollectionOf => "collect {}", "回款 {}";
+    BudgetCollectionRest => "collect (rest)", "回款（其余）";
+    BudgetLate => "{} {} belongs to closed {} and counts here", "{} {} 属于已结账的 {}，计入本月";
+    BudgetManual => "{} {} {}: {}", "{} {} {}：{}";
+    BudgetLeagueOpen => "League as it stands (scoring rules v{})", "当前排名（评分规则版本 {}）";
+    BudgetLeagueClosed => "League as closed (scoring rules v{})", "结账时排名（评分规则版本 {}）";
+    BudgetColRank => "#", "#";
+    BudgetColBranch => "Branch", "网点";
+    BudgetColCollector => "Collector", "催收人员";
+    BudgetColPercent => "Done", "完成率";
+    BudgetColPoints => "Points", "得分";
+    BudgetWholeBranch => "(branch)", "（网点）";
+    BudgetNoBranch => "no branch to draft for; import customers first", "没有可编制的网点；请先导入客户";
 }
 
 /// Report columns and parts (`app::reports`) by their keys, in Chinese; in English the key

@@ -128,7 +128,7 @@ pub(super) fn budget(app: &App, ctx: &Ctx, cmd: BudgetCmd) -> Done {
                     r.percent.map(|p| format!("{p}%")).unwrap_or_default(),
                     r.overspent_lines.to_string(),
                     r.unplanned_categories.to_string(),
-                    r.points.to_string(),
+                    format!("{:.2}", r.points),
                 ]);
             }
             out!("{}", t.render());
