@@ -152,6 +152,29 @@ fn main() {
         ms(*times.iter().max().unwrap())
     );
 
+    // The budget screen (tab 0) as the admin sees it at 80×24: opening it loads the month
+    // and the league table and draws; h and l step months, each a load and a frame.
+    let counter = Counter::default();
+    let mut term = terminal(&counter);
+    let mut session = duedesk::ui::Session::new(&app, c.clone(), settings()).unwrap();
+    term.draw_lean(|f| session.draw(f)).unwrap();
+    let open = stroke(&mut session, &mut term, &counter, &key("0")).0;
+    let times: Vec<Duration> = (0..RUNS)
+        .map(|i| {
+            let k = if i % 2 == 0 { "h" } else { "l" };
+            stroke(&mut session, &mut term, &counter, &key(k)).0
+        })
+        .collect();
+    println!(
+        "| budget screen: open tab 0 (load and draw) | {} | | ≤ 100 ms |",
+        ms(open)
+    );
+    println!(
+        "| budget screen: step a month (h/l: load and draw) | {} | {} | ≤ 100 ms |",
+        ms(median(times.clone())),
+        ms(*times.iter().max().unwrap())
+    );
+
     // Payments to confirm: one pending payment on each of 2 × PAYMENTS contracts.
     let mut ids = Vec::new();
     for i in 0..2 * PAYMENTS {
