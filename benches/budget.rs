@@ -61,7 +61,7 @@ fn budgets(app: &App, c: &Ctx) {
     )
     .unwrap();
     let fin = Ctx::new("fin", c.today, c.now);
-    let mut rng = Rng(0xb0d9_e7);
+    let mut rng = Rng(0x00b0_d9e7);
     let mut month = Month::parse("2025-07").unwrap();
     for _ in 0..12 {
         for branch in BRANCHES {

@@ -302,6 +302,16 @@ fn february(app: &App) {
     .unwrap();
 }
 
+/// A report line as the test reads it: category, collector, plan, actual, variance, warning.
+type Row<'a> = (
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<Money>,
+    Money,
+    Money,
+    bool,
+);
+
 #[test]
 fn a_month_with_a_late_payment_a_void_after_close_and_a_tow_cost() {
     let (_dir, app) = book();
@@ -311,14 +321,7 @@ fn a_month_with_a_late_payment_a_void_after_close_and_a_tow_cost() {
         .unwrap();
     assert!(feb.closed);
     let b = &feb.branches[0];
-    let rows: Vec<(
-        Option<&str>,
-        Option<&str>,
-        Option<Money>,
-        Money,
-        Money,
-        bool,
-    )> = b
+    let rows: Vec<Row> = b
         .lines
         .iter()
         .map(|l| {

@@ -337,7 +337,7 @@ pub(super) fn draft_to_submit(txn: &Txn<'_>, month: Month, branch: &str) -> Resu
         }
         .into());
     }
-    if !plan.draft().is_some_and(|v| !v.lines.is_empty()) {
+    if plan.draft().is_none_or(|v| v.lines.is_empty()) {
         return Err(Refusal::BudgetNoDraft {
             month: month.to_string(),
             branch: branch.to_string(),

@@ -256,7 +256,7 @@ fn draw_lines(s: &BudgetScreen, lang: Lang, theme: &Theme, buf: &mut Buffer, are
         buf.set_line(area.x, y, &Line::from(spans), area.width);
     }
     // What counted here from a closed month, and the manual lines, under the lines if room.
-    let mut y = area.y + 2 + d.lines.len().min(rows) as u16;
+    let first_note = area.y + 2 + d.lines.len().min(rows) as u16;
     let notes: Vec<String> = d
         .late
         .iter()
@@ -273,17 +273,13 @@ fn draw_lines(s: &BudgetScreen, lang: Lang, theme: &Theme, buf: &mut Buffer, are
             )
         }))
         .collect();
-    for note in notes {
-        if y >= area.bottom() {
-            break;
-        }
+    for (y, note) in (first_note..area.bottom()).zip(notes) {
         buf.set_line(
             area.x,
             y,
             &Line::styled(truncate(&note, w), theme.style("muted")),
             area.width,
         );
-        y += 1;
     }
 }
 
