@@ -45,16 +45,7 @@ pub(super) fn draft(
         None => {}
     }
     let mut plan = plan(txn, *month, branch)?;
-    if let Some(v) = plan.in_review()
-        && let VersionState::InReview { application } = &v.state
-    {
-        return Err(Refusal::BudgetInReview {
-            month: month.to_string(),
-            branch: branch.to_string(),
-            application: application.clone(),
-        }
-        .into());
-    }
+    not_in_review(&plan)?;
     let mut lines = lines.to_vec();
     lines.sort_by(|a, b| (a.kind, &a.collector).cmp(&(b.kind, &b.collector)));
     let number = plan.redraft(lines, &header.actor, header.business_date);

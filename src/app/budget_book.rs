@@ -322,21 +322,27 @@ pub(super) fn budget_snapshot(today: NaiveDate, total: Money) -> crate::domain::
     }
 }
 
+/// Refuses a change while the plan's last version is in review.
+pub(super) fn not_in_review(plan: &Plan) -> Result<()> {
+    if let Some(v) = plan.in_review()
+        && let VersionState::InReview { application } = &v.state
+    {
+        return Err(Refusal::BudgetInReview {
+            month: plan.month.to_string(),
+            branch: plan.branch.clone(),
+            application: application.clone(),
+        }
+        .into());
+    }
+    Ok(())
+}
+
 /// The month's draft of the branch, ready to go to approval: the month open, nothing in
 /// review, some lines drafted.
 pub(super) fn draft_to_submit(txn: &Txn<'_>, month: Month, branch: &str) -> Result<Plan> {
     open_month(txn, month)?;
     let plan = plan(txn, month, branch)?;
-    if let Some(v) = plan.in_review()
-        && let VersionState::InReview { application } = &v.state
-    {
-        return Err(Refusal::BudgetInReview {
-            month: month.to_string(),
-            branch: branch.to_string(),
-            application: application.clone(),
-        }
-        .into());
-    }
+    not_in_review(&plan)?;
     if plan.draft().is_none_or(|v| v.lines.is_empty()) {
         return Err(Refusal::BudgetNoDraft {
             month: month.to_string(),

@@ -140,16 +140,20 @@ pub fn draw(s: &BudgetScreen, lang: Lang, theme: &Theme, buf: &mut Buffer, area:
     }
 }
 
+fn nothing_here(lang: Lang, theme: &Theme, buf: &mut Buffer, area: Rect) {
+    let text = truncate(lang.t(Msg::BudgetNone), area.width as usize);
+    buf.set_line(
+        area.x,
+        area.y,
+        &Line::styled(text, theme.style("muted")),
+        area.width,
+    );
+}
+
 fn draw_lines(s: &BudgetScreen, lang: Lang, theme: &Theme, buf: &mut Buffer, area: Rect) {
     let w = area.width as usize;
     let Some(d) = s.data.as_ref().filter(|d| !d.lines.is_empty()) else {
-        buf.set_line(
-            area.x,
-            area.y,
-            &Line::styled(truncate(lang.t(Msg::BudgetNone), w), theme.style("muted")),
-            area.width,
-        );
-        return;
+        return nothing_here(lang, theme, buf, area);
     };
     let totals = lang.f(
         Msg::BudgetTotals,
@@ -286,13 +290,7 @@ fn draw_lines(s: &BudgetScreen, lang: Lang, theme: &Theme, buf: &mut Buffer, are
 fn draw_league(s: &BudgetScreen, lang: Lang, theme: &Theme, buf: &mut Buffer, area: Rect) {
     let w = area.width as usize;
     let Some(league) = s.league.as_ref().filter(|l| !l.rows.is_empty()) else {
-        buf.set_line(
-            area.x,
-            area.y,
-            &Line::styled(truncate(lang.t(Msg::BudgetNone), w), theme.style("muted")),
-            area.width,
-        );
-        return;
+        return nothing_here(lang, theme, buf, area);
     };
     let caption = lang.f(
         if league.closed {
