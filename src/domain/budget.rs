@@ -608,7 +608,7 @@ impl ScoringRules {
         }
         let percent = (actual.decimal() * Decimal::ONE_HUNDRED / plan.decimal())
             .min(Decimal::from(self.cap_percent));
-        Some(round_cents(percent * self.points_per_percent))
+        Some(two_places(percent * self.points_per_percent))
     }
 }
 
@@ -627,11 +627,18 @@ pub struct Score {
     pub points: Decimal,
 }
 
+/// Rounded half-up to two decimals and written with two (`40.00`): points and percents.
+fn two_places(value: Decimal) -> Decimal {
+    let mut out = round_cents(value);
+    out.rescale(2);
+    out
+}
+
 /// The scores of one branch's month: the branch's row, then one per collector with a target.
 pub fn scores(branch: &str, lines: &[Line], actuals: &Actuals, rules: &ScoringRules) -> Vec<Score> {
     let percent = |plan: Money, actual: Money| {
         plan.is_positive()
-            .then(|| round_cents(actual.decimal() * Decimal::ONE_HUNDRED / plan.decimal()))
+            .then(|| two_places(actual.decimal() * Decimal::ONE_HUNDRED / plan.decimal()))
     };
     let plan: Money = lines
         .iter()
@@ -651,9 +658,11 @@ pub fn scores(branch: &str, lines: &[Line], actuals: &Actuals, rules: &ScoringRu
                 && !lines.iter().any(|l| l.kind == LineKind::Spending(*c))
         })
         .count() as u32;
-    let points = rules.collection_points(plan, actual).unwrap_or_default()
-        - rules.overspend_penalty * Decimal::from(overspent)
-        - rules.unplanned_penalty * Decimal::from(unplanned);
+    let points = two_places(
+        rules.collection_points(plan, actual).unwrap_or_default()
+            - rules.overspend_penalty * Decimal::from(overspent)
+            - rules.unplanned_penalty * Decimal::from(unplanned),
+    );
     let mut out = vec![Score {
         branch: branch.to_string(),
         collector: None,
@@ -683,7 +692,7 @@ pub fn scores(branch: &str, lines: &[Line], actuals: &Actuals, rules: &ScoringRu
             unplanned_categories: 0,
             points: rules
                 .collection_points(line.amount, actual)
-                .unwrap_or_default(),
+                .unwrap_or(two_places(Decimal::ZERO)),
         });
     }
     out
