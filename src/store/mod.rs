@@ -53,7 +53,11 @@ fn cache_bytes() -> u64 {
 /// identity is its origin (site, that site's seq), indexed in `jo/`; ids named by mutations
 /// are minted from counters kept apart from the projections (`mi/`). Schema 2's journal (`j/`,
 /// keyed by site and seq, ids minted while applying) is rewritten once by the app.
-pub const SCHEMA_VERSION: u32 = 3;
+///
+/// 4: the fund budget's projections (plans, the actuals of each month and branch, what each
+/// payment, tow and manual line booked, closed months, scoring rules); an older book gets
+/// them by a replay of its journal when it is first opened.
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// The first byte of every journal value of schema 3 and later: how the rest is encoded.
 ///
