@@ -59,7 +59,7 @@ pub fn rules_in_force_of(app: &App) -> Result<crate::domain::approval::RuleSet> 
     applications::rules_in_force(app.store())
 }
 
-pub use bench_support::AccrualPass;
+pub use bench_support::{AccrualPass, BenchPayments};
 pub use mutation::{Mutation, NewContract, SessionEvent};
 pub use outbound_queries::*;
 pub use queries::*;
