@@ -168,3 +168,48 @@ fn a_branch_approver_sees_their_branch_and_a_collector_no_budget_tab() {
     press(&mut s, &["0"]);
     assert_eq!(s.state.screen, Screen::Dashboard);
 }
+
+#[test]
+fn finance_decides_a_budget_in_the_approvals_tab_and_a_collector_cannot_read_it() {
+    let book = budget_book();
+    let mut s = session_as(&book, "sun", Lang::En, "default");
+    press(&mut s, &["0", "a", "tab", "tab"]);
+    type_text(&mut s, "3000");
+    press(&mut s, &["enter", "s"]);
+    let id = s
+        .state
+        .budget
+        .data
+        .as_ref()
+        .unwrap()
+        .versions
+        .last()
+        .unwrap()
+        .application
+        .clone()
+        .unwrap();
+    let mut f = session_as(&book, "fin2", Lang::Zh, "default");
+    press(&mut f, &["4"]);
+    let screen = text(&f, 80, 24);
+    assert!(screen.contains(&id), "{screen}");
+    assert!(
+        !matches!(f.state.status, Some(duedesk::ui::state::Status::Error(_))),
+        "{:?}",
+        f.state.status
+    );
+    assert!(book.app.application(&as_("li"), &id).is_err());
+    book.app
+        .execute(
+            &as_("fin2"),
+            Mutation::Approve {
+                id,
+                comment: String::new(),
+            },
+        )
+        .unwrap();
+    let shown = book
+        .app
+        .budget_month(&as_("sun"), Month::parse("2026-06").unwrap(), Some("宁波"))
+        .unwrap();
+    assert_eq!(shown.branches[0].in_force, Some(2));
+}
