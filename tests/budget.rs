@@ -602,6 +602,15 @@ fn a_plan_and_a_change_to_it_go_through_the_approval_rules() {
 #[test]
 fn refusals_name_the_branch_out_of_scope_and_the_closed_month() {
     let (_dir, app) = book();
+    draft(
+        &app,
+        "qian",
+        "2026-01-10",
+        "2026-02",
+        "巢湖",
+        vec![collection(None, "1000")],
+    );
+    let late_plan = submit(&app, "qian", "2026-01-10", "2026-02", "巢湖");
     february(&app);
     // 合肥's finance plans only for 合肥.
     let e = app
@@ -658,6 +667,17 @@ fn refusals_name_the_branch_out_of_scope_and_the_closed_month() {
             "budget month 2026-02 is closed; book it in the current month instead"
         );
     }
+    // A plan of February submitted before the close is not approved after it.
+    let e = app
+        .execute(
+            &as_("hf-fin", "2026-03-06"),
+            Mutation::Approve {
+                id: late_plan,
+                comment: String::new(),
+            },
+        )
+        .unwrap_err();
+    assert!(matches!(refusal(e), Refusal::BudgetMonthClosed { .. }));
     // A month is closed once it is over.
     let e = app
         .execute(

@@ -274,6 +274,11 @@ pub(super) fn on_review_change(txn: &mut Txn<'_>, a: &Application) -> Result<()>
     let Some((month, branch)) = a.budget() else {
         return Ok(());
     };
+    // A closed month's plan no longer changes: its application may be withdrawn, not
+    // approved.
+    if a.review.state == ReviewState::Approved {
+        open_month(txn, month)?;
+    }
     let mut plan = plan(txn, month, branch)?;
     let decided_on = a
         .review
