@@ -336,22 +336,36 @@ pub(super) fn notify(
         if user.is_empty() || *user == header.actor || !seen.insert(user.clone()) {
             continue;
         }
-        let number = txn.next_counter("notification")?;
-        let id = format!("{user}/{number:08}");
-        let n = Notification {
-            id: id.clone(),
-            user: user.clone(),
-            application: a.id.clone(),
-            document: a.document,
-            contract_no: a.contract_no.clone(),
-            on: header.business_date,
-            at: header.at,
-            kind: kind.clone(),
-            read: false,
-            delivery: Delivery::Pending,
-        };
-        txn.put_record(RecordKind::Notification, &id, &n);
+        let about = (a.id.as_str(), a.document, a.contract_no.as_str());
+        put_notification(txn, header, user, about, kind.clone())?;
     }
+    Ok(())
+}
+
+/// Puts one notification in `user`'s inbox, about (application, document, subject): the
+/// subject is a contract's number, or a budget's `month/branch`.
+pub(super) fn put_notification(
+    txn: &mut Txn<'_>,
+    header: &EntryHeader,
+    user: &str,
+    (application, document, subject): (&str, DocumentType, &str),
+    kind: NotificationKind,
+) -> Result<()> {
+    let number = txn.next_counter("notification")?;
+    let id = format!("{user}/{number:08}");
+    let n = Notification {
+        id: id.clone(),
+        user: user.to_string(),
+        application: application.to_string(),
+        document,
+        contract_no: subject.to_string(),
+        on: header.business_date,
+        at: header.at,
+        kind,
+        read: false,
+        delivery: Delivery::Pending,
+    };
+    txn.put_record(RecordKind::Notification, &id, &n);
     Ok(())
 }
 

@@ -10,9 +10,7 @@ use crate::domain::budget::{
     self, Actuals, Booking, Category, Closing, Month, Plan, ScoringRules, Target, VersionState,
 };
 use crate::domain::refusal::Refusal;
-use crate::domain::workflow::{
-    Application, Delivery, Notification, NotificationKind, budget_subject,
-};
+use crate::domain::workflow::{Application, NotificationKind, budget_subject};
 use crate::domain::{Money, Role, User};
 use crate::store::{EntryHeader, Reader, RecordKind, Txn};
 use chrono::NaiveDate;
@@ -247,22 +245,10 @@ fn warn(
         .filter(|u| told(u, branch))
         .map(|u| u.name)
         .collect();
+    let subject = key(month, branch);
     for user in users {
-        let number = txn.next_counter("notification")?;
-        let id = format!("{user}/{number:08}");
-        let n = Notification {
-            id: id.clone(),
-            user,
-            application: String::new(),
-            document: DocumentType::Budget,
-            contract_no: key(month, branch),
-            on: header.business_date,
-            at: header.at,
-            kind: kind.clone(),
-            read: false,
-            delivery: Delivery::Pending,
-        };
-        txn.put_record(RecordKind::Notification, &id, &n);
+        let about = ("", DocumentType::Budget, subject.as_str());
+        super::applications::put_notification(txn, header, &user, about, kind.clone())?;
     }
     Ok(())
 }
