@@ -129,6 +129,7 @@ impl Lang {
             "scheduled" => Msg::StatusScheduled,
             "done" => Msg::StatusDone,
             "failed" => Msg::StatusFailed,
+            "draft" => Msg::StatusDraft,
             _ => Msg::StatusActive,
         })
     }
@@ -589,9 +590,9 @@ impl Lang {
         match holders {
             Holders::Roles(roles) => roles
                 .iter()
-                .map(|r| r.name())
+                .map(|r| self.role(*r))
                 .collect::<Vec<_>>()
-                .join(", "),
+                .join(self.t(Msg::ListSep)),
             Holders::EnabledUsers => self.t(Msg::HoldersEnabled).to_string(),
             Holders::InboxOwner { user } => self.f(Msg::HoldersInbox, &[user]),
             Holders::Applicant { user } => self.f(Msg::HoldersApplicant, &[user]),
@@ -654,6 +655,111 @@ impl Lang {
                 &[&n.contract_no, &pace.plain(), &plan.plain()],
             ),
         }
+    }
+
+    /// A role's name for people: 财务 for `finance`.
+    pub fn role(self, role: crate::domain::Role) -> &'static str {
+        use crate::domain::Role;
+        self.t(match role {
+            Role::Collector => Msg::RoleCollector,
+            Role::Clerk => Msg::RoleClerk,
+            Role::Sales => Msg::RoleSales,
+            Role::Finance => Msg::RoleFinance,
+            Role::Approver => Msg::RoleApprover,
+            Role::Admin => Msg::RoleAdmin,
+            Role::Site => Msg::RoleSite,
+        })
+    }
+
+    /// A chain step as the rules name it (`role:finance`, `user:li`) for people: the role's
+    /// name, or the user's login; anything else as it is.
+    pub fn step(self, label: &str) -> String {
+        if let Some(role) = label
+            .strip_prefix("role:")
+            .and_then(crate::domain::Role::parse)
+        {
+            return self.role(role).to_string();
+        }
+        label.strip_prefix("user:").unwrap_or(label).to_string()
+    }
+
+    /// A payment method: the usual ones translated, anything typed in kept as it is.
+    pub fn method(self, method: &str) -> String {
+        let msg = match method.trim().to_lowercase().as_str() {
+            "bank" | "transfer" => Msg::MethodBank,
+            "cash" => Msg::MethodCash,
+            "wechat" => Msg::MethodWechat,
+            "alipay" => Msg::MethodAlipay,
+            "check" | "cheque" => Msg::MethodCheque,
+            "pos" | "card" => Msg::MethodCard,
+            _ => return method.to_string(),
+        };
+        self.t(msg).to_string()
+    }
+
+    /// A machine type: excavator and loader translated, any other kept as it is.
+    pub fn machine_type(self, kind: &str) -> String {
+        let msg = match kind.trim().to_lowercase().as_str() {
+            "excavator" => Msg::TypeExcavator,
+            "loader" => Msg::TypeLoader,
+            _ => return kind.to_string(),
+        };
+        self.t(msg).to_string()
+    }
+
+    /// An application's reason: the ones the system writes itself (an outbound order's, a
+    /// new contract's) translated; what a person typed kept as it is.
+    pub fn reason(self, document: &str, reason: &str) -> String {
+        match (document, reason) {
+            ("outbound", "outbound") => self.t(Msg::ReasonOutbound).to_string(),
+            ("contract", "new contract") => self.t(Msg::ReasonNewContract).to_string(),
+            _ => reason.to_string(),
+        }
+    }
+
+    /// An operation of the audit trail (a permission's name, `payment.record`).
+    pub fn operation(self, name: &str) -> String {
+        let msg = match name {
+            "customer.import" => Msg::OpCustomerImport,
+            "contract.import" => Msg::OpContractImport,
+            "payment.import" => Msg::OpPaymentImport,
+            "payment.record" => Msg::OpPaymentRecord,
+            "payment.confirm" => Msg::OpPaymentConfirm,
+            "payment.void" => Msg::OpPaymentVoid,
+            "settings.rate" => Msg::OpRate,
+            "settings.grace" => Msg::OpGrace,
+            "settings.allocation" => Msg::OpAllocation,
+            "penalty.accrue" => Msg::OpAccrue,
+            "rebuild" => Msg::OpRebuild,
+            "ticket.contact" => Msg::OpContact,
+            "waiver.apply" => Msg::OpWaiver,
+            "contract.settle" => Msg::OpSettle,
+            "user.manage" => Msg::OpUsers,
+            "user.keys" => Msg::OpKeys,
+            "session.log" => Msg::OpSession,
+            "rules.set" => Msg::OpRules,
+            "tow.apply" => Msg::OpTowApply,
+            "unlock.apply" => Msg::OpUnlockApply,
+            "lock.apply" => Msg::OpLockApply,
+            "approval.decide" => Msg::OpDecide,
+            "approval.applicant" => Msg::OpApplicant,
+            "tow.register" => Msg::OpTowRegister,
+            "lock.execute" => Msg::OpLockExecute,
+            "inbox.read" => Msg::OpInboxRead,
+            "notification.deliver" => Msg::OpDeliver,
+            "stock.import" => Msg::OpStockImport,
+            "contract.create" => Msg::OpContractCreate,
+            "outbound.order" => Msg::OpOrder,
+            "outbound.ship" => Msg::OpShip,
+            "user.lang" => Msg::OpLang,
+            "site.manage" => Msg::OpSite,
+            "budget.plan" => Msg::OpBudgetPlan,
+            "budget.spending" => Msg::OpBudgetSpending,
+            "budget.close" => Msg::OpBudgetClose,
+            "budget.scoring" => Msg::OpBudgetScoring,
+            _ => return name.to_string(),
+        };
+        self.t(msg).to_string()
     }
 
     /// Why a user may not decide an application's current step.
@@ -759,6 +865,7 @@ catalog! {
     StatusApproved => "approved", "已批准";
     StatusRejected => "rejected", "已驳回";
     StatusActive => "active", "正常";
+    StatusDraft => "draft", "草稿";
     StatusSettled => "settled", "已结清";
     StatusRepossessed => "repossessed", "已收回";
     StatusInReview => "in review", "审批中";
@@ -788,6 +895,18 @@ catalog! {
     LabelPending => "Pending payments", "待确认收款";
     LabelToCollect => "To collect", "应催收";
     LabelOutstanding => "Outstanding", "未还总额";
+    LabelPayoff => "Payoff", "结清金额";
+    LabelCredit => "Credit held", "溢缴款";
+    ColPromiseState => "Kept?", "兑现";
+    ContactTitle => "Contact {} by {}", "催收记录 {} · {}";
+    ContactChannel => "Channel: {}", "方式：{}";
+    ContactResult => "Result: {}", "结果：{}";
+    ContactNote => "Note: {}", "备注：{}";
+    ContactPromise => "Promise: {} on {} ({})", "承诺：{} 于 {}（{}）";
+    ApplicationTitle => "Application {}", "申请 {}";
+    ApplicationKeys => "R resubmit · W withdraw · any other key closes", "R 重新提交 · W 撤回 · 其他键关闭";
+    ApplicationKeyResubmit => "R resubmit · any other key closes", "R 重新提交 · 其他键关闭";
+    ApplicationKeyWithdraw => "W withdraw · any other key closes", "W 撤回 · 其他键关闭";
     PaneInstallments => "Installments", "还款计划";
     PanePayments => "Payments", "收款";
     PaneContacts => "Contacts", "催收记录";
@@ -815,6 +934,10 @@ catalog! {
     FormPayment => "Record payment", "登记收款";
     FormWaiver => "Apply for interest waiver", "申请利息减免";
     FormVoid => "Void payments", "作废收款";
+    FormVoidOf => "Void {}", "作废 {}";
+    VoidOne => "payment {} · {} · {} {}", "收款 {} · {} · {} {}";
+    VoidMany => "{} payments · {} in total", "{} 笔收款 · 共 {}";
+    PaymentsSearch => "search: {} ({} of {})", "搜索：{}（{}/{}）";
     FormRate => "Set penalty rate", "设置罚息利率";
     FormGrace => "Set grace days", "设置宽限期";
     FieldChannel => "Channel", "方式";
@@ -846,7 +969,9 @@ catalog! {
 
     // Confirmations
     ConfirmTitle => "Confirm", "确认";
-    ConfirmSettle => "Settle contract {}? This closes the ticket and cannot be undone.", "结清合同 {}？将关闭催收单，不可撤销。";
+    ConfirmSettle => "Settle contract {}? Payoff {}: principal {}, interest {}, penalty {}, less credit {}. This closes the ticket and cannot be undone.", "结清合同 {}？结清金额 {}：本金 {}，利息 {}，罚息 {}，减溢缴款 {}。将关闭催收单，不可撤销。";
+    SettleOwing => "Contract {} cannot be settled yet: payoff {} is still owed (principal {}, interest {}, penalty {}). Take the payment, or apply for a penalty waiver, first.", "合同 {} 暂不能结清：尚欠结清金额 {}（本金 {}，利息 {}，罚息 {}）。请先收款，或申请罚息减免。";
+    ConfirmWithdraw => "Withdraw application {}? It leaves the approval chain for good.", "撤回申请 {}？撤回后不再进入审批流程。";
     ConfirmPayments => "Confirm {} payment(s), {} in total? This cannot be undone.", "确认 {} 笔收款，共 {}？不可撤销。";
     ConfirmQuit => "A form holds unsaved input. Quit anyway?", "表单有未保存的内容。仍要退出吗？";
     ConfirmYesNo => "y yes · n no", "y 是 · n 否";
@@ -915,6 +1040,10 @@ catalog! {
     // Approvals inbox
     PanePending => "Awaiting me", "待我审批";
     PaneNotifications => "Notifications", "通知";
+    PaneDecided => "Decided by me", "我已审批";
+    NoDecisions => "You have not decided any application yet.", "您还没有审批过申请。";
+    ColDecision => "Decision", "审批结果";
+    ConfirmApprove => "Approve {}: {} of {} ({}, {} days overdue)? The next step, or the follow-up, goes ahead on your decision.", "同意 {}：{} · 合同 {}（{}，逾期 {} 天）？下一环节或后续处理将据此进行。";
     NoPendingSteps => "Nothing awaits your decision.", "没有待您审批的申请。";
     NoNotifications => "No notifications.", "没有通知。";
     ColApplicant => "Applicant", "申请人";
@@ -963,6 +1092,8 @@ catalog! {
     FieldComment => "Comment", "意见";
     FieldMachineLocation => "Machine location", "机器位置";
     ConfirmCompleteTow => "Record tow {} as towed back on {} to {}? The contract becomes repossessed; this cannot be undone.", "确认拖机 {} 已于 {} 拖回 {}？合同将标记为已收回，不可撤销。";
+    WarnTowEarly => "{} is before the planned date {}.", "{} 早于计划日期 {}。";
+    ConfirmFailTow => "Record tow {} as failed ({})? This cannot be undone.", "确认拖机 {} 失败（{}）？不可撤销。";
     NotOnBoard => "Only approved tows are registered here.", "只有已批准的拖机申请可以在此登记。";
     NotScheduled => "Register the tow first; only a scheduled tow has an outcome.", "请先登记；只有已登记的拖机才能记录结果。";
 
@@ -972,6 +1103,9 @@ catalog! {
     FormApplyLock => "Apply to lock {}", "申请锁机 {}";
     FormApplyUnlock => "Apply to unlock {}", "申请解锁 {}";
     FormApplyTow => "Apply to tow {}", "申请拖机 {}";
+    FormResubmit => "Resubmit {}", "重新提交 {}";
+    DoneResubmit => "{} resubmitted: the chain starts again", "{} 已重新提交，重新进入审批";
+    DoneWithdraw => "{} withdrawn", "{} 已撤回";
 
     // Rules screen
     RulesVersion => "Approval rules in force: version {} · {} rules", "现行审批规则：第 {} 版 · {} 条";
@@ -1152,6 +1286,56 @@ catalog! {
     BlockOwn => "nobody approves their own application", "任何人都不能审批自己的申请";
     BlockNotYourStep => "its current step is for {}; {} is not that", "当前环节由 {} 审批；{} 不是";
     ListSep => ", ", "、";
+    RoleCollector => "collector", "催收人员";
+    RoleClerk => "clerk", "内勤";
+    RoleSales => "sales", "销售";
+    RoleFinance => "finance", "财务";
+    RoleApprover => "approver", "审批人";
+    RoleAdmin => "admin", "管理员";
+    RoleSite => "site", "站点";
+    MethodBank => "bank transfer", "银行转账";
+    MethodCash => "cash", "现金";
+    MethodWechat => "WeChat Pay", "微信支付";
+    MethodAlipay => "Alipay", "支付宝";
+    MethodCheque => "cheque", "支票";
+    MethodCard => "card", "刷卡";
+    TypeExcavator => "excavator", "挖掘机";
+    TypeLoader => "loader", "装载机";
+    ReasonOutbound => "machine outbound for a new contract", "新合同机器出库";
+    ReasonNewContract => "new contract", "新合同审核";
+    OpCustomerImport => "customer imported", "导入客户";
+    OpContractImport => "contract imported", "导入合同";
+    OpPaymentImport => "payment imported", "导入收款";
+    OpPaymentRecord => "payment recorded", "登记收款";
+    OpPaymentConfirm => "payment confirmed", "收款确认";
+    OpPaymentVoid => "payment voided", "收款作废";
+    OpRate => "penalty rate set", "设置罚息利率";
+    OpGrace => "grace days set", "设置宽限期";
+    OpAllocation => "allocation order set", "设置冲抵顺序";
+    OpAccrue => "penalty accrued", "计提罚息";
+    OpRebuild => "projections rebuilt from the journal", "由日志重建数据";
+    OpContact => "contact logged", "催收记录";
+    OpWaiver => "waiver applied for", "申请减免";
+    OpSettle => "settled", "结清";
+    OpUsers => "users changed", "用户管理";
+    OpKeys => "keys changed", "密钥管理";
+    OpSession => "session", "会话";
+    OpRules => "approval rules set", "设置审批规则";
+    OpTowApply => "tow applied for", "申请拖机";
+    OpUnlockApply => "unlock applied for", "申请解锁";
+    OpLockApply => "lock applied for", "申请锁机";
+    OpDecide => "approval decided", "审批";
+    OpApplicant => "application resubmitted or withdrawn", "重新提交或撤回申请";
+    OpTowRegister => "tow registered or its outcome", "拖机登记或结果";
+    OpLockExecute => "lock or unlock executed", "执行锁机或解锁";
+    OpInboxRead => "notifications read", "通知已读";
+    OpDeliver => "notification delivered", "通知推送";
+    OpStockImport => "stock imported", "导入库存";
+    OpContractCreate => "contract drafted", "起草合同";
+    OpOrder => "outbound order changed", "出库单变更";
+    OpShip => "shipped", "出库";
+    OpLang => "language set", "设置语言";
+    OpSite => "site registered", "登记站点";
     NotFoundContract => "contract {} does not exist; check the number", "合同 {} 不存在；请检查合同号";
     NotFoundPayment => "payment {} does not exist; check the id", "收款 {} 不存在；请检查编号";
     NotFoundOrder => "order {} does not exist; check the id", "出库单 {} 不存在；请检查编号";
@@ -1256,6 +1440,33 @@ catalog! {
     CmdPeriod => "period", "期间";
     CmdNextSheet => "next part", "下一部分";
     CmdExport => "export", "导出";
+    CmdGoTo => "go to contract", "查找合同";
+    CmdAccrue => "accrue penalty", "计提罚息";
+    CmdExecuteLock => "execute", "执行";
+    BoardTows => "Tows ({})", "拖机（{}）";
+    BoardLocks => "Locks to execute ({})", "待执行锁机（{}）";
+    ColLastRun => "Last run", "最近执行";
+    NoLockOrders => "No approved lock or unlock order.", "没有已批准的锁机或解锁指令。";
+    LockAwaiting => "to execute", "待执行";
+    LockExecuted => "executed", "已执行";
+    RunOk => "sent", "已发送";
+    RunFailed => "failed (exit {})", "失败（退出码 {}）";
+    ConfirmExecuteSend => "Send the {} order {} for {} ({}) to the GPS terminal now?", "现在向 GPS 终端发送{}指令 {}（合同 {}，{}）？";
+    ConfirmExecuteRecord => "Record the {} order {} for {} ({}) as executed? No lock_command is configured: send it to the GPS terminal yourself.", "将{}指令 {}（合同 {}，{}）记为已执行？未配置 lock_command，请自行向 GPS 终端发送。";
+    ExecuteFailed => "The lock command failed for {} (exit {}): the order stays approved; e sends it again.", "{} 的锁机命令失败（退出码 {}）：指令仍为已批准，按 e 重新发送。";
+    DoneExecuted => "{} executed", "{} 已执行";
+    FormAccrue => "Accrue penalty", "计提罚息";
+    FieldThrough => "Through", "计提至";
+    ConfirmAccrue => "Accrue penalty on every contract through {}? It cannot be undone.", "对所有合同计提罚息至 {}？不可撤销。";
+    ConfirmAccrueSince => "Accrue penalty on every contract through {} (accrued through {} so far)? It cannot be undone.", "对所有合同计提罚息至 {}（目前已计提至 {}）？不可撤销。";
+    DoneAccrue => "Penalty accrued through {}", "罚息已计提至 {}";
+    GoToTitle => "Go to contract", "查找合同";
+    GoToPrompt => "Find: ", "查找：";
+    GoToFound => "{} found", "找到 {} 个";
+    GoToHint => "contract number, name, pinyin, phone or serial", "合同号、姓名、拼音、电话或机号";
+    GoToNone => "No contract in your scope matches.", "您的范围内没有匹配的合同。";
+    GoToFooter => "type to search · Up/Down · Enter open · Esc close", "输入查找 · 上下 选择 · Enter 打开 · Esc 关闭";
+    ColPhone => "Phone", "电话";
     ReportAging => "Aging", "账龄";
     ReportRollRates => "Roll rates", "迁徙率";
     ReportCollection => "Collection", "催收绩效";
@@ -1346,6 +1557,10 @@ catalog! {
     BudgetColPercent => "Done", "完成率";
     BudgetColPoints => "Points", "得分";
     BudgetWholeBranch => "(branch)", "（网点）";
+    OpBudgetPlan => "budget drafted or submitted", "编制或提交资金预算";
+    OpBudgetSpending => "manual spending booked", "登记手工支出";
+    OpBudgetClose => "budget month closed", "预算月份结账";
+    OpBudgetScoring => "budget scoring rules set", "设置预算评分规则";
     BudgetNoBranch => "no branch to draft for; import customers first", "没有可编制的网点；请先导入客户";
 }
 
@@ -1470,6 +1685,23 @@ mod tests {
                 "{msg:?} placeholders differ"
             );
         }
+    }
+
+    #[test]
+    fn values_are_worded_for_people() {
+        let zh = Lang::Zh;
+        assert_eq!(zh.step("role:finance"), "财务");
+        assert_eq!(Lang::En.step("role:approver"), "approver");
+        assert_eq!(zh.step("user:li"), "li");
+        assert_eq!(zh.step("role:nobody"), "role:nobody", "unknown: as it is");
+        assert_eq!(zh.method("bank"), "银行转账");
+        assert_eq!(zh.method(" Cash "), "现金");
+        assert_eq!(zh.method("汇票"), "汇票", "typed in: as it is");
+        assert_eq!(zh.machine_type("loader"), "装载机");
+        assert_eq!(zh.machine_type("crane"), "crane");
+        assert_eq!(zh.reason("outbound", "outbound"), "新合同机器出库");
+        assert_eq!(zh.reason("tow", "outbound"), "outbound", "a person's words");
+        assert_eq!(zh.operation("payment.confirm"), "收款确认");
     }
 
     #[test]

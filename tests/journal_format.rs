@@ -98,6 +98,7 @@ fn name_of(mutation: &Mutation) -> &'static str {
         Mutation::AccruePart { .. } => "AccruePart",
         Mutation::SetLanguage { .. } => "SetLanguage",
         Mutation::AddSite { .. } => "AddSite",
+        Mutation::Rebuild { .. } => "Rebuild",
         Mutation::DraftBudget { .. } => "DraftBudget",
         Mutation::SubmitBudget { .. } => "SubmitBudget",
         Mutation::BookSpending { .. } => "BookSpending",
@@ -334,6 +335,7 @@ fn samples() -> Vec<Mutation> {
             branches: vec!["合肥".into(), "巢湖".into()],
             user: "hf-sync".into(),
         },
+        Mutation::Rebuild { entries: 48_563 },
         Mutation::DraftBudget {
             month: budget::Month::parse("2026-03").unwrap(),
             branch: "合肥".into(),
@@ -456,5 +458,24 @@ fn journal_bytes_are_pinned() {
                 .unwrap()
                 .0;
         assert_eq!((h, back), (header(), sample));
+    }
+}
+
+/// Every operation the audit trail names is worded for people in both languages: a new
+/// variant's permission without a catalog entry would show raw (`payment.record`) on screen.
+#[test]
+fn every_operation_is_translated() {
+    use duedesk::ui::i18n::Lang;
+    for mutation in samples() {
+        let name = mutation.permission();
+        for lang in [Lang::En, Lang::Zh] {
+            let worded = lang.operation(name);
+            assert_ne!(worded, name, "{lang:?} has no words for {name}");
+        }
+        assert!(
+            Lang::Zh.operation(name).chars().any(|c| c > '\u{2e80}'),
+            "{name} in Chinese: {}",
+            Lang::Zh.operation(name)
+        );
     }
 }

@@ -508,6 +508,7 @@ fn screen(app: &App, lang: Lang) -> String {
         theme: Theme::load("mono").unwrap(),
         keys: KeyMap::default(),
         export_dir: None,
+        lock_command: None,
     };
     let session = Session::new(app, ctx("admin"), settings).unwrap();
     let mut terminal = Terminal::new(TestBackend::new(140, 20)).unwrap();

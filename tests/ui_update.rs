@@ -258,13 +258,44 @@ fn quitting_with_unsaved_input_asks_first_and_no_keeps_the_form() {
 }
 
 #[test]
-fn settle_asks_and_a_refusal_changes_nothing() {
+fn settle_shows_the_payoff_asks_and_a_refusal_changes_nothing() {
     let book = book();
     let mut s = session(&book, Lang::En, "default");
+    // Money still owed: the screen says what the payoff is instead of asking.
     press(&mut s, &["enter", "S"]);
-    assert!(matches!(s.state.popup, Some(Popup::Confirm(_))));
+    let payoff = book
+        .app
+        .ticket(&ctx(), "HT-2025-004", d(TODAY))
+        .unwrap()
+        .payoff;
+    let Some(Popup::Message(said)) = &s.state.popup else {
+        panic!("{:?}", s.state.popup)
+    };
+    assert!(
+        said.starts_with(&format!(
+            "Contract HT-2025-004 cannot be settled yet: payoff {} is still owed",
+            payoff.display()
+        )),
+        "{said}"
+    );
+    press(&mut s, &["esc"]);
+    // Paid off: the question shows the payoff (nothing) and "n" does nothing.
+    let payment = pay_off(&book, "HT-2025-004");
+    press(&mut s, &["esc", "enter", "S"]);
+    let Some(Popup::Confirm(c)) = &s.state.popup else {
+        panic!("{:?}", s.state.popup)
+    };
+    assert!(
+        c.prompt
+            .starts_with("Settle contract HT-2025-004? Payoff ¥0.00"),
+        "{}",
+        c.prompt
+    );
     press(&mut s, &["n"]);
     assert_eq!(s.state.popup, None);
+    // Finance voids the payment behind the open screen: the app refuses the settlement the
+    // screen still offers, and nothing changes.
+    void_payment(&book, &payment);
     press(&mut s, &["S", "y"]);
     let Some(Status::Error(why)) = &s.state.status else {
         panic!("settling an overdue contract is refused")
@@ -334,10 +365,14 @@ fn a_refusal_is_shown_and_noted_for_the_log() {
     let book = book();
     let mut s = session(&book, Lang::En, "default");
     assert!(s.state.log.is_empty());
-    // HT-2025-004 owes everything: settling it is refused by the app.
+    // HT-2025-004's screen shows it paid off, but the payment has been voided since:
+    // settling it is refused by the app.
     press(&mut s, &["/"]);
     type_text(&mut s, "oyjg");
-    press(&mut s, &["enter", "enter", "S", "y"]);
+    let payment = pay_off(&book, "HT-2025-004");
+    press(&mut s, &["enter", "enter"]);
+    void_payment(&book, &payment);
+    press(&mut s, &["S", "y"]);
     let Some(Status::Error(refusal)) = &s.state.status else {
         panic!("{:?}", s.state.status)
     };

@@ -41,7 +41,15 @@ fn workflow_screen_snapshots() {
 fn workflow_dialog_snapshots() {
     let book = workflow_book();
     let cases: &[(&str, &str, Lang, &[&str])] = &[
-        ("notifications_80x24_zh", "li", Lang::Zh, &["4", "l"]),
+        ("notifications_80x24_zh", "li", Lang::Zh, &["4", "h"]),
+        ("decided_80x24_zh", "qian", Lang::Zh, &["4", "l"]),
+        ("decided_60x20_en", "qian", Lang::En, &["4", "l"]),
+        (
+            "confirm_approve_60x20_zh",
+            "qian",
+            Lang::Zh,
+            &["4", "a", "enter"],
+        ),
         ("tow_board_finished_80x24_en", "zhou", Lang::En, &["5", "G"]),
         ("form_register_tow_80x24_zh", "zhou", Lang::Zh, &["5", "t"]),
         (
@@ -57,7 +65,12 @@ fn workflow_dialog_snapshots() {
     for (name, user, lang, keys) in cases {
         let mut s = session_as(&book, user, *lang, "default");
         press(&mut s, keys);
-        insta::assert_snapshot!(*name, text(&s, 80, 24));
+        let (w, h) = if name.contains("60x20") {
+            (60, 20)
+        } else {
+            (80, 24)
+        };
+        insta::assert_snapshot!(*name, text(&s, w, h));
     }
     // The rules editor with a mistake typed on line 3: the problem names the line.
     for (lang, name) in [
@@ -127,7 +140,22 @@ fn approving_from_the_inbox_moves_the_application_to_its_next_step() {
     );
     press(&mut s, &["a"]);
     type_text(&mut s, "lock it");
+    // Approving asks first, naming what it approves; "n" goes back to the form.
     press(&mut s, &["enter"]);
+    let Some(Popup::Confirm(c)) = &s.state.popup else {
+        panic!("{:?}", s.state.popup)
+    };
+    assert!(
+        c.prompt
+            .starts_with(&format!("Approve {id}: lock of HT-2025-")),
+        "{}",
+        c.prompt
+    );
+    press(&mut s, &["n"]);
+    assert!(matches!(s.state.popup, Some(Popup::Form(_))));
+    assert_eq!(stage(app, &id), "in_review");
+    assert_eq!(awaiting(app, "qian")[0], id);
+    press(&mut s, &["enter", "y"]);
     assert!(s.state.popup.is_none(), "{:?}", s.state.popup);
     assert!(matches!(s.state.status, Some(Status::Info(_))));
     let v = app.application(&ctx(), &id).unwrap();
@@ -141,9 +169,34 @@ fn approving_from_the_inbox_moves_the_application_to_its_next_step() {
     assert_eq!(s.state.approvals.rows.len(), 2);
     assert!(awaiting(app, "sun").contains(&id));
     // A7 (an old one-step lock) is approved outright.
-    press(&mut s, &["a", "enter"]);
+    press(&mut s, &["a", "enter", "y"]);
     assert_eq!(stage(app, "A7"), "approved");
     assert_eq!(awaiting(app, "qian"), ["A6"]);
+    // Both are in qian's decided pane, with the decision and comment (latest first; these
+    // two were decided at the same moment, so the newer application leads).
+    press(&mut s, &["l"]);
+    let decided: Vec<(&str, &str, &str)> = s
+        .state
+        .approvals
+        .decided
+        .iter()
+        .map(|d| {
+            (
+                d.row.id.as_str(),
+                d.decision.action,
+                d.decision.comment.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(decided[0], (id.as_str(), "approved", "lock it"));
+    assert_eq!(decided[1], ("A7", "approved", ""));
+    // A7 was rejected by qian before its resubmission: the latest decision is the one shown.
+    assert_eq!(decided.iter().filter(|d| d.0 == "A7").count(), 1);
+    assert_eq!(
+        s.state.approvals.detail.as_ref().map(|d| d.row.id.as_str()),
+        Some(id.as_str()),
+        "the selected decision shows whole"
+    );
 }
 
 #[test]
@@ -177,7 +230,7 @@ fn finance_approves_the_last_step_and_the_tow_reaches_the_board() {
     let book = workflow_book();
     let app = &book.app;
     let mut s = session_as(&book, "sun", Lang::En, "default");
-    press(&mut s, &["4", "a", "enter"]);
+    press(&mut s, &["4", "a", "enter", "y"]);
     assert_eq!(stage(app, "A5"), "approved");
     assert!(s.state.approvals.rows.is_empty());
 }
@@ -292,7 +345,11 @@ fn a_failed_tow_needs_a_reason() {
     press(&mut s, &["5", "j", "f", "enter"]);
     assert!(matches!(s.state.popup, Some(Popup::Form(_))));
     type_text(&mut s, "customer blocked the gate");
+    // An outcome cannot be undone: it asks first.
     press(&mut s, &["enter"]);
+    assert!(matches!(s.state.popup, Some(Popup::Confirm(_))));
+    assert_eq!(stage(app, "A2"), "scheduled");
+    press(&mut s, &["y"]);
     let v = app.application(&ctx(), "A2").unwrap();
     assert_eq!(v.row.stage, "failed");
     assert_eq!(
@@ -471,7 +528,7 @@ fn notifications_are_marked_read_and_the_count_follows() {
     assert!(unread >= 2, "{unread}");
     let mut s = session_as(&book, "li", Lang::En, "default");
     assert_eq!(s.state.unread, unread);
-    press(&mut s, &["4", "l", "m"]);
+    press(&mut s, &["4", "h", "m"]);
     assert_eq!(app.unread_count(&ctx_as("li")).unwrap(), unread - 1);
     assert_eq!(s.state.unread, unread - 1);
     press(&mut s, &["M"]);

@@ -288,6 +288,7 @@ pub fn settings() -> Settings {
         theme: Theme::load("default").unwrap(),
         keys: KeyMap::default(),
         export_dir: None,
+        lock_command: None,
     }
 }
 

@@ -1,7 +1,7 @@
 //! Queries of the fund budget (DOMAIN §8): a month's plan, actual, variance and pace per
 //! branch, its versions, and the league table. Reads the per-(month, branch) aggregates the
 //! bookings keep: never the payments. Scope: finance and admin plan (see
-//! `budget_book::plans_for`); a branch's approvers and clerks see their branch's budget.
+//! `budget_book::plans_for`); a branch's approvers see their branch's budget.
 
 use super::budget_book::{
     actuals, branches_of_month, closed_league, closing, league, plan, plans_for, scoring_rules,
@@ -92,18 +92,17 @@ pub struct League {
     pub rows: Vec<Score>,
 }
 
-/// Whether `user` sees `branch`'s budget.
+/// Whether `user` sees `branch`'s budget: who plans it, and the branch's approvers (its
+/// managers).
 pub fn sees_budget(user: &User, branch: &str) -> bool {
-    plans_for(user, branch)
-        || ((user.has(Role::Approver) || user.has(Role::Clerk))
-            && user.branch.as_deref() == Some(branch))
+    plans_for(user, branch) || (user.has(Role::Approver) && user.branch.as_deref() == Some(branch))
 }
 
 /// Whether `user` holds a role that sees some budget.
 fn sees_any_budget(user: &User) -> bool {
     user.has(Role::Admin)
         || user.has(Role::Finance)
-        || ((user.has(Role::Approver) || user.has(Role::Clerk)) && user.branch.is_some())
+        || (user.has(Role::Approver) && user.branch.is_some())
 }
 
 fn view_line(r: &budget::ReportLine) -> BudgetLineView {
@@ -143,12 +142,7 @@ impl App {
             return Err(Refusal::Forbidden {
                 user: user.name.clone(),
                 permission: "budget.view".into(),
-                holders: Holders::Roles(vec![
-                    Role::Finance,
-                    Role::Approver,
-                    Role::Clerk,
-                    Role::Admin,
-                ]),
+                holders: Holders::Roles(vec![Role::Finance, Role::Approver, Role::Admin]),
             }
             .into());
         }

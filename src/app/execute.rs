@@ -183,6 +183,10 @@ pub(super) fn apply(
             branches,
             user,
         } => sites::add_site(txn, *site, name, code, branches, user),
+        // The projections it replayed are the journal's before it: nothing to apply.
+        Mutation::Rebuild { entries } => Ok(Outcome::done(format!(
+            "rebuilt the projections from {entries} journal entries"
+        ))),
         Mutation::DraftBudget {
             month,
             branch,

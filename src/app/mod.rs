@@ -22,6 +22,7 @@ pub mod book_export;
 mod budget;
 mod budget_book;
 pub mod budget_queries;
+pub mod directory;
 mod error;
 mod execute;
 mod ledger;
@@ -51,7 +52,7 @@ pub use book::UserKey;
 pub use error::{AppError, Result};
 pub use outcome::{Ctx, Outcome};
 pub(crate) use service::resolve_user;
-pub use service::{ACCRUAL_PART, App, LOCAL_ADMIN};
+pub use service::{ACCRUAL_PART, App, LOCAL_ADMIN, SnapshotCheck, replaying};
 pub use sites::Site;
 
 /// The approval rules in force (the built-in defaults until an admin sets some).
@@ -60,6 +61,7 @@ pub fn rules_in_force_of(app: &App) -> Result<crate::domain::approval::RuleSet> 
 }
 
 pub use bench_support::{AccrualPass, BenchPayments};
+pub use directory::ContractHit;
 pub use mutation::{Mutation, NewContract, SessionEvent};
 pub use outbound_queries::*;
 pub use queries::*;

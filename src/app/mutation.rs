@@ -296,6 +296,12 @@ pub enum Mutation {
         branches: Vec<String>,
         user: String,
     },
+    /// `duedesk rebuild`: an admin replayed the journal into fresh projections. An event of
+    /// the audit trail, local to this database (`is_local`); replaying it changes nothing.
+    Rebuild {
+        /// The journal entries replayed.
+        entries: u64,
+    },
     /// Finance drafts a branch's budget for a month (资金预算): the lines replace the draft's;
     /// after an approved version they begin the next version, which is approved in its turn.
     DraftBudget {
@@ -384,6 +390,7 @@ impl Mutation {
             Mutation::Ship { .. } => "outbound.ship",
             Mutation::SetLanguage { .. } => "user.lang",
             Mutation::AddSite { .. } => "site.manage",
+            Mutation::Rebuild { .. } => "rebuild",
             Mutation::DraftBudget { .. } | Mutation::SubmitBudget { .. } => "budget.plan",
             Mutation::BookSpending { .. } => "budget.spending",
             Mutation::CloseBudgetMonth { .. } => "budget.close",
@@ -419,6 +426,7 @@ impl Mutation {
                 | Mutation::Session { .. }
                 | Mutation::RecordDelivery { .. }
                 | Mutation::MarkRead { .. }
+                | Mutation::Rebuild { .. }
         )
     }
 
@@ -616,6 +624,7 @@ impl Mutation {
                 fields.push(("user", user));
                 fields
             }
+            Mutation::Rebuild { .. } => Vec::new(),
             Mutation::DraftBudget { branch, lines, .. } => {
                 let mut fields = vec![("branch", branch.as_str())];
                 fields.extend(

@@ -26,7 +26,8 @@ pub fn holders(mutation: &Mutation) -> &'static [Role] {
         | Mutation::AddKey { .. }
         | Mutation::RemoveKey { .. }
         | Mutation::SetRules { .. }
-        | Mutation::AddSite { .. } => &[Admin],
+        | Mutation::AddSite { .. }
+        | Mutation::Rebuild { .. } => &[Admin],
         Mutation::RecordPayment { .. } | Mutation::Settle { .. } => &[Collector, Finance, Admin],
         Mutation::ConfirmPayment { .. } | Mutation::VoidPayment { .. } => &[Finance, Admin],
         Mutation::Accrue { .. } | Mutation::AccruePart { .. } => &[Finance, Admin],
@@ -165,6 +166,7 @@ pub(crate) fn subject<R: Reader + ?Sized>(
         | Mutation::AccruePart { .. }
         | Mutation::SetLanguage { .. }
         | Mutation::AddSite { .. }
+        | Mutation::Rebuild { .. }
         | Mutation::DraftBudget { .. }
         | Mutation::SubmitBudget { .. }
         | Mutation::BookSpending { .. }

@@ -163,6 +163,8 @@ pub struct TicketView {
     pub pending_payments: Money,
     pub total_to_collect: Money,
     pub total_outstanding: Money,
+    /// What settles the contract today: everything outstanding less credit.
+    pub payoff: Money,
     pub principal_outstanding: Money,
     pub interest_outstanding: Money,
     pub credit: Money,
@@ -495,6 +497,7 @@ impl App {
             pending_payments: pending,
             total_to_collect: f.total_to_collect(),
             total_outstanding: f.total_outstanding(),
+            payoff: f.payoff(),
             principal_outstanding: f.principal_outstanding,
             interest_outstanding: f.interest_outstanding,
             credit: f.credit,

@@ -20,6 +20,16 @@ pub const LOCAL_ADMIN: &str = "admin";
 /// write, so this bounds the memory a run takes whatever the size of the book.
 pub const ACCRUAL_PART: usize = 10_000;
 
+/// The contracts in one part of an accrual run: `ACCRUAL_PART`, or `DUEDESK_ACCRUAL_PART`
+/// when set (the crash test makes runs of many parts on a small book with it).
+fn accrual_part() -> usize {
+    std::env::var("DUEDESK_ACCRUAL_PART")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(ACCRUAL_PART)
+}
+
 pub struct App {
     store: Store,
     /// Held through an accrual run, so two runs never interleave their parts.
@@ -31,6 +41,22 @@ pub struct App {
     pub(super) overdue_cache: shared::OverdueCache,
     /// Entries replayed on open to finish a rebuild that was cut short, if one was.
     redone_rebuild: Option<u64>,
+    /// What opening did about an incomplete sled snapshot, if there was one.
+    snapshot_check: Option<SnapshotCheck>,
+}
+
+/// A database that opened only once incomplete sled snapshots were moved aside
+/// (`Store::moved_aside`), and its projections checked against the journal: a replay of the
+/// journal compared with what sled recovered (by digest), the replay kept either way.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SnapshotCheck {
+    /// The incomplete snapshots, where they are now.
+    pub moved: Vec<std::path::PathBuf>,
+    /// The journal entries replayed.
+    pub entries: u64,
+    /// Whether the projections sled recovered equalled the replay's; `None` when a rebuild
+    /// cut short was being finished anyway (the projections were partial, nothing to compare).
+    pub agreed: Option<bool>,
 }
 
 impl App {
@@ -43,6 +69,7 @@ impl App {
             book_version: AtomicU64::new(0),
             overdue_cache: Default::default(),
             redone_rebuild: None,
+            snapshot_check: None,
         };
         app.migrate()?;
         if app.store.rebuild_unfinished()? {
@@ -50,6 +77,28 @@ impl App {
             // it before answering anything; the journal it replays was never touched.
             let entries = app.rebuild()?;
             app.redone_rebuild = Some(entries);
+        }
+        let moved = app.store.moved_aside().to_vec();
+        if !moved.is_empty() {
+            // sled opened from its last complete snapshot and its log: check what it
+            // recovered against a replay of the journal, and keep the replay.
+            let check = match app.redone_rebuild {
+                Some(entries) => SnapshotCheck {
+                    moved,
+                    entries,
+                    agreed: None,
+                },
+                None => {
+                    let recovered = app.store.projection_digest()?;
+                    let entries = app.rebuild()?;
+                    SnapshotCheck {
+                        moved,
+                        entries,
+                        agreed: Some(app.store.projection_digest()? == recovered),
+                    }
+                }
+            };
+            app.snapshot_check = Some(check);
         }
         Ok(app)
     }
@@ -164,6 +213,25 @@ impl App {
         self.redone_rebuild
     }
 
+    /// Writes a backup of the whole database to `out` (`store::backup`): admin only. Taken
+    /// under the writer lock, so it is the book at one moment; writers wait while it is read
+    /// (write it to a local file, not to a slow network).
+    pub fn backup(
+        &self,
+        ctx: &Ctx,
+        out: &mut dyn std::io::Write,
+    ) -> Result<crate::store::backup::Summary> {
+        self.require_admin(ctx, "backup")?;
+        let _writer = self.store.lock();
+        Ok(crate::store::backup::write(&self.store, out)?)
+    }
+
+    /// What opening did about an incomplete sled snapshot; `None` when there was none.
+    /// Front ends say so.
+    pub fn snapshot_check(&self) -> Option<&SnapshotCheck> {
+        self.snapshot_check.as_ref()
+    }
+
     /// A counter that changes whenever a committed change may alter what a screen shows.
     pub fn book_version(&self) -> u64 {
         self.book_version.load(Ordering::Acquire)
@@ -233,7 +301,7 @@ impl App {
     /// runs in parts (see `accrue`), each all or nothing.
     pub fn execute(&self, ctx: &Ctx, mutation: Mutation) -> Result<Outcome> {
         if let Mutation::Accrue { through } = mutation {
-            return self.accrue(ctx, through, ACCRUAL_PART);
+            return self.accrue(ctx, through, accrual_part());
         }
         let mut outcomes = self
             .run(ctx, std::slice::from_ref(&mutation))
@@ -533,24 +601,103 @@ impl App {
 
     /// Replays the journal, in the order this database applied it, into fresh projections.
     /// The journal itself, its keys and origins, the site's seq and the mint counters are
-    /// left as they are. Returns the number of entries replayed.
+    /// left as they are. Returns the number of entries replayed. What `App::open` runs to
+    /// finish a rebuild cut short; `duedesk rebuild` is `rebuild_as`.
     pub fn rebuild(&self) -> Result<u64> {
         let _writer = self.store.lock();
+        let count = self.replay_journal()?;
+        self.replayed()?;
+        Ok(count)
+    }
+
+    /// `duedesk rebuild` by `ctx.actor`, an admin: the replay of `rebuild`, then a
+    /// `Mutation::Rebuild` journaled as an event of the audit trail in the write that ends
+    /// the replay. Refused, changing nothing, for anyone else. Returns the entries replayed.
+    pub fn rebuild_as(&self, ctx: &Ctx) -> Result<u64> {
+        self.require(ctx, &Mutation::Rebuild { entries: 0 })?;
+        let actor = self.user(&ctx.actor)?;
+        let _writer = self.store.lock();
+        let count = self.replay_journal()?;
+        let mut txn = self.store.begin();
+        let (site, seq) = txn.next_origin()?;
+        let header = EntryHeader {
+            site,
+            seq,
+            actor: actor.name,
+            at: ctx.now,
+            business_date: ctx.today,
+        };
+        let mutation = Mutation::Rebuild { entries: count };
+        execute::apply(&mut txn, &header, &mutation)?;
+        txn.append_journal(&header, &mutation)?;
+        txn.clear_rebuild_mark();
+        txn.commit()?;
+        self.replayed()?;
+        Ok(count)
+    }
+
+    /// Clears the projections (marking the database) and replays every journal entry, one
+    /// write per entry as when it was executed: some handlers read committed state beyond
+    /// their transaction (the users to notify, every contract of a setting). The caller holds
+    /// the writer lock and ends the replay (the mark stays until then).
+    fn replay_journal(&self) -> Result<u64> {
+        let _replaying = Replaying::start();
         self.store.clear_projections()?;
         let mut count = 0;
-        // One write per entry, as when it was executed: some handlers read committed state
-        // beyond their transaction (the users to notify, every contract of a setting).
         for entry in self.store.journal::<Mutation>() {
             let (header, mutation) = entry?;
+            stall_for_test(count);
             let mut txn = self.store.begin();
             execute::apply(&mut txn, &header, &mutation)
                 .map_err(|e| no_longer_applies(&header, &mutation, e))?;
             txn.commit()?;
             count += 1;
         }
-        self.replayed()?;
         Ok(count)
     }
+}
+
+/// Whether this process is replaying a journal (a rebuild, or its redo on open): a watchdog
+/// that sees it while `store::writes` stands still knows the replay is stuck inside sled.
+pub fn replaying() -> bool {
+    REPLAYING.load(Ordering::Acquire)
+}
+
+static REPLAYING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Sets `REPLAYING` for as long as it lives.
+struct Replaying;
+
+impl Replaying {
+    fn start() -> Replaying {
+        REPLAYING.store(true, Ordering::Release);
+        Replaying
+    }
+}
+
+impl Drop for Replaying {
+    fn drop(&mut self) {
+        REPLAYING.store(false, Ordering::Release);
+    }
+}
+
+/// Tests only (a debug build): `DUEDESK_TEST_STALL_REPLAY=N` makes a replay stop dead before
+/// entry N, as a replay stuck inside sled does, so the watchdog's recovery can be tested.
+/// A process the watchdog started again (`DUEDESK_REPLAY_ATTEMPT` set) does not stall.
+fn stall_for_test(entry: u64) {
+    #[cfg(debug_assertions)]
+    if std::env::var("DUEDESK_REPLAY_ATTEMPT").is_err()
+        && std::env::var("DUEDESK_TEST_STALL_REPLAY")
+            .ok()
+            .and_then(|v| v.parse::<u64>().ok())
+            == Some(entry)
+    {
+        loop {
+            std::thread::sleep(std::time::Duration::from_secs(3600));
+        }
+    }
+    #[cfg(not(debug_assertions))]
+    let _ = entry;
 }
 
 /// A journal entry (or one head office sent) that does not apply on replay.

@@ -75,6 +75,8 @@ pub(crate) struct OverdueCache {
     state: Mutex<CacheState>,
     /// Held while computing, so sessions starting together compute the list once.
     computing: Mutex<()>,
+    /// Every contract as a search finds it, kept and patched by the same notes.
+    pub(crate) directory: super::directory::Directory,
 }
 
 #[derive(Default)]
@@ -111,6 +113,7 @@ impl OverdueCache {
     /// Notes a committed change before the book version moves: the contracts whose lines
     /// it may have changed.
     pub(crate) fn note(&self, touched: Touched) {
+        self.directory.note(touched.0.as_deref());
         let mut state = lock(&self.state);
         state.changed = match (state.changed.take(), touched.0) {
             (Some(mut set), Some(more)) => {

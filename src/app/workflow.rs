@@ -156,12 +156,8 @@ pub(super) fn resubmit(
 ) -> Result<Outcome> {
     let today = header.business_date;
     let mut a = own_application(txn, header, id)?;
-    if a.review.state != ReviewState::Rejected {
-        return Err(Refusal::NotRejected {
-            id: id.to_string(),
-            state: a.review.state_name().to_string(),
-        }
-        .into());
+    if let Some(why) = a.resubmit_blocker() {
+        return Err(why.into());
     }
     if let Some(other) = txn.open_application(&a.contract_no, a.document.name())? {
         let stage = application(txn, &other)?.stage().name().to_string();
@@ -218,15 +214,8 @@ pub(super) fn resubmit(
 /// `Mutation::Withdraw`.
 pub(super) fn withdraw(txn: &mut Txn<'_>, header: &EntryHeader, id: &str) -> Result<Outcome> {
     let mut a = own_application(txn, header, id)?;
-    if !matches!(
-        a.review.state,
-        ReviewState::InReview { .. } | ReviewState::Rejected
-    ) {
-        return Err(Refusal::NotWithdrawable {
-            id: id.to_string(),
-            state: a.review.state_name().to_string(),
-        }
-        .into());
+    if let Some(why) = a.withdraw_blocker() {
+        return Err(why.into());
     }
     a.review.state = ReviewState::Withdrawn;
     a.review

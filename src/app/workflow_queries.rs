@@ -50,6 +50,10 @@ pub struct FollowUps {
     pub outcome: Option<crate::domain::Refusal>,
     /// Recording a lock or unlock as executed.
     pub execute: Option<crate::domain::Refusal>,
+    /// Resubmitting it (its applicant only, whatever this says).
+    pub resubmit: Option<crate::domain::Refusal>,
+    /// Withdrawing it (its applicant only, whatever this says).
+    pub withdraw: Option<crate::domain::Refusal>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -59,6 +63,33 @@ pub struct DecisionView {
     pub action: &'static str,
     pub step: Option<String>,
     pub comment: String,
+}
+
+impl From<&crate::domain::approval::Decision> for DecisionView {
+    fn from(d: &crate::domain::approval::Decision) -> DecisionView {
+        use crate::domain::approval::Action;
+        DecisionView {
+            by: d.by.clone(),
+            on: d.on,
+            action: match d.action {
+                Action::Submitted => "submitted",
+                Action::Approved => "approved",
+                Action::Rejected => "rejected",
+                Action::Resubmitted => "resubmitted",
+                Action::Withdrawn => "withdrawn",
+            },
+            step: d.step.clone(),
+            comment: d.comment.clone(),
+        }
+    }
+}
+
+/// An application the viewer decided a step of, with their latest decision on it.
+#[derive(Clone, Debug, Serialize)]
+pub struct DecidedRow {
+    #[serde(flatten)]
+    pub row: ApplicationRow,
+    pub decision: DecisionView,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -223,6 +254,8 @@ impl App {
                 register: a.registration_blocker(),
                 outcome: a.outcome_blocker(),
                 execute: a.execution_blocker(),
+                resubmit: a.resubmit_blocker(),
+                withdraw: a.withdraw_blocker(),
             },
         })
     }
@@ -390,29 +423,37 @@ impl App {
         Ok(ApplicationView {
             row: self.row(&a)?,
             chain: a.review.chain.iter().map(|s| s.label()).collect(),
-            history: a
-                .review
-                .history
-                .iter()
-                .map(|d| DecisionView {
-                    by: d.by.clone(),
-                    on: d.on,
-                    action: match d.action {
-                        crate::domain::approval::Action::Submitted => "submitted",
-                        crate::domain::approval::Action::Approved => "approved",
-                        crate::domain::approval::Action::Rejected => "rejected",
-                        crate::domain::approval::Action::Resubmitted => "resubmitted",
-                        crate::domain::approval::Action::Withdrawn => "withdrawn",
-                    },
-                    step: d.step.clone(),
-                    comment: d.comment.clone(),
-                })
-                .collect(),
+            history: a.review.history.iter().map(DecisionView::from).collect(),
             tow,
             executed_on,
             command_status,
             failed_commands: a.failed_commands.iter().map(|f| f.status).collect(),
         })
+    }
+
+    /// Applications the viewer approved or rejected a step of, newest decision first, at
+    /// most `limit` of them: what an approver looks back on.
+    pub fn decided_by_me(&self, ctx: &Ctx, limit: usize) -> Result<Vec<DecidedRow>> {
+        use crate::domain::approval::Action;
+        let user = self.viewer(ctx)?;
+        let store = self.store();
+        let mut out = Vec::new();
+        for id in store.application_ids("stage/")? {
+            let a = application(store, &id)?;
+            let Some(d) = a.review.history.iter().rev().find(|d| {
+                d.by == user.name && matches!(d.action, Action::Approved | Action::Rejected)
+            }) else {
+                continue;
+            };
+            out.push((d.on, d.at, self.row(&a)?, DecisionView::from(d)));
+        }
+        out.sort_by_key(|(on, at, row, _)| std::cmp::Reverse((*on, *at, id_number(&row.id))));
+        let mut out: Vec<DecidedRow> = out
+            .into_iter()
+            .map(|(_, _, row, decision)| DecidedRow { row, decision })
+            .collect();
+        out.truncate(limit);
+        Ok(out)
     }
 
     /// The tow board (拖机登记): approved tows awaiting registration, registered ones, and
@@ -429,6 +470,22 @@ impl App {
             ],
         };
         self.applications(ctx, &filter)
+    }
+
+    /// The lock board (锁机执行): approved lock and unlock orders awaiting execution and the
+    /// executed ones, in the viewer's scope, newest first.
+    pub fn lock_board(&self, ctx: &Ctx) -> Result<Vec<ApplicationRow>> {
+        let mut rows = Vec::new();
+        for document in [DocumentType::Lock, DocumentType::Unlock] {
+            let filter = ApplicationFilter {
+                awaiting_me: false,
+                document: Some(document),
+                stages: vec![Stage::Approved, Stage::Done],
+            };
+            rows.extend(self.applications(ctx, &filter)?);
+        }
+        rows.sort_by_key(|r| std::cmp::Reverse(id_number(&r.id)));
+        Ok(rows)
     }
 
     /// The viewer's inbox, newest first.

@@ -152,6 +152,18 @@ pub enum Command {
     /// Sync a branch's database with head office: over SSH (`sync ssh://USER@HOST[:PORT]`),
     /// or by file (clone, init, push, accept, pull)
     Sync(SyncArgs),
+    /// Write a consistent copy of the book to FILE (admin); over SSH, `backup` writes it to
+    /// your side: `ssh -p PORT admin@HOST backup > FILE`
+    Backup {
+        /// The backup file; `-` or none: standard output
+        #[arg(value_name = "FILE")]
+        file: Option<PathBuf>,
+    },
+    /// Make a new database (--db DIR, which must not exist) from a backup file
+    Restore {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
     /// The fund budget (资金预算): import, submit, show, actual, score, close, scoring
     #[command(subcommand)]
     Budget(BudgetCmd),

@@ -26,14 +26,16 @@ macro_rules! errln {
 }
 
 pub mod args;
+mod backup;
+pub use crate::hooks;
 mod budget;
-pub mod hooks;
 pub mod import;
 mod outbound;
 pub mod output;
 mod report;
 mod sync;
 mod table;
+mod watchdog;
 mod workflow;
 mod xlsx;
 
@@ -106,6 +108,7 @@ pub fn main() -> i32 {
         None | Some(Command::Demo(_) | Command::Serve { .. })
     );
     let buffer = prints_only.then(output::buffered);
+    watchdog::start();
     let result = run(cli);
     drop(buffer);
     match result {
@@ -199,6 +202,13 @@ pub fn exec(
                 ..
             })) => Some(
                 "sync reads and writes files and runs ssh on the server; run it there (a branch syncs with: duedesk sync ssh://USER@HOST)".to_string(),
+            ),
+            Some(Command::Restore { .. }) => {
+                Some("this command runs only on the server's own machine".to_string())
+            }
+            Some(Command::Backup { file: Some(file) }) if file.as_os_str() != "-" => Some(
+                "backup over SSH is written to your side: ssh -p PORT USER@HOST backup > FILE"
+                    .to_string(),
             ),
             Some(Command::User(UserCmd::AddKey { .. })) => {
                 Some("user add-key reads a key file; run it on the server".to_string())
@@ -308,16 +318,47 @@ pub fn run(cli: Cli) -> Done {
     {
         return sync::init(&db, file, site.as_deref(), ssh_command.as_deref());
     }
+    if let Some(Command::Restore { file }) = &cli.command {
+        return backup::restore(file, &db);
+    }
     let app = App::open(&db)?;
-    if let Some(entries) = app.redone_rebuild() {
-        errln!(
-            "duedesk: a rebuild of {} had been cut short; its {entries} journal entries were replayed again before this command",
-            db.display()
-        );
+    for note in opened_notes(&app, &db) {
+        errln!("duedesk: {note}");
     }
     warn_exposed();
     let today = fixed_today.unwrap_or_else(|| chrono::Local::now().date_naive());
     run_on(&app, cli, &config, today)
+}
+
+/// What opening the database did before answering anything, one line each: a rebuild cut
+/// short finished, incomplete sled snapshots moved aside and the projections checked.
+pub fn opened_notes(app: &App, db: &std::path::Path) -> Vec<String> {
+    let mut notes = Vec::new();
+    if let Some(entries) = app.redone_rebuild() {
+        notes.push(format!(
+            "a rebuild of {} had been cut short; its {entries} journal entries were replayed again before this command",
+            db.display()
+        ));
+    }
+    if let Some(check) = app.snapshot_check() {
+        let moved: Vec<String> = check
+            .moved
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        let verdict = match check.agreed {
+            Some(true) => "they equalled a replay of the journal",
+            Some(false) => "they differed from a replay of the journal and are now the replay's",
+            None => "they were replayed from the journal",
+        };
+        notes.push(format!(
+            "database {} did not open: a kill had cut short sled's writing of a snapshot (sled issues #1527, #1509); the incomplete snapshot was moved aside to {}, the database opened from its last complete one, and its projections were checked against the journal's {} entries: {verdict}",
+            db.display(),
+            moved.join(", "),
+            check.entries
+        ));
+    }
+    notes
 }
 
 /// The business date a test fixed with the hidden `--today` or `DUEDESK_TODAY`. Only a debug
@@ -499,10 +540,10 @@ fn dispatch(
         Command::Waiver(cmd) => waiver(app, ctx, cmd),
         Command::Settle { contract } => say(app, ctx, Mutation::Settle { contract }),
         Command::Rebuild => {
-            // Admin only; over SSH `exec` refuses it, and a served database is not opened.
-            app.require_admin(ctx, "rebuild")?;
+            // Admin only (`rebuild_as`, journaled as an event); over SSH `exec` refuses it,
+            // and a served database is not opened.
             let before = app.store().journal_len()?;
-            let count = app.rebuild()?;
+            let count = app.rebuild_as(ctx)?;
             outln!(
                 "rebuilt the projections from {count} journal entries (journal length {before})"
             );
@@ -530,6 +571,10 @@ fn dispatch(
         Command::Export(args) => report::export_book(app, ctx, &args),
         Command::Site(cmd) => sync::site(app, ctx, cmd),
         Command::Sync(cmd) => sync::sync(app, ctx, cmd),
+        Command::Backup { file } => backup::backup(app, ctx, file.as_deref()),
+        Command::Restore { .. } => Err(Failure::of(vec![
+            "restore makes a new database; it does not run against an open one".into(),
+        ])),
         Command::Budget(cmd) => budget::budget(app, ctx, cmd),
     }
 }

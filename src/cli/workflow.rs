@@ -408,42 +408,9 @@ pub fn lock(app: &App, ctx: &Ctx, hooks: &Hooks, cmd: LockCmd) -> Done {
             json,
         ),
         LockCmd::Execute { id } => {
-            let view = app.application(ctx, &id)?;
-            // Check before calling the GPS vendor: the order must be executable by this user.
-            if !app.awaits(ctx, &id)?
-                || !matches!(view.row.document, "lock" | "unlock")
-                || view.row.stage != "approved"
-            {
-                // Let the app layer word the refusal.
-                return say(
-                    app,
-                    ctx,
-                    Mutation::Execute {
-                        id,
-                        command_status: None,
-                    },
-                );
-            }
-            let command_status = match &hooks.lock_command {
-                None => None,
-                Some(command) => {
-                    let order = serde_json::json!({
-                        "id": view.row.id,
-                        "order": view.row.document,
-                        "contract_no": view.row.contract_no,
-                        "customer": view.row.customer,
-                        "branch": view.row.branch,
-                        "requested_by": ctx.actor,
-                        "on": ctx.today.to_string(),
-                    });
-                    Some(hooks::run(command, &order.to_string()).unwrap_or_else(|e| {
-                        errln!("duedesk: {e}");
-                        -1
-                    }))
-                }
-            };
-            let outcome = app.execute(ctx, Mutation::Execute { id, command_status })?;
-            match command_status {
+            let (outcome, status) =
+                hooks::execute_lock_order(app, ctx, hooks.lock_command.as_deref(), &id)?;
+            match status {
                 Some(code) if code != 0 => Err(Failure::of(vec![outcome.message])),
                 _ => {
                     outln!("{}", outcome.message);

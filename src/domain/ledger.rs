@@ -124,6 +124,13 @@ impl Figures {
     pub fn total_outstanding(&self) -> Money {
         self.principal_outstanding + self.interest_outstanding + self.penalty_outstanding
     }
+
+    /// The payoff (结清金额): what the customer pays today to settle — everything outstanding
+    /// (principal and interest of every installment, due or not, and penalty) less the credit
+    /// held for them, never below zero. Settlement is allowed once it is zero.
+    pub fn payoff(&self) -> Money {
+        (self.total_outstanding() - self.credit).max(Money::ZERO)
+    }
 }
 
 fn next_day(day: NaiveDate) -> NaiveDate {

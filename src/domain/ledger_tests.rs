@@ -618,6 +618,33 @@ fn an_overpayment_is_held_as_credit() {
     }
 }
 
+#[test]
+fn the_payoff_is_everything_outstanding_less_credit() {
+    // 1,000.00 due 15 Feb (900 + 100) and 1,000.00 due 15 Mar, nothing paid. As of 25 Feb:
+    // penalty 16–25 Feb = 10 days × (1,000 × 0.0005 = 0.50) = 5.00; the payoff is both
+    // installments, due or not, plus the penalty: 2,000.00 + 5.00 = 2,005.00, while what
+    // is to collect today is only the overdue 1,000.00 + 5.00.
+    let c = contract()
+        .installment("2026-02-15", "900", "100")
+        .installment("2026-03-15", "900", "100")
+        .build();
+    let f = evaluate(&c, &standard(), d("2026-02-25"));
+    assert_eq!(f.penalty_outstanding, m("5.00"));
+    assert_eq!(f.total_to_collect(), m("1005.00"));
+    assert_eq!(f.payoff(), m("2005.00"));
+
+    // Everything paid early with 500.00 over: nothing to pay off, the credit is the
+    // customer's (the payoff is never negative).
+    let c = contract()
+        .installment("2026-02-15", "900", "100")
+        .installment("2026-03-15", "900", "100")
+        .paid("2026-02-01", "2500")
+        .build();
+    let f = evaluate(&c, &standard(), d("2026-12-31"));
+    assert_eq!(f.credit, m("500"));
+    assert_eq!(f.payoff(), m("0"));
+}
+
 // ---------------------------------------------------------------------------------------------
 // 9–10. Waiver and settlement
 // ---------------------------------------------------------------------------------------------

@@ -190,6 +190,26 @@ impl Application {
         }
     }
 
+    /// Why its applicant cannot resubmit it now (only a rejected application comes back).
+    pub fn resubmit_blocker(&self) -> Option<Refusal> {
+        (self.review.state != ReviewState::Rejected).then(|| Refusal::NotRejected {
+            id: self.id.clone(),
+            state: self.review.state_name().to_string(),
+        })
+    }
+
+    /// Why its applicant cannot withdraw it now (only while in review or rejected).
+    pub fn withdraw_blocker(&self) -> Option<Refusal> {
+        (!matches!(
+            self.review.state,
+            ReviewState::InReview { .. } | ReviewState::Rejected
+        ))
+        .then(|| Refusal::NotWithdrawable {
+            id: self.id.clone(),
+            state: self.review.state_name().to_string(),
+        })
+    }
+
     /// Why the clerk cannot register this tow now, if they cannot.
     pub fn registration_blocker(&self) -> Option<Refusal> {
         if self.document != DocumentType::Tow {

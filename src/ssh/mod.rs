@@ -125,6 +125,9 @@ pub fn serve(
     today: Option<chrono::NaiveDate>,
 ) -> anyhow::Result<()> {
     let app = Arc::new(App::open(db)?);
+    for note in crate::cli::opened_notes(&app, db) {
+        eprintln!("duedesk: {note}");
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -643,6 +643,10 @@ impl Handler {
             rx
         });
         self.started.store(true, Ordering::Release);
+        if is_backup(&words) {
+            tokio::spawn(serve_backup(shared, user, write));
+            return Ok(());
+        }
         tokio::spawn(async move {
             let (status, out, err) = tokio::task::spawn_blocking(move || {
                 if let Some(input) = push {
@@ -670,6 +674,99 @@ impl Handler {
             let _ = write.close().await;
         });
         Ok(())
+    }
+}
+
+/// `backup` (or `backup -`) over SSH: the backup streams to the client's side.
+fn is_backup(words: &[String]) -> bool {
+    matches!(words, [b] if b == "backup") || matches!(words, [b, d] if b == "backup" && d == "-")
+}
+
+/// Serves `backup` (admin only): written under the writer lock to a private file beside the
+/// database (so writers wait on the disk, never on the client's network), then sent on the
+/// channel a part at a time as the client's window allows, and removed.
+async fn serve_backup(shared: Arc<Shared>, user: String, write: ChannelWriteHalf<Msg>) {
+    let db = shared.app.db_path().to_path_buf();
+    let taken = tokio::task::spawn_blocking(move || -> Result<(std::path::PathBuf, String), String> {
+        let ctx = Ctx::new(&user, shared.today(), chrono::Utc::now().timestamp());
+        let mut name = db.file_name().unwrap_or_default().to_os_string();
+        // One name per backup: two admins may take one at once.
+        static TAKEN: AtomicUsize = AtomicUsize::new(0);
+        let n = TAKEN.fetch_add(1, Ordering::AcqRel);
+        name.push(format!(".backup-{}-{n}.partial", std::process::id()));
+        let path = db.with_file_name(name);
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options
+            .open(&path)
+            .map_err(|e| format!("backup: cannot write {}: {e}", path.display()))?;
+        let written = shared.app.backup(&ctx, &mut file);
+        eprintln!("duedesk serve: backup by {}", quoted(&user));
+        match written {
+            Ok(summary) => Ok((
+                path,
+                format!(
+                    "backup written: {} keys, {} journal entries, schema {}, backup format {}\n",
+                    summary.keys,
+                    summary.journal,
+                    summary.schema,
+                    crate::store::backup::FORMAT
+                ),
+            )),
+            Err(e) => {
+                let _ = std::fs::remove_file(&path);
+                Err(format!("duedesk: {e}\n"))
+            }
+        }
+    })
+    .await
+    .unwrap_or_else(|e| Err(format!("duedesk: {e}\n")));
+    let status = match taken {
+        Ok((path, said)) => {
+            let sent = send_file(&path, &write).await;
+            let _ = std::fs::remove_file(&path);
+            match sent {
+                Ok(()) => {
+                    let _ = write.extended_data_bytes(1, said.into_bytes()).await;
+                    0
+                }
+                Err(e) => {
+                    let _ = write
+                        .extended_data_bytes(1, format!("duedesk: backup: {e}\n").into_bytes())
+                        .await;
+                    1
+                }
+            }
+        }
+        Err(said) => {
+            let _ = write.extended_data_bytes(1, said.into_bytes()).await;
+            1
+        }
+    };
+    let _ = write.exit_status(status).await;
+    let _ = write.eof().await;
+    let _ = write.close().await;
+}
+
+/// Sends a file on the channel, 64 KiB at a time (a local file just written: its reads
+/// come from the page cache, so they are made here).
+async fn send_file(path: &std::path::Path, write: &ChannelWriteHalf<Msg>) -> Result<(), String> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = file
+            .read(&mut buf)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        if n == 0 {
+            return Ok(());
+        }
+        write
+            .data_bytes(buf[..n].to_vec())
+            .await
+            .map_err(|e| format!("the connection: {e}"))?;
     }
 }
 

@@ -7,6 +7,7 @@
 //! validation and the write see the same state. Must not contain business rules: callers
 //! (the app layer) decide what to write.
 
+pub mod backup;
 pub mod files;
 mod txn;
 mod view;
@@ -38,6 +39,18 @@ fn cache_bytes() -> u64 {
         .and_then(|v| v.trim().parse::<u64>().ok())
         .unwrap_or(DEFAULT_CACHE_MB)
         << 20
+}
+
+/// Keys removed in one write by `clear_projections`.
+const CLEAR_PART: usize = 2_000;
+
+/// Writes this process has committed to any database: a watchdog reads it to tell a replay
+/// that moves from one stuck inside sled.
+static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// How many writes this process has committed so far (see `WRITES`).
+pub fn writes() -> u64 {
+    WRITES.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 /// The schema this binary reads and writes. A database with a newer one is refused; an older
@@ -562,6 +575,9 @@ pub struct Store {
     db: sled::Db,
     tree: sled::Tree,
     writer: Mutex<()>,
+    /// Incomplete sled snapshots moved aside before this database would open (see
+    /// `open_past_incomplete_snapshot`), where they went.
+    moved_aside: Vec<PathBuf>,
 }
 
 impl Reader for Store {
@@ -594,6 +610,53 @@ fn open_sled(path: &Path) -> std::result::Result<sled::Db, sled::Error> {
             other => return other,
         }
     }
+}
+
+/// Opens sled; when it will not open because a kill cut short the writing of a snapshot
+/// (sled 0.34.7 reads the newest `snap.*` file, the half-written `snap.*.generating`
+/// included, and stops at its checksum: "Read corrupted data at file offset None"; sled
+/// issues #1527 and #1509), moves every `snap.*.generating` aside as `incomplete-snap.*`
+/// in the same directory and opens again: sled then starts from the last complete snapshot
+/// and reads its log forward. Returns the files moved, where they went. The caller checks
+/// the projections against the journal (`App::open`).
+fn open_past_incomplete_snapshot(
+    path: &Path,
+) -> std::result::Result<(sled::Db, Vec<PathBuf>), sled::Error> {
+    match open_sled(path) {
+        Err(e @ sled::Error::Corruption { .. }) => {
+            let incomplete = incomplete_snapshots(path);
+            if incomplete.is_empty() {
+                return Err(e);
+            }
+            let mut moved = Vec::new();
+            for file in incomplete {
+                let name = file.file_name().unwrap_or_default().to_string_lossy();
+                let aside = path.join(format!("incomplete-{name}"));
+                std::fs::rename(&file, &aside)?;
+                moved.push(aside);
+            }
+            Ok((open_sled(path)?, moved))
+        }
+        other => other.map(|db| (db, Vec::new())),
+    }
+}
+
+/// The snapshots sled began writing in `dir` and never finished (`snap.*.generating`).
+fn incomplete_snapshots(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut found: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("snap.") && n.ends_with(".generating"))
+        })
+        .collect();
+    found.sort();
+    found
 }
 
 /// The file `duedesk serve` writes beside the database while it serves it.
@@ -660,7 +723,7 @@ impl Store {
                 source: sled::Error::Io(e),
             })?;
         }
-        let db = open_sled(path).map_err(|source| {
+        let (db, moved_aside) = open_past_incomplete_snapshot(path).map_err(|source| {
             if is_lock_error(&source) {
                 StoreError::InUse {
                     path: path.to_path_buf(),
@@ -686,6 +749,7 @@ impl Store {
             db,
             tree,
             writer: Mutex::new(()),
+            moved_aside,
         };
         match get_in::<_, u32>(&store, Space::Meta, "schema")? {
             Some(found) if found > SCHEMA_VERSION => {
@@ -709,6 +773,33 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Incomplete sled snapshots this open moved aside to open the database, where they are
+    /// now; empty when there were none.
+    pub fn moved_aside(&self) -> &[PathBuf] {
+        &self.moved_aside
+    }
+
+    /// A digest of every key and value outside the journal (what `projection_dump` holds),
+    /// read as a stream: (keys, hash). Two digests taken by one process compare projections
+    /// without holding them.
+    pub fn projection_digest(&self) -> Result<(u64, u64)> {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        let mut keys = 0u64;
+        for kv in self.tree.iter() {
+            let (k, v) = kv?;
+            if ![Space::Journal, Space::Origin, Space::Sync]
+                .iter()
+                .any(|s| k.starts_with(s.prefix()))
+            {
+                k.as_ref().hash(&mut hasher);
+                v.as_ref().hash(&mut hasher);
+                keys += 1;
+            }
+        }
+        Ok((keys, hasher.finish()))
     }
 
     pub fn schema_version(&self) -> Result<u32> {
@@ -1305,6 +1396,13 @@ impl Store {
     /// Removes every projection, index and counter of the projections, keeping the journal
     /// with its origin index and length, the mint counters, the schema version, the site and
     /// this site's own seq. The caller replays the journal next.
+    ///
+    /// The database is marked first, on its own, then the keys go in parts of `CLEAR_PART`: a
+    /// database opened with the mark still there holds partial projections, and the replay
+    /// is done again before it answers anything. No write holds the whole book: sled 0.34.7
+    /// can deadlock in its segment accountant (`bump_tip` waiting on a file truncation that
+    /// its IO threads, blocked on the accountant, never run: sled issue #1412), and one batch
+    /// freeing every segment of the projections at once is the surest way onto that path.
     pub fn clear_projections(&self) -> Result<()> {
         let kept_meta = [
             "schema",
@@ -1327,23 +1425,30 @@ impl Store {
             .any(|s| k.starts_with(s.prefix()))
                 || kept_meta.iter().any(|m| m.as_slice() == k)
         };
+        self.tree
+            .insert(Space::Meta.key("rebuilding"), encode(&true))?;
         let mut batch = sled::Batch::default();
+        let mut in_batch = 0;
         for key in self.tree.iter().keys() {
             let key = key?;
             if !keep(&key) {
                 batch.remove(key);
+                in_batch += 1;
+            }
+            if in_batch == CLEAR_PART {
+                self.apply(std::mem::take(&mut batch))?;
+                in_batch = 0;
             }
         }
-        // Cleared and marked in one write: a database opened with the mark still there holds
-        // partial projections, and the replay is done again before it answers anything.
-        batch.insert(Space::Meta.key("rebuilding"), encode(&true));
-        self.tree.apply_batch(batch)?;
+        self.apply(batch)?;
         Ok(())
     }
 
-    /// Atomically rewrites one journal entry's neighbours: used only by `Txn::commit`.
+    /// Applies one write atomically (a `Txn::commit`, a part of `clear_projections`) and
+    /// counts it in `writes`.
     fn apply(&self, batch: sled::Batch) -> Result<()> {
         self.tree.apply_batch(batch)?;
+        WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         Ok(())
     }
 }
@@ -1580,6 +1685,11 @@ impl Txn<'_> {
             self.put_in(Space::Meta, "seq", &own.max(header.seq));
         }
         Ok(order)
+    }
+
+    /// Clears the mark `clear_projections` set, in this write: the replay is done.
+    pub fn clear_rebuild_mark(&mut self) {
+        self.delete(Space::Meta.key("rebuilding"));
     }
 
     /// Sets (or with `None` removes) a value kept under `name` among the meta keys (a

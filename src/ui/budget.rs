@@ -10,13 +10,11 @@ use crate::app::{App, Ctx, Mutation};
 use crate::domain::Role;
 use crate::domain::budget::Month;
 
-/// Whether the viewer is offered the budget screen: finance, admins, and the approvers and
-/// clerks of a branch.
+/// Whether the viewer is offered the budget screen: finance, admins, and a branch's
+/// approvers.
 pub fn allowed(app: &App, ctx: &Ctx) -> bool {
     app.user(&ctx.actor).is_ok_and(|u| {
-        u.has(Role::Finance)
-            || u.has(Role::Admin)
-            || ((u.has(Role::Approver) || u.has(Role::Clerk)) && u.branch.is_some())
+        u.has(Role::Finance) || u.has(Role::Admin) || (u.has(Role::Approver) && u.branch.is_some())
     })
 }
 

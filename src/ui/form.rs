@@ -114,7 +114,7 @@ impl Field {
         }
     }
 
-    fn text(&self) -> &str {
+    pub fn text(&self) -> &str {
         self.input.text().trim()
     }
 
@@ -238,9 +238,14 @@ pub enum FormKind {
     },
     Void {
         ids: Vec<String>,
+        /// What is voided, in words: the payment (id, amount, contract, customer) or how many
+        /// and how much.
+        what: String,
     },
     Rate,
     Grace,
+    /// Accruing penalty through a date (asks before it runs).
+    Accrue,
     /// A lock, unlock or tow application on a contract's machine.
     Apply {
         document: DocumentType,
@@ -252,11 +257,22 @@ pub enum FormKind {
     Reject {
         id: String,
     },
+    /// A rejected application sent again by its applicant, its reason, location and amount
+    /// as they were to start with (only what changed is sent).
+    Resubmit {
+        id: String,
+        contract: String,
+        reason: String,
+        location: String,
+        amount: Option<Money>,
+    },
     RegisterTow {
         id: String,
     },
     CompleteTow {
         id: String,
+        /// The date the tow was registered for: an earlier date is asked about.
+        planned_on: Option<NaiveDate>,
     },
     FailTow {
         id: String,
@@ -423,9 +439,9 @@ impl Form {
         )
     }
 
-    pub fn void(ids: Vec<String>) -> Form {
+    pub fn void(ids: Vec<String>, what: String) -> Form {
         Form::new(
-            FormKind::Void { ids },
+            FormKind::Void { ids, what },
             vec![Field::new(
                 Msg::FieldReason,
                 FieldKind::Text { required: true },
@@ -451,6 +467,22 @@ impl Form {
                 ),
                 Field::new(Msg::FieldDailyRate, Rate, ""),
             ],
+        )
+    }
+
+    /// Accrue penalty through a date: today to start with, never later.
+    pub fn accrue(today: NaiveDate) -> Form {
+        Form::new(
+            FormKind::Accrue,
+            vec![Field::new(
+                Msg::FieldThrough,
+                FieldKind::Date {
+                    required: true,
+                    not_after_today: true,
+                    not_before_today: false,
+                },
+                &today.to_string(),
+            )],
         )
     }
 
@@ -510,9 +542,42 @@ impl Form {
         )
     }
 
+    /// Resubmit a rejected application: its reason and location, and its amount when it
+    /// asks for one (a waiver), as they were, to change.
+    pub fn resubmit(row: &crate::app::ApplicationRow) -> Form {
+        use FieldKind::*;
+        let mut fields = vec![
+            Field::new(Msg::FieldReason, Text { required: true }, &row.reason),
+            Field::new(
+                Msg::FieldMachineLocation,
+                Text {
+                    required: row.document == DocumentType::Tow.name(),
+                },
+                &row.location,
+            ),
+        ];
+        if let Some(amount) = row.amount {
+            fields.push(Field::new(
+                Msg::FieldAmount,
+                Money { required: true },
+                &amount.plain(),
+            ));
+        }
+        Form::new(
+            FormKind::Resubmit {
+                id: row.id.clone(),
+                contract: row.contract_no.clone(),
+                reason: row.reason.clone(),
+                location: row.location.clone(),
+                amount: row.amount,
+            },
+            fields,
+        )
+    }
+
     /// Register an approved tow: crew, planned date, location (the application's machine
     /// location to start with), note.
-    pub fn register_tow(id: &str, location: &str) -> Form {
+    pub fn register_tow(id: &str, location: &str, today: NaiveDate) -> Form {
         use FieldKind::*;
         Form::new(
             FormKind::RegisterTow { id: id.into() },
@@ -525,7 +590,7 @@ impl Form {
                         not_after_today: false,
                         not_before_today: true,
                     },
-                    "",
+                    &today.to_string(),
                 ),
                 Field::new(Msg::FieldLocation, Text { required: true }, location),
                 Field::new(Msg::FieldNote, Text { required: false }, ""),
@@ -534,10 +599,13 @@ impl Form {
     }
 
     /// The machine came back: date, yard, condition, cost (blank: none).
-    pub fn complete_tow(id: &str, today: NaiveDate) -> Form {
+    pub fn complete_tow(id: &str, planned_on: Option<NaiveDate>, today: NaiveDate) -> Form {
         use FieldKind::*;
         Form::new(
-            FormKind::CompleteTow { id: id.into() },
+            FormKind::CompleteTow {
+                id: id.into(),
+                planned_on,
+            },
             vec![
                 Field::new(
                     Msg::FieldTowedOn,
@@ -670,6 +738,7 @@ impl Form {
             FormKind::Void { .. } => Msg::FormVoid,
             FormKind::Rate => Msg::FormRate,
             FormKind::Grace => Msg::FormGrace,
+            FormKind::Accrue => Msg::FormAccrue,
             FormKind::NewOrder => Msg::FormNewOrder,
             FormKind::Accessory { .. } => Msg::FormAccessory,
             FormKind::Ship { .. } => Msg::FormShip,
@@ -685,6 +754,7 @@ impl Form {
             FormKind::Apply { .. } => Msg::FormApplyLock,
             FormKind::Approve { .. } => Msg::FormApprove,
             FormKind::Reject { .. } => Msg::FormReject,
+            FormKind::Resubmit { .. } => Msg::FormResubmit,
             FormKind::RegisterTow { .. } => Msg::FormRegisterTow,
             FormKind::CompleteTow { .. } => Msg::FormCompleteTow,
             FormKind::FailTow { .. } => Msg::FormFailTow,
@@ -699,9 +769,11 @@ impl Form {
             FormKind::Apply { contract: x, .. }
             | FormKind::Approve { id: x }
             | FormKind::Reject { id: x }
+            | FormKind::Resubmit { id: x, .. }
             | FormKind::RegisterTow { id: x }
-            | FormKind::CompleteTow { id: x }
+            | FormKind::CompleteTow { id: x, .. }
             | FormKind::FailTow { id: x } => lang.f(self.title(), &[x]),
+            FormKind::Void { what, .. } => lang.f(Msg::FormVoidOf, &[what]),
             FormKind::BudgetLine { month, branch, .. }
             | FormKind::BudgetSpending { month, branch } => {
                 lang.f(self.title(), &[&month.to_string(), branch])
@@ -840,7 +912,7 @@ impl Form {
                 amount: money(0)?,
                 reason: text(1),
             }],
-            FormKind::Void { ids } => ids
+            FormKind::Void { ids, .. } => ids
                 .iter()
                 .map(|id| Mutation::VoidPayment {
                     id: id.clone(),
@@ -852,6 +924,7 @@ impl Form {
                 from: date(1)?,
                 daily: Rate::parse(&text(2)).ok()?,
             }],
+            FormKind::Accrue => vec![Mutation::Accrue { through: date(0)? }],
             FormKind::Grace => vec![Mutation::SetGrace {
                 contract: contract(0),
                 days: text(1).parse().ok()?,
@@ -871,6 +944,24 @@ impl Form {
                 id: id.clone(),
                 comment: text(0),
             }],
+            FormKind::Resubmit {
+                id,
+                reason,
+                location,
+                amount,
+                ..
+            } => {
+                let changed = |i: usize, was: &str| Some(text(i)).filter(|now| now != was);
+                vec![Mutation::Resubmit {
+                    id: id.clone(),
+                    reason: changed(0, reason),
+                    location: changed(1, location),
+                    amount: match amount {
+                        Some(was) => money(2).filter(|now| now != was),
+                        None => None,
+                    },
+                }]
+            }
             FormKind::RegisterTow { id } => vec![Mutation::RegisterTow {
                 id: id.clone(),
                 crew: names(&text(0)),
@@ -878,7 +969,7 @@ impl Form {
                 location: text(2),
                 note: text(3),
             }],
-            FormKind::CompleteTow { id } => vec![Mutation::CompleteTow {
+            FormKind::CompleteTow { id, .. } => vec![Mutation::CompleteTow {
                 id: id.clone(),
                 towed_on: date(0)?,
                 yard: text(1),

@@ -285,6 +285,9 @@ commands! {
     Period => "period", CmdPeriod;
     NextSheet => "next_sheet", CmdNextSheet;
     Export => "export", CmdExport;
+    GoTo => "goto", CmdGoTo;
+    Accrue => "accrue", CmdAccrue;
+    ExecuteLock => "execute", CmdExecuteLock;
     Screen0 => "screen_budget", CmdScreen0;
     PrevMonth => "prev_month", CmdPrevMonth;
     NextMonth => "next_month", CmdNextMonth;
@@ -328,6 +331,7 @@ impl Default for KeyMap {
                     Context::Dashboard,
                     table(&[
                         (Open, &["enter"]),
+                        (GoTo, &["o"]),
                         (Search, &["/"]),
                         (Filter, &["f"]),
                         (Sort, &["s"]),
@@ -339,6 +343,8 @@ impl Default for KeyMap {
                     Context::Ticket,
                     table(&[
                         (Back, &["esc", "backspace"]),
+                        (Open, &["enter"]),
+                        (GoTo, &["o"]),
                         (Contact, &["c"]),
                         (Payment, &["p"]),
                         (Waiver, &["w"]),
@@ -368,6 +374,9 @@ impl Default for KeyMap {
                         (RegisterTow, &["t"]),
                         (CompleteTow, &["c"]),
                         (FailTow, &["f"]),
+                        (ExecuteLock, &["e"]),
+                        (NextPane, &["l", "right"]),
+                        (PrevPane, &["h", "left"]),
                         (Reload, &["r"]),
                     ]),
                 ),
@@ -377,13 +386,17 @@ impl Default for KeyMap {
                     Context::Payments,
                     table(&[
                         (Toggle, &["space"]),
+                        (Search, &["/"]),
                         (SelectAll, &["a"]),
                         (Confirm, &["c"]),
                         (Void, &["v"]),
                         (Reload, &["r"]),
                     ]),
                 ),
-                (Context::Settings, table(&[(Rate, &["r"]), (Grace, &["g"])])),
+                (
+                    Context::Settings,
+                    table(&[(Rate, &["r"]), (Grace, &["g"]), (Accrue, &["A"])]),
+                ),
                 (
                     Context::Stock,
                     table(&[
@@ -504,24 +517,42 @@ impl KeyMap {
         self.bindings(context).iter().any(|b| b.command == command)
     }
 
-    /// Rebinds a command; the new keys replace the old ones.
+    /// Rebinds a command; the new keys replace the old ones, and another command of the
+    /// context that had one of them by default loses it (the user's binding wins: a config
+    /// written before a default took the key keeps working).
     pub fn rebind(&mut self, context: Context, command: Command, keys: Vec<Key>) -> bool {
         let Some((_, bindings)) = self.tables.iter_mut().find(|(c, _)| *c == context) else {
             return false;
         };
-        match bindings.iter_mut().find(|b| b.command == command) {
-            Some(b) => {
-                b.keys = keys;
-                true
-            }
-            None => false,
+        if !bindings.iter().any(|b| b.command == command) {
+            return false;
         }
+        for b in bindings.iter_mut() {
+            if b.command == command {
+                b.keys = keys.clone();
+            } else {
+                b.keys.retain(|k| !keys.contains(k));
+            }
+        }
+        true
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_users_binding_takes_the_key_from_a_default() {
+        let mut keys = KeyMap::default();
+        let o = Key::parse("o").unwrap();
+        assert_eq!(keys.lookup(&[Context::Dashboard], o), Some(Command::GoTo));
+        assert!(keys.rebind(Context::Dashboard, Command::Sort, vec![o]));
+        assert_eq!(keys.lookup(&[Context::Dashboard], o), Some(Command::Sort));
+        assert!(keys.keys_of(Context::Dashboard, Command::GoTo).is_empty());
+        // Elsewhere the default stays.
+        assert_eq!(keys.lookup(&[Context::Ticket], o), Some(Command::GoTo));
+    }
 
     #[test]
     fn keys_parse_and_print() {

@@ -14,6 +14,7 @@ pub mod budget;
 pub mod config;
 pub mod file_error;
 pub mod form;
+pub mod goto;
 /// The message catalog lives at the crate root (the app and the CLI word refusals from it too).
 pub use crate::i18n;
 pub mod keymap;
@@ -22,7 +23,7 @@ pub mod outbound;
 pub mod pick;
 pub mod reports;
 pub mod screens;
-pub mod search;
+pub use crate::search;
 pub mod state;
 pub mod text;
 pub mod theme;
@@ -67,6 +68,9 @@ pub struct Settings {
     pub keys: keymap::KeyMap,
     /// Where the reports screen writes its exports (config `export_dir`).
     pub export_dir: Option<std::path::PathBuf>,
+    /// The GPS vendor's command the lock board sends an executed order through (config
+    /// `lock_command`); none: the order is only recorded.
+    pub lock_command: Option<String>,
 }
 
 impl Settings {
@@ -91,6 +95,7 @@ impl Settings {
             theme,
             keys: config.keys,
             export_dir: config.export_dir,
+            lock_command: config.lock_command,
         })
     }
 }
@@ -113,6 +118,7 @@ impl<'a> Session<'a> {
     pub fn new(app: &'a App, ctx: Ctx, settings: Settings) -> anyhow::Result<Session<'a>> {
         let mut state = State::new(app, &ctx, settings.lang, settings.theme, settings.keys)?;
         state.export_dir = settings.export_dir;
+        state.lock_command = settings.lock_command;
         Ok(Session {
             app,
             ctx,

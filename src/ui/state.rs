@@ -16,12 +16,13 @@ use super::screens::rules::{RulesEditor, RulesScreen};
 use super::screens::settings::SettingsScreen;
 use super::screens::stock::StockScreen;
 use super::screens::ticket::{self, TicketScreen};
-use super::screens::tows::TowBoard;
+use super::screens::tows::{TowBoard, View as TowView};
 use super::theme::Theme;
 use crate::app::{App, AppError, ApplicationFilter, Ctx, Mutation, Outcome, rules_file};
 use crate::domain::approval::DocumentType;
 use crate::domain::{Bucket, Role};
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use ratatui::text::Line;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Screen {
@@ -37,8 +38,7 @@ pub enum Screen {
     Orders,
     /// Management reports (报表), for finance, approvers and admins.
     Reports,
-    /// The fund budget (资金预算), tab 0, for finance, admins and a branch's approvers and
-    /// clerks.
+    /// The fund budget (资金预算), tab 0, for finance, admins and a branch's approvers.
     Budget,
 }
 
@@ -79,12 +79,22 @@ pub enum Pending {
     ConfirmPayments {
         ids: Vec<String>,
     },
-    /// A tow recorded as towed back: the form that asks for it.
-    CompleteTow {
+    /// A form's change that cannot be undone (an approval, a tow's outcome): the form
+    /// that asks for it.
+    Form {
         form: Box<Form>,
     },
     /// Leave the rules editor, dropping what was typed.
     DiscardRules,
+    /// Send an approved lock or unlock order (through `lock_command`) and record it.
+    ExecuteLock {
+        id: String,
+    },
+    /// Withdraw one's own application.
+    Withdraw {
+        id: String,
+        contract: String,
+    },
     /// A machine-system mutation (ship, cancel an order) asked for from a form.
     Outbound(Box<crate::app::Mutation>),
     Quit,
@@ -156,6 +166,22 @@ pub enum Popup {
     StockFilter(FilterPopup),
     /// An error or refusal too long for the status line, wrapped whole; any key closes it.
     Message(String),
+    /// A contact or an application of the open ticket shown whole, with what may be done to
+    /// it from there; any other key closes it.
+    Detail(Box<Detail>),
+    /// Go to any contract in scope by number, name, pinyin, phone or serial.
+    GoTo(Box<super::goto::GoTo>),
+}
+
+/// A record shown whole: its title and lines (wrapped to the popup), and the follow-ups its
+/// keys offer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Detail {
+    pub title: String,
+    pub lines: Vec<Line<'static>>,
+    /// The application a `R` resubmits (with the form it opens) and a `W` withdraws.
+    pub resubmit: Option<Box<Form>>,
+    pub withdraw: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -209,6 +235,8 @@ pub struct State {
     /// Where the reports screen's export key writes (the config's `export_dir`; default:
     /// the working directory).
     pub export_dir: Option<std::path::PathBuf>,
+    /// The configured `lock_command` the lock board runs (none: orders are only recorded).
+    pub lock_command: Option<String>,
     pub popup: Option<Popup>,
     pub status: Option<Status>,
     pub quit: bool,
@@ -300,6 +328,7 @@ impl State {
             budget: Default::default(),
             budget_allowed: super::budget::allowed(app, ctx),
             export_dir: None,
+            lock_command: None,
             popup: None,
             status: None,
             quit: false,
@@ -356,6 +385,7 @@ impl State {
             || (self.screen == Screen::Dashboard
                 && self.ticket.is_none()
                 && self.dashboard.searching)
+            || (self.screen == Screen::Payments && self.payments.searching)
             || self.editing_rules()
     }
 
@@ -424,10 +454,60 @@ fn input(state: &mut State, app: &App, ctx: &Ctx, key: KeyEvent) -> bool {
         if state.editing_rules() {
             return rules_input(state, app, ctx, key);
         }
+        if state.screen == Screen::Payments {
+            return payments_search_input(state, key);
+        }
         return search_input(state, key);
     };
     match popup {
         Popup::Help | Popup::Message(_) => true, // any key closes help or a message
+        Popup::GoTo(mut dialog) => {
+            use super::goto::GoToKey;
+            match dialog.handle(&key) {
+                GoToKey::Close => true,
+                GoToKey::Open => {
+                    let no = dialog.selected().map(|h| h.contract_no.clone());
+                    if let Some(no) = no {
+                        open_ticket(state, app, ctx, &no);
+                    }
+                    true
+                }
+                GoToKey::Search => {
+                    match app.find_contracts(ctx, dialog.query.text()) {
+                        Ok(hits) => dialog.set_hits(hits),
+                        Err(e) => show_error(state, "find contracts", &e),
+                    }
+                    state.popup = Some(Popup::GoTo(dialog));
+                    true
+                }
+                moved => {
+                    state.popup = Some(Popup::GoTo(dialog));
+                    moved == GoToKey::Moved
+                }
+            }
+        }
+        Popup::Detail(detail) => {
+            let Detail {
+                resubmit, withdraw, ..
+            } = *detail;
+            match (key.code, resubmit, withdraw) {
+                (KeyCode::Char('R'), Some(form), _) => state.popup = Some(Popup::Form(form)),
+                (KeyCode::Char('W'), _, Some(id)) => {
+                    let contract = state
+                        .ticket
+                        .as_ref()
+                        .map(|t| t.view.contract_no.clone())
+                        .unwrap_or_default();
+                    state.popup = Some(Popup::Confirm(Confirm {
+                        prompt: state.lang.f(Msg::ConfirmWithdraw, &[&id]),
+                        pending: Pending::Withdraw { id, contract },
+                        back: None,
+                    }));
+                }
+                _ => {}
+            }
+            true
+        }
         Popup::Confirm(confirm) => match key.code {
             KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => {
                 run_pending(state, app, ctx, confirm.pending);
@@ -601,10 +681,13 @@ fn list_len(state: &State) -> usize {
             (Some(t), None) => t.pane_len(),
             (None, _) => state.dashboard.visible.len(),
         },
-        Screen::Payments => state.payments.rows.len(),
+        Screen::Payments => state.payments.shown.len(),
         Screen::Settings => 0,
         Screen::Approvals => state.approvals.len(),
-        Screen::Tows => state.tows.rows.len(),
+        Screen::Tows => match state.tows.view {
+            TowView::Tows => state.tows.rows.len(),
+            TowView::Locks => state.tows.locks.len(),
+        },
         Screen::Rules => state.rules.view.as_ref().map_or(0, |v| v.rules.len()),
         Screen::Stock => state.stock.len(),
         Screen::Orders => state.orders.len(),
@@ -639,13 +722,14 @@ fn reload_approvals(state: &mut State, app: &App, ctx: &Ctx) {
         awaiting_me: true,
         ..Default::default()
     };
-    match app
-        .applications(ctx, &filter)
-        .and_then(|rows| Ok((rows, app.inbox(ctx)?)))
-    {
-        Ok((rows, notes)) => {
+    let decided = |rows| {
+        let decided = app.decided_by_me(ctx, approvals::DECIDED_SHOWN)?;
+        Ok((rows, decided, app.inbox(ctx)?))
+    };
+    match app.applications(ctx, &filter).and_then(decided) {
+        Ok((rows, decided, notes)) => {
             state.unread = notes.iter().filter(|n| !n.read).count();
-            state.approvals.load(rows, notes);
+            state.approvals.load(rows, decided, notes);
             load_approval_detail(state, app, ctx);
         }
         Err(e) => error_status(state, app_error(state.lang, &e)),
@@ -670,13 +754,20 @@ fn load_approval_detail(state: &mut State, app: &App, ctx: &Ctx) {
 }
 
 fn reload_tows(state: &mut State, app: &App, ctx: &Ctx) {
-    let views = app.tow_board(ctx).and_then(|rows| {
+    let whole = |rows: Vec<crate::app::ApplicationRow>| {
         rows.iter()
             .map(|r| app.application(ctx, &r.id))
             .collect::<Result<Vec<_>, _>>()
-    });
+    };
+    let views = app
+        .tow_board(ctx)
+        .and_then(whole)
+        .and_then(|tows| Ok((tows, app.lock_board(ctx).and_then(whole)?)));
     match views {
-        Ok(views) => state.tows.load(views),
+        Ok((tows, locks)) => {
+            state.tows.load(tows);
+            state.tows.load_locks(locks);
+        }
         Err(e) => error_status(state, app_error(state.lang, &e)),
     }
 }
@@ -760,7 +851,7 @@ fn command_(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> bool {
         (Screen::Payments, _) => Some(&mut state.payments.nav),
         (Screen::Settings, _) => None,
         (Screen::Approvals, _) => Some(state.approvals.nav_mut()),
-        (Screen::Tows, _) => Some(&mut state.tows.nav),
+        (Screen::Tows, _) => Some(state.tows.list().1),
         (Screen::Rules, _) => Some(&mut state.rules.nav),
         (Screen::Stock, _) => Some(state.stock.nav_mut()),
         (Screen::Orders, _) => Some(state.orders.nav_mut()),
@@ -808,19 +899,19 @@ fn command_(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> bool {
         Command::Screen7 if state.machine_system => switch_to(state, app, ctx, Screen::Stock),
         Command::Screen8 if state.machine_system => switch_to(state, app, ctx, Screen::Orders),
         Command::Screen9 if state.reports_allowed => switch_to(state, app, ctx, Screen::Reports),
+        Command::GoTo => {
+            state.popup = Some(Popup::GoTo(Box::default()));
+            true
+        }
+        Command::Open if state.screen == Screen::Dashboard && state.ticket.is_some() => {
+            open_in_ticket(state, app, ctx)
+        }
         Command::Screen0 if state.budget_allowed => switch_to(state, app, ctx, Screen::Budget),
         Command::Open => {
             let Some(no) = state.dashboard.selected().map(|r| r.contract_no.clone()) else {
                 return false;
             };
-            match app.ticket(ctx, &no, ctx.today) {
-                Ok(view) => {
-                    let mut t = TicketScreen::new(view);
-                    t.nav.selected = ticket::first_owing(&t.view);
-                    state.ticket = Some(t);
-                }
-                Err(e) => show_error(state, &format!("open ticket {no}"), &e),
-            }
+            open_ticket(state, app, ctx, &no);
             true
         }
         Command::Back => {
@@ -828,6 +919,10 @@ fn command_(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> bool {
                 return true;
             }
             state.ticket.take().is_some()
+        }
+        Command::Search if state.screen == Screen::Payments => {
+            state.payments.searching = true;
+            true
         }
         Command::Search => {
             state.dashboard.searching = true;
@@ -888,8 +983,54 @@ fn command_(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> bool {
             }
             true
         }
+        Command::NextPane | Command::PrevPane if state.screen == Screen::Tows => {
+            state.tows.toggle_view();
+            true
+        }
+        Command::ExecuteLock => {
+            let Some(v) = state
+                .tows
+                .selected()
+                .filter(|_| state.tows.view == TowView::Locks)
+            else {
+                return false;
+            };
+            let (id, next) = (v.row.id.clone(), v.row.next.clone());
+            if let Some(why) = next.execute {
+                error_status(state, state.lang.refusal(&why));
+                return true;
+            }
+            let lang = state.lang;
+            let prompt = match &state.lock_command {
+                Some(_) => lang.f(
+                    Msg::ConfirmExecuteSend,
+                    &[
+                        lang.document(v.row.document),
+                        &id,
+                        &v.row.contract_no,
+                        &v.row.customer,
+                    ],
+                ),
+                None => lang.f(
+                    Msg::ConfirmExecuteRecord,
+                    &[
+                        lang.document(v.row.document),
+                        &id,
+                        &v.row.contract_no,
+                        &v.row.customer,
+                    ],
+                ),
+            };
+            state.popup = Some(Popup::Confirm(Confirm {
+                prompt,
+                pending: Pending::ExecuteLock { id },
+                back: None,
+            }));
+            true
+        }
         Command::NextPane | Command::PrevPane if state.screen == Screen::Approvals => {
-            state.approvals.switch_pane();
+            state.approvals.switch_pane(command == Command::NextPane);
+            load_approval_detail(state, app, ctx);
             true
         }
         Command::NextPane | Command::PrevPane => match state.ticket.as_mut() {
@@ -946,7 +1087,7 @@ fn command_(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> bool {
             let (id, next) = (v.row.id.clone(), v.row.next.clone());
             let form = match command {
                 Command::RegisterTow if next.register.is_none() => {
-                    Form::register_tow(&id, &v.row.location)
+                    Form::register_tow(&id, &v.row.location, ctx.today)
                 }
                 Command::RegisterTow => {
                     error_status(state, state.lang.t(Msg::NotOnBoard).into());
@@ -956,7 +1097,9 @@ fn command_(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> bool {
                     error_status(state, state.lang.t(Msg::NotScheduled).into());
                     return true;
                 }
-                Command::CompleteTow => Form::complete_tow(&id, ctx.today),
+                Command::CompleteTow => {
+                    Form::complete_tow(&id, v.tow.as_ref().map(|t| t.planned_on), ctx.today)
+                }
                 _ => Form::fail_tow(&id),
             };
             state.popup = Some(Popup::Form(Box::new(form)));
@@ -1006,11 +1149,7 @@ fn command_(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> bool {
                 Command::Waiver => {
                     Popup::Form(Box::new(Form::waiver(&no, t.view.penalty_outstanding)))
                 }
-                _ => Popup::Confirm(Confirm {
-                    prompt: state.lang.f(Msg::ConfirmSettle, &[&no]),
-                    pending: Pending::Settle { contract: no },
-                    back: None,
-                }),
+                _ => settle_question(state.lang, &t.view),
             });
             true
         }
@@ -1034,20 +1173,41 @@ fn command_(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> bool {
             true
         }
         Command::Void => {
-            let ids: Vec<String> = state
-                .payments
-                .targets()
-                .iter()
-                .map(|r| r.id.clone())
-                .collect();
-            if ids.is_empty() {
-                return false;
-            }
-            state.popup = Some(Popup::Form(Box::new(Form::void(ids))));
+            let targets = state.payments.targets();
+            let ids: Vec<String> = targets.iter().map(|r| r.id.clone()).collect();
+            // The dialog names what it voids.
+            let what = match targets[..] {
+                [] => return false,
+                [one] => state.lang.f(
+                    Msg::VoidOne,
+                    &[
+                        &one.id,
+                        &one.amount.display(),
+                        &one.contract_no,
+                        &one.customer,
+                    ],
+                ),
+                ref many => state.lang.f(
+                    Msg::VoidMany,
+                    &[
+                        &many.len().to_string(),
+                        &many
+                            .iter()
+                            .map(|r| r.amount)
+                            .sum::<crate::domain::Money>()
+                            .display(),
+                    ],
+                ),
+            };
+            state.popup = Some(Popup::Form(Box::new(Form::void(ids, what))));
             true
         }
         Command::Rate => {
             state.popup = Some(Popup::Form(Box::new(Form::rate(ctx.today))));
+            true
+        }
+        Command::Accrue => {
+            state.popup = Some(Popup::Form(Box::new(Form::accrue(ctx.today))));
             true
         }
         Command::Grace => {
@@ -1139,6 +1299,8 @@ fn done_one(lang: Lang, mutation: &Mutation, outcome: &Outcome) -> String {
         } => lang.f(Msg::DoneWaiver, &[id, &amount.display(), contract]),
         Mutation::Approve { id, .. } => lang.f(Msg::DoneApprove, &[id]),
         Mutation::Reject { id, .. } => lang.f(Msg::DoneReject, &[id]),
+        Mutation::Resubmit { id, .. } => lang.f(Msg::DoneResubmit, &[id]),
+        Mutation::Withdraw { id } => lang.f(Msg::DoneWithdraw, &[id]),
         Mutation::RegisterTow { id, planned_on, .. } => {
             lang.f(Msg::DoneTowRegistered, &[id, &planned_on.to_string()])
         }
@@ -1157,6 +1319,9 @@ fn done_one(lang: Lang, mutation: &Mutation, outcome: &Outcome) -> String {
         }
         Mutation::SetRules { rules } => lang.f(Msg::DoneRules, &[&rules.len().to_string()]),
         Mutation::Settle { contract } => lang.f(Msg::DoneSettle, &[contract]),
+        Mutation::Accrue { through } if outcome.changed => {
+            lang.f(Msg::DoneAccrue, &[&through.to_string()])
+        }
         Mutation::MarkRead { .. } => lang.t(Msg::DoneRead).to_string(),
         Mutation::CreateOrder { contract, .. } => lang.f(Msg::DoneOrderCreated, &[id, contract]),
         Mutation::SubmitOrder { order, .. } => lang.f(Msg::DoneOrderSubmitted, &[order]),
@@ -1190,15 +1355,62 @@ fn submit(state: &mut State, app: &App, ctx: &Ctx, mut form: Box<Form>) {
         state.popup = Some(Popup::Form(form));
         return;
     };
-    // A tow recorded as towed back repossesses the contract: ask first.
-    if let (FormKind::CompleteTow { id }, Some(Mutation::CompleteTow { towed_on, yard, .. })) =
-        (&form.kind, mutations.first())
-    {
+    // A tow's outcome cannot be undone: ask first. Towed back repossesses the contract, and
+    // a date before the planned one is pointed out.
+    let lang = state.lang;
+    let prompt = match (&form.kind, mutations.first()) {
+        (
+            FormKind::CompleteTow { id, planned_on },
+            Some(Mutation::CompleteTow { towed_on, yard, .. }),
+        ) => {
+            let mut prompt = lang.f(Msg::ConfirmCompleteTow, &[id, &towed_on.to_string(), yard]);
+            if let Some(planned) = planned_on.filter(|p| towed_on < p) {
+                prompt = format!(
+                    "{} {prompt}",
+                    lang.f(
+                        Msg::WarnTowEarly,
+                        &[&towed_on.to_string(), &planned.to_string()]
+                    )
+                );
+            }
+            Some(prompt)
+        }
+        // Accrual runs over the whole book and cannot be undone.
+        (FormKind::Accrue, Some(Mutation::Accrue { through })) => {
+            let since = state.settings.view.as_ref().and_then(|v| v.accrued_through);
+            Some(match since {
+                Some(since) => lang.f(
+                    Msg::ConfirmAccrueSince,
+                    &[&through.to_string(), &since.to_string()],
+                ),
+                None => lang.f(Msg::ConfirmAccrue, &[&through.to_string()]),
+            })
+        }
+        (FormKind::FailTow { id }, Some(Mutation::FailTow { reason, .. })) => {
+            Some(lang.f(Msg::ConfirmFailTow, &[id, reason]))
+        }
+        // Approving asks, as rejecting does by its required comment: a stray Enter must not
+        // send a tow on its way.
+        (FormKind::Approve { id }, _) => {
+            state.approvals.rows.iter().find(|r| &r.id == id).map(|r| {
+                lang.f(
+                    Msg::ConfirmApprove,
+                    &[
+                        id,
+                        lang.document(r.document),
+                        &r.contract_no,
+                        &r.customer,
+                        &r.days_overdue.to_string(),
+                    ],
+                )
+            })
+        }
+        _ => None,
+    };
+    if let Some(prompt) = prompt {
         state.popup = Some(Popup::Confirm(Confirm {
-            prompt: state
-                .lang
-                .f(Msg::ConfirmCompleteTow, &[id, &towed_on.to_string(), yard]),
-            pending: Pending::CompleteTow { form: form.clone() },
+            prompt,
+            pending: Pending::Form { form: form.clone() },
             back: Some(Box::new(Popup::Form(form))),
         }));
         return;
@@ -1233,7 +1445,7 @@ fn run_form(state: &mut State, app: &App, ctx: &Ctx, mut form: Box<Form>, mutati
                 | FormKind::Waiver { contract, .. } => {
                     after_change(state, app, ctx, std::slice::from_ref(contract))
                 }
-                FormKind::Void { ids } => {
+                FormKind::Void { ids, .. } => {
                     let contracts = contracts_of(state, ids);
                     after_change(state, app, ctx, &contracts);
                 }
@@ -1243,14 +1455,14 @@ fn run_form(state: &mut State, app: &App, ctx: &Ctx, mut form: Box<Form>, mutati
                 | FormKind::CancelOrder { .. } => {
                     super::outbound::after_form(state, app, ctx, &form)
                 }
-                FormKind::Rate | FormKind::Grace => {
+                FormKind::Rate | FormKind::Grace | FormKind::Accrue => {
                     reload_settings(state, app, ctx);
                     reload_dashboard(state, app, ctx);
                     if let Some(no) = state.ticket.as_ref().map(|t| t.view.contract_no.clone()) {
                         reload_ticket(state, app, ctx, &no);
                     }
                 }
-                FormKind::Apply { contract, .. } => {
+                FormKind::Apply { contract, .. } | FormKind::Resubmit { contract, .. } => {
                     after_change(state, app, ctx, std::slice::from_ref(contract))
                 }
                 FormKind::Approve { .. } | FormKind::Reject { .. } => {
@@ -1291,7 +1503,7 @@ fn run_pending(state: &mut State, app: &App, ctx: &Ctx, pending: Pending) {
     match pending {
         Pending::Quit => state.quit = true,
         Pending::DiscardRules => state.rules.editor = None,
-        Pending::CompleteTow { mut form } => {
+        Pending::Form { mut form } => {
             if let Some(mutations) = form.mutations(state.lang, ctx.today) {
                 run_form(state, app, ctx, form, &mutations);
             } else {
@@ -1299,6 +1511,38 @@ fn run_pending(state: &mut State, app: &App, ctx: &Ctx, pending: Pending) {
             }
         }
         Pending::Outbound(m) => super::outbound::run(state, app, ctx, *m),
+        Pending::ExecuteLock { id } => {
+            let lang = state.lang;
+            let sent =
+                crate::hooks::execute_lock_order(app, ctx, state.lock_command.as_deref(), &id);
+            match sent {
+                Ok((_, Some(code))) if code != 0 => {
+                    let text = lang.f(Msg::ExecuteFailed, &[&id, &code.to_string()]);
+                    state.log.push((
+                        Level::Error,
+                        format!("lock order {id}: command exit {code}"),
+                    ));
+                    error_status(state, text);
+                }
+                Ok(_) => state.status = Some(Status::Info(lang.f(Msg::DoneExecuted, &[&id]))),
+                Err(e) => show_app_refusal(state, &format!("execute {id}"), &e),
+            }
+            reload_tows(state, app, ctx);
+        }
+        Pending::Withdraw { id, contract } => {
+            match execute(
+                app,
+                ctx,
+                state.lang,
+                &[Mutation::Withdraw { id: id.clone() }],
+            ) {
+                Ok(message) => {
+                    state.status = Some(Status::Info(message));
+                    after_change(state, app, ctx, std::slice::from_ref(&contract));
+                }
+                Err(e) => show_app_refusal(state, &format!("withdraw {id}"), &e),
+            }
+        }
         Pending::Settle { contract } => {
             match execute(
                 app,
@@ -1332,5 +1576,118 @@ fn run_pending(state: &mut State, app: &App, ctx: &Ctx, pending: Pending) {
                 }
             }
         }
+    }
+}
+
+/// Settling asks with the payoff shown; while money is still owed it says what instead of
+/// asking (the app refuses such a settlement anyway).
+fn settle_question(lang: Lang, v: &crate::app::TicketView) -> Popup {
+    let no = v.contract_no.clone();
+    if v.payoff.is_positive() {
+        return Popup::Message(lang.f(
+            Msg::SettleOwing,
+            &[
+                &no,
+                &v.payoff.display(),
+                &v.principal_outstanding.display(),
+                &v.interest_outstanding.display(),
+                &v.penalty_outstanding.display(),
+            ],
+        ));
+    }
+    Popup::Confirm(Confirm {
+        prompt: lang.f(
+            Msg::ConfirmSettle,
+            &[
+                &no,
+                &v.payoff.display(),
+                &v.principal_outstanding.display(),
+                &v.interest_outstanding.display(),
+                &v.penalty_outstanding.display(),
+                &v.credit.display(),
+            ],
+        ),
+        pending: Pending::Settle { contract: no },
+        back: None,
+    })
+}
+
+/// Enter on the open ticket: the contact or application under the cursor, whole.
+fn open_in_ticket(state: &mut State, app: &App, ctx: &Ctx) -> bool {
+    let Some(t) = &state.ticket else {
+        return false;
+    };
+    let lang = state.lang;
+    if let Some(c) = ticket::selected_contact(t) {
+        let lines = ticket::contact_lines(t, c, lang)
+            .into_iter()
+            .map(|l| Line::styled(l, state.theme.style("base")))
+            .collect();
+        state.popup = Some(Popup::Detail(Box::new(Detail {
+            title: lang.f(Msg::ContactTitle, &[&c.on.to_string(), &c.by]),
+            lines,
+            resubmit: None,
+            withdraw: None,
+        })));
+        return true;
+    }
+    let Some(id) = ticket::selected_application(t).map(|a| a.id.clone()) else {
+        return false;
+    };
+    match app.application(ctx, &id) {
+        Ok(view) => {
+            let mine = view.row.applicant == ctx.actor;
+            let resubmit = (mine && view.row.next.resubmit.is_none())
+                .then(|| Box::new(Form::resubmit(&view.row)));
+            let withdraw = (mine && view.row.next.withdraw.is_none()).then(|| id.clone());
+            state.popup = Some(Popup::Detail(Box::new(Detail {
+                title: lang.f(Msg::ApplicationTitle, &[&id]),
+                lines: super::screens::application::lines(&view, lang, &state.theme),
+                resubmit,
+                withdraw,
+            })));
+        }
+        Err(e) => show_error(state, &format!("open application {id}"), &e),
+    }
+    true
+}
+
+/// Opens a contract's ticket on the dashboard (the app says no to one out of scope).
+fn open_ticket(state: &mut State, app: &App, ctx: &Ctx, no: &str) {
+    match app.ticket(ctx, no, ctx.today) {
+        Ok(view) => {
+            let mut t = TicketScreen::new(view);
+            t.nav.selected = ticket::first_owing(&t.view);
+            state.screen = Screen::Dashboard;
+            state.audit = None;
+            state.ticket = Some(t);
+        }
+        Err(e) => show_error(state, &format!("open ticket {no}"), &e),
+    }
+}
+
+/// Keys while typing a search on the payments list.
+fn payments_search_input(state: &mut State, key: KeyEvent) -> bool {
+    let p = &mut state.payments;
+    match key.code {
+        KeyCode::Esc => {
+            p.searching = false;
+            p.query.clear();
+            p.search_changed();
+            true
+        }
+        KeyCode::Enter => {
+            p.searching = false;
+            true
+        }
+        KeyCode::Down => p.nav.apply(Command::Down, p.shown.len()).unwrap_or(false),
+        KeyCode::Up => p.nav.apply(Command::Up, p.shown.len()).unwrap_or(false),
+        _ => match p.query.handle(&key) {
+            Some(true) => {
+                p.search_changed();
+                true
+            }
+            _ => false,
+        },
     }
 }

@@ -93,6 +93,29 @@ pub fn view(state: &State, frame: &mut Frame) {
         Some(Popup::Pick(p)) => pick_popup(state, p, frame, area),
         Some(Popup::StockFilter(f)) => stock_filter_popup(state, f, frame.buffer_mut(), area),
         Some(Popup::Message(text)) => message_popup(state, text, frame.buffer_mut(), area),
+        Some(Popup::Detail(detail)) => detail_popup(state, detail, frame.buffer_mut(), area),
+        Some(Popup::GoTo(g)) => {
+            let w = area.width.saturating_sub(4).min(90);
+            let h = area.height.saturating_sub(2);
+            let inner = popup_box(
+                state,
+                frame.buffer_mut(),
+                area,
+                w,
+                h,
+                state.lang.t(Msg::GoToTitle),
+            );
+            let inner = Rect::new(
+                inner.x + 1,
+                inner.y,
+                inner.width.saturating_sub(2),
+                inner.height,
+            );
+            let drawn = super::goto::draw(g, state.lang, &state.theme, frame.buffer_mut(), inner);
+            if let Some(pos) = drawn {
+                frame.set_cursor_position(pos);
+            }
+        }
     }
 }
 
@@ -269,6 +292,7 @@ fn hints(state: &State, buf: &mut Buffer, area: Rect) {
     let theme = &state.theme;
     let lang = state.lang;
     let mut items: Vec<(String, &str)> = Vec::new();
+    let mut quit = None;
     match &state.popup {
         Some(Popup::Form(_)) => items.push((String::new(), lang.t(Msg::FormHelp))),
         Some(Popup::Confirm(_)) => items.push((String::new(), lang.t(Msg::ConfirmYesNo))),
@@ -293,13 +317,28 @@ fn hints(state: &State, buf: &mut Buffer, area: Rect) {
                     items.push((k.to_string(), lang.t(b.command.describe())));
                 }
             }
-            items.extend(global(Command::Quit));
+            quit = global(Command::Quit);
         }
     }
+    let cost = |(key, desc): &(String, &str)| width(key) + 1 + width(desc) + 2;
+    // How to quit always shows: the screen's keys give way to it.
+    let reserved = quit.as_ref().map_or(0, cost);
     let mut spans = Vec::new();
     let mut used = 0;
     let w = area.width as usize;
-    for (key, desc) in items {
+    let fits = |used: usize, need: usize| used + need + reserved <= w;
+    let shown: Vec<_> = items
+        .into_iter()
+        .scan(0, |used, item| {
+            let need = cost(&item);
+            (*used == 0 || fits(*used, need)).then(|| {
+                *used += need;
+                item
+            })
+        })
+        .chain(quit)
+        .collect();
+    for (key, desc) in shown {
         let need = width(&key) + 1 + width(desc) + 2;
         if used + need > w && used > 0 {
             break;
@@ -607,6 +646,47 @@ fn message_popup(state: &State, text: &str, buf: &mut Buffer, area: Rect) {
             inner.x + 1,
             y,
             &Line::styled(lang.t(Msg::AnyKeyCloses), theme.style("hint.key")),
+            inner.width - 1,
+        );
+    }
+}
+
+/// A contact or application shown whole: each line wrapped to the box in its own style,
+/// then the keys it takes.
+fn detail_popup(state: &State, detail: &super::state::Detail, buf: &mut Buffer, area: Rect) {
+    let theme = &state.theme;
+    let lang = state.lang;
+    let w = 72u16.min(area.width);
+    let room = w.saturating_sub(4) as usize;
+    let mut lines: Vec<Line> = Vec::new();
+    for line in &detail.lines {
+        let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+        let style = line
+            .spans
+            .first()
+            .map_or(line.style, |s| line.style.patch(s.style));
+        for part in wrap(&text, room) {
+            lines.push(Line::styled(part, style));
+        }
+    }
+    let keys = match (&detail.resubmit, &detail.withdraw) {
+        (Some(_), Some(_)) => Msg::ApplicationKeys,
+        (Some(_), None) => Msg::ApplicationKeyResubmit,
+        (None, Some(_)) => Msg::ApplicationKeyWithdraw,
+        (None, None) => Msg::AnyKeyCloses,
+    };
+    let h = (lines.len() as u16 + 4).min(area.height);
+    let inner = popup_box(state, buf, area, w, h, &detail.title);
+    // The keys line stays at the bottom; the lines above it fill what room there is.
+    let body = inner.height.saturating_sub(2) as usize;
+    for (i, l) in lines.iter().take(body).enumerate() {
+        buf.set_line(inner.x + 1, inner.y + i as u16, l, inner.width - 1);
+    }
+    if inner.height > 0 {
+        buf.set_line(
+            inner.x + 1,
+            inner.bottom() - 1,
+            &Line::styled(lang.t(keys), theme.style("hint.key")),
             inner.width - 1,
         );
     }

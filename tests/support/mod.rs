@@ -468,6 +468,7 @@ pub fn settings(lang: Lang, theme: &str) -> Settings {
         theme: Theme::load(theme).unwrap(),
         keys: KeyMap::default(),
         export_dir: None,
+        lock_command: None,
     }
 }
 
@@ -687,4 +688,52 @@ pub fn machine_book() -> Book {
         },
     );
     book
+}
+
+/// Pays a contract off through the app, as another user would while a screen is open: one
+/// payment of its whole payoff received today, recorded and confirmed. Returns its id.
+pub fn pay_off(book: &Book, contract: &str) -> String {
+    let payoff = book.app.ticket(&ctx(), contract, d(TODAY)).unwrap().payoff;
+    assert!(payoff.is_positive(), "{contract} owes nothing to pay off");
+    let id = book
+        .app
+        .execute(
+            &ctx(),
+            Mutation::RecordPayment {
+                id: String::new(),
+                contract: contract.into(),
+                received_on: d(TODAY),
+                amount: payoff,
+                method: "bank".into(),
+                reference: "payoff".into(),
+                confirmed: false,
+            },
+        )
+        .unwrap()
+        .id
+        .unwrap();
+    book.app
+        .execute(&ctx(), Mutation::ConfirmPayment { id: id.clone() })
+        .unwrap();
+    assert!(
+        book.app
+            .ticket(&ctx(), contract, d(TODAY))
+            .unwrap()
+            .payoff
+            .is_zero()
+    );
+    id
+}
+
+/// Voids a payment through the app, as finance would behind an open screen's back.
+pub fn void_payment(book: &Book, id: &str) {
+    book.app
+        .execute(
+            &ctx(),
+            Mutation::VoidPayment {
+                id: id.into(),
+                reason: "bounced".into(),
+            },
+        )
+        .unwrap();
 }

@@ -64,28 +64,8 @@ pub async fn exec(
     key: &PrivateKey,
     command: &str,
 ) -> (Option<u32>, String, String) {
-    let handle = login(addr, user, key).await.expect("login");
-    let mut channel = handle.channel_open_session().await.expect("session");
-    channel.exec(true, command).await.expect("exec");
-    let (mut status, mut out, mut err) = (None, Vec::new(), Vec::new());
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        match tokio::time::timeout(left, channel.wait()).await {
-            Ok(Some(ChannelMsg::Data { data })) => out.extend_from_slice(&data),
-            Ok(Some(ChannelMsg::ExtendedData { data, .. })) => err.extend_from_slice(&data),
-            Ok(Some(ChannelMsg::ExitStatus { exit_status })) => status = Some(exit_status),
-            Ok(Some(ChannelMsg::Close)) | Ok(None) => break,
-            Ok(Some(_)) => {}
-            Err(_) => panic!("command {command:?} did not finish in 20 s"),
-        }
-    }
-    let _ = handle.disconnect(Disconnect::ByApplication, "", "").await;
-    (
-        status,
-        String::from_utf8_lossy(&out).into_owned(),
-        String::from_utf8_lossy(&err).into_owned(),
-    )
+    let (status, out, err) = exec_bytes(addr, user, key, command).await;
+    (status, String::from_utf8_lossy(&out).into_owned(), err)
 }
 
 /// An interactive session as a terminal shows it.
@@ -235,4 +215,31 @@ pub fn served_address(first_line: &str) -> SocketAddr {
         .and_then(|r| r.split_whitespace().next())
         .and_then(|a| a.parse().ok())
         .unwrap_or_else(|| panic!("no address in {first_line:?}"))
+}
+
+/// Runs one command and keeps its output as bytes: (exit status, stdout, stderr).
+pub async fn exec_bytes(
+    addr: SocketAddr,
+    user: &str,
+    key: &PrivateKey,
+    command: &str,
+) -> (Option<u32>, Vec<u8>, String) {
+    let handle = login(addr, user, key).await.expect("login");
+    let mut channel = handle.channel_open_session().await.expect("session");
+    channel.exec(true, command).await.expect("exec");
+    let (mut status, mut out, mut err) = (None, Vec::new(), Vec::new());
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, channel.wait()).await {
+            Ok(Some(ChannelMsg::Data { data })) => out.extend_from_slice(&data),
+            Ok(Some(ChannelMsg::ExtendedData { data, .. })) => err.extend_from_slice(&data),
+            Ok(Some(ChannelMsg::ExitStatus { exit_status })) => status = Some(exit_status),
+            Ok(Some(ChannelMsg::Close)) | Ok(None) => break,
+            Ok(Some(_)) => {}
+            Err(_) => panic!("command {command:?} did not finish in 60 s"),
+        }
+    }
+    let _ = handle.disconnect(Disconnect::ByApplication, "", "").await;
+    (status, out, String::from_utf8_lossy(&err).into_owned())
 }

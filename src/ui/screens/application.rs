@@ -54,7 +54,10 @@ pub fn lines(v: &ApplicationView, lang: Lang, theme: &Theme) -> Vec<Line<'static
         ),
         theme.overdue(r.days_overdue),
     ));
-    out.push(Line::styled(lang.f(Msg::DetailReason, &[&r.reason]), base));
+    out.push(Line::styled(
+        lang.f(Msg::DetailReason, &[&lang.reason(r.document, &r.reason)]),
+        base,
+    ));
     if !r.location.is_empty() {
         out.push(Line::styled(
             lang.f(Msg::DetailLocation, &[&r.location]),
@@ -80,10 +83,11 @@ pub fn lines(v: &ApplicationView, lang: Lang, theme: &Theme) -> Vec<Line<'static
         .iter()
         .enumerate()
         .map(|(i, s)| {
+            let s = lang.step(s);
             if r.stage == "in_review" && i == decided {
                 format!("[{s}]")
             } else {
-                s.clone()
+                s
             }
         })
         .collect();
@@ -139,7 +143,7 @@ pub fn lines(v: &ApplicationView, lang: Lang, theme: &Theme) -> Vec<Line<'static
         let step = d
             .step
             .as_deref()
-            .map_or(String::new(), |s| format!(" ({s})"));
+            .map_or(String::new(), |s| format!(" ({})", lang.step(s)));
         let style = match d.action {
             "rejected" => theme.style("danger"),
             "approved" => theme.style("ok"),

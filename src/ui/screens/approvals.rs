@@ -1,13 +1,14 @@
 //! Approvals inbox (审批): the steps waiting for the viewer's decision, with the overdue
 //! figures kept at submission and the history of the selected one; approve or reject with
-//! a comment. A second pane lists the viewer's notifications, to mark read.
+//! a comment. A second pane lists what the viewer decided (their decision, and the whole
+//! history of the selected one); a third the viewer's notifications, to mark read.
 
 use super::super::i18n::{Lang, Msg};
 use super::super::theme::Theme;
 use super::super::widgets::list::ListNav;
 use super::super::widgets::table::{self, ColSpec, spec};
 use super::application;
-use crate::app::{ApplicationRow, ApplicationView, NotificationView};
+use crate::app::{ApplicationRow, ApplicationView, DecidedRow, NotificationView};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -17,8 +18,12 @@ use ratatui::text::{Line, Span};
 pub enum Pane {
     #[default]
     Pending,
+    Decided,
     Notifications,
 }
+
+/// How many of the viewer's past decisions the decided pane lists (the latest ones).
+pub const DECIDED_SHOWN: usize = 500;
 
 #[derive(Clone, Debug, Default)]
 pub struct ApprovalsScreen {
@@ -28,22 +33,37 @@ pub struct ApprovalsScreen {
     /// The selected application in full (chain, history).
     pub detail: Option<ApplicationView>,
     pub nav: ListNav,
+    /// Applications the viewer decided a step of, their latest decision first.
+    pub decided: Vec<DecidedRow>,
+    pub decided_nav: ListNav,
     pub notes: Vec<NotificationView>,
     pub notes_nav: ListNav,
     pub loaded: bool,
 }
 
 impl ApprovalsScreen {
-    pub fn load(&mut self, rows: Vec<ApplicationRow>, notes: Vec<NotificationView>) {
+    pub fn load(
+        &mut self,
+        rows: Vec<ApplicationRow>,
+        decided: Vec<DecidedRow>,
+        notes: Vec<NotificationView>,
+    ) {
         self.rows = rows;
         self.nav.clamp(self.rows.len());
+        self.decided = decided;
+        self.decided_nav.clamp(self.decided.len());
         self.notes = notes;
         self.notes_nav.clamp(self.notes.len());
         self.loaded = true;
     }
 
+    /// The application under the cursor: a pending step's, or a decided one's.
     pub fn selected(&self) -> Option<&ApplicationRow> {
-        self.rows.get(self.nav.selected)
+        match self.pane {
+            Pane::Pending => self.rows.get(self.nav.selected),
+            Pane::Decided => self.decided.get(self.decided_nav.selected).map(|d| &d.row),
+            Pane::Notifications => None,
+        }
     }
 
     pub fn selected_note(&self) -> Option<&NotificationView> {
@@ -53,6 +73,7 @@ impl ApprovalsScreen {
     pub fn len(&self) -> usize {
         match self.pane {
             Pane::Pending => self.rows.len(),
+            Pane::Decided => self.decided.len(),
             Pane::Notifications => self.notes.len(),
         }
     }
@@ -64,14 +85,16 @@ impl ApprovalsScreen {
     pub fn nav_mut(&mut self) -> &mut ListNav {
         match self.pane {
             Pane::Pending => &mut self.nav,
+            Pane::Decided => &mut self.decided_nav,
             Pane::Notifications => &mut self.notes_nav,
         }
     }
 
-    pub fn switch_pane(&mut self) {
-        self.pane = match self.pane {
-            Pane::Pending => Pane::Notifications,
-            Pane::Notifications => Pane::Pending,
+    pub fn switch_pane(&mut self, forward: bool) {
+        self.pane = match (self.pane, forward) {
+            (Pane::Pending, true) | (Pane::Notifications, false) => Pane::Decided,
+            (Pane::Decided, true) | (Pane::Pending, false) => Pane::Notifications,
+            (Pane::Notifications, true) | (Pane::Decided, false) => Pane::Pending,
         };
     }
 }
@@ -81,6 +104,7 @@ pub fn draw(a: &ApprovalsScreen, lang: Lang, theme: &Theme, buf: &mut Buffer, ar
     let mut tabs = Vec::new();
     for (pane, title, count) in [
         (Pane::Pending, Msg::PanePending, a.rows.len()),
+        (Pane::Decided, Msg::PaneDecided, a.decided.len()),
         (Pane::Notifications, Msg::PaneNotifications, unread),
     ] {
         let style = if pane == a.pane {
@@ -98,6 +122,7 @@ pub fn draw(a: &ApprovalsScreen, lang: Lang, theme: &Theme, buf: &mut Buffer, ar
     let rest = Rect::new(area.x, area.y + 1, area.width, area.height - 1);
     match a.pane {
         Pane::Pending => draw_pending(a, lang, theme, buf, rest),
+        Pane::Decided => draw_decided(a, lang, theme, buf, rest),
         Pane::Notifications => draw_notes(a, lang, theme, buf, rest),
     }
 }
@@ -112,8 +137,6 @@ fn draw_pending(a: &ApprovalsScreen, lang: Lang, theme: &Theme, buf: &mut Buffer
         );
         return;
     }
-    // The list takes up to a third of the height; the selected application the rest.
-    let list_h = (a.rows.len() as u16 + 1).clamp(2, (area.height / 3).max(3));
     let titles = [
         Msg::ColId,
         Msg::ColType,
@@ -154,20 +177,109 @@ fn draw_pending(a: &ApprovalsScreen, lang: Lang, theme: &Theme, buf: &mut Buffer
                 (r.overdue_amount.display(), base),
                 (r.penalty_outstanding.display(), base),
                 (r.total_outstanding.display(), base),
-                (r.current_step.clone().unwrap_or_default(), base),
+                (
+                    r.current_step
+                        .as_deref()
+                        .map_or(String::new(), |s| lang.step(s)),
+                    base,
+                ),
             ]
         })
         .collect();
+    list_and_detail(a, lang, theme, buf, area, (&titles, &specs, &rows), &a.nav);
+}
+
+/// The viewer's past decisions: what they decided on which date, with their comment, and
+/// where the application stands now; the selected one whole below.
+fn draw_decided(a: &ApprovalsScreen, lang: Lang, theme: &Theme, buf: &mut Buffer, area: Rect) {
+    if a.decided.is_empty() {
+        buf.set_line(
+            area.x,
+            area.y,
+            &Line::styled(lang.t(Msg::NoDecisions), theme.style("muted")),
+            area.width,
+        );
+        return;
+    }
+    let titles = [
+        Msg::ColId,
+        Msg::ColType,
+        Msg::ColContract,
+        Msg::ColCustomer,
+        Msg::ColDate,
+        Msg::ColDecision,
+        Msg::ColStatus,
+        Msg::FieldComment,
+    ];
+    let specs = [
+        spec(0, 5, 0, false, 0),
+        spec(1, 8, 0, false, 0),
+        spec(2, 11, 0, false, 0),
+        spec(3, 10, 2, false, 10),
+        spec(4, 10, 0, false, 0),
+        spec(5, 8, 0, false, 0),
+        spec(6, 8, 1, false, 0),
+        spec(7, 10, 3, false, 30),
+    ];
+    let base = theme.style("base");
+    let rows: Vec<Vec<(String, Style)>> = a
+        .decided
+        .iter()
+        .map(|d| {
+            let decision = match d.decision.action {
+                "rejected" => theme.style("danger"),
+                _ => base,
+            };
+            vec![
+                (d.row.id.clone(), base),
+                (lang.document(d.row.document).to_string(), base),
+                (d.row.contract_no.clone(), base),
+                (d.row.customer.clone(), base),
+                (d.decision.on.to_string(), base),
+                (
+                    application::action_text(lang, d.decision.action).to_string(),
+                    decision,
+                ),
+                (lang.status(d.row.stage).to_string(), base),
+                (d.decision.comment.clone(), theme.style("muted")),
+            ]
+        })
+        .collect();
+    list_and_detail(
+        a,
+        lang,
+        theme,
+        buf,
+        area,
+        (&titles, &specs, &rows),
+        &a.decided_nav,
+    );
+}
+
+/// Columns' titles and specs, and the rows' cells.
+type Table<'a> = (&'a [Msg], &'a [ColSpec<usize>], &'a [Vec<(String, Style)>]);
+
+/// A list in up to a third of the height, the selected application whole below it.
+fn list_and_detail(
+    a: &ApprovalsScreen,
+    lang: Lang,
+    theme: &Theme,
+    buf: &mut Buffer,
+    area: Rect,
+    (titles, specs, rows): Table<'_>,
+    nav: &ListNav,
+) {
+    let list_h = (rows.len() as u16 + 1).clamp(2, (area.height / 3).max(3));
     let list = Rect::new(area.x, area.y, area.width, list_h);
     draw_table(
         lang,
         theme,
         buf,
         list,
-        &titles,
-        &specs,
-        &rows,
-        &a.nav,
+        titles,
+        specs,
+        rows,
+        nav,
         theme.style("header"),
     );
     if let Some(v) = &a.detail

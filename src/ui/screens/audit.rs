@@ -83,7 +83,7 @@ pub fn draw(a: &AuditScreen, lang: Lang, theme: &Theme, buf: &mut Buffer, area: 
                 (e.at.clone(), muted),
                 (e.business_date.to_string(), base),
                 (e.actor.clone(), base),
-                (e.action.to_string(), base),
+                (lang.operation(e.action), base),
                 (e.detail.clone(), muted),
             ]
         })

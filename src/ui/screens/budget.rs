@@ -1,4 +1,4 @@
-//! The fund budget (资金预算), tab 0, for finance, admins and a branch's approvers and clerks:
+//! The fund budget (资金预算), tab 0, for finance, admins and a branch's approvers:
 //! a branch's month — each line's plan, actual, variance and month-to-date pace with a bar of
 //! actual against plan — or (v) the month's league table. h/l step months, f the branch;
 //! finance drafts a line (a), books manual spending (m) and submits the draft (s).

@@ -153,7 +153,14 @@ pub fn draw(r: &RulesScreen, lang: Lang, theme: &Theme, buf: &mut Buffer, area: 
                 (lang.document(rule.document).to_string(), base),
                 (rule.name.clone(), base),
                 (conditions, style),
-                (rule.chain.join(" > "), base),
+                (
+                    rule.chain
+                        .iter()
+                        .map(|s| lang.step(s))
+                        .collect::<Vec<_>>()
+                        .join(" > "),
+                    base,
+                ),
             ]
         })
         .collect();

@@ -269,7 +269,11 @@ fn draw_serials(
         s,
         lang.f(
             Msg::StockOfModel,
-            &[&m.model, &m.machine_type, &m.visible.len().to_string()],
+            &[
+                &m.model,
+                &lang.machine_type(&m.machine_type),
+                &m.visible.len().to_string(),
+            ],
         ),
         lang,
         theme,

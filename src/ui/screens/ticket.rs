@@ -50,7 +50,7 @@ pub struct TicketScreen {
 impl TicketScreen {
     pub fn new(view: TicketView) -> TicketScreen {
         TicketScreen {
-            view,
+            view: newest_contacts_first(view),
             pane: Pane::Installments,
             nav: ListNav::default(),
         }
@@ -81,9 +81,60 @@ impl TicketScreen {
 
     /// A fresh view after a change, keeping the pane and cursor.
     pub fn replace(&mut self, view: TicketView) {
-        self.view = view;
+        self.view = newest_contacts_first(view);
         self.nav.clamp(self.pane_len());
     }
+}
+
+/// The contact log as a collector reads it: the latest contact on top.
+fn newest_contacts_first(mut view: TicketView) -> TicketView {
+    view.contacts.reverse();
+    view
+}
+
+/// The contact under the cursor, when the contacts pane is showing.
+pub fn selected_contact(t: &TicketScreen) -> Option<&crate::app::ContactView> {
+    (t.pane == Pane::Contacts)
+        .then(|| t.view.contacts.get(t.nav.selected))
+        .flatten()
+}
+
+/// The application under the cursor, when the applications pane is showing.
+pub fn selected_application(t: &TicketScreen) -> Option<&crate::app::ApplicationRow> {
+    (t.pane == Pane::Applications)
+        .then(|| t.view.applications.get(t.nav.selected))
+        .flatten()
+}
+
+/// A contact whole, as lines to wrap: who and when, channel, result, note, promise.
+pub fn contact_lines(t: &TicketScreen, c: &crate::app::ContactView, lang: Lang) -> Vec<String> {
+    let mut out = vec![
+        lang.f(Msg::ContactChannel, &[lang.channel_name(c.channel)]),
+        lang.f(Msg::ContactResult, &[&c.result]),
+    ];
+    if !c.note.is_empty() {
+        out.push(lang.f(Msg::ContactNote, &[&c.note]));
+    }
+    if let Some(p) = promise_of(&t.view, c) {
+        out.push(lang.f(
+            Msg::ContactPromise,
+            &[
+                &p.amount.display(),
+                &p.date.to_string(),
+                lang.promise(p.state),
+            ],
+        ));
+    }
+    out
+}
+
+fn promise_of<'a>(
+    v: &'a TicketView,
+    c: &crate::app::ContactView,
+) -> Option<&'a crate::app::PromiseView> {
+    v.promises
+        .iter()
+        .find(|p| Some(p.date) == c.promise_date && p.made_on == c.on && p.by == c.by)
 }
 
 /// The first installment with money owing, where the cursor starts.
@@ -106,15 +157,20 @@ pub fn draw(t: &TicketScreen, lang: Lang, theme: &Theme, buf: &mut Buffer, area:
             *y += 1;
         }
     };
-    let head = lang.f(
-        Msg::TicketHeader,
-        &[
-            &v.customer.name,
-            &v.customer.phone,
-            &v.customer.branch,
-            &v.customer.collector,
-        ],
-    );
+    // The name gives way first, so the phone number always shows.
+    let rest = |name: &str| {
+        lang.f(
+            Msg::TicketHeader,
+            &[
+                name,
+                &v.customer.phone,
+                &v.customer.branch,
+                &v.customer.collector,
+            ],
+        )
+    };
+    let room = w.saturating_sub(super::super::text::width(&rest("")));
+    let head = rest(&truncate(&v.customer.name, room.max(4)));
     line(
         buf,
         &mut y,
@@ -142,7 +198,7 @@ pub fn draw(t: &TicketScreen, lang: Lang, theme: &Theme, buf: &mut Buffer, area:
     let label_w = 20.min(half / 2);
     let value_w = half.saturating_sub(label_w + 3);
     let money = |m: Money| m.display();
-    let pairs: [[(Msg, String, Style); 2]; 5] = [
+    let pairs: [[(Msg, String, Style); 2]; 6] = [
         [
             (
                 Msg::LabelDaysOverdue,
@@ -182,6 +238,10 @@ pub fn draw(t: &TicketScreen, lang: Lang, theme: &Theme, buf: &mut Buffer, area:
                 money(v.total_to_collect),
                 theme.style("title"),
             ),
+        ],
+        [
+            (Msg::LabelCredit, money(v.credit), base),
+            (Msg::LabelPayoff, money(v.payoff), theme.style("title")),
         ],
     ];
     for pair in pairs {
@@ -313,7 +373,7 @@ fn draw_pane(t: &TicketScreen, lang: Lang, theme: &Theme, buf: &mut Buffer, area
                         (p.id.clone(), style),
                         (p.received_on.to_string(), style),
                         (p.amount.display(), style),
-                        (p.method.clone(), style),
+                        (lang.method(&p.method), style),
                         (lang.status(p.status).to_string(), style),
                         (p.recorded_by.clone(), muted),
                         (reference, muted),
@@ -327,33 +387,30 @@ fn draw_pane(t: &TicketScreen, lang: Lang, theme: &Theme, buf: &mut Buffer, area
                 Msg::ColChannel,
                 Msg::ColResult,
                 Msg::ColPromise,
+                Msg::FieldAmount,
+                Msg::ColPromiseState,
                 Msg::ColBy,
             ],
             vec![
                 spec(0, 10, 0, false, 0),
                 spec(1, 6, 0, false, 0),
-                spec(2, 20, 0, false, 30),
-                spec(3, 30, 0, false, 0),
-                spec(4, 8, 1, false, 0),
+                spec(2, 16, 0, false, 30),
+                spec(3, 10, 0, false, 0),
+                spec(4, 12, 0, true, 0),
+                spec(5, 6, 1, false, 0),
+                spec(6, 8, 2, false, 0),
             ],
             v.contacts
                 .iter()
                 .map(|c| {
-                    let promise = v
-                        .promises
-                        .iter()
-                        .find(|p| Some(p.date) == c.promise_date && p.made_on == c.on);
-                    let (ptext, pstyle) = match promise {
+                    let (pdate, pamount, pstate, pstyle) = match promise_of(v, c) {
                         Some(p) => (
-                            format!(
-                                "{} {} {}",
-                                p.date,
-                                p.amount.display(),
-                                lang.promise(p.state)
-                            ),
+                            p.date.to_string(),
+                            p.amount.display(),
+                            lang.promise(p.state).to_string(),
                             theme.style(&format!("promise.{}", p.state.name())),
                         ),
-                        None => (String::new(), base),
+                        None => (String::new(), String::new(), String::new(), base),
                     };
                     let result = if c.note.is_empty() {
                         c.result.clone()
@@ -364,7 +421,9 @@ fn draw_pane(t: &TicketScreen, lang: Lang, theme: &Theme, buf: &mut Buffer, area
                         (c.on.to_string(), base),
                         (lang.channel_name(c.channel).to_string(), base),
                         (result, base),
-                        (ptext, pstyle),
+                        (pdate, pstyle),
+                        (pamount, pstyle),
+                        (pstate, pstyle),
                         (c.by.clone(), muted),
                     ]
                 })

@@ -3,6 +3,11 @@
 //! tow in full below. Forms register a tow (crew, planned date, location, note) and record
 //! its outcome (towed back: date, yard, condition, cost — after a confirmation; or failed,
 //! with a reason).
+//!
+//! Its second view is the lock board (锁机执行): approved lock and unlock orders of the
+//! clerk's branch awaiting execution, then the executed ones; executing one sends it to the
+//! GPS vendor through the configured `lock_command` and shows how that went, and an order
+//! whose command failed stays approved, to be sent again.
 
 use super::super::i18n::{Lang, Msg};
 use super::super::theme::Theme;
@@ -42,12 +47,24 @@ impl Group {
     }
 }
 
+/// Which of the board's two lists shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum View {
+    #[default]
+    Tows,
+    Locks,
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct TowBoard {
     /// Tows grouped (awaiting, scheduled, finished), newest first within a group.
     pub rows: Vec<ApplicationView>,
     pub nav: ListNav,
     pub loaded: bool,
+    pub view: View,
+    /// Lock and unlock orders: awaiting execution first, then executed; newest first.
+    pub locks: Vec<ApplicationView>,
+    pub locks_nav: ListNav,
 }
 
 impl TowBoard {
@@ -60,7 +77,31 @@ impl TowBoard {
     }
 
     pub fn selected(&self) -> Option<&ApplicationView> {
-        self.rows.get(self.nav.selected)
+        match self.view {
+            View::Tows => self.rows.get(self.nav.selected),
+            View::Locks => self.locks.get(self.locks_nav.selected),
+        }
+    }
+
+    pub fn load_locks(&mut self, mut locks: Vec<ApplicationView>) {
+        locks.sort_by_key(|v| v.row.stage != "approved");
+        self.locks = locks;
+        self.locks_nav.clamp(self.locks.len());
+    }
+
+    pub fn toggle_view(&mut self) {
+        self.view = match self.view {
+            View::Tows => View::Locks,
+            View::Locks => View::Tows,
+        };
+    }
+
+    /// The length of the list showing, and its cursor.
+    pub fn list(&mut self) -> (usize, &mut ListNav) {
+        match self.view {
+            View::Tows => (self.rows.len(), &mut self.nav),
+            View::Locks => (self.locks.len(), &mut self.locks_nav),
+        }
     }
 
     pub fn count(&self, group: Group) -> usize {
@@ -72,6 +113,113 @@ impl TowBoard {
 }
 
 pub fn draw(b: &TowBoard, lang: Lang, theme: &Theme, buf: &mut Buffer, area: Rect) {
+    let awaiting = b.locks.iter().filter(|v| v.row.stage == "approved").count();
+    let mut tabs = Vec::new();
+    for (view, text) in [
+        (
+            View::Tows,
+            lang.f(Msg::BoardTows, &[&b.rows.len().to_string()]),
+        ),
+        (
+            View::Locks,
+            lang.f(Msg::BoardLocks, &[&awaiting.to_string()]),
+        ),
+    ] {
+        let style = if view == b.view {
+            theme.style("tab.active")
+        } else {
+            theme.style("tab")
+        };
+        tabs.push(Span::styled(text, style));
+        tabs.push(Span::raw("  "));
+    }
+    buf.set_line(area.x, area.y, &Line::from(tabs), area.width);
+    if area.height < 3 {
+        return;
+    }
+    let area = Rect::new(area.x, area.y + 1, area.width, area.height - 1);
+    match b.view {
+        View::Tows => draw_tows(b, lang, theme, buf, area),
+        View::Locks => draw_locks(b, lang, theme, buf, area),
+    }
+}
+
+/// Lock and unlock orders: what, on whose machine, and how sending it went.
+fn draw_locks(b: &TowBoard, lang: Lang, theme: &Theme, buf: &mut Buffer, area: Rect) {
+    let titles = [
+        lang.t(Msg::ColId),
+        lang.t(Msg::ColType),
+        lang.t(Msg::ColContract),
+        lang.t(Msg::ColCustomer),
+        lang.t(Msg::ColBranch),
+        lang.t(Msg::ColDays),
+        lang.t(Msg::ColStatus),
+        lang.t(Msg::ColLastRun),
+    ];
+    let specs = [
+        spec(0, 5, 0, false, 0),
+        spec(1, 6, 0, false, 0),
+        spec(2, 11, 0, false, 0),
+        spec(3, 10, 0, false, 10),
+        spec(4, 6, 3, false, 0),
+        spec(5, 5, 2, true, 0),
+        spec(6, 9, 0, false, 0),
+        spec(7, 12, 1, false, 8),
+    ];
+    let cols = table::fit(area.width as usize, &specs);
+    let detail_h: u16 = if b.locks.is_empty() { 0 } else { 8 };
+    let list_h = area.height.saturating_sub(detail_h).max(3).min(area.height);
+    table::List {
+        header: table::header(&cols, &titles, theme.style("header")),
+        empty: Line::styled(lang.t(Msg::NoLockOrders), theme.style("muted")),
+        nav: &b.locks_nav,
+        len: b.locks.len(),
+        line: |i: usize| {
+            let v = &b.locks[i];
+            let r = &v.row;
+            let (status, style) = if r.stage == "approved" {
+                (lang.t(Msg::LockAwaiting), theme.style("status.pending"))
+            } else {
+                (lang.t(Msg::LockExecuted), theme.style("muted"))
+            };
+            let last = match (v.command_status, v.failed_commands.last()) {
+                (Some(0), _) => lang.t(Msg::RunOk).to_string(),
+                (Some(code), _) => lang.f(Msg::RunFailed, &[&code.to_string()]),
+                (None, Some(code)) if r.stage == "approved" => {
+                    lang.f(Msg::RunFailed, &[&code.to_string()])
+                }
+                _ => String::new(),
+            };
+            let last_style = if last.is_empty() || v.command_status == Some(0) {
+                style
+            } else {
+                theme.style("danger")
+            };
+            let texts = [
+                r.id.clone(),
+                lang.document(r.document).to_string(),
+                r.contract_no.clone(),
+                r.customer.clone(),
+                r.branch.clone(),
+                r.days_overdue.to_string(),
+                status.to_string(),
+                last,
+            ];
+            table::cells(&cols, &texts, |c| if c == 7 { last_style } else { style })
+        },
+        selection: theme.style("selection"),
+    }
+    .draw(Rect::new(area.x, area.y, area.width, list_h), buf);
+    if let Some(v) = b.selected() {
+        let y = area.y + list_h + 1;
+        if y < area.bottom() {
+            let rest = Rect::new(area.x, y, area.width, area.bottom() - y);
+            application::draw(v, lang, theme, buf, rest);
+        }
+    }
+}
+
+fn draw_tows(b: &TowBoard, lang: Lang, theme: &Theme, buf: &mut Buffer, area: Rect) {
     let titles = [
         Msg::ColId,
         Msg::ColContract,

@@ -29,6 +29,56 @@ impl Hooks {
     }
 }
 
+/// Sends an approved lock or unlock order to the GPS vendor through `lock_command` and
+/// records it as executed with the command's exit status (none without a command). A
+/// failed run is recorded too and leaves the order approved, to be sent again. Checked
+/// first, so nothing is sent for an order the user may not execute: the app's refusal then.
+pub fn execute_lock_order(
+    app: &App,
+    ctx: &Ctx,
+    lock_command: Option<&str>,
+    id: &str,
+) -> Result<(crate::app::Outcome, Option<i32>), crate::app::AppError> {
+    let view = app.application(ctx, id)?;
+    let refused = || {
+        app.execute(
+            ctx,
+            Mutation::Execute {
+                id: id.to_string(),
+                command_status: None,
+            },
+        )
+        .map(|o| (o, None))
+    };
+    if let Some(why) = view.row.next.execute.clone() {
+        return Err(why.into());
+    }
+    if !app.awaits(ctx, id)? {
+        // Let the app word the refusal (not this user's to execute).
+        return refused();
+    }
+    let command_status = lock_command.map(|command| {
+        let order = serde_json::json!({
+            "id": view.row.id,
+            "order": view.row.document,
+            "contract_no": view.row.contract_no,
+            "customer": view.row.customer,
+            "branch": view.row.branch,
+            "requested_by": ctx.actor,
+            "on": ctx.today.to_string(),
+        });
+        run(command, &order.to_string()).unwrap_or(-1)
+    });
+    let outcome = app.execute(
+        ctx,
+        Mutation::Execute {
+            id: id.to_string(),
+            command_status,
+        },
+    )?;
+    Ok((outcome, command_status))
+}
+
 /// Runs `sh -c command` with `input` on stdin. `Ok(status)`, or `Err` when it could not run.
 pub fn run(command: &str, input: &str) -> Result<i32, String> {
     let mut child = Command::new("sh")
