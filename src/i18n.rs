@@ -157,6 +157,23 @@ impl Lang {
 
     /// The name of a document type (`tow`, `lock`, …) in this language.
     /// An unknown name is shown as it is rather than as another document's name.
+    /// A state as the app names it (`draft`, `in_review`, `approved`…), in this language.
+    pub fn state_name(self, name: &str) -> &str {
+        state_word(self, name)
+    }
+
+    /// A budget spending category (`tow`, `travel`, `legal`, `other`) in this language.
+    pub fn budget_category(self, name: &str) -> &str {
+        let msg = match name {
+            "tow" => Msg::BudgetCatTow,
+            "travel" => Msg::BudgetCatTravel,
+            "legal" => Msg::BudgetCatLegal,
+            "other" => Msg::BudgetCatOther,
+            other => return other,
+        };
+        self.t(msg)
+    }
+
     pub fn document(self, name: &str) -> &str {
         let msg = match name {
             "tow" => Msg::DocTow,
@@ -550,6 +567,22 @@ impl Lang {
             R::SiteUserTaken { user, site } => f(Msg::RefSiteUserTaken, &[user, site]),
             R::SiteUserHasRoles { user } => f(Msg::RefSiteUserHasRoles, &[user]),
             R::SiteNotRegistered { number } => f(Msg::RefSiteNotRegistered, &[&number.to_string()]),
+            R::BudgetBranchOutOfScope { user, branch } => {
+                f(Msg::RefBudgetBranchOutOfScope, &[user, branch])
+            }
+            R::BudgetMonthClosed { month } => f(Msg::RefBudgetMonthClosed, &[month]),
+            R::BudgetInReview {
+                month,
+                branch,
+                application,
+            } => f(Msg::RefBudgetInReview, &[month, branch, application]),
+            R::BudgetNoDraft { month, branch } => f(Msg::RefBudgetNoDraft, &[month, branch]),
+            R::BudgetLineDuplicate { line } => f(Msg::RefBudgetLineDuplicate, &[line]),
+            R::BudgetCollectorOnSpending { collector } => {
+                f(Msg::RefBudgetCollectorOnSpending, &[collector])
+            }
+            R::BudgetMonthNotOver { month } => f(Msg::RefBudgetMonthNotOver, &[month]),
+            R::BudgetScoringInvalid { field } => f(Msg::RefBudgetScoringInvalid, &[field]),
         }
     }
 
@@ -577,7 +610,11 @@ impl Lang {
     /// A notification, in this language: what happened to which application.
     pub fn notification(self, n: &Notification) -> String {
         let what = self.f(
-            Msg::NoteWhat,
+            if n.document == crate::domain::approval::DocumentType::Budget {
+                Msg::NoteWhatBudget
+            } else {
+                Msg::NoteWhat
+            },
             &[
                 self.document(n.document.name()),
                 &n.application,
@@ -600,6 +637,23 @@ impl Lang {
             }
             NotificationKind::TowFailed { reason } => self.f(Msg::NoteTowFailed, &[&what, reason]),
             NotificationKind::Executed => self.f(Msg::NoteExecuted, &[&what]),
+            NotificationKind::BudgetOverspent {
+                category,
+                plan,
+                actual,
+            } => self.f(
+                Msg::NoteBudgetOverspent,
+                &[
+                    &n.contract_no,
+                    self.budget_category(category),
+                    &actual.plain(),
+                    &plan.plain(),
+                ],
+            ),
+            NotificationKind::BudgetBehindPace { plan, pace } => self.f(
+                Msg::NoteBudgetBehindPace,
+                &[&n.contract_no, &pace.plain(), &plan.plain()],
+            ),
         }
     }
 
@@ -700,6 +754,10 @@ impl Lang {
             "outbound.ship" => Msg::OpShip,
             "user.lang" => Msg::OpLang,
             "site.manage" => Msg::OpSite,
+            "budget.plan" => Msg::OpBudgetPlan,
+            "budget.spending" => Msg::OpBudgetSpending,
+            "budget.close" => Msg::OpBudgetClose,
+            "budget.scoring" => Msg::OpBudgetScoring,
             _ => return name.to_string(),
         };
         self.t(msg).to_string()
@@ -1446,6 +1504,66 @@ catalog! {
     RefSiteUserTaken => "user {} already syncs for site {}; give each site its own user", "用户 {} 已为站点 {} 同步；每个站点须有自己的用户";
     RefSiteUserHasRoles => "user {} exists with other roles; a site's user holds the role site and nothing else, so give a new name", "用户 {} 已存在且有其他角色；站点用户只能有 site 角色，请另起用户名";
     RefSiteNotRegistered => "site number {} is not registered here; see `duedesk site list`", "此处没有登记编号为 {} 的站点；见 `duedesk site list`";
+    RefBudgetBranchOutOfScope => "{} may not plan or see the budget of branch {}; finance of that branch or head office does", "{} 无权编制或查看网点 {} 的资金预算；请由该网点或总部财务处理";
+    RefBudgetMonthClosed => "budget month {} is closed; book it in the current month instead", "预算月份 {} 已结账；请记入当前月份";
+    RefBudgetInReview => "the {} budget of {} is in review ({}); wait for the decision or withdraw it first", "{} 月份网点 {} 的资金预算正在审批（{}）；请等待审批结果或先撤回";
+    RefBudgetNoDraft => "there is no draft {} budget for {} to submit; draft or import its lines first", "{} 月份网点 {} 没有可提交的预算草稿；请先编制或导入预算行";
+    RefBudgetLineDuplicate => "the plan has two lines for {}; keep one line each", "预算中有两行都是 {}；每项只保留一行";
+    RefBudgetCollectorOnSpending => "a spending line names collector {}; only collection lines name a collector", "支出行填写了催收人员 {}；只有回款行可以填写催收人员";
+    RefBudgetMonthNotOver => "budget month {} is not over yet; close it after its last day", "预算月份 {} 尚未结束；请在月末之后结账";
+    RefBudgetScoringInvalid => "scoring rule {} is out of range; points and penalties are not negative, the cap is above 0 and the tolerance at most 100", "评分规则 {} 超出范围；分值和扣分不能为负，上限须大于 0，容差不超过 100";
+    // The fund budget (资金预算).
+    NoteWhatBudget => "{} {} for {}", "{}申请 {}（{}）";
+    NoteBudgetOverspent => "budget {}: {} spending {} passed the plan {}", "资金预算 {}：{}支出 {} 已超过预算 {}";
+    NoteBudgetBehindPace => "budget {}: at this pace collections reach {}, behind the plan {}", "资金预算 {}：按当前进度回款预计 {}，落后于预算 {}";
+    BudgetCatTow => "tow", "拖机";
+    BudgetCatTravel => "travel", "差旅";
+    BudgetCatLegal => "legal", "法务";
+    BudgetCatOther => "other", "其他";
+    ScreenBudget => "Budget", "资金预算";
+    CmdScreen0 => "budget", "资金预算";
+    CmdPrevMonth => "previous month", "上月";
+    CmdNextMonth => "next month", "下月";
+    CmdLeague => "lines/league", "明细/排名";
+    CmdBudgetLine => "draft a line", "编制预算行";
+    CmdBudgetSpending => "manual spending", "手工支出";
+    CmdBudgetSubmit => "submit the draft", "提交预算";
+    FormBudgetLine => "Budget line {} {}", "预算行 {} {}";
+    FormBudgetSpending => "Manual spending {} {}", "手工支出 {} {}";
+    FieldBudgetKind => "Kind", "类别";
+    FieldCollector => "Collector (empty: rest of branch)", "催收人员（空：网点其余）";
+    FieldCategory => "Category", "支出类别";
+    BudgetCollection => "collection", "回款";
+    BudgetHead => "Budget {} · {}", "资金预算 {} · {}";
+    BudgetClosed => "closed", "已结账";
+    BudgetInForce => "v{} in force", "生效版本 {}";
+    BudgetDraftState => "v{} {}", "版本 {} {}";
+    BudgetNone => "No budget lines here; a drafts a line", "暂无预算行；按 a 编制";
+    BudgetTotals => "Collected {} of {} · spent {} of {}", "已回款 {} / 预算 {} · 已支出 {} / 预算 {}";
+    BudgetColLine => "Line", "预算行";
+    BudgetColPlan => "Plan", "预算";
+    BudgetColActual => "Actual", "实际";
+    BudgetColVariance => "Variance", "差异";
+    BudgetColPace => "Pace", "预计";
+    BudgetColBar => "Actual/plan", "完成度";
+    BudgetSpendingLine => "spend {}", "支出 {}";
+    BudgetCollectionOf => "collect {}", "回款 {}";
+    BudgetCollectionRest => "collect (rest)", "回款（其余）";
+    BudgetLate => "{} {} belongs to closed {} and counts here", "{} {} 属于已结账的 {}，计入本月";
+    BudgetManual => "{} {} {}: {}", "{} {} {}：{}";
+    BudgetLeagueOpen => "League as it stands (scoring rules v{})", "当前排名（评分规则版本 {}）";
+    BudgetLeagueClosed => "League as closed (scoring rules v{})", "结账时排名（评分规则版本 {}）";
+    BudgetColRank => "#", "#";
+    BudgetColBranch => "Branch", "网点";
+    BudgetColCollector => "Collector", "催收人员";
+    BudgetColPercent => "Done", "完成率";
+    BudgetColPoints => "Points", "得分";
+    BudgetWholeBranch => "(branch)", "（网点）";
+    OpBudgetPlan => "budget drafted or submitted", "编制或提交资金预算";
+    OpBudgetSpending => "manual spending booked", "登记手工支出";
+    OpBudgetClose => "budget month closed", "预算月份结账";
+    OpBudgetScoring => "budget scoring rules set", "设置预算评分规则";
+    BudgetNoBranch => "no branch to draft for; import customers first", "没有可编制的网点；请先导入客户";
 }
 
 /// Report columns and parts (`app::reports`) by their keys, in Chinese; in English the key

@@ -1096,3 +1096,126 @@ fn version_names_the_release_and_the_commit() {
         "{text}"
     );
 }
+
+/// The fund budget from the command line: import (all rows or none, every bad row named),
+/// submit, approve, a payment booked, `show --json`, a manual line, the league, close.
+#[test]
+fn budget_import_submit_show_score_and_close() {
+    let b = book();
+    b.ok(TODAY, &["user", "add", "cw", "--role", "finance"]);
+    let bad = b.file(
+        "bad.csv",
+        "month,branch,kind,category,collector,amount\n2026-03,合肥,collection,,wangjun,5000\n2026-13,合肥,spending,food,,1\n".as_bytes(),
+    );
+    let err = b.refused(TODAY, &["budget", "import", bad.to_str().unwrap()]);
+    assert!(
+        err.contains("bad.csv:3: month: '2026-13' is not a month"),
+        "{err}"
+    );
+    assert!(
+        err.contains("bad.csv:3: category: 'food' is not a category"),
+        "{err}"
+    );
+    let shown = b.json(TODAY, &["budget", "show", "2026-03", "--json"]);
+    assert_eq!(
+        shown["branches"].as_array().unwrap().len(),
+        0,
+        "nothing imported"
+    );
+    let (gb, _, _) = encoding_rs::GB18030.encode(
+        "month,branch,kind,category,collector,amount\n2026-03,合肥,collection,,wangjun,5000\n2026-03,合肥,spending,tow,,800\n",
+    );
+    let good = b.file("budget.csv", &gb);
+    let out = b.ok(TODAY, &["budget", "import", good.to_str().unwrap()]);
+    assert!(out.contains("2 budget lines imported"), "{out}");
+    let submitted = b.json(
+        "2026-03-01",
+        &["budget", "submit", "2026-03", "--branch", "合肥", "--json"],
+    );
+    let id = submitted["id"].as_str().unwrap().to_string();
+    b.ok("2026-03-01", &["--as", "cw", "approval", "approve", &id]);
+    let p = b.json(
+        "2026-03-10",
+        &[
+            "payment",
+            "record",
+            "--contract",
+            "H1",
+            "--amount",
+            "2000",
+            "--received-on",
+            "2026-03-10",
+            "--json",
+        ],
+    );
+    let p = p["id"].as_str().unwrap().to_string();
+    b.ok("2026-03-10", &["--as", "cw", "payment", "confirm", &p]);
+    b.ok(
+        "2026-03-11",
+        &[
+            "--as",
+            "cw",
+            "budget",
+            "actual",
+            "2026-03",
+            "--branch",
+            "合肥",
+            "--category",
+            "travel",
+            "--amount",
+            "120.50",
+            "--reason",
+            "出差",
+        ],
+    );
+    let shown = b.json(
+        "2026-03-11",
+        &["budget", "show", "2026-03", "--branch", "合肥", "--json"],
+    );
+    let branch = &shown["branches"][0];
+    assert_eq!(branch["in_force"], 1);
+    assert_eq!(branch["collection_actual"], "2000.00");
+    assert_eq!(branch["spending_actual"], "120.50");
+    let wang = branch["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["collector"] == "wangjun")
+        .unwrap();
+    // 2,000.00 by 11 March: 2,000 × 31 / 11 = 5,636.36.
+    assert_eq!(wang["pace"], "5636.36");
+    assert_eq!(wang["variance"], "-3000.00");
+    let human = b.ok("2026-03-11", &["budget", "show", "2026-03"]);
+    assert!(human.contains("version 1: approved"), "{human}");
+    // wangjun: 2,000 of 5,000 = 40 % → 40.00 points.
+    let league = b.json("2026-03-11", &["budget", "score", "2026-03", "--json"]);
+    let row = league["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["collector"] == "wangjun")
+        .unwrap();
+    assert_eq!(row["points"], "40.00");
+    let err = b.refused("2026-03-11", &["budget", "close", "2026-03"]);
+    assert!(err.contains("is not over yet"), "{err}");
+    b.ok("2026-04-01", &["budget", "close", "2026-03"]);
+    let err = b.refused(
+        "2026-04-01",
+        &[
+            "budget",
+            "actual",
+            "2026-03",
+            "--branch",
+            "合肥",
+            "--category",
+            "legal",
+            "--amount",
+            "1",
+            "--reason",
+            "x",
+        ],
+    );
+    assert!(err.contains("budget month 2026-03 is closed"), "{err}");
+    let r = b.run_on(TODAY, &["budget", "show", "2026-3"]);
+    assert_eq!(r.code, 2, "{}", r.err);
+}

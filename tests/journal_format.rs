@@ -11,6 +11,7 @@
 use chrono::NaiveDate;
 use duedesk::app::{Mutation, NewContract, SessionEvent};
 use duedesk::domain::approval::{Approver, DocumentType, Rule};
+use duedesk::domain::budget;
 use duedesk::domain::outbound::{Machine, MachineStock};
 use duedesk::domain::{
     AllocationOrder, Channel, Customer, Installment, Money, Promise, Rate, Role,
@@ -100,6 +101,11 @@ fn name_of(mutation: &Mutation) -> &'static str {
         Mutation::Rebuild { .. } => "Rebuild",
         Mutation::ImportPart { .. } => "ImportPart",
         Mutation::ImportEnd { .. } => "ImportEnd",
+        Mutation::DraftBudget { .. } => "DraftBudget",
+        Mutation::SubmitBudget { .. } => "SubmitBudget",
+        Mutation::BookSpending { .. } => "BookSpending",
+        Mutation::CloseBudgetMonth { .. } => "CloseBudgetMonth",
+        Mutation::SetScoringRules { .. } => "SetScoringRules",
     }
 }
 
@@ -341,6 +347,48 @@ fn samples() -> Vec<Mutation> {
             import: "1796000000-12".into(),
             rows: 1_500_000,
             undone: true,
+        },
+        Mutation::DraftBudget {
+            month: budget::Month::parse("2026-03").unwrap(),
+            branch: "合肥".into(),
+            lines: vec![
+                budget::Line {
+                    kind: budget::LineKind::Collection,
+                    collector: Some("wang".into()),
+                    amount: m("50000.00"),
+                },
+                budget::Line {
+                    kind: budget::LineKind::Spending(budget::Category::Tow),
+                    collector: None,
+                    amount: m("3000.00"),
+                },
+            ],
+        },
+        Mutation::SubmitBudget {
+            application: "HF-A9".into(),
+            month: budget::Month::parse("2026-03").unwrap(),
+            branch: "合肥".into(),
+        },
+        Mutation::BookSpending {
+            id: "HF-M2".into(),
+            month: budget::Month::parse("2026-03").unwrap(),
+            branch: "合肥".into(),
+            category: budget::Category::Travel,
+            amount: m("320.50"),
+            reason: "差旅".into(),
+        },
+        Mutation::CloseBudgetMonth {
+            month: budget::Month::parse("2026-02").unwrap(),
+        },
+        Mutation::SetScoringRules {
+            rules: budget::ScoringRules {
+                version: 0,
+                points_per_percent: "1.5".parse().unwrap(),
+                cap_percent: 120,
+                overspend_penalty: "10".parse().unwrap(),
+                unplanned_penalty: "5".parse().unwrap(),
+                pace_tolerance_percent: 10,
+            },
         },
     ]
 }

@@ -166,7 +166,7 @@ fn the_audit_of_a_contract_lists_its_outbound_orders_steps() {
 fn the_migrated_journal_replays_into_the_same_projections_and_ids_go_on() {
     let (_dir, db) = copy_of_fixture();
     let app = App::open(&db).unwrap();
-    assert_eq!(app.store().schema_version().unwrap(), 3);
+    assert_eq!(app.store().schema_version().unwrap(), 4);
     assert_eq!(app.store().journal_len().unwrap(), 1062);
     assert!(!app.store().has_legacy_journal());
     // The last landed entry keeps its origin (site 1, seq 1062) and journal order.

@@ -167,6 +167,12 @@ enum Op {
         renamed: bool,
         collector: bool,
     },
+    /// The fund budget of 合肥 for today's month: draft (0), submit (1; finance approves it
+    /// as a waiver's approver does), manual spending (2), close last month (3).
+    Budget {
+        kind: u8,
+        cents: i64,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -182,6 +188,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0usize..4).prop_map(|nth| Op::ApproveWaiver { nth }),
         2 => (0..CONTRACTS).prop_map(|contract| Op::Settle { contract }),
         1 => any::<bool>().prop_map(Op::Statutory),
+        2 => (0u8..4, 1i64..500_000).prop_map(|(kind, cents)| Op::Budget { kind, cents }),
         2 => (0..CONTRACTS, 0u8..3).prop_map(|(contract, kind)| Op::Apply { contract, kind }),
         4 => (0usize..4, any::<bool>()).prop_map(|(nth, approve)| Op::Decide { nth, approve }),
         4 => (0usize..4).prop_map(|nth| Op::FollowUp { nth }),
@@ -363,6 +370,44 @@ fn run(app: &App, today: u64, op: &Op) {
             let name = format!("客户{contract}{}", if *renamed { "（新）" } else { "" });
             let collector = if *collector { "lina" } else { "wangjun" };
             Mutation::PutCustomer(customer(*contract, &name, collector))
+        }
+        Op::Budget { kind, cents } => {
+            use duedesk::domain::budget::{Category, Line, LineKind, Month};
+            let month = Month::of(c.today);
+            match kind {
+                0 => Mutation::DraftBudget {
+                    month,
+                    branch: "合肥".into(),
+                    lines: vec![
+                        Line {
+                            kind: LineKind::Collection,
+                            collector: None,
+                            amount: Money::from_cents(*cents),
+                        },
+                        Line {
+                            kind: LineKind::Spending(Category::Tow),
+                            collector: None,
+                            amount: Money::from_cents(*cents / 10),
+                        },
+                    ],
+                },
+                1 => Mutation::SubmitBudget {
+                    application: String::new(),
+                    month,
+                    branch: "合肥".into(),
+                },
+                2 => Mutation::BookSpending {
+                    id: String::new(),
+                    month,
+                    branch: "合肥".into(),
+                    category: Category::Travel,
+                    amount: Money::from_cents(*cents),
+                    reason: "出差".into(),
+                },
+                _ => Mutation::CloseBudgetMonth {
+                    month: Month::of(month.first_day().pred_opt().unwrap()),
+                },
+            }
         }
         Op::Statutory(on) => Mutation::SetAllocationOrder {
             order: if *on {

@@ -123,8 +123,11 @@ fn navigation_keys_move_the_cursor() {
     assert_eq!(s.state.dashboard.nav.selected, 4);
     press(&mut s, &["tab"]);
     assert_eq!(s.state.screen, Screen::Payments);
-    // Back past the first screen wraps to the last (an admin's last is the reports).
+    // Back past the first screen wraps to the last (an admin's last is the budget, after
+    // the reports).
     press(&mut s, &["shift-tab", "shift-tab"]);
+    assert_eq!(s.state.screen, Screen::Budget);
+    press(&mut s, &["shift-tab"]);
     assert_eq!(s.state.screen, Screen::Reports);
     press(&mut s, &["1", "?"]);
     assert_eq!(s.state.popup, Some(Popup::Help));

@@ -137,7 +137,7 @@ pub(super) fn submit_for(
     }
     let settings = txn.settings()?;
     let figures = evaluate(c, &settings, header.business_date);
-    let mut a = Application {
+    let a = Application {
         id: id.to_string(),
         document,
         contract_no: c.no.clone(),
@@ -153,20 +153,27 @@ pub(super) fn submit_for(
         amount,
         order,
         snapshot: snapshot(&figures),
-        review: domain::approval::Review {
-            rule_version: 0,
-            rule_name: String::new(),
-            chain: Vec::new(),
-            state: ReviewState::Withdrawn,
-            history: Vec::new(),
-        },
+        review: unstarted_review(),
         followup: Followup::None,
         failed_commands: Vec::new(),
     };
-    a.review = domain::approval::Review::start(&rules_in_force(txn)?, &facts(&a, &figures))?;
+    let facts = facts(&a, &figures);
+    start_review(txn, header, a, &facts)
+}
+
+/// Starts the review of a new application under the rules in force for `facts`, notifies
+/// the first step and saves it: the part of submitting every subject (a contract's
+/// application, a budget) shares.
+pub(super) fn start_review(
+    txn: &mut Txn<'_>,
+    header: &EntryHeader,
+    mut a: Application,
+    facts: &Facts,
+) -> Result<Outcome> {
+    a.review = domain::approval::Review::start(&rules_in_force(txn)?, facts)?;
     a.review
         .history
-        .push(decision(header, Action::Submitted, reason));
+        .push(decision(header, Action::Submitted, &a.reason));
     notify_step(txn, header, &a)?;
     save_application(txn, &a)?;
     let step = a
@@ -174,15 +181,31 @@ pub(super) fn submit_for(
         .current_step()
         .map(|s| s.label())
         .unwrap_or_default();
+    let subject = if a.document == DocumentType::Budget {
+        format!("for {}", a.contract_no)
+    } else {
+        format!("on {}", a.contract_no)
+    };
     Ok(Outcome::created(
-        id.to_string(),
+        a.id.clone(),
         format!(
-            "{} application {id} on {} submitted under rule '{}'; first step: {step}",
-            document.name(),
-            c.no,
+            "{} application {} {subject} submitted under rule '{}'; first step: {step}",
+            a.document.name(),
+            a.id,
             a.review.rule_name
         ),
     ))
+}
+
+/// A review that has not started: what an application holds until `start_review`.
+pub(super) fn unstarted_review() -> domain::approval::Review {
+    domain::approval::Review {
+        rule_version: 0,
+        rule_name: String::new(),
+        chain: Vec::new(),
+        state: ReviewState::Withdrawn,
+        history: Vec::new(),
+    }
 }
 
 /// The application and the acting user, if the user may decide its current step.
@@ -313,22 +336,36 @@ pub(super) fn notify(
         if user.is_empty() || *user == header.actor || !seen.insert(user.clone()) {
             continue;
         }
-        let number = txn.next_counter("notification")?;
-        let id = format!("{user}/{number:08}");
-        let n = Notification {
-            id: id.clone(),
-            user: user.clone(),
-            application: a.id.clone(),
-            document: a.document,
-            contract_no: a.contract_no.clone(),
-            on: header.business_date,
-            at: header.at,
-            kind: kind.clone(),
-            read: false,
-            delivery: Delivery::Pending,
-        };
-        txn.put_record(RecordKind::Notification, &id, &n);
+        let about = (a.id.as_str(), a.document, a.contract_no.as_str());
+        put_notification(txn, header, user, about, kind.clone())?;
     }
+    Ok(())
+}
+
+/// Puts one notification in `user`'s inbox, about (application, document, subject): the
+/// subject is a contract's number, or a budget's `month/branch`.
+pub(super) fn put_notification(
+    txn: &mut Txn<'_>,
+    header: &EntryHeader,
+    user: &str,
+    (application, document, subject): (&str, DocumentType, &str),
+    kind: NotificationKind,
+) -> Result<()> {
+    let number = txn.next_counter("notification")?;
+    let id = format!("{user}/{number:08}");
+    let n = Notification {
+        id: id.clone(),
+        user: user.to_string(),
+        application: application.to_string(),
+        document,
+        contract_no: subject.to_string(),
+        on: header.business_date,
+        at: header.at,
+        kind,
+        read: false,
+        delivery: Delivery::Pending,
+    };
+    txn.put_record(RecordKind::Notification, &id, &n);
     Ok(())
 }
 
@@ -365,6 +402,7 @@ pub(super) fn on_review_change(
                 save_contract(txn, &c)?;
             }
         }
+        DocumentType::Budget => super::budget_book::on_review_change(txn, a)?,
         _ => {}
     }
     Ok(())

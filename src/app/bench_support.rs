@@ -38,3 +38,54 @@ impl App {
         Ok(pass)
     }
 }
+
+/// Payments read for the budget benchmark: each with its contract, as a confirmation has
+/// them when it books.
+#[doc(hidden)]
+pub struct BenchPayments(Vec<(crate::domain::Contract, String)>);
+
+impl App {
+    /// For the budget benchmark: the payments `ids` with their contracts.
+    #[doc(hidden)]
+    pub fn bench_payments(&self, ids: &[String]) -> Result<BenchPayments> {
+        let txn = self.store().begin();
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            let (c, _) = super::book::payment_for_change(&txn, id)?;
+            out.push((c, id.clone()));
+        }
+        Ok(BenchPayments(out))
+    }
+
+    /// For the budget benchmark only, on a throwaway copy of a book: books the payments
+    /// (as if confirmed on `ctx.today`) into the budget aggregates exactly as `ConfirmPayment`
+    /// does (`budget_book::book_payment`), all in one write and without journal entries:
+    /// what the budget adds to a confirmation, whose write and flush the confirmation pays
+    /// anyway. Leaves the projections ahead of the journal: never call it on a real database.
+    #[doc(hidden)]
+    pub fn bench_book_payments_unjournaled(
+        &self,
+        ctx: &super::Ctx,
+        payments: &BenchPayments,
+    ) -> Result<()> {
+        let _writer = self.store().lock();
+        let mut txn = self.store().begin();
+        let header = crate::store::EntryHeader {
+            site: 1,
+            seq: 0,
+            actor: ctx.actor.clone(),
+            at: ctx.now,
+            business_date: ctx.today,
+        };
+        for (c, id) in &payments.0 {
+            let p = c
+                .payments
+                .iter()
+                .find(|p| p.id == *id)
+                .expect("its contract");
+            super::budget_book::book_payment(&mut txn, &header, c, id, p.received_on, p.amount)?;
+        }
+        txn.commit()?;
+        Ok(())
+    }
+}

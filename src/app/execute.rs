@@ -8,7 +8,10 @@
 //! Must not touch: the journal (the caller appends the entry), permissions (checked before).
 
 use super::outcome::Outcome;
-use super::{Mutation, Result, accrual, import, ledger, outbound, sites, users, workflow};
+use super::{
+    Mutation, Result, accrual, budget, budget_book, import, ledger, outbound, sites, users,
+    workflow,
+};
 use crate::store::{EntryHeader, Txn};
 
 /// Applies one mutation to the projections in `txn`.
@@ -52,12 +55,22 @@ pub(super) fn apply(
         } => ledger::set_rate(txn, contract, from, daily),
         Mutation::SetGrace { contract, days } => ledger::set_grace(txn, contract, days),
         Mutation::SetAllocationOrder { order } => ledger::set_allocation_order(txn, order),
-        Mutation::Accrue { through } => accrual::accrue_part(txn, *through, None, None),
+        Mutation::Accrue { through } => {
+            let outcome = accrual::accrue_part(txn, *through, None, None)?;
+            budget_book::after_accrual(txn, header, *through, &outcome)?;
+            Ok(outcome)
+        }
         Mutation::AccruePart {
             through,
             after,
             upto,
-        } => accrual::accrue_part(txn, *through, after.as_deref(), upto.as_deref()),
+        } => {
+            let outcome = accrual::accrue_part(txn, *through, after.as_deref(), upto.as_deref())?;
+            if upto.is_none() {
+                budget_book::after_accrual(txn, header, *through, &outcome)?;
+            }
+            Ok(outcome)
+        }
         Mutation::AddContact {
             contract,
             channel,
@@ -185,5 +198,25 @@ pub(super) fn apply(
             rows,
             undone,
         } => Ok(import::end_mark(import, *rows, *undone)),
+        Mutation::DraftBudget {
+            month,
+            branch,
+            lines,
+        } => budget::draft(txn, header, month, branch, lines),
+        Mutation::SubmitBudget {
+            application,
+            month,
+            branch,
+        } => budget::submit(txn, header, application, month, branch),
+        Mutation::BookSpending {
+            id,
+            month,
+            branch,
+            category,
+            amount,
+            reason,
+        } => budget::book_spending(txn, header, id, month, branch, category, amount, reason),
+        Mutation::CloseBudgetMonth { month } => budget::close_month(txn, header, month),
+        Mutation::SetScoringRules { rules } => budget::set_scoring_rules(txn, rules),
     }
 }

@@ -200,9 +200,10 @@ fn add_payment(
         txn.set_pending(id, true);
     }
     let state = if *confirmed {
-        "confirmed"
+        let late = super::budget_book::book_payment(txn, header, &c, id, *received_on, *amount)?;
+        format!("confirmed{late}")
     } else {
-        "pending confirmation by finance"
+        "pending confirmation by finance".to_string()
     };
     Ok(Outcome::created(
         id.to_string(),
@@ -232,9 +233,10 @@ pub(super) fn confirm_payment(
     };
     txn.set_pending(id, false);
     save_contract(txn, &c)?;
+    let (received_on, amount) = (c.payments[index].received_on, c.payments[index].amount);
+    let late = super::budget_book::book_payment(txn, header, &c, id, received_on, amount)?;
     Ok(Outcome::done(format!(
-        "payment {id} confirmed; it counts from {}",
-        c.payments[index].received_on
+        "payment {id} confirmed; it counts from {received_on}{late}"
     )))
 }
 
@@ -259,6 +261,7 @@ pub(super) fn void_payment(
     };
     txn.set_pending(id, false);
     save_contract(txn, &c)?;
+    super::budget_book::unbook(txn, header, id)?;
     Ok(Outcome::done(format!("payment {id} voided")))
 }
 

@@ -19,6 +19,9 @@ mod applications;
 mod bench_support;
 mod book;
 pub mod book_export;
+mod budget;
+mod budget_book;
+pub mod budget_queries;
 pub mod directory;
 mod error;
 mod execute;
@@ -59,7 +62,7 @@ pub fn rules_in_force_of(app: &App) -> Result<crate::domain::approval::RuleSet> 
     applications::rules_in_force(app.store())
 }
 
-pub use bench_support::AccrualPass;
+pub use bench_support::{AccrualPass, BenchPayments};
 pub use directory::ContractHit;
 pub use mutation::{Mutation, NewContract, SessionEvent};
 pub use outbound_queries::*;

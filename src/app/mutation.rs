@@ -5,6 +5,7 @@
 //! replay of the journal rebuilds identical projections.
 
 use crate::domain::approval::{DocumentType, Rule};
+use crate::domain::budget::{self, Category, Month, ScoringRules};
 use crate::domain::outbound::Machine;
 use crate::domain::{AllocationOrder, Channel, Customer, Installment, Money, Promise, Rate, Role};
 use chrono::NaiveDate;
@@ -317,6 +318,39 @@ pub enum Mutation {
         rows: u64,
         undone: bool,
     },
+    /// Finance drafts a branch's budget for a month (资金预算): the lines replace the draft's;
+    /// after an approved version they begin the next version, which is approved in its turn.
+    DraftBudget {
+        month: Month,
+        branch: String,
+        lines: Vec<budget::Line>,
+    },
+    /// Sends a branch's draft budget for a month to approval (document type `budget`).
+    SubmitBudget {
+        /// The id of its approval application, minted by `execute`.
+        application: String,
+        month: Month,
+        branch: String,
+    },
+    /// A manual spending line finance books to a branch's month, with its reason.
+    BookSpending {
+        /// The line's id, minted by `execute` (`M3`).
+        id: String,
+        month: Month,
+        branch: String,
+        category: Category,
+        amount: Money,
+        reason: String,
+    },
+    /// Finance closes a month: its actuals and league table no longer change; bookings for it
+    /// count in the month they are made.
+    CloseBudgetMonth {
+        month: Month,
+    },
+    /// The admin's scoring rules for the budget's league table (a new version).
+    SetScoringRules {
+        rules: ScoringRules,
+    },
 }
 
 impl Mutation {
@@ -374,6 +408,10 @@ impl Mutation {
             Mutation::AddSite { .. } => "site.manage",
             Mutation::Rebuild { .. } => "rebuild",
             Mutation::ImportPart { .. } | Mutation::ImportEnd { .. } => "import.mark",
+            Mutation::DraftBudget { .. } | Mutation::SubmitBudget { .. } => "budget.plan",
+            Mutation::BookSpending { .. } => "budget.spending",
+            Mutation::CloseBudgetMonth { .. } => "budget.close",
+            Mutation::SetScoringRules { .. } => "budget.scoring",
         }
     }
 
@@ -388,6 +426,8 @@ impl Mutation {
             Mutation::DraftContract { application, .. }
             | Mutation::SubmitOrder { application, .. } => Some((IdKind::Application, application)),
             Mutation::CreateOrder { id, .. } => Some((IdKind::Order, id)),
+            Mutation::SubmitBudget { application, .. } => Some((IdKind::Application, application)),
+            Mutation::BookSpending { id, .. } => Some((IdKind::Spending, id)),
             _ => None,
         }
     }
@@ -607,6 +647,21 @@ impl Mutation {
             Mutation::ImportPart { import, .. } | Mutation::ImportEnd { import, .. } => {
                 vec![("import", import)]
             }
+            Mutation::DraftBudget { branch, lines, .. } => {
+                let mut fields = vec![("branch", branch.as_str())];
+                fields.extend(
+                    lines
+                        .iter()
+                        .filter_map(|l| l.collector.as_deref())
+                        .map(|c| ("collector", c)),
+                );
+                fields
+            }
+            Mutation::SubmitBudget { branch, .. } => vec![("branch", branch)],
+            Mutation::BookSpending { branch, reason, .. } => {
+                vec![("branch", branch), ("reason", reason)]
+            }
+            Mutation::CloseBudgetMonth { .. } | Mutation::SetScoringRules { .. } => Vec::new(),
         }
     }
 
@@ -630,6 +685,10 @@ impl Mutation {
                 amount: Some(a), ..
             } => vec![("amount", *a)],
             Mutation::CompleteTow { cost, .. } => vec![("cost", *cost)],
+            Mutation::DraftBudget { lines, .. } => {
+                lines.iter().map(|l| ("amount", l.amount)).collect()
+            }
+            Mutation::BookSpending { amount, .. } => vec![("amount", *amount)],
             Mutation::SetRules { rules } => rules
                 .iter()
                 .flat_map(|r| {
@@ -664,6 +723,10 @@ impl Mutation {
             Mutation::CompleteTow { towed_on, .. } => vec![("towed_on", *towed_on)],
             Mutation::AddMachine(m) => vec![("arrived_on", m.arrived_on)],
             Mutation::Ship { on, .. } => vec![("on", *on)],
+            Mutation::DraftBudget { month, .. }
+            | Mutation::SubmitBudget { month, .. }
+            | Mutation::BookSpending { month, .. }
+            | Mutation::CloseBudgetMonth { month } => vec![("month", month.first_day())],
             _ => Vec::new(),
         }
     }
@@ -692,6 +755,8 @@ pub enum IdKind {
     Payment,
     Application,
     Order,
+    /// A manual spending line of the budget.
+    Spending,
 }
 
 impl IdKind {
@@ -701,6 +766,7 @@ impl IdKind {
             IdKind::Payment => "payment",
             IdKind::Application => "application",
             IdKind::Order => "order",
+            IdKind::Spending => "spending",
         }
     }
 
@@ -709,6 +775,7 @@ impl IdKind {
             IdKind::Payment => "P",
             IdKind::Application => "A",
             IdKind::Order => "O",
+            IdKind::Spending => "M",
         }
     }
 

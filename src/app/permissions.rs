@@ -61,6 +61,11 @@ pub fn holders(mutation: &Mutation) -> &'static [Role] {
         Mutation::SetLanguage { .. } => &Role::ALL,
         // Marks of an import run: each row it applies is checked as itself.
         Mutation::ImportPart { .. } | Mutation::ImportEnd { .. } => &Role::ALL,
+        Mutation::DraftBudget { .. }
+        | Mutation::SubmitBudget { .. }
+        | Mutation::BookSpending { .. }
+        | Mutation::CloseBudgetMonth { .. } => &[Finance, Admin],
+        Mutation::SetScoringRules { .. } => &[Admin],
     }
 }
 
@@ -80,8 +85,10 @@ pub(crate) enum Touches {
 /// What `mutation` touches, read before it applies (ids resolve through the current book).
 pub(crate) fn touches<R: Reader + ?Sized>(reader: &R, mutation: &Mutation) -> Result<Touches> {
     let application_contract = |id: &str| -> Result<Option<String>> {
+        // A budget's application has no contract behind it.
         Ok(reader
             .record::<Application>(RecordKind::Application, id)?
+            .filter(|a| a.budget().is_none())
             .map(|a| a.contract_no))
     };
     let contract = match mutation {
@@ -163,7 +170,12 @@ pub(crate) fn subject<R: Reader + ?Sized>(
         | Mutation::AddSite { .. }
         | Mutation::Rebuild { .. }
         | Mutation::ImportPart { .. }
-        | Mutation::ImportEnd { .. } => None,
+        | Mutation::ImportEnd { .. }
+        | Mutation::DraftBudget { .. }
+        | Mutation::SubmitBudget { .. }
+        | Mutation::BookSpending { .. }
+        | Mutation::CloseBudgetMonth { .. }
+        | Mutation::SetScoringRules { .. } => None,
     })
 }
 
@@ -218,6 +230,17 @@ pub fn check<R: Reader + ?Sized>(reader: &R, user: &User, mutation: &Mutation) -
     }
     if let Some(no) = subject(reader, mutation)? {
         check_contract_scope(reader, user, &no)?;
+    }
+    if let Mutation::DraftBudget { branch, .. }
+    | Mutation::SubmitBudget { branch, .. }
+    | Mutation::BookSpending { branch, .. } = mutation
+        && !super::budget_book::plans_for(user, branch)
+    {
+        return Err(Refusal::BudgetBranchOutOfScope {
+            user: user.name.clone(),
+            branch: branch.clone(),
+        }
+        .into());
     }
     if let Mutation::DraftContract { contract: c, .. } = mutation
         && let Some(customer) = reader.customer(&c.customer_id)?

@@ -117,17 +117,25 @@ impl App {
     /// 2 → 3: the journal is rewritten into schema 3's (`legacy.rs`), a part at a time, each
     /// part atomic and resumable; the ids schema 2 minted while applying are counted again,
     /// checked against its counters and carried in the entries from then on.
+    ///
+    /// 3 → 4: the fund budget's projections are built by replaying the journal (a `rebuild`:
+    /// cut short, it is finished on the next open, and the version is written after it).
     fn migrate(&self) -> Result<()> {
         let found = self.store.schema_version()?;
         if found >= SCHEMA_VERSION {
             return Ok(());
         }
-        let _writer = self.store.lock();
-        if found < 2 {
-            self.migrate_overdue_lines()?;
+        {
+            let _writer = self.store.lock();
+            if found < 2 {
+                self.migrate_overdue_lines()?;
+            }
+            if found < 3 {
+                self.migrate_journal()?;
+            }
         }
-        if found < 3 {
-            self.migrate_journal()?;
+        if found < 4 && !self.store.is_empty_book() {
+            self.rebuild()?;
         }
         self.store.set_schema_version(SCHEMA_VERSION)?;
         Ok(())

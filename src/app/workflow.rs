@@ -169,6 +169,9 @@ pub(super) fn resubmit(
         }
         .into());
     }
+    if a.document == DocumentType::Budget {
+        return super::budget_book::resubmit(txn, header, a, reason);
+    }
     // A draft contract's own approval is resubmitted while it is still a draft.
     let c = if a.document == DocumentType::Contract {
         contract(txn, &a.contract_no)?
@@ -218,6 +221,9 @@ pub(super) fn withdraw(txn: &mut Txn<'_>, header: &EntryHeader, id: &str) -> Res
     a.review
         .history
         .push(decision(header, Action::Withdrawn, ""));
+    if a.document == DocumentType::Budget {
+        on_review_change(txn, &a)?;
+    }
     save_application(txn, &a)?;
     Ok(Outcome::done(format!("{id} withdrawn")))
 }
@@ -314,8 +320,22 @@ pub(super) fn complete_tow(
         },
     )?;
     save_application(txn, &a)?;
+    let late = if cost.is_positive() {
+        let booking = super::budget_book::book(
+            txn,
+            header,
+            id,
+            &a.branch,
+            crate::domain::budget::Target::Spending(crate::domain::budget::Category::Tow),
+            *towed_on,
+            *cost,
+        )?;
+        super::budget_book::late_note(&booking)
+    } else {
+        String::new()
+    };
     Ok(Outcome::done(format!(
-        "tow {id} done: contract {} repossessed, machine in {yard}",
+        "tow {id} done: contract {} repossessed, machine in {yard}{late}",
         c.no
     )))
 }

@@ -5,7 +5,7 @@ use super::applications::{application, rules_in_force};
 use super::permissions::check_contract_scope;
 use super::{App, Ctx, Mutation, Result};
 use crate::domain::approval::{DocumentType, ReviewState};
-use crate::domain::refusal::{Holders, Refusal};
+use crate::domain::refusal::{Holders, Refusal, Thing};
 use crate::domain::workflow::{Application, Delivery, Followup, Notification, Stage};
 use crate::domain::{Money, Role, User};
 use crate::i18n::Lang;
@@ -271,7 +271,9 @@ impl App {
             || a.review
                 .current_step()
                 .is_some_and(|s| s.admits(user, &a.branch))
-            || check_contract_scope(self.store(), user, &a.contract_no).is_ok()
+            // A budget's application has no contract behind it to be in scope of.
+            || (a.budget().is_none()
+                && check_contract_scope(self.store(), user, &a.contract_no).is_ok())
     }
 
     pub(crate) fn applications_of(
@@ -374,6 +376,9 @@ impl App {
         let user = self.viewer(ctx)?;
         let a = application(self.store(), id)?;
         if !self.sees(&user, &a) {
+            if a.budget().is_some() {
+                return Err(Refusal::not_found(Thing::Application, id).into());
+            }
             check_contract_scope(self.store(), &user, &a.contract_no)?;
         }
         let tow = a.tow_plan().map(|plan| {

@@ -164,6 +164,87 @@ pub enum Command {
         #[arg(value_name = "FILE")]
         file: PathBuf,
     },
+    /// The fund budget (资金预算): import, submit, show, actual, score, close, scoring
+    #[command(subcommand)]
+    Budget(BudgetCmd),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BudgetCmd {
+    /// Draft plans from a CSV file with the columns month,branch,kind,category,collector,amount
+    /// (all rows or none; each (month, branch) in the file replaces that draft's lines)
+    Import {
+        file: PathBuf,
+        /// Text encoding of the file [default: detect UTF-8 (with or without BOM) or GB18030]
+        #[arg(long, value_enum, default_value = "auto")]
+        encoding: Encoding,
+    },
+    /// Send a branch's draft for a month to approval (document type budget)
+    Submit {
+        #[arg(value_name = "YYYY-MM")]
+        month: String,
+        #[arg(long)]
+        branch: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// A month's plan, actual, variance and pace per line, with the versions of each plan
+    Show {
+        #[arg(value_name = "YYYY-MM")]
+        month: String,
+        #[arg(long)]
+        branch: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Book a manual spending line (travel, legal, other; tow costs come from completed tows)
+    Actual {
+        #[arg(value_name = "YYYY-MM")]
+        month: String,
+        #[arg(long)]
+        branch: String,
+        /// tow, travel, legal or other
+        #[arg(long)]
+        category: String,
+        #[arg(long, value_name = "AMOUNT", allow_negative_numbers = true)]
+        amount: String,
+        #[arg(long)]
+        reason: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The league table of a month: scores per branch and collector
+    Score {
+        #[arg(value_name = "YYYY-MM")]
+        month: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Close a month once it is over: its actuals and scores no longer change
+    Close {
+        #[arg(value_name = "YYYY-MM")]
+        month: String,
+    },
+    /// Show the scoring rules, or (admin) set a new version: unnamed values are kept
+    Scoring {
+        /// Points for each percent of a collection target collected
+        #[arg(long, value_name = "POINTS")]
+        points_per_percent: Option<String>,
+        /// Percent of target beyond which no more points are given
+        #[arg(long, value_name = "PERCENT")]
+        cap: Option<u32>,
+        /// Points off a branch for each spending line over plan
+        #[arg(long, value_name = "POINTS")]
+        overspend_penalty: Option<String>,
+        /// Points off a branch for each category spent without a line
+        #[arg(long, value_name = "POINTS")]
+        unplanned_penalty: Option<String>,
+        /// How far (percent) below plan the pace may predict before a warning
+        #[arg(long, value_name = "PERCENT")]
+        pace_tolerance: Option<u32>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Args)]

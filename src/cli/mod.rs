@@ -28,6 +28,7 @@ macro_rules! errln {
 pub mod args;
 mod backup;
 pub use crate::hooks;
+mod budget;
 pub mod import;
 mod outbound;
 pub mod output;
@@ -182,7 +183,9 @@ pub fn exec(
                 Command::Demo(_) | Command::Bench(_) | Command::Serve { .. } | Command::Rebuild,
             ) => Some("this command runs only on the server's own machine".to_string()),
             Some(
-                Command::Import(_) | Command::Rules(RulesCmd::Set { .. } | RulesCmd::Check { .. }),
+                Command::Import(_)
+                | Command::Rules(RulesCmd::Set { .. } | RulesCmd::Check { .. })
+                | Command::Budget(args::BudgetCmd::Import { .. }),
             ) => Some(
                 "this command reads a file on the server; run it there, or copy the file first"
                     .to_string(),
@@ -584,6 +587,7 @@ fn dispatch(
         Command::Restore { .. } => Err(Failure::of(vec![
             "restore makes a new database; it does not run against an open one".into(),
         ])),
+        Command::Budget(cmd) => budget::budget(app, ctx, cmd),
     }
 }
 

@@ -1,6 +1,7 @@
 //! The business rules of DOMAIN.md, pure: no sled, no clock, no I/O. "Today" is an argument.
 
 pub mod approval;
+pub mod budget;
 pub mod contract;
 pub mod ledger;
 pub mod limits;

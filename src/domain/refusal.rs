@@ -490,6 +490,43 @@ pub enum Refusal {
     SiteNotRegistered {
         number: u32,
     },
+    /// A budget for a branch the user does not plan for or see (finance with a branch of
+    /// their own plans only for it; approvers and clerks see only theirs).
+    BudgetBranchOutOfScope {
+        user: String,
+        branch: String,
+    },
+    /// A closed month's budget does not change.
+    BudgetMonthClosed {
+        month: String,
+    },
+    /// The month's plan of the branch is in review; decide or withdraw it first.
+    BudgetInReview {
+        month: String,
+        branch: String,
+        application: String,
+    },
+    /// Nothing drafted to submit.
+    BudgetNoDraft {
+        month: String,
+        branch: String,
+    },
+    /// Two lines of one plan say the same thing (`collection wang`, `spending tow`).
+    BudgetLineDuplicate {
+        line: String,
+    },
+    /// Spending lines are per branch and category; only collection lines name a collector.
+    BudgetCollectorOnSpending {
+        collector: String,
+    },
+    /// A month is closed once it is over.
+    BudgetMonthNotOver {
+        month: String,
+    },
+    /// A scoring rule out of its range (a cap of 0, a tolerance above 100, a negative number).
+    BudgetScoringInvalid {
+        field: String,
+    },
     // New variants go here, at the end (see the module's note).
 }
 
@@ -816,6 +853,32 @@ pub(crate) fn samples() -> Vec<Refusal> {
         },
         R::SiteUserHasRoles { user: s("li") },
         R::SiteNotRegistered { number: 7 },
+        R::BudgetBranchOutOfScope {
+            user: s("li"),
+            branch: s("合肥"),
+        },
+        R::BudgetMonthClosed {
+            month: s("2026-02"),
+        },
+        R::BudgetInReview {
+            month: s("2026-03"),
+            branch: s("合肥"),
+            application: s("A4"),
+        },
+        R::BudgetNoDraft {
+            month: s("2026-03"),
+            branch: s("合肥"),
+        },
+        R::BudgetLineDuplicate {
+            line: s("collection wang"),
+        },
+        R::BudgetCollectorOnSpending { collector: s("li") },
+        R::BudgetMonthNotOver {
+            month: s("2026-03"),
+        },
+        R::BudgetScoringInvalid {
+            field: s("cap_percent"),
+        },
     ]
 }
 
@@ -969,6 +1032,14 @@ mod tests {
                 Refusal::SiteUserTaken { .. } => "590768662d73796e6306e59088e882a5",
                 Refusal::SiteUserHasRoles { .. } => "5a026c69",
                 Refusal::SiteNotRegistered { .. } => "5b07",
+                Refusal::BudgetBranchOutOfScope { .. } => "5c026c6906e59088e882a5",
+                Refusal::BudgetMonthClosed { .. } => "5d07323032362d3032",
+                Refusal::BudgetInReview { .. } => "5e07323032362d303306e59088e882a5024134",
+                Refusal::BudgetNoDraft { .. } => "5f07323032362d303306e59088e882a5",
+                Refusal::BudgetLineDuplicate { .. } => "600f636f6c6c656374696f6e2077616e67",
+                Refusal::BudgetCollectorOnSpending { .. } => "61026c69",
+                Refusal::BudgetMonthNotOver { .. } => "6207323032362d3033",
+                Refusal::BudgetScoringInvalid { .. } => "630b6361705f70657263656e74",
             };
             let actual = bytes(sample);
             assert_eq!(actual, expected, "sample {index}: {sample:?}");

@@ -138,7 +138,27 @@ impl Stage {
     }
 }
 
+/// The subject of a budget application (kept where a contract's number is): `month/branch`.
+pub fn budget_subject(month: super::budget::Month, branch: &str) -> String {
+    format!("{month}/{branch}")
+}
+
+/// The month and branch of a budget subject, if `subject` is one.
+pub fn parse_budget_subject(subject: &str) -> Option<(super::budget::Month, &str)> {
+    let (month, branch) = subject.split_once('/')?;
+    Some((super::budget::Month::parse(month)?, branch))
+}
+
 impl Application {
+    /// The budget (month, branch) a budget application is about; `None` for the others,
+    /// whose subject is a contract.
+    pub fn budget(&self) -> Option<(super::budget::Month, &str)> {
+        if self.document != DocumentType::Budget {
+            return None;
+        }
+        parse_budget_subject(&self.contract_no)
+    }
+
     /// The keys under which the store indexes this application: by document and stage, by
     /// contract, and while in review, by the chain step and branch waiting for a decision.
     pub fn index_keys(&self) -> Vec<String> {
@@ -278,6 +298,18 @@ pub enum NotificationKind {
         reason: String,
     },
     Executed,
+    /// A budget's spending of a category passed its plan (`Notification::contract_no` is the
+    /// budget's subject, `month/branch`).
+    BudgetOverspent {
+        category: String,
+        plan: Money,
+        actual: Money,
+    },
+    /// A budget's collections fall behind the pace the plan needs.
+    BudgetBehindPace {
+        plan: Money,
+        pace: Money,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -67,7 +67,11 @@ pub fn writes() -> u64 {
 /// identity is its origin (site, that site's seq), indexed in `jo/`; ids named by mutations
 /// are minted from counters kept apart from the projections (`mi/`). Schema 2's journal (`j/`,
 /// keyed by site and seq, ids minted while applying) is rewritten once by the app.
-pub const SCHEMA_VERSION: u32 = 3;
+///
+/// 4: the fund budget's projections (plans, the actuals of each month and branch, what each
+/// payment, tow and manual line booked, closed months, scoring rules); an older book gets
+/// them by a replay of its journal when it is first opened.
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// The first byte of every journal value of schema 3 and later: how the rest is encoded.
 ///
@@ -161,6 +165,16 @@ pub(crate) enum Space {
     /// `name` → what sync keeps about its exchanges (cursors, verdicts, conflicts): local to
     /// this database, not a projection of the journal, so `rebuild` keeps it.
     Sync,
+    /// Budget plans (`month/branch` → `domain::budget::Plan`).
+    Budget,
+    /// A month's actuals of a branch (`month/branch` → `domain::budget::Actuals`).
+    BudgetActual,
+    /// What each payment, tow or manual line booked (`source` → `domain::budget::Booking`).
+    BudgetBooking,
+    /// Closed months (`month` → `domain::budget::Closing`).
+    BudgetClosing,
+    /// The budget's settings (`scoring` → `domain::budget::ScoringRules`).
+    BudgetSetting,
 }
 
 impl Space {
@@ -197,6 +211,11 @@ impl Space {
             Space::UserLang => b"ul/",
             Space::Site => b"st/",
             Space::Sync => b"sy/",
+            Space::Budget => b"bu/",
+            Space::BudgetActual => b"ba/",
+            Space::BudgetBooking => b"bb/",
+            Space::BudgetClosing => b"bc/",
+            Space::BudgetSetting => b"bs/",
         }
     }
 
@@ -481,6 +500,16 @@ pub enum RecordKind {
     UserLang,
     /// Branch sites (head office's registry), by name.
     Site,
+    /// Budget plans by `month/branch`.
+    Budget,
+    /// A branch's actuals for a month by `month/branch`.
+    BudgetActual,
+    /// Bookings by source (payment id, tow application id, manual line id).
+    BudgetBooking,
+    /// Closed months by month.
+    BudgetClosing,
+    /// Budget settings by name.
+    BudgetSetting,
 }
 
 impl RecordKind {
@@ -496,6 +525,11 @@ impl RecordKind {
             RecordKind::Overdue => Space::Overdue,
             RecordKind::UserLang => Space::UserLang,
             RecordKind::Site => Space::Site,
+            RecordKind::Budget => Space::Budget,
+            RecordKind::BudgetActual => Space::BudgetActual,
+            RecordKind::BudgetBooking => Space::BudgetBooking,
+            RecordKind::BudgetClosing => Space::BudgetClosing,
+            RecordKind::BudgetSetting => Space::BudgetSetting,
         }
     }
 }
@@ -921,6 +955,17 @@ impl Store {
             let (k, v) = kv?;
             decode(&k, &v)
         })
+    }
+
+    /// The ids of the records of a kind whose id starts with `prefix`, in id order (the
+    /// values are not read).
+    pub fn record_ids_with_prefix(&self, kind: RecordKind, prefix: &str) -> Result<Vec<String>> {
+        let space = kind.space().prefix().len();
+        self.tree
+            .scan_prefix(kind.space().key(prefix))
+            .keys()
+            .map(|k| Ok(String::from_utf8_lossy(&k?[space..]).into_owned()))
+            .collect()
     }
 
     /// Every record of a kind with its id, in id order.

@@ -33,7 +33,20 @@ pub enum FieldKind {
     Quantity,
     /// Yes or no (choice 1 is yes).
     Toggle,
+    /// A budget line's kind: collection, or spending of one of `Category::ALL`.
+    BudgetKind,
+    /// A spending category (`Category::ALL`).
+    BudgetCategory,
 }
+
+/// The kinds a budget line form offers, in order.
+pub const BUDGET_KINDS: [crate::domain::budget::LineKind; 5] = [
+    crate::domain::budget::LineKind::Collection,
+    crate::domain::budget::LineKind::Spending(crate::domain::budget::Category::Tow),
+    crate::domain::budget::LineKind::Spending(crate::domain::budget::Category::Travel),
+    crate::domain::budget::LineKind::Spending(crate::domain::budget::Category::Legal),
+    crate::domain::budget::LineKind::Spending(crate::domain::budget::Category::Other),
+];
 
 /// An accessory as the add-accessory form checks it as you type.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -67,12 +80,20 @@ impl Field {
     }
 
     pub fn is_choice(&self) -> bool {
-        matches!(self.kind, FieldKind::Channel | FieldKind::Toggle)
+        matches!(
+            self.kind,
+            FieldKind::Channel
+                | FieldKind::Toggle
+                | FieldKind::BudgetKind
+                | FieldKind::BudgetCategory
+        )
     }
 
     fn choices(&self) -> usize {
         match self.kind {
             FieldKind::Toggle => 2,
+            FieldKind::BudgetKind => BUDGET_KINDS.len(),
+            FieldKind::BudgetCategory => crate::domain::budget::Category::ALL.len(),
             _ => Channel::ALL.len(),
         }
     }
@@ -81,6 +102,14 @@ impl Field {
         match self.kind {
             FieldKind::Toggle if self.choice % 2 == 1 => lang.t(Msg::ToggleYes),
             FieldKind::Toggle => lang.t(Msg::ToggleNo),
+            FieldKind::BudgetKind => match BUDGET_KINDS[self.choice % BUDGET_KINDS.len()] {
+                crate::domain::budget::LineKind::Collection => lang.t(Msg::BudgetCollection),
+                crate::domain::budget::LineKind::Spending(c) => category_word(lang, c),
+            },
+            FieldKind::BudgetCategory => {
+                let all = crate::domain::budget::Category::ALL;
+                category_word(lang, all[self.choice % all.len()])
+            }
             _ => lang.channel(Channel::ALL[self.choice % Channel::ALL.len()]),
         }
     }
@@ -170,7 +199,10 @@ impl Field {
                     return msg(Msg::ErrQuantity);
                 }
             }
-            FieldKind::Channel | FieldKind::Toggle => {}
+            FieldKind::Channel
+            | FieldKind::Toggle
+            | FieldKind::BudgetKind
+            | FieldKind::BudgetCategory => {}
         }
         None
     }
@@ -262,6 +294,29 @@ pub enum FormKind {
         order: String,
         contract: String,
     },
+    /// Adds or changes a line of a branch's draft budget for a month;
+    /// `lines` are the draft's lines as the form opened.
+    BudgetLine {
+        month: crate::domain::budget::Month,
+        branch: String,
+        lines: Vec<crate::domain::budget::Line>,
+    },
+    /// A manual spending line of a branch's month.
+    BudgetSpending {
+        month: crate::domain::budget::Month,
+        branch: String,
+    },
+}
+
+/// A spending category in the user's language.
+pub fn category_word(lang: Lang, category: crate::domain::budget::Category) -> &'static str {
+    use crate::domain::budget::Category;
+    lang.t(match category {
+        Category::Tow => Msg::BudgetCatTow,
+        Category::Travel => Msg::BudgetCatTravel,
+        Category::Legal => Msg::BudgetCatLegal,
+        Category::Other => Msg::BudgetCatOther,
+    })
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -305,6 +360,44 @@ impl Form {
                     "",
                 ),
                 Field::new(Msg::FieldPromiseAmount, Money { required: false }, ""),
+            ],
+        )
+    }
+
+    /// A line of a branch's draft budget: its kind, a collection line's collector (empty: the
+    /// rest of the branch) and the amount (a line of the same kind and collector is replaced).
+    pub fn budget_line(
+        month: crate::domain::budget::Month,
+        branch: &str,
+        lines: Vec<crate::domain::budget::Line>,
+    ) -> Form {
+        use FieldKind::*;
+        Form::new(
+            FormKind::BudgetLine {
+                month,
+                branch: branch.into(),
+                lines,
+            },
+            vec![
+                Field::new(Msg::FieldBudgetKind, BudgetKind, ""),
+                Field::new(Msg::FieldCollector, Text { required: false }, ""),
+                Field::new(Msg::FieldAmount, Money { required: true }, ""),
+            ],
+        )
+    }
+
+    /// A manual spending line: category, amount, reason.
+    pub fn budget_spending(month: crate::domain::budget::Month, branch: &str) -> Form {
+        use FieldKind::*;
+        Form::new(
+            FormKind::BudgetSpending {
+                month,
+                branch: branch.into(),
+            },
+            vec![
+                Field::new(Msg::FieldCategory, BudgetCategory, ""),
+                Field::new(Msg::FieldAmount, Money { required: true }, ""),
+                Field::new(Msg::FieldReason, Text { required: true }, ""),
             ],
         )
     }
@@ -665,6 +758,8 @@ impl Form {
             FormKind::RegisterTow { .. } => Msg::FormRegisterTow,
             FormKind::CompleteTow { .. } => Msg::FormCompleteTow,
             FormKind::FailTow { .. } => Msg::FormFailTow,
+            FormKind::BudgetLine { .. } => Msg::FormBudgetLine,
+            FormKind::BudgetSpending { .. } => Msg::FormBudgetSpending,
         }
     }
 
@@ -679,6 +774,10 @@ impl Form {
             | FormKind::CompleteTow { id: x, .. }
             | FormKind::FailTow { id: x } => lang.f(self.title(), &[x]),
             FormKind::Void { what, .. } => lang.f(Msg::FormVoidOf, &[what]),
+            FormKind::BudgetLine { month, branch, .. }
+            | FormKind::BudgetSpending { month, branch } => {
+                lang.f(self.title(), &[&month.to_string(), branch])
+            }
             _ => lang.t(self.title()).to_string(),
         }
     }
@@ -881,6 +980,43 @@ impl Form {
                 id: id.clone(),
                 reason: text(0),
             }],
+            FormKind::BudgetLine {
+                month,
+                branch,
+                lines,
+            } => {
+                let kind = BUDGET_KINDS[self.fields[0].choice % BUDGET_KINDS.len()];
+                let collector = Some(text(1)).filter(|c| !c.is_empty());
+                let amount = money(2)?;
+                let mut lines: Vec<crate::domain::budget::Line> = lines
+                    .iter()
+                    .filter(|l| !(l.kind == kind && l.collector == collector))
+                    .cloned()
+                    .collect();
+                if !amount.is_zero() {
+                    lines.push(crate::domain::budget::Line {
+                        kind,
+                        collector,
+                        amount,
+                    });
+                }
+                vec![Mutation::DraftBudget {
+                    month: *month,
+                    branch: branch.clone(),
+                    lines,
+                }]
+            }
+            FormKind::BudgetSpending { month, branch } => {
+                let all = crate::domain::budget::Category::ALL;
+                vec![Mutation::BookSpending {
+                    id: String::new(),
+                    month: *month,
+                    branch: branch.clone(),
+                    category: all[self.fields[0].choice % all.len()],
+                    amount: money(1)?,
+                    reason: text(2),
+                }]
+            }
             FormKind::NewOrder => vec![Mutation::CreateOrder {
                 id: String::new(),
                 contract: text(0),

@@ -151,10 +151,11 @@ pub enum Context {
     Orders,
     Order,
     Reports,
+    Budget,
 }
 
 impl Context {
-    pub const ALL: [Context; 14] = [
+    pub const ALL: [Context; 15] = [
         Context::Global,
         Context::List,
         Context::Dashboard,
@@ -169,6 +170,7 @@ impl Context {
         Context::Orders,
         Context::Order,
         Context::Reports,
+        Context::Budget,
     ];
 
     /// The table's name in the config file: `[keys.<name>]`.
@@ -188,6 +190,7 @@ impl Context {
             Context::Orders => "orders",
             Context::Order => "order",
             Context::Reports => "reports",
+            Context::Budget => "budget",
         }
     }
 
@@ -285,6 +288,13 @@ commands! {
     GoTo => "goto", CmdGoTo;
     Accrue => "accrue", CmdAccrue;
     ExecuteLock => "execute", CmdExecuteLock;
+    Screen0 => "screen_budget", CmdScreen0;
+    PrevMonth => "prev_month", CmdPrevMonth;
+    NextMonth => "next_month", CmdNextMonth;
+    League => "league", CmdLeague;
+    BudgetLine => "budget_line", CmdBudgetLine;
+    BudgetSpending => "budget_spending", CmdBudgetSpending;
+    BudgetSubmit => "budget_submit", CmdBudgetSubmit;
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -414,6 +424,19 @@ impl Default for KeyMap {
                     ]),
                 ),
                 (
+                    Context::Budget,
+                    table(&[
+                        (PrevMonth, &["h", "left"]),
+                        (NextMonth, &["l", "right"]),
+                        (Filter, &["f"]),
+                        (League, &["v"]),
+                        (BudgetLine, &["a"]),
+                        (BudgetSpending, &["m"]),
+                        (BudgetSubmit, &["s"]),
+                        (Reload, &["r"]),
+                    ]),
+                ),
+                (
                     Context::Order,
                     table(&[
                         (Back, &["esc", "backspace"]),
@@ -455,6 +478,7 @@ impl Default for KeyMap {
                         (Screen7, &["7"]),
                         (Screen8, &["8"]),
                         (Screen9, &["9"]),
+                        (Screen0, &["0"]),
                     ]),
                 ),
             ],

@@ -10,6 +10,7 @@
 //! store, the clock below `Ctx`, process-wide state other than the terminal it was given.
 
 pub mod backend;
+pub mod budget;
 pub mod config;
 pub mod file_error;
 pub mod form;

@@ -38,6 +38,8 @@ pub enum Screen {
     Orders,
     /// Management reports (报表), for finance, approvers and admins.
     Reports,
+    /// The fund budget (资金预算), tab 0, for finance, admins and a branch's approvers.
+    Budget,
 }
 
 impl Screen {
@@ -63,6 +65,7 @@ impl Screen {
             Screen::Stock => Msg::ScreenStock,
             Screen::Orders => Msg::ScreenOutbound,
             Screen::Reports => Msg::ScreenReports,
+            Screen::Budget => Msg::ScreenBudget,
         }
     }
 }
@@ -224,6 +227,9 @@ pub struct State {
     /// Whether the stock and outbound screens are offered (the book uses them).
     pub machine_system: bool,
     pub reports: super::screens::reports::ReportsScreen,
+    pub budget: super::screens::budget::BudgetScreen,
+    /// Whether the budget screen is offered (see `ui::budget::allowed`).
+    pub budget_allowed: bool,
     /// Whether the reports screen is offered (finance, approvers, admins).
     pub reports_allowed: bool,
     /// Where the reports screen's export key writes (the config's `export_dir`; default:
@@ -319,6 +325,8 @@ impl State {
             machine_system: super::outbound::in_use(app, ctx),
             reports: Default::default(),
             reports_allowed: super::reports::allowed(app, ctx),
+            budget: Default::default(),
+            budget_allowed: super::budget::allowed(app, ctx),
             export_dir: None,
             lock_command: None,
             popup: None,
@@ -344,6 +352,7 @@ impl State {
             (Screen::Orders, _) if self.orders.order.is_some() => Context::Order,
             (Screen::Orders, _) => Context::Orders,
             (Screen::Reports, _) => Context::Reports,
+            (Screen::Budget, _) => Context::Budget,
         };
         vec![screen, Context::List, Context::Global]
     }
@@ -357,6 +366,9 @@ impl State {
         if self.reports_allowed {
             out.push(Screen::Reports);
         }
+        if self.budget_allowed {
+            out.push(Screen::Budget);
+        }
         out
     }
 
@@ -364,6 +376,7 @@ impl State {
     pub fn offers(&self, command: Command) -> bool {
         (self.machine_system || !matches!(command, Command::Screen7 | Command::Screen8))
             && (self.reports_allowed || command != Command::Screen9)
+            && (self.budget_allowed || command != Command::Screen0)
     }
 
     /// Whether keys go to a text field or popup instead of the key map.
@@ -679,6 +692,7 @@ fn list_len(state: &State) -> usize {
         Screen::Stock => state.stock.len(),
         Screen::Orders => state.orders.len(),
         Screen::Reports => state.reports.len(),
+        Screen::Budget => state.budget.len(),
     }
 }
 
@@ -696,6 +710,7 @@ fn switch_to(state: &mut State, app: &App, ctx: &Ctx, screen: Screen) -> bool {
         Screen::Stock if !state.stock.loaded => super::outbound::reload_stock(state, app, ctx),
         Screen::Orders if !state.orders.loaded => super::outbound::reload_orders(state, app, ctx),
         Screen::Reports if !state.reports.loaded => super::reports::reload(state, app, ctx),
+        Screen::Budget if !state.budget.loaded => super::budget::reload(state, app, ctx),
         _ => {}
     }
     true
@@ -841,6 +856,7 @@ fn command_(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> bool {
         (Screen::Stock, _) => Some(state.stock.nav_mut()),
         (Screen::Orders, _) => Some(state.orders.nav_mut()),
         (Screen::Reports, _) => Some(&mut state.reports.nav),
+        (Screen::Budget, _) => Some(&mut state.budget.nav),
     };
     if let Some(moved) = nav.and_then(|n| n.apply(command, len)) {
         if moved && state.screen == Screen::Approvals {
@@ -852,6 +868,9 @@ fn command_(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> bool {
         return done;
     }
     if let Some(done) = super::reports::command(state, app, ctx, command) {
+        return done;
+    }
+    if let Some(done) = super::budget::command(state, app, ctx, command) {
         return done;
     }
     match command {
@@ -887,6 +906,7 @@ fn command_(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> bool {
         Command::Open if state.screen == Screen::Dashboard && state.ticket.is_some() => {
             open_in_ticket(state, app, ctx)
         }
+        Command::Screen0 if state.budget_allowed => switch_to(state, app, ctx, Screen::Budget),
         Command::Open => {
             let Some(no) = state.dashboard.selected().map(|r| r.contract_no.clone()) else {
                 return false;
@@ -953,6 +973,7 @@ fn command_(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> bool {
                 Screen::Approvals => reload_approvals(state, app, ctx),
                 Screen::Tows => reload_tows(state, app, ctx),
                 Screen::Rules => reload_rules(state, app, ctx),
+                Screen::Budget => super::budget::reload(state, app, ctx),
                 Screen::Stock | Screen::Orders | Screen::Reports => {}
             }
             reload_unread(state, app, ctx);
@@ -1455,6 +1476,9 @@ fn run_form(state: &mut State, app: &App, ctx: &Ctx, mut form: Box<Form>, mutati
                 | FormKind::FailTow { .. } => {
                     reload_tows(state, app, ctx);
                     reload_dashboard(state, app, ctx);
+                }
+                FormKind::BudgetLine { .. } | FormKind::BudgetSpending { .. } => {
+                    super::budget::reload(state, app, ctx)
                 }
             }
             reload_unread(state, app, ctx);

@@ -74,6 +74,7 @@ pub fn view(state: &State, frame: &mut Frame) {
         Screen::Stock => stock::draw(&state.stock, lang, theme, buf, body),
         Screen::Orders => outbound::draw(&state.orders, lang, theme, buf, body),
         Screen::Reports => super::screens::reports::draw(&state.reports, lang, theme, buf, body),
+        Screen::Budget => super::screens::budget::draw(&state.budget, lang, theme, buf, body),
     }
     let status_area = Rect::new(area.x, area.bottom() - 2, area.width, 1);
     status_line(state, frame, status_area);
@@ -182,10 +183,11 @@ fn sync_state(lang: crate::ui::i18n::Lang, sync: &crate::sync::branch::Line) -> 
 /// The number a tab shows: its place, except the reports tab, which keeps its key's number
 /// (9) whichever tabs come before it.
 fn tab_number(screen: Screen, place: usize) -> usize {
-    if screen == Screen::Reports {
-        9
-    } else {
-        place + 1
+    match screen {
+        Screen::Reports => 9,
+        // The budget tab keeps its key's number too: 0.
+        Screen::Budget => 0,
+        _ => place + 1,
     }
 }
 

@@ -3,6 +3,7 @@
 pub mod application;
 pub mod approvals;
 pub mod audit;
+pub mod budget;
 pub mod dash_data;
 pub mod dashboard;
 pub mod outbound;
