@@ -549,6 +549,9 @@ impl Lang {
             R::SiteUserTaken { user, site } => f(Msg::RefSiteUserTaken, &[user, site]),
             R::SiteUserHasRoles { user } => f(Msg::RefSiteUserHasRoles, &[user]),
             R::SiteNotRegistered { number } => f(Msg::RefSiteNotRegistered, &[&number.to_string()]),
+            R::CustomerMovedAway { customer, branch } => {
+                f(Msg::RefCustomerMovedAway, &[customer, branch])
+            }
         }
     }
 
@@ -1237,6 +1240,7 @@ catalog! {
     RefSiteUserTaken => "user {} already syncs for site {}; give each site its own user", "用户 {} 已为站点 {} 同步；每个站点须有自己的用户";
     RefSiteUserHasRoles => "user {} exists with other roles; a site's user holds the role site and nothing else, so give a new name", "用户 {} 已存在且有其他角色；站点用户只能有 site 角色，请另起用户名";
     RefSiteNotRegistered => "site number {} is not registered here; see `duedesk site list`", "此处没有登记编号为 {} 的站点；见 `duedesk site list`";
+    RefCustomerMovedAway => "customer {} has moved to another branch ({}) at head office; redo the change there if it is still needed", "客户 {} 已由总部转到其他网点（{}）；如仍需要，请在那里重新办理";
 }
 
 /// Report columns and parts (`app::reports`) by their keys, in Chinese; in English the key

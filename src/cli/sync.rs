@@ -127,7 +127,20 @@ pub(super) fn sync(app: &App, ctx: &Ctx, args: SyncArgs) -> Done {
             args.remote.as_deref(),
             args.ssh_command.as_deref(),
         )?;
+        if let Some(r) = &done.resumed {
+            outln!(
+                "the last sync was cut off after its push left: head office's verdicts on it pulled first ({} rejected, {} no longer apply); only entries it has not decided are pushed",
+                r.rejected,
+                r.dropped
+            );
+        }
         let p = &done.pulled;
+        if p.left > 0 {
+            outln!(
+                "{} customers moved by head office to another branch left this database",
+                p.left
+            );
+        }
         outln!(
             "{}: {} entries pushed ({} bytes); {} accepted, {} rejected, {} no longer apply; {} entries of head office applied ({} bytes)",
             done.remote,

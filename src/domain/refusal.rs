@@ -490,6 +490,12 @@ pub enum Refusal {
     SiteNotRegistered {
         number: u32,
     },
+    /// A branch's entry touches a customer head office has moved to a branch of another
+    /// site (or of its own).
+    CustomerMovedAway {
+        customer: String,
+        branch: String,
+    },
     // New variants go here, at the end (see the module's note).
 }
 
@@ -816,6 +822,10 @@ pub(crate) fn samples() -> Vec<Refusal> {
         },
         R::SiteUserHasRoles { user: s("li") },
         R::SiteNotRegistered { number: 7 },
+        R::CustomerMovedAway {
+            customer: s("C1"),
+            branch: s("芜湖"),
+        },
     ]
 }
 
@@ -969,6 +979,7 @@ mod tests {
                 Refusal::SiteUserTaken { .. } => "590768662d73796e6306e59088e882a5",
                 Refusal::SiteUserHasRoles { .. } => "5a026c69",
                 Refusal::SiteNotRegistered { .. } => "5b07",
+                Refusal::CustomerMovedAway { .. } => "5c024331",
             };
             let actual = bytes(sample);
             assert_eq!(actual, expected, "sample {index}: {sample:?}");
