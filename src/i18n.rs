@@ -602,6 +602,10 @@ impl Lang {
             }
             NotificationKind::TowFailed { reason } => self.f(Msg::NoteTowFailed, &[&what, reason]),
             NotificationKind::Executed => self.f(Msg::NoteExecuted, &[&what]),
+            NotificationKind::SyncConflict { kind, refusal } => self.f(
+                Msg::NoteSyncConflict,
+                &[&n.application, kind, &n.contract_no, &self.refusal(refusal)],
+            ),
         }
     }
 
@@ -1240,6 +1244,7 @@ catalog! {
     RefSiteUserTaken => "user {} already syncs for site {}; give each site its own user", "用户 {} 已为站点 {} 同步；每个站点须有自己的用户";
     RefSiteUserHasRoles => "user {} exists with other roles; a site's user holds the role site and nothing else, so give a new name", "用户 {} 已存在且有其他角色；站点用户只能有 site 角色，请另起用户名";
     RefSiteNotRegistered => "site number {} is not registered here; see `duedesk site list`", "此处没有登记编号为 {} 的站点；见 `duedesk site list`";
+    NoteSyncConflict => "head office did not take your change {} ({}, contract {}): {}; see `duedesk sync conflicts`", "总部未接受您的更改 {}（{}，合同 {}）：{}；见 `duedesk sync conflicts`";
     RefCustomerMovedAway => "customer {} has moved to another branch ({}) at head office; redo the change there if it is still needed", "客户 {} 已由总部转到其他网点（{}）；如仍需要，请在那里重新办理";
 }
 

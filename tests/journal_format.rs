@@ -97,6 +97,7 @@ fn name_of(mutation: &Mutation) -> &'static str {
         Mutation::AccruePart { .. } => "AccruePart",
         Mutation::SetLanguage { .. } => "SetLanguage",
         Mutation::AddSite { .. } => "AddSite",
+        Mutation::NoteConflict { .. } => "NoteConflict",
     }
 }
 
@@ -327,6 +328,13 @@ fn samples() -> Vec<Mutation> {
             code: "HF".into(),
             branches: vec!["合肥".into(), "巢湖".into()],
             user: "hf-sync".into(),
+        },
+        Mutation::NoteConflict {
+            user: "li".into(),
+            entry: "2-17".into(),
+            kind: "ConfirmPayment".into(),
+            contract: "H1".into(),
+            refusal: duedesk::domain::Refusal::PaymentVoid { id: "HF-P1".into() },
         },
     ]
 }

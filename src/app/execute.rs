@@ -171,5 +171,12 @@ pub(super) fn apply(
             branches,
             user,
         } => sites::add_site(txn, *site, name, code, branches, user),
+        Mutation::NoteConflict {
+            user,
+            entry,
+            kind,
+            contract,
+            refusal,
+        } => super::applications::note_conflict(txn, header, user, entry, kind, contract, refusal),
     }
 }

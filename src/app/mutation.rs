@@ -295,6 +295,16 @@ pub enum Mutation {
         branches: Vec<String>,
         user: String,
     },
+    /// At a branch site: tells `user` that head office refused their entry `entry` (`2-17`,
+    /// a `kind` such as `RecordPayment`, on `contract` if any), or that it no longer applies
+    /// after head office's changes, and why. Local: it never travels.
+    NoteConflict {
+        user: String,
+        entry: String,
+        kind: String,
+        contract: String,
+        refusal: crate::domain::Refusal,
+    },
 }
 
 impl Mutation {
@@ -350,6 +360,7 @@ impl Mutation {
             Mutation::Ship { .. } => "outbound.ship",
             Mutation::SetLanguage { .. } => "user.lang",
             Mutation::AddSite { .. } => "site.manage",
+            Mutation::NoteConflict { .. } => "sync.conflict",
         }
     }
 
@@ -379,6 +390,7 @@ impl Mutation {
                 | Mutation::Session { .. }
                 | Mutation::RecordDelivery { .. }
                 | Mutation::MarkRead { .. }
+                | Mutation::NoteConflict { .. }
         )
     }
 
@@ -576,6 +588,18 @@ impl Mutation {
                 fields.push(("user", user));
                 fields
             }
+            Mutation::NoteConflict {
+                user,
+                entry,
+                kind,
+                contract,
+                ..
+            } => vec![
+                ("user", user),
+                ("entry", entry),
+                ("kind", kind),
+                ("contract", contract),
+            ],
         }
     }
 

@@ -58,6 +58,8 @@ pub fn holders(mutation: &Mutation) -> &'static [Role] {
         | Mutation::Session { .. } => &Role::ALL,
         // Anyone sets their own language; an admin anyone's (checked in `check`).
         Mutation::SetLanguage { .. } => &Role::ALL,
+        // Whoever runs a branch's sync tells the authors of its conflicts.
+        Mutation::NoteConflict { .. } => &Role::ALL,
     }
 }
 
@@ -157,7 +159,8 @@ pub(crate) fn subject<R: Reader + ?Sized>(
         | Mutation::Accrue { .. }
         | Mutation::AccruePart { .. }
         | Mutation::SetLanguage { .. }
-        | Mutation::AddSite { .. } => None,
+        | Mutation::AddSite { .. }
+        | Mutation::NoteConflict { .. } => None,
     })
 }
 

@@ -979,7 +979,7 @@ mod tests {
                 Refusal::SiteUserTaken { .. } => "590768662d73796e6306e59088e882a5",
                 Refusal::SiteUserHasRoles { .. } => "5a026c69",
                 Refusal::SiteNotRegistered { .. } => "5b07",
-                Refusal::CustomerMovedAway { .. } => "5c024331",
+                Refusal::CustomerMovedAway { .. } => "5c02433106e88a9ce6b996",
             };
             let actual = bytes(sample);
             assert_eq!(actual, expected, "sample {index}: {sample:?}");

@@ -253,8 +253,9 @@ pub fn pull(app: &App, ctx: &Ctx, bytes: &[u8]) -> Result<Pulled> {
         )));
     }
     if reply.through <= state.cursor && reply.decided <= state.acked {
-        // A pull cut off while letting customers go finishes here.
+        // A pull cut off while letting customers go, or telling authors, finishes here.
         leave(app, &mut state)?;
+        tell(app, ctx, &state)?;
         return Ok(Pulled {
             already: true,
             ..Pulled::default()
@@ -411,7 +412,42 @@ pub fn pull(app: &App, ctx: &Ctx, bytes: &[u8]) -> Result<Pulled> {
     state.last_sync = Some(ctx.now);
     save(store, &state)?;
     pulled.left = leave(app, &mut state)?;
+    tell(app, ctx, &state)?;
     Ok(pulled)
+}
+
+const TOLD: &str = "branch/told";
+
+/// Tells the author of each conflict not yet told, in their inbox (worded in their
+/// language where it is read): a local entry (`Mutation::NoteConflict`), so a replay keeps
+/// it. Which conflicts were told is kept beside the state: a pull cut off tells the rest at
+/// the next one.
+fn tell(app: &App, ctx: &Ctx, state: &BranchState) -> Result<()> {
+    let store = app.store();
+    let mut told: Vec<u64> = store.sync_state(TOLD)?.unwrap_or_default();
+    for conflict in &state.conflicts {
+        if told.contains(&conflict.seq) {
+            continue;
+        }
+        let (header, mutation): (EntryHeader, Mutation) = decode_entry_bytes(&conflict.entry)?;
+        let contract = match touches(store, &mutation) {
+            Ok(Touches::Contract(no)) => no,
+            _ => String::new(),
+        };
+        app.execute(
+            ctx,
+            Mutation::NoteConflict {
+                user: header.actor.clone(),
+                entry: entry_id(header.site, header.seq),
+                kind: kind_of(&mutation),
+                contract,
+                refusal: conflict.why.refusal().clone(),
+            },
+        )?;
+        told.push(conflict.seq);
+        store.set_sync_state(TOLD, Some(&told))?;
+    }
+    Ok(())
 }
 
 /// Lets go of the customers head office moved out of this site's branches: every journal
