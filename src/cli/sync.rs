@@ -189,7 +189,8 @@ pub(super) fn sync(app: &App, ctx: &Ctx, args: SyncArgs) -> Done {
         }
         SyncCmd::Accept { file, reply } => {
             let bytes = read(&file)?;
-            let done = hq::accept(app, ctx, &bytes).map_err(|e| in_file(&file, e))?;
+            let done = hq::accept_with(app, ctx, &bytes, &mut accept_progress())
+                .map_err(|e| in_file(&file, e))?;
             write(&reply, &done.reply)?;
             outln!(
                 "site {}: {} accepted, {} rejected, {} decided before; reply {} carries {} entries of head office ({} bytes)",
@@ -269,6 +270,37 @@ pub(super) fn sync(app: &App, ctx: &Ctx, args: SyncArgs) -> Done {
             }
             out!("{}", t.render());
             Ok(())
+        }
+    }
+}
+
+/// `sync accept`'s progress: entries decided, on standard error after the first second when
+/// it is a terminal. `DUEDESK_TEST_PAUSE_AFTER_PARTS=N` (for the tests that kill head office
+/// mid-accept) stops after N parts: it writes the entries decided so far to the file named
+/// by `DUEDESK_TEST_PAUSE_MARK` and waits there to be killed.
+fn accept_progress() -> impl FnMut(usize, usize) {
+    use std::io::IsTerminal;
+    let started = std::time::Instant::now();
+    let terminal = std::io::stderr().is_terminal();
+    let pause: Option<usize> = std::env::var("DUEDESK_TEST_PAUSE_AFTER_PARTS")
+        .ok()
+        .and_then(|n| n.parse().ok());
+    let mut parts = 0;
+    move |decided, total| {
+        parts += 1;
+        if terminal && started.elapsed() >= std::time::Duration::from_secs(1) {
+            eprint!("\rsync accept: {decided} of {total} entries decided\x1b[K");
+            if decided == total {
+                eprintln!();
+            }
+        }
+        if pause == Some(parts)
+            && let Ok(mark) = std::env::var("DUEDESK_TEST_PAUSE_MARK")
+        {
+            let _ = std::fs::write(&mark, decided.to_string());
+            loop {
+                std::thread::park();
+            }
         }
     }
 }

@@ -241,6 +241,9 @@ pub fn accept_with(
     let site = app.site_numbered(ctx, push.site)?;
     let store = app.store();
     let mut state = site_state(store, site.number)?;
+    // An accept cut off within a part leaves entries applied beyond what it kept as decided:
+    // they were accepted (a refusal is kept at once), and are not applied or asked for again.
+    state.decided = state.decided.max(store.applied_through(site.number)?);
     let entries = check_push(store, &site, &state, &push)?;
     let mut done = Accepted {
         site: site.name.clone(),
