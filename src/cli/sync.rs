@@ -134,7 +134,14 @@ pub(super) fn sync(app: &App, ctx: &Ctx, args: SyncArgs) -> Done {
                 r.dropped
             );
         }
-        let p = &done.pulled;
+        // What the sync did, the verdicts asked for first included.
+        let mut p = done.pulled.clone();
+        if let Some(r) = &done.resumed {
+            p.rejected += r.rejected;
+            p.dropped += r.dropped;
+            p.received += r.received;
+            p.left += r.left;
+        }
         if p.left > 0 {
             outln!(
                 "{} customers moved by head office to another branch left this database",
