@@ -132,6 +132,9 @@ pub fn init(db: &Path, bundle: &[u8], now: i64) -> Result<(App, Initialized)> {
             conflicts: Vec::new(),
         };
         save(app.store(), &state)?;
+        // Customers the site held once and that have moved away come with their moves.
+        let mut state = state;
+        leave(&app, &mut state)?;
         Ok((app, count))
     })();
     match made {

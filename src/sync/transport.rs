@@ -267,29 +267,25 @@ impl Progress {
             let (sent, received, done) = (sent.clone(), received.clone(), done.clone());
             std::thread::spawn(move || {
                 let started = Instant::now();
+                let line = || {
+                    progress_line(
+                        entries,
+                        sent.load(Ordering::Relaxed),
+                        total,
+                        received.load(Ordering::Relaxed),
+                    )
+                };
                 let mut shown = false;
                 while !done.load(Ordering::Relaxed) {
                     std::thread::park_timeout(Duration::from_millis(250));
                     if started.elapsed() < Duration::from_secs(1) {
                         continue;
                     }
-                    let line = progress_line(
-                        entries,
-                        sent.load(Ordering::Relaxed),
-                        total,
-                        received.load(Ordering::Relaxed),
-                    );
-                    eprint!("\r{line}\x1b[K");
+                    eprint!("\r{}\x1b[K", line());
                     shown = true;
                 }
                 if shown {
-                    let line = progress_line(
-                        entries,
-                        sent.load(Ordering::Relaxed),
-                        total,
-                        received.load(Ordering::Relaxed),
-                    );
-                    eprintln!("\r{line}\x1b[K");
+                    eprintln!("\r{}\x1b[K", line());
                 }
             })
         });
@@ -361,5 +357,22 @@ fn serve_push(app: &App, ctx: &Ctx, push: &[u8]) -> (u32, Vec<u8>, Vec<u8>) {
             Vec::new(),
             format!("duedesk: {e}; nothing changed at head office\n").into_bytes(),
         ),
+    }
+}
+
+#[cfg(test)]
+mod progress_tests {
+    use super::progress_line;
+
+    #[test]
+    fn a_progress_line_names_the_entries_and_the_bytes() {
+        assert_eq!(
+            progress_line(Some(300), 2048, 4096, 1536),
+            "sync: pushed 300 entries, 2.0 of 4.0 KB sent; 1.5 KB received"
+        );
+        assert_eq!(
+            progress_line(None, 0, 0, 10240),
+            "sync: 0.0 of 0.0 KB sent; 10.0 KB received"
+        );
     }
 }
