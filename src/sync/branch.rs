@@ -290,16 +290,26 @@ pub fn pull(app: &App, ctx: &Ctx, bytes: &[u8]) -> Result<Pulled> {
     let mut placed: HashSet<(u32, u64)> = HashSet::new();
     let mut items: Vec<(EntryHeader, Mutation)> = Vec::new();
     let cursor = state.cursor;
-    // The history of customers moved in from another site's branches goes first; what this
-    // database holds already is passed over.
+    // The history of customers moved in from another site's branches goes first: the
+    // entries before the push's cursor, then those of head office's entries up to this
+    // branch's cursor it does not hold (a reply to an older push: they were out of its scope
+    // when it took them). What this database holds is passed over.
     for item in &reply.items {
-        let Item::Earlier { bytes } = item else {
-            continue;
+        let bytes = match item {
+            Item::Earlier { bytes } => bytes,
+            Item::Entry { order, bytes } if *order <= cursor => bytes,
+            _ => continue,
         };
         let (header, mutation): (EntryHeader, Mutation) =
             decode_entry_bytes(bytes).map_err(|e| {
                 SyncError::Refused(format!("an entry of the reply cannot be read: {e}"))
             })?;
+        if header.site == own && matches!(item, Item::Entry { .. }) {
+            return Err(SyncError::Refused(format!(
+                "the reply carries entry {} as head office's, but it is this site's; it is not a reply to this branch",
+                entry_id(header.site, header.seq)
+            )));
+        }
         if store.holds(header.site, header.seq)? || !placed.insert((header.site, header.seq)) {
             continue;
         }
