@@ -334,8 +334,10 @@ impl App {
     }
 
     /// `apply_pushed` for a part of a site's push: the entries in order under one hold of the
-    /// writer lock and one flush, each its own write (a refused one changes nothing), so
-    /// users at head office wait at most a part's time while a branch's batch is applied.
+    /// writer lock, each its own write (a refused one changes nothing), so users at head
+    /// office wait at most a part's time while a branch's batch is applied. Not flushed
+    /// here: the caller keeps what it decided after the part, and that flush makes the
+    /// part durable with it (one flush a part).
     /// `check` runs before each entry (sync's checks of the site); `decided` gets each
     /// entry's result as it is decided, still under the lock (sync keeps a refusal at once),
     /// and stops the part by returning an error. The entries before stand.
@@ -358,7 +360,6 @@ impl App {
                 break;
             }
         }
-        self.store.flush()?;
         if changed {
             self.overdue_cache.note(touched);
             self.book_version.fetch_add(1, Ordering::AcqRel);
