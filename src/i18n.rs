@@ -583,6 +583,9 @@ impl Lang {
             }
             R::BudgetMonthNotOver { month } => f(Msg::RefBudgetMonthNotOver, &[month]),
             R::BudgetScoringInvalid { field } => f(Msg::RefBudgetScoringInvalid, &[field]),
+            R::CustomerMovedAway { customer, branch } => {
+                f(Msg::RefCustomerMovedAway, &[customer, branch])
+            }
         }
     }
 
@@ -653,6 +656,10 @@ impl Lang {
             NotificationKind::BudgetBehindPace { plan, pace } => self.f(
                 Msg::NoteBudgetBehindPace,
                 &[&n.contract_no, &pace.plain(), &plan.plain()],
+            ),
+            NotificationKind::SyncConflict { kind, refusal } => self.f(
+                Msg::NoteSyncConflict,
+                &[&n.application, kind, &n.contract_no, &self.refusal(refusal)],
             ),
         }
     }
@@ -758,6 +765,7 @@ impl Lang {
             "budget.spending" => Msg::OpBudgetSpending,
             "budget.close" => Msg::OpBudgetClose,
             "budget.scoring" => Msg::OpBudgetScoring,
+            "sync.conflict" => Msg::OpSyncConflict,
             _ => return name.to_string(),
         };
         self.t(msg).to_string()
@@ -1316,6 +1324,7 @@ catalog! {
     OpAccrue => "penalty accrued", "计提罚息";
     OpRebuild => "projections rebuilt from the journal", "由日志重建数据";
     OpImportMark => "import progress", "导入进度";
+    OpSyncConflict => "sync conflict told", "同步冲突通知";
     OpContact => "contact logged", "催收记录";
     OpWaiver => "waiver applied for", "申请减免";
     OpSettle => "settled", "结清";
@@ -1564,6 +1573,8 @@ catalog! {
     OpBudgetClose => "budget month closed", "预算月份结账";
     OpBudgetScoring => "budget scoring rules set", "设置预算评分规则";
     BudgetNoBranch => "no branch to draft for; import customers first", "没有可编制的网点；请先导入客户";
+    NoteSyncConflict => "head office did not take your change {} ({}, contract {}): {}; see `duedesk sync conflicts`", "总部未接受您的更改 {}（{}，合同 {}）：{}；见 `duedesk sync conflicts`";
+    RefCustomerMovedAway => "customer {} has moved to another branch ({}) at head office; redo the change there if it is still needed", "客户 {} 已由总部转到其他网点（{}）；如仍需要，请在那里重新办理";
 }
 
 /// Report columns and parts (`app::reports`) by their keys, in Chinese; in English the key

@@ -106,6 +106,7 @@ fn name_of(mutation: &Mutation) -> &'static str {
         Mutation::BookSpending { .. } => "BookSpending",
         Mutation::CloseBudgetMonth { .. } => "CloseBudgetMonth",
         Mutation::SetScoringRules { .. } => "SetScoringRules",
+        Mutation::NoteConflict { .. } => "NoteConflict",
     }
 }
 
@@ -389,6 +390,13 @@ fn samples() -> Vec<Mutation> {
                 unplanned_penalty: "5".parse().unwrap(),
                 pace_tolerance_percent: 10,
             },
+        },
+        Mutation::NoteConflict {
+            user: "li".into(),
+            entry: "2-17".into(),
+            kind: "ConfirmPayment".into(),
+            contract: "H1".into(),
+            refusal: duedesk::domain::Refusal::PaymentVoid { id: "HF-P1".into() },
         },
     ]
 }

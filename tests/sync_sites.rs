@@ -166,6 +166,10 @@ enum Op {
         b: usize,
         n: u8,
     },
+    /// At HQ, a customer moved to the other branch (another site's), with its collector.
+    Move {
+        contract: usize,
+    },
 }
 
 fn place() -> impl Strategy<Value = Option<usize>> {
@@ -185,6 +189,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => b.clone().prop_map(|b| Op::Lose { b }),
         2 => b.clone().prop_map(|b| Op::Round { b }),
         1 => (b, any::<u8>()).prop_map(|(b, n)| Op::Global { b, n }),
+        1 => (0..PER_BRANCH * BRANCHES.len()).prop_map(|contract| Op::Move { contract }),
     ]
 }
 
@@ -221,10 +226,20 @@ impl World {
         at.map_or(&self.hq, |b| &self.branches[b])
     }
 
-    fn collector(at: Option<usize>, contract_branch: usize) -> String {
+    /// Who records on contract `no` at `at`: the customer's collector at a branch (if the
+    /// branch holds it), admin at HQ.
+    fn collector(app: &App, at: Option<usize>, no: &str) -> Option<String> {
         match at {
-            None => "admin".into(),
-            Some(_) => format!("col_{}", BRANCHES[contract_branch].1.to_lowercase()),
+            None => Some("admin".into()),
+            Some(_) => {
+                let contract = app.store().contract(no).unwrap()?;
+                Some(
+                    app.store()
+                        .customer(&contract.customer_id)
+                        .unwrap()?
+                        .collector,
+                )
+            }
         }
     }
 
@@ -242,11 +257,14 @@ impl World {
                 contract,
                 cents,
             } => {
-                // HQ works on either branch's contracts; a branch on its own.
-                let owner = at.unwrap_or(*contract % BRANCHES.len());
-                let no = &contracts_of(owner)[*contract];
-                let _ = self.app(*at).execute(
-                    &ctx(&Self::collector(*at, owner)),
+                // HQ works on any contract; a branch on those it holds.
+                let no = pick(*at, *contract);
+                let app = self.app(*at);
+                let Some(who) = Self::collector(app, *at, &no) else {
+                    return;
+                };
+                let _ = app.execute(
+                    &ctx(&who),
                     Mutation::RecordPayment {
                         id: String::new(),
                         contract: no.clone(),
@@ -274,10 +292,13 @@ impl World {
                 }
             }
             Op::Contact { at, contract } => {
-                let owner = at.unwrap_or(*contract % BRANCHES.len());
-                let no = &contracts_of(owner)[*contract];
-                let _ = self.app(*at).execute(
-                    &ctx(&Self::collector(*at, owner)),
+                let no = pick(*at, *contract);
+                let app = self.app(*at);
+                let Some(who) = Self::collector(app, *at, &no) else {
+                    return;
+                };
+                let _ = app.execute(
+                    &ctx(&who),
                     Mutation::AddContact {
                         contract: no.clone(),
                         channel: Channel::Call,
@@ -313,6 +334,24 @@ impl World {
                 self.replies[*b].clear();
             }
             Op::Round { b } => self.round(*b),
+            Op::Move { contract } => {
+                let no = all_contracts()[*contract].clone();
+                let mut customer = self
+                    .hq
+                    .store()
+                    .customer(&format!("C{no}"))
+                    .unwrap()
+                    .unwrap();
+                let to = BRANCHES
+                    .iter()
+                    .position(|(b, _)| *b != customer.branch)
+                    .unwrap();
+                customer.branch = BRANCHES[to].0.to_string();
+                customer.collector = format!("col_{}", BRANCHES[to].1.to_lowercase());
+                self.hq
+                    .execute(&ctx("admin"), Mutation::PutCustomer(customer))
+                    .unwrap();
+            }
             Op::Global { b, n } => {
                 let (branch, code) = BRANCHES[*b];
                 let admin = ctx("admin");
@@ -345,11 +384,46 @@ impl World {
     }
 }
 
-fn tickets(app: &App, b: usize) -> Vec<serde_json::Value> {
-    contracts_of(b)
+/// Every contract of both branches.
+fn all_contracts() -> Vec<String> {
+    (0..BRANCHES.len()).flat_map(contracts_of).collect()
+}
+
+/// The contract a change at `at` is about: any at HQ; at a branch, any too (one it does not
+/// hold, or no longer holds, is refused there or later at HQ).
+fn pick(at: Option<usize>, contract: usize) -> String {
+    let all = all_contracts();
+    match at {
+        None => all[contract % all.len()].clone(),
+        // Mostly the branch's own, as its seed had them; sometimes the other's.
+        Some(b) => all[(b * PER_BRANCH + contract) % all.len()].clone(),
+    }
+}
+
+/// The contracts whose customer is in branch `b` at HQ now.
+fn held_by(hq: &App, b: usize) -> Vec<String> {
+    all_contracts()
+        .into_iter()
+        .filter(|no| {
+            hq.store()
+                .customer(&format!("C{no}"))
+                .unwrap()
+                .unwrap()
+                .branch
+                == BRANCHES[b].0
+        })
+        .collect()
+}
+
+fn tickets_of(app: &App, contracts: &[String]) -> Vec<serde_json::Value> {
+    contracts
         .iter()
         .map(|no| serde_json::to_value(app.ticket(&ctx("admin"), no, day(100)).unwrap()).unwrap())
         .collect()
+}
+
+fn tickets(app: &App, b: usize) -> Vec<serde_json::Value> {
+    tickets_of(app, &contracts_of(b))
 }
 
 fn overdue(app: &App, b: usize) -> serde_json::Value {
@@ -366,11 +440,16 @@ fn accounted(world: &World, b: usize) -> Result<(), TestCaseError> {
     let app = &world.branches[b];
     let site = app.store().site().unwrap();
     let last = app.store().begin().next_origin().unwrap().1 - 1;
-    let held: BTreeSet<u64> = app
-        .store()
-        .entries_of_site::<Mutation>(site, 0)
-        .unwrap()
+    let mine = app.store().entries_of_site::<Mutation>(site, 0).unwrap();
+    // Local entries (telling an author of a conflict) never travel.
+    let local: BTreeSet<u64> = mine
+        .iter()
+        .filter(|(_, _, m)| m.is_local())
+        .map(|(_, h, _)| h.seq)
+        .collect();
+    let held: BTreeSet<u64> = mine
         .into_iter()
+        .filter(|(_, _, m)| !m.is_local())
         .map(|(_, h, _)| h.seq)
         .collect();
     let at_hq: BTreeSet<u64> = world
@@ -386,9 +465,14 @@ fn accounted(world: &World, b: usize) -> Result<(), TestCaseError> {
         .iter()
         .map(|c| c.id.rsplit('-').next().unwrap().parse().unwrap())
         .collect();
-    for seq in 1..=last {
-        let applied = held.contains(&seq) && at_hq.contains(&seq);
+    for seq in (1..=last).filter(|s| !local.contains(s)) {
+        // Applied at HQ: held here too, unless its customer has moved to the other site.
+        let applied = at_hq.contains(&seq) && !conflicts.contains(&seq);
         let conflict = conflicts.contains(&seq) && !held.contains(&seq) && !at_hq.contains(&seq);
+        prop_assert!(
+            !held.contains(&seq) || at_hq.contains(&seq),
+            "entry {site}-{seq} held but not at HQ"
+        );
         prop_assert!(
             applied ^ conflict,
             "entry {site}-{seq}: held {} at HQ {} conflict {}",
@@ -417,16 +501,38 @@ proptest! {
                 world.round(b);
             }
         }
+        let mut shown = BTreeSet::new();
         for (b, (name, _)) in BRANCHES.iter().enumerate() {
-            prop_assert_eq!(tickets(&world.branches[b], b), tickets(&world.hq, b), "tickets of {}", name);
+            // The site's scope as HQ has it now (customers move between the sites).
+            let held = held_by(&world.hq, b);
+            prop_assert_eq!(tickets_of(&world.branches[b], &held), tickets_of(&world.hq, &held), "tickets of {}", name);
             prop_assert_eq!(overdue(&world.branches[b], b), overdue(&world.hq, b), "overdue list of {}", name);
             accounted(&world, b)?;
             let users = |app: &App| app.store().users().map(|u| u.unwrap()).collect::<Vec<_>>();
             prop_assert_eq!(users(&world.branches[b]), users(&world.hq));
-            // The branch holds nothing of the other branch's book.
-            let other = 1 - b;
-            prop_assert!(world.branches[b].store().contract(&contracts_of(other)[0]).unwrap().is_none());
+            // The branch holds nothing of the other branch's book: not a contract, not a
+            // customer, not a payment.
+            let book = world.branches[b].store();
+            for no in all_contracts().iter().filter(|no| !held.contains(no)) {
+                prop_assert!(book.contract(no).unwrap().is_none(), "{} holds {}", name, no);
+                let customer = format!("C{no}");
+                prop_assert!(book.customer(&customer).unwrap().is_none());
+            }
+            for ticket in tickets_of(&world.branches[b], &held) {
+                for p in ticket["payments"].as_array().unwrap() {
+                    shown.insert(p["id"].as_str().unwrap().to_string());
+                }
+            }
         }
+        // Money is conserved: every payment at HQ is on one contract, and the sites show
+        // exactly HQ's payments of their contracts, none twice.
+        let mut at_hq = BTreeSet::new();
+        for ticket in tickets_of(&world.hq, &all_contracts()) {
+            for p in ticket["payments"].as_array().unwrap() {
+                prop_assert!(at_hq.insert(p["id"].as_str().unwrap().to_string()), "payment twice at HQ");
+            }
+        }
+        prop_assert_eq!(shown, at_hq);
     }
 }
 
@@ -482,6 +588,16 @@ fn a_refused_entry_becomes_a_conflict_and_its_effect_goes() {
     assert_eq!(tickets(&world.branches[hf], hf), tickets(&world.hq, hf));
     let status = branch::status(&world.branches[hf], &ctx("admin")).unwrap();
     assert_eq!((status.pending, status.conflicts), (0, 1));
+    // Its author is told, in their inbox, once (a reply pulled again tells nobody again).
+    let inbox = world.branches[hf].inbox(&ctx("cw_hf")).unwrap();
+    assert_eq!(inbox.len(), 1, "{inbox:?}");
+    assert!(
+        inbox[0].text.contains(&Lang::En.refusal(&refusal)) && inbox[0].text.contains("HF-"),
+        "{}",
+        inbox[0].text
+    );
+    world.round(hf);
+    assert_eq!(world.branches[hf].inbox(&ctx("cw_hf")).unwrap().len(), 1);
 
     // The screens' status line says it, in either language; head office's has no sync state.
     for (lang, expected) in [
@@ -607,4 +723,128 @@ fn foreign_and_out_of_order_files_are_refused() {
             .already
     );
     assert_eq!(tickets(&world.branches[0], 0), tickets(&world.hq, 0));
+}
+
+/// A customer moved at HQ from 合肥 to 芜湖: 合肥's payment made after the move is refused with
+/// the move as its reason, listed as a conflict and gone from 合肥's book; the customer leaves
+/// 合肥's database and reaches 芜湖's with its history (the payments 合肥 made before); moved
+/// back, it returns to 合肥 whole.
+#[test]
+fn a_customer_moves_between_sites() {
+    let mut world = world();
+    let (hf, wh) = (0, 1);
+    let no = contracts_of(hf)[1].clone();
+    world.run(&Op::Pay {
+        at: Some(hf),
+        contract: 1,
+        cents: 40_000,
+    });
+    world.round(hf);
+    world
+        .hq
+        .execute(
+            &ctx("admin"),
+            Mutation::SetLanguage {
+                name: "col_hf".into(),
+                lang: Lang::Zh,
+            },
+        )
+        .unwrap();
+    world.run(&Op::Move { contract: 1 });
+    // 合肥 has not heard of the move: its collector records another payment.
+    world.branches[hf]
+        .execute(
+            &ctx("col_hf"),
+            Mutation::RecordPayment {
+                id: String::new(),
+                contract: no.clone(),
+                received_on: day(91),
+                amount: Money::from_cents(7_000),
+                method: "cash".into(),
+                reference: String::new(),
+                confirmed: false,
+            },
+        )
+        .unwrap();
+    world.round(hf);
+    let conflicts = branch::conflicts(&world.branches[hf], &ctx("admin")).unwrap();
+    assert_eq!(conflicts.len(), 1, "{conflicts:?}");
+    assert_eq!(conflicts[0].kind, "RecordPayment");
+    assert_eq!(conflicts[0].refusal, "CustomerMovedAway");
+    let refusal = Refusal::CustomerMovedAway {
+        customer: format!("C{no}"),
+        branch: "芜湖".into(),
+    };
+    assert_eq!(conflicts[0].reason, Lang::En.refusal(&refusal));
+    assert_eq!(conflicts[0].reason_zh, Lang::Zh.refusal(&refusal));
+    assert!(conflicts[0].rejected_by_hq);
+    // Its author is told in their language.
+    let inbox = world.branches[hf].inbox(&ctx("col_hf")).unwrap();
+    assert_eq!(inbox.len(), 1, "{inbox:?}");
+    assert!(
+        inbox[0].text.contains(&Lang::Zh.refusal(&refusal)) && inbox[0].text.contains("总部"),
+        "{}",
+        inbox[0].text
+    );
+    assert!(world.branches[hf].store().contract(&no).unwrap().is_none());
+    assert!(
+        world.branches[hf]
+            .store()
+            .customer(&format!("C{no}"))
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        world.branches[hf]
+            .ticket(&ctx("admin"), &no, day(100))
+            .is_err()
+    );
+    assert_eq!(overdue(&world.branches[hf], hf), overdue(&world.hq, hf));
+    assert_eq!(
+        branch::status(&world.branches[hf], &ctx("admin"))
+            .unwrap()
+            .pending,
+        0
+    );
+
+    // 芜湖 gets the customer with its contract's history: the payment 合肥 made before.
+    assert!(world.branches[wh].store().contract(&no).unwrap().is_none());
+    world.round(wh);
+    let at_wh = tickets_of(&world.branches[wh], std::slice::from_ref(&no));
+    assert_eq!(at_wh, tickets_of(&world.hq, std::slice::from_ref(&no)));
+    assert_eq!(at_wh[0]["payments"].as_array().unwrap().len(), 1);
+    assert_eq!(overdue(&world.branches[wh], wh), overdue(&world.hq, wh));
+    // 芜湖's collector works on it, and HQ takes it.
+    world.branches[wh]
+        .execute(
+            &ctx("col_wh"),
+            Mutation::AddContact {
+                contract: no.clone(),
+                channel: Channel::Visit,
+                result: "met".into(),
+                note: "new collector".into(),
+                promise: None,
+            },
+        )
+        .unwrap();
+    world.round(wh);
+    assert!(
+        branch::conflicts(&world.branches[wh], &ctx("admin"))
+            .unwrap()
+            .is_empty()
+    );
+
+    // Moved back: it leaves 芜湖 and returns to 合肥 with everything.
+    world.run(&Op::Move { contract: 1 });
+    world.round(wh);
+    world.round(hf);
+    assert!(world.branches[wh].store().contract(&no).unwrap().is_none());
+    assert_eq!(
+        tickets_of(&world.branches[hf], std::slice::from_ref(&no)),
+        tickets_of(&world.hq, std::slice::from_ref(&no))
+    );
+    for b in [hf, wh] {
+        accounted(&world, b).unwrap();
+        assert_eq!(overdue(&world.branches[b], b), overdue(&world.hq, b));
+    }
 }

@@ -407,3 +407,38 @@ pub(super) fn on_review_change(
     }
     Ok(())
 }
+
+/// `Mutation::NoteConflict`: a notification in `user`'s inbox (a user this site does not
+/// know is passed over: nothing to tell).
+pub(super) fn note_conflict(
+    txn: &mut Txn<'_>,
+    header: &EntryHeader,
+    user: &str,
+    entry: &str,
+    kind: &str,
+    contract: &str,
+    refusal: &crate::domain::Refusal,
+) -> Result<Outcome> {
+    if txn.user(user)?.is_none() {
+        return Ok(Outcome::nothing(format!("no user {user} here to tell")));
+    }
+    let number = txn.next_counter("notification")?;
+    let id = format!("{user}/{number:08}");
+    let n = Notification {
+        id: id.clone(),
+        user: user.to_string(),
+        application: entry.to_string(),
+        document: DocumentType::Contract,
+        contract_no: contract.to_string(),
+        on: header.business_date,
+        at: header.at,
+        kind: NotificationKind::SyncConflict {
+            kind: kind.to_string(),
+            refusal: refusal.clone(),
+        },
+        read: false,
+        delivery: Delivery::Pending,
+    };
+    txn.put_record(RecordKind::Notification, &id, &n);
+    Ok(Outcome::done(format!("{user} told of conflict {entry}")))
+}

@@ -218,5 +218,12 @@ pub(super) fn apply(
         } => budget::book_spending(txn, header, id, month, branch, category, amount, reason),
         Mutation::CloseBudgetMonth { month } => budget::close_month(txn, header, month),
         Mutation::SetScoringRules { rules } => budget::set_scoring_rules(txn, rules),
+        Mutation::NoteConflict {
+            user,
+            entry,
+            kind,
+            contract,
+            refusal,
+        } => super::applications::note_conflict(txn, header, user, entry, kind, contract, refusal),
     }
 }

@@ -34,12 +34,33 @@ pub(super) fn put_customer(txn: &mut Txn<'_>, customer: &Customer) -> Result<Out
         });
     }
     let before = txn.customer(&customer.id)?;
+    if let Some(before) = &before
+        && before.branch != customer.branch
+    {
+        // The branches a customer has left: a branch site that held it hears of the move.
+        let key = moved_key(&customer.id);
+        let mut left: Vec<String> = txn.meta(&key)?.unwrap_or_default();
+        if !left.contains(&before.branch) {
+            left.push(before.branch.clone());
+        }
+        txn.set_meta(&key, Some(&left));
+    }
     txn.put_customer(customer);
     refresh_customer_lines(txn, before.as_ref(), customer)?;
     Ok(Outcome::created(
         customer.id.clone(),
         format!("customer {} saved", customer.id),
     ))
+}
+
+/// The meta key of the branches customer `id` has left (`put_customer`).
+pub fn moved_key(id: &str) -> String {
+    format!("moved/{id}")
+}
+
+/// The branches customer `id` has been moved out of, oldest first.
+pub fn branches_left(store: &crate::store::Store, id: &str) -> Result<Vec<String>> {
+    Ok(store.meta(&moved_key(id))?.unwrap_or_default())
 }
 
 /// `Mutation::AddInstallments`.

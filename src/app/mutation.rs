@@ -351,6 +351,16 @@ pub enum Mutation {
     SetScoringRules {
         rules: ScoringRules,
     },
+    /// At a branch site: tells `user` that head office refused their entry `entry` (`2-17`,
+    /// a `kind` such as `RecordPayment`, on `contract` if any), or that it no longer applies
+    /// after head office's changes, and why. Local: it never travels.
+    NoteConflict {
+        user: String,
+        entry: String,
+        kind: String,
+        contract: String,
+        refusal: crate::domain::Refusal,
+    },
 }
 
 impl Mutation {
@@ -412,6 +422,7 @@ impl Mutation {
             Mutation::BookSpending { .. } => "budget.spending",
             Mutation::CloseBudgetMonth { .. } => "budget.close",
             Mutation::SetScoringRules { .. } => "budget.scoring",
+            Mutation::NoteConflict { .. } => "sync.conflict",
         }
     }
 
@@ -446,6 +457,7 @@ impl Mutation {
                 | Mutation::Rebuild { .. }
                 | Mutation::ImportPart { .. }
                 | Mutation::ImportEnd { .. }
+                | Mutation::NoteConflict { .. }
         )
     }
 
@@ -662,6 +674,18 @@ impl Mutation {
                 vec![("branch", branch), ("reason", reason)]
             }
             Mutation::CloseBudgetMonth { .. } | Mutation::SetScoringRules { .. } => Vec::new(),
+            Mutation::NoteConflict {
+                user,
+                entry,
+                kind,
+                contract,
+                ..
+            } => vec![
+                ("user", user),
+                ("entry", entry),
+                ("kind", kind),
+                ("contract", contract),
+            ],
         }
     }
 

@@ -66,6 +66,8 @@ pub fn holders(mutation: &Mutation) -> &'static [Role] {
         | Mutation::BookSpending { .. }
         | Mutation::CloseBudgetMonth { .. } => &[Finance, Admin],
         Mutation::SetScoringRules { .. } => &[Admin],
+        // Whoever runs a branch's sync tells the authors of its conflicts.
+        Mutation::NoteConflict { .. } => &Role::ALL,
     }
 }
 
@@ -175,7 +177,8 @@ pub(crate) fn subject<R: Reader + ?Sized>(
         | Mutation::SubmitBudget { .. }
         | Mutation::BookSpending { .. }
         | Mutation::CloseBudgetMonth { .. }
-        | Mutation::SetScoringRules { .. } => None,
+        | Mutation::SetScoringRules { .. }
+        | Mutation::NoteConflict { .. } => None,
     })
 }
 

@@ -417,6 +417,58 @@ impl App {
         gaps: bool,
     ) -> Result<Outcome> {
         let _writer = self.store.lock();
+        let mut touched = shared::Touched::nothing();
+        let outcome = self.apply_other_locked(header, mutation, gaps, &mut touched)?;
+        self.store.flush()?;
+        if mutation.changes_book() {
+            self.overdue_cache.note(touched);
+            self.book_version.fetch_add(1, Ordering::AcqRel);
+        }
+        Ok(outcome)
+    }
+
+    /// `apply_pushed` for a part of a site's push: the entries in order under one hold of the
+    /// writer lock, each its own write (a refused one changes nothing), so users at head
+    /// office wait at most a part's time while a branch's batch is applied. Not flushed
+    /// here: the caller keeps what it decided after the part, and that flush makes the
+    /// part durable with it (one flush a part).
+    /// `check` runs before each entry (sync's checks of the site); `decided` gets each
+    /// entry's result as it is decided, still under the lock (sync keeps a refusal at once),
+    /// and stops the part by returning an error. The entries before stand.
+    pub fn apply_pushed_part(
+        &self,
+        entries: &[(EntryHeader, Mutation)],
+        mut check: impl FnMut(&EntryHeader, &Mutation) -> Result<()>,
+        mut decided: impl FnMut(&EntryHeader, Result<Outcome>) -> Result<()>,
+    ) -> Result<()> {
+        let _writer = self.store.lock();
+        let mut touched = shared::Touched::nothing();
+        let mut changed = false;
+        let mut stopped = Ok(());
+        for (header, mutation) in entries {
+            let result = check(header, mutation)
+                .and_then(|()| self.apply_other_locked(header, mutation, true, &mut touched));
+            changed |= result.is_ok() && mutation.changes_book();
+            if let Err(e) = decided(header, result) {
+                stopped = Err(e);
+                break;
+            }
+        }
+        if changed {
+            self.overdue_cache.note(touched);
+            self.book_version.fetch_add(1, Ordering::AcqRel);
+        }
+        stopped
+    }
+
+    /// `apply_other`'s work, the writer lock held by the caller; commits without flushing.
+    fn apply_other_locked(
+        &self,
+        header: &EntryHeader,
+        mutation: &Mutation,
+        gaps: bool,
+        touched: &mut shared::Touched,
+    ) -> Result<Outcome> {
         let here = self.store.site()?;
         if header.site == here {
             return Err(Refusal::EntryOwnSite {
@@ -459,7 +511,6 @@ impl App {
         let mut txn = self.store.begin();
         permissions::check(&txn, &actor, mutation)?;
         mutation.check_input()?;
-        let mut touched = shared::Touched::nothing();
         if mutation.changes_book() {
             touched.add(&txn, mutation)?;
         }
@@ -467,11 +518,6 @@ impl App {
         // Journaled even when it changed nothing here: the site's entries stay gap-free.
         txn.append_journal(header, mutation)?;
         txn.commit()?;
-        self.store.flush()?;
-        if mutation.changes_book() {
-            self.overdue_cache.note(touched);
-            self.book_version.fetch_add(1, Ordering::AcqRel);
-        }
         Ok(outcome)
     }
 

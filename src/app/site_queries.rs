@@ -63,3 +63,11 @@ fn may_sync(user: crate::domain::User, site: Site) -> Result<Site> {
         .into())
     }
 }
+
+impl App {
+    /// The branches customer `id` has been moved out of at this database (`PutCustomer` with
+    /// another branch), oldest first; sync tells the sites that held it.
+    pub fn branches_left(&self, id: &str) -> Result<Vec<String>> {
+        super::ledger::branches_left(self.store(), id)
+    }
+}

@@ -127,7 +127,27 @@ pub(super) fn sync(app: &App, ctx: &Ctx, args: SyncArgs) -> Done {
             args.remote.as_deref(),
             args.ssh_command.as_deref(),
         )?;
-        let p = &done.pulled;
+        if let Some(r) = &done.resumed {
+            outln!(
+                "the last sync was cut off after its push left: head office's verdicts on it pulled first ({} rejected, {} no longer apply); only entries it has not decided are pushed",
+                r.rejected,
+                r.dropped
+            );
+        }
+        // What the sync did, the verdicts asked for first included.
+        let mut p = done.pulled.clone();
+        if let Some(r) = &done.resumed {
+            p.rejected += r.rejected;
+            p.dropped += r.dropped;
+            p.received += r.received;
+            p.left += r.left;
+        }
+        if p.left > 0 {
+            outln!(
+                "{} customers moved by head office to another branch left this database",
+                p.left
+            );
+        }
         outln!(
             "{}: {} entries pushed ({} bytes); {} accepted, {} rejected, {} no longer apply; {} entries of head office applied ({} bytes)",
             done.remote,
@@ -176,7 +196,8 @@ pub(super) fn sync(app: &App, ctx: &Ctx, args: SyncArgs) -> Done {
         }
         SyncCmd::Accept { file, reply } => {
             let bytes = read(&file)?;
-            let done = hq::accept(app, ctx, &bytes).map_err(|e| in_file(&file, e))?;
+            let done = hq::accept_with(app, ctx, &bytes, &mut accept_progress())
+                .map_err(|e| in_file(&file, e))?;
             write(&reply, &done.reply)?;
             outln!(
                 "site {}: {} accepted, {} rejected, {} decided before; reply {} carries {} entries of head office ({} bytes)",
@@ -256,6 +277,37 @@ pub(super) fn sync(app: &App, ctx: &Ctx, args: SyncArgs) -> Done {
             }
             out!("{}", t.render());
             Ok(())
+        }
+    }
+}
+
+/// `sync accept`'s progress: entries decided, on standard error after the first second when
+/// it is a terminal. `DUEDESK_TEST_PAUSE_AFTER_PARTS=N` (for the tests that kill head office
+/// mid-accept) stops after N parts: it writes the entries decided so far to the file named
+/// by `DUEDESK_TEST_PAUSE_MARK` and waits there to be killed.
+fn accept_progress() -> impl FnMut(usize, usize) {
+    use std::io::IsTerminal;
+    let started = std::time::Instant::now();
+    let terminal = std::io::stderr().is_terminal();
+    let pause: Option<usize> = std::env::var("DUEDESK_TEST_PAUSE_AFTER_PARTS")
+        .ok()
+        .and_then(|n| n.parse().ok());
+    let mut parts = 0;
+    move |decided, total| {
+        parts += 1;
+        if terminal && started.elapsed() >= std::time::Duration::from_secs(1) {
+            eprint!("\rsync accept: {decided} of {total} entries decided\x1b[K");
+            if decided == total {
+                eprintln!();
+            }
+        }
+        if pause == Some(parts)
+            && let Ok(mark) = std::env::var("DUEDESK_TEST_PAUSE_MARK")
+        {
+            let _ = std::fs::write(&mark, decided.to_string());
+            loop {
+                std::thread::park();
+            }
         }
     }
 }

@@ -527,6 +527,12 @@ pub enum Refusal {
     BudgetScoringInvalid {
         field: String,
     },
+    /// A branch's entry touches a customer head office has moved to a branch of another
+    /// site (or of its own).
+    CustomerMovedAway {
+        customer: String,
+        branch: String,
+    },
     // New variants go here, at the end (see the module's note).
 }
 
@@ -879,6 +885,10 @@ pub(crate) fn samples() -> Vec<Refusal> {
         R::BudgetScoringInvalid {
             field: s("cap_percent"),
         },
+        R::CustomerMovedAway {
+            customer: s("C1"),
+            branch: s("芜湖"),
+        },
     ]
 }
 
@@ -1040,6 +1050,7 @@ mod tests {
                 Refusal::BudgetCollectorOnSpending { .. } => "61026c69",
                 Refusal::BudgetMonthNotOver { .. } => "6207323032362d3033",
                 Refusal::BudgetScoringInvalid { .. } => "630b6361705f70657263656e74",
+                Refusal::CustomerMovedAway { .. } => "6402433106e88a9ce6b996",
             };
             let actual = bytes(sample);
             assert_eq!(actual, expected, "sample {index}: {sample:?}");

@@ -310,6 +310,13 @@ pub enum NotificationKind {
         plan: Money,
         pace: Money,
     },
+    /// Head office refused the user's entry made at a branch site, or it no longer applies
+    /// there after head office's changes (`Mutation::NoteConflict`): `application` holds the
+    /// entry's id.
+    SyncConflict {
+        kind: String,
+        refusal: crate::domain::Refusal,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -1711,6 +1711,11 @@ impl Txn<'_> {
         }
     }
 
+    /// A value kept with `set_meta`, as this transaction sees it.
+    pub fn meta<T: DeserializeOwned>(&self, name: &str) -> Result<Option<T>> {
+        get_in(self, Space::Meta, &format!("x/{name}"))
+    }
+
     /// Removes a counter of the projections (`next_counter`).
     pub fn remove_counter(&mut self, name: &str) {
         self.delete(Space::Meta.key(&format!("counter/{name}")));

@@ -4,6 +4,7 @@
 use super::codec::{self, Item, Kind, Message, Push, Verdict};
 use super::hq::time_text;
 use super::{Result, SyncError, Why, entry_id, kind_of, reason_of, variant_name};
+use crate::app::permissions::{Touches, touches};
 use crate::app::{App, Ctx, Mutation};
 use crate::domain::Refusal;
 use crate::i18n::Lang;
@@ -131,6 +132,9 @@ pub fn init(db: &Path, bundle: &[u8], now: i64) -> Result<(App, Initialized)> {
             conflicts: Vec::new(),
         };
         save(app.store(), &state)?;
+        // Customers the site held once and that have moved away come with their moves.
+        let mut state = state;
+        leave(&app, &mut state)?;
         Ok((app, count))
     })();
     match made {
@@ -199,6 +203,22 @@ pub fn push(app: &App, ctx: &Ctx) -> Result<Pushed> {
     })
 }
 
+/// A push with no entries that covers no seq: head office answers with what it decided of
+/// this branch's entries (and its changes), so a sync after one cut off sends only what head
+/// office has not decided.
+pub fn probe(app: &App, ctx: &Ctx) -> Result<Vec<u8>> {
+    app.user(&ctx.actor)?;
+    let state = state(app.store())?;
+    Ok(codec::encode(&Message::Push(Push {
+        site: state.site,
+        code: state.code.clone(),
+        cursor: state.cursor,
+        first: state.acked + 1,
+        last: state.acked,
+        entries: Vec::new(),
+    })))
+}
+
 /// What `pull` did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Pulled {
@@ -210,6 +230,8 @@ pub struct Pulled {
     pub dropped: usize,
     /// Head office's entries received.
     pub received: usize,
+    /// Customers head office moved out of this site's branches, let go.
+    pub left: usize,
 }
 
 /// Applies head office's reply: its entries in its order, this branch's accepted entries in
@@ -234,6 +256,9 @@ pub fn pull(app: &App, ctx: &Ctx, bytes: &[u8]) -> Result<Pulled> {
         )));
     }
     if reply.through <= state.cursor && reply.decided <= state.acked {
+        // A pull cut off while letting customers go, or telling authors, finishes here.
+        leave(app, &mut state)?;
+        tell(app, ctx, &state)?;
         return Ok(Pulled {
             already: true,
             ..Pulled::default()
@@ -265,7 +290,34 @@ pub fn pull(app: &App, ctx: &Ctx, bytes: &[u8]) -> Result<Pulled> {
     let mut placed: HashSet<(u32, u64)> = HashSet::new();
     let mut items: Vec<(EntryHeader, Mutation)> = Vec::new();
     let cursor = state.cursor;
-    for item in reply.items.iter().filter(|i| i.order() > cursor) {
+    // The history of customers moved in from another site's branches goes first: the
+    // entries before the push's cursor, then those of head office's entries up to this
+    // branch's cursor it does not hold (a reply to an older push: they were out of its scope
+    // when it took them). What this database holds is passed over.
+    for item in &reply.items {
+        let bytes = match item {
+            Item::Earlier { bytes } => bytes,
+            Item::Entry { order, bytes } if *order <= cursor => bytes,
+            _ => continue,
+        };
+        let (header, mutation): (EntryHeader, Mutation) =
+            decode_entry_bytes(bytes).map_err(|e| {
+                SyncError::Refused(format!("an entry of the reply cannot be read: {e}"))
+            })?;
+        if header.site == own && matches!(item, Item::Entry { .. }) {
+            return Err(SyncError::Refused(format!(
+                "the reply carries entry {} as head office's, but it is this site's; it is not a reply to this branch",
+                entry_id(header.site, header.seq)
+            )));
+        }
+        if store.holds(header.site, header.seq)? || !placed.insert((header.site, header.seq)) {
+            continue;
+        }
+        pulled.received += 1;
+        items.push((header, mutation));
+    }
+    let later = |i: &&Item| !matches!(i, Item::Earlier { .. }) && i.order() > cursor;
+    for item in reply.items.iter().filter(later) {
         let entry = match item {
             Item::Entry { bytes, .. } => {
                 let (header, mutation): (EntryHeader, Mutation) = decode_entry_bytes(bytes)
@@ -282,6 +334,7 @@ pub fn pull(app: &App, ctx: &Ctx, bytes: &[u8]) -> Result<Pulled> {
                 (header, mutation)
             }
             Item::Own { seq, .. } => own_entry(&tail, &mut state, own, *seq)?,
+            Item::Earlier { .. } => unreachable!("filtered out above"),
         };
         placed.insert((entry.0.site, entry.0.seq));
         items.push(entry);
@@ -371,7 +424,115 @@ pub fn pull(app: &App, ctx: &Ctx, bytes: &[u8]) -> Result<Pulled> {
     state.acked = state.acked.max(reply.decided);
     state.last_sync = Some(ctx.now);
     save(store, &state)?;
+    pulled.left = leave(app, &mut state)?;
+    tell(app, ctx, &state)?;
     Ok(pulled)
+}
+
+const TOLD: &str = "branch/told";
+
+/// Tells the author of each conflict not yet told, in their inbox (worded in their
+/// language where it is read): a local entry (`Mutation::NoteConflict`), so a replay keeps
+/// it. Which conflicts were told is kept beside the state: a pull cut off tells the rest at
+/// the next one.
+fn tell(app: &App, ctx: &Ctx, state: &BranchState) -> Result<()> {
+    let store = app.store();
+    let mut told: Vec<u64> = store.sync_state(TOLD)?.unwrap_or_default();
+    for conflict in &state.conflicts {
+        if told.contains(&conflict.seq) {
+            continue;
+        }
+        let (header, mutation): (EntryHeader, Mutation) = decode_entry_bytes(&conflict.entry)?;
+        let contract = match touches(store, &mutation) {
+            Ok(Touches::Contract(no)) => no,
+            _ => String::new(),
+        };
+        app.execute(
+            ctx,
+            Mutation::NoteConflict {
+                user: header.actor.clone(),
+                entry: entry_id(header.site, header.seq),
+                kind: kind_of(&mutation),
+                contract,
+                refusal: conflict.why.refusal().clone(),
+            },
+        )?;
+        told.push(conflict.seq);
+        store.set_sync_state(TOLD, Some(&told))?;
+    }
+    Ok(())
+}
+
+/// Lets go of the customers head office moved out of this site's branches: every journal
+/// entry about them (the customer, its contracts and all on them) leaves the journal, and the
+/// projections are replayed without them. This branch's pending entries about them become
+/// conflicts (`CustomerMovedAway`), kept before they leave the journal; its entries head
+/// office applied simply go (they stand at head office, and reach the customer's new site).
+/// Done again after a cut-off: the customers are still here until the replay ends. Returns
+/// how many customers left.
+fn leave(app: &App, state: &mut BranchState) -> Result<usize> {
+    let store = app.store();
+    let mut gone: HashMap<String, String> = HashMap::new();
+    for customer in store.customers() {
+        let customer = customer?;
+        if !state.branches.contains(&customer.branch) {
+            gone.insert(customer.id, customer.branch);
+        }
+    }
+    if gone.is_empty() {
+        return Ok(0);
+    }
+    let mut contracts: HashMap<String, String> = HashMap::new();
+    for contract in store.contracts() {
+        let contract = contract?;
+        if gone.contains_key(&contract.customer_id) {
+            contracts.insert(contract.no, contract.customer_id);
+        }
+    }
+    let mut origins = Vec::new();
+    for entry in store.journal_after::<Mutation>(0) {
+        let (order, header, mutation) = entry?;
+        if mutation.is_local() {
+            continue;
+        }
+        let customer = match &mutation {
+            Mutation::PutCustomer(c) => gone.contains_key(&c.id).then(|| c.id.clone()),
+            other => match touches(store, other)? {
+                Touches::Contract(no) => contracts.get(&no).cloned(),
+                _ => None,
+            },
+        };
+        let Some(customer) = customer else {
+            continue;
+        };
+        if header.site == state.site && order > state.confirmed {
+            let branch = gone[&customer].clone();
+            add_conflict(
+                state,
+                &header,
+                &mutation,
+                Why::NoLongerApplies(Refusal::CustomerMovedAway { customer, branch }),
+            );
+        }
+        origins.push((header.site, header.seq));
+    }
+    // The conflicts first: a cut-off anywhere after loses nothing.
+    save(store, state)?;
+    store.remove_journal_entries(&origins)?;
+    let keep = state.confirmed;
+    let tail: Vec<(EntryHeader, Mutation)> = store
+        .journal_after::<Mutation>(keep)
+        .map(|e| e.map(|(_, h, m)| (h, m)))
+        .collect::<std::result::Result<_, _>>()?;
+    let dropped = app.rebase(keep, &tail)?;
+    let mut more = Vec::new();
+    for (header, mutation, refusal) in dropped {
+        more.push((header.site, header.seq));
+        add_conflict(state, &header, &mutation, Why::NoLongerApplies(refusal));
+    }
+    save(store, state)?;
+    store.remove_journal_entries(&more)?;
+    Ok(gone.len())
 }
 
 /// Lists an entry as a conflict, once (a pull done again finds it again).

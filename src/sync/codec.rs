@@ -109,12 +109,17 @@ pub enum Item {
     Entry { order: u64, bytes: Vec<u8> },
     /// The branch's own entry of seq `seq`, accepted: its place in head office's order.
     Own { order: u64, seq: u64 },
+    /// An entry before the cursor about a customer moved into the site's branches: its
+    /// history, which goes before head office's new entries (the branch passes over what it
+    /// holds).
+    Earlier { bytes: Vec<u8> },
 }
 
 impl Item {
     pub fn order(&self) -> u64 {
         match self {
             Item::Entry { order, .. } | Item::Own { order, .. } => *order,
+            Item::Earlier { .. } => 0,
         }
     }
 }

@@ -9,6 +9,8 @@ use crate::store::{EntryHeader, Reader, Store, decode_entry_bytes, entry_bytes};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
+type AppResult<T> = std::result::Result<T, AppError>;
+
 /// What head office keeps about a site's exchanges (local to HQ's database).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SiteState {
@@ -42,15 +44,17 @@ fn save_state(store: &Store, site: u32, state: &SiteState) -> Result<()> {
 /// sites: a site's user is made with its site, and later entries name it); never local ones
 /// (accrual, sessions, delivery, read marks).
 pub struct Scope<'a> {
+    app: &'a App,
     store: &'a Store,
     site: &'a Site,
     contract_branch: HashMap<String, Option<String>>,
 }
 
 impl<'a> Scope<'a> {
-    pub fn new(store: &'a Store, site: &'a Site) -> Scope<'a> {
+    pub fn new(app: &'a App, site: &'a Site) -> Scope<'a> {
         Scope {
-            store,
+            app,
+            store: app.store(),
             site,
             contract_branch: HashMap::new(),
         }
@@ -58,6 +62,40 @@ impl<'a> Scope<'a> {
 
     fn holds(&self, branch: &str) -> bool {
         self.site.branches.iter().any(|b| b == branch)
+    }
+
+    /// Whether customer `id` has been moved out of one of the site's branches.
+    fn left_here(&self, id: &str) -> AppResult<bool> {
+        Ok(self.app.branches_left(id)?.iter().any(|b| self.holds(b)))
+    }
+
+    /// Whether customer `id` is held by the site now, having been in a branch of another
+    /// site before: the site needs its history (`Item::Earlier`).
+    fn arrived(&self, id: &str) -> AppResult<bool> {
+        Ok(self
+            .store
+            .customer(id)?
+            .is_some_and(|c| self.holds(&c.branch))
+            && self.app.branches_left(id)?.iter().any(|b| !self.holds(b)))
+    }
+
+    /// The customer an entry is about: the customer it puts, or its contract's.
+    fn customer_of(&self, mutation: &Mutation) -> AppResult<Option<String>> {
+        if let Mutation::PutCustomer(c) = mutation {
+            return Ok(Some(c.id.clone()));
+        }
+        Ok(match touches(self.store, mutation)? {
+            Touches::Contract(no) => match self.store.contract(&no)? {
+                Some(c) => Some(c.customer_id),
+                None => match mutation {
+                    Mutation::AddContract(c) | Mutation::DraftContract { contract: c, .. } => {
+                        Some(c.customer_id.clone())
+                    }
+                    _ => None,
+                },
+            },
+            _ => None,
+        })
     }
 
     fn customer_branch(&self, id: &str) -> Result<Option<String>> {
@@ -95,7 +133,10 @@ impl<'a> Scope<'a> {
         }
         if let Mutation::PutCustomer(c) = mutation {
             let now = self.customer_branch(&c.id)?;
-            return Ok(self.holds(&c.branch) || now.is_some_and(|b| self.holds(&b)));
+            // A site the customer left hears of the move, and then lets it go.
+            return Ok(self.holds(&c.branch)
+                || now.is_some_and(|b| self.holds(&b))
+                || self.left_here(&c.id)?);
         }
         match touches(self.store, mutation)? {
             Touches::Nothing | Touches::Book => Ok(true),
@@ -122,7 +163,7 @@ pub fn clone(app: &App, ctx: &Ctx, name: &str) -> Result<Cloned> {
             "site {name} has already synced entries of its own; a new database for it would mint its ids again — keep syncing the database it has"
         )));
     }
-    let mut scope = Scope::new(store, &site);
+    let mut scope = Scope::new(app, &site);
     let mut entries = Vec::new();
     let mut cursor = 0;
     let mut contracts = std::collections::HashSet::new();
@@ -170,67 +211,113 @@ pub struct Accepted {
     pub reply: Vec<u8>,
 }
 
+/// How many pushed entries head office applies under one hold of the writer lock: users at
+/// head office wait at most a part's time while a branch's batch goes in.
+pub const PART: usize = 32;
+
 /// Accepts a branch's push: applies each entry not yet decided, in order, as its original
-/// actor, and answers with every verdict and head office's entries for the site since the
-/// push's cursor. A push sent again changes nothing and gets the same answer.
+/// actor, a part at a time (`PART`; what is decided is kept after each part, and a refusal
+/// at once), and answers with every verdict and head office's entries for the site since the
+/// push's cursor. A push sent again changes nothing and gets the same answer; a push cut off
+/// anywhere loses nothing, and the next one finds what was decided.
 pub fn accept(app: &App, ctx: &Ctx, bytes: &[u8]) -> Result<Accepted> {
+    accept_with(app, ctx, bytes, &mut |_, _| {})
+}
+
+/// `accept`, telling `progress` (entries decided, entries to decide) after each part.
+pub fn accept_with(
+    app: &App,
+    ctx: &Ctx,
+    bytes: &[u8],
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Accepted> {
     let Message::Push(push) = codec::decode(bytes, Kind::Push)? else {
         unreachable!("decode returns the kind asked for")
     };
-    // One accept at a time (two syncs of a site must not both decide its next seq); each
-    // entry takes the writer lock on its own, so users at head office keep working.
+    // One accept at a time (two syncs of a site must not both decide its next seq); the
+    // writer lock is taken a part at a time, so users at head office keep working.
     static ACCEPTING: std::sync::Mutex<()> = std::sync::Mutex::new(());
     let _one = ACCEPTING.lock().unwrap_or_else(|p| p.into_inner());
     let site = app.site_numbered(ctx, push.site)?;
     let store = app.store();
     let mut state = site_state(store, site.number)?;
+    // An accept cut off within a part leaves entries applied beyond what it kept as decided:
+    // they were accepted (a refusal is kept at once), and are not applied or asked for again.
+    state.decided = state.decided.max(store.applied_through(site.number)?);
     let entries = check_push(store, &site, &state, &push)?;
     let mut done = Accepted {
         site: site.name.clone(),
         ..Accepted::default()
     };
     let mut verdicts = Vec::with_capacity(entries.len());
-    for (header, mutation) in &entries {
-        if header.seq <= state.decided {
-            done.already += 1;
-            let verdict = match state.rejected.iter().find(|(s, _)| *s == header.seq) {
-                Some((_, reason)) => Verdict::Rejected {
+    // Refusals of seqs the push does not carry (a branch asking what was decided after a
+    // sync cut off sends none): the accepted ones are placed by the reply's items.
+    for (seq, reason) in &state.rejected {
+        if *seq >= push.first && entries.iter().all(|(h, _)| h.seq != *seq) {
+            verdicts.push((
+                *seq,
+                Verdict::Rejected {
                     reason: reason.clone(),
                 },
-                None => Verdict::Accepted,
-            };
-            verdicts.push((header.seq, verdict));
+            ));
+        }
+    }
+    let mut fresh = Vec::new();
+    for (header, mutation) in entries {
+        if header.seq > state.decided {
+            fresh.push((header, mutation));
             continue;
         }
-        let verdict = match apply_as_actor(app, &site, header, mutation) {
-            Ok(()) => {
-                done.accepted += 1;
-                Verdict::Accepted
-            }
-            Err(e) => {
-                let reason = match refusal_of(e) {
-                    Ok(refusal) => refusal,
-                    // Not a verdict (the store failed): this seq stays undecided.
-                    Err(e) => {
-                        save_state(store, site.number, &state)?;
-                        return Err(e.into());
-                    }
-                };
-                done.rejected += 1;
-                state.rejected.push((header.seq, reason.clone()));
-                state.decided = header.seq;
-                // Kept at once: a retry after a crash must not find the seq free again.
-                save_state(store, site.number, &state)?;
-                Verdict::Rejected { reason }
-            }
+        done.already += 1;
+        let verdict = match state.rejected.iter().find(|(s, _)| *s == header.seq) {
+            Some((_, reason)) => Verdict::Rejected {
+                reason: reason.clone(),
+            },
+            None => Verdict::Accepted,
         };
-        state.decided = header.seq;
         verdicts.push((header.seq, verdict));
     }
+    let total = fresh.len();
+    for (index, part) in fresh.chunks(PART).enumerate() {
+        let applied = app.apply_pushed_part(
+            part,
+            |header, mutation| check_entry(app, &site, header, mutation),
+            |header, result| {
+                let verdict = match result {
+                    Ok(_) => {
+                        done.accepted += 1;
+                        Verdict::Accepted
+                    }
+                    Err(e) => match refusal_of(e) {
+                        Ok(reason) => {
+                            done.rejected += 1;
+                            state.rejected.push((header.seq, reason.clone()));
+                            state.decided = header.seq;
+                            // Kept at once: a retry after a crash must not find the seq free
+                            // again (later entries of the part may stand by then).
+                            store.set_sync_state(&state_key(site.number), Some(&state))?;
+                            Verdict::Rejected { reason }
+                        }
+                        // Not a verdict (the store failed): this seq stays undecided.
+                        Err(e) => return Err(e),
+                    },
+                };
+                state.decided = header.seq;
+                verdicts.push((header.seq, verdict));
+                Ok(())
+            },
+        );
+        save_state(store, site.number, &state)?;
+        if let Err(e) = applied {
+            return Err(e.into());
+        }
+        progress(((index + 1) * PART).min(total), total);
+    }
     state.decided = state.decided.max(push.last);
-    let mut scope = Scope::new(store, &site);
+    let mut scope = Scope::new(app, &site);
     let mut items = Vec::new();
     let mut through = push.cursor;
+    let mut arrivals = std::collections::BTreeSet::new();
     for entry in store.journal_after::<Mutation>(push.cursor) {
         let (order, header, mutation) = entry?;
         through = order;
@@ -240,15 +327,44 @@ pub fn accept(app: &App, ctx: &Ctx, bytes: &[u8]) -> Result<Accepted> {
                 seq: header.seq,
             });
         } else if scope.wants(&header, &mutation)? {
+            if let Mutation::PutCustomer(c) = &mutation
+                && scope.arrived(&c.id)?
+            {
+                arrivals.insert(c.id.clone());
+            }
             items.push(Item::Entry {
                 order,
                 bytes: entry_bytes(&header, &mutation),
             });
         }
     }
+    if !arrivals.is_empty() {
+        // Customers moved in from another site's branches: their history before the cursor
+        // goes first (the branch passes over what it holds).
+        let mut earlier = Vec::new();
+        for entry in store.journal_after::<Mutation>(0) {
+            let (order, header, mutation) = entry?;
+            if order > push.cursor {
+                break;
+            }
+            if mutation.is_local() {
+                continue;
+            }
+            if scope
+                .customer_of(&mutation)?
+                .is_some_and(|c| arrivals.contains(&c))
+            {
+                earlier.push(Item::Earlier {
+                    bytes: entry_bytes(&header, &mutation),
+                });
+            }
+        }
+        earlier.append(&mut items);
+        items = earlier;
+    }
     done.sent = items
         .iter()
-        .filter(|i| matches!(i, Item::Entry { .. }))
+        .filter(|i| matches!(i, Item::Entry { .. } | Item::Earlier { .. }))
         .count();
     done.reply = codec::encode(&Message::Reply(Reply {
         site: site.number,
@@ -315,8 +431,9 @@ fn check_push(
     Ok(entries)
 }
 
-/// Applies a pushed entry as its author, who must be a user of the site's branches.
-fn apply_as_actor(
+/// Head office's checks of a pushed entry before the app's own: its author must be a user of
+/// the site's branches, and a customer it is about must not have moved out of them.
+fn check_entry(
     app: &App,
     site: &Site,
     header: &EntryHeader,
@@ -337,7 +454,18 @@ fn apply_as_actor(
         }
         .into());
     }
-    app.apply_pushed(header, mutation)?;
+    let scope = Scope::new(app, site);
+    if let Some(id) = scope.customer_of(mutation)?
+        && let Some(customer) = app.store().customer(&id)?
+        && !scope.holds(&customer.branch)
+        && scope.left_here(&id)?
+    {
+        return Err(Refusal::CustomerMovedAway {
+            customer: id,
+            branch: customer.branch,
+        }
+        .into());
+    }
     Ok(())
 }
 
@@ -362,7 +490,7 @@ pub fn site_rows(app: &App, ctx: &Ctx) -> Result<Vec<SiteRow>> {
     let mut rows = Vec::new();
     for site in app.sites(ctx)? {
         let state = site_state(store, site.number)?;
-        let mut scope = Scope::new(store, &site);
+        let mut scope = Scope::new(app, &site);
         let mut pending = 0;
         if state.last_pull.is_some() {
             for entry in store.journal_after::<Mutation>(state.cursor) {
