@@ -221,7 +221,7 @@ fn add_payment(
         txn.set_pending(id, true);
     }
     let state = if *confirmed {
-        let late = super::budget_book::book_payment(txn, header, &c, id, *received_on, *amount)?;
+        let late = super::budget_book::book_payment(txn, header, c, id, *received_on, *amount)?;
         format!("confirmed{late}")
     } else {
         "pending confirmation by finance".to_string()
