@@ -1,5 +1,5 @@
-//! Branches syncing with head office by file, in process: HQ and two branch sites (合肥 `HF`,
-//! 芜湖 `WH`), each made from HQ's bundle, work on their own (payments recorded, confirmed and
+//! Branches syncing with head office by file, in process: HQ and three branch sites (合肥
+//! `HF`, 芜湖 `WH`, 巢湖 `CH`), each made from HQ's bundle, work on their own (payments recorded, confirmed and
 //! voided, contacts) while pushes and replies are lost, duplicated and delivered out of order.
 //! After a final round each branch's projections for its scope equal HQ's (every ticket as
 //! `ticket show --json` gives it, the overdue list), and every entry a branch made is either
@@ -27,7 +27,7 @@ fn ctx(actor: &str) -> Ctx {
     Ctx::new(actor, day(100), 1_775_000_000)
 }
 
-const BRANCHES: [(&str, &str); 2] = [("合肥", "HF"), ("芜湖", "WH")];
+const BRANCHES: [(&str, &str); 3] = [("合肥", "HF"), ("芜湖", "WH"), ("巢湖", "CH")];
 const PER_BRANCH: usize = 3;
 
 /// The contracts of branch `b`.
