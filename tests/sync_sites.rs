@@ -1,6 +1,8 @@
 //! Branches syncing with head office by file, in process: HQ and three branch sites (合肥
-//! `HF`, 芜湖 `WH`, 巢湖 `CH`), each made from HQ's bundle, work on their own (payments recorded, confirmed and
-//! voided, contacts) while pushes and replies are lost, duplicated and delivered out of order.
+//! `HF`, 芜湖 `WH`, 巢湖 `CH`), each made from HQ's bundle, work on their own (payments
+//! recorded, confirmed and voided, contacts, tow and waiver applications; the branches'
+//! approvers decide at head office, which also moves customers between the sites) while
+//! pushes and replies are lost, duplicated and delivered out of order.
 //! After a final round each branch's projections for its scope equal HQ's (every ticket as
 //! `ticket show --json` gives it, the overdue list), and every entry a branch made is either
 //! applied at HQ or listed as a conflict at the branch — never both, never neither.
@@ -62,6 +64,13 @@ fn seed(hq: &App) {
             name: format!("col_{lower}"),
             display: format!("col_{lower}"),
             roles: vec![Role::Collector],
+            branch: Some(branch.to_string()),
+        });
+        // The branch's approver works at head office: decisions travel to the site.
+        batch.push(Mutation::AddUser {
+            name: format!("ap_{lower}"),
+            display: format!("ap_{lower}"),
+            roles: vec![Role::Approver],
             branch: Some(branch.to_string()),
         });
         batch.push(Mutation::AddUser {
@@ -139,6 +148,19 @@ enum Op {
         at: Option<usize>,
         contract: usize,
     },
+    /// The contract's collector applies for a tow (拖机) or, with `waiver` cents, a penalty
+    /// waiver, at HQ or a branch.
+    Apply {
+        at: Option<usize>,
+        contract: usize,
+        waiver: Option<i64>,
+    },
+    /// At HQ, branch `b`'s approver approves (or rejects) the nth application awaiting them.
+    Decide {
+        b: usize,
+        nth: usize,
+        approve: bool,
+    },
     /// The branch writes a push (it joins the pushes in transit).
     Push {
         b: usize,
@@ -183,6 +205,10 @@ fn op() -> impl Strategy<Value = Op> {
         3 => (place(), 0..4usize).prop_map(|(at, nth)| Op::Confirm { at, nth }),
         2 => (place(), 0..4usize).prop_map(|(at, nth)| Op::Void { at, nth }),
         2 => (place(), 0..PER_BRANCH).prop_map(|(at, contract)| Op::Contact { at, contract }),
+        2 => (place(), 0..PER_BRANCH, prop_oneof![Just(None), (1i64..2_000).prop_map(Some)])
+            .prop_map(|(at, contract, waiver)| Op::Apply { at, contract, waiver }),
+        2 => (b.clone(), 0..4usize, any::<bool>())
+            .prop_map(|(b, nth, approve)| Op::Decide { b, nth, approve }),
         2 => b.clone().prop_map(|b| Op::Push { b }),
         2 => (b.clone(), 0..4usize).prop_map(|(b, nth)| Op::Accept { b, nth }),
         2 => (b.clone(), 0..4usize).prop_map(|(b, nth)| Op::Pull { b, nth }),
@@ -307,6 +333,58 @@ impl World {
                         promise: None,
                     },
                 );
+            }
+            Op::Apply {
+                at,
+                contract,
+                waiver,
+            } => {
+                let no = pick(*at, *contract);
+                let app = self.app(*at);
+                let Some(who) = Self::collector(app, *at, &no) else {
+                    return;
+                };
+                // Refused where it is made (a waiver while money is overdue, an application
+                // already in review) and then never journaled; otherwise it travels.
+                let mutation = match waiver {
+                    Some(cents) => Mutation::ApplyWaiver {
+                        id: String::new(),
+                        contract: no.clone(),
+                        amount: Money::from_cents(*cents),
+                        reason: "paid up, asks for relief".into(),
+                    },
+                    None => Mutation::Apply {
+                        id: String::new(),
+                        document: duedesk::domain::approval::DocumentType::Tow,
+                        contract: no.clone(),
+                        reason: "no answer".into(),
+                        location: "site".into(),
+                    },
+                };
+                let _ = app.execute(&ctx(&who), mutation);
+            }
+            Op::Decide { b, nth, approve } => {
+                let who = ctx(&format!("ap_{}", BRANCHES[*b].1.to_lowercase()));
+                let filter = duedesk::app::ApplicationFilter {
+                    awaiting_me: true,
+                    ..Default::default()
+                };
+                let waiting = self.hq.applications(&who, &filter).unwrap();
+                if let Some(a) = waiting.get(nth % waiting.len().max(1)) {
+                    let id = a.id.clone();
+                    let mutation = if *approve {
+                        Mutation::Approve {
+                            id,
+                            comment: String::new(),
+                        }
+                    } else {
+                        Mutation::Reject {
+                            id,
+                            comment: "not yet".into(),
+                        }
+                    };
+                    let _ = self.hq.execute(&who, mutation);
+                }
             }
             Op::Push { b } => {
                 let pushed = branch::push(&self.branches[*b], &ctx("admin")).unwrap();
