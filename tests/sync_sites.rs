@@ -1,8 +1,9 @@
 //! Branches syncing with head office by file, in process: HQ and three branch sites (合肥
 //! `HF`, 芜湖 `WH`, 巢湖 `CH`), each made from HQ's bundle, work on their own (payments
-//! recorded, confirmed and voided, contacts, tow and waiver applications; the branches'
-//! approvers decide at head office, which also moves customers between the sites) while
-//! pushes and replies are lost, duplicated and delivered out of order.
+//! recorded, confirmed and voided, contacts, tow and waiver applications, orders picking the
+//! same few serials; the branches' approvers decide at head office, which also moves
+//! customers between the sites) while pushes and replies are lost, duplicated and delivered
+//! out of order. No serial ends up held by two orders anywhere.
 //! After a final round each branch's projections for its scope equal HQ's (every ticket as
 //! `ticket show --json` gives it, the overdue list), and every entry a branch made is either
 //! applied at HQ or listed as a conflict at the branch — never both, never neither.
@@ -31,6 +32,8 @@ fn ctx(actor: &str) -> Ctx {
 
 const BRANCHES: [(&str, &str); 3] = [("合肥", "HF"), ("芜湖", "WH"), ("巢湖", "CH")];
 const PER_BRANCH: usize = 3;
+/// Machines in stock, every site holding all of them: `M0`, `M1`, ….
+const SERIALS: usize = 3;
 
 /// The contracts of branch `b`.
 fn contracts_of(b: usize) -> Vec<String> {
@@ -64,6 +67,12 @@ fn seed(hq: &App) {
             name: format!("col_{lower}"),
             display: format!("col_{lower}"),
             roles: vec![Role::Collector],
+            branch: Some(branch.to_string()),
+        });
+        batch.push(Mutation::AddUser {
+            name: format!("sa_{lower}"),
+            display: format!("sa_{lower}"),
+            roles: vec![Role::Sales],
             branch: Some(branch.to_string()),
         });
         // The branch's approver works at head office: decisions travel to the site.
@@ -112,6 +121,16 @@ fn seed(hq: &App) {
             });
         }
     }
+    for k in 0..SERIALS {
+        batch.push(Mutation::AddMachine(duedesk::domain::outbound::Machine {
+            serial: format!("M{k}"),
+            model: "SY75C".into(),
+            machine_type: "excavator".into(),
+            yard: "总部一号场".into(),
+            arrived_on: day(0),
+            state: duedesk::domain::outbound::MachineStock::InStock,
+        }));
+    }
     hq.execute_batch(&admin, &batch).unwrap();
     for (b, (branch, code)) in BRANCHES.iter().enumerate() {
         hq.execute(
@@ -154,6 +173,14 @@ enum Op {
         at: Option<usize>,
         contract: usize,
         waiver: Option<i64>,
+    },
+    /// An outbound order for the contract (by its branch's salesperson, or head office's
+    /// admin) picks machine `serial` of the few every site holds: the same serials are
+    /// picked at several sites at once.
+    Order {
+        at: Option<usize>,
+        contract: usize,
+        serial: usize,
     },
     /// At HQ, branch `b`'s approver approves (or rejects) the nth application awaiting them.
     Decide {
@@ -207,6 +234,8 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (place(), 0..PER_BRANCH).prop_map(|(at, contract)| Op::Contact { at, contract }),
         2 => (place(), 0..PER_BRANCH, prop_oneof![Just(None), (1i64..2_000).prop_map(Some)])
             .prop_map(|(at, contract, waiver)| Op::Apply { at, contract, waiver }),
+        2 => (place(), 0..PER_BRANCH, 0..SERIALS)
+            .prop_map(|(at, contract, serial)| Op::Order { at, contract, serial }),
         2 => (b.clone(), 0..4usize, any::<bool>())
             .prop_map(|(b, nth, approve)| Op::Decide { b, nth, approve }),
         2 => b.clone().prop_map(|b| Op::Push { b }),
@@ -362,6 +391,45 @@ impl World {
                     },
                 };
                 let _ = app.execute(&ctx(&who), mutation);
+            }
+            Op::Order {
+                at,
+                contract,
+                serial,
+            } => {
+                let no = pick(*at, *contract);
+                let app = self.app(*at);
+                let who = ctx(&match at {
+                    None => "admin".to_string(),
+                    Some(b) => format!("sa_{}", BRANCHES[*b].1.to_lowercase()),
+                });
+                // The contract's open order, or a new one (refused where it is made when one
+                // is open there already).
+                let created = app.execute(
+                    &who,
+                    Mutation::CreateOrder {
+                        id: String::new(),
+                        contract: no.clone(),
+                    },
+                );
+                let order = match created {
+                    Ok(outcome) => outcome.id,
+                    Err(_) => app
+                        .orders(&who)
+                        .unwrap_or_default()
+                        .into_iter()
+                        .find(|o| o.contract_no == no && o.state == "draft")
+                        .map(|o| o.id),
+                };
+                if let Some(order) = order {
+                    let _ = app.execute(
+                        &who,
+                        Mutation::Pick {
+                            order,
+                            serial: format!("M{serial}"),
+                        },
+                    );
+                }
             }
             Op::Decide { b, nth, approve } => {
                 let who = ctx(&format!("ap_{}", BRANCHES[*b].1.to_lowercase()));
@@ -599,6 +667,15 @@ proptest! {
             for ticket in tickets_of(&world.branches[b], &held) {
                 for p in ticket["payments"].as_array().unwrap() {
                     shown.insert(p["id"].as_str().unwrap().to_string());
+                }
+            }
+        }
+        // No serial is held by two orders, at HQ or at any site.
+        for app in std::iter::once(&world.hq).chain(world.branches.iter()) {
+            let mut held = BTreeSet::new();
+            for o in app.orders(&ctx("admin")).unwrap() {
+                if let (Some(serial), true) = (&o.serial, o.state != "cancelled") {
+                    prop_assert!(held.insert(serial.clone()), "{} held twice", serial);
                 }
             }
         }
