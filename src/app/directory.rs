@@ -45,6 +45,8 @@ struct Customer {
 
 struct Entry {
     contract_no: String,
+    /// The contract number and serial, lower case, as a search matches them.
+    key: String,
     /// Index into `Book::customers`; `u32::MAX` when the customer record is missing.
     customer: u32,
     serial: String,
@@ -110,8 +112,7 @@ impl App {
                 .get(e.customer as usize)
                 .copied()
                 .unwrap_or(false)
-                || e.contract_no.to_lowercase().contains(&query)
-                || e.serial.to_lowercase().contains(&query);
+                || e.key.contains(&query);
             if !found || !in_scope_of(&user, branch, collector) {
                 continue;
             }
@@ -124,7 +125,7 @@ impl App {
                 serial: e.serial.clone(),
                 state: e.state,
             };
-            if e.contract_no.to_lowercase() == query {
+            if e.key.split(search::SEP).next() == Some(query.as_str()) {
                 hits.insert(0, hit);
             } else {
                 hits.push(hit);
@@ -175,6 +176,7 @@ impl App {
             let record = record?;
             let c = record.contract()?;
             entries.push(Entry {
+                key: entry_key(c.no, c.serial),
                 contract_no: c.no.to_string(),
                 customer: customer_index
                     .get(c.customer_id)
@@ -230,6 +232,7 @@ impl App {
                 None => u32::MAX,
             };
             fresh.push(Entry {
+                key: entry_key(&contract.no, &contract.serial),
                 contract_no: contract.no.clone(),
                 customer: index,
                 serial: contract.serial.clone(),
@@ -241,6 +244,7 @@ impl App {
             .iter()
             .filter(|e| !changed.contains(&e.contract_no))
             .map(|e| Entry {
+                key: e.key.clone(),
                 contract_no: e.contract_no.clone(),
                 customer: e.customer,
                 serial: e.serial.clone(),
@@ -265,4 +269,13 @@ fn customer(name: &str, phone: &str, branch: &str, collector: &str) -> Customer 
         collector: collector.to_string(),
         key: search::key(name, "", phone, ""),
     }
+}
+
+fn entry_key(contract_no: &str, serial: &str) -> String {
+    format!(
+        "{}{}{}",
+        contract_no.to_lowercase(),
+        search::SEP,
+        serial.to_lowercase()
+    )
 }
