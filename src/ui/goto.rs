@@ -6,7 +6,6 @@
 //! (`App::find_contracts`, which cuts the scope) as the query changes, and opens the ticket.
 
 use super::i18n::{Lang, Msg};
-use super::text::{pad_right, truncate, width};
 use super::theme::Theme;
 use super::widgets::input::LineInput;
 use super::widgets::list::ListNav;
@@ -15,7 +14,7 @@ use crate::app::ContractHit;
 use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct GoTo {
@@ -85,26 +84,13 @@ pub fn draw(
         return None;
     }
     let count = lang.f(Msg::GoToFound, &[&g.hits.len().to_string()]);
-    let prompt = lang.t(Msg::GoToPrompt);
-    let field_w = w.saturating_sub(width(prompt) + width(&count) + 2);
-    let (shown, at) = g.query.visible(field_w);
-    let field = if g.query.is_empty() {
-        Span::styled(
-            pad_right(&truncate(lang.t(Msg::GoToHint), field_w), field_w),
-            theme.style("muted"),
-        )
-    } else {
-        Span::styled(pad_right(&shown, field_w), theme.style("input.focus"))
-    };
-    buf.set_line(
-        inner.x,
-        inner.y,
-        &Line::from(vec![
-            Span::styled(prompt, theme.style("popup.title")),
-            field,
-            Span::styled(format!(" {count}"), theme.style("popup")),
-        ]),
-        inner.width,
+    let cursor = super::pick::query_line(
+        (lang.t(Msg::GoToPrompt), lang.t(Msg::GoToHint)),
+        &g.query,
+        &count,
+        theme,
+        buf,
+        inner,
     );
     let specs = [
         spec(0, 11, 0, false, 2),
@@ -163,5 +149,5 @@ pub fn draw(
         &Line::styled(lang.t(Msg::GoToFooter), theme.style("hint.key")),
         inner.width,
     );
-    Some((inner.x + (width(prompt) + at) as u16, inner.y))
+    Some(cursor)
 }

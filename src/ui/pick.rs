@@ -238,6 +238,39 @@ impl PickDialog {
 
 /// Draws the dialog's inside (the caller drew the box): the filter line, the rows, the
 /// reason line of a swap, a message and the footer. Returns where the cursor goes.
+/// A dialog's typing line at the top of `inner`: the prompt, the query (or, while empty, the
+/// hint in muted text) and `count` at the right. Returns where the cursor goes.
+pub fn query_line(
+    (prompt, hint): (&str, &str),
+    query: &LineInput,
+    count: &str,
+    theme: &Theme,
+    buf: &mut Buffer,
+    inner: Rect,
+) -> (u16, u16) {
+    let field_w = (inner.width as usize).saturating_sub(width(prompt) + width(count) + 2);
+    let (shown, at) = query.visible(field_w);
+    let field = if query.is_empty() {
+        Span::styled(
+            pad_right(&truncate(hint, field_w), field_w),
+            theme.style("muted"),
+        )
+    } else {
+        Span::styled(pad_right(&shown, field_w), theme.style("input.focus"))
+    };
+    buf.set_line(
+        inner.x,
+        inner.y,
+        &Line::from(vec![
+            Span::styled(prompt, theme.style("popup.title")),
+            field,
+            Span::styled(format!(" {count}"), theme.style("popup")),
+        ]),
+        inner.width,
+    );
+    (inner.x + (width(prompt) + at) as u16, inner.y)
+}
+
 pub fn draw(
     p: &PickDialog,
     lang: Lang,
@@ -255,29 +288,16 @@ pub fn draw(
         Msg::RowsShown,
         &[&p.visible().len().to_string(), &p.rows.len().to_string()],
     );
-    let prompt = lang.t(Msg::PickFilter);
-    let field_w = w.saturating_sub(width(prompt) + width(&count) + 2);
-    let (shown, at) = p.query.visible(field_w);
-    let field = if p.query.is_empty() {
-        Span::styled(
-            pad_right(&truncate(lang.t(Msg::PickHint), field_w), field_w),
-            theme.style("muted"),
-        )
-    } else {
-        Span::styled(pad_right(&shown, field_w), theme.style("input.focus"))
-    };
-    buf.set_line(
-        inner.x,
-        inner.y,
-        &Line::from(vec![
-            Span::styled(prompt, theme.style("popup.title")),
-            field,
-            Span::styled(format!(" {count}"), theme.style("popup")),
-        ]),
-        inner.width,
+    let at = query_line(
+        (lang.t(Msg::PickFilter), lang.t(Msg::PickHint)),
+        &p.query,
+        &count,
+        theme,
+        buf,
+        inner,
     );
     if !p.reason_focused {
-        cursor = Some((inner.x + (width(prompt) + at) as u16, inner.y));
+        cursor = Some(at);
     }
     let swap = matches!(p.mode, PickMode::Swap { .. });
     // Below the rows: the reason (swap), the message (whole, on as many lines as it

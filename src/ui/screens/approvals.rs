@@ -129,13 +129,7 @@ pub fn draw(a: &ApprovalsScreen, lang: Lang, theme: &Theme, buf: &mut Buffer, ar
 
 fn draw_pending(a: &ApprovalsScreen, lang: Lang, theme: &Theme, buf: &mut Buffer, area: Rect) {
     if a.rows.is_empty() {
-        buf.set_line(
-            area.x,
-            area.y,
-            &Line::styled(lang.t(Msg::NoPendingSteps), theme.style("muted")),
-            area.width,
-        );
-        return;
+        return nothing(lang.t(Msg::NoPendingSteps), theme, buf, area);
     }
     let titles = [
         Msg::ColId,
@@ -193,13 +187,7 @@ fn draw_pending(a: &ApprovalsScreen, lang: Lang, theme: &Theme, buf: &mut Buffer
 /// where the application stands now; the selected one whole below.
 fn draw_decided(a: &ApprovalsScreen, lang: Lang, theme: &Theme, buf: &mut Buffer, area: Rect) {
     if a.decided.is_empty() {
-        buf.set_line(
-            area.x,
-            area.y,
-            &Line::styled(lang.t(Msg::NoDecisions), theme.style("muted")),
-            area.width,
-        );
-        return;
+        return nothing(lang.t(Msg::NoDecisions), theme, buf, area);
     }
     let titles = [
         Msg::ColId,
@@ -297,13 +285,7 @@ fn list_and_detail(
 
 fn draw_notes(a: &ApprovalsScreen, lang: Lang, theme: &Theme, buf: &mut Buffer, area: Rect) {
     if a.notes.is_empty() {
-        buf.set_line(
-            area.x,
-            area.y,
-            &Line::styled(lang.t(Msg::NoNotifications), theme.style("muted")),
-            area.width,
-        );
-        return;
+        return nothing(lang.t(Msg::NoNotifications), theme, buf, area);
     }
     let titles = [Msg::ColDate, Msg::ColId, Msg::ColText, Msg::ColDelivery];
     let specs = [
@@ -371,4 +353,14 @@ pub fn draw_table(
     }
     let body = Rect::new(area.x, area.y + 1, area.width, area.height - 1);
     table::draw_page(body, buf, &cols, rows, nav, theme.style("selection"));
+}
+
+/// A list with nothing in it: says so in muted text.
+fn nothing(text: &str, theme: &Theme, buf: &mut Buffer, area: Rect) {
+    buf.set_line(
+        area.x,
+        area.y,
+        &Line::styled(text, theme.style("muted")),
+        area.width,
+    );
 }
