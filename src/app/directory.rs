@@ -80,7 +80,8 @@ impl Directory {
         state.changed = match (state.changed.take(), contracts) {
             (Some(mut set), Some(more)) => {
                 set.extend(more.iter().cloned());
-                Some(set)
+                // Past as many as the overdue list patches, read it whole next time.
+                (set.len() <= super::shared::PATCH_LIMIT).then_some(set)
             }
             _ => None,
         };

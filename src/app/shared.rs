@@ -94,7 +94,7 @@ struct Kept {
 }
 
 /// Past this many contracts changed, the list is read afresh rather than patched.
-const PATCH_LIMIT: usize = 2_000;
+pub(super) const PATCH_LIMIT: usize = 2_000;
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panic while holding these leaves nothing half-written: each field is replaced whole.
