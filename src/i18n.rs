@@ -1461,10 +1461,10 @@ catalog! {
     LockAwaiting => "to execute", "待执行";
     LockExecuted => "executed", "已执行";
     RunOk => "sent", "已发送";
-    RunFailed => "failed (exit {})", "失败（退出码 {}）";
+    RunFailed => "failed (code {})", "失败（代码 {}）";
     ConfirmExecuteSend => "Send the {} order {} for {} ({}) to the GPS terminal now?", "现在向 GPS 终端发送{}指令 {}（合同 {}，{}）？";
-    ConfirmExecuteRecord => "Record the {} order {} for {} ({}) as executed? No lock_command is configured: send it to the GPS terminal yourself.", "将{}指令 {}（合同 {}，{}）记为已执行？未配置 lock_command，请自行向 GPS 终端发送。";
-    ExecuteFailed => "The lock command failed for {} (exit {}): the order stays approved; e sends it again.", "{} 的锁机命令失败（退出码 {}）：指令仍为已批准，按 e 重新发送。";
+    ConfirmExecuteRecord => "Record the {} order {} for {} ({}) as executed? This server sends nothing to GPS terminals: send the order yourself first.", "将{}指令 {}（合同 {}，{}）记为已执行？本服务器不向 GPS 终端发送指令：请先自行发送。";
+    ExecuteFailed => "Sending order {} to the GPS terminal failed (code {}): it stays approved; press e to send it again.", "向 GPS 终端发送指令 {} 失败（代码 {}）：指令仍为已批准，按 e 重新发送。";
     DoneExecuted => "{} executed", "{} 已执行";
     FormAccrue => "Accrue penalty", "计提罚息";
     FieldThrough => "Through", "计提至";

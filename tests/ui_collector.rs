@@ -510,7 +510,7 @@ fn a_clerk_executes_an_approved_lock_and_sends_it_again_after_a_failure() {
     let Some(Status::Error(said)) = &s.state.status else {
         panic!("{:?}", s.state.status)
     };
-    assert!(said.contains("exit 3"), "{said}");
+    assert!(said.contains("code 3"), "{said}");
     let v = app.application(&ctx(), "A6").unwrap();
     assert_eq!(v.row.stage, "approved");
     assert_eq!(v.failed_commands, [3]);
