@@ -45,6 +45,7 @@ mod sites;
 mod stock;
 pub mod tabular;
 mod users;
+mod views;
 mod workflow;
 pub mod workflow_queries;
 
@@ -68,4 +69,5 @@ pub use mutation::{Mutation, NewContract, SessionEvent};
 pub use outbound_queries::*;
 pub use queries::*;
 pub use shared::SharedOverdue;
+pub use views::ListView;
 pub use workflow_queries::*;

@@ -159,7 +159,48 @@ pub(crate) fn entry<C: ContractInfo + ?Sized>(
     if !contract.open() || figures.days_overdue <= 0 {
         return None;
     }
-    Some(OverdueEntry {
+    Some(line_of(contract, Owed::of(figures), ticket, customer))
+}
+
+/// What a contract owes as of a day, as a line shows it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Owed {
+    pub as_of: NaiveDate,
+    pub days_overdue: i64,
+    pub overdue_amount: Money,
+    pub penalty_outstanding: Money,
+}
+
+impl Owed {
+    pub fn of(figures: &Figures) -> Owed {
+        Owed {
+            as_of: figures.as_of,
+            days_overdue: figures.days_overdue,
+            overdue_amount: figures.overdue_amount,
+            penalty_outstanding: figures.penalty_outstanding,
+        }
+    }
+
+    /// Nothing owed (a contract closed, a draft).
+    pub fn nothing(as_of: NaiveDate) -> Owed {
+        Owed {
+            as_of,
+            days_overdue: 0,
+            overdue_amount: Money::ZERO,
+            penalty_outstanding: Money::ZERO,
+        }
+    }
+}
+
+/// A contract's line as the lists show it, whatever its state (the overdue list takes only
+/// the overdue ones: `entry`; the dashboard's other views take any: `views.rs`).
+pub(crate) fn line_of<C: ContractInfo + ?Sized>(
+    contract: &C,
+    owed: Owed,
+    ticket: TicketFacts<'_>,
+    customer: &Customer,
+) -> OverdueEntry {
+    OverdueEntry {
         contract_no: contract.contract_no().to_string(),
         customer_id: contract.customer_id().to_string(),
         customer: customer.name.clone(),
@@ -168,18 +209,18 @@ pub(crate) fn entry<C: ContractInfo + ?Sized>(
         collector: customer.collector.clone(),
         model: contract.model().to_string(),
         serial: contract.serial().to_string(),
-        days_overdue: figures.days_overdue,
-        overdue_amount: figures.overdue_amount,
-        penalty_outstanding: figures.penalty_outstanding,
+        days_overdue: owed.days_overdue,
+        overdue_amount: owed.overdue_amount,
+        penalty_outstanding: owed.penalty_outstanding,
         pending_payments: contract.pending_facts_total(),
         last_contact: ticket.last_contact,
         promise: ticket.promise.map(|(promise, made_on)| {
-            promise_state_of(promise, made_on, contract.payment_facts(), figures.as_of)
+            promise_state_of(promise, made_on, contract.payment_facts(), owed.as_of)
         }),
         promise_date: ticket.promise.map(|(promise, _)| promise.date),
         machine: contract.machine(),
         ticket_open: ticket.open,
-    })
+    }
 }
 
 /// The stored line of `entry`, as of `figures.as_of`, with the contract's penalty facts. A line

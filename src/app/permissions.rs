@@ -9,65 +9,50 @@ use crate::store::{Reader, RecordKind};
 
 /// The roles that hold a permission.
 pub fn holders(mutation: &Mutation) -> &'static [Role] {
+    holders_of(mutation.permission())
+}
+
+/// The roles that hold the permission named `name` (`Mutation::permission`); none for a
+/// name that is not one.
+pub fn holders_of(name: &str) -> &'static [Role] {
     use Role::*;
-    match mutation {
-        Mutation::PutCustomer(_)
-        | Mutation::AddContract(_)
-        | Mutation::AddInstallments { .. }
-        | Mutation::RecordPayment {
-            confirmed: true, ..
-        }
-        | Mutation::SetRate { .. }
-        | Mutation::SetGrace { .. }
-        | Mutation::SetAllocationOrder { .. }
-        | Mutation::AddUser { .. }
-        | Mutation::DisableUser { .. }
-        | Mutation::SetRoles { .. }
-        | Mutation::AddKey { .. }
-        | Mutation::RemoveKey { .. }
-        | Mutation::SetRules { .. }
-        | Mutation::AddSite { .. }
-        | Mutation::Rebuild { .. } => &[Admin],
-        Mutation::RecordPayment { .. } | Mutation::Settle { .. } => &[Collector, Finance, Admin],
-        Mutation::ConfirmPayment { .. } | Mutation::VoidPayment { .. } => &[Finance, Admin],
-        Mutation::Accrue { .. } | Mutation::AccruePart { .. } => &[Finance, Admin],
-        Mutation::AddContact { .. } => &[Collector, Clerk, Admin],
+    match name {
+        "customer.import"
+        | "contract.import"
+        | "payment.import"
+        | "settings.rate"
+        | "settings.grace"
+        | "settings.allocation"
+        | "user.manage"
+        | "user.keys"
+        | "rules.set"
+        | "site.manage"
+        | "rebuild"
+        | "stock.import"
+        | "budget.scoring" => &[Admin],
+        "payment.record" | "contract.settle" => &[Collector, Finance, Admin],
+        "payment.confirm" | "payment.void" | "penalty.accrue" => &[Finance, Admin],
+        "ticket.contact" => &[Collector, Clerk, Admin],
         // Waivers are the collector's to apply for (README, *Who may do what*).
-        Mutation::ApplyWaiver { .. } => &[Collector, Admin],
-        Mutation::Apply { .. } => &[Collector, Admin],
-        Mutation::RegisterTow { .. } | Mutation::CompleteTow { .. } | Mutation::FailTow { .. } => {
-            &[Clerk, Admin]
-        }
-        Mutation::Execute { .. } => &[Clerk, Admin],
-        Mutation::AddMachine(_) | Mutation::PutAccessory { .. } => &[Admin],
-        Mutation::DraftContract { .. }
-        | Mutation::CreateOrder { .. }
-        | Mutation::Pick { .. }
-        | Mutation::AddAccessory { .. }
-        | Mutation::SubmitOrder { .. }
-        | Mutation::SwapMachine { .. }
-        | Mutation::CancelOrder { .. } => &[Sales, Admin],
-        Mutation::Ship { .. } => &[Sales, Clerk, Admin],
+        "waiver.apply" | "tow.apply" | "unlock.apply" | "lock.apply" => &[Collector, Admin],
+        "tow.register" | "lock.execute" => &[Clerk, Admin],
+        "contract.create" | "outbound.order" => &[Sales, Admin],
+        "outbound.ship" => &[Sales, Clerk, Admin],
         // The chain step decides who approves, only the applicant resubmits or withdraws, and
         // a user reads only their own inbox: checked where the record is at hand.
-        Mutation::Approve { .. }
-        | Mutation::Reject { .. }
-        | Mutation::Resubmit { .. }
-        | Mutation::Withdraw { .. }
-        | Mutation::MarkRead { .. }
-        | Mutation::RecordDelivery { .. }
-        | Mutation::Session { .. } => &Role::ALL,
+        "approval.decide"
+        | "approval.applicant"
+        | "inbox.read"
+        | "notification.deliver"
+        | "session.log" => &Role::ALL,
         // Anyone sets their own language; an admin anyone's (checked in `check`).
-        Mutation::SetLanguage { .. } => &Role::ALL,
+        "user.lang" => &Role::ALL,
         // Marks of an import run: each row it applies is checked as itself.
-        Mutation::ImportPart { .. } | Mutation::ImportEnd { .. } => &Role::ALL,
-        Mutation::DraftBudget { .. }
-        | Mutation::SubmitBudget { .. }
-        | Mutation::BookSpending { .. }
-        | Mutation::CloseBudgetMonth { .. } => &[Finance, Admin],
-        Mutation::SetScoringRules { .. } => &[Admin],
+        "import.mark" => &Role::ALL,
+        "budget.plan" | "budget.spending" | "budget.close" => &[Finance, Admin],
         // Whoever runs a branch's sync tells the authors of its conflicts.
-        Mutation::NoteConflict { .. } => &Role::ALL,
+        "sync.conflict" => &Role::ALL,
+        _ => &[],
     }
 }
 

@@ -244,6 +244,15 @@ impl App {
         self.user(&ctx.actor)
     }
 
+    /// Whether the viewer holds the permission named `name` (`Mutation::permission`): what
+    /// the screens offer. `execute` checks every change again, with its scope.
+    pub fn may(&self, ctx: &Ctx, name: &str) -> Result<bool> {
+        let user = self.viewer(ctx)?;
+        Ok(super::permissions::holders_of(name)
+            .iter()
+            .any(|r| user.has(*r)))
+    }
+
     /// Overdue contracts as of `as_of` in the viewer's scope, most days overdue first.
     ///
     /// As of the accrual date (the daily case) this reads the overdue list projection; for
@@ -615,7 +624,7 @@ fn visible(user: Option<&User>, filter: &OverdueFilter, branch: &str, collector:
         && filter.collector.as_ref().is_none_or(|c| c == collector)
 }
 
-fn overdue_row(entry: OverdueEntry) -> OverdueRow {
+pub(super) fn overdue_row(entry: OverdueEntry) -> OverdueRow {
     OverdueRow {
         contract_no: entry.contract_no,
         customer_id: entry.customer_id,

@@ -257,17 +257,7 @@ impl App {
         let store = self.store();
         let settings = store.settings()?;
         let last = *points.last().expect("a report has a date");
-        let numbers = store.contract_numbers()?;
-        let parts = parallel::cores().max(1);
-        let size = numbers.len().div_ceil(parts).max(1);
-        // (after, upto) bounds of each range, by contract number.
-        let mut bounds = Vec::new();
-        let mut after: Option<String> = None;
-        for chunk in numbers.chunks(size) {
-            let upto = chunk.last().cloned();
-            bounds.push((after.take(), upto.clone()));
-            after = upto;
-        }
+        let bounds = super::views::contract_bounds(store, parallel::cores())?;
         let results = parallel::in_threads(&bounds, |(after, upto)| -> Result<T> {
             let mut acc = init();
             for record in store.contract_records_between(after.as_deref(), upto.as_deref()) {

@@ -31,6 +31,20 @@ pub struct SharedOverdue {
 }
 
 impl SharedOverdue {
+    pub(super) fn new(
+        rows: Arc<[OverdueRow]>,
+        visible: Option<Vec<u32>>,
+        version: u64,
+        as_of: NaiveDate,
+    ) -> SharedOverdue {
+        SharedOverdue {
+            rows,
+            visible,
+            version,
+            as_of,
+        }
+    }
+
     /// The whole book's rows (shared; index them only through `visible`).
     pub fn rows(&self) -> &Arc<[OverdueRow]> {
         &self.rows
@@ -69,28 +83,48 @@ impl SharedOverdue {
     }
 }
 
-/// The last whole-book list computed, and the contracts changed since it was read.
+/// The lists every viewer of the process shares, and the directory of contracts: each kept
+/// and patched by the same notes of what changed.
 #[derive(Default)]
 pub(crate) struct OverdueCache {
-    state: Mutex<CacheState>,
-    /// Held while computing, so sessions starting together compute the list once.
-    computing: Mutex<()>,
+    /// The overdue list.
+    list: ListCache<Arc<[OverdueRow]>>,
+    /// Every contract of the book with its view (`views.rs`).
+    pub(crate) book: ListCache<super::views::BookList>,
     /// Every contract as a search finds it, kept and patched by the same notes.
     pub(crate) directory: super::directory::Directory,
 }
 
-#[derive(Default)]
-struct CacheState {
-    kept: Option<Kept>,
+/// The last whole-book list `L` computed, and the contracts changed since it was read.
+pub(crate) struct ListCache<L> {
+    state: Mutex<CacheState<L>>,
+    /// Held while computing, so sessions starting together compute the list once.
+    computing: Mutex<()>,
+}
+
+impl<L> Default for ListCache<L> {
+    fn default() -> Self {
+        ListCache {
+            state: Mutex::new(CacheState {
+                kept: None,
+                changed: None,
+            }),
+            computing: Mutex::new(()),
+        }
+    }
+}
+
+struct CacheState<L> {
+    kept: Option<Kept<L>>,
     /// Contracts whose lines may have changed since `kept` was read from the store;
     /// `None`: anything may have.
     changed: Option<BTreeSet<String>>,
 }
 
-struct Kept {
+struct Kept<L> {
     version: u64,
     as_of: NaiveDate,
-    rows: Arc<[OverdueRow]>,
+    list: L,
 }
 
 /// Past this many contracts changed, the list is read afresh rather than patched.
@@ -101,27 +135,91 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-impl OverdueCache {
-    fn get(&self, version: u64, as_of: NaiveDate) -> Option<Arc<[OverdueRow]>> {
+impl<L: Clone> ListCache<L> {
+    fn get(&self, version: u64, as_of: NaiveDate) -> Option<L> {
         lock(&self.state)
             .kept
             .as_ref()
             .filter(|k| k.version == version && k.as_of == as_of)
-            .map(|k| k.rows.clone())
+            .map(|k| k.list.clone())
     }
 
-    /// Notes a committed change before the book version moves: the contracts whose lines
-    /// it may have changed.
-    pub(crate) fn note(&self, touched: Touched) {
-        self.directory.note(touched.0.as_deref());
+    fn note(&self, contracts: Option<&[String]>) {
         let mut state = lock(&self.state);
-        state.changed = match (state.changed.take(), touched.0) {
+        state.changed = match (state.changed.take(), contracts) {
             (Some(mut set), Some(more)) => {
-                set.extend(more);
+                set.extend(more.iter().cloned());
                 (set.len() <= PATCH_LIMIT).then_some(set)
             }
             _ => None,
         };
+    }
+
+    /// The list as of `as_of` and the book version it is current for: the one kept, the one
+    /// kept `patch`ed with the contracts changed since, or read `whole`.
+    ///
+    /// Changes are noted after they commit and before the version moves; the version is
+    /// read before the notes are taken and the store read after, so a list never misses a
+    /// change its version counts (it may hold one it does not count yet, which the next
+    /// reader reads again, to the same effect).
+    pub(crate) fn current(
+        &self,
+        version: impl Fn() -> u64,
+        as_of: NaiveDate,
+        whole: impl FnOnce() -> Result<L>,
+        patch: impl FnOnce(&L, BTreeSet<String>) -> Result<L>,
+    ) -> Result<(u64, L)> {
+        let v = version();
+        if let Some(list) = self.get(v, as_of) {
+            return Ok((v, list));
+        }
+        let _one_at_a_time = lock(&self.computing);
+        let v = version();
+        if let Some(list) = self.get(v, as_of) {
+            return Ok((v, list));
+        }
+        let (base, changed) = {
+            let mut state = lock(&self.state);
+            let changed = state.changed.replace(BTreeSet::new());
+            let base = state
+                .kept
+                .as_ref()
+                .filter(|k| k.as_of == as_of)
+                .map(|k| k.list.clone());
+            (base, changed)
+        };
+        let list = match (base, changed) {
+            (Some(base), Some(changed)) if changed.is_empty() => Ok(base),
+            (Some(base), Some(changed)) => patch(&base, changed),
+            _ => whole(),
+        };
+        let mut state = lock(&self.state);
+        match list {
+            Ok(list) => {
+                state.kept = Some(Kept {
+                    version: v,
+                    as_of,
+                    list: list.clone(),
+                });
+                Ok((v, list))
+            }
+            Err(e) => {
+                // The notes taken are lost with the failed read: read whole next time.
+                state.changed = None;
+                Err(e)
+            }
+        }
+    }
+}
+
+impl OverdueCache {
+    /// Notes a committed change before the book version moves: the contracts whose lines
+    /// it may have changed.
+    pub(crate) fn note(&self, touched: Touched) {
+        let contracts = touched.0.as_deref();
+        self.directory.note(contracts);
+        self.list.note(contracts);
+        self.book.note(contracts);
     }
 }
 
@@ -183,56 +281,19 @@ impl App {
         })
     }
 
-    /// Every overdue line of the book as of `as_of`, and the book version it is current for.
-    ///
-    /// After a change to a few contracts the list kept is patched (their lines read again)
-    /// rather than read whole. Changes are noted after they commit and before the version
-    /// moves; the version is read before the notes are taken and the store read after, so
-    /// a list never misses a change its version counts (it may hold one it does not count
-    /// yet, which the next reader reads again, to the same effect).
-    fn whole_overdue_list(&self, as_of: NaiveDate) -> Result<(u64, Arc<[OverdueRow]>)> {
-        let cache = &self.overdue_cache;
-        let version = self.book_version();
-        if let Some(rows) = cache.get(version, as_of) {
-            return Ok((version, rows));
-        }
-        let _one_at_a_time = lock(&cache.computing);
-        let version = self.book_version();
-        if let Some(rows) = cache.get(version, as_of) {
-            return Ok((version, rows));
-        }
-        let (base, changed) = {
-            let mut state = lock(&cache.state);
-            let changed = state.changed.replace(BTreeSet::new());
-            let base = state
-                .kept
-                .as_ref()
-                .filter(|k| k.as_of == as_of)
-                .map(|k| k.rows.clone());
-            (base, changed)
-        };
-        let rows = match (base, changed) {
-            (Some(base), Some(changed)) => self.patched(&base, as_of, changed),
-            _ => self
-                .overdue_seen_by(None, as_of, &OverdueFilter::default())
-                .map(Arc::from),
-        };
-        let mut state = lock(&cache.state);
-        match rows {
-            Ok(rows) => {
-                state.kept = Some(Kept {
-                    version,
-                    as_of,
-                    rows: rows.clone(),
-                });
-                Ok((version, rows))
-            }
-            Err(e) => {
-                // The notes taken are lost with the failed read: read whole next time.
-                state.changed = None;
-                Err(e)
-            }
-        }
+    /// Every overdue line of the book as of `as_of`, and the book version it is current for:
+    /// after a change to a few contracts the list kept is patched (their lines read again)
+    /// rather than read whole.
+    pub(super) fn whole_overdue_list(&self, as_of: NaiveDate) -> Result<(u64, Arc<[OverdueRow]>)> {
+        self.overdue_cache.list.current(
+            || self.book_version(),
+            as_of,
+            || {
+                self.overdue_seen_by(None, as_of, &OverdueFilter::default())
+                    .map(Arc::from)
+            },
+            |base, changed| self.patched(base, as_of, changed),
+        )
     }
 
     /// `base` with the lines of `changed` contracts read again.
@@ -247,17 +308,41 @@ impl App {
         }
         let contracts: Vec<String> = changed.into_iter().collect();
         let fresh = self.overdue_lines(as_of, &contracts)?;
-        let stale = |r: &OverdueRow| contracts.binary_search(&r.contract_no).is_ok();
-        // Both in list order: merge.
-        let mut rows = Vec::with_capacity(base.len() + fresh.len());
-        let mut fresh = fresh.into_iter().peekable();
-        for row in base.iter().filter(|r| !stale(r)) {
-            while let Some(next) = fresh.next_if(|f| list_order(f, row).is_lt()) {
-                rows.push(next);
-            }
-            rows.push(row.clone());
-        }
-        rows.extend(fresh);
+        let rows = merge_order(base, &contracts, &fresh)
+            .into_iter()
+            .map(|from| match from {
+                From::Kept(i) => base[i].clone(),
+                From::Fresh(i) => fresh[i].clone(),
+            })
+            .collect::<Vec<_>>();
         Ok(rows.into())
     }
+}
+
+/// Where a line of a patched list comes from: the list kept, or the lines read again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum From {
+    Kept(usize),
+    Fresh(usize),
+}
+
+/// The lines of a patched list, in list order: `base` less the lines of the `changed`
+/// contracts (sorted), merged with `fresh`, both in list order (`list_order`).
+pub(super) fn merge_order(
+    base: &[OverdueRow],
+    changed: &[String],
+    fresh: &[OverdueRow],
+) -> Vec<From> {
+    let stale = |r: &OverdueRow| changed.binary_search(&r.contract_no).is_ok();
+    let mut out = Vec::with_capacity(base.len() + fresh.len());
+    let mut next = 0;
+    for (i, row) in base.iter().enumerate().filter(|(_, r)| !stale(r)) {
+        while next < fresh.len() && list_order(&fresh[next], row).is_lt() {
+            out.push(From::Fresh(next));
+            next += 1;
+        }
+        out.push(From::Kept(i));
+    }
+    out.extend((next..fresh.len()).map(From::Fresh));
+    out
 }
