@@ -1087,3 +1087,54 @@ async fn connections_past_the_cap_are_closed_before_the_greeting() {
     })
     .await;
 }
+
+/// Over SSH a move that scrolls the list scrolls the client's terminal (a scroll region)
+/// instead of repainting the rows: a few hundred bytes, and the screen the client shows is
+/// the frame's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_move_that_scrolls_the_list_costs_a_few_hundred_bytes() {
+    within(60, async {
+        let s = serve().await;
+        // 80×15: the list has five rows; the view of every contract has six.
+        let mut t = Term::open(s.addr(), "admin", s.key("admin"), 80, 15, &[])
+            .await
+            .unwrap();
+        t.expect("HT-2025-004").await;
+        t.send(b"vv").await;
+        t.expect("All in scope: 6 contracts").await;
+        t.settle(Duration::from_millis(200)).await;
+        let first_row = |t: &Term| {
+            t.screen()
+                .lines()
+                .find(|l| l.contains("HT-2025-"))
+                .map(str::to_string)
+                .unwrap_or_default()
+        };
+        let top = first_row(&t);
+        for _ in 0..4 {
+            t.send(b"j").await;
+            t.settle(Duration::from_millis(150)).await;
+        }
+        assert_eq!(first_row(&t), top, "no scroll yet:\n{}", t.screen());
+        let before = t.received;
+        t.send(b"j").await;
+        t.settle(Duration::from_millis(300)).await;
+        let bytes = t.received - before;
+        assert_ne!(first_row(&t), top, "the list scrolled:\n{}", t.screen());
+        assert!(bytes <= 300, "a move that scrolls cost {bytes} bytes");
+        // What the client shows is what a repaint shows: every contract once, the last
+        // one on the list's last row.
+        let screen = t.screen();
+        let shown: Vec<&str> = screen.lines().filter(|l| l.contains("HT-2025-")).collect();
+        assert_eq!(shown.len(), 5, "{screen}");
+        let mut nos: Vec<&str> = shown
+            .iter()
+            .filter_map(|l| l.split_whitespace().find(|w| w.starts_with("HT-2025-")))
+            .collect();
+        nos.sort();
+        nos.dedup();
+        assert_eq!(nos.len(), 5, "{screen}");
+        s.running.stop().await;
+    })
+    .await;
+}

@@ -22,7 +22,7 @@
 use super::input::{ESC_TIMEOUT, InputParser};
 use crate::app::{App, Ctx};
 use crate::ui::Session;
-use crate::ui::backend::{ColourDepth, LeanBackend};
+use crate::ui::backend::{ColourDepth, DrawLean, LeanBackend};
 use crate::ui::keymap::Command;
 use crate::ui::state::Action;
 use crate::ui::{self, Settings};
@@ -310,10 +310,10 @@ pub fn run(spec: SessionSpec, input: InputReceiver, out: OutputSink) -> anyhow::
     )?;
     let mut seen_version = spec.app.book_version();
     let mut reloaded = Instant::now();
-    // Plain `draw`, not `DrawLean::draw_lean`: scrolling a list in the terminal saves bytes
-    // but renders each frame twice, which under 100 sessions on two cores costs more in
-    // latency (p99 64 ms against 24 ms in `cargo bench --bench ssh`) than it saves.
-    terminal.draw(|f| session.draw(f))?;
+    // `DrawLean::draw_lean`: a list that moved by a line is scrolled in the client's
+    // terminal instead of rewritten (a one-row move that scrolls costs a few hundred bytes,
+    // not a repaint). It renders each frame once, as plain `draw` does.
+    terminal.draw_lean(|f| session.draw(f))?;
     if !out.send(frames.take()) {
         return Ok(End::ClientGone);
     }
@@ -417,7 +417,7 @@ pub fn run(spec: SessionSpec, input: InputReceiver, out: OutputSink) -> anyhow::
             behind = false;
         }
         if dirty {
-            terminal.draw(|f| session.draw(f))?;
+            terminal.draw_lean(|f| session.draw(f))?;
             let frame = frames.take();
             if out.pending() > 0 && out.pending() + frame.len() > OUTPUT_BUDGET {
                 behind = true;

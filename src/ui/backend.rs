@@ -54,6 +54,9 @@ pub struct LeanBackend<W: Write> {
     shown: Option<Buffer>,
     /// Writing nothing: ratatui is being told what the terminal shows, not drawing.
     muted: bool,
+    /// Where a muted draw put the cursor (`None`: hidden): the frame's own, kept to draw it
+    /// again without rendering it again.
+    muted_cursor: Option<Position>,
 }
 
 impl<W: Write> LeanBackend<W> {
@@ -68,6 +71,7 @@ impl<W: Write> LeanBackend<W> {
             cursor_shown: None,
             shown: None,
             muted: false,
+            muted_cursor: None,
         }
     }
 
@@ -276,7 +280,9 @@ impl<W: Write> Backend for LeanBackend<W> {
     }
 
     fn hide_cursor(&mut self) -> io::Result<()> {
-        if !self.muted && self.cursor_shown != Some(false) {
+        if self.muted {
+            self.muted_cursor = None;
+        } else if self.cursor_shown != Some(false) {
             self.inner.hide_cursor()?;
             self.cursor_shown = Some(false);
         }
@@ -297,6 +303,7 @@ impl<W: Write> Backend for LeanBackend<W> {
 
     fn set_cursor_position<P: Into<Position>>(&mut self, position: P) -> io::Result<()> {
         if self.muted {
+            self.muted_cursor = Some(position.into());
             return Ok(());
         }
         self.inner.set_cursor_position(position)
@@ -485,11 +492,14 @@ impl<W: Write> DrawLean for Terminal<LeanBackend<W>> {
             self.draw(&mut render)?;
             return Ok(());
         };
-        // Render once, writing nothing, to see the frame; then tell ratatui what the
-        // terminal will show once the band is scrolled (or what it shows now), and draw
-        // the frame for real against that.
+        // Render once, writing nothing, to see the frame (and where it puts the cursor);
+        // then tell ratatui what the terminal will show once the band is scrolled (or what
+        // it shows now), and draw the frame for real against that — the frame already
+        // rendered, not rendered again.
         self.backend_mut().muted = true;
+        self.backend_mut().muted_cursor = None;
         let next = self.draw(&mut render).map(|done| done.buffer.clone());
+        let cursor = self.backend_mut().muted_cursor.take();
         let scroll = next.as_ref().ok().and_then(|next| find_scroll(&last, next));
         let before = match scroll {
             Some(s) => scrolled(&last, s),
@@ -499,14 +509,19 @@ impl<W: Write> DrawLean for Terminal<LeanBackend<W>> {
             .draw(|f| f.buffer_mut().clone_from(&before))
             .map(|_| ());
         self.backend_mut().muted = false;
-        next?;
+        let next = next?;
         told?;
         if let Some(s) = scroll {
             self.backend_mut().inner.write_all(&scroll_sequence(s))?;
         }
         // Drawing records every cell written into what the terminal shows.
         self.backend_mut().shown = Some(before);
-        self.draw(&mut render)?;
+        self.draw(|f| {
+            f.buffer_mut().clone_from(&next);
+            if let Some(at) = cursor {
+                f.set_cursor_position(at);
+            }
+        })?;
         Ok(())
     }
 }
