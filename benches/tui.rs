@@ -1,5 +1,6 @@
 //! Terminal UI benchmarks on a generated book of 100,000 contracts (a benchmark, not a timed
-//! test): start to first frame; keystroke → frame for move, search, sort and filter; bytes
+//! test): start to first frame; keystroke → frame for move, search, sort, filter, go to
+//! contract and the dashboard's views (switching, and keys in each); bytes
 //! written at 80×24 through the crossterm backend into a counting writer.
 //!
 //! `cargo bench --bench tui` (release). `DUEDESK_BENCH_CONTRACTS=N` changes the book size.
@@ -189,6 +190,41 @@ fn main() {
         }
     }
 
+    // Dashboard views (`v`: overdue → penalty only → all in scope → settled → overdue). The
+    // first switch reads the book list (every contract, once per process, patched after
+    // changes); after it each switch cuts a view from it. In each view: moves, a search,
+    // a sort.
+    stroke(&mut s, &mut t, &counter, &key("x"));
+    stroke(&mut s, &mut t, &counter, &key("g"));
+    let started = Instant::now();
+    stroke(&mut s, &mut t, &counter, &key("v"));
+    let book_read = started.elapsed();
+    let mut switch = Samples::default();
+    let mut in_view = Samples::default();
+    let mut view_rows = Vec::new();
+    for round in 0..8 {
+        for _ in 0..4 {
+            if round == 0 {
+                view_rows.push((
+                    format!("{:?}", s.state.dashboard.view),
+                    s.state.dashboard.row_count(),
+                ));
+            }
+            for _ in 0..20 {
+                in_view.add(stroke(&mut s, &mut t, &counter, &key("j")));
+            }
+            in_view.add(stroke(&mut s, &mut t, &counter, &key("/")));
+            for ch in queries[round % queries.len()].chars() {
+                in_view.add(stroke(&mut s, &mut t, &counter, &char_key(ch)));
+            }
+            in_view.add(stroke(&mut s, &mut t, &counter, &key("esc")));
+            in_view.add(stroke(&mut s, &mut t, &counter, &key("s")));
+            in_view.add(stroke(&mut s, &mut t, &counter, &key("j")));
+            in_view.add(stroke(&mut s, &mut t, &counter, &key("enter")));
+            switch.add(stroke(&mut s, &mut t, &counter, &key("v")));
+        }
+    }
+
     let rule = "-".repeat(78);
     println!(
         "duedesk TUI benchmark: {contracts} contracts, {rows} overdue rows, 80x24, zh, default theme"
@@ -244,6 +280,8 @@ fn main() {
         ("keystroke -> frame: filter", &filter),
         ("keystroke -> frame: no-op key", &noop),
         ("keystroke -> frame: go to contract", &goto),
+        ("keystroke -> frame: switch view (v)", &switch),
+        ("keystroke -> frame: in the views", &in_view),
     ] {
         line(
             what,
@@ -260,6 +298,16 @@ fn main() {
         1,
         "",
     );
+    line(
+        "views: first switch (reads book)",
+        ms(book_read),
+        ms(book_read),
+        1,
+        "300 ms",
+    );
+    for (view, count) in &view_rows {
+        println!("  view {view}: {count} rows");
+    }
     println!("{rule}");
     println!(
         "{:<34} {:>12} {:>12}",

@@ -1575,6 +1575,14 @@ catalog! {
     BudgetNoBranch => "no branch to draft for; import customers first", "没有可编制的网点；请先导入客户";
     NoteSyncConflict => "head office did not take your change {} ({}, contract {}): {}; see `duedesk sync conflicts`", "总部未接受您的更改 {}（{}，合同 {}）：{}；见 `duedesk sync conflicts`";
     RefCustomerMovedAway => "customer {} has moved to another branch ({}) at head office; redo the change there if it is still needed", "客户 {} 已由总部转到其他网点（{}）；如仍需要，请在那里重新办理";
+    // Dashboard views (#13)
+    CmdView => "next view", "切换视图";
+    ViewOverdue => "Overdue", "逾期";
+    ViewPenaltyOnly => "Penalty only", "仅欠罚息";
+    ViewAll => "All in scope", "全部合同";
+    ViewSettled => "Settled", "已结清";
+    ViewTotalsLine => "{} contracts · overdue {} · penalty {}", "合同 {} 笔 · 逾期金额 {} · 罚息 {}";
+    ViewNoRows => "No contracts in this view match.", "此视图中没有符合条件的合同。";
 }
 
 /// Report columns and parts (`app::reports`) by their keys, in Chinese; in English the key

@@ -23,6 +23,13 @@ impl Key {
         let mut mods = event.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT);
         let code = match event.code {
             KeyCode::BackTab => KeyCode::BackTab,
+            // Ctrl-H is Backspace (a local tty reads 0x08 as Ctrl-H, SSH as Backspace).
+            KeyCode::Char('h' | 'H') if mods == KeyModifiers::CONTROL => {
+                return Key {
+                    code: KeyCode::Backspace,
+                    mods: KeyModifiers::NONE,
+                };
+            }
             KeyCode::Char(c) if mods.contains(KeyModifiers::CONTROL) => {
                 KeyCode::Char(c.to_ascii_lowercase())
             }
@@ -295,6 +302,43 @@ commands! {
     BudgetLine => "budget_line", CmdBudgetLine;
     BudgetSpending => "budget_spending", CmdBudgetSpending;
     BudgetSubmit => "budget_submit", CmdBudgetSubmit;
+    View => "view", CmdView;
+}
+
+impl Command {
+    /// The permission the command's change needs (`Mutation::permission`), if it makes one:
+    /// a user without it is not offered the key (the app refuses the change all the same).
+    pub fn permission(self) -> Option<&'static str> {
+        use Command::*;
+        Some(match self {
+            Contact => "ticket.contact",
+            Payment => "payment.record",
+            Waiver => "waiver.apply",
+            Settle => "contract.settle",
+            ApplyLock => "lock.apply",
+            ApplyTow => "tow.apply",
+            Toggle | SelectAll | Confirm => "payment.confirm",
+            Void => "payment.void",
+            Rate => "settings.rate",
+            Grace => "settings.grace",
+            Accrue => "penalty.accrue",
+            RegisterTow | CompleteTow | FailTow => "tow.register",
+            ExecuteLock => "lock.execute",
+            Edit => "rules.set",
+            NewOrder | Pick | AddLine | SubmitOrder | Swap | CancelOrder => "outbound.order",
+            Ship => "outbound.ship",
+            BudgetLine | BudgetSubmit => "budget.plan",
+            BudgetSpending => "budget.spending",
+            _ => return None,
+        })
+    }
+}
+
+/// One line of help: a command and its keys not already taken by a table before it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HelpEntry {
+    pub command: Command,
+    pub keys: Vec<Key>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -332,6 +376,7 @@ impl Default for KeyMap {
                     table(&[
                         (Open, &["enter"]),
                         (GoTo, &["o"]),
+                        (View, &["v"]),
                         (Search, &["/"]),
                         (Filter, &["f"]),
                         (Sort, &["s"]),
@@ -504,6 +549,43 @@ impl KeyMap {
         })
     }
 
+    /// What the help lists for a chain of contexts (most specific first): each command
+    /// `offered`, once, with the keys that reach it — a key an earlier table binds is not
+    /// listed again, and a command left without keys is not listed.
+    pub fn entries(
+        &self,
+        contexts: &[Context],
+        offered: impl Fn(Command) -> bool,
+    ) -> Vec<HelpEntry> {
+        let mut taken: Vec<Key> = Vec::new();
+        let mut out: Vec<HelpEntry> = Vec::new();
+        for context in contexts {
+            let mut claimed = Vec::new();
+            for b in self.bindings(*context) {
+                let keys: Vec<Key> = b
+                    .keys
+                    .iter()
+                    .filter(|k| !taken.contains(k))
+                    .copied()
+                    .collect();
+                claimed.extend(keys.iter().copied());
+                if keys.is_empty() || !offered(b.command) {
+                    continue;
+                }
+                match out.iter_mut().find(|e| e.command == b.command) {
+                    Some(e) => e.keys.extend(keys),
+                    None => out.push(HelpEntry {
+                        command: b.command,
+                        keys,
+                    }),
+                }
+            }
+            // A key this table binds is its own, whether or not it is offered here.
+            taken.extend(claimed);
+        }
+        out
+    }
+
     /// The keys of a command in a context, for hints.
     pub fn keys_of(&self, context: Context, command: Command) -> &[Key] {
         self.bindings(context)
@@ -552,6 +634,43 @@ mod tests {
         assert!(keys.keys_of(Context::Dashboard, Command::GoTo).is_empty());
         // Elsewhere the default stays.
         assert_eq!(keys.lookup(&[Context::Ticket], o), Some(Command::GoTo));
+    }
+
+    #[test]
+    fn help_lists_no_key_twice_and_hides_what_is_not_offered() {
+        let map = KeyMap::default();
+        for screen in Context::ALL {
+            let chain = [screen, Context::List, Context::Global];
+            let entries = map.entries(&chain, |_| true);
+            let mut seen = Vec::new();
+            for e in &entries {
+                for k in &e.keys {
+                    assert!(!seen.contains(k), "{k} twice in {}", screen.name());
+                    seen.push(*k);
+                }
+            }
+            // Every key listed does what the help says.
+            for e in &entries {
+                for k in &e.keys {
+                    assert_eq!(
+                        map.lookup(&chain, *k),
+                        Some(e.command),
+                        "{k} in {}",
+                        screen.name()
+                    );
+                }
+            }
+        }
+        // The settings screen's `g` (grace) hides the list's `g` (top), which keeps `home`.
+        let settings = [Context::Settings, Context::List, Context::Global];
+        let entries = map.entries(&settings, |_| true);
+        let top = entries.iter().find(|e| e.command == Command::Top).unwrap();
+        assert_eq!(top.keys, vec![Key::parse("home").unwrap()]);
+        // A command not offered is not listed, and its key is not given to another.
+        let entries = map.entries(&settings, |c| c != Command::Grace);
+        assert!(entries.iter().all(|e| e.command != Command::Grace));
+        let top = entries.iter().find(|e| e.command == Command::Top).unwrap();
+        assert_eq!(top.keys, vec![Key::parse("home").unwrap()]);
     }
 
     #[test]

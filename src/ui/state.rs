@@ -18,7 +18,7 @@ use super::screens::stock::StockScreen;
 use super::screens::ticket::{self, TicketScreen};
 use super::screens::tows::{TowBoard, View as TowView};
 use super::theme::Theme;
-use crate::app::{App, AppError, ApplicationFilter, Ctx, Mutation, Outcome, rules_file};
+use crate::app::{App, AppError, ApplicationFilter, Ctx, ListView, Mutation, Outcome, rules_file};
 use crate::domain::approval::DocumentType;
 use crate::domain::{Bucket, Role};
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
@@ -246,6 +246,9 @@ pub struct State {
     /// The width of the last frame drawn, in cells: an error wider than the status line
     /// opens `Popup::Message`.
     pub drawn_width: std::cell::Cell<u16>,
+    /// Commands whose change the user's roles may not make (`Command::permission`, asked of
+    /// the app): their keys are not offered.
+    pub denied: Vec<Command>,
 }
 
 /// An error of the app in the session's language, without its batch position.
@@ -334,6 +337,7 @@ impl State {
             quit: false,
             log: Vec::new(),
             drawn_width: std::cell::Cell::new(80),
+            denied: denied_commands(app, ctx)?,
         })
     }
 
@@ -372,9 +376,11 @@ impl State {
         out
     }
 
-    /// Whether a command can do anything here (help lists only those).
+    /// Whether a command can do anything here for this user (the hint bar and help list
+    /// only those).
     pub fn offers(&self, command: Command) -> bool {
-        (self.machine_system || !matches!(command, Command::Screen7 | Command::Screen8))
+        !self.denied.contains(&command)
+            && (self.machine_system || !matches!(command, Command::Screen7 | Command::Screen8))
             && (self.reports_allowed || command != Command::Screen9)
             && (self.budget_allowed || command != Command::Screen0)
     }
@@ -400,6 +406,19 @@ impl State {
     }
 }
 
+/// The commands whose change the user may not make (the app says who may).
+fn denied_commands(app: &App, ctx: &Ctx) -> Result<Vec<Command>, AppError> {
+    let mut denied = Vec::new();
+    for command in Command::ALL {
+        if let Some(permission) = command.permission()
+            && !app.may(ctx, permission)?
+        {
+            denied.push(*command);
+        }
+    }
+    Ok(denied)
+}
+
 /// Maps an input event to an action; `None` for events that mean nothing here (they cause
 /// no redraw).
 pub fn action_for(state: &State, event: &Event) -> Option<Action> {
@@ -421,10 +440,28 @@ pub fn action_for(state: &State, event: &Event) -> Option<Action> {
 
 /// Applies an action. Returns whether anything visible changed (then the caller redraws).
 pub fn update(state: &mut State, app: &App, ctx: &Ctx, action: Action) -> bool {
-    match action {
+    let contract = shown_contract(state);
+    let status = state.status.clone();
+    let dirty = match action {
         Action::Resize => true,
         Action::Input(key) => input(state, app, ctx, key),
         Action::Command(command) => command_(state, app, ctx, command),
+    };
+    // Another contract on screen: a message about the one before no longer applies (one
+    // the action itself gave stays).
+    let now = shown_contract(state);
+    if now.is_some() && now != contract && state.status == status && status.is_some() {
+        state.status = None;
+        return true;
+    }
+    dirty
+}
+
+/// The contract whose ticket is on screen, if any.
+fn shown_contract(state: &State) -> Option<String> {
+    match (state.screen, &state.ticket) {
+        (Screen::Dashboard, Some(t)) => Some(t.view.contract_no.clone()),
+        _ => None,
     }
 }
 
@@ -810,18 +847,24 @@ fn reload_settings(state: &mut State, app: &App, ctx: &Ctx) {
 pub(super) fn new_day(state: &mut State, app: &App, ctx: &Ctx) {
     state.today = ctx.today;
     update(state, app, ctx, Action::Command(Command::Reload));
+    // On the dashboard the reload read the list and the open ticket.
     if state.screen != Screen::Dashboard {
         reload_dashboard(state, app, ctx);
-    }
-    if let Some(no) = state.ticket.as_ref().map(|t| t.view.contract_no.clone()) {
-        reload_ticket(state, app, ctx, &no);
+        if let Some(no) = state.ticket.as_ref().map(|t| t.view.contract_no.clone()) {
+            reload_ticket(state, app, ctx, &no);
+        }
     }
 }
 
 fn reload_dashboard(state: &mut State, app: &App, ctx: &Ctx) {
-    match app.overdue_shared(ctx, ctx.today) {
-        Ok(list) => state.dashboard.load(&list),
-        Err(e) => show_error(state, "load the overdue dashboard", &e),
+    show_view(state, app, ctx, state.dashboard.view);
+}
+
+/// Shows a view of the dashboard (read again as the book is now).
+fn show_view(state: &mut State, app: &App, ctx: &Ctx, view: ListView) {
+    match app.dashboard_list(ctx, ctx.today, view) {
+        Ok(list) => state.dashboard.load(&list, view),
+        Err(e) => show_error(state, "load the dashboard", &e),
     }
 }
 
@@ -956,6 +999,11 @@ fn command_(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> bool {
             state.popup = Some(Popup::Sort { cursor });
             true
         }
+        Command::View => {
+            let next = state.dashboard.view.next();
+            show_view(state, app, ctx, next);
+            true
+        }
         Command::Clear => {
             let d = &mut state.dashboard;
             if d.filter.is_empty() && d.query.is_empty() {
@@ -967,7 +1015,14 @@ fn command_(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> bool {
         }
         Command::Reload => {
             match state.screen {
-                Screen::Dashboard => reload_dashboard(state, app, ctx),
+                Screen::Dashboard => {
+                    reload_dashboard(state, app, ctx);
+                    // An open ticket shows its contract as it is now (another session may
+                    // have changed it).
+                    if let Some(no) = state.ticket.as_ref().map(|t| t.view.contract_no.clone()) {
+                        reload_ticket(state, app, ctx, &no);
+                    }
+                }
                 Screen::Payments => reload_payments(state, app, ctx),
                 Screen::Settings => reload_settings(state, app, ctx),
                 Screen::Approvals => reload_approvals(state, app, ctx),

@@ -141,22 +141,37 @@ fn tabs(state: &State, buf: &mut Buffer, area: Rect) {
             format!(" {} {title} ", tab_number(*screen, i))
         })
         .collect();
-    // When the titles do not fit, the screens not shown keep only their numbers.
-    let full = 8 + titles.iter().map(|t| width(t)).sum::<usize>();
-    let compact = full > area.width as usize;
+    // When the titles do not fit, the current tab keeps its title and the others theirs as
+    // far as they fit, nearest the current one first; the rest keep only their numbers.
+    let numbers: Vec<String> = screens
+        .iter()
+        .enumerate()
+        .map(|(i, screen)| format!(" {} ", tab_number(*screen, i)))
+        .collect();
+    let current = screens.iter().position(|s| *s == state.screen).unwrap_or(0);
+    let mut named = vec![false; screens.len()];
+    named[current] = true;
+    let mut used = 8
+        + (0..screens.len())
+            .map(|i| width(if named[i] { &titles[i] } else { &numbers[i] }))
+            .sum::<usize>();
+    let mut nearest: Vec<usize> = (0..screens.len()).filter(|i| *i != current).collect();
+    nearest.sort_by_key(|i| (i.abs_diff(current), *i));
+    for i in nearest {
+        let more = width(&titles[i]) - width(&numbers[i]);
+        if used + more <= area.width as usize {
+            named[i] = true;
+            used += more;
+        }
+    }
     let mut spans = vec![Span::styled("duedesk ", theme.style("title"))];
     for (i, (screen, title)) in screens.iter().zip(titles).enumerate() {
-        let active = *screen == state.screen;
-        let style = if active {
+        let style = if *screen == state.screen {
             theme.style("tab.active")
         } else {
             theme.style("tab")
         };
-        let text = if compact && !active {
-            format!(" {} ", tab_number(*screen, i))
-        } else {
-            title
-        };
+        let text = if named[i] { title } else { numbers[i].clone() };
         spans.push(Span::styled(text, style));
     }
     buf.set_line(area.x, area.y, &Line::from(spans), area.width);
@@ -311,10 +326,11 @@ fn hints(state: &State, buf: &mut Buffer, area: Rect) {
                     .map(|k| (k.to_string(), lang.t(command.describe())))
             };
             items.extend(global(Command::Help));
-            let screen = state.contexts()[0];
-            for b in state.keymap.bindings(screen) {
-                if let Some(k) = b.keys.first() {
-                    items.push((k.to_string(), lang.t(b.command.describe())));
+            // The screen's own commands the user is offered, each with its first key.
+            let contexts = state.contexts();
+            for e in state.keymap.entries(&contexts[..1], |c| state.offers(c)) {
+                if let Some(k) = e.keys.first() {
+                    items.push((k.to_string(), lang.t(e.command.describe())));
                 }
             }
             quit = global(Command::Quit);
@@ -395,18 +411,12 @@ fn help(state: &State, buf: &mut Buffer, area: Rect) {
     let theme = &state.theme;
     let lang = state.lang;
     let mut lines: Vec<Line> = Vec::new();
-    for context in state.contexts() {
-        let bindings = state.keymap.bindings(context);
-        if bindings.is_empty() {
-            continue;
-        }
-        for b in bindings.iter().filter(|b| state.offers(b.command)) {
-            let keys: Vec<String> = b.keys.iter().map(|k| k.to_string()).collect();
-            lines.push(Line::from(vec![
-                Span::styled(pad_right(&keys.join(" "), 16), theme.style("hint.key")),
-                Span::styled(lang.t(b.command.describe()), theme.style("popup")),
-            ]));
-        }
+    for e in state.keymap.entries(&state.contexts(), |c| state.offers(c)) {
+        let keys: Vec<String> = e.keys.iter().map(|k| k.to_string()).collect();
+        lines.push(Line::from(vec![
+            Span::styled(pad_right(&keys.join(" "), 16), theme.style("hint.key")),
+            Span::styled(lang.t(e.command.describe()), theme.style("popup")),
+        ]));
     }
     lines.push(Line::styled(lang.t(Msg::HelpClose), theme.style("muted")));
     // Two columns when the list is taller than the screen.

@@ -168,15 +168,24 @@ pub fn lines(v: &ApplicationView, lang: Lang, theme: &Theme) -> Vec<Line<'static
     out
 }
 
-/// Draws the lines into `area`, each cut to its width.
+/// Draws the lines into `area`, each cut to its width — except a line of money figures,
+/// wrapped at its spaces instead, so no figure is cut mid-number.
 pub fn draw(v: &ApplicationView, lang: Lang, theme: &Theme, buf: &mut Buffer, area: Rect) {
     let w = area.width as usize;
-    for (i, line) in lines(v, lang, theme)
-        .into_iter()
-        .take(area.height as usize)
-        .enumerate()
-    {
-        let line = cut(line, w);
+    let fitted = lines(v, lang, theme).into_iter().flat_map(|line| {
+        let wide = super::super::text::width(&line.to_string()) > w;
+        match &line.spans[..] {
+            [one] if wide && one.content.contains('¥') => {
+                let style = one.style.patch(line.style);
+                super::super::text::wrap(&one.content, w)
+                    .into_iter()
+                    .map(|part| Line::styled(part, style))
+                    .collect()
+            }
+            _ => vec![cut(line, w)],
+        }
+    });
+    for (i, line) in fitted.take(area.height as usize).enumerate() {
         buf.set_line(area.x, area.y + i as u16, &line, area.width);
     }
 }

@@ -4,6 +4,7 @@
 //! history of the selected one); a third the viewer's notifications, to mark read.
 
 use super::super::i18n::{Lang, Msg};
+use super::super::text::width;
 use super::super::theme::Theme;
 use super::super::widgets::list::ListNav;
 use super::super::widgets::table::{self, ColSpec, spec};
@@ -342,7 +343,9 @@ pub fn draw_table(
     nav: &ListNav,
     header_style: Style,
 ) {
-    let cols = table::fit(area.width as usize, specs);
+    let mut specs = specs.to_vec();
+    table::widen_figures(&mut specs, rows.len(), |r, c| width(&rows[r][c].0));
+    let cols = table::fit(area.width as usize, &specs);
     let header: Vec<Span> = cols
         .iter()
         .map(|(s, cw)| table::cell(lang.t(titles[s.id]), *cw, s.right, header_style))

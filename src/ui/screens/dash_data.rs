@@ -44,27 +44,43 @@ pub struct DashData {
     earlier: Mutex<Option<Arc<DashData>>>,
 }
 
-/// The data made for the latest list, so the next session (or the next version) finds it.
-static LATEST: Mutex<Option<Arc<DashData>>> = Mutex::new(None);
+/// The data made for the latest list of each family (the overdue list; the book list the
+/// other views cut), so the next session (or the next version) finds it.
+static LATEST: Mutex<[Option<Arc<DashData>>; FAMILIES]> = Mutex::new([None, None]);
+
+/// The lists dashboards show: the overdue list, and the whole book's (the other views).
+pub const FAMILIES: usize = 2;
 
 impl DashData {
-    /// The shared data for these rows: the one already made for them, or a new one (whose
-    /// search keys start on a background thread).
-    pub fn of(rows: &Arc<[OverdueRow]>) -> Arc<DashData> {
+    /// The shared data for these rows of a family (`FAMILIES`): the one already made for
+    /// them, or a new one (whose search keys start on a background thread, taking those of
+    /// unchanged rows from the family's list before, or else from the other family's).
+    pub fn of(rows: &Arc<[OverdueRow]>, family: usize) -> Arc<DashData> {
+        let family = family.min(FAMILIES - 1);
         let mut latest = LATEST.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(data) = latest.as_ref().filter(|d| Arc::ptr_eq(&d.rows, rows)) {
+        if let Some(data) = latest[family]
+            .as_ref()
+            .filter(|d| Arc::ptr_eq(&d.rows, rows))
+        {
             return data.clone();
         }
         // Keep at most one earlier list alive, and only one whose keys exist or are coming.
-        let earlier = latest.take().and_then(|old| {
+        let keyed = |old: Arc<DashData>| {
             if old.keys.get().is_some() {
                 Some(old)
             } else {
                 old.earlier.lock().ok()?.clone()
             }
+        };
+        let earlier = latest[family].take().and_then(keyed).or_else(|| {
+            latest
+                .iter()
+                .flatten()
+                .find(|d| d.keys.get().is_some())
+                .cloned()
         });
         let data = Arc::new(DashData::new(rows.clone(), earlier));
-        *latest = Some(data.clone());
+        latest[family] = Some(data.clone());
         drop(latest);
         let background = data.clone();
         let spawned = std::thread::Builder::new()

@@ -15,7 +15,7 @@ use super::super::widgets::input::LineInput;
 use super::super::widgets::list::ListNav;
 use super::super::widgets::table::{self, ColSpec};
 use super::dash_data::{DashData, distinct};
-use crate::app::{OverdueRow, SharedOverdue};
+use crate::app::{ListView, OverdueRow, SharedOverdue};
 use crate::domain::{Bucket, Money};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -71,14 +71,16 @@ impl Column {
     fn spec(self) -> ColSpec<Column> {
         let (width, drop_rank, right, grow) = match self {
             Column::Customer => (10, 0, false, 14),
-            Column::Contract => (11, 5, false, 3),
+            // The contract column outlasts the promise, machine and penalty columns: it is
+            // what a collector reads to the customer (kept at 60 cells).
+            Column::Contract => (11, 3, false, 3),
             Column::Branch => (8, 9, false, 4),
             Column::Collector => (9, 8, false, 3),
             Column::Days => (6, 0, true, 0),
             Column::Overdue => (13, 0, true, 1),
             Column::Penalty => (11, 4, true, 1),
             Column::LastContact => (10, 7, false, 0),
-            Column::Promise => (7, 3, false, 0),
+            Column::Promise => (7, 5, false, 0),
             Column::Machine => (7, 6, false, 0),
         };
         ColSpec {
@@ -173,6 +175,8 @@ pub struct Dashboard {
     scope: Option<Scope>,
     /// The book version the list is current for (`None`: rows given directly).
     pub version: Option<u64>,
+    /// The view shown: overdue, penalty only, all in scope, settled.
+    pub view: ListView,
     /// The rows shown, in the current sort order: the scope less what the filter and
     /// search leave out.
     pub visible: Vec<u32>,
@@ -209,8 +213,14 @@ impl std::fmt::Debug for Dashboard {
 impl Dashboard {
     /// A dashboard over the app's shared overdue list.
     pub fn new(list: &SharedOverdue) -> Dashboard {
-        let mut d = Dashboard::over(DashData::of(list.rows()), Scope::of(list));
+        Dashboard::of_view(list, ListView::Overdue)
+    }
+
+    /// A dashboard over a view of the app's lists (`App::dashboard_list`).
+    pub fn of_view(list: &SharedOverdue, view: ListView) -> Dashboard {
+        let mut d = Dashboard::over(DashData::of(list.rows(), family(view)), Scope::of(list));
         d.version = Some(list.version);
+        d.view = view;
         d
     }
 
@@ -224,6 +234,7 @@ impl Dashboard {
             data,
             scope,
             version: None,
+            view: ListView::Overdue,
             visible: Vec::new(),
             sort: Column::Days,
             descending: true,
@@ -241,13 +252,18 @@ impl Dashboard {
         d
     }
 
-    /// Replaces the list (a reload), keeping sort, filter, search and the selected contract.
-    pub fn load(&mut self, list: &SharedOverdue) {
-        if self.version == Some(list.version) && Arc::ptr_eq(&self.data.rows, list.rows()) {
+    /// Replaces the list (a reload, or another view: `view`), keeping sort, filter, search
+    /// and the selected contract.
+    pub fn load(&mut self, list: &SharedOverdue, view: ListView) {
+        if self.view == view
+            && self.version == Some(list.version)
+            && Arc::ptr_eq(&self.data.rows, list.rows())
+        {
             return;
         }
+        self.view = view;
         let keep = self.selected().map(|r| r.contract_no.clone());
-        self.data = DashData::of(list.rows());
+        self.data = DashData::of(list.rows(), family(view));
         self.scope = Scope::of(list);
         self.version = Some(list.version);
         // The selected contract's line in the new list, if it is still on it.
@@ -426,20 +442,44 @@ impl Dashboard {
     }
 }
 
+/// Which family of shared data a view's list belongs to (`DashData::of`).
+fn family(view: ListView) -> usize {
+    match view {
+        ListView::Overdue => 0,
+        _ => 1,
+    }
+}
+
+/// The title line's words for a view.
+pub fn view_name(view: ListView) -> Msg {
+    match view {
+        ListView::Overdue => Msg::ViewOverdue,
+        ListView::PenaltyOnly => Msg::ViewPenaltyOnly,
+        ListView::All => Msg::ViewAll,
+        ListView::Settled => Msg::ViewSettled,
+    }
+}
+
 /// Draws the dashboard into `area`.
 pub fn draw(d: &Dashboard, lang: Lang, theme: &Theme, frame: &mut Frame, area: Rect) {
     let buf = frame.buffer_mut();
     let w = area.width as usize;
     let mut y = area.y;
-    // Totals.
-    let totals = lang.f(
-        Msg::TotalsLine,
-        &[
-            &d.visible.len().to_string(),
-            &d.total_overdue.display(),
-            &d.total_penalty.display(),
-        ],
+    // Totals, naming the view.
+    let (count, overdue, penalty) = (
+        d.visible.len().to_string(),
+        d.total_overdue.display(),
+        d.total_penalty.display(),
     );
+    let figures = [count.as_str(), &overdue, &penalty];
+    let totals = match d.view {
+        ListView::Overdue => lang.f(Msg::TotalsLine, &figures),
+        view => format!(
+            "{}: {}",
+            lang.t(view_name(view)),
+            lang.f(Msg::ViewTotalsLine, &figures)
+        ),
+    };
     buf.set_line(
         area.x,
         y,
@@ -461,7 +501,12 @@ pub fn draw(d: &Dashboard, lang: Lang, theme: &Theme, frame: &mut Frame, area: R
         .map(|b| b.amount)
         .max()
         .unwrap_or(Money::ZERO);
-    for line in &d.buckets {
+    // Nothing is overdue in the penalty-only and settled views: no aging chart.
+    let chart: &[BucketLine] = match d.view {
+        ListView::Overdue | ListView::All => &d.buckets,
+        ListView::PenaltyOnly | ListView::Settled => &[],
+    };
+    for line in chart {
         if y >= area.bottom() {
             return;
         }
@@ -529,7 +574,13 @@ pub fn draw(d: &Dashboard, lang: Lang, theme: &Theme, frame: &mut Frame, area: R
         buf.set_line(
             body.x,
             body.y,
-            &Line::styled(lang.t(Msg::NoRows), theme.style("muted")),
+            &Line::styled(
+                lang.t(match d.view {
+                    ListView::Overdue => Msg::NoRows,
+                    _ => Msg::ViewNoRows,
+                }),
+                theme.style("muted"),
+            ),
             body.width,
         );
         return;

@@ -10,6 +10,7 @@
 //! whose command failed stays approved, to be sent again.
 
 use super::super::i18n::{Lang, Msg};
+use super::super::text::width;
 use super::super::theme::Theme;
 use super::super::widgets::list::ListNav;
 use super::super::widgets::table::{self, spec};
@@ -231,7 +232,7 @@ fn draw_tows(b: &TowBoard, lang: Lang, theme: &Theme, buf: &mut Buffer, area: Re
         Msg::ColPlanned,
         Msg::ColStatus,
     ];
-    let specs = [
+    let mut specs = [
         spec(0, 5, 0, false, 0),
         spec(1, 11, 0, false, 0),
         spec(2, 10, 0, false, 10),
@@ -242,6 +243,29 @@ fn draw_tows(b: &TowBoard, lang: Lang, theme: &Theme, buf: &mut Buffer, area: Re
         spec(7, 10, 0, false, 0),
         spec(8, 9, 0, false, 0),
     ];
+    let texts: Vec<[String; 9]> = b
+        .rows
+        .iter()
+        .map(|v| {
+            let r = &v.row;
+            let planned = v
+                .tow
+                .as_ref()
+                .map_or(String::new(), |t| t.planned_on.to_string());
+            [
+                r.id.clone(),
+                r.contract_no.clone(),
+                r.customer.clone(),
+                r.branch.clone(),
+                r.days_overdue.to_string(),
+                r.overdue_amount.display(),
+                r.location.clone(),
+                planned,
+                lang.status(r.stage).to_string(),
+            ]
+        })
+        .collect();
+    table::widen_figures(&mut specs, texts.len(), |r, c| width(&texts[r][c]));
     let cols = table::fit(area.width as usize, &specs);
     let header: Vec<Span> = cols
         .iter()
@@ -259,33 +283,16 @@ fn draw_tows(b: &TowBoard, lang: Lang, theme: &Theme, buf: &mut Buffer, area: Re
         ));
         let start = i;
         while i < b.rows.len() && Group::of(b.rows[i].row.stage) == group {
-            let v = &b.rows[i];
-            let r = &v.row;
-            let style = match r.stage {
+            let style = match b.rows[i].row.stage {
                 "approved" => theme.style("status.pending"),
                 "failed" => theme.style("danger"),
                 "done" => theme.style("muted"),
                 _ => theme.style("base"),
             };
-            let planned = v
-                .tow
-                .as_ref()
-                .map_or(String::new(), |t| t.planned_on.to_string());
-            let texts = [
-                r.id.clone(),
-                r.contract_no.clone(),
-                r.customer.clone(),
-                r.branch.clone(),
-                r.days_overdue.to_string(),
-                r.overdue_amount.display(),
-                r.location.clone(),
-                planned,
-                lang.status(r.stage).to_string(),
-            ];
             row_line.push(lines.len());
             lines.push(table::row(
                 cols.iter()
-                    .map(|(s, cw)| table::cell(&texts[s.id], *cw, s.right, style))
+                    .map(|(s, cw)| table::cell(&texts[i][s.id], *cw, s.right, style))
                     .collect(),
             ));
             i += 1;

@@ -76,6 +76,10 @@ impl LineInput {
                 self.text.replace_range(a..b, "");
                 self.cursor = start;
             }
+            // Ctrl-H is Backspace on many terminals (a local tty reads 0x08 as Ctrl-H).
+            KeyCode::Char('h') if ctrl => {
+                return self.handle(&KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE));
+            }
             KeyCode::Char(_) if ctrl || key.modifiers.contains(KeyModifiers::ALT) => return None,
             KeyCode::Char(c) => self.insert(c),
             KeyCode::Backspace if self.cursor > 0 => {
@@ -147,6 +151,9 @@ mod tests {
         assert_eq!(input.visible(20).1, 4);
         input.handle(&key(KeyCode::Backspace));
         assert_eq!(input.text(), "张ab");
+        // Ctrl-H deletes as Backspace does.
+        input.handle(&KeyEvent::new(KeyCode::Char('h'), KeyModifiers::CONTROL));
+        assert_eq!(input.text(), "ab");
         // A narrow field scrolls so the cursor stays visible.
         let long = LineInput::new("一二三四五六");
         let (shown, at) = long.visible(5);

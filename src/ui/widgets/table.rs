@@ -60,6 +60,22 @@ pub fn fit<C: Copy>(available: usize, specs: &[ColSpec<C>]) -> Vec<(ColSpec<C>, 
     out
 }
 
+/// Widens each right-aligned column (figures: days, money) to its widest text in `rows`
+/// (`texts(row, column)`), so no figure is cut mid-number; the columns that then do not fit
+/// drop, least important first (`fit`).
+pub fn widen_figures<C: Copy>(
+    specs: &mut [ColSpec<C>],
+    rows: usize,
+    texts: impl Fn(usize, usize) -> usize,
+) {
+    for (at, spec) in specs.iter_mut().enumerate() {
+        if spec.right {
+            let widest = (0..rows).map(|r| texts(r, at)).max().unwrap_or(0);
+            spec.width = spec.width.max(widest);
+        }
+    }
+}
+
 /// One cell's text padded to its column, with its style.
 pub fn cell<'a>(text: &str, width: usize, right: bool, style: Style) -> Span<'a> {
     let padded = if right {
