@@ -2,7 +2,8 @@
 //! own process; this process is the clients (russh's, in-process).
 //!
 //! Reports: p50/p99 keystroke → first output byte over 100 sessions × 50 keystrokes; the
-//! same for 20 sessions beside a client that never reads; bytes sent for a one-row move;
+//! same for 20 sessions beside a client that never reads; bytes sent for a one-row move,
+//! within the page and one that scrolls the list;
 //! the server's memory per extra session (VmRSS after 1 session and after 100).
 //!
 //! `cargo bench --bench ssh` (book size: `SSH_BENCH_CONTRACTS`, default 100000).
@@ -251,6 +252,20 @@ fn main() {
         small.send(b"j").await;
         small.settle(Duration::from_millis(300)).await;
         let move_bytes_80 = small.received - before;
+        // Down past the list's last row: each move now scrolls the list.
+        for _ in 0..30 {
+            small.send(b"j").await;
+            small.settle(Duration::from_millis(30)).await;
+        }
+        small.settle(Duration::from_millis(300)).await;
+        let mut scroll_bytes = Vec::new();
+        for _ in 0..10 {
+            let before = small.received;
+            small.send(b"j").await;
+            small.settle(Duration::from_millis(200)).await;
+            scroll_bytes.push(small.received - before);
+        }
+        scroll_bytes.sort();
         drop(small);
         tokio::time::sleep(Duration::from_millis(300)).await;
 
@@ -287,10 +302,13 @@ fn main() {
              {SESSIONS} sessions x {KEYS} keystrokes: keystroke -> output p50 {:.1} ms, p99 {:.1} ms ({} samples)\n\
              20 sessions beside a client that never reads: p99 {:.1} ms\n\
              one-row move: {move_bytes} bytes on the channel at 100x30, {move_bytes_80} at 80x24\n\
+             one-row move that scrolls the list, 80x24: median {} bytes, max {} (10 moves)\n\
              server VmRSS: idle {} MiB, 1 session {} MiB, {SESSIONS} sessions {} MiB: {:.0} KiB per extra session",
             p50.as_secs_f64() * 1000.0,
             p99.as_secs_f64() * 1000.0,
             all.len(),
+            scroll_bytes[scroll_bytes.len() / 2],
+            scroll_bytes[scroll_bytes.len() - 1],
             stalled_p99.as_secs_f64() * 1000.0,
             rss_idle / 1024,
             rss_one / 1024,

@@ -1032,6 +1032,10 @@ fn command_(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> bool {
                 Screen::Stock | Screen::Orders | Screen::Reports => {}
             }
             reload_unread(state, app, ctx);
+            // Roles changed elsewhere change the keys offered.
+            if let Ok(denied) = denied_commands(app, ctx) {
+                state.denied = denied;
+            }
             // The first machine, accessory or order, added elsewhere, brings tabs 7 and 8.
             if !state.machine_system {
                 state.machine_system = super::outbound::in_use(app, ctx);
