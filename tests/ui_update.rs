@@ -406,40 +406,56 @@ fn sorting_by_every_column_matches_a_naive_sort() {
     use duedesk::app::OverdueRow;
     use std::cmp::Ordering;
     let book = book();
+    // A settled contract among the active ones, for the state column.
+    book.app
+        .execute(
+            &ctx(),
+            duedesk::app::Mutation::Settle {
+                contract: "HT-2025-006".into(),
+            },
+        )
+        .unwrap();
     let mut s = session(&book, Lang::En, "default");
     let promise = |r: &OverdueRow| r.promise.map_or(0, |p| 1 + p as u8);
-    for column in Column::ALL {
-        for _ in 0..2 {
-            s.state.dashboard.sort_by(column);
-            let d = &s.state.dashboard;
-            let mut rows: Vec<&OverdueRow> = d.rows().collect();
-            rows.sort_by(|a, b| {
-                let primary: Ordering = match column {
-                    Column::Customer => {
-                        let pa = duedesk::ui::search::pinyin_forms(&a.customer).0;
-                        let pb = duedesk::ui::search::pinyin_forms(&b.customer).0;
-                        pa.cmp(&pb).then_with(|| a.customer.cmp(&b.customer))
-                    }
-                    Column::Contract => a.contract_no.cmp(&b.contract_no),
-                    Column::Branch => a.branch.cmp(&b.branch),
-                    Column::Collector => a.collector.cmp(&b.collector),
-                    Column::Days => a.days_overdue.cmp(&b.days_overdue),
-                    Column::Overdue => a.overdue_amount.cmp(&b.overdue_amount),
-                    Column::Penalty => a.penalty_outstanding.cmp(&b.penalty_outstanding),
-                    Column::LastContact => a.last_contact.cmp(&b.last_contact),
-                    Column::Promise => promise(a).cmp(&promise(b)),
-                    Column::Machine => a.machine.cmp(b.machine),
-                };
-                let primary = if d.descending {
-                    primary.reverse()
-                } else {
-                    primary
-                };
-                primary.then_with(|| a.contract_no.cmp(&b.contract_no))
-            });
-            let want: Vec<&str> = rows.iter().map(|r| r.contract_no.as_str()).collect();
-            let got: Vec<&str> = d.shown().map(|r| r.contract_no.as_str()).collect();
-            assert_eq!(got, want, "{column:?} descending={}", d.descending);
+    // The overdue view, then the view of every contract (`v` twice).
+    for view in 0..2 {
+        if view == 1 {
+            press(&mut s, &["v", "v"]);
+        }
+        for column in Column::ALL {
+            for _ in 0..2 {
+                s.state.dashboard.sort_by(column);
+                let d = &s.state.dashboard;
+                let mut rows: Vec<&OverdueRow> = d.rows().collect();
+                rows.sort_by(|a, b| {
+                    let primary: Ordering = match column {
+                        Column::Customer => {
+                            let pa = duedesk::ui::search::pinyin_forms(&a.customer).0;
+                            let pb = duedesk::ui::search::pinyin_forms(&b.customer).0;
+                            pa.cmp(&pb).then_with(|| a.customer.cmp(&b.customer))
+                        }
+                        Column::Contract => a.contract_no.cmp(&b.contract_no),
+                        Column::Branch => a.branch.cmp(&b.branch),
+                        Column::Collector => a.collector.cmp(&b.collector),
+                        Column::Days => a.days_overdue.cmp(&b.days_overdue),
+                        Column::Overdue => a.overdue_amount.cmp(&b.overdue_amount),
+                        Column::Penalty => a.penalty_outstanding.cmp(&b.penalty_outstanding),
+                        Column::LastContact => a.last_contact.cmp(&b.last_contact),
+                        Column::Promise => promise(a).cmp(&promise(b)),
+                        Column::Machine => a.machine.cmp(b.machine),
+                        Column::State => a.state.cmp(b.state),
+                    };
+                    let primary = if d.descending {
+                        primary.reverse()
+                    } else {
+                        primary
+                    };
+                    primary.then_with(|| a.contract_no.cmp(&b.contract_no))
+                });
+                let want: Vec<&str> = rows.iter().map(|r| r.contract_no.as_str()).collect();
+                let got: Vec<&str> = d.shown().map(|r| r.contract_no.as_str()).collect();
+                assert_eq!(got, want, "{column:?} descending={}", d.descending);
+            }
         }
     }
 }

@@ -42,6 +42,10 @@ pub struct OverdueRow {
     pub last_contact: Option<NaiveDate>,
     pub promise: Option<PromiseState>,
     pub machine: &'static str,
+    /// The contract's state (draft, active, settled, repossessed): the overdue list's are
+    /// all active; the dashboard's view of every contract shows it. Not in `--json`.
+    #[serde(skip)]
+    pub state: &'static str,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -643,6 +647,7 @@ pub(super) fn overdue_row(entry: OverdueEntry) -> OverdueRow {
         last_contact: entry.last_contact,
         promise: entry.promise,
         machine: entry.machine.name(),
+        state: "active",
     }
 }
 
@@ -694,6 +699,7 @@ mod tests {
             last_contact: None,
             promise: None,
             machine: "",
+            state: "active",
         }
     }
 

@@ -282,7 +282,9 @@ fn line(
         TicketFacts::of_ref(ticket.as_ref()),
         customer,
     );
-    Ok((overdue_row(entry), kind))
+    let mut row = overdue_row(entry);
+    row.state = contract.state.name();
+    Ok((row, kind))
 }
 
 /// `parts` ranges of contract numbers of about equal size, as (after, up to) bounds.

@@ -309,8 +309,9 @@ impl DashData {
 
     /// One number per row that orders it by `column` (ascending).
     fn sort_keys(&self, column: Column) -> Vec<i64> {
-        let machines = match column {
+        let names = match column {
             Column::Machine => distinct(self.rows.iter().map(|r| r.machine)),
+            Column::State => distinct(self.rows.iter().map(|r| r.state)),
             _ => Vec::new(),
         };
         let customer = match column {
@@ -333,7 +334,8 @@ impl DashData {
                     .last_contact
                     .map_or(i64::MIN, |d| d.num_days_from_ce() as i64),
                 Column::Promise => promise_rank(r.promise) as i64,
-                Column::Machine => place_in(&machines, r.machine).map_or(-1, |p| p as i64),
+                Column::Machine => place_in(&names, r.machine).map_or(-1, |p| p as i64),
+                Column::State => place_in(&names, r.state).map_or(-1, |p| p as i64),
             })
             .collect()
     }

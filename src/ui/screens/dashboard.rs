@@ -36,10 +36,12 @@ pub enum Column {
     LastContact,
     Promise,
     Machine,
+    /// The contract's state: shown in the view of every contract.
+    State,
 }
 
 impl Column {
-    pub const ALL: [Column; 10] = [
+    pub const ALL: [Column; 11] = [
         Column::Customer,
         Column::Contract,
         Column::Branch,
@@ -50,6 +52,7 @@ impl Column {
         Column::LastContact,
         Column::Promise,
         Column::Machine,
+        Column::State,
     ];
 
     pub fn title(self) -> Msg {
@@ -64,6 +67,7 @@ impl Column {
             Column::LastContact => Msg::ColLastContact,
             Column::Promise => Msg::ColPromise,
             Column::Machine => Msg::ColMachine,
+            Column::State => Msg::ColStatus,
         }
     }
 
@@ -82,6 +86,7 @@ impl Column {
             Column::LastContact => (10, 7, false, 0),
             Column::Promise => (7, 5, false, 0),
             Column::Machine => (7, 6, false, 0),
+            Column::State => (11, 4, false, 0),
         };
         ColSpec {
             id: self,
@@ -554,7 +559,12 @@ pub fn draw(d: &Dashboard, lang: Lang, theme: &Theme, frame: &mut Frame, area: R
         return;
     }
     // The table.
-    let specs: Vec<ColSpec<Column>> = Column::ALL.iter().map(|c| c.spec()).collect();
+    // The state column only where states differ: the view of every contract.
+    let specs: Vec<ColSpec<Column>> = Column::ALL
+        .iter()
+        .filter(|c| **c != Column::State || d.view == ListView::All)
+        .map(|c| c.spec())
+        .collect();
     let cols = table::fit(w, &specs);
     let header: Vec<Span> = cols
         .iter()
@@ -641,6 +651,13 @@ fn cell_text(r: &OverdueRow, column: Column, lang: Lang, theme: &Theme) -> (Stri
         Column::Machine => (
             lang.machine(r.machine).to_string(),
             theme.style(&format!("machine.{}", r.machine)),
+        ),
+        Column::State => (
+            lang.status(r.state).to_string(),
+            match r.state {
+                "active" => base,
+                _ => theme.style("muted"),
+            },
         ),
     }
 }
