@@ -141,10 +141,9 @@ impl App {
                     id: c.id.to_string(),
                     name: c.name.to_string(),
                     phone: c.phone.to_string(),
-                    id_number: String::new(),
-                    address: String::new(),
                     branch: c.branch.to_string(),
                     collector: c.collector.to_string(),
+                    ..Customer::default()
                 },
             );
         }
@@ -242,12 +241,7 @@ fn line(
     }
     let missing = Customer {
         id: contract.customer_id.to_string(),
-        name: String::new(),
-        phone: String::new(),
-        id_number: String::new(),
-        address: String::new(),
-        branch: String::new(),
-        collector: String::new(),
+        ..Customer::default()
     };
     let customer = customer.unwrap_or(&missing);
     let (owed, kind) = match contract.state {
