@@ -85,7 +85,8 @@ fn main() {
         rows = count.parse().unwrap();
     }
 
-    let app = App::open(&db).unwrap();
+    // Leaked: the views' list is made on a thread of its own, as the front ends make it.
+    let app: &'static App = Box::leak(Box::new(App::open(&db).unwrap()));
     // Where the load goes: the app's query, then the dashboard's own preparation.
     let mut query_times = Vec::new();
     let mut prepare_times = Vec::new();
@@ -100,7 +101,15 @@ fn main() {
         prepare_times.push(started.elapsed());
         drop(d);
     }
-    let mut s = Session::new(&app, c.clone(), settings()).unwrap();
+    let mut s = Session::new(app, c.clone(), settings()).unwrap();
+    // What `duedesk` and `duedesk serve` do after the first frame: make the list of every
+    // contract the other views cut, on a thread of its own, while the first screen is used.
+    let today = c.today;
+    let prepared = std::thread::spawn(move || {
+        let started = Instant::now();
+        app.prepare_views(today).unwrap();
+        started.elapsed()
+    });
     let counter = Counter::default();
     let mut t = terminal(&counter);
     t.draw_lean(|f| s.draw(f)).unwrap();
@@ -196,9 +205,10 @@ fn main() {
     // a sort.
     stroke(&mut s, &mut t, &counter, &key("x"));
     stroke(&mut s, &mut t, &counter, &key("g"));
+    let book_read = prepared.join().unwrap();
     let started = Instant::now();
     stroke(&mut s, &mut t, &counter, &key("v"));
-    let book_read = started.elapsed();
+    let first_switch = started.elapsed();
     let mut switch = Samples::default();
     let mut in_view = Samples::default();
     let mut view_rows = Vec::new();
@@ -299,9 +309,16 @@ fn main() {
         "",
     );
     line(
-        "views: first switch (reads book)",
+        "views: the book list (own thread)",
         ms(book_read),
         ms(book_read),
+        1,
+        "",
+    );
+    line(
+        "views: first switch (v)",
+        ms(first_switch),
+        ms(first_switch),
         1,
         "300 ms",
     );

@@ -110,6 +110,14 @@ impl App {
         Ok(SharedOverdue::new(book.rows, visible, version, as_of))
     }
 
+    /// Makes the list of every contract the dashboard's other views cut, so that a first
+    /// switch to one finds it made (reading it whole takes about a second on a book of
+    /// 100,000 contracts). Front ends call it on a thread of their own after the first
+    /// frame; it shows nothing to anyone, so it asks no permission.
+    pub fn prepare_views(&self, as_of: NaiveDate) -> Result<()> {
+        self.whole_book_list(as_of).map(|_| ())
+    }
+
     /// Every contract of the book as of `as_of`, and the book version it is current for.
     fn whole_book_list(&self, as_of: NaiveDate) -> Result<(u64, BookList)> {
         self.overdue_cache.book.current(

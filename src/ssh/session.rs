@@ -317,6 +317,11 @@ pub fn run(spec: SessionSpec, input: InputReceiver, out: OutputSink) -> anyhow::
     if !out.send(frames.take()) {
         return Ok(End::ClientGone);
     }
+    // The dashboard's other views, made off the session's thread (once per process).
+    let app = spec.app.clone();
+    let _ = std::thread::Builder::new()
+        .name("dashboard-views".into())
+        .spawn(move || app.prepare_views(spec.today));
 
     let mut parser = InputParser::new();
     let mut last_input = Instant::now();

@@ -330,7 +330,15 @@ pub fn run(app: &App, ctx: Ctx, opts: UiOptions) -> anyhow::Result<()> {
         .context("cannot put the terminal in raw mode")
         .and_then(|()| {
             let mut tui = Tui::new(std::io::stdout())?;
-            let outcome = run_loop(&mut session, &mut tui.terminal, &mut LocalEvents);
+            // The dashboard's other views are made on a thread of their own while the
+            // first screen is used (the scope waits for it on the way out).
+            let today = session.ctx.today;
+            let outcome = std::thread::scope(|scope| {
+                let _ = std::thread::Builder::new()
+                    .name("dashboard-views".into())
+                    .spawn_scoped(scope, || app.prepare_views(today));
+                run_loop(&mut session, &mut tui.terminal, &mut LocalEvents)
+            });
             tui.restore()?;
             outcome
         });
