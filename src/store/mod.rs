@@ -418,9 +418,29 @@ pub trait Reader {
     fn record<T: DeserializeOwned>(&self, kind: RecordKind, id: &str) -> Result<Option<T>> {
         get_in(self, kind.space(), id)
     }
-    /// The contract a payment id belongs to.
+    /// The contract a payment id belongs to (the start of its `pa/` value).
     fn payment_contract(&self, payment_id: &str) -> Result<Option<String>> {
         get_in(self, Space::PaymentRef, payment_id)
+    }
+    /// What a confirmed payment booked to the budget: kept after its contract in `pa/`, so
+    /// an import writes no key more a payment for it (`Txn::set_payment_booking`). `None`
+    /// when nothing is booked there (databases of before kept it in `bb/`).
+    fn payment_booking<T: DeserializeOwned>(&self, payment_id: &str) -> Result<Option<T>> {
+        let key = Space::PaymentRef.key(payment_id);
+        let Some(bytes) = self.get_raw(&key)? else {
+            return Ok(None);
+        };
+        let used =
+            bincode::serde::decode_from_slice::<String, _>(&bytes, bincode::config::standard())
+                .map(|(_, used)| used)
+                .map_err(|e| StoreError::Decode {
+                    key: String::from_utf8_lossy(&key).into_owned(),
+                    reason: e.to_string(),
+                })?;
+        match bytes.get(used..) {
+            Some(rest) if !rest.is_empty() => decode(&key, rest),
+            _ => Ok(None),
+        }
     }
     fn settings(&self) -> Result<PenaltySettings> {
         Ok(get_in(self, Space::Meta, "settings")?.unwrap_or_default())
@@ -584,6 +604,9 @@ pub struct Store {
     db: sled::Db,
     tree: sled::Tree,
     writer: Mutex<()>,
+    /// This database's site number once read (0: not yet): every journal entry appended asks
+    /// for it, and it changes only through `set_site`, before the first entry.
+    site: std::sync::atomic::AtomicU32,
     /// Incomplete sled snapshots moved aside before this database would open (see
     /// `open_past_incomplete_snapshot`), where they went.
     moved_aside: Vec<PathBuf>,
@@ -758,6 +781,7 @@ impl Store {
             db,
             tree,
             writer: Mutex::new(()),
+            site: std::sync::atomic::AtomicU32::new(0),
             moved_aside,
         };
         match get_in::<_, u32>(&store, Space::Meta, "schema")? {
@@ -838,7 +862,15 @@ impl Store {
     }
 
     pub fn site(&self) -> Result<u32> {
-        Ok(get_in(self, Space::Meta, "site")?.unwrap_or(1))
+        use std::sync::atomic::Ordering;
+        match self.site.load(Ordering::Relaxed) {
+            0 => {
+                let site = get_in(self, Space::Meta, "site")?.unwrap_or(1);
+                self.site.store(site, Ordering::Relaxed);
+                Ok(site)
+            }
+            site => Ok(site),
+        }
     }
 
     /// Takes the writer lock. Every mutation runs under it, from validation to commit.
@@ -1224,6 +1256,7 @@ impl Store {
             None => batch.remove(Space::Meta.key("site_code")),
         }
         self.tree.apply_batch(batch)?;
+        self.site.store(site, std::sync::atomic::Ordering::Relaxed);
         Ok(())
     }
 
@@ -1593,7 +1626,22 @@ impl Txn<'_> {
     }
 
     pub fn set_payment_contract(&mut self, payment_id: &str, contract_no: &str) {
-        self.put_in(Space::PaymentRef, payment_id, &contract_no.to_string());
+        self.put_in(Space::PaymentRef, payment_id, contract_no);
+    }
+
+    /// Keeps what a confirmed payment booked to the budget after its contract in `pa/`
+    /// (`None`: nothing booked; see `Reader::payment_booking`).
+    pub fn set_payment_booking<T: Serialize>(
+        &mut self,
+        payment_id: &str,
+        contract_no: &str,
+        booking: Option<&T>,
+    ) {
+        let mut value = encode(contract_no);
+        if booking.is_some() {
+            value.extend(encode(&booking));
+        }
+        self.put_raw(Space::PaymentRef.key(payment_id), value);
     }
 
     pub fn set_pending(&mut self, payment_id: &str, pending: bool) {
