@@ -83,7 +83,15 @@ impl App {
                 .iter()
                 .find(|p| p.id == *id)
                 .expect("its contract");
-            super::budget_book::book_payment(&mut txn, &header, c, id, p.received_on, p.amount)?;
+            let owner = super::budget_book::owner(&txn, c)?;
+            super::budget_book::book_payment(
+                &mut txn,
+                &header,
+                &owner,
+                id,
+                p.received_on,
+                p.amount,
+            )?;
         }
         txn.commit()?;
         Ok(())
