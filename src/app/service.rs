@@ -641,11 +641,7 @@ impl App {
     /// takes it out of the journal (`Store::remove_journal_entries`). Any other entry that
     /// fails, and any store failure, stops the replay with an error (the journal is whole:
     /// `rebuild` retries).
-    pub fn rebase(
-        &self,
-        keep: u64,
-        tail: &[(EntryHeader, Mutation)],
-    ) -> Result<Vec<(EntryHeader, Mutation, Refusal)>> {
+    pub fn rebase(&self, keep: u64, tail: &[(EntryHeader, Mutation)]) -> Result<Vec<Dropped>> {
         let _writer = self.store.lock();
         // Marked first: a kill anywhere from here on leaves a database that replays as a
         // rebase when it is opened, whichever journal it then holds.
@@ -659,7 +655,7 @@ impl App {
     /// Clears the projections and replays the journal; an entry of this site after local
     /// order `keep` that is refused is passed over and returned with its refusal. Returns the
     /// entries applied too. The caller holds the writer lock.
-    fn replay_rebased(&self, keep: u64) -> Result<(u64, Vec<(EntryHeader, Mutation, Refusal)>)> {
+    fn replay_rebased(&self, keep: u64) -> Result<(u64, Vec<Dropped>)> {
         let here = self.store.site()?;
         self.store.clear_projections()?;
         let mut dropped = Vec::new();
@@ -754,6 +750,9 @@ impl App {
         Ok(count)
     }
 }
+
+/// An entry of this site a rebase passed over, with the refusal it met.
+pub type Dropped = (EntryHeader, Mutation, Refusal);
 
 /// Whether this process is replaying a journal (a rebuild, or its redo on open): a watchdog
 /// that sees it while `store::writes` stands still knows the replay is stuck inside sled.
