@@ -1143,3 +1143,89 @@ fn a_site_holds_the_machines_of_its_yards_and_those_its_orders_name() {
         assert!(orders.iter().all(|o| held(&world.hq).contains(o)));
     }
 }
+
+/// A pull killed while it replays the branch's journal under head office's entries (the
+/// journal's tail replaced, the projections not yet replayed): opening the database finishes
+/// the replay as the pull would have, an entry of the branch that no longer applies there
+/// stays in the journal unapplied, and the next pull lists it as a conflict — nothing lost,
+/// the projections head office's.
+#[test]
+fn a_pull_cut_off_mid_replay_is_finished_when_the_branch_opens() {
+    let mut world = world();
+    let hf = 0;
+    world.run(&Op::Pay {
+        at: Some(hf),
+        contract: 1,
+        cents: 50_000,
+    });
+    world.round(hf);
+    let id = world.branches[hf].pending_payments(&ctx("cw_hf")).unwrap()[0]
+        .id
+        .clone();
+    world
+        .hq
+        .execute(
+            &ctx("cw"),
+            Mutation::VoidPayment {
+                id: id.clone(),
+                reason: "bounced".into(),
+            },
+        )
+        .unwrap();
+    world.branches[hf]
+        .execute(&ctx("cw_hf"), Mutation::ConfirmPayment { id: id.clone() })
+        .unwrap();
+    // The pull's replay cut off: head office's void under the branch's confirmation, as a
+    // rebase writes it, and nothing more.
+    let void = world
+        .hq
+        .store()
+        .journal_after::<Mutation>(0)
+        .map(|e| e.unwrap())
+        .find(|(_, _, m)| matches!(m, Mutation::VoidPayment { .. }))
+        .map(|(_, h, m)| (h, m))
+        .unwrap();
+    let db = world._dir.path().join(format!("branch{hf}"));
+    {
+        let store = world.branches[hf].store();
+        let keep = branch::state(store).unwrap().confirmed;
+        let mut tail = vec![void];
+        tail.extend(
+            store
+                .journal_after::<Mutation>(keep)
+                .map(|e| e.unwrap())
+                .map(|(_, h, m)| (h, m)),
+        );
+        store.begin_rebase(keep).unwrap();
+        store.replace_journal_tail(keep, &tail).unwrap();
+    }
+    drop(std::mem::replace(
+        &mut world.branches[hf],
+        App::open(&world._dir.path().join("spare")).unwrap(),
+    ));
+    let reopened = App::open(&db).unwrap();
+    // Head office's void stands; the confirmation is in the journal, not in the book.
+    let ticket = serde_json::to_value(
+        reopened
+            .ticket(&ctx("admin"), &contracts_of(hf)[1], day(100))
+            .unwrap(),
+    )
+    .unwrap();
+    let payment = ticket["payments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == id.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(payment["status"], "void", "{payment}");
+    assert!(reopened.store().has_unapplied().unwrap());
+    world.branches[hf] = reopened;
+    world.round(hf);
+    let conflicts = branch::conflicts(&world.branches[hf], &ctx("admin")).unwrap();
+    assert_eq!(conflicts.len(), 1, "{conflicts:?}");
+    assert_eq!(conflicts[0].kind, "ConfirmPayment");
+    assert!(!world.branches[hf].store().has_unapplied().unwrap());
+    assert_eq!(tickets(&world.branches[hf], hf), tickets(&world.hq, hf));
+    accounted(&world, hf).unwrap();
+}
