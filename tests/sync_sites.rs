@@ -1051,9 +1051,10 @@ fn set(serials: &[&str]) -> BTreeSet<String> {
     serials.iter().map(|s| s.to_string()).collect()
 }
 
-/// A site holds its yards' machines, not the others': its salespeople pick them; a machine of
-/// another yard that head office picks for one of its contracts reaches it with the pick, and
-/// leaves it with the contract's customer, for the customer's new site.
+/// A site holds its yards' machines, not the others': its salespeople pick them, and one
+/// arriving in its yard at head office reaches it; a machine of another yard that head office
+/// picks for one of its contracts reaches it with the pick, and leaves it with the contract's
+/// customer, for the customer's new site.
 #[test]
 fn a_site_holds_the_machines_of_its_yards_and_those_its_orders_name() {
     let mut world = world();
@@ -1105,8 +1106,31 @@ fn a_site_holds_the_machines_of_its_yards_and_those_its_orders_name() {
             },
         )
         .unwrap();
+    // Machines arriving at head office: one in 合肥's yard reaches 合肥, one in head
+    // office's own yard reaches no site.
+    for (serial, yard) in [("M9", "合肥二号场"), ("M10", "总部一号场")] {
+        world
+            .hq
+            .execute(
+                &admin,
+                Mutation::AddMachine(duedesk::domain::outbound::Machine {
+                    serial: serial.into(),
+                    model: "SY75C".into(),
+                    machine_type: "excavator".into(),
+                    yard: yard.into(),
+                    arrived_on: day(90),
+                    state: duedesk::domain::outbound::MachineStock::InStock,
+                }),
+            )
+            .unwrap();
+    }
     world.round(hf);
-    assert_eq!(machines(&world.branches[hf]), set(&["M0", "M2", "M3"]));
+    world.round(ch);
+    assert_eq!(
+        machines(&world.branches[hf]),
+        set(&["M0", "M2", "M3", "M9"])
+    );
+    assert_eq!(machines(&world.branches[ch]), set(&["M2", "M5"]));
     assert!(
         branch::conflicts(&world.branches[hf], &admin)
             .unwrap()
@@ -1130,7 +1154,7 @@ fn a_site_holds_the_machines_of_its_yards_and_those_its_orders_name() {
     world.run(&Op::Move { contract: 0 });
     world.round(hf);
     world.round(wh);
-    assert_eq!(machines(&world.branches[hf]), set(&["M0", "M3"]));
+    assert_eq!(machines(&world.branches[hf]), set(&["M0", "M3", "M9"]));
     assert_eq!(machines(&world.branches[wh]), set(&["M1", "M2", "M4"]));
     assert_eq!(state(&world.branches[wh], "M2"), "reserved");
     assert_eq!(
