@@ -537,36 +537,30 @@ fn a_site_holds_its_yards_machines_and_picks_from_them() {
         ],
     );
     let id = order["id"].as_str().unwrap().to_string();
-    ok(
-        &br,
-        &[
-            "--as",
-            "xiaoshou_hf",
-            "outbound",
-            "pick",
-            &id,
-            "--serial",
-            &serial,
-        ],
-    );
+    let pick = |serial: &str| {
+        run(
+            &br,
+            &[
+                "--as",
+                "xiaoshou_hf",
+                "outbound",
+                "pick",
+                &id,
+                "--serial",
+                serial,
+            ],
+        )
+    };
+    let picked = pick(&serial);
+    assert_eq!(picked.code, 0, "{}", picked.err);
     // Another yard's machine is not there to pick.
     let other = at_hq.iter().find(|m| !yard(m).starts_with("合肥")).unwrap()["serial"]
         .as_str()
         .unwrap()
         .to_string();
-    let err = refused(
-        &br,
-        &[
-            "--as",
-            "xiaoshou_hf",
-            "outbound",
-            "pick",
-            &id,
-            "--serial",
-            &other,
-        ],
-    );
-    assert!(err.contains(&other), "{err}");
+    let picked = pick(&other);
+    assert_eq!(picked.code, 1, "{}", picked.out);
+    assert!(picked.err.contains(&other), "{}", picked.err);
     // The accessories are no yard's: the branch has them all.
     ok(
         &br,

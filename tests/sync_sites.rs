@@ -725,22 +725,19 @@ proptest! {
     }
 }
 
-/// A branch's payment confirmed at the branch while head office voids it: head office's order
-/// decides, the branch's confirmation is a conflict with its reason, and its effect is gone.
-#[test]
-fn a_refused_entry_becomes_a_conflict_and_its_effect_goes() {
-    let mut world = world();
-    let hf = 0;
+/// A payment recorded at branch `b` on its contract 1 and synced, then voided at head office
+/// while the branch confirms it (not synced yet); returns its id.
+fn voided_at_hq_confirmed_here(world: &mut World, b: usize) -> String {
+    let finance = format!("cw_{}", BRANCHES[b].1.to_lowercase());
     world.run(&Op::Pay {
-        at: Some(hf),
+        at: Some(b),
         contract: 1,
         cents: 50_000,
     });
-    world.round(hf);
-    let id = world.branches[hf].pending_payments(&ctx("cw_hf")).unwrap()[0]
+    world.round(b);
+    let id = world.branches[b].pending_payments(&ctx(&finance)).unwrap()[0]
         .id
         .clone();
-    assert_eq!(id, "HF-P1");
     world
         .hq
         .execute(
@@ -751,9 +748,20 @@ fn a_refused_entry_becomes_a_conflict_and_its_effect_goes() {
             },
         )
         .unwrap();
-    world.branches[hf]
-        .execute(&ctx("cw_hf"), Mutation::ConfirmPayment { id: id.clone() })
+    world.branches[b]
+        .execute(&ctx(&finance), Mutation::ConfirmPayment { id: id.clone() })
         .unwrap();
+    id
+}
+
+/// A branch's payment confirmed at the branch while head office voids it: head office's order
+/// decides, the branch's confirmation is a conflict with its reason, and its effect is gone.
+#[test]
+fn a_refused_entry_becomes_a_conflict_and_its_effect_goes() {
+    let mut world = world();
+    let hf = 0;
+    let id = voided_at_hq_confirmed_here(&mut world, hf);
+    assert_eq!(id, "HF-P1");
     assert!(
         world.branches[hf]
             .pending_payments(&ctx("cw_hf"))
@@ -1177,28 +1185,7 @@ fn a_site_holds_the_machines_of_its_yards_and_those_its_orders_name() {
 fn a_pull_cut_off_mid_replay_is_finished_when_the_branch_opens() {
     let mut world = world();
     let hf = 0;
-    world.run(&Op::Pay {
-        at: Some(hf),
-        contract: 1,
-        cents: 50_000,
-    });
-    world.round(hf);
-    let id = world.branches[hf].pending_payments(&ctx("cw_hf")).unwrap()[0]
-        .id
-        .clone();
-    world
-        .hq
-        .execute(
-            &ctx("cw"),
-            Mutation::VoidPayment {
-                id: id.clone(),
-                reason: "bounced".into(),
-            },
-        )
-        .unwrap();
-    world.branches[hf]
-        .execute(&ctx("cw_hf"), Mutation::ConfirmPayment { id: id.clone() })
-        .unwrap();
+    let id = voided_at_hq_confirmed_here(&mut world, hf);
     // The pull's replay cut off: head office's void under the branch's confirmation, as a
     // rebase writes it, and nothing more.
     let void = world
