@@ -537,7 +537,7 @@ fn a_site_holds_its_yards_machines_and_picks_from_them() {
         ],
     );
     let id = order["id"].as_str().unwrap().to_string();
-    let pick = |serial: &str| {
+    let pick = |order: &str, serial: &str| {
         run(
             &br,
             &[
@@ -545,20 +545,20 @@ fn a_site_holds_its_yards_machines_and_picks_from_them() {
                 "xiaoshou_hf",
                 "outbound",
                 "pick",
-                &id,
+                order,
                 "--serial",
                 serial,
             ],
         )
     };
-    let picked = pick(&serial);
+    let picked = pick(&id, &serial);
     assert_eq!(picked.code, 0, "{}", picked.err);
     // Another yard's machine is not there to pick.
     let other = at_hq.iter().find(|m| !yard(m).starts_with("合肥")).unwrap()["serial"]
         .as_str()
         .unwrap()
         .to_string();
-    let picked = pick(&other);
+    let picked = pick(&id, &other);
     assert_eq!(picked.code, 1, "{}", picked.out);
     assert!(picked.err.contains(&other), "{}", picked.err);
     // The accessories are no yard's: the branch has them all.
@@ -576,15 +576,68 @@ fn a_site_holds_its_yards_machines_and_picks_from_them() {
             "1",
         ],
     );
+    // One of 合肥's machines that another branch's order holds at head office (the demo's
+    // drafted contract's) shows in stock here: that order is not the branch's to see. Picked
+    // here, head office refuses it, and the branch lists the pick as a conflict.
+    let held = here
+        .iter()
+        .find(|m| m["state"] == "in_stock" && !free(m))
+        .expect("the demo's order of another branch holds one of 合肥's machines");
+    let held_serial = held["serial"].as_str().unwrap();
+    let type_of = |model: &serde_json::Value| {
+        at_hq
+            .iter()
+            .find(|m| &m["model"] == model)
+            .map(|m| m["machine_type"].clone())
+    };
+    ok(
+        &br,
+        &["export", "contracts", "--out", &s.arg("contracts.csv")],
+    );
+    let listed = std::fs::read_to_string(s.path("contracts.csv")).unwrap();
+    let second = listed
+        .lines()
+        .skip(1)
+        .filter_map(|row| {
+            let cells: Vec<&str> = row.split(',').collect();
+            Some((cells.first()?.to_string(), cells.get(3)?.to_string()))
+        })
+        .find(|(other, model)| {
+            *other != no && type_of(&serde_json::json!(model)) == Some(held["machine_type"].clone())
+        })
+        .map(|(other, _)| other)
+        .expect("another contract of the held machine's type");
+    let order = json(
+        &br,
+        &[
+            "--as",
+            "xiaoshou_hf",
+            "outbound",
+            "create",
+            "--contract",
+            &second,
+            "--json",
+        ],
+    );
+    let second_id = order["id"].as_str().unwrap().to_string();
+    let picked = pick(&second_id, held_serial);
+    assert_eq!(picked.code, 0, "{}", picked.err);
+
     ok(&br, &["sync", "push", "--out", &s.arg("push")]);
     let out = ok(
         &hq,
         &["sync", "accept", &s.arg("push"), "--reply", &s.arg("reply")],
     );
-    assert!(out.contains("3 accepted, 0 rejected"), "{out}");
+    assert!(out.contains("4 accepted, 1 rejected"), "{out}");
     ok(&br, &["sync", "pull", &s.arg("reply")]);
-    let order_at = |db: &Path| json(db, &["outbound", "show", &id, "--json"]);
-    assert_eq!(order_at(&br), order_at(&hq));
+    let conflicts = json(&br, &["sync", "conflicts", "--json"]);
+    assert_eq!(conflicts.as_array().unwrap().len(), 1, "{conflicts}");
+    assert_eq!(conflicts[0]["kind"], "Pick");
+    assert_eq!(conflicts[0]["refusal"], "SerialHeld");
+    let order_at = |db: &Path, id: &str| json(db, &["outbound", "show", id, "--json"]);
+    assert_eq!(order_at(&br, &id), order_at(&hq, &id));
+    assert_eq!(order_at(&br, &second_id), order_at(&hq, &second_id));
+    assert_eq!(order_at(&br, &second_id)["serial"], serde_json::Value::Null);
     let machine = |db: &Path| json(db, &["machine", "show", &serial, "--json"]);
     assert_eq!(machine(&hq)["state"], "reserved");
     assert_eq!(machine(&br), machine(&hq));
