@@ -599,8 +599,8 @@ fn head_office_serve_killed_mid_push_over_openssh_then_a_sync_finishes_the_job()
         let before = at_hq(&w).len();
         let served = Served::start(&w);
         let child = sync_over_ssh(&w, &site_key, served.port);
-        // After 1 to 4 of its 7 parts, and 0–20 ms more: inside a part or between two.
-        let parts = 1 + moments.below(4) as usize;
+        // After 1 to 3 of its 7 parts, and 0–20 ms more: inside a part or between two.
+        let parts = 1 + moments.below(3) as usize;
         let line = served.wait_log("a part decided", |l| {
             l.contains("entries decided") && decided(l).0 >= parts * 32
         });
