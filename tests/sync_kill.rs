@@ -190,9 +190,14 @@ fn wait_for(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap().trim().to_string()
 }
 
+/// `kill -s KILL -- PID` (a process group as `-PGID`). The `--` is not a nicety: procps-ng
+/// 4.0.2's `kill -9 -PGID` signals pid -1 — every process the user may signal.
 fn kill_9(pid: &str) {
-    let status = Command::new("kill").args(["-9", pid]).status().unwrap();
-    assert!(status.success(), "kill -9 {pid}");
+    let status = Command::new("kill")
+        .args(["-s", "KILL", "--", pid])
+        .status()
+        .unwrap();
+    assert!(status.success(), "kill -s KILL -- {pid}");
 }
 
 fn finished(child: Child) -> (Output, String, String) {
@@ -479,7 +484,7 @@ impl Served {
     /// Stops it as an operator does (SIGTERM), so the database can be read here.
     fn stop(mut self) {
         let _ = Command::new("kill")
-            .arg(self.child.id().to_string())
+            .args(["-s", "TERM", "--", &self.child.id().to_string()])
             .status();
         self.child.wait().unwrap();
     }
