@@ -77,8 +77,12 @@ impl App {
         app.migrate()?;
         if app.store.rebuild_unfinished()? {
             // A rebuild was cut short (a crash, a kill): its projections are partial. Redo
-            // it before answering anything; the journal it replays was never touched.
-            let entries = app.rebuild()?;
+            // it before answering anything; the journal it replays was never touched (a
+            // rebase's was replaced whole, or not at all).
+            let entries = match app.store.rebase_unfinished()? {
+                Some(keep) => app.finish_rebase(keep)?,
+                None => app.rebuild()?,
+            };
             app.redone_rebuild = Some(entries);
         }
         let moved = app.store.moved_aside().to_vec();
@@ -637,21 +641,33 @@ impl App {
     /// takes it out of the journal (`Store::remove_journal_entries`). Any other entry that
     /// fails, and any store failure, stops the replay with an error (the journal is whole:
     /// `rebuild` retries).
-    pub fn rebase(
-        &self,
-        keep: u64,
-        tail: &[(EntryHeader, Mutation)],
-    ) -> Result<Vec<(EntryHeader, Mutation, Refusal)>> {
+    pub fn rebase(&self, keep: u64, tail: &[(EntryHeader, Mutation)]) -> Result<Vec<Dropped>> {
         let _writer = self.store.lock();
-        let here = self.store.site()?;
+        // Marked first: a kill anywhere from here on leaves a database that replays as a
+        // rebase when it is opened, whichever journal it then holds.
+        self.store.begin_rebase(keep)?;
         self.store.replace_journal_tail(keep, tail)?;
+        let (_, dropped) = self.replay_rebased(keep)?;
+        self.replayed()?;
+        Ok(dropped)
+    }
+
+    /// Clears the projections and replays the journal; an entry of this site after local
+    /// order `keep` that is refused is passed over and returned with its refusal. Returns the
+    /// entries applied too. The caller holds the writer lock.
+    fn replay_rebased(&self, keep: u64) -> Result<(u64, Vec<Dropped>)> {
+        let here = self.store.site()?;
         self.store.clear_projections()?;
         let mut dropped = Vec::new();
+        let mut applied = 0;
         for entry in self.store.journal_after::<Mutation>(0) {
             let (order, header, mutation) = entry?;
             let mut txn = self.store.begin();
             match execute::apply(&mut txn, &header, &mutation) {
-                Ok(_) => txn.commit()?,
+                Ok(_) => {
+                    txn.commit()?;
+                    applied += 1;
+                }
                 Err(AppError::Refused(refusal)) if order > keep && header.site == here => {
                     dropped.push((header, mutation, *refusal));
                 }
@@ -659,8 +675,22 @@ impl App {
                 Err(e) => return Err(no_longer_applies(&header, &mutation, e)),
             }
         }
+        Ok((applied, dropped))
+    }
+
+    /// A rebase cut short (a branch killed while it pulled): the journal is replayed again as
+    /// the rebase replayed it. An entry of this site it would have passed over stays in the
+    /// journal, unapplied and noted so (`Store::note_unapplied`), until the branch's next
+    /// pull replays the journal under head office's entries and lists it as a conflict.
+    /// Returns the entries applied.
+    fn finish_rebase(&self, keep: u64) -> Result<u64> {
+        let _writer = self.store.lock();
+        let (applied, dropped) = self.replay_rebased(keep)?;
         self.replayed()?;
-        Ok(dropped)
+        if !dropped.is_empty() {
+            self.store.note_unapplied()?;
+        }
+        Ok(applied)
     }
 
     /// Replays the journal, in the order this database applied it, into fresh projections.
@@ -720,6 +750,9 @@ impl App {
         Ok(count)
     }
 }
+
+/// An entry of this site a rebase passed over, with the refusal it met.
+pub type Dropped = (EntryHeader, Mutation, Refusal);
 
 /// Whether this process is replaying a journal (a rebuild, or its redo on open): a watchdog
 /// that sees it while `store::writes` stands still knows the replay is stuck inside sled.

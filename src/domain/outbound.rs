@@ -255,6 +255,16 @@ impl StockLine {
     }
 }
 
+/// Whether `yard` is a yard of one of `branches`. A yard is named after its branch
+/// (`合肥一号场` is 合肥's), so it belongs to each branch its name begins with; a yard
+/// named after no branch (`总部一号场`) is head office's alone. What a branch site holds of
+/// the stock (sync's scope).
+pub fn yard_of_branches(yard: &str, branches: &[String]) -> bool {
+    branches
+        .iter()
+        .any(|b| !b.is_empty() && yard.starts_with(b.as_str()))
+}
+
 /// Stock by model and state, as of a date, models in code order.
 pub fn stock_report<'a>(
     machines: impl Iterator<Item = &'a Machine>,
@@ -386,5 +396,15 @@ mod tests {
         assert_eq!(sy.max_days_in_stock, 90);
         assert_eq!(sy.avg_days_in_stock, 75);
         assert_eq!(report[1].towed_back, 1);
+    }
+
+    #[test]
+    fn a_yard_belongs_to_the_branches_its_name_begins_with() {
+        let hf = vec!["合肥".to_string(), "巢湖".to_string()];
+        assert!(yard_of_branches("合肥一号场", &hf));
+        assert!(yard_of_branches("巢湖堆场", &hf));
+        assert!(!yard_of_branches("芜湖一号场", &hf));
+        assert!(!yard_of_branches("总部一号场", &hf));
+        assert!(!yard_of_branches("合肥一号场", &[String::new()]));
     }
 }

@@ -629,7 +629,7 @@ fn is_lock_error(e: &sled::Error) -> bool {
 /// database being served is not waited for: `serve` holds it until it stops.
 fn open_sled(path: &Path) -> std::result::Result<sled::Db, sled::Error> {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(1);
-    let served = serve_lock_path(path).exists();
+    let served = served_now(path);
     loop {
         match sled::Config::new()
             .path(path)
@@ -689,6 +689,25 @@ fn incomplete_snapshots(dir: &Path) -> Vec<PathBuf> {
         .collect();
     found.sort();
     found
+}
+
+/// Whether a `duedesk serve` is serving the database: its serve lock names a process that
+/// lives. A lock left by a server that was killed (`kill -9` leaves it) names a dead one: the
+/// database is free, though whoever used it last may still be letting go of it.
+fn served_now(db: &Path) -> bool {
+    let Ok(text) = std::fs::read_to_string(serve_lock_path(db)) else {
+        return false;
+    };
+    let pid = text
+        .lines()
+        .find_map(|l| l.strip_prefix("pid="))
+        .and_then(|p| p.trim().parse::<u32>().ok());
+    let proc = Path::new("/proc");
+    match pid {
+        Some(pid) if proc.is_dir() => proc.join(pid.to_string()).exists(),
+        // No pid to look for, or no /proc to look in: take the lock at its word.
+        _ => true,
+    }
 }
 
 /// The file `duedesk serve` writes beside the database while it serves it.
@@ -1195,11 +1214,45 @@ impl Store {
         Ok(get_in::<_, bool>(self, Space::Meta, "rebuilding")?.unwrap_or(false))
     }
 
-    /// Marks the replay begun by `clear_projections` finished, and makes it durable.
+    /// Marks the replay begun by `clear_projections` (or `begin_rebase`) finished, and makes
+    /// it durable.
     pub fn finish_rebuild(&self) -> Result<()> {
+        self.tree.remove(Space::Meta.key("rebase_keep"))?;
+        self.tree.remove(Space::Meta.key("unapplied"))?;
         self.tree.remove(Space::Meta.key("rebuilding"))?;
         self.db.flush()?;
         Ok(())
+    }
+
+    /// Marks a rebase begun (`App::rebase`), in one write, before the journal after local
+    /// order `keep` is replaced: from here until `finish_rebuild`, the projections may stand
+    /// for neither journal, and opening the database replays it as a rebase
+    /// (`rebase_unfinished`).
+    pub fn begin_rebase(&self, keep: u64) -> Result<()> {
+        let mut txn = self.begin();
+        txn.put_in(Space::Meta, "rebuilding", &true);
+        txn.put_in(Space::Meta, "rebase_keep", &keep);
+        txn.commit()
+    }
+
+    /// The `keep` of a rebase cut short, if the replay left unfinished is one.
+    pub fn rebase_unfinished(&self) -> Result<Option<u64>> {
+        get_in(self, Space::Meta, "rebase_keep")
+    }
+
+    /// Notes that the journal holds entries the projections do not (a rebase finished on
+    /// opening passed over refused ones), until the next replay ends (`finish_rebuild`).
+    pub fn note_unapplied(&self) -> Result<()> {
+        self.tree
+            .insert(Space::Meta.key("unapplied"), encode(&true))?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// Whether the journal holds entries the projections do not (`note_unapplied`): only a
+    /// replay makes them agree.
+    pub fn has_unapplied(&self) -> Result<bool> {
+        Ok(get_in::<_, bool>(self, Space::Meta, "unapplied")?.unwrap_or(false))
     }
 
     /// A value kept with `Txn::set_meta`.
@@ -1453,6 +1506,8 @@ impl Store {
             "seq",
             "journal_len",
             "rebuilding",
+            "rebase_keep",
+            "unapplied",
         ]
         .map(|k| Space::Meta.key(k));
         let keep = |k: &[u8]| {
