@@ -89,6 +89,31 @@ impl Directory {
 }
 
 impl App {
+    /// Every contract in `viewer`'s scope, in contract-number order (no search: a screen's
+    /// list of candidates, such as the contracts waiting for their machine).
+    pub(crate) fn contracts_in_scope(&self, viewer: &crate::domain::User) -> Result<Vec<ContractHit>> {
+        let book = self.directory_book()?;
+        let mut out = Vec::new();
+        for e in &book.entries {
+            let customer = book.customers.get(e.customer as usize);
+            let (branch, collector) =
+                customer.map_or(("", ""), |c| (c.branch.as_str(), c.collector.as_str()));
+            if !in_scope_of(viewer, branch, collector) {
+                continue;
+            }
+            out.push(ContractHit {
+                contract_no: e.contract_no.clone(),
+                customer: customer.map_or(String::new(), |c| c.name.clone()),
+                phone: customer.map_or(String::new(), |c| c.phone.clone()),
+                branch: branch.to_string(),
+                collector: collector.to_string(),
+                serial: e.serial.clone(),
+                state: e.state,
+            });
+        }
+        Ok(out)
+    }
+
     /// Contracts in the viewer's scope matching `query` (a contract number, a customer's
     /// name or its pinyin, a phone number or a serial; case and spaces ignored), an exact
     /// contract number first, then in contract-number order; at most `MOST_HITS`.
