@@ -1255,7 +1255,6 @@ catalog! {
     NoLines => "No accessory lines.", "没有附件。";
     SwapsTitle => "Sales swaps", "销售换机";
     SwapLine => "{} {} → {} by {}: {}", "{} {} → {}（{}）：{}";
-    FormNewOrder => "New outbound order", "新建出库单";
     FormAccessory => "Add accessory line", "添加附件";
     FormShip => "Ship", "出库发运";
     FormCancelOrder => "Cancel order", "取消出库单";

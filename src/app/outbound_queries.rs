@@ -54,6 +54,9 @@ pub struct OrderView {
     pub salesperson: String,
     pub created_on: NaiveDate,
     pub serial: Option<String>,
+    /// The model of the machine picked (the serial's), for the screens.
+    #[serde(skip)]
+    pub machine_model: Option<String>,
     pub substitute: bool,
     pub accessories: Vec<AccessoryLineView>,
     /// draft, submitted, approved, shipped, cancelled.
@@ -93,7 +96,7 @@ pub struct YardCrossing {
 
 /// An approved contract in the viewer's scope that waits for its machine: no serial on the
 /// contract and no order open or shipped for it. A new order starts from one.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct AwaitingContract {
     pub contract_no: String,
     pub customer: String,
@@ -243,6 +246,12 @@ impl App {
             salesperson: o.salesperson.clone(),
             created_on: o.created_on,
             serial: o.serial.clone(),
+            machine_model: match &o.serial {
+                Some(serial) => store
+                    .record::<Machine>(RecordKind::Machine, serial)?
+                    .map(|m| m.model),
+                None => None,
+            },
             substitute: o.substitute,
             accessories,
             state: o.state.name(),
