@@ -18,7 +18,8 @@ use duedesk::ui::i18n::Lang;
 use duedesk::ui::state::{Popup, Status};
 use support::*;
 
-const KEY: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHh0ZXN0a2V5Zm9yemhhb3RoYXRpc2xvbmcx zhao@phone";
+const KEY: &str =
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHh0ZXN0a2V5Zm9yemhhb3RoYXRpc2xvbmcx zhao@phone";
 
 /// `machine_book` with an SSH key for zhao, a salesperson of 宁波 (so 宁波堆场 is known as
 /// 宁波's yard) and a machine there.
@@ -92,7 +93,9 @@ fn an_admin_does_the_day_through_keys() {
     press(&mut s, &["enter"]);
     let prompt = confirm_prompt(&s);
     assert!(
-        prompt.contains("0.0006") && prompt.contains("2026-07-01") && prompt.contains("every contract"),
+        prompt.contains("0.0006")
+            && prompt.contains("2026-07-01")
+            && prompt.contains("every contract"),
         "{prompt}"
     );
     press(&mut s, &["n"]);
@@ -115,7 +118,13 @@ fn an_admin_does_the_day_through_keys() {
 
     // The users pane: zhao's key is listed under the list while zhao is under the cursor.
     press(&mut s, &["l"]);
-    let names: Vec<_> = s.state.settings.users.iter().map(|u| u.name.clone()).collect();
+    let names: Vec<_> = s
+        .state
+        .settings
+        .users
+        .iter()
+        .map(|u| u.name.clone())
+        .collect();
     assert_eq!(names, ["chen", "fin", "li", "qian", "sun", "wang", "zhao"]);
     press(&mut s, &["G"]);
     assert_eq!(s.state.settings.keys_of.as_deref(), Some("zhao"));
@@ -129,7 +138,10 @@ fn an_admin_does_the_day_through_keys() {
     press(&mut s, &["tab"]);
     type_text(&mut s, "合肥");
     press(&mut s, &["enter"]);
-    assert!(matches!(&s.state.popup, Some(Popup::Form(_))), "no role: kept open");
+    assert!(
+        matches!(&s.state.popup, Some(Popup::Form(_))),
+        "no role: kept open"
+    );
     assert!(app.user("wu").is_err());
     press(&mut s, &["tab", "tab", "tab", "space", "enter"]);
     let wu = app.user("wu").unwrap();
@@ -165,7 +177,12 @@ fn an_admin_does_the_day_through_keys() {
             .unwrap()
     };
     assert!(wu(app).disabled);
-    assert!(s.state.status.as_ref().is_some_and(|st| matches!(st, Status::Info(t) if t.contains("wu"))));
+    assert!(
+        s.state
+            .status
+            .as_ref()
+            .is_some_and(|st| matches!(st, Status::Info(t) if t.contains("wu")))
+    );
 
     // A branch cleared is no branch.
     press(&mut s, &["b", "ctrl-u", "enter"]);
@@ -184,8 +201,15 @@ fn the_users_pane_is_for_admins_only() {
     assert!(!text(&s, 80, 24).contains("Users"));
     // The allocation order is the admin's: the app refuses finance.
     press(&mut s, &["o", "y"]);
-    assert!(matches!(&s.state.status, Some(Status::Error(_))), "{:?}", s.state.status);
-    assert_eq!(book.app.settings(&ctx()).unwrap().allocation_order, "default");
+    assert!(
+        matches!(&s.state.status, Some(Status::Error(_))),
+        "{:?}",
+        s.state.status
+    );
+    assert_eq!(
+        book.app.settings(&ctx()).unwrap().allocation_order,
+        "default"
+    );
 }
 
 #[test]
@@ -218,7 +242,10 @@ fn a_salesperson_does_the_day_through_keys() {
     // A new order from the list: HT-2026-104 is the one waiting.
     press(&mut s, &["n", "enter"]);
     let order = s.state.orders.order.as_ref().expect("open").view.id.clone();
-    assert_eq!(app.order(&ctx(), &order).unwrap().contract_no, "HT-2026-104");
+    assert_eq!(
+        app.order(&ctx(), &order).unwrap().contract_no,
+        "HT-2026-104"
+    );
 
     // Add a line, then remove it: asked first; the stock is as before.
     let reserved = |code: &str| {
@@ -293,7 +320,10 @@ fn an_outbound_approval_shows_the_order() {
     let mut s = session_as(&book, "fin", Lang::En, "default");
     press(&mut s, &["4"]);
     let screen = text(&s, 120, 40);
-    assert!(screen.contains("Order O1: machine SY75C-1001 (SY75C)"), "{screen}");
+    assert!(
+        screen.contains("Order O1: machine SY75C-1001 (SY75C)"),
+        "{screen}"
+    );
     assert!(screen.contains("BKT-08"), "{screen}");
     assert!(screen.contains("HMR-75 破碎锤 × 1 台 (extra)"), "{screen}");
 }

@@ -91,7 +91,10 @@ impl Directory {
 impl App {
     /// Every contract in `viewer`'s scope, in contract-number order (no search: a screen's
     /// list of candidates, such as the contracts waiting for their machine).
-    pub(crate) fn contracts_in_scope(&self, viewer: &crate::domain::User) -> Result<Vec<ContractHit>> {
+    pub(crate) fn contracts_in_scope(
+        &self,
+        viewer: &crate::domain::User,
+    ) -> Result<Vec<ContractHit>> {
         let book = self.directory_book()?;
         let mut out = Vec::new();
         for e in &book.entries {

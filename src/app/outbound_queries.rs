@@ -337,16 +337,14 @@ impl App {
         }
         branches.sort();
         branches.dedup();
-        Ok(
-            crate::domain::outbound::yard_branch(&m.yard, &branches)
-                .filter(|b| *b != contract_branch)
-                .map(|b| YardCrossing {
-                    serial: m.serial.clone(),
-                    yard: m.yard.clone(),
-                    yard_branch: b.to_string(),
-                    contract_branch: contract_branch.clone(),
-                }),
-        )
+        Ok(crate::domain::outbound::yard_branch(&m.yard, &branches)
+            .filter(|b| *b != contract_branch)
+            .map(|b| YardCrossing {
+                serial: m.serial.clone(),
+                yard: m.yard.clone(),
+                yard_branch: b.to_string(),
+                contract_branch: contract_branch.clone(),
+            }))
     }
 
     /// Approved contracts in the viewer's scope waiting for their machine (see

@@ -89,7 +89,11 @@ pub(super) fn set_roles(txn: &mut Txn<'_>, name: &str, roles: &[Role]) -> Result
 }
 
 /// `Mutation::SetBranch`: an empty branch is no branch.
-pub(super) fn set_branch(txn: &mut Txn<'_>, name: &str, branch: &Option<String>) -> Result<Outcome> {
+pub(super) fn set_branch(
+    txn: &mut Txn<'_>,
+    name: &str,
+    branch: &Option<String>,
+) -> Result<Outcome> {
     let mut user = existing_user(txn, name)?;
     let branch = branch.as_ref().map(|b| b.trim()).filter(|b| !b.is_empty());
     if user.branch.as_deref() == branch {

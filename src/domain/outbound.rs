@@ -316,7 +316,11 @@ mod tests {
     fn a_yard_belongs_to_the_branch_it_is_named_after() {
         let branches: Vec<String> = ["合肥", "杭州", "合肥西"].map(String::from).to_vec();
         assert_eq!(yard_branch("合肥一号场", &branches), Some("合肥"));
-        assert_eq!(yard_branch("合肥西堆场", &branches), Some("合肥西"), "the longest name");
+        assert_eq!(
+            yard_branch("合肥西堆场", &branches),
+            Some("合肥西"),
+            "the longest name"
+        );
         assert_eq!(yard_branch("芜湖场", &branches), None);
         assert_eq!(yard_branch("一号场", &[String::new()]), None);
     }

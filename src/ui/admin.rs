@@ -102,7 +102,9 @@ pub fn command(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> Opt
                         .collect();
                     Popup::Form(Box::new(Form::roles(&name, &roles)))
                 }
-                Command::SetBranch => Popup::Form(Box::new(Form::branch(&name, u.branch.as_deref()))),
+                Command::SetBranch => {
+                    Popup::Form(Box::new(Form::branch(&name, u.branch.as_deref())))
+                }
                 Command::Language => Popup::Form(Box::new(Form::language(
                     &name,
                     u.lang.and_then(super::i18n::Lang::parse),

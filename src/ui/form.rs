@@ -781,10 +781,7 @@ impl Form {
     /// A user's language, as it is now (English when unset).
     pub fn language(name: &str, current: Option<Lang>) -> Form {
         let mut field = Field::new(Msg::FieldLanguage, FieldKind::Language, "");
-        field.choice = LANGS
-            .iter()
-            .position(|l| Some(*l) == current)
-            .unwrap_or(0);
+        field.choice = LANGS.iter().position(|l| Some(*l) == current).unwrap_or(0);
         Form::new(FormKind::Language { name: name.into() }, vec![field])
     }
 

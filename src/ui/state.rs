@@ -1375,9 +1375,10 @@ fn done_one(lang: Lang, mutation: &Mutation, outcome: &Outcome) -> String {
             &[name, branch.as_deref().unwrap_or(lang.t(Msg::NoBranch))],
         ),
         Mutation::DisableUser { name } => lang.f(Msg::DoneDisabled, &[name]),
-        Mutation::SetLanguage { name, lang: l } => {
-            lang.f(Msg::DoneLanguage, &[name, super::form::language_word(lang, *l)])
-        }
+        Mutation::SetLanguage { name, lang: l } => lang.f(
+            Msg::DoneLanguage,
+            &[name, super::form::language_word(lang, *l)],
+        ),
         Mutation::SetAllocationOrder { order } => lang.f(
             Msg::DoneAllocation,
             &[lang.t(super::admin::order_word(*order))],

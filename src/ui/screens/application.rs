@@ -185,7 +185,10 @@ fn order_lines(o: &crate::app::OrderView, lang: Lang, theme: &Theme) -> Vec<Line
                 String::new()
             };
             Line::styled(
-                lang.f(Msg::DetailOrderMachine, &[&o.id, serial, model, &substitute]),
+                lang.f(
+                    Msg::DetailOrderMachine,
+                    &[&o.id, serial, model, &substitute],
+                ),
                 theme.style("title"),
             )
         }
@@ -210,7 +213,11 @@ fn order_lines(o: &crate::app::OrderView, lang: Lang, theme: &Theme) -> Vec<Line
                 Msg::DetailOrderLine,
                 &[&l.code, &l.name, &l.quantity.to_string(), &l.unit, kind],
             ),
-            if l.extra { theme.style("warning") } else { base },
+            if l.extra {
+                theme.style("warning")
+            } else {
+                base
+            },
         ));
     }
     out

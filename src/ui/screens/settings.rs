@@ -5,8 +5,8 @@
 
 use super::super::i18n::{Lang, Msg};
 use super::super::text::pad_right;
-use super::super::theme::Theme;
 use super::super::text::{truncate, width};
+use super::super::theme::Theme;
 use super::super::widgets::list::ListNav;
 use super::super::widgets::table::{self, spec};
 use crate::app::{SettingsView, UserView};
@@ -72,7 +72,10 @@ pub fn draw(s: &SettingsScreen, lang: Lang, theme: &Theme, buf: &mut Buffer, are
 /// `[Rates and settings]  Users    h/l switches`, the pane shown highlighted.
 fn panes_line(s: &SettingsScreen, lang: Lang, theme: &Theme, buf: &mut Buffer, area: Rect) {
     let mut spans = Vec::new();
-    for (pane, msg) in [(Pane::Settings, Msg::PaneSettings), (Pane::Users, Msg::PaneUsers)] {
+    for (pane, msg) in [
+        (Pane::Settings, Msg::PaneSettings),
+        (Pane::Users, Msg::PaneUsers),
+    ] {
         let style = if pane == s.pane {
             theme.style("tab.active")
         } else {
