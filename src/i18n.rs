@@ -669,16 +669,7 @@ impl Lang {
 
     /// A role's name for people: 财务 for `finance`.
     pub fn role(self, role: crate::domain::Role) -> &'static str {
-        use crate::domain::Role;
-        self.t(match role {
-            Role::Collector => Msg::RoleCollector,
-            Role::Clerk => Msg::RoleClerk,
-            Role::Sales => Msg::RoleSales,
-            Role::Finance => Msg::RoleFinance,
-            Role::Approver => Msg::RoleApprover,
-            Role::Admin => Msg::RoleAdmin,
-            Role::Site => Msg::RoleSite,
-        })
+        self.t(Msg::role(role))
     }
 
     /// A chain step as the rules name it (`role:finance`, `user:li`) for people: the role's
@@ -1642,6 +1633,22 @@ catalog! {
     DetailOrderLines => "Accessories:", "附件：";
     DetailOrderLine => "  {} {} × {} {} ({})", "  {} {} × {} {}（{}）";
     DetailOrderNoLines => "Accessories: none", "附件：无";
+}
+
+impl Msg {
+    /// The message naming a role (a form's label, a list's cell).
+    pub fn role(role: crate::domain::Role) -> Msg {
+        use crate::domain::Role;
+        match role {
+            Role::Collector => Msg::RoleCollector,
+            Role::Clerk => Msg::RoleClerk,
+            Role::Sales => Msg::RoleSales,
+            Role::Finance => Msg::RoleFinance,
+            Role::Approver => Msg::RoleApprover,
+            Role::Admin => Msg::RoleAdmin,
+            Role::Site => Msg::RoleSite,
+        }
+    }
 }
 
 /// Report columns and parts (`app::reports`) by their keys, in Chinese; in English the key

@@ -53,6 +53,21 @@ struct Entry {
     state: &'static str,
 }
 
+impl Entry {
+    /// The entry as a hit, with its customer's particulars.
+    fn hit(&self, customer: Option<&Customer>) -> ContractHit {
+        ContractHit {
+            contract_no: self.contract_no.clone(),
+            customer: customer.map_or(String::new(), |c| c.name.clone()),
+            phone: customer.map_or(String::new(), |c| c.phone.clone()),
+            branch: customer.map_or(String::new(), |c| c.branch.clone()),
+            collector: customer.map_or(String::new(), |c| c.collector.clone()),
+            serial: self.serial.clone(),
+            state: self.state,
+        }
+    }
+}
+
 struct Book {
     customers: Vec<Customer>,
     customer_index: HashMap<String, u32>,
@@ -104,15 +119,7 @@ impl App {
             if !in_scope_of(viewer, branch, collector) {
                 continue;
             }
-            out.push(ContractHit {
-                contract_no: e.contract_no.clone(),
-                customer: customer.map_or(String::new(), |c| c.name.clone()),
-                phone: customer.map_or(String::new(), |c| c.phone.clone()),
-                branch: branch.to_string(),
-                collector: collector.to_string(),
-                serial: e.serial.clone(),
-                state: e.state,
-            });
+            out.push(e.hit(customer));
         }
         Ok(out)
     }
@@ -145,15 +152,7 @@ impl App {
             if !found || !in_scope_of(&user, branch, collector) {
                 continue;
             }
-            let hit = ContractHit {
-                contract_no: e.contract_no.clone(),
-                customer: customer.map_or(String::new(), |c| c.name.clone()),
-                phone: customer.map_or(String::new(), |c| c.phone.clone()),
-                branch: branch.to_string(),
-                collector: collector.to_string(),
-                serial: e.serial.clone(),
-                state: e.state,
-            };
+            let hit = e.hit(customer);
             if e.key.split(search::SEP).next() == Some(query.as_str()) {
                 hits.insert(0, hit);
             } else {

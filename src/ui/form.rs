@@ -54,20 +54,6 @@ pub const ROLES: [crate::domain::Role; 6] = [
 /// The languages a language field offers, in order.
 pub const LANGS: [Lang; 2] = [Lang::En, Lang::Zh];
 
-/// A role's name as a form's label.
-fn role_label(role: crate::domain::Role) -> Msg {
-    use crate::domain::Role;
-    match role {
-        Role::Collector => Msg::RoleCollector,
-        Role::Clerk => Msg::RoleClerk,
-        Role::Sales => Msg::RoleSales,
-        Role::Finance => Msg::RoleFinance,
-        Role::Approver => Msg::RoleApprover,
-        Role::Admin => Msg::RoleAdmin,
-        Role::Site => Msg::RoleSite,
-    }
-}
-
 /// The kinds a budget line form offers, in order.
 pub const BUDGET_KINDS: [crate::domain::budget::LineKind; 5] = [
     crate::domain::budget::LineKind::Collection,
@@ -749,7 +735,7 @@ impl Form {
             Field::new(Msg::FieldShownAs, Text { required: false }, ""),
             Field::new(Msg::FieldBranch, Text { required: false }, ""),
         ];
-        fields.extend(ROLES.iter().map(|r| Field::new(role_label(*r), Toggle, "")));
+        fields.extend(ROLES.iter().map(|r| Field::new(Msg::role(*r), Toggle, "")));
         Form::new(FormKind::AddUser, fields)
     }
 
@@ -758,7 +744,7 @@ impl Form {
         let fields = ROLES
             .iter()
             .map(|r| {
-                let mut f = Field::new(role_label(*r), FieldKind::Toggle, "");
+                let mut f = Field::new(Msg::role(*r), FieldKind::Toggle, "");
                 f.choice = usize::from(current.contains(r));
                 f
             })
