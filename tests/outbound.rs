@@ -889,6 +889,12 @@ fn removing_an_accessory_line_returns_its_stock_until_the_order_is_submitted() {
         Refusal::OrderNotDraft { .. }
     ));
     assert_eq!(reserved(&app), 2);
+    // Replayed from the journal, the line and the stock come out the same.
+    let lines = |app: &App| format!("{:?}", app.order(&ctx("admin"), "O1").unwrap().accessories);
+    let before = lines(&app);
+    app.rebuild().unwrap();
+    assert_eq!(lines(&app), before);
+    assert_eq!(reserved(&app), 2);
 }
 
 #[test]

@@ -66,6 +66,8 @@ pub fn command(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> Opt
             }
             true
         }
+        // Only admins have a second pane; the keys do nothing else here.
+        Command::NextPane | Command::PrevPane => false,
         Command::Allocation => {
             let now = state.settings.view.as_ref().map(|v| v.allocation_order);
             let order = if now == Some("statutory") {

@@ -325,9 +325,11 @@ pub enum FormKind {
     },
     /// A new user: login, name shown, branch, and a yes/no for each of `ROLES`.
     AddUser,
-    /// A user's roles, a yes/no for each of `ROLES`.
+    /// A user's roles, a yes/no for each of `ROLES`; `kept` are the roles the form does not
+    /// offer (a site's), which stay.
     Roles {
         name: String,
+        kept: Vec<crate::domain::Role>,
     },
     /// A user's branch (blank: none).
     Branch {
@@ -749,7 +751,18 @@ impl Form {
                 f
             })
             .collect();
-        Form::new(FormKind::Roles { name: name.into() }, fields)
+        let kept = current
+            .iter()
+            .filter(|r| !ROLES.contains(r))
+            .copied()
+            .collect();
+        Form::new(
+            FormKind::Roles {
+                name: name.into(),
+                kept,
+            },
+            fields,
+        )
     }
 
     /// A user's branch, as it is now.
@@ -884,7 +897,7 @@ impl Form {
             | FormKind::RegisterTow { id: x }
             | FormKind::CompleteTow { id: x, .. }
             | FormKind::FailTow { id: x }
-            | FormKind::Roles { name: x }
+            | FormKind::Roles { name: x, .. }
             | FormKind::Branch { name: x }
             | FormKind::Language { name: x } => lang.f(self.title(), &[x]),
             FormKind::Void { what, .. } => lang.f(Msg::FormVoidOf, &[what]),
@@ -929,7 +942,7 @@ impl Form {
             FormKind::AddUser if self.chosen_roles(3).is_empty() => {
                 errors[3] = Some(lang.t(Msg::ErrNoRole).to_string());
             }
-            FormKind::Roles { .. } if self.chosen_roles(0).is_empty() => {
+            FormKind::Roles { kept, .. } if kept.is_empty() && self.chosen_roles(0).is_empty() => {
                 errors[0] = Some(lang.t(Msg::ErrNoRole).to_string());
             }
             FormKind::Accessory { .. } if errors[0].is_none() => match self.stock_item() {
@@ -1160,9 +1173,9 @@ impl Form {
                 roles: self.chosen_roles(3),
                 branch: contract(2),
             }],
-            FormKind::Roles { name } => vec![Mutation::SetRoles {
+            FormKind::Roles { name, kept } => vec![Mutation::SetRoles {
                 name: name.clone(),
-                roles: self.chosen_roles(0),
+                roles: [self.chosen_roles(0), kept.clone()].concat(),
             }],
             FormKind::Branch { name } => vec![Mutation::SetBranch {
                 name: name.clone(),
@@ -1186,5 +1199,47 @@ impl Form {
                 },
             }],
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Role;
+
+    fn space() -> KeyEvent {
+        KeyEvent::new(KeyCode::Char(' '), KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn the_roles_form_keeps_a_role_it_does_not_offer() {
+        let today = NaiveDate::from_ymd_opt(2026, 6, 15).unwrap();
+        // A site's user: no role offered is on, and saving as is keeps `site`.
+        let mut form = Form::roles("hf-sync", &[Role::Site]);
+        assert!(form.fields.iter().all(|f| f.choice == 0));
+        let saved = form.mutations(Lang::En, today).expect("no error");
+        assert_eq!(
+            saved,
+            [Mutation::SetRoles {
+                name: "hf-sync".into(),
+                roles: vec![Role::Site],
+            }]
+        );
+        // Collector on: both.
+        form.handle(&space());
+        let saved = form.mutations(Lang::En, today);
+        let Some([Mutation::SetRoles { roles, .. }]) = saved.as_deref() else {
+            panic!("one SetRoles: {saved:?}");
+        };
+        assert_eq!(roles, &[Role::Collector, Role::Site]);
+        // A user with no role left is refused in the form.
+        let mut form = Form::roles("wu", &[Role::Sales]);
+        form.focus = 2;
+        form.handle(&space());
+        assert!(form.mutations(Lang::En, today).is_none());
+        assert_eq!(
+            form.errors(Lang::En, today)[0].as_deref(),
+            Some("choose a role")
+        );
     }
 }
