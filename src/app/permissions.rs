@@ -23,6 +23,7 @@ pub fn holders(mutation: &Mutation) -> &'static [Role] {
         | Mutation::AddUser { .. }
         | Mutation::DisableUser { .. }
         | Mutation::SetRoles { .. }
+        | Mutation::SetBranch { .. }
         | Mutation::AddKey { .. }
         | Mutation::RemoveKey { .. }
         | Mutation::SetRules { .. }
@@ -46,7 +47,8 @@ pub fn holders(mutation: &Mutation) -> &'static [Role] {
         | Mutation::AddAccessory { .. }
         | Mutation::SubmitOrder { .. }
         | Mutation::SwapMachine { .. }
-        | Mutation::CancelOrder { .. } => &[Sales, Admin],
+        | Mutation::CancelOrder { .. }
+        | Mutation::RemoveAccessory { .. } => &[Sales, Admin],
         Mutation::Ship { .. } => &[Sales, Clerk, Admin],
         // The chain step decides who approves, only the applicant resubmits or withdraws, and
         // a user reads only their own inbox: checked where the record is at hand.
@@ -142,7 +144,8 @@ pub(crate) fn subject<R: Reader + ?Sized>(
         | Mutation::SubmitOrder { order, .. }
         | Mutation::Ship { order, .. }
         | Mutation::SwapMachine { order, .. }
-        | Mutation::CancelOrder { order, .. } => reader
+        | Mutation::CancelOrder { order, .. }
+        | Mutation::RemoveAccessory { order, .. } => reader
             .record::<crate::domain::outbound::Order>(RecordKind::Order, order)?
             .map(|o| o.contract_no),
         // A draft contract's customer is checked in `check`.
@@ -178,7 +181,8 @@ pub(crate) fn subject<R: Reader + ?Sized>(
         | Mutation::BookSpending { .. }
         | Mutation::CloseBudgetMonth { .. }
         | Mutation::SetScoringRules { .. }
-        | Mutation::NoteConflict { .. } => None,
+        | Mutation::NoteConflict { .. }
+        | Mutation::SetBranch { .. } => None,
     })
 }
 

@@ -172,6 +172,17 @@ impl Order {
     }
 }
 
+/// The branch a yard belongs to: yards are named after their branch (合肥一号场 is 合肥's,
+/// 宁波堆场 宁波's), so it is the longest of `branches` the yard's name begins with; `None`
+/// when it begins with none of them.
+pub fn yard_branch<'a>(yard: &str, branches: &'a [String]) -> Option<&'a str> {
+    branches
+        .iter()
+        .filter(|b| !b.is_empty() && yard.starts_with(b.as_str()))
+        .max_by_key(|b| b.len())
+        .map(String::as_str)
+}
+
 /// Why `machine` cannot be picked for a contract of `contract_model` (of type
 /// `contract_type`), if it cannot. `holder` gives the contract and salesperson of the
 /// order holding a machine (empty when unknown).
@@ -311,6 +322,19 @@ pub fn stock_report<'a>(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_yard_belongs_to_the_branch_it_is_named_after() {
+        let branches: Vec<String> = ["合肥", "杭州", "合肥西"].map(String::from).to_vec();
+        assert_eq!(yard_branch("合肥一号场", &branches), Some("合肥"));
+        assert_eq!(
+            yard_branch("合肥西堆场", &branches),
+            Some("合肥西"),
+            "the longest name"
+        );
+        assert_eq!(yard_branch("芜湖场", &branches), None);
+        assert_eq!(yard_branch("一号场", &[String::new()]), None);
+    }
+
     use super::*;
 
     fn machine(serial: &str, model: &str, t: &str, state: MachineStock) -> Machine {

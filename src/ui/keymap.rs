@@ -152,10 +152,12 @@ pub enum Context {
     Order,
     Reports,
     Budget,
+    /// The settings screen's users pane (admins).
+    Users,
 }
 
 impl Context {
-    pub const ALL: [Context; 15] = [
+    pub const ALL: [Context; 16] = [
         Context::Global,
         Context::List,
         Context::Dashboard,
@@ -171,6 +173,7 @@ impl Context {
         Context::Order,
         Context::Reports,
         Context::Budget,
+        Context::Users,
     ];
 
     /// The table's name in the config file: `[keys.<name>]`.
@@ -191,6 +194,7 @@ impl Context {
             Context::Order => "order",
             Context::Reports => "reports",
             Context::Budget => "budget",
+            Context::Users => "users",
         }
     }
 
@@ -295,6 +299,14 @@ commands! {
     BudgetLine => "budget_line", CmdBudgetLine;
     BudgetSpending => "budget_spending", CmdBudgetSpending;
     BudgetSubmit => "budget_submit", CmdBudgetSubmit;
+    AddUser => "add_user", CmdAddUser;
+    SetRoles => "roles", CmdRoles;
+    SetBranch => "branch", CmdBranch;
+    DisableUser => "disable", CmdDisable;
+    Language => "language", CmdLanguage;
+    Allocation => "allocation", CmdAllocation;
+    DraftContract => "draft_contract", CmdDraftContract;
+    RemoveLine => "remove_line", CmdRemoveLine;
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -395,7 +407,14 @@ impl Default for KeyMap {
                 ),
                 (
                     Context::Settings,
-                    table(&[(Rate, &["r"]), (Grace, &["g"]), (Accrue, &["A"])]),
+                    table(&[
+                        (Rate, &["r"]),
+                        (Grace, &["g"]),
+                        (Allocation, &["o"]),
+                        (Accrue, &["A"]),
+                        (NextPane, &["l", "right"]),
+                        (PrevPane, &["h", "left"]),
+                    ]),
                 ),
                 (
                     Context::Stock,
@@ -409,7 +428,25 @@ impl Default for KeyMap {
                 ),
                 (
                     Context::Orders,
-                    table(&[(Open, &["enter"]), (NewOrder, &["n"]), (Reload, &["r"])]),
+                    table(&[
+                        (Open, &["enter"]),
+                        (NewOrder, &["n"]),
+                        (DraftContract, &["d"]),
+                        (Reload, &["r"]),
+                    ]),
+                ),
+                (
+                    Context::Users,
+                    table(&[
+                        (AddUser, &["n"]),
+                        (SetRoles, &["e"]),
+                        (SetBranch, &["b"]),
+                        (Language, &["L"]),
+                        (DisableUser, &["d"]),
+                        (NextPane, &["l", "right"]),
+                        (PrevPane, &["h", "left"]),
+                        (Reload, &["r"]),
+                    ]),
                 ),
                 (
                     Context::Reports,
@@ -446,6 +483,7 @@ impl Default for KeyMap {
                         (Ship, &["S"]),
                         (Swap, &["w"]),
                         (CancelOrder, &["c"]),
+                        (RemoveLine, &["x", "delete"]),
                         (Reload, &["r"]),
                     ]),
                 ),

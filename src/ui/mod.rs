@@ -9,9 +9,11 @@
 //! Owns: screens, keys, themes, the message catalog, the event loop. Must not touch: the
 //! store, the clock below `Ctx`, process-wide state other than the terminal it was given.
 
+pub mod admin;
 pub mod backend;
 pub mod budget;
 pub mod config;
+pub mod contract_pick;
 pub mod file_error;
 pub mod form;
 pub mod goto;

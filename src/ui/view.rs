@@ -116,6 +116,23 @@ pub fn view(state: &State, frame: &mut Frame) {
                 frame.set_cursor_position(pos);
             }
         }
+        Some(Popup::ContractPick(p)) => {
+            let w = area.width.saturating_sub(4).min(90);
+            let h = area.height.saturating_sub(2);
+            let title = state.lang.t(Msg::ContractPickTitle);
+            let inner = popup_box(state, frame.buffer_mut(), area, w, h, title);
+            let inner = Rect::new(
+                inner.x + 1,
+                inner.y,
+                inner.width.saturating_sub(2),
+                inner.height,
+            );
+            let drawn =
+                super::contract_pick::draw(p, state.lang, &state.theme, frame.buffer_mut(), inner);
+            if let Some(pos) = drawn {
+                frame.set_cursor_position(pos);
+            }
+        }
     }
 }
 
