@@ -266,14 +266,11 @@ impl StockLine {
     }
 }
 
-/// Whether `yard` is a yard of one of `branches`. A yard is named after its branch
-/// (`合肥一号场` is 合肥's), so it belongs to each branch its name begins with; a yard
-/// named after no branch (`总部一号场`) is head office's alone. What a branch site holds of
-/// the stock (sync's scope).
+/// Whether `yard` is a yard of one of `branches` (`yard_branch` finds one of them): what a
+/// branch site holds of the stock (sync's scope). A yard named after no branch (`总部一号场`)
+/// is head office's alone.
 pub fn yard_of_branches(yard: &str, branches: &[String]) -> bool {
-    branches
-        .iter()
-        .any(|b| !b.is_empty() && yard.starts_with(b.as_str()))
+    yard_branch(yard, branches).is_some()
 }
 
 /// Stock by model and state, as of a date, models in code order.
