@@ -96,4 +96,13 @@ impl App {
         txn.commit()?;
         Ok(())
     }
+
+    /// For the budget benchmark only, on a throwaway copy of a book: whether confirmations
+    /// book the budget's actuals (on unless turned off here), so that confirmations with and
+    /// without booking can be timed against each other. Leaves the budget short of what was
+    /// confirmed meanwhile: never call it on a real database.
+    #[doc(hidden)]
+    pub fn bench_book_confirmations(&self, on: bool) {
+        super::budget_book::BOOKING.store(on, std::sync::atomic::Ordering::Relaxed);
+    }
 }

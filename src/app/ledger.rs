@@ -263,9 +263,12 @@ pub(super) fn confirm_payment(
         by: actor.to_string(),
     };
     txn.set_pending(id, false);
-    save_contract(txn, &c)?;
+    let customer = save_contract(txn, &c)?;
     let (received_on, amount) = (c.payments[index].received_on, c.payments[index].amount);
-    let owner = super::budget_book::owner(txn, &c)?;
+    let owner = match customer {
+        Some(customer) => super::budget_book::Owner::of(&c, customer),
+        None => super::budget_book::owner(txn, &c)?,
+    };
     let late = super::budget_book::book_payment(txn, header, &owner, id, received_on, amount)?;
     Ok(Outcome::done(format!(
         "payment {id} confirmed; it counts from {received_on}{late}"
