@@ -228,6 +228,11 @@ enum Op {
     Move {
         contract: usize,
     },
+    /// HQ (`None`) or a branch stops between two steps, as a kill -9 would stop it (what it
+    /// wrote is on disk: every step commits), and its database is opened again.
+    Restart {
+        at: Option<usize>,
+    },
 }
 
 fn place() -> impl Strategy<Value = Option<usize>> {
@@ -254,6 +259,7 @@ fn op() -> impl Strategy<Value = Op> {
         2 => b.clone().prop_map(|b| Op::Round { b }),
         1 => (b, any::<u8>()).prop_map(|(b, n)| Op::Global { b, n }),
         1 => (0..PER_BRANCH * BRANCHES.len()).prop_map(|contract| Op::Move { contract }),
+        1 => place().prop_map(|at| Op::Restart { at }),
     ]
 }
 
@@ -493,6 +499,17 @@ impl World {
                 self.replies[*b].clear();
             }
             Op::Round { b } => self.round(*b),
+            Op::Restart { at } => {
+                let slot = match at {
+                    None => &mut self.hq,
+                    Some(b) => &mut self.branches[*b],
+                };
+                let db = slot.store().path().to_path_buf();
+                // The old handle is let go of before the database is opened again.
+                let placeholder = App::open(&self._dir.path().join("placeholder")).unwrap();
+                drop(std::mem::replace(slot, placeholder));
+                *slot = App::open(&db).unwrap();
+            }
             Op::Move { contract } => {
                 let no = all_contracts()[*contract].clone();
                 let mut customer = self
