@@ -1633,6 +1633,11 @@ catalog! {
     DetailOrderLines => "Accessories:", "附件：";
     DetailOrderLine => "  {} {} × {} {} ({})", "  {} {} × {} {}（{}）";
     DetailOrderNoLines => "Accessories: none", "附件：无";
+    // Finance: an accrual over the whole book, done a part at a time on the screen.
+    AccrueProgressTitle => "Accruing penalty", "正在计提罚息";
+    AccrueProgress => "Through {}: {} of {} contracts", "计提至 {}：已处理 {} / {} 份合同";
+    AccrueProgressWait => "Keys wait until it is done.", "完成前不接受按键。";
+    AccrueAlready => "Penalty is already accrued through {}", "罚息已计提至 {}，无需再计提";
 }
 
 impl Msg {

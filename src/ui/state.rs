@@ -243,6 +243,8 @@ pub struct State {
     pub lock_command: Option<String>,
     pub popup: Option<Popup>,
     pub status: Option<Status>,
+    /// Work under way a part at a time (an accrual), its progress over the screen.
+    pub job: Option<super::job::Job>,
     pub quit: bool,
     /// Lines for the log file (errors and refusals), taken by the session after each
     /// update: `update` itself writes nowhere.
@@ -338,6 +340,7 @@ impl State {
             lock_command: None,
             popup: None,
             status: None,
+            job: None,
             quit: false,
             log: Vec::new(),
             drawn_width: std::cell::Cell::new(80),
@@ -423,6 +426,8 @@ impl State {
 pub fn action_for(state: &State, event: &Event) -> Option<Action> {
     match event {
         Event::Resize(..) => Some(Action::Resize),
+        // Keys wait while a job is under way (its box says so).
+        Event::Key(_) if state.job.is_some() => None,
         Event::Key(key) if key.kind != KeyEventKind::Release => {
             if state.takes_raw_keys() {
                 Some(Action::Input(*key))
@@ -1495,7 +1500,17 @@ fn submit(state: &mut State, app: &App, ctx: &Ctx, mut form: Box<Form>) {
 /// Runs a form's mutations: on success the screens it touched reload; a refusal keeps the
 /// form open with the reason under its fields.
 fn run_form(state: &mut State, app: &App, ctx: &Ctx, mut form: Box<Form>, mutations: &[Mutation]) {
-    match execute(app, ctx, state.lang, mutations) {
+    // Accrual runs over the whole book: a part at a time, its progress shown.
+    let result = match mutations {
+        [Mutation::Accrue { through }] => {
+            super::job::start_accrual(state, app, ctx, *through, super::job::ACCRUE_STEP)
+                .map(|()| None)
+        }
+        _ => execute(app, ctx, state.lang, mutations).map(Some),
+    };
+    match result {
+        // Under way: the job says how it ended.
+        Ok(None) => {}
         Err(e) => {
             state
                 .log
@@ -1503,7 +1518,7 @@ fn run_form(state: &mut State, app: &App, ctx: &Ctx, mut form: Box<Form>, mutati
             form.message = Some(app_error(state.lang, &e));
             state.popup = Some(Popup::Form(form));
         }
-        Ok(message) => {
+        Ok(Some(message)) => {
             state.status = Some(Status::Info(message));
             match &form.kind {
                 FormKind::Contact { contract }

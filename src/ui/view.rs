@@ -134,6 +134,9 @@ pub fn view(state: &State, frame: &mut Frame) {
             }
         }
     }
+    if let Some(job) = &state.job {
+        super::job::draw(state, job, frame.buffer_mut(), area);
+    }
 }
 
 fn tabs(state: &State, buf: &mut Buffer, area: Rect) {
@@ -375,7 +378,14 @@ fn hints(state: &State, buf: &mut Buffer, area: Rect) {
 }
 
 /// A centred box with an ASCII border and a title; returns the inner area.
-fn popup_box(state: &State, buf: &mut Buffer, area: Rect, w: u16, h: u16, title: &str) -> Rect {
+pub(super) fn popup_box(
+    state: &State,
+    buf: &mut Buffer,
+    area: Rect,
+    w: u16,
+    h: u16,
+    title: &str,
+) -> Rect {
     let w = w.min(area.width);
     let h = h.min(area.height);
     let rect = Rect::new(
