@@ -586,6 +586,9 @@ impl Lang {
             R::CustomerMovedAway { customer, branch } => {
                 f(Msg::RefCustomerMovedAway, &[customer, branch])
             }
+            R::AccessoryLineMissing { order, code } => {
+                f(Msg::RefAccessoryLineMissing, &[order, code])
+            }
         }
     }
 
@@ -666,16 +669,7 @@ impl Lang {
 
     /// A role's name for people: 财务 for `finance`.
     pub fn role(self, role: crate::domain::Role) -> &'static str {
-        use crate::domain::Role;
-        self.t(match role {
-            Role::Collector => Msg::RoleCollector,
-            Role::Clerk => Msg::RoleClerk,
-            Role::Sales => Msg::RoleSales,
-            Role::Finance => Msg::RoleFinance,
-            Role::Approver => Msg::RoleApprover,
-            Role::Admin => Msg::RoleAdmin,
-            Role::Site => Msg::RoleSite,
-        })
+        self.t(Msg::role(role))
     }
 
     /// A chain step as the rules name it (`role:finance`, `user:li`) for people: the role's
@@ -1252,7 +1246,6 @@ catalog! {
     NoLines => "No accessory lines.", "没有附件。";
     SwapsTitle => "Sales swaps", "销售换机";
     SwapLine => "{} {} → {} by {}: {}", "{} {} → {}（{}）：{}";
-    FormNewOrder => "New outbound order", "新建出库单";
     FormAccessory => "Add accessory line", "添加附件";
     FormShip => "Ship", "出库发运";
     FormCancelOrder => "Cancel order", "取消出库单";
@@ -1575,6 +1568,76 @@ catalog! {
     BudgetNoBranch => "no branch to draft for; import customers first", "没有可编制的网点；请先导入客户";
     NoteSyncConflict => "head office did not take your change {} ({}, contract {}): {}; see `duedesk sync conflicts`", "总部未接受您的更改 {}（{}，合同 {}）：{}；见 `duedesk sync conflicts`";
     RefCustomerMovedAway => "customer {} has moved to another branch ({}) at head office; redo the change there if it is still needed", "客户 {} 已由总部转到其他网点（{}）；如仍需要，请在那里重新办理";
+    RefAccessoryLineMissing => "order {} has no accessory line {} of that kind; nothing was removed", "出库单 {} 没有该类附件行 {}；未删除任何内容";
+    // Admin: the settings screen's users pane, the allocation order, the rate's question.
+    PaneSettings => "Rates and settings", "利率与设置";
+    PaneUsers => "Users", "用户";
+    PaneSwitch => "h/l switches", "h/l 切换";
+    ColLogin => "Login", "登录名";
+    ColShownAs => "Shown as", "显示名";
+    ColRoles => "Roles", "角色";
+    ColLang => "Lang", "语言";
+    UserActive => "active", "正常";
+    UserDisabled => "disabled", "已停用";
+    UserKeys => "SSH keys of {}:", "{} 的 SSH 密钥：";
+    UserNoKeys => "{} has no SSH key (add one: duedesk user add-key)", "{} 没有 SSH 密钥（添加：duedesk user add-key）";
+    NoUsers => "No users yet.", "还没有用户。";
+    LangEnglish => "English", "English";
+    LangChinese => "中文", "中文";
+    CmdAddUser => "add user", "新增用户";
+    CmdRoles => "roles", "角色";
+    CmdBranch => "branch", "网点";
+    CmdDisable => "disable", "停用";
+    CmdLanguage => "language", "语言";
+    CmdAllocation => "allocation order", "冲销顺序";
+    CmdDraftContract => "draft contract", "新建合同";
+    CmdRemoveLine => "remove line", "删除附件行";
+    FormAddUser => "Add a user", "新增用户";
+    FormRoles => "Roles of {}", "{} 的角色";
+    FormBranch => "Branch of {}", "{} 的网点";
+    FormLanguage => "Language of {}", "{} 的语言";
+    FormDraftContract => "Draft a contract (goes to approval)", "新建合同（提交审核）";
+    FieldLogin => "Login name", "登录名";
+    FieldShownAs => "Shown as", "显示名";
+    FieldBranch => "Branch (blank: none)", "网点（空为无）";
+    FieldLanguage => "Language", "语言";
+    FieldCustomerId => "Customer ID", "客户编号";
+    FieldModel => "Model", "机型";
+    FieldFinanced => "Financed amount", "融资金额";
+    FieldSignedOn => "Signed on", "签约日期";
+    ErrNoRole => "choose a role", "请至少选一个角色";
+    ConfirmDisableUser => "Disable user {} ({})? They can no longer log in; their records stay.", "停用用户 {}（{}）？其将无法登录，记录保留。";
+    ConfirmRateAll => "Set the global penalty rate to {} a day from {}? It changes the penalty of every contract without its own rate, from that day on.", "将全局罚息日利率设为 {}，自 {} 起生效？所有未单独设定利率的合同自该日起的罚息都会改变。";
+    ConfirmAllocation => "Switch the allocation order to: {}? The payments of every contract are allocated again in that order.", "将冲销顺序改为：{}？所有合同的还款都将按此顺序重新冲销。";
+    ConfirmRemoveLine => "From order {}, remove line {} {} ({} {})? The quantity goes back to stock.", "从出库单 {} 删除附件行 {} {}（{} {}）？数量将退回库存。";
+    ConfirmSwapOtherBranch => "Machine {} is in yard {}, which is branch {}'s, not {}'s (the contract's). Swap it into order {} anyway?", "机号 {} 在 {}，属于网点 {}，不属于合同所在网点 {}。仍要换入出库单 {} 吗？";
+    DoneUserAdded => "user {} added", "已新增用户 {}";
+    DoneRoles => "roles of {}: {}", "{} 的角色：{}";
+    DoneBranch => "branch of {}: {}", "{} 的网点：{}";
+    DoneDisabled => "user {} disabled", "已停用用户 {}";
+    DoneLanguage => "language of {}: {}", "{} 的语言：{}";
+    DoneAllocation => "allocation order: {}", "冲销顺序：{}";
+    DoneDraftContract => "contract {} drafted; approval {} submitted", "合同 {} 已新建，审核申请 {} 已提交";
+    DoneRemoveLine => "line {} removed from order {}", "附件行 {} 已从出库单 {} 删除";
+    NoBranch => "none", "无";
+    // Sales: the contract list a new order starts from.
+    ContractPickTitle => "New order: pick a contract", "新建出库单：选择合同";
+    ContractPickPrompt => "Contract: ", "合同：";
+    ContractPickHint => "number, customer, model, branch", "合同号、客户、机型、网点";
+    ContractPickNone => "No approved contract is waiting for a machine.", "没有等待交机的已审核合同。";
+    ContractPickFooter => "Enter create the order · Esc close", "Enter 创建出库单 · Esc 关闭";
+    ColSignedOn => "Signed", "签约日";
+    // Finance: an outbound order's contents in its approval.
+    DetailOrderMachine => "Order {}: machine {} ({}){}", "出库单 {}：机号 {}（{}）{}";
+    DetailOrderNoMachine => "Order {}: no machine picked", "出库单 {}：未选机号";
+    DetailOrderLines => "Accessories:", "附件：";
+    DetailOrderLine => "  {} {} × {} {} ({})", "  {} {} × {} {}（{}）";
+    DetailOrderNoLines => "Accessories: none", "附件：无";
+    // Finance: an accrual over the whole book, done a part at a time on the screen.
+    AccrueProgressTitle => "Accruing penalty", "正在计提罚息";
+    AccrueProgress => "Through {}: {} of {} contracts", "计提至 {}：已处理 {} / {} 份合同";
+    AccrueProgressWait => "Keys wait until it is done.", "完成前不接受按键。";
+    AccrueAlready => "Penalty is already accrued through {}", "罚息已计提至 {}，无需再计提";
     // Dashboard views (#13)
     CmdView => "next view", "切换视图";
     ViewOverdue => "Overdue", "逾期";
@@ -1583,6 +1646,22 @@ catalog! {
     ViewSettled => "Settled", "已结清";
     ViewTotalsLine => "{} contracts · overdue {} · penalty {}", "合同 {} 笔 · 逾期金额 {} · 罚息 {}";
     ViewNoRows => "No contracts in this view match.", "此视图中没有符合条件的合同。";
+}
+
+impl Msg {
+    /// The message naming a role (a form's label, a list's cell).
+    pub fn role(role: crate::domain::Role) -> Msg {
+        use crate::domain::Role;
+        match role {
+            Role::Collector => Msg::RoleCollector,
+            Role::Clerk => Msg::RoleClerk,
+            Role::Sales => Msg::RoleSales,
+            Role::Finance => Msg::RoleFinance,
+            Role::Approver => Msg::RoleApprover,
+            Role::Admin => Msg::RoleAdmin,
+            Role::Site => Msg::RoleSite,
+        }
+    }
 }
 
 /// Report columns and parts (`app::reports`) by their keys, in Chinese; in English the key

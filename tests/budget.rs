@@ -786,3 +786,79 @@ fn a_rebuild_gives_the_same_budgets() {
     assert_eq!(before, after);
     assert!(live == app.store().projection_dump().unwrap());
 }
+
+/// A payment confirmed by a database of before kept its booking under its own id (`bb/`);
+/// one confirmed now keeps it with the payment. A void takes either off its month, once.
+#[test]
+fn a_void_takes_off_a_booking_kept_either_way() {
+    use duedesk::domain::budget::Booking;
+    use duedesk::store::{Reader, RecordKind};
+    let (_dir, app) = book();
+    let c = as_("qian", "2026-03-06");
+    let collected = |app: &App| {
+        app.budget_month(&c, month("2026-03"), Some("合肥"))
+            .unwrap()
+            .branches
+            .first()
+            .map(|b| b.collection_actual)
+            .unwrap_or(Money::ZERO)
+    };
+    let old = pay(&app, "2026-03-02", "H1", "2026-03-02", "800");
+    confirm(&app, "2026-03-02", &old);
+    let new = pay(&app, "2026-03-03", "H2", "2026-03-03", "300");
+    confirm(&app, "2026-03-03", &new);
+    assert_eq!(collected(&app), m("1100"));
+    // Both bookings are kept with their payments, none under `bb/`.
+    for id in [&old, &new] {
+        let booked: Booking = app.store().payment_booking(id).unwrap().unwrap();
+        assert_eq!(&booked.source, id);
+        assert!(
+            app.store()
+                .record::<Booking>(RecordKind::BudgetBooking, id)
+                .unwrap()
+                .is_none()
+        );
+    }
+    // `old` as a database of before kept it: its id → contract only, the booking in `bb/`.
+    let booked: Booking = app.store().payment_booking(&old).unwrap().unwrap();
+    let mut txn = app.store().begin();
+    txn.set_payment_contract(&old, "H1");
+    txn.put_record(RecordKind::BudgetBooking, &old, &booked);
+    txn.commit().unwrap();
+    assert!(
+        app.store()
+            .payment_booking::<Booking>(&old)
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(
+        app.store().payment_contract(&old).unwrap().as_deref(),
+        Some("H1")
+    );
+
+    for (id, left) in [(&old, "300"), (&new, "0")] {
+        app.execute(
+            &as_("qian", "2026-03-06"),
+            Mutation::VoidPayment {
+                id: id.clone(),
+                reason: "退票".into(),
+            },
+        )
+        .unwrap();
+        assert_eq!(collected(&app), m(left), "after voiding {id}");
+        assert!(
+            app.store()
+                .payment_booking::<Booking>(id)
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            app.store()
+                .record::<Booking>(RecordKind::BudgetBooking, id)
+                .unwrap()
+                .is_none()
+        );
+        // The payment still leads to its contract.
+        assert!(app.store().payment_contract(id).unwrap().is_some());
+    }
+}

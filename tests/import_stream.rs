@@ -365,7 +365,12 @@ fn a_bad_row_at_the_end_of_a_large_file_changes_nothing() {
         .iter()
         .filter(|m| matches!(m, Mutation::ImportPart { .. }))
         .count();
-    assert_eq!(parts, 3, "30,000 rows in parts of 10,000");
+    assert_eq!(
+        parts,
+        30_000 / duedesk::app::IMPORT_PART,
+        "30,000 rows in parts of {}",
+        duedesk::app::IMPORT_PART
+    );
 }
 
 /// Past the report's limit, problems are counted, not kept: memory stays bounded.

@@ -107,6 +107,8 @@ fn name_of(mutation: &Mutation) -> &'static str {
         Mutation::CloseBudgetMonth { .. } => "CloseBudgetMonth",
         Mutation::SetScoringRules { .. } => "SetScoringRules",
         Mutation::NoteConflict { .. } => "NoteConflict",
+        Mutation::SetBranch { .. } => "SetBranch",
+        Mutation::RemoveAccessory { .. } => "RemoveAccessory",
     }
 }
 
@@ -397,6 +399,15 @@ fn samples() -> Vec<Mutation> {
             kind: "ConfirmPayment".into(),
             contract: "H1".into(),
             refusal: duedesk::domain::Refusal::PaymentVoid { id: "HF-P1".into() },
+        },
+        Mutation::SetBranch {
+            name: "wang".into(),
+            branch: Some("合肥".into()),
+        },
+        Mutation::RemoveAccessory {
+            order: "O3".into(),
+            code: "BK-01".into(),
+            extra: true,
         },
     ]
 }

@@ -821,3 +821,173 @@ fn machines_and_tickets_say_nothing_of_another_branchs_contracts() {
         missing.to_string()
     );
 }
+
+fn refusal(e: duedesk::app::AppError) -> Refusal {
+    match e.root() {
+        duedesk::app::AppError::Refused(r) => (**r).clone(),
+        other => panic!("not a refusal: {other}"),
+    }
+}
+
+#[test]
+fn removing_an_accessory_line_returns_its_stock_until_the_order_is_submitted() {
+    let (_dir, app) = book(2);
+    let reserved = |app: &App| app.accessories(&ctx("admin")).unwrap()[0].reserved;
+    for (order, extra) in [("O1", false), ("O1", true)] {
+        app.execute(
+            &ctx("s0"),
+            Mutation::AddAccessory {
+                order: order.into(),
+                code: "BK".into(),
+                quantity: 2,
+                extra,
+            },
+        )
+        .unwrap();
+    }
+    assert_eq!(reserved(&app), 4);
+    let remove = |user: &str, order: &str, extra: bool| {
+        app.execute(
+            &ctx(user),
+            Mutation::RemoveAccessory {
+                order: order.into(),
+                code: "BK".into(),
+                extra,
+            },
+        )
+    };
+    // Only the extra line goes; the contract line of the same code stays.
+    remove("s0", "O1", true).unwrap();
+    let lines = app.order(&ctx("s0"), "O1").unwrap().accessories;
+    assert_eq!(lines.len(), 1);
+    assert!(!lines[0].extra);
+    assert_eq!(reserved(&app), 2);
+    // Twice: no such line, and nothing changes.
+    assert!(matches!(
+        refusal(remove("s0", "O1", true).unwrap_err()),
+        Refusal::AccessoryLineMissing { .. }
+    ));
+    assert_eq!(reserved(&app), 2);
+    // Another branch's salesperson may not; a submitted order keeps its lines.
+    app.execute(
+        &ctx("admin"),
+        Mutation::AddUser {
+            name: "far".into(),
+            display: String::new(),
+            roles: vec![Role::Sales],
+            branch: Some("芜湖".into()),
+        },
+    )
+    .unwrap();
+    assert!(matches!(
+        refusal(remove("far", "O1", false).unwrap_err()),
+        Refusal::Forbidden { .. }
+    ));
+    approve(&app, "O1", "s0", "SY1");
+    assert!(matches!(
+        refusal(remove("s0", "O1", false).unwrap_err()),
+        Refusal::OrderNotDraft { .. }
+    ));
+    assert_eq!(reserved(&app), 2);
+    // Replayed from the journal, the line and the stock come out the same.
+    let lines = |app: &App| format!("{:?}", app.order(&ctx("admin"), "O1").unwrap().accessories);
+    let before = lines(&app);
+    app.rebuild().unwrap();
+    assert_eq!(lines(&app), before);
+    assert_eq!(reserved(&app), 2);
+}
+
+#[test]
+fn a_user_moved_to_another_branch_sees_that_branch() {
+    let (_dir, app) = book(1);
+    let set = |user: &str, branch: Option<&str>| {
+        app.execute(
+            &ctx(user),
+            Mutation::SetBranch {
+                name: "s0".into(),
+                branch: branch.map(str::to_string),
+            },
+        )
+    };
+    // Only an admin moves people.
+    assert!(matches!(
+        refusal(set("s0", Some("芜湖")).unwrap_err()),
+        Refusal::Forbidden { .. }
+    ));
+    set("admin", Some("芜湖")).unwrap();
+    assert_eq!(app.user("s0").unwrap().branch.as_deref(), Some("芜湖"));
+    // Out of 合肥, the order of 合肥's contract is no longer theirs.
+    assert!(app.order(&ctx("s0"), "O1").is_err());
+    assert!(!set("admin", Some("芜湖")).unwrap().changed);
+    set("admin", Some(" ")).unwrap();
+    assert_eq!(app.user("s0").unwrap().branch, None);
+}
+
+#[test]
+fn a_swap_from_another_branchs_yard_is_named_and_the_contracts_waiting_are_listed() {
+    let (_dir, app) = book(2);
+    let admin = ctx("admin");
+    app.execute_batch(
+        &admin,
+        &[
+            Mutation::AddUser {
+                name: "wh".into(),
+                display: String::new(),
+                roles: vec![Role::Clerk],
+                branch: Some("芜湖".into()),
+            },
+            Mutation::AddMachine(Machine {
+                serial: "SY9".into(),
+                model: "SY75C".into(),
+                machine_type: "excavator".into(),
+                yard: "芜湖二号场".into(),
+                arrived_on: day("2026-01-10"),
+                state: MachineStock::InStock,
+            }),
+        ],
+    )
+    .unwrap();
+    approve(&app, "O1", "s0", "SY1");
+    let crossing = |serial: &str| app.swap_crossing(&ctx("s0"), "O1", serial).unwrap();
+    let x = crossing("SY9").expect("芜湖二号场 is 芜湖's");
+    assert_eq!(
+        (
+            x.yard.as_str(),
+            x.yard_branch.as_str(),
+            x.contract_branch.as_str()
+        ),
+        ("芜湖二号场", "芜湖", "合肥")
+    );
+    assert_eq!(
+        crossing("SY2"),
+        None,
+        "合肥一号场 is the contract's own branch's"
+    );
+    // Contracts waiting for their machine: H1's order is cancelled, so it waits again.
+    assert!(
+        app.contracts_awaiting_machine(&ctx("s0"))
+            .unwrap()
+            .is_empty(),
+        "both contracts have orders"
+    );
+    app.execute(
+        &ctx("s1"),
+        Mutation::CancelOrder {
+            order: "O2".into(),
+            reason: "客户改期".into(),
+        },
+    )
+    .unwrap();
+    let waiting: Vec<_> = app
+        .contracts_awaiting_machine(&ctx("s0"))
+        .unwrap()
+        .into_iter()
+        .map(|c| c.contract_no)
+        .collect();
+    assert_eq!(waiting, ["H1"]);
+    assert!(
+        app.contracts_awaiting_machine(&ctx("wh"))
+            .unwrap()
+            .is_empty()
+    );
+}

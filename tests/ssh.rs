@@ -3,6 +3,8 @@
 //! split across packets, Chinese input, commands with their exit status, a client that
 //! never reads.
 
+#[path = "support/openssh.rs"]
+mod openssh;
 #[path = "support/ssh_client.rs"]
 mod ssh_client;
 mod support;
@@ -507,30 +509,13 @@ async fn a_client_that_never_reads_does_not_slow_the_others() {
 
 /// Whether OpenSSH's `ssh` and `ssh-keygen` are installed; says so loudly when not.
 fn has_openssh() -> bool {
-    let has = |tool: &str| std::process::Command::new(tool).arg("-V").output().is_ok();
-    if !has("ssh") || !has("ssh-keygen") {
-        eprintln!(
-            "\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n\
-             !!! SKIPPED: the OpenSSH client test — `ssh`/`ssh-keygen` not installed. !!!\n\
-             !!! Install openssh-client (CI's .ci/run does) to run it.                !!!\n\
-             !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n"
-        );
-        return false;
-    }
-    true
+    openssh::has_openssh("the OpenSSH client test")
 }
 
 /// A key made by `ssh-keygen` and registered for `user`: (its directory, its path).
 fn openssh_key(app: &App, user: &str) -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
-    let key_path = dir.path().join("id_ed25519");
-    let status = std::process::Command::new("ssh-keygen")
-        .args(["-q", "-t", "ed25519", "-N", "", "-f"])
-        .arg(&key_path)
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let public = std::fs::read_to_string(key_path.with_extension("pub")).unwrap();
+    let (key_path, public) = openssh::keygen(dir.path(), "ed25519");
     let (line, fingerprint) = duedesk::cli::parse_public_key(&public).unwrap();
     app.execute(
         &ctx(),
@@ -546,25 +531,7 @@ fn openssh_key(app: &App, user: &str) -> (tempfile::TempDir, std::path::PathBuf)
 
 /// `ssh` with `key`, to `user` on the served port, asking nothing of a person.
 fn openssh(s: &Served, key: &std::path::Path, user: &str) -> std::process::Command {
-    let mut ssh = std::process::Command::new("ssh");
-    ssh.arg("-i").arg(key).args([
-        "-p",
-        &s.addr().port().to_string(),
-        "-o",
-        "StrictHostKeyChecking=no",
-        "-o",
-        "UserKnownHostsFile=/dev/null",
-        "-o",
-        "BatchMode=yes",
-        "-o",
-        "IdentitiesOnly=yes",
-        "-o",
-        "LogLevel=ERROR",
-        "-o",
-        "ConnectTimeout=10",
-        &format!("{user}@127.0.0.1"),
-    ]);
-    ssh
+    openssh::ssh(key, s.addr().port(), user)
 }
 
 /// Waits for a child for up to `timeout`; kills it and returns `None` after that.

@@ -3,8 +3,12 @@
 //! repeated files; a refused entry listed as a conflict. And `duedesk sync ssh://…` through
 //! OpenSSH's real client against `duedesk serve`.
 
+#[path = "support/openssh.rs"]
+mod openssh;
+
 use duedesk::app::{App, Ctx, Mutation};
 use duedesk::ssh::{self, ServeOptions};
+use openssh::ssh_command;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
@@ -329,14 +333,7 @@ fn admin() -> Ctx {
 
 /// A new key pair for `user`, registered at head office; returns the private key's path.
 fn key_for(app: &App, dir: &Path, user: &str) -> std::path::PathBuf {
-    let path = dir.join(format!("id_{user}"));
-    let status = Command::new("ssh-keygen")
-        .args(["-q", "-t", "ed25519", "-N", "", "-f"])
-        .arg(&path)
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let public = std::fs::read_to_string(path.with_extension("pub")).unwrap();
+    let (path, public) = openssh::keygen(dir, user);
     let (key, fingerprint) = duedesk::cli::parse_public_key(&public).unwrap();
     app.execute(
         &admin(),
@@ -350,18 +347,9 @@ fn key_for(app: &App, dir: &Path, user: &str) -> std::path::PathBuf {
     path
 }
 
-fn ssh_command(key: &Path) -> String {
-    format!(
-        "ssh -i {} -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes -o IdentitiesOnly=yes -o LogLevel=ERROR -o ConnectTimeout=10",
-        key.display()
-    )
-}
-
 #[test]
 fn a_branch_syncs_over_openssh() {
-    let has = |tool: &str| Command::new(tool).arg("-V").output().is_ok();
-    if !has("ssh") || !has("ssh-keygen") {
-        eprintln!("SKIPPED: sync over OpenSSH — `ssh`/`ssh-keygen` not installed");
+    if !openssh::has_openssh("sync over OpenSSH") {
         return;
     }
     let s = sites();
@@ -486,4 +474,171 @@ fn a_branch_syncs_over_openssh() {
         serde_json::from_str(&ok(&br, &["sync", "status", "--json"])).unwrap();
     assert_eq!(status["pending"], 0);
     rt.block_on(running.stop());
+}
+
+/// The branch's database holds the machines of its yards (the demo names a yard after its
+/// branch: 合肥一号场), none of another's; its salesperson picks from them and adds an
+/// accessory (every site has the catalogue), and head office takes the order as it is.
+#[test]
+fn a_site_holds_its_yards_machines_and_picks_from_them() {
+    let s = sites();
+    let (hq, br) = (s.hq(), s.branch());
+    let stock = |db: &Path| -> Vec<serde_json::Value> {
+        json(db, &["stock", "--json"]).as_array().unwrap().clone()
+    };
+    let (at_hq, here) = (stock(&hq), stock(&br));
+    let yard = |m: &serde_json::Value| m["yard"].as_str().unwrap().to_string();
+    assert!(!here.is_empty());
+    assert!(here.iter().all(|m| yard(m).starts_with("合肥")), "{here:?}");
+    let serials = |ms: &[&serde_json::Value]| -> Vec<String> {
+        ms.iter().map(|m| m["serial"].to_string()).collect()
+    };
+    let hq_hf: Vec<&serde_json::Value> = at_hq
+        .iter()
+        .filter(|m| yard(m).starts_with("合肥"))
+        .collect();
+    assert_eq!(serials(&here.iter().collect::<Vec<_>>()), serials(&hq_hf));
+    assert!(at_hq.len() > here.len());
+    // In stock at head office too (another branch's order may hold one of 合肥's machines
+    // there: the branch hears of it as a refusal if it picks it).
+    let free = |m: &&serde_json::Value| {
+        m["state"] == "in_stock"
+            && at_hq
+                .iter()
+                .any(|h| h["serial"] == m["serial"] && h["state"] == "in_stock")
+    };
+
+    // An order at the branch picks a machine of its yard of the contract's model.
+    let lines = json(&br, &["overdue", "--json"]);
+    let (no, serial) = lines
+        .as_array()
+        .unwrap()
+        .iter()
+        .find_map(|l| {
+            let no = l["contract_no"].as_str()?;
+            let ticket = json(&br, &["ticket", "show", no, "--json"]);
+            let model = ticket["model"].as_str()?.to_string();
+            here.iter()
+                .filter(free)
+                .find(|m| m["model"] == model.as_str())
+                .map(|m| (no.to_string(), m["serial"].as_str().unwrap().to_string()))
+        })
+        .expect("a contract with a machine of its model in 合肥's yard");
+    let order = json(
+        &br,
+        &[
+            "--as",
+            "xiaoshou_hf",
+            "outbound",
+            "create",
+            "--contract",
+            &no,
+            "--json",
+        ],
+    );
+    let id = order["id"].as_str().unwrap().to_string();
+    let pick = |order: &str, serial: &str| {
+        run(
+            &br,
+            &[
+                "--as",
+                "xiaoshou_hf",
+                "outbound",
+                "pick",
+                order,
+                "--serial",
+                serial,
+            ],
+        )
+    };
+    let picked = pick(&id, &serial);
+    assert_eq!(picked.code, 0, "{}", picked.err);
+    // Another yard's machine is not there to pick.
+    let other = at_hq.iter().find(|m| !yard(m).starts_with("合肥")).unwrap()["serial"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let picked = pick(&id, &other);
+    assert_eq!(picked.code, 1, "{}", picked.out);
+    assert!(picked.err.contains(&other), "{}", picked.err);
+    // The accessories are no yard's: the branch has them all.
+    ok(
+        &br,
+        &[
+            "--as",
+            "xiaoshou_hf",
+            "outbound",
+            "add-accessory",
+            &id,
+            "--code",
+            "BK-01",
+            "--quantity",
+            "1",
+        ],
+    );
+    // One of 合肥's machines that another branch's order holds at head office (the demo's
+    // drafted contract's) shows in stock here: that order is not the branch's to see. Picked
+    // here, head office refuses it, and the branch lists the pick as a conflict.
+    let held = here
+        .iter()
+        .find(|m| m["state"] == "in_stock" && !free(m))
+        .expect("the demo's order of another branch holds one of 合肥's machines");
+    let held_serial = held["serial"].as_str().unwrap();
+    let type_of = |model: &serde_json::Value| {
+        at_hq
+            .iter()
+            .find(|m| &m["model"] == model)
+            .map(|m| m["machine_type"].clone())
+    };
+    ok(
+        &br,
+        &["export", "contracts", "--out", &s.arg("contracts.csv")],
+    );
+    let listed = std::fs::read_to_string(s.path("contracts.csv")).unwrap();
+    let second = listed
+        .lines()
+        .skip(1)
+        .filter_map(|row| {
+            let cells: Vec<&str> = row.split(',').collect();
+            Some((cells.first()?.to_string(), cells.get(3)?.to_string()))
+        })
+        .find(|(other, model)| {
+            *other != no && type_of(&serde_json::json!(model)) == Some(held["machine_type"].clone())
+        })
+        .map(|(other, _)| other)
+        .expect("another contract of the held machine's type");
+    let order = json(
+        &br,
+        &[
+            "--as",
+            "xiaoshou_hf",
+            "outbound",
+            "create",
+            "--contract",
+            &second,
+            "--json",
+        ],
+    );
+    let second_id = order["id"].as_str().unwrap().to_string();
+    let picked = pick(&second_id, held_serial);
+    assert_eq!(picked.code, 0, "{}", picked.err);
+
+    ok(&br, &["sync", "push", "--out", &s.arg("push")]);
+    let out = ok(
+        &hq,
+        &["sync", "accept", &s.arg("push"), "--reply", &s.arg("reply")],
+    );
+    assert!(out.contains("4 accepted, 1 rejected"), "{out}");
+    ok(&br, &["sync", "pull", &s.arg("reply")]);
+    let conflicts = json(&br, &["sync", "conflicts", "--json"]);
+    assert_eq!(conflicts.as_array().unwrap().len(), 1, "{conflicts}");
+    assert_eq!(conflicts[0]["kind"], "Pick");
+    assert_eq!(conflicts[0]["refusal"], "SerialHeld");
+    let order_at = |db: &Path, id: &str| json(db, &["outbound", "show", id, "--json"]);
+    assert_eq!(order_at(&br, &id), order_at(&hq, &id));
+    assert_eq!(order_at(&br, &second_id), order_at(&hq, &second_id));
+    assert_eq!(order_at(&br, &second_id)["serial"], serde_json::Value::Null);
+    let machine = |db: &Path| json(db, &["machine", "show", &serial, "--json"]);
+    assert_eq!(machine(&hq)["state"], "reserved");
+    assert_eq!(machine(&br), machine(&hq));
 }

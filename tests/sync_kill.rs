@@ -1,9 +1,17 @@
 //! A sync cut off by `kill -9` of either side, then a sync that finishes the job: real
-//! processes (the built binary), head office's side run by a stand-in for `ssh` that runs
-//! `duedesk sync accept` on head office's database (the same `hq::accept` `sync-serve` runs
-//! under `duedesk serve`), so the test needs no OpenSSH and can stop either side at a known
-//! point: head office after some parts of a push are applied, or the branch after head
-//! office answered and before it pulled the reply.
+//! processes (the built binary). Two ways:
+//! - through OpenSSH's `ssh` against head office's `duedesk serve`, killed at varied moments
+//!   while it applies a push of hundreds of entries, or the branch's `duedesk sync` killed
+//!   at varied moments of its exchange (`*_over_openssh`; skipped, loudly, without OpenSSH);
+//! - through a stand-in for `ssh` that runs `duedesk sync accept` on head office's database
+//!   (the same `hq::accept` `sync-serve` runs under `duedesk serve`), which can stop either
+//!   side at a known point: head office after some parts of a push are applied, or the
+//!   branch after head office answered and before it pulled the reply.
+
+#[path = "support/openssh.rs"]
+mod openssh;
+#[path = "support/ssh_client.rs"]
+mod ssh_client;
 
 use duedesk::app::{App, Ctx, Mutation};
 use duedesk::domain::Money;
@@ -182,9 +190,14 @@ fn wait_for(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap().trim().to_string()
 }
 
+/// `kill -s KILL -- PID` (a process group as `-PGID`). The `--` is not a nicety: procps-ng
+/// 4.0.2's `kill -9 -PGID` signals pid -1 — every process the user may signal.
 fn kill_9(pid: &str) {
-    let status = Command::new("kill").args(["-9", pid]).status().unwrap();
-    assert!(status.success(), "kill -9 {pid}");
+    let status = Command::new("kill")
+        .args(["-s", "KILL", "--", pid])
+        .status()
+        .unwrap();
+    assert!(status.success(), "kill -s KILL -- {pid}");
 }
 
 fn finished(child: Child) -> (Output, String, String) {
@@ -249,6 +262,11 @@ fn converged(w: &World, paid: &[String]) {
             "ticket {no}, head office / branch: {differ:?}"
         );
     }
+    assert_eq!(
+        ok(&w.hq(), &["overdue", "--json", "--branch", "合肥"]),
+        ok(&w.branch(), &["overdue", "--json"]),
+        "the overdue list of 合肥: head office, branch"
+    );
     let status: serde_json::Value =
         serde_json::from_str(&ok(&w.branch(), &["sync", "status", "--json"])).unwrap();
     assert_eq!(status["pending"], 0, "{status}");
@@ -390,6 +408,329 @@ fn both_sides_killed_anywhere_then_a_sync_finishes_the_job() {
         assert_eq!(at_hq(&w), branch_seqs(&w), "round {round}");
         assert_eq!(at_hq(&w).len(), (round + 1) * 40, "round {round}");
     }
+    paid.sort();
+    paid.dedup();
+    converged(&w, &paid);
+}
+
+/// Head office's `duedesk serve` on a free loopback port, as its own process: its log
+/// (standard error) a line at a time.
+struct Served {
+    child: Child,
+    port: u16,
+    log: std::sync::mpsc::Receiver<String>,
+}
+
+impl Served {
+    fn start(w: &World) -> Served {
+        use std::io::BufRead;
+        std::fs::write(w.path("config.toml"), "").unwrap();
+        let mut child = bin()
+            .arg("--db")
+            .arg(w.hq())
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .env("DUEDESK_CONFIG", w.path("config.toml"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+        let mut first = String::new();
+        out.read_line(&mut first).unwrap();
+        if first.is_empty() {
+            let mut err = String::new();
+            let _ = std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err);
+            panic!("duedesk serve did not start: {err}");
+        }
+        let port = ssh_client::served_address(&first).port();
+        std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+        let err = child.stderr.take().unwrap();
+        let (tx, log) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(err).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Served { child, port, log }
+    }
+
+    /// Waits for a log line that satisfies `pred`.
+    fn wait_log(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(120);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.log.recv_timeout(left) {
+                Ok(line) if pred(&line) => return line,
+                Ok(_) => {}
+                Err(e) => panic!("duedesk serve never logged {what}: {e}"),
+            }
+        }
+    }
+
+    /// Passes over what it has logged so far (a quiet tenth of a second ends it).
+    fn drain(&self) {
+        while self.log.recv_timeout(Duration::from_millis(100)).is_ok() {}
+    }
+
+    fn kill_9(mut self) {
+        self.child.kill().unwrap(); // SIGKILL
+        self.child.wait().unwrap();
+    }
+
+    /// Stops it as an operator does (SIGTERM), so the database can be read here.
+    fn stop(mut self) {
+        let _ = Command::new("kill")
+            .args(["-s", "TERM", "--", &self.child.id().to_string()])
+            .status();
+        self.child.wait().unwrap();
+    }
+}
+
+/// The world of `world()` with keys made by `ssh-keygen` for the site's user `hf-sync` and
+/// for head office's admin: their private keys' paths.
+fn keys(w: &World) -> (PathBuf, PathBuf) {
+    let app = App::open(&w.hq()).unwrap();
+    let admin = Ctx::new("admin", TODAY.parse().unwrap(), 1_796_000_000);
+    let mut paths = Vec::new();
+    for user in ["hf-sync", "admin"] {
+        let (path, public) = openssh::keygen(w.dir.path(), user);
+        let (key, fingerprint) = duedesk::cli::parse_public_key(&public).unwrap();
+        app.execute(
+            &admin,
+            Mutation::AddKey {
+                user: user.into(),
+                key,
+                fingerprint,
+            },
+        )
+        .unwrap();
+        paths.push(path);
+    }
+    (paths.remove(0), paths.remove(0))
+}
+
+/// `duedesk sync` at the branch through OpenSSH to head office's serve on `port` (started).
+fn sync_over_ssh(w: &World, key: &Path, port: u16) -> Child {
+    bin()
+        .arg("--db")
+        .arg(w.branch())
+        .args([
+            "sync",
+            &format!("ssh://hf-sync@127.0.0.1:{port}"),
+            "--ssh-command",
+            &openssh::ssh_command(key),
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// A small generator of varied moments: seeded from the clock unless
+/// `DUEDESK_TEST_SEED` gives the seed (printed, to run a failure again).
+struct Moments(u64);
+
+impl Moments {
+    fn new() -> Moments {
+        let seed = std::env::var("DUEDESK_TEST_SEED")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| {
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap()
+                    .as_nanos() as u64
+            });
+        eprintln!("kill moments: DUEDESK_TEST_SEED={seed}");
+        Moments(seed | 1)
+    }
+
+    /// A number below `n`.
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n.max(1)
+    }
+}
+
+/// `entries` of the serve's log line `… N of M entries decided`: (N, M).
+fn decided(line: &str) -> (usize, usize) {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let at = words.iter().position(|w| *w == "of").unwrap();
+    (
+        words[at - 1].parse().unwrap(),
+        words[at + 1].parse().unwrap(),
+    )
+}
+
+/// Head office's `duedesk serve`, behind OpenSSH, killed with `kill -9` at a varied moment
+/// while it applies a push of 200 entries (after a random number of its parts and a few
+/// milliseconds more), then started again; the next `duedesk sync` finishes the job: every
+/// entry applied once, none lost, both ends alike. Head office changes the site's contracts
+/// too between the rounds, so the branch's pull puts its entries under the branch's.
+#[test]
+fn head_office_serve_killed_mid_push_over_openssh_then_a_sync_finishes_the_job() {
+    if !openssh::has_openssh("kill -9 of duedesk serve behind OpenSSH") {
+        return;
+    }
+    let w = world();
+    let (site_key, _) = keys(&w);
+    let mut moments = Moments::new();
+    let mut paid = Vec::new();
+    let mut cut_mid_way = 0;
+    const ROUNDS: usize = 3;
+    const ENTRIES: usize = 200;
+    for round in 0..ROUNDS {
+        paid.extend(pay_at_branch(&w, ENTRIES));
+        // Head office's own change on one of the site's contracts, before the branch's push.
+        ok(
+            &w.hq(),
+            &[
+                "contact",
+                "add",
+                &paid[round],
+                "--channel",
+                "visit",
+                "--result",
+                "met",
+            ],
+        );
+        let before = at_hq(&w).len();
+        let served = Served::start(&w);
+        let child = sync_over_ssh(&w, &site_key, served.port);
+        // After 1 to 3 of its 7 parts, and 0–20 ms more: inside a part or between two.
+        let parts = 1 + moments.below(3) as usize;
+        let line = served.wait_log("a part decided", |l| {
+            l.contains("entries decided") && decided(l).0 >= parts * 32
+        });
+        std::thread::sleep(Duration::from_millis(moments.below(20)));
+        served.kill_9();
+        let (out, stdout, err) = finished(child);
+        let applied = at_hq(&w).len() - before;
+        eprintln!("round {round}: killed after {line:?}; {applied} of {ENTRIES} applied");
+        if applied < ENTRIES {
+            cut_mid_way += 1;
+            assert_eq!(out.status.code(), Some(1), "{stdout}{err}");
+            assert!(
+                err.contains("did not finish") && err.contains("pending entries stay"),
+                "{err}"
+            );
+        }
+        // What head office applied stands, in the branch's order, each once.
+        assert_eq!(at_hq(&w)[..], branch_seqs(&w)[..at_hq(&w).len()]);
+
+        let served = Served::start(&w);
+        let (out, stdout, err) = finished(sync_over_ssh(&w, &site_key, served.port));
+        assert!(out.status.success(), "round {round}: {stdout}{err}");
+        if applied < ENTRIES {
+            assert!(stdout.contains("cut off after its push left"), "{stdout}");
+            assert!(
+                stdout.contains(&format!("{} entries pushed", ENTRIES - applied)),
+                "{stdout}"
+            );
+        }
+        served.stop();
+        assert_eq!(at_hq(&w), branch_seqs(&w), "round {round}");
+        assert_eq!(at_hq(&w).len(), (round + 1) * ENTRIES, "round {round}");
+        let status: serde_json::Value =
+            serde_json::from_str(&ok(&w.branch(), &["sync", "status", "--json"])).unwrap();
+        assert_eq!(status["pending"], 0, "round {round}: {status}");
+    }
+    assert!(
+        cut_mid_way > 0,
+        "no kill landed while head office applied the push"
+    );
+    paid.sort();
+    paid.dedup();
+    converged(&w, &paid);
+}
+
+/// The branch's `duedesk sync` killed with `kill -9` at varied moments of a sync through
+/// OpenSSH to head office's `duedesk serve` — while it starts and sends its push, while head
+/// office applies it, while the reply comes back and is pulled — then a sync that finishes
+/// the job: every entry applied once at head office, none lost, both ends alike.
+#[test]
+fn the_branch_killed_mid_sync_over_openssh_then_a_sync_finishes_the_job() {
+    if !openssh::has_openssh("kill -9 of duedesk sync over OpenSSH") {
+        return;
+    }
+    let w = world();
+    let (site_key, admin_key) = keys(&w);
+    let mut moments = Moments::new();
+    let served = Served::start(&w);
+    let mut paid = Vec::new();
+    const ENTRIES: usize = 100;
+    const ROUNDS: usize = 6;
+    for round in 0..ROUNDS {
+        paid.extend(pay_at_branch(&w, ENTRIES));
+        // Head office's admin changes one of the site's contracts over SSH meanwhile.
+        let contact = openssh::ssh(&admin_key, served.port, "admin")
+            .args([
+                "contact",
+                "add",
+                &paid[round],
+                "--channel",
+                "visit",
+                "--result",
+                "met",
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            contact.status.success(),
+            "{}",
+            String::from_utf8_lossy(&contact.stderr)
+        );
+        served.drain();
+        let mut child = sync_over_ssh(&w, &site_key, served.port);
+        // A whole sync here takes a fifth of a second or so, its pull a tenth.
+        let when = match round % 3 {
+            0 => {
+                // Starting, logging in, sending its push.
+                let ms = moments.below(150);
+                std::thread::sleep(Duration::from_millis(ms));
+                format!("{ms} ms after it started")
+            }
+            1 => {
+                // Head office is applying the push: the branch waits for the reply.
+                served.wait_log("a part decided", |l| l.contains("entries decided"));
+                "while head office applied its push".to_string()
+            }
+            _ => {
+                // The reply is on its way or being pulled.
+                served.wait_log("the last part decided", |l| {
+                    l.contains("entries decided") && {
+                        let (done, of) = decided(l);
+                        done == of
+                    }
+                });
+                let ms = moments.below(80);
+                std::thread::sleep(Duration::from_millis(ms));
+                format!("{ms} ms after head office decided the push")
+            }
+        };
+        child.kill().unwrap(); // SIGKILL
+        let _ = child.wait();
+        let (out, stdout, err) = finished(sync_over_ssh(&w, &site_key, served.port));
+        assert!(out.status.success(), "round {round}: {stdout}{err}");
+        eprintln!(
+            "round {round}: the branch killed {when}; then {}",
+            stdout.lines().next().unwrap_or_default()
+        );
+        let status: serde_json::Value =
+            serde_json::from_str(&ok(&w.branch(), &["sync", "status", "--json"])).unwrap();
+        assert_eq!(status["pending"], 0, "round {round}: {status}");
+        assert_eq!(status["conflicts"], 0, "round {round}: {status}");
+    }
+    served.stop();
+    assert_eq!(at_hq(&w), branch_seqs(&w));
+    assert_eq!(at_hq(&w).len(), ROUNDS * ENTRIES);
     paid.sort();
     paid.dedup();
     converged(&w, &paid);

@@ -1,7 +1,8 @@
 //! Branches syncing with head office by file, in process: HQ and three branch sites (合肥
 //! `HF`, 芜湖 `WH`, 巢湖 `CH`), each made from HQ's bundle, work on their own (payments
 //! recorded, confirmed and voided, contacts, tow and waiver applications, orders picking the
-//! same few serials; the branches' approvers decide at head office, which also moves
+//! same few serials — a branch those of its own yard, head office any for any contract —; the
+//! branches' approvers decide at head office, which also moves
 //! customers between the sites) while pushes and replies are lost, duplicated and delivered
 //! out of order. No serial ends up held by two orders anywhere.
 //! After a final round each branch's projections for its scope equal HQ's (every ticket as
@@ -32,8 +33,14 @@ fn ctx(actor: &str) -> Ctx {
 
 const BRANCHES: [(&str, &str); 3] = [("合肥", "HF"), ("芜湖", "WH"), ("巢湖", "CH")];
 const PER_BRANCH: usize = 3;
-/// Machines in stock, every site holding all of them: `M0`, `M1`, ….
-const SERIALS: usize = 3;
+/// Machines in stock, `M0`, `M1`, …: `Mk` in the yard of branch `k % 3` (`合肥一号场`, …),
+/// which only that branch's site holds (and a site whose orders head office gave one of
+/// another yard).
+const SERIALS: usize = 6;
+
+fn yard_of(k: usize) -> String {
+    format!("{}一号场", BRANCHES[k % BRANCHES.len()].0)
+}
 
 /// The contracts of branch `b`.
 fn contracts_of(b: usize) -> Vec<String> {
@@ -126,7 +133,7 @@ fn seed(hq: &App) {
             serial: format!("M{k}"),
             model: "SY75C".into(),
             machine_type: "excavator".into(),
-            yard: "总部一号场".into(),
+            yard: yard_of(k),
             arrived_on: day(0),
             state: duedesk::domain::outbound::MachineStock::InStock,
         }));
@@ -175,8 +182,10 @@ enum Op {
         waiver: Option<i64>,
     },
     /// An outbound order for the contract (by its branch's salesperson, or head office's
-    /// admin) picks machine `serial` of the few every site holds: the same serials are
-    /// picked at several sites at once.
+    /// admin) picks one of the few machines: at a branch one of its yard's (`serial` chooses
+    /// which), at head office `Mserial` whatever its yard. A branch and head office pick the
+    /// same serials at once; a machine head office gives another yard's contract reaches that
+    /// contract's site.
     Order {
         at: Option<usize>,
         contract: usize,
@@ -219,6 +228,11 @@ enum Op {
     Move {
         contract: usize,
     },
+    /// HQ (`None`) or a branch stops between two steps, as a kill -9 would stop it (what it
+    /// wrote is on disk: every step commits), and its database is opened again.
+    Restart {
+        at: Option<usize>,
+    },
 }
 
 fn place() -> impl Strategy<Value = Option<usize>> {
@@ -245,6 +259,7 @@ fn op() -> impl Strategy<Value = Op> {
         2 => b.clone().prop_map(|b| Op::Round { b }),
         1 => (b, any::<u8>()).prop_map(|(b, n)| Op::Global { b, n }),
         1 => (0..PER_BRANCH * BRANCHES.len()).prop_map(|contract| Op::Move { contract }),
+        1 => place().prop_map(|at| Op::Restart { at }),
     ]
 }
 
@@ -421,6 +436,10 @@ impl World {
                         .find(|o| o.contract_no == no && o.state == "draft")
                         .map(|o| o.id),
                 };
+                let serial = match at {
+                    None => *serial,
+                    Some(b) => (b + BRANCHES.len() * serial) % SERIALS,
+                };
                 if let Some(order) = order {
                     let _ = app.execute(
                         &who,
@@ -480,6 +499,17 @@ impl World {
                 self.replies[*b].clear();
             }
             Op::Round { b } => self.round(*b),
+            Op::Restart { at } => {
+                let slot = match at {
+                    None => &mut self.hq,
+                    Some(b) => &mut self.branches[*b],
+                };
+                let db = slot.store().path().to_path_buf();
+                // The old handle is let go of before the database is opened again.
+                let placeholder = App::open(&self._dir.path().join("placeholder")).unwrap();
+                drop(std::mem::replace(slot, placeholder));
+                *slot = App::open(&db).unwrap();
+            }
             Op::Move { contract } => {
                 let no = all_contracts()[*contract].clone();
                 let mut customer = self
@@ -669,6 +699,27 @@ proptest! {
                     shown.insert(p["id"].as_str().unwrap().to_string());
                 }
             }
+            // Its machines: every one of its yard, and of another yard only one an entry it
+            // holds picked or swapped in.
+            let machines = |app: &App| -> BTreeSet<String> {
+                app.machines(&ctx("admin")).unwrap().into_iter().map(|m| m.serial).collect()
+            };
+            let here = machines(&world.branches[b]);
+            let own: BTreeSet<String> = (0..SERIALS)
+                .filter(|k| k % BRANCHES.len() == b)
+                .map(|k| format!("M{k}"))
+                .collect();
+            prop_assert!(own.is_subset(&here), "{} holds {:?}, not all of {:?}", name, here, own);
+            let named: BTreeSet<String> = book
+                .journal_after::<Mutation>(0)
+                .filter_map(|e| match e.unwrap().2 {
+                    Mutation::Pick { serial, .. } | Mutation::SwapMachine { serial, .. } => Some(serial),
+                    _ => None,
+                })
+                .collect();
+            for serial in here.difference(&own) {
+                prop_assert!(named.contains(serial), "{} holds {} of another yard, named by nothing it holds", name, serial);
+            }
         }
         // No serial is held by two orders, at HQ or at any site.
         for app in std::iter::once(&world.hq).chain(world.branches.iter()) {
@@ -691,22 +742,19 @@ proptest! {
     }
 }
 
-/// A branch's payment confirmed at the branch while head office voids it: head office's order
-/// decides, the branch's confirmation is a conflict with its reason, and its effect is gone.
-#[test]
-fn a_refused_entry_becomes_a_conflict_and_its_effect_goes() {
-    let mut world = world();
-    let hf = 0;
+/// A payment recorded at branch `b` on its contract 1 and synced, then voided at head office
+/// while the branch confirms it (not synced yet); returns its id.
+fn voided_at_hq_confirmed_here(world: &mut World, b: usize) -> String {
+    let finance = format!("cw_{}", BRANCHES[b].1.to_lowercase());
     world.run(&Op::Pay {
-        at: Some(hf),
+        at: Some(b),
         contract: 1,
         cents: 50_000,
     });
-    world.round(hf);
-    let id = world.branches[hf].pending_payments(&ctx("cw_hf")).unwrap()[0]
+    world.round(b);
+    let id = world.branches[b].pending_payments(&ctx(&finance)).unwrap()[0]
         .id
         .clone();
-    assert_eq!(id, "HF-P1");
     world
         .hq
         .execute(
@@ -717,9 +765,20 @@ fn a_refused_entry_becomes_a_conflict_and_its_effect_goes() {
             },
         )
         .unwrap();
-    world.branches[hf]
-        .execute(&ctx("cw_hf"), Mutation::ConfirmPayment { id: id.clone() })
+    world.branches[b]
+        .execute(&ctx(&finance), Mutation::ConfirmPayment { id: id.clone() })
         .unwrap();
+    id
+}
+
+/// A branch's payment confirmed at the branch while head office voids it: head office's order
+/// decides, the branch's confirmation is a conflict with its reason, and its effect is gone.
+#[test]
+fn a_refused_entry_becomes_a_conflict_and_its_effect_goes() {
+    let mut world = world();
+    let hf = 0;
+    let id = voided_at_hq_confirmed_here(&mut world, hf);
+    assert_eq!(id, "HF-P1");
     assert!(
         world.branches[hf]
             .pending_payments(&ctx("cw_hf"))
@@ -1002,4 +1061,199 @@ fn a_customer_moves_between_sites() {
         accounted(&world, b).unwrap();
         assert_eq!(overdue(&world.branches[b], b), overdue(&world.hq, b));
     }
+}
+
+/// The serials of the machines `app` holds.
+fn machines(app: &App) -> BTreeSet<String> {
+    app.machines(&ctx("admin"))
+        .unwrap()
+        .into_iter()
+        .map(|m| m.serial)
+        .collect()
+}
+
+fn set(serials: &[&str]) -> BTreeSet<String> {
+    serials.iter().map(|s| s.to_string()).collect()
+}
+
+/// A site holds its yards' machines, not the others': its salespeople pick them, and one
+/// arriving in its yard at head office reaches it; a machine of another yard that head office
+/// picks for one of its contracts reaches it with the pick, and leaves it with the contract's
+/// customer, for the customer's new site.
+#[test]
+fn a_site_holds_the_machines_of_its_yards_and_those_its_orders_name() {
+    let mut world = world();
+    let (hf, wh, ch) = (0, 1, 2);
+    assert_eq!(machines(&world.hq).len(), SERIALS);
+    assert_eq!(machines(&world.branches[hf]), set(&["M0", "M3"]));
+    assert_eq!(machines(&world.branches[wh]), set(&["M1", "M4"]));
+    assert_eq!(machines(&world.branches[ch]), set(&["M2", "M5"]));
+    // 合肥's salesperson picks from its own yard; another yard's machine is not there to pick.
+    let sales = ctx("sa_hf");
+    let order = world.branches[hf]
+        .execute(
+            &sales,
+            Mutation::CreateOrder {
+                id: String::new(),
+                contract: contracts_of(hf)[1].clone(),
+            },
+        )
+        .unwrap()
+        .id
+        .unwrap();
+    let pick = |serial: &str| Mutation::Pick {
+        order: order.clone(),
+        serial: serial.into(),
+    };
+    assert!(world.branches[hf].execute(&sales, pick("M1")).is_err());
+    world.branches[hf].execute(&sales, pick("M0")).unwrap();
+    // Head office gives contract HF0 巢湖's M2.
+    let admin = ctx("admin");
+    let hq_order = world
+        .hq
+        .execute(
+            &admin,
+            Mutation::CreateOrder {
+                id: String::new(),
+                contract: contracts_of(hf)[0].clone(),
+            },
+        )
+        .unwrap()
+        .id
+        .unwrap();
+    world
+        .hq
+        .execute(
+            &admin,
+            Mutation::Pick {
+                order: hq_order.clone(),
+                serial: "M2".into(),
+            },
+        )
+        .unwrap();
+    // Machines arriving at head office: one in 合肥's yard reaches 合肥, one in head
+    // office's own yard reaches no site.
+    for (serial, yard) in [("M9", "合肥二号场"), ("M10", "总部一号场")] {
+        world
+            .hq
+            .execute(
+                &admin,
+                Mutation::AddMachine(duedesk::domain::outbound::Machine {
+                    serial: serial.into(),
+                    model: "SY75C".into(),
+                    machine_type: "excavator".into(),
+                    yard: yard.into(),
+                    arrived_on: day(90),
+                    state: duedesk::domain::outbound::MachineStock::InStock,
+                }),
+            )
+            .unwrap();
+    }
+    world.round(hf);
+    world.round(ch);
+    assert_eq!(
+        machines(&world.branches[hf]),
+        set(&["M0", "M2", "M3", "M9"])
+    );
+    assert_eq!(machines(&world.branches[ch]), set(&["M2", "M5"]));
+    assert!(
+        branch::conflicts(&world.branches[hf], &admin)
+            .unwrap()
+            .is_empty()
+    );
+    let held = |app: &App| -> Vec<(String, Option<String>)> {
+        let mut orders: Vec<_> = app
+            .orders(&admin)
+            .unwrap()
+            .into_iter()
+            .map(|o| (o.id, o.serial))
+            .collect();
+        orders.sort();
+        orders
+    };
+    assert_eq!(held(&world.branches[hf]), held(&world.hq));
+    let state = |app: &App, serial: &str| app.machine(&admin, serial).unwrap().state;
+    assert_eq!(state(&world.hq, "M0"), "reserved");
+    assert_eq!(state(&world.branches[hf], "M2"), "reserved");
+    // HF0's customer moves to 芜湖: M2 leaves 合肥 with the order, and reaches 芜湖.
+    world.run(&Op::Move { contract: 0 });
+    world.round(hf);
+    world.round(wh);
+    assert_eq!(machines(&world.branches[hf]), set(&["M0", "M3", "M9"]));
+    assert_eq!(machines(&world.branches[wh]), set(&["M1", "M2", "M4"]));
+    assert_eq!(state(&world.branches[wh], "M2"), "reserved");
+    assert_eq!(
+        world.branches[wh].order(&admin, &hq_order).unwrap().serial,
+        Some("M2".to_string())
+    );
+    for b in [hf, wh] {
+        let orders = held(&world.branches[b]);
+        assert!(!orders.is_empty());
+        assert!(orders.iter().all(|o| held(&world.hq).contains(o)));
+    }
+}
+
+/// A pull killed while it replays the branch's journal under head office's entries (the
+/// journal's tail replaced, the projections not yet replayed): opening the database finishes
+/// the replay as the pull would have, an entry of the branch that no longer applies there
+/// stays in the journal unapplied, and the next pull lists it as a conflict — nothing lost,
+/// the projections head office's.
+#[test]
+fn a_pull_cut_off_mid_replay_is_finished_when_the_branch_opens() {
+    let mut world = world();
+    let hf = 0;
+    let id = voided_at_hq_confirmed_here(&mut world, hf);
+    // The pull's replay cut off: head office's void under the branch's confirmation, as a
+    // rebase writes it, and nothing more.
+    let void = world
+        .hq
+        .store()
+        .journal_after::<Mutation>(0)
+        .map(|e| e.unwrap())
+        .find(|(_, _, m)| matches!(m, Mutation::VoidPayment { .. }))
+        .map(|(_, h, m)| (h, m))
+        .unwrap();
+    let db = world._dir.path().join(format!("branch{hf}"));
+    {
+        let store = world.branches[hf].store();
+        let keep = branch::state(store).unwrap().confirmed;
+        let mut tail = vec![void];
+        tail.extend(
+            store
+                .journal_after::<Mutation>(keep)
+                .map(|e| e.unwrap())
+                .map(|(_, h, m)| (h, m)),
+        );
+        store.begin_rebase(keep).unwrap();
+        store.replace_journal_tail(keep, &tail).unwrap();
+    }
+    drop(std::mem::replace(
+        &mut world.branches[hf],
+        App::open(&world._dir.path().join("spare")).unwrap(),
+    ));
+    let reopened = App::open(&db).unwrap();
+    // Head office's void stands; the confirmation is in the journal, not in the book.
+    let ticket = serde_json::to_value(
+        reopened
+            .ticket(&ctx("admin"), &contracts_of(hf)[1], day(100))
+            .unwrap(),
+    )
+    .unwrap();
+    let payment = ticket["payments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == id.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(payment["status"], "void", "{payment}");
+    assert!(reopened.store().has_unapplied().unwrap());
+    world.branches[hf] = reopened;
+    world.round(hf);
+    let conflicts = branch::conflicts(&world.branches[hf], &ctx("admin")).unwrap();
+    assert_eq!(conflicts.len(), 1, "{conflicts:?}");
+    assert_eq!(conflicts[0].kind, "ConfirmPayment");
+    assert!(!world.branches[hf].store().has_unapplied().unwrap());
+    assert_eq!(tickets(&world.branches[hf], hf), tickets(&world.hq, hf));
+    accounted(&world, hf).unwrap();
 }

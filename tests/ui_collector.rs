@@ -6,7 +6,7 @@
 
 mod support;
 
-use duedesk::app::Mutation;
+use duedesk::app::{Ctx, Mutation};
 use duedesk::domain::approval::DocumentType;
 use duedesk::domain::{Channel, Promise};
 use duedesk::ui::i18n::Lang;
@@ -457,6 +457,20 @@ fn finance_accrues_penalty_from_the_settings_screen_after_a_question() {
     assert_eq!(book.app.settings(&ctx()).unwrap().accrued_through, before);
     press(&mut s, &["enter", "y"]);
     assert_eq!(s.state.popup, None, "{:?}", s.state.popup);
+    // Under way: its progress over the screen, keys wait (q does not quit), then a part a
+    // round until it is done.
+    assert!(s.busy());
+    for (w, h) in SIZES {
+        insta::assert_snapshot!(format!("accrue_progress_{w}x{h}_zh"), text(&s, w, h));
+    }
+    press(&mut s, &["q", "esc"]);
+    assert!(s.busy() && !s.should_quit());
+    let mut rounds = 0;
+    while s.busy() {
+        assert!(s.work());
+        rounds += 1;
+        assert!(rounds < 100, "the accrual never ends");
+    }
     assert_eq!(
         book.app.settings(&ctx()).unwrap().accrued_through,
         Some(d(TODAY))
@@ -541,4 +555,54 @@ fn a_clerk_executes_an_approved_lock_and_sends_it_again_after_a_failure() {
     // Back to the tows with l.
     press(&mut s, &["l"]);
     assert_eq!(s.state.tows.selected().unwrap().row.document, "tow");
+}
+
+/// An accrual done a step at a time, as the screens do it, moves its progress with each part
+/// and leaves the book as one run of `accrue` does; a progress box in English too.
+#[test]
+fn an_accrual_in_steps_shows_its_progress_and_ends_as_one_run_does() {
+    let (stepped, whole) = (workflow_book(), workflow_book());
+    let finance = Ctx::new("sun", d(TODAY), 1_775_000_000);
+    let mut steps = stepped.app.accrual_steps(&finance, d(TODAY), 2).unwrap();
+    let (done, total) = steps.progress();
+    assert_eq!(done, 0);
+    assert!(total > 4, "{total} contracts to evaluate");
+    let mut seen = vec![done];
+    let outcome = loop {
+        if let Some(outcome) = stepped.app.accrue_step(&finance, &mut steps).unwrap() {
+            break outcome;
+        }
+        let (done, of) = steps.progress();
+        assert_eq!(of, total);
+        assert!(
+            done > *seen.last().unwrap() && done < total,
+            "{seen:?} then {done}"
+        );
+        seen.push(done);
+    };
+    assert!(outcome.changed);
+    assert!(seen.len() >= 3, "{seen:?}");
+    whole.app.accrue(&finance, d(TODAY), 1_000).unwrap();
+    // The same projections, but for the journal's counters (the stepped run journaled more
+    // parts).
+    let book_of = |app: &duedesk::app::App| -> Vec<(Vec<u8>, Vec<u8>)> {
+        let mut dump = app.store().projection_dump().unwrap();
+        dump.retain(|(k, _)| !k.starts_with(b"m/"));
+        dump
+    };
+    assert!(
+        book_of(&stepped.app) == book_of(&whole.app),
+        "the stepped run left other projections than one run"
+    );
+    // A collector may not: refused before anything is written.
+    let li = Ctx::new("li", d(TODAY), 1_775_000_000);
+    assert!(whole.app.accrual_steps(&li, d(TODAY), 2).is_err());
+    // The box in English, halfway through a run on the other book.
+    let other = workflow_book();
+    let mut s = session_as(&other, "sun", Lang::En, "default");
+    press(&mut s, &["3", "A", "enter", "y"]);
+    assert!(s.busy());
+    for (w, h) in SIZES {
+        insta::assert_snapshot!(format!("accrue_progress_{w}x{h}_en"), text(&s, w, h));
+    }
 }

@@ -301,11 +301,28 @@ fn cancel_asks_first_and_releases_the_machine() {
 }
 
 #[test]
-fn a_new_order_for_a_contract_opens_it() {
+fn a_new_order_starts_from_the_contracts_waiting_for_their_machine() {
     let book = machine_book();
     let mut s = session_as(&book, "zhao", Lang::En, "default");
+    // qian opens the same list before zhao takes the contract.
+    let mut other = session_as(&book, "qian", Lang::En, "default");
+    press(&mut other, &["8", "n"]);
     press(&mut s, &["8", "n"]);
-    type_text(&mut s, "HT-2026-104");
+    let listed = |s: &duedesk::ui::Session<'_>| match &s.state.popup {
+        Some(Popup::ContractPick(p)) => p
+            .shown
+            .iter()
+            .map(|&i| p.rows[i].contract_no.clone())
+            .collect::<Vec<_>>(),
+        other => panic!("no contract list: {other:?}"),
+    };
+    // The other approved contracts have orders already.
+    assert_eq!(listed(&s), ["HT-2026-104"]);
+    type_text(&mut s, "zzz");
+    assert!(listed(&s).is_empty());
+    press(&mut s, &["ctrl-u"]);
+    type_text(&mut s, "李四 sy75");
+    assert_eq!(listed(&s), ["HT-2026-104"]);
     press(&mut s, &["enter"]);
     let o = s
         .state
@@ -314,14 +331,15 @@ fn a_new_order_for_a_contract_opens_it() {
         .as_ref()
         .expect("the new order is open");
     assert_eq!((o.view.id.as_str(), o.view.state), ("O4", "draft"));
-    // A second order for the same contract is refused inside the form.
+    // Now no contract waits.
     press(&mut s, &["esc", "n"]);
-    type_text(&mut s, "HT-2026-104");
-    press(&mut s, &["enter"]);
+    assert!(listed(&s).is_empty());
+    // The other session's Enter is refused inside its dialog, naming the order.
+    press(&mut other, &["enter"]);
     assert!(
-        matches!(&s.state.popup, Some(Popup::Form(f)) if f.message.as_deref().is_some_and(|m| m.contains("already has order O4"))),
+        matches!(&other.state.popup, Some(Popup::ContractPick(p)) if p.message.as_deref().is_some_and(|m| m.contains("already has order O4"))),
         "{:?}",
-        s.state.popup
+        other.state.popup
     );
 }
 

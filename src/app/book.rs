@@ -166,8 +166,12 @@ pub(super) fn accrual_date_of<R: Reader + ?Sized>(
 }
 
 /// Writes a contract with its indexes and, when the accrual cache is in use, its cached
-/// penalty and overdue line as of the cache's date.
-pub(super) fn save_contract(txn: &mut Txn<'_>, contract: &Contract) -> Result<()> {
+/// penalty and overdue line as of the cache's date. Returns the contract's customer when it
+/// read it for the line (a confirmation books to the customer's branch next).
+pub(super) fn save_contract(
+    txn: &mut Txn<'_>,
+    contract: &Contract,
+) -> Result<Option<crate::domain::Customer>> {
     let settings = txn.settings()?;
     // Settled and repossessed contracts leave the indexes the accrual and the overdue list
     // read (contracts due before a day, paid after a day).
@@ -180,21 +184,23 @@ pub(super) fn save_contract(txn: &mut Txn<'_>, contract: &Contract) -> Result<()
             Some(day) => evaluate(contract, &settings, day).penalty_accrued,
             None => figures.penalty_accrued,
         };
-        let entry = match txn.customer(&contract.customer_id)? {
+        let customer = txn.customer(&contract.customer_id)?;
+        let entry = match &customer {
             Some(customer) if figures.days_overdue > 0 && contract.is_open() => {
                 let ticket = txn.ticket(&contract.no)?;
                 overdue::entry(
                     contract,
                     &figures,
                     TicketFacts::of(ticket.as_ref()),
-                    &customer,
+                    customer,
                 )
             }
             _ => None,
         };
         put_line(txn, contract, &settings, &figures, accrued, entry)?;
+        return Ok(customer);
     }
-    Ok(())
+    Ok(None)
 }
 
 /// Caches a contract's accrued penalty with its line of the overdue list (its penalty facts

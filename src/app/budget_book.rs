@@ -79,10 +79,25 @@ pub(crate) fn scoring_rules<R: Reader + ?Sized>(reader: &R) -> Result<ScoringRul
         .unwrap_or_default())
 }
 
-/// Books an amount dated `on` (a payment's receipt, a tow's day) to a branch's month: its own
-/// month, or today's when that one is closed (then marked late). Kept under `source` so a
-/// void can take it off again.
+/// Books an amount dated `on` (a tow's day, a manual line's) to a branch's month, kept under
+/// `source` in `bb/` so that taking it off again knows where it went (see `booking`).
 pub(super) fn book(
+    txn: &mut Txn<'_>,
+    header: &EntryHeader,
+    source: &str,
+    branch: &str,
+    target: Target,
+    on: NaiveDate,
+    amount: Money,
+) -> Result<Booking> {
+    let booking = booking(txn, header, source, branch, target, on, amount)?;
+    txn.put_record(RecordKind::BudgetBooking, source, &booking);
+    Ok(booking)
+}
+
+/// Books an amount dated `on` to a branch's month: its own month, or today's when that one is
+/// closed (then marked late). The caller keeps the booking with its source.
+fn booking(
     txn: &mut Txn<'_>,
     header: &EntryHeader,
     source: &str,
@@ -106,16 +121,12 @@ pub(super) fn book(
         late_from,
     };
     add(txn, header, &booking)?;
-    txn.put_record(RecordKind::BudgetBooking, source, &booking);
     Ok(booking)
 }
 
-/// Takes off what `source` booked, if it booked anything: in the month it was booked in, or
-/// today's when that month is closed (marked late).
-pub(super) fn unbook(txn: &mut Txn<'_>, header: &EntryHeader, source: &str) -> Result<()> {
-    let Some(booked) = txn.record::<Booking>(RecordKind::BudgetBooking, source)? else {
-        return Ok(());
-    };
+/// Takes a booking off again: in the month it was booked in, or today's when that month is
+/// closed (marked late).
+fn take_off(txn: &mut Txn<'_>, header: &EntryHeader, booked: Booking) -> Result<()> {
     let (month, late_from) = if is_closed(txn, booked.month)? {
         (Month::of(header.business_date), Some(booked.month))
     } else {
@@ -127,18 +138,40 @@ pub(super) fn unbook(txn: &mut Txn<'_>, header: &EntryHeader, source: &str) -> R
         amount: -booked.amount,
         ..booked
     };
-    add(txn, header, &reversal)?;
-    txn.delete_record(RecordKind::BudgetBooking, source);
+    add(txn, header, &reversal)
+}
+
+/// Takes off what a voided payment of `contract` booked, if it booked anything: kept with the
+/// payment in `pa/`, or, booked by a database of before, under its id in `bb/`.
+pub(super) fn unbook_payment(
+    txn: &mut Txn<'_>,
+    header: &EntryHeader,
+    payment: &str,
+    contract: &str,
+) -> Result<()> {
+    if let Some(booked) = txn.payment_booking::<Booking>(payment)? {
+        take_off(txn, header, booked)?;
+        txn.set_payment_booking::<Booking>(payment, contract, None);
+    } else if let Some(booked) = txn.record::<Booking>(RecordKind::BudgetBooking, payment)? {
+        take_off(txn, header, booked)?;
+        txn.delete_record(RecordKind::BudgetBooking, payment);
+    }
     Ok(())
 }
 
+/// Adds a booking to its (month, branch) aggregate, kept decoded for the rest of the write
+/// (an import part books thousands of payments into a handful of aggregates).
 fn add(txn: &mut Txn<'_>, header: &EntryHeader, booking: &Booking) -> Result<()> {
-    let mut actuals = actuals(txn, booking.month, &booking.branch)?;
+    let key = key(booking.month, &booking.branch);
+    let actuals = txn.record_mut::<Actuals>(RecordKind::BudgetActual, &key)?;
     actuals.book(booking);
     if let Target::Spending(category) = booking.target {
-        warn_overspend(txn, header, booking, category, &mut actuals)?;
+        // The warning reads the plan and the users: the aggregate is lent out meanwhile.
+        let mut lent = std::mem::take(actuals);
+        let warned = warn_overspend(txn, header, booking, category, &mut lent);
+        *txn.record_mut::<Actuals>(RecordKind::BudgetActual, &key)? = lent;
+        warned?;
     }
-    save_actuals(txn, booking.month, &booking.branch, &actuals);
     Ok(())
 }
 
@@ -426,30 +459,71 @@ pub(crate) fn plans_for(user: &crate::domain::User, branch: &str) -> bool {
         || (user.has(Role::Finance) && user.branch.as_deref().is_none_or(|own| own == branch))
 }
 
+/// Whose collections a contract's confirmed payments count toward: its customer's branch and
+/// collector.
+pub(super) struct Owner {
+    contract: String,
+    branch: String,
+    collector: String,
+}
+
+impl Owner {
+    /// The owner of `contract`'s payments, its customer already read.
+    pub(super) fn of(
+        contract: &crate::domain::Contract,
+        customer: crate::domain::Customer,
+    ) -> Owner {
+        Owner {
+            contract: contract.no.clone(),
+            branch: customer.branch,
+            collector: customer.collector,
+        }
+    }
+}
+
+/// The owner of `contract`'s payments (branch and collector empty when its customer is
+/// unknown).
+pub(super) fn owner(txn: &Txn<'_>, contract: &crate::domain::Contract) -> Result<Owner> {
+    Ok(match txn.customer(&contract.customer_id)? {
+        Some(customer) => Owner::of(contract, customer),
+        None => Owner {
+            contract: contract.no.clone(),
+            branch: String::new(),
+            collector: String::new(),
+        },
+    })
+}
+
+/// Off only while the budget benchmark confirms payments without booking them, to measure
+/// what booking adds to a confirmation (`App::bench_book_confirmations`).
+pub(super) static BOOKING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
+
 /// Books a confirmed payment to the collections of its contract's branch and collector, in
-/// the month of receipt (or today's, when that month is closed). Returns a sentence saying
-/// so when it landed late.
+/// the month of receipt (or today's, when that month is closed), and keeps the booking with
+/// the payment. Returns a sentence saying so when it landed late.
 pub(super) fn book_payment(
     txn: &mut Txn<'_>,
     header: &EntryHeader,
-    contract: &crate::domain::Contract,
+    owner: &Owner,
     payment: &str,
     received_on: NaiveDate,
     amount: Money,
 ) -> Result<String> {
-    let (branch, collector) = txn
-        .customer(&contract.customer_id)?
-        .map(|c| (c.branch, c.collector))
-        .unwrap_or_default();
-    let booking = book(
+    if !BOOKING.load(std::sync::atomic::Ordering::Relaxed) {
+        return Ok(String::new());
+    }
+    let booking = booking(
         txn,
         header,
         payment,
-        &branch,
-        Target::Collection { collector },
+        &owner.branch,
+        Target::Collection {
+            collector: owner.collector.clone(),
+        },
         received_on,
         amount,
     )?;
+    txn.set_payment_booking(payment, &owner.contract, Some(&booking));
     Ok(late_note(&booking))
 }
 

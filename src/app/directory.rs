@@ -53,6 +53,21 @@ struct Entry {
     state: &'static str,
 }
 
+impl Entry {
+    /// The entry as a hit, with its customer's particulars.
+    fn hit(&self, customer: Option<&Customer>) -> ContractHit {
+        ContractHit {
+            contract_no: self.contract_no.clone(),
+            customer: customer.map_or(String::new(), |c| c.name.clone()),
+            phone: customer.map_or(String::new(), |c| c.phone.clone()),
+            branch: customer.map_or(String::new(), |c| c.branch.clone()),
+            collector: customer.map_or(String::new(), |c| c.collector.clone()),
+            serial: self.serial.clone(),
+            state: self.state,
+        }
+    }
+}
+
 struct Book {
     customers: Vec<Customer>,
     customer_index: HashMap<String, u32>,
@@ -89,6 +104,26 @@ impl Directory {
 }
 
 impl App {
+    /// Every contract in `viewer`'s scope, in contract-number order (no search: a screen's
+    /// list of candidates, such as the contracts waiting for their machine).
+    pub(crate) fn contracts_in_scope(
+        &self,
+        viewer: &crate::domain::User,
+    ) -> Result<Vec<ContractHit>> {
+        let book = self.directory_book()?;
+        let mut out = Vec::new();
+        for e in &book.entries {
+            let customer = book.customers.get(e.customer as usize);
+            let (branch, collector) =
+                customer.map_or(("", ""), |c| (c.branch.as_str(), c.collector.as_str()));
+            if !in_scope_of(viewer, branch, collector) {
+                continue;
+            }
+            out.push(e.hit(customer));
+        }
+        Ok(out)
+    }
+
     /// Contracts in the viewer's scope matching `query` (a contract number, a customer's
     /// name or its pinyin, a phone number or a serial; case and spaces ignored), an exact
     /// contract number first, then in contract-number order; at most `MOST_HITS`.
@@ -117,15 +152,7 @@ impl App {
             if !found || !in_scope_of(&user, branch, collector) {
                 continue;
             }
-            let hit = ContractHit {
-                contract_no: e.contract_no.clone(),
-                customer: customer.map_or(String::new(), |c| c.name.clone()),
-                phone: customer.map_or(String::new(), |c| c.phone.clone()),
-                branch: branch.to_string(),
-                collector: collector.to_string(),
-                serial: e.serial.clone(),
-                state: e.state,
-            };
+            let hit = e.hit(customer);
             if e.key.split(search::SEP).next() == Some(query.as_str()) {
                 hits.insert(0, hit);
             } else {

@@ -225,5 +225,11 @@ pub(super) fn apply(
             contract,
             refusal,
         } => super::applications::note_conflict(txn, header, user, entry, kind, contract, refusal),
+        Mutation::SetBranch { name, branch } => users::set_branch(txn, name, branch),
+        Mutation::RemoveAccessory {
+            order: id,
+            code,
+            extra,
+        } => outbound::remove_accessory(txn, id, code, *extra),
     }
 }

@@ -27,8 +27,10 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
-/// Rows applied in one atomic write: bounds the memory a part takes.
-pub const IMPORT_PART: usize = 10_000;
+/// Rows applied in one atomic write: bounds the memory a part takes. sled frees the nodes a
+/// write replaces only once the write is done, so a part's peak grows with its rows: 300,000
+/// payments peaked at 311 MB in parts of 10,000 rows, 193 MB in parts of 1,000, no slower.
+pub const IMPORT_PART: usize = 1_000;
 
 /// The meta key of the run being applied.
 const RUN: &str = "import_run";
@@ -296,7 +298,14 @@ impl App {
                 txn.set_meta(RUN, Some(&run));
             }
             txn.commit()?;
-            self.store().flush()?;
+            // Each part is one atomic sled batch: a crash leaves the book at the end of some
+            // part, its progress with it, and the run is finished from there on the next
+            // open (sled writes its log out every half second meanwhile). Only the end waits
+            // for the disk, before the import says it is done: a flush per part cost a sixth
+            // of an import's time.
+            if last {
+                self.store().flush()?;
+            }
             progress(run.done, run.rows);
             if last {
                 break;

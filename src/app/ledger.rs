@@ -115,6 +115,7 @@ pub(super) fn record_payment(
     let outcome = add_payment(
         txn,
         &mut c,
+        &mut None,
         header,
         id,
         received_on,
@@ -138,6 +139,8 @@ pub(super) fn record_payments(
 ) -> Result<Vec<Outcome>> {
     let mut c = contract_for_change(txn, contract)?;
     let mut outcomes = Vec::with_capacity(payments.len());
+    // Whose collections the contract's confirmed payments count toward: read once for all.
+    let mut owner = None;
     for (header, mutation) in payments {
         let super::Mutation::RecordPayment {
             id,
@@ -157,6 +160,7 @@ pub(super) fn record_payments(
         outcomes.push(add_payment(
             txn,
             &mut c,
+            &mut owner,
             header,
             id,
             received_on,
@@ -170,11 +174,13 @@ pub(super) fn record_payments(
     Ok(outcomes)
 }
 
-/// Checks a payment and adds it to `c` (the caller saves `c`).
+/// Checks a payment and adds it to `c` (the caller saves `c`). A confirmed payment is booked
+/// to the budget of `owner`, the contract's branch and collector (read here when `None`).
 #[allow(clippy::too_many_arguments)] // one argument per field of the mutation
 fn add_payment(
     txn: &mut Txn<'_>,
     c: &mut domain::Contract,
+    owner: &mut Option<super::budget_book::Owner>,
     header: &EntryHeader,
     id: &str,
     received_on: &NaiveDate,
@@ -221,7 +227,11 @@ fn add_payment(
         txn.set_pending(id, true);
     }
     let state = if *confirmed {
-        let late = super::budget_book::book_payment(txn, header, c, id, *received_on, *amount)?;
+        let owner = match owner {
+            Some(owner) => owner,
+            None => owner.insert(super::budget_book::owner(txn, c)?),
+        };
+        let late = super::budget_book::book_payment(txn, header, owner, id, *received_on, *amount)?;
         format!("confirmed{late}")
     } else {
         "pending confirmation by finance".to_string()
@@ -253,9 +263,13 @@ pub(super) fn confirm_payment(
         by: actor.to_string(),
     };
     txn.set_pending(id, false);
-    save_contract(txn, &c)?;
+    let customer = save_contract(txn, &c)?;
     let (received_on, amount) = (c.payments[index].received_on, c.payments[index].amount);
-    let late = super::budget_book::book_payment(txn, header, &c, id, received_on, amount)?;
+    let owner = match customer {
+        Some(customer) => super::budget_book::Owner::of(&c, customer),
+        None => super::budget_book::owner(txn, &c)?,
+    };
+    let late = super::budget_book::book_payment(txn, header, &owner, id, received_on, amount)?;
     Ok(Outcome::done(format!(
         "payment {id} confirmed; it counts from {received_on}{late}"
     )))
@@ -282,7 +296,7 @@ pub(super) fn void_payment(
     };
     txn.set_pending(id, false);
     save_contract(txn, &c)?;
-    super::budget_book::unbook(txn, header, id)?;
+    super::budget_book::unbook_payment(txn, header, id, &c.no)?;
     Ok(Outcome::done(format!("payment {id} voided")))
 }
 

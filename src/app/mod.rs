@@ -55,7 +55,7 @@ pub use error::{AppError, Result};
 pub use import::{IMPORT_PART, ImportStage, ResumedImport};
 pub use outcome::{Ctx, Outcome};
 pub(crate) use service::resolve_user;
-pub use service::{ACCRUAL_PART, App, LOCAL_ADMIN, SnapshotCheck, replaying};
+pub use service::{ACCRUAL_PART, AccrualSteps, App, LOCAL_ADMIN, SnapshotCheck, replaying};
 pub use sites::Site;
 
 /// The approval rules in force (the built-in defaults until an admin sets some).

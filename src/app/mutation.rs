@@ -361,6 +361,18 @@ pub enum Mutation {
         contract: String,
         refusal: crate::domain::Refusal,
     },
+    /// The admin moves a user to another branch (`None`: no branch, for head office staff).
+    SetBranch {
+        name: String,
+        branch: Option<String>,
+    },
+    /// Sales removes an accessory line from an order not yet submitted: the line of `code`
+    /// (contract or `extra`) goes, and its reserved quantity returns to stock.
+    RemoveAccessory {
+        order: String,
+        code: String,
+        extra: bool,
+    },
 }
 
 impl Mutation {
@@ -382,9 +394,10 @@ impl Mutation {
             Mutation::AddContact { .. } => "ticket.contact",
             Mutation::ApplyWaiver { .. } => "waiver.apply",
             Mutation::Settle { .. } => "contract.settle",
-            Mutation::AddUser { .. } | Mutation::DisableUser { .. } | Mutation::SetRoles { .. } => {
-                "user.manage"
-            }
+            Mutation::AddUser { .. }
+            | Mutation::DisableUser { .. }
+            | Mutation::SetRoles { .. }
+            | Mutation::SetBranch { .. } => "user.manage",
             Mutation::AddKey { .. } | Mutation::RemoveKey { .. } => "user.keys",
             Mutation::Session { .. } => "session.log",
             Mutation::SetRules { .. } => "rules.set",
@@ -412,7 +425,8 @@ impl Mutation {
             | Mutation::AddAccessory { .. }
             | Mutation::SubmitOrder { .. }
             | Mutation::SwapMachine { .. }
-            | Mutation::CancelOrder { .. } => "outbound.order",
+            | Mutation::CancelOrder { .. }
+            | Mutation::RemoveAccessory { .. } => "outbound.order",
             Mutation::Ship { .. } => "outbound.ship",
             Mutation::SetLanguage { .. } => "user.lang",
             Mutation::AddSite { .. } => "site.manage",
@@ -686,6 +700,14 @@ impl Mutation {
                 ("kind", kind),
                 ("contract", contract),
             ],
+            Mutation::SetBranch { name, branch } => {
+                let mut fields = vec![("name", name.as_str())];
+                fields.extend(branch.iter().map(|b| ("branch", b.as_str())));
+                fields
+            }
+            Mutation::RemoveAccessory { order, code, .. } => {
+                vec![("order", order), ("code", code)]
+            }
         }
     }
 

@@ -231,6 +231,35 @@ pub(super) fn add_accessory(
     )))
 }
 
+/// `Mutation::RemoveAccessory`: the line goes and its quantity is no longer reserved.
+pub(super) fn remove_accessory(
+    txn: &mut Txn<'_>,
+    id: &str,
+    code: &str,
+    extra: bool,
+) -> Result<Outcome> {
+    let mut o = order(txn, id)?;
+    o.editable()?;
+    let Some(at) = o
+        .accessories
+        .iter()
+        .position(|l| l.code == code && l.extra == extra)
+    else {
+        return Err(Refusal::AccessoryLineMissing {
+            order: id.to_string(),
+            code: code.to_string(),
+        }
+        .into());
+    };
+    let line = o.accessories.remove(at);
+    unreserve_accessories(txn, std::slice::from_ref(&line))?;
+    txn.put_record(RecordKind::Order, id, &o);
+    Ok(Outcome::done(format!(
+        "order {id}: line {code} ({} of it) removed, back in stock",
+        line.quantity
+    )))
+}
+
 /// `Mutation::SubmitOrder`.
 pub(super) fn submit_order(
     txn: &mut Txn<'_>,

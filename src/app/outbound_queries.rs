@@ -54,6 +54,9 @@ pub struct OrderView {
     pub salesperson: String,
     pub created_on: NaiveDate,
     pub serial: Option<String>,
+    /// The model of the machine picked (the serial's), for the screens.
+    #[serde(skip)]
+    pub machine_model: Option<String>,
     pub substitute: bool,
     pub accessories: Vec<AccessoryLineView>,
     /// draft, submitted, approved, shipped, cancelled.
@@ -77,6 +80,29 @@ pub struct AccessoryView {
     pub on_hand: u32,
     pub reserved: u32,
     pub available: u32,
+}
+
+/// A machine a sales swap would take from another branch's yard (`yard_branch`): what the
+/// screens warn of before the swap runs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct YardCrossing {
+    pub serial: String,
+    pub yard: String,
+    /// The branch the yard belongs to.
+    pub yard_branch: String,
+    /// The branch of the order's contract (its customer's).
+    pub contract_branch: String,
+}
+
+/// An approved contract in the viewer's scope that waits for its machine: no serial on the
+/// contract and no order open or shipped for it. A new order starts from one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AwaitingContract {
+    pub contract_no: String,
+    pub customer: String,
+    pub branch: String,
+    pub model: String,
+    pub signed_on: NaiveDate,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -181,7 +207,7 @@ impl App {
             .collect()
     }
 
-    fn order_view(&self, o: &Order) -> Result<OrderView> {
+    pub(super) fn order_view(&self, o: &Order) -> Result<OrderView> {
         let store = self.store();
         let contract = store.contract(&o.contract_no)?;
         let customer = contract
@@ -220,6 +246,12 @@ impl App {
             salesperson: o.salesperson.clone(),
             created_on: o.created_on,
             serial: o.serial.clone(),
+            machine_model: match &o.serial {
+                Some(serial) => store
+                    .record::<Machine>(RecordKind::Machine, serial)?
+                    .map(|m| m.model),
+                None => None,
+            },
             substitute: o.substitute,
             accessories,
             state: o.state.name(),
@@ -275,6 +307,81 @@ impl App {
                 orders: orders.iter().filter(|o| o.state == state).count(),
             })
             .collect())
+    }
+
+    /// Whether swapping `serial` into order `order_id` takes it from another branch's yard:
+    /// the yard's branch (by its name, among the branches of users, sites and the contract)
+    /// is known and is not the contract's. The swap itself is allowed either way.
+    pub fn swap_crossing(
+        &self,
+        ctx: &Ctx,
+        order_id: &str,
+        serial: &str,
+    ) -> Result<Option<YardCrossing>> {
+        let o = self.order(ctx, order_id)?;
+        let store = self.store();
+        let m = machine(store, serial)?;
+        let contract_branch = match store.contract(&o.contract_no)? {
+            Some(c) => store.customer(&c.customer_id)?.map(|c| c.branch),
+            None => None,
+        };
+        let Some(contract_branch) = contract_branch else {
+            return Ok(None);
+        };
+        let mut branches = vec![contract_branch.clone()];
+        for u in store.users() {
+            branches.extend(u?.branch);
+        }
+        for site in store.records::<super::Site>(RecordKind::Site) {
+            branches.extend(site?.branches);
+        }
+        branches.sort();
+        branches.dedup();
+        Ok(crate::domain::outbound::yard_branch(&m.yard, &branches)
+            .filter(|b| *b != contract_branch)
+            .map(|b| YardCrossing {
+                serial: m.serial.clone(),
+                yard: m.yard.clone(),
+                yard_branch: b.to_string(),
+                contract_branch: contract_branch.clone(),
+            }))
+    }
+
+    /// Approved contracts in the viewer's scope waiting for their machine (see
+    /// `AwaitingContract`), newest signed first.
+    pub fn contracts_awaiting_machine(&self, ctx: &Ctx) -> Result<Vec<AwaitingContract>> {
+        let viewer = self.viewer(ctx)?;
+        let store = self.store();
+        let mut ordered = std::collections::HashSet::new();
+        for o in store.records::<Order>(RecordKind::Order) {
+            let o = o?;
+            if !matches!(o.state, OrderState::Cancelled { .. }) {
+                ordered.insert(o.contract_no);
+            }
+        }
+        let mut out = Vec::new();
+        for hit in self.contracts_in_scope(&viewer)? {
+            if hit.state != "active" || !hit.serial.is_empty() || ordered.contains(&hit.contract_no)
+            {
+                continue;
+            }
+            let Some(c) = store.contract(&hit.contract_no)? else {
+                continue;
+            };
+            out.push(AwaitingContract {
+                contract_no: hit.contract_no,
+                customer: hit.customer,
+                branch: hit.branch,
+                model: c.model,
+                signed_on: c.signed_on,
+            });
+        }
+        out.sort_by(|a, b| {
+            b.signed_on
+                .cmp(&a.signed_on)
+                .then(a.contract_no.cmp(&b.contract_no))
+        });
+        Ok(out)
     }
 
     /// Machines an order may pick: in stock, of the contract's model or the same type.

@@ -127,7 +127,8 @@ pub(crate) fn subject<R: Reader + ?Sized>(
         | Mutation::SubmitOrder { order, .. }
         | Mutation::Ship { order, .. }
         | Mutation::SwapMachine { order, .. }
-        | Mutation::CancelOrder { order, .. } => reader
+        | Mutation::CancelOrder { order, .. }
+        | Mutation::RemoveAccessory { order, .. } => reader
             .record::<crate::domain::outbound::Order>(RecordKind::Order, order)?
             .map(|o| o.contract_no),
         // A draft contract's customer is checked in `check`.
@@ -163,7 +164,8 @@ pub(crate) fn subject<R: Reader + ?Sized>(
         | Mutation::BookSpending { .. }
         | Mutation::CloseBudgetMonth { .. }
         | Mutation::SetScoringRules { .. }
-        | Mutation::NoteConflict { .. } => None,
+        | Mutation::NoteConflict { .. }
+        | Mutation::SetBranch { .. } => None,
     })
 }
 

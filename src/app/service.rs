@@ -30,6 +30,45 @@ fn accrual_part() -> usize {
         .unwrap_or(ACCRUAL_PART)
 }
 
+/// An accrual run its caller does a part at a time (`App::accrual_steps`, `App::accrue_step`).
+pub struct AccrualSteps {
+    through: NaiveDate,
+    since: Option<NaiveDate>,
+    after: Option<String>,
+    /// Each part's last contract (`None`: to the end of the book) and its contracts.
+    parts: std::collections::VecDeque<(Option<String>, usize)>,
+    contracts: usize,
+    done: usize,
+    counts: AccrualCounts,
+    /// Nothing to do: the first step says so.
+    done_already: Option<Outcome>,
+}
+
+impl AccrualSteps {
+    fn new(through: NaiveDate, since: Option<NaiveDate>) -> AccrualSteps {
+        AccrualSteps {
+            through,
+            since,
+            after: None,
+            parts: Default::default(),
+            contracts: 0,
+            done: 0,
+            counts: Default::default(),
+            done_already: None,
+        }
+    }
+
+    /// The date the run accrues through (an unfinished run's own, when one was taken up).
+    pub fn through(&self) -> NaiveDate {
+        self.through
+    }
+
+    /// (contracts done, contracts the run evaluates).
+    pub fn progress(&self) -> (usize, usize) {
+        (self.done, self.contracts)
+    }
+}
+
 pub struct App {
     store: Store,
     /// Held through an accrual run, so two runs never interleave their parts.
@@ -77,8 +116,12 @@ impl App {
         app.migrate()?;
         if app.store.rebuild_unfinished()? {
             // A rebuild was cut short (a crash, a kill): its projections are partial. Redo
-            // it before answering anything; the journal it replays was never touched.
-            let entries = app.rebuild()?;
+            // it before answering anything; the journal it replays was never touched (a
+            // rebase's was replaced whole, or not at all).
+            let entries = match app.store.rebase_unfinished()? {
+                Some(keep) => app.finish_rebase(keep)?,
+                None => app.rebuild()?,
+            };
             app.redone_rebuild = Some(entries);
         }
         let moved = app.store.moved_aside().to_vec();
@@ -562,6 +605,52 @@ impl App {
         after: Option<String>,
         part: usize,
     ) -> Result<Outcome> {
+        let mut steps = self.accrual_plan(through, after, part)?;
+        loop {
+            if let Some(outcome) = self.accrue_step(ctx, &mut steps)? {
+                return Ok(outcome);
+            }
+        }
+    }
+
+    /// An accrual run through `through` to be done a part at a time by the caller
+    /// (`accrue_step`), so that it can show how far it has come (the screens do): the run
+    /// left unfinished, if any, is taken up first, as `accrue` does. Refused for a date past
+    /// today. Nothing is written until the first step.
+    pub fn accrual_steps(
+        &self,
+        ctx: &Ctx,
+        through: NaiveDate,
+        part: usize,
+    ) -> Result<AccrualSteps> {
+        // Refused now, as each part would be, for a user who may not accrue.
+        permissions::check(
+            self.store(),
+            &self.user(&ctx.actor)?,
+            &Mutation::Accrue { through },
+        )?;
+        crate::domain::limits::check_not_after_today("accrue through", through, ctx.today)?;
+        match self.store.accrual_run()? {
+            Some(run) => self.accrual_plan(run.through, Some(run.done), part),
+            None => match self.store.accrued_through()? {
+                Some(previous) if through <= previous => Ok(AccrualSteps {
+                    done_already: Some(Outcome::nothing(format!(
+                        "penalty is already accrued through {previous}"
+                    ))),
+                    ..AccrualSteps::new(through, Some(previous))
+                }),
+                _ => self.accrual_plan(through, None, part),
+            },
+        }
+    }
+
+    /// The parts of a run through `through` from the contract after `after` to the last.
+    fn accrual_plan(
+        &self,
+        through: NaiveDate,
+        after: Option<String>,
+        part: usize,
+    ) -> Result<AccrualSteps> {
         let since = self.store.accrued_through()?;
         let candidates = match since {
             Some(since) => self.store.accrual_candidates(since, through)?,
@@ -572,32 +661,52 @@ impl App {
             None => &candidates[..],
         };
         // Each part ends at its last candidate; the last part runs to the end of the book.
-        let mut parts: Vec<Option<String>> = candidates
+        let mut parts: std::collections::VecDeque<(Option<String>, usize)> = candidates
             .chunks(part.max(1))
-            .map(|chunk| chunk.last().cloned())
+            .map(|chunk| (chunk.last().cloned(), chunk.len()))
             .collect();
-        match parts.last_mut() {
-            Some(last) => *last = None,
-            None => parts.push(None),
+        match parts.back_mut() {
+            Some(last) => last.0 = None,
+            None => parts.push_back((None, 0)),
         }
-        let mut counts = AccrualCounts::default();
-        let mut after = after;
-        for upto in parts {
-            let mutation = Mutation::AccruePart {
-                through,
-                after: after.take(),
-                upto: upto.clone(),
-            };
-            let outcome = self.execute(ctx, mutation)?;
-            if !outcome.changed {
-                return Ok(outcome);
-            }
-            counts.recomputed += outcome.accrual.recomputed;
-            counts.opened += outcome.accrual.opened;
-            after = upto;
+        Ok(AccrualSteps {
+            after,
+            parts,
+            contracts: candidates.len(),
+            ..AccrualSteps::new(through, since)
+        })
+    }
+
+    /// Does the next part of `steps` (one atomic, journaled write); the run's outcome once
+    /// its last part is done.
+    pub fn accrue_step(&self, ctx: &Ctx, steps: &mut AccrualSteps) -> Result<Option<Outcome>> {
+        if let Some(outcome) = steps.done_already.take() {
+            return Ok(Some(outcome));
         }
-        let since = since.map_or("the start".to_string(), |p| p.to_string());
-        Ok(Outcome::accrued(counts, &since, through))
+        let Some((upto, len)) = steps.parts.pop_front() else {
+            return Ok(Some(Outcome::nothing(String::new())));
+        };
+        let mutation = Mutation::AccruePart {
+            through: steps.through,
+            after: steps.after.take(),
+            upto: upto.clone(),
+        };
+        let outcome = self.execute(ctx, mutation)?;
+        if !outcome.changed {
+            steps.parts.clear();
+            return Ok(Some(outcome));
+        }
+        steps.counts.recomputed += outcome.accrual.recomputed;
+        steps.counts.opened += outcome.accrual.opened;
+        steps.done += len;
+        steps.after = upto;
+        if !steps.parts.is_empty() {
+            return Ok(None);
+        }
+        let since = steps
+            .since
+            .map_or("the start".to_string(), |p| p.to_string());
+        Ok(Some(Outcome::accrued(steps.counts, &since, steps.through)))
     }
 
     /// Applies entries head office sent (a branch's pull, a bootstrap), in their order, as
@@ -637,21 +746,33 @@ impl App {
     /// takes it out of the journal (`Store::remove_journal_entries`). Any other entry that
     /// fails, and any store failure, stops the replay with an error (the journal is whole:
     /// `rebuild` retries).
-    pub fn rebase(
-        &self,
-        keep: u64,
-        tail: &[(EntryHeader, Mutation)],
-    ) -> Result<Vec<(EntryHeader, Mutation, Refusal)>> {
+    pub fn rebase(&self, keep: u64, tail: &[(EntryHeader, Mutation)]) -> Result<Vec<Dropped>> {
         let _writer = self.store.lock();
-        let here = self.store.site()?;
+        // Marked first: a kill anywhere from here on leaves a database that replays as a
+        // rebase when it is opened, whichever journal it then holds.
+        self.store.begin_rebase(keep)?;
         self.store.replace_journal_tail(keep, tail)?;
+        let (_, dropped) = self.replay_rebased(keep)?;
+        self.replayed()?;
+        Ok(dropped)
+    }
+
+    /// Clears the projections and replays the journal; an entry of this site after local
+    /// order `keep` that is refused is passed over and returned with its refusal. Returns the
+    /// entries applied too. The caller holds the writer lock.
+    fn replay_rebased(&self, keep: u64) -> Result<(u64, Vec<Dropped>)> {
+        let here = self.store.site()?;
         self.store.clear_projections()?;
         let mut dropped = Vec::new();
+        let mut applied = 0;
         for entry in self.store.journal_after::<Mutation>(0) {
             let (order, header, mutation) = entry?;
             let mut txn = self.store.begin();
             match execute::apply(&mut txn, &header, &mutation) {
-                Ok(_) => txn.commit()?,
+                Ok(_) => {
+                    txn.commit()?;
+                    applied += 1;
+                }
                 Err(AppError::Refused(refusal)) if order > keep && header.site == here => {
                     dropped.push((header, mutation, *refusal));
                 }
@@ -659,8 +780,22 @@ impl App {
                 Err(e) => return Err(no_longer_applies(&header, &mutation, e)),
             }
         }
+        Ok((applied, dropped))
+    }
+
+    /// A rebase cut short (a branch killed while it pulled): the journal is replayed again as
+    /// the rebase replayed it. An entry of this site it would have passed over stays in the
+    /// journal, unapplied and noted so (`Store::note_unapplied`), until the branch's next
+    /// pull replays the journal under head office's entries and lists it as a conflict.
+    /// Returns the entries applied.
+    fn finish_rebase(&self, keep: u64) -> Result<u64> {
+        let _writer = self.store.lock();
+        let (applied, dropped) = self.replay_rebased(keep)?;
         self.replayed()?;
-        Ok(dropped)
+        if !dropped.is_empty() {
+            self.store.note_unapplied()?;
+        }
+        Ok(applied)
     }
 
     /// Replays the journal, in the order this database applied it, into fresh projections.
@@ -720,6 +855,9 @@ impl App {
         Ok(count)
     }
 }
+
+/// An entry of this site a rebase passed over, with the refusal it met.
+pub type Dropped = (EntryHeader, Mutation, Refusal);
 
 /// Whether this process is replaying a journal (a rebuild, or its redo on open): a watchdog
 /// that sees it while `store::writes` stands still knows the replay is stuck inside sled.

@@ -88,6 +88,28 @@ pub(super) fn set_roles(txn: &mut Txn<'_>, name: &str, roles: &[Role]) -> Result
     )))
 }
 
+/// `Mutation::SetBranch`: an empty branch is no branch.
+pub(super) fn set_branch(
+    txn: &mut Txn<'_>,
+    name: &str,
+    branch: &Option<String>,
+) -> Result<Outcome> {
+    let mut user = existing_user(txn, name)?;
+    let branch = branch.as_ref().map(|b| b.trim()).filter(|b| !b.is_empty());
+    if user.branch.as_deref() == branch {
+        return Ok(Outcome::nothing(format!(
+            "user {name}: branch is already {}",
+            branch.unwrap_or("none")
+        )));
+    }
+    user.branch = branch.map(str::to_string);
+    txn.put_user(&user);
+    Ok(Outcome::done(format!(
+        "user {name}: branch {}",
+        branch.unwrap_or("none")
+    )))
+}
+
 /// `Mutation::AddKey`.
 pub(super) fn add_key(
     txn: &mut Txn<'_>,

@@ -117,6 +117,9 @@ pub struct ApplicationView {
     pub command_status: Option<i32>,
     /// Exit statuses of lock_command runs that failed, oldest first.
     pub failed_commands: Vec<i32>,
+    /// An outbound application's order as it is now: serial, model, accessory lines.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order: Option<super::OrderView>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -428,6 +431,10 @@ impl App {
             executed_on,
             command_status,
             failed_commands: a.failed_commands.iter().map(|f| f.status).collect(),
+            order: match &a.order {
+                Some(id) => Some(self.order_view(&super::stock::order(self.store(), id)?)?),
+                None => None,
+            },
         })
     }
 

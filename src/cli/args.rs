@@ -598,6 +598,11 @@ pub enum UserCmd {
         #[arg(value_parser = ["zh", "en"])]
         lang: String,
     },
+    /// Move a user to another branch; without BRANCH, to none (head office staff)
+    Branch {
+        name: String,
+        branch: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -831,6 +836,16 @@ pub enum OutboundCmd {
     },
     /// Orders in your scope, newest first
     List(JsonFlag),
+    /// Remove an accessory line from an order not yet submitted (its quantity goes back to
+    /// stock); --extra: the extra line of that code
+    #[command(name = "remove-accessory")]
+    RemoveAccessory {
+        id: String,
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        extra: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -202,6 +202,15 @@ pub fn outbound(app: &App, ctx: &Ctx, cmd: OutboundCmd) -> Done {
             out!("{}", t.render());
             Ok(())
         }
+        OutboundCmd::RemoveAccessory { id, code, extra } => say(
+            app,
+            ctx,
+            Mutation::RemoveAccessory {
+                order: id,
+                code,
+                extra,
+            },
+        ),
     }
 }
 

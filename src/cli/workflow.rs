@@ -110,6 +110,7 @@ pub fn user(app: &App, ctx: &Ctx, cmd: UserCmd) -> Done {
             let lang = crate::i18n::Lang::parse(&lang).ok_or("language: give zh or en")?;
             say(app, ctx, Mutation::SetLanguage { name, lang })
         }
+        UserCmd::Branch { name, branch } => say(app, ctx, Mutation::SetBranch { name, branch }),
         UserCmd::Roles { name, roles: r } => say(
             app,
             ctx,

@@ -51,6 +51,11 @@ impl Money {
     /// cents).
     pub fn try_cents(self) -> Option<i64> {
         use rust_decimal::prelude::ToPrimitive;
+        // Amounts are kept at scale 2 (`from_cents`, `round_cents`): their mantissa is the
+        // cents, read without arithmetic (the store encodes every amount through here).
+        if self.0.scale() == 2 {
+            return i64::try_from(self.0.mantissa()).ok();
+        }
         let scaled = self.0.checked_mul(Decimal::ONE_HUNDRED)?;
         if !scaled.fract().is_zero() {
             return None;
@@ -486,6 +491,24 @@ mod tests {
             let amount = Money::from_cents(cents);
             proptest::prop_assert_eq!(Money::parse(&amount.display()), Ok(amount));
             proptest::prop_assert_eq!(Money::parse(&amount.plain()), Ok(amount));
+        }
+
+        /// The cents read off an amount's mantissa equal the cents its value scales to, at
+        /// any scale and sign, and past `i64` there are none.
+        #[test]
+        fn cents_read_off_the_mantissa_equal_the_scaled_value(
+            mantissa in proptest::num::i64::ANY,
+            scale in 0u32..6,
+            wide in proptest::bool::ANY,
+        ) {
+            use rust_decimal::prelude::ToPrimitive;
+            let mantissa = if wide { i128::from(mantissa) * 1_000_000_007 } else { i128::from(mantissa) };
+            let value = Decimal::from_i128_with_scale(mantissa, scale);
+            let expected = value
+                .checked_mul(Decimal::ONE_HUNDRED)
+                .filter(|scaled| scaled.fract().is_zero())
+                .and_then(|scaled| scaled.to_i64());
+            proptest::prop_assert_eq!(Money(value).try_cents(), expected);
         }
     }
 

@@ -172,6 +172,17 @@ impl Order {
     }
 }
 
+/// The branch a yard belongs to: yards are named after their branch (合肥一号场 is 合肥's,
+/// 宁波堆场 宁波's), so it is the longest of `branches` the yard's name begins with; `None`
+/// when it begins with none of them.
+pub fn yard_branch<'a>(yard: &str, branches: &'a [String]) -> Option<&'a str> {
+    branches
+        .iter()
+        .filter(|b| !b.is_empty() && yard.starts_with(b.as_str()))
+        .max_by_key(|b| b.len())
+        .map(String::as_str)
+}
+
 /// Why `machine` cannot be picked for a contract of `contract_model` (of type
 /// `contract_type`), if it cannot. `holder` gives the contract and salesperson of the
 /// order holding a machine (empty when unknown).
@@ -255,6 +266,13 @@ impl StockLine {
     }
 }
 
+/// Whether `yard` is a yard of one of `branches` (`yard_branch` finds one of them): what a
+/// branch site holds of the stock (sync's scope). A yard named after no branch (`总部一号场`)
+/// is head office's alone.
+pub fn yard_of_branches(yard: &str, branches: &[String]) -> bool {
+    yard_branch(yard, branches).is_some()
+}
+
 /// Stock by model and state, as of a date, models in code order.
 pub fn stock_report<'a>(
     machines: impl Iterator<Item = &'a Machine>,
@@ -301,6 +319,19 @@ pub fn stock_report<'a>(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_yard_belongs_to_the_branch_it_is_named_after() {
+        let branches: Vec<String> = ["合肥", "杭州", "合肥西"].map(String::from).to_vec();
+        assert_eq!(yard_branch("合肥一号场", &branches), Some("合肥"));
+        assert_eq!(
+            yard_branch("合肥西堆场", &branches),
+            Some("合肥西"),
+            "the longest name"
+        );
+        assert_eq!(yard_branch("芜湖场", &branches), None);
+        assert_eq!(yard_branch("一号场", &[String::new()]), None);
+    }
+
     use super::*;
 
     fn machine(serial: &str, model: &str, t: &str, state: MachineStock) -> Machine {
@@ -386,5 +417,15 @@ mod tests {
         assert_eq!(sy.max_days_in_stock, 90);
         assert_eq!(sy.avg_days_in_stock, 75);
         assert_eq!(report[1].towed_back, 1);
+    }
+
+    #[test]
+    fn a_yard_belongs_to_the_branches_its_name_begins_with() {
+        let hf = vec!["合肥".to_string(), "巢湖".to_string()];
+        assert!(yard_of_branches("合肥一号场", &hf));
+        assert!(yard_of_branches("巢湖堆场", &hf));
+        assert!(!yard_of_branches("芜湖一号场", &hf));
+        assert!(!yard_of_branches("总部一号场", &hf));
+        assert!(!yard_of_branches("合肥一号场", &[String::new()]));
     }
 }

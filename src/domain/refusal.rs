@@ -533,6 +533,11 @@ pub enum Refusal {
         customer: String,
         branch: String,
     },
+    /// An order has no accessory line of that code (of that kind) to remove.
+    AccessoryLineMissing {
+        order: String,
+        code: String,
+    },
     // New variants go here, at the end (see the module's note).
 }
 
@@ -889,6 +894,10 @@ pub(crate) fn samples() -> Vec<Refusal> {
             customer: s("C1"),
             branch: s("芜湖"),
         },
+        R::AccessoryLineMissing {
+            order: s("O1"),
+            code: s("BK-01"),
+        },
     ]
 }
 
@@ -1051,6 +1060,7 @@ mod tests {
                 Refusal::BudgetMonthNotOver { .. } => "6207323032362d3033",
                 Refusal::BudgetScoringInvalid { .. } => "630b6361705f70657263656e74",
                 Refusal::CustomerMovedAway { .. } => "6402433106e88a9ce6b996",
+                Refusal::AccessoryLineMissing { .. } => "65024f3105424b2d3031",
             };
             let actual = bytes(sample);
             assert_eq!(actual, expected, "sample {index}: {sample:?}");

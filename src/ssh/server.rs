@@ -783,7 +783,14 @@ fn serve_sync(
         return crate::sync::transport::too_large();
     };
     let ctx = Ctx::new(user, shared.today(), chrono::Utc::now().timestamp());
-    crate::sync::transport::serve(&shared.app, &ctx, words, &push)
+    // A branch's batch going in shows in the log a part at a time.
+    let mut progress = |decided: usize, total: usize| {
+        eprintln!(
+            "duedesk serve: sync for {}: {decided} of {total} entries decided",
+            quoted(user)
+        );
+    };
+    crate::sync::transport::serve(&shared.app, &ctx, words, &push, &mut progress)
 }
 
 /// The size a client asked for, at most `MAX_COLS`×`MAX_ROWS`; 80×24 for a size of 0 (a

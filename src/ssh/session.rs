@@ -330,6 +330,9 @@ pub fn run(spec: SessionSpec, input: InputReceiver, out: OutputSink) -> anyhow::
     let end = loop {
         let wait = if parser.is_waiting() {
             ESC_TIMEOUT
+        } else if session.busy() {
+            // A job under way (an accrual) takes its next part instead of waiting.
+            Duration::ZERO
         } else {
             POLL
         };
@@ -388,6 +391,7 @@ pub fn run(spec: SessionSpec, input: InputReceiver, out: OutputSink) -> anyhow::
             dirty |= session.handle(&event);
         }
         dirty |= session.tick();
+        dirty |= session.work();
         if session.should_quit() {
             break End::Quit;
         }

@@ -418,9 +418,29 @@ pub trait Reader {
     fn record<T: DeserializeOwned>(&self, kind: RecordKind, id: &str) -> Result<Option<T>> {
         get_in(self, kind.space(), id)
     }
-    /// The contract a payment id belongs to.
+    /// The contract a payment id belongs to (the start of its `pa/` value).
     fn payment_contract(&self, payment_id: &str) -> Result<Option<String>> {
         get_in(self, Space::PaymentRef, payment_id)
+    }
+    /// What a confirmed payment booked to the budget: kept after its contract in `pa/`, so
+    /// an import writes no key more a payment for it (`Txn::set_payment_booking`). `None`
+    /// when nothing is booked there (databases of before kept it in `bb/`).
+    fn payment_booking<T: DeserializeOwned>(&self, payment_id: &str) -> Result<Option<T>> {
+        let key = Space::PaymentRef.key(payment_id);
+        let Some(bytes) = self.get_raw(&key)? else {
+            return Ok(None);
+        };
+        let used =
+            bincode::serde::decode_from_slice::<String, _>(&bytes, bincode::config::standard())
+                .map(|(_, used)| used)
+                .map_err(|e| StoreError::Decode {
+                    key: String::from_utf8_lossy(&key).into_owned(),
+                    reason: e.to_string(),
+                })?;
+        match bytes.get(used..) {
+            Some(rest) if !rest.is_empty() => decode(&key, rest),
+            _ => Ok(None),
+        }
     }
     fn settings(&self) -> Result<PenaltySettings> {
         Ok(get_in(self, Space::Meta, "settings")?.unwrap_or_default())
@@ -584,6 +604,9 @@ pub struct Store {
     db: sled::Db,
     tree: sled::Tree,
     writer: Mutex<()>,
+    /// This database's site number once read (0: not yet): every journal entry appended asks
+    /// for it, and it changes only through `set_site`, before the first entry.
+    site: std::sync::atomic::AtomicU32,
     /// Incomplete sled snapshots moved aside before this database would open (see
     /// `open_past_incomplete_snapshot`), where they went.
     moved_aside: Vec<PathBuf>,
@@ -606,7 +629,7 @@ fn is_lock_error(e: &sled::Error) -> bool {
 /// database being served is not waited for: `serve` holds it until it stops.
 fn open_sled(path: &Path) -> std::result::Result<sled::Db, sled::Error> {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(1);
-    let served = serve_lock_path(path).exists();
+    let served = served_now(path);
     loop {
         match sled::Config::new()
             .path(path)
@@ -666,6 +689,25 @@ fn incomplete_snapshots(dir: &Path) -> Vec<PathBuf> {
         .collect();
     found.sort();
     found
+}
+
+/// Whether a `duedesk serve` is serving the database: its serve lock names a process that
+/// lives. A lock left by a server that was killed (`kill -9` leaves it) names a dead one: the
+/// database is free, though whoever used it last may still be letting go of it.
+fn served_now(db: &Path) -> bool {
+    let Ok(text) = std::fs::read_to_string(serve_lock_path(db)) else {
+        return false;
+    };
+    let pid = text
+        .lines()
+        .find_map(|l| l.strip_prefix("pid="))
+        .and_then(|p| p.trim().parse::<u32>().ok());
+    let proc = Path::new("/proc");
+    match pid {
+        Some(pid) if proc.is_dir() => proc.join(pid.to_string()).exists(),
+        // No pid to look for, or no /proc to look in: take the lock at its word.
+        _ => true,
+    }
 }
 
 /// The file `duedesk serve` writes beside the database while it serves it.
@@ -758,6 +800,7 @@ impl Store {
             db,
             tree,
             writer: Mutex::new(()),
+            site: std::sync::atomic::AtomicU32::new(0),
             moved_aside,
         };
         match get_in::<_, u32>(&store, Space::Meta, "schema")? {
@@ -838,7 +881,15 @@ impl Store {
     }
 
     pub fn site(&self) -> Result<u32> {
-        Ok(get_in(self, Space::Meta, "site")?.unwrap_or(1))
+        use std::sync::atomic::Ordering;
+        match self.site.load(Ordering::Relaxed) {
+            0 => {
+                let site = get_in(self, Space::Meta, "site")?.unwrap_or(1);
+                self.site.store(site, Ordering::Relaxed);
+                Ok(site)
+            }
+            site => Ok(site),
+        }
     }
 
     /// Takes the writer lock. Every mutation runs under it, from validation to commit.
@@ -1163,11 +1214,45 @@ impl Store {
         Ok(get_in::<_, bool>(self, Space::Meta, "rebuilding")?.unwrap_or(false))
     }
 
-    /// Marks the replay begun by `clear_projections` finished, and makes it durable.
+    /// Marks the replay begun by `clear_projections` (or `begin_rebase`) finished, and makes
+    /// it durable.
     pub fn finish_rebuild(&self) -> Result<()> {
+        self.tree.remove(Space::Meta.key("rebase_keep"))?;
+        self.tree.remove(Space::Meta.key("unapplied"))?;
         self.tree.remove(Space::Meta.key("rebuilding"))?;
         self.db.flush()?;
         Ok(())
+    }
+
+    /// Marks a rebase begun (`App::rebase`), in one write, before the journal after local
+    /// order `keep` is replaced: from here until `finish_rebuild`, the projections may stand
+    /// for neither journal, and opening the database replays it as a rebase
+    /// (`rebase_unfinished`).
+    pub fn begin_rebase(&self, keep: u64) -> Result<()> {
+        let mut txn = self.begin();
+        txn.put_in(Space::Meta, "rebuilding", &true);
+        txn.put_in(Space::Meta, "rebase_keep", &keep);
+        txn.commit()
+    }
+
+    /// The `keep` of a rebase cut short, if the replay left unfinished is one.
+    pub fn rebase_unfinished(&self) -> Result<Option<u64>> {
+        get_in(self, Space::Meta, "rebase_keep")
+    }
+
+    /// Notes that the journal holds entries the projections do not (a rebase finished on
+    /// opening passed over refused ones), until the next replay ends (`finish_rebuild`).
+    pub fn note_unapplied(&self) -> Result<()> {
+        self.tree
+            .insert(Space::Meta.key("unapplied"), encode(&true))?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// Whether the journal holds entries the projections do not (`note_unapplied`): only a
+    /// replay makes them agree.
+    pub fn has_unapplied(&self) -> Result<bool> {
+        Ok(get_in::<_, bool>(self, Space::Meta, "unapplied")?.unwrap_or(false))
     }
 
     /// A value kept with `Txn::set_meta`.
@@ -1224,6 +1309,7 @@ impl Store {
             None => batch.remove(Space::Meta.key("site_code")),
         }
         self.tree.apply_batch(batch)?;
+        self.site.store(site, std::sync::atomic::Ordering::Relaxed);
         Ok(())
     }
 
@@ -1420,6 +1506,8 @@ impl Store {
             "seq",
             "journal_len",
             "rebuilding",
+            "rebase_keep",
+            "unapplied",
         ]
         .map(|k| Space::Meta.key(k));
         let keep = |k: &[u8]| {
@@ -1593,7 +1681,22 @@ impl Txn<'_> {
     }
 
     pub fn set_payment_contract(&mut self, payment_id: &str, contract_no: &str) {
-        self.put_in(Space::PaymentRef, payment_id, &contract_no.to_string());
+        self.put_in(Space::PaymentRef, payment_id, contract_no);
+    }
+
+    /// Keeps what a confirmed payment booked to the budget after its contract in `pa/`
+    /// (`None`: nothing booked; see `Reader::payment_booking`).
+    pub fn set_payment_booking<T: Serialize>(
+        &mut self,
+        payment_id: &str,
+        contract_no: &str,
+        booking: Option<&T>,
+    ) {
+        let mut value = encode(contract_no);
+        if booking.is_some() {
+            value.extend(encode(&booking));
+        }
+        self.put_raw(Space::PaymentRef.key(payment_id), value);
     }
 
     pub fn set_pending(&mut self, payment_id: &str, pending: bool) {

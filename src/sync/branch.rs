@@ -7,6 +7,7 @@ use super::{Result, SyncError, Why, entry_id, kind_of, reason_of, variant_name};
 use crate::app::permissions::{Touches, touches};
 use crate::app::{App, Ctx, Mutation};
 use crate::domain::Refusal;
+use crate::domain::outbound::yard_of_branches;
 use crate::i18n::Lang;
 use crate::store::{EntryHeader, Store, decode_entry_bytes, entry_bytes};
 use serde::{Deserialize, Serialize};
@@ -363,7 +364,10 @@ pub fn pull(app: &App, ctx: &Ctx, bytes: &[u8]) -> Result<Pulled> {
     all.extend(remaining);
     // The journal's tail already in head office's order (nothing of head office's comes
     // before a pending entry, nothing refused): head office's new entries go on the end.
+    // (Not when a pull cut off left entries in the journal the projections lack: only a
+    // replay sorts them out.)
     let in_order = pulled.rejected == 0
+        && !store.has_unapplied()?
         && tail.len() <= all.len()
         && tail
             .iter()
@@ -468,6 +472,7 @@ fn tell(app: &App, ctx: &Ctx, state: &BranchState) -> Result<()> {
 /// projections are replayed without them. This branch's pending entries about them become
 /// conflicts (`CustomerMovedAway`), kept before they leave the journal; its entries head
 /// office applied simply go (they stand at head office, and reach the customer's new site).
+/// A machine of another site's yards held only for their orders goes with them.
 /// Done again after a cut-off: the customers are still here until the replay ends. Returns
 /// how many customers left.
 fn leave(app: &App, state: &mut BranchState) -> Result<usize> {
@@ -490,6 +495,10 @@ fn leave(app: &App, state: &mut BranchState) -> Result<usize> {
         }
     }
     let mut origins = Vec::new();
+    // Machines of other yards this branch held for entries about its customers: those no
+    // entry it keeps names any more go too.
+    let mut elsewhere: Vec<(String, (u32, u64))> = Vec::new();
+    let mut named: HashSet<String> = HashSet::new();
     for entry in store.journal_after::<Mutation>(0) {
         let (order, header, mutation) = entry?;
         if mutation.is_local() {
@@ -503,6 +512,17 @@ fn leave(app: &App, state: &mut BranchState) -> Result<usize> {
             },
         };
         let Some(customer) = customer else {
+            match &mutation {
+                Mutation::AddMachine(m)
+                    if header.site != state.site && !yard_of_branches(&m.yard, &state.branches) =>
+                {
+                    elsewhere.push((m.serial.clone(), (header.site, header.seq)));
+                }
+                Mutation::Pick { serial, .. } | Mutation::SwapMachine { serial, .. } => {
+                    named.insert(serial.clone());
+                }
+                _ => {}
+            }
             continue;
         };
         if header.site == state.site && order > state.confirmed {
@@ -516,6 +536,12 @@ fn leave(app: &App, state: &mut BranchState) -> Result<usize> {
         }
         origins.push((header.site, header.seq));
     }
+    origins.extend(
+        elsewhere
+            .into_iter()
+            .filter(|(serial, _)| !named.contains(serial))
+            .map(|(_, origin)| origin),
+    );
     // The conflicts first: a cut-off anywhere after loses nothing.
     save(store, state)?;
     store.remove_journal_entries(&origins)?;

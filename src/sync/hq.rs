@@ -4,10 +4,11 @@ use super::codec::{self, Bundle, Item, Kind, Message, Push, Reply, Verdict};
 use super::{Result, SyncError, entry_id, refusal_of};
 use crate::app::permissions::{Touches, touches};
 use crate::app::{App, AppError, Ctx, Mutation, Site};
+use crate::domain::outbound::{Machine, yard_of_branches};
 use crate::domain::refusal::{Holders, Refusal};
-use crate::store::{EntryHeader, Reader, Store, decode_entry_bytes, entry_bytes};
+use crate::store::{EntryHeader, Reader, RecordKind, Store, decode_entry_bytes, entry_bytes};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 type AppResult<T> = std::result::Result<T, AppError>;
 
@@ -40,9 +41,11 @@ fn save_state(store: &Store, site: u32, state: &SiteState) -> Result<()> {
 }
 
 /// Which of head office's entries a site holds: the entries on its branches' contracts and
-/// customers, and the global ones (users, keys, rules, rates, grace, allocation, stock, the
-/// sites: a site's user is made with its site, and later entries name it); never local ones
-/// (accrual, sessions, delivery, read marks).
+/// customers, the machines in its branches' yards (`yard_of_branches`), and the global ones
+/// (users, keys, rules, rates, grace, allocation, accessories, the sites: a site's user is
+/// made with its site, and later entries name it); never local ones (accrual, sessions,
+/// delivery, read marks). A machine of another yard that an entry the site holds names (a
+/// pick or swap of one of its orders) goes to it with that entry (`machines_named`).
 pub struct Scope<'a> {
     app: &'a App,
     store: &'a Store,
@@ -62,6 +65,14 @@ impl<'a> Scope<'a> {
 
     fn holds(&self, branch: &str) -> bool {
         self.site.branches.iter().any(|b| b == branch)
+    }
+
+    /// Whether machine `serial` stands in a yard of the site's branches at head office.
+    fn holds_machine(&self, serial: &str) -> Result<bool> {
+        Ok(self
+            .store
+            .record::<Machine>(RecordKind::Machine, serial)?
+            .is_some_and(|m| yard_of_branches(&m.yard, &self.site.branches)))
     }
 
     /// Whether customer `id` has been moved out of one of the site's branches.
@@ -131,6 +142,9 @@ impl<'a> Scope<'a> {
         if mutation.is_local() || header.site == self.site.number {
             return Ok(false);
         }
+        if let Mutation::AddMachine(m) = mutation {
+            return Ok(yard_of_branches(&m.yard, &self.site.branches));
+        }
         if let Mutation::PutCustomer(c) = mutation {
             let now = self.customer_branch(&c.id)?;
             // A site the customer left hears of the move, and then lets it go.
@@ -167,6 +181,8 @@ pub fn clone(app: &App, ctx: &Ctx, name: &str) -> Result<Cloned> {
     let mut entries = Vec::new();
     let mut cursor = 0;
     let mut contracts = std::collections::HashSet::new();
+    // Machines of other yards, held back until an entry the site holds names one.
+    let mut elsewhere: HashMap<String, Vec<u8>> = HashMap::new();
     for entry in store.journal_after::<Mutation>(0) {
         let (order, header, mutation) = entry?;
         cursor = order;
@@ -176,7 +192,14 @@ pub fn clone(app: &App, ctx: &Ctx, name: &str) -> Result<Cloned> {
             {
                 contracts.insert(c.no.clone());
             }
+            if let Some(machine) = serial_named(&mutation).and_then(|s| elsewhere.remove(s)) {
+                entries.push(machine);
+            }
             entries.push(entry_bytes(&header, &mutation));
+        } else if let Mutation::AddMachine(m) = &mutation
+            && header.site != site.number
+        {
+            elsewhere.insert(m.serial.clone(), entry_bytes(&header, &mutation));
         }
     }
     let count = entries.len();
@@ -318,6 +341,7 @@ pub fn accept_with(
     let mut items = Vec::new();
     let mut through = push.cursor;
     let mut arrivals = std::collections::BTreeSet::new();
+    let mut named = BTreeSet::new();
     for entry in store.journal_after::<Mutation>(push.cursor) {
         let (order, header, mutation) = entry?;
         through = order;
@@ -327,6 +351,7 @@ pub fn accept_with(
                 seq: header.seq,
             });
         } else if scope.wants(&header, &mutation)? {
+            named.extend(serial_named(&mutation).map(str::to_string));
             if let Mutation::PutCustomer(c) = &mutation
                 && scope.arrived(&c.id)?
             {
@@ -354,6 +379,7 @@ pub fn accept_with(
                 .customer_of(&mutation)?
                 .is_some_and(|c| arrivals.contains(&c))
             {
+                named.extend(serial_named(&mutation).map(str::to_string));
                 earlier.push(Item::Earlier {
                     bytes: entry_bytes(&header, &mutation),
                 });
@@ -361,6 +387,11 @@ pub fn accept_with(
         }
         earlier.append(&mut items);
         items = earlier;
+    }
+    let mut machines = machines_named(&scope, &site, named)?;
+    if !machines.is_empty() {
+        machines.append(&mut items);
+        items = machines;
     }
     done.sent = items
         .iter()
@@ -379,6 +410,46 @@ pub fn accept_with(
     state.last_pull = Some(ctx.now);
     save_state(store, site.number, &state)?;
     Ok(done)
+}
+
+/// The machine an entry names by serial (a pick, a swap's new machine): a site holding the
+/// entry must hold the machine to apply it.
+fn serial_named(mutation: &Mutation) -> Option<&str> {
+    match mutation {
+        Mutation::Pick { serial, .. } | Mutation::SwapMachine { serial, .. } => Some(serial),
+        _ => None,
+    }
+}
+
+/// The machines of other yards among `named` (picked or swapped in by entries a reply
+/// carries), as `Item::Earlier` entries to go first: the site may not hold them yet (the
+/// branch passes over those it holds).
+fn machines_named(scope: &Scope<'_>, site: &Site, named: BTreeSet<String>) -> Result<Vec<Item>> {
+    let mut wanted = BTreeSet::new();
+    for serial in named {
+        if !scope.holds_machine(&serial)? {
+            wanted.insert(serial);
+        }
+    }
+    let mut found = Vec::new();
+    if wanted.is_empty() {
+        return Ok(found);
+    }
+    for entry in scope.store.journal_after::<Mutation>(0) {
+        let (_, header, mutation) = entry?;
+        if let Mutation::AddMachine(m) = &mutation
+            && header.site != site.number
+            && wanted.remove(&m.serial)
+        {
+            found.push(Item::Earlier {
+                bytes: entry_bytes(&header, &mutation),
+            });
+            if wanted.is_empty() {
+                break;
+            }
+        }
+    }
+    Ok(found)
 }
 
 /// The push's entries, checked to be the site's, in order and starting where head office

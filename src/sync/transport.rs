@@ -322,9 +322,16 @@ pub fn progress_line(entries: Option<usize>, sent: usize, total: usize, received
 }
 
 /// Head office's side of an exec request `is_sync` accepts, as the login user `ctx.actor`:
-/// `sync-serve` takes a push on `input` and answers the reply, `sync-clone SITE` answers the
+/// `sync-serve` takes a push on `input` and answers the reply, telling `progress` (entries
+/// decided, entries to decide) after each part it applies; `sync-clone SITE` answers the
 /// site's bundle; (exit status, standard output, standard error).
-pub fn serve(app: &App, ctx: &Ctx, words: &[String], input: &[u8]) -> (u32, Vec<u8>, Vec<u8>) {
+pub fn serve(
+    app: &App,
+    ctx: &Ctx,
+    words: &[String],
+    input: &[u8],
+    progress: &mut dyn FnMut(usize, usize),
+) -> (u32, Vec<u8>, Vec<u8>) {
     if let [first, site] = words
         && first == CLONE_COMMAND
     {
@@ -333,7 +340,7 @@ pub fn serve(app: &App, ctx: &Ctx, words: &[String], input: &[u8]) -> (u32, Vec<
             Err(e) => (1, Vec::new(), format!("duedesk: {e}\n").into_bytes()),
         };
     }
-    serve_push(app, ctx, input)
+    serve_push(app, ctx, input, progress)
 }
 
 /// The answer to a push larger than `MAX_PUSH`.
@@ -346,11 +353,16 @@ pub fn too_large() -> (u32, Vec<u8>, Vec<u8>) {
     )
 }
 
-fn serve_push(app: &App, ctx: &Ctx, push: &[u8]) -> (u32, Vec<u8>, Vec<u8>) {
+fn serve_push(
+    app: &App,
+    ctx: &Ctx,
+    push: &[u8],
+    progress: &mut dyn FnMut(usize, usize),
+) -> (u32, Vec<u8>, Vec<u8>) {
     if push.len() > MAX_PUSH {
         return too_large();
     }
-    match hq::accept(app, ctx, push) {
+    match hq::accept_with(app, ctx, push, progress) {
         Ok(done) => (0, done.reply, Vec::new()),
         Err(e) => (
             1,

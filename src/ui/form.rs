@@ -37,7 +37,22 @@ pub enum FieldKind {
     BudgetKind,
     /// A spending category (`Category::ALL`).
     BudgetCategory,
+    /// A language of the catalog: English or Chinese (`LANGS`).
+    Language,
 }
+
+/// The roles an admin gives in the user forms, in order (a site's role is given by `site add`).
+pub const ROLES: [crate::domain::Role; 6] = [
+    crate::domain::Role::Collector,
+    crate::domain::Role::Clerk,
+    crate::domain::Role::Sales,
+    crate::domain::Role::Finance,
+    crate::domain::Role::Approver,
+    crate::domain::Role::Admin,
+];
+
+/// The languages a language field offers, in order.
+pub const LANGS: [Lang; 2] = [Lang::En, Lang::Zh];
 
 /// The kinds a budget line form offers, in order.
 pub const BUDGET_KINDS: [crate::domain::budget::LineKind; 5] = [
@@ -86,12 +101,14 @@ impl Field {
                 | FieldKind::Toggle
                 | FieldKind::BudgetKind
                 | FieldKind::BudgetCategory
+                | FieldKind::Language
         )
     }
 
     fn choices(&self) -> usize {
         match self.kind {
             FieldKind::Toggle => 2,
+            FieldKind::Language => LANGS.len(),
             FieldKind::BudgetKind => BUDGET_KINDS.len(),
             FieldKind::BudgetCategory => crate::domain::budget::Category::ALL.len(),
             _ => Channel::ALL.len(),
@@ -110,6 +127,7 @@ impl Field {
                 let all = crate::domain::budget::Category::ALL;
                 category_word(lang, all[self.choice % all.len()])
             }
+            FieldKind::Language => language_word(lang, LANGS[self.choice % LANGS.len()]),
             _ => lang.channel(Channel::ALL[self.choice % Channel::ALL.len()]),
         }
     }
@@ -202,7 +220,8 @@ impl Field {
             FieldKind::Channel
             | FieldKind::Toggle
             | FieldKind::BudgetKind
-            | FieldKind::BudgetCategory => {}
+            | FieldKind::BudgetCategory
+            | FieldKind::Language => {}
         }
         None
     }
@@ -277,8 +296,6 @@ pub enum FormKind {
     FailTow {
         id: String,
     },
-    /// A new outbound order for a contract.
-    NewOrder,
     /// An accessory line on an order; `stock` is the catalogue as the form opened.
     Accessory {
         order: String,
@@ -306,6 +323,32 @@ pub enum FormKind {
         month: crate::domain::budget::Month,
         branch: String,
     },
+    /// A new user: login, name shown, branch, and a yes/no for each of `ROLES`.
+    AddUser,
+    /// A user's roles, a yes/no for each of `ROLES`; `kept` are the roles the form does not
+    /// offer (a site's), which stay.
+    Roles {
+        name: String,
+        kept: Vec<crate::domain::Role>,
+    },
+    /// A user's branch (blank: none).
+    Branch {
+        name: String,
+    },
+    /// A user's preferred language.
+    Language {
+        name: String,
+    },
+    /// A contract drafted by sales; it goes to approval (document type `contract`).
+    DraftContract,
+}
+
+/// A language's own name (English, 中文).
+pub fn language_word(lang: Lang, language: Lang) -> &'static str {
+    lang.t(match language {
+        Lang::En => Msg::LangEnglish,
+        Lang::Zh => Msg::LangChinese,
+    })
 }
 
 /// A spending category in the user's language.
@@ -634,17 +677,6 @@ impl Form {
         )
     }
 
-    pub fn new_order() -> Form {
-        Form::new(
-            FormKind::NewOrder,
-            vec![Field::new(
-                Msg::FieldContractNo,
-                FieldKind::Text { required: true },
-                "",
-            )],
-        )
-    }
-
     pub fn accessory(order: &str, stock: Vec<StockItem>) -> Form {
         use FieldKind::*;
         Form::new(
@@ -697,6 +729,94 @@ impl Form {
         )
     }
 
+    /// A new user (the admin's users pane).
+    pub fn add_user() -> Form {
+        use FieldKind::*;
+        let mut fields = vec![
+            Field::new(Msg::FieldLogin, Text { required: true }, ""),
+            Field::new(Msg::FieldShownAs, Text { required: false }, ""),
+            Field::new(Msg::FieldBranch, Text { required: false }, ""),
+        ];
+        fields.extend(ROLES.iter().map(|r| Field::new(Msg::role(*r), Toggle, "")));
+        Form::new(FormKind::AddUser, fields)
+    }
+
+    /// A user's roles, each yes or no, as they are now.
+    pub fn roles(name: &str, current: &[crate::domain::Role]) -> Form {
+        let fields = ROLES
+            .iter()
+            .map(|r| {
+                let mut f = Field::new(Msg::role(*r), FieldKind::Toggle, "");
+                f.choice = usize::from(current.contains(r));
+                f
+            })
+            .collect();
+        let kept = current
+            .iter()
+            .filter(|r| !ROLES.contains(r))
+            .copied()
+            .collect();
+        Form::new(
+            FormKind::Roles {
+                name: name.into(),
+                kept,
+            },
+            fields,
+        )
+    }
+
+    /// A user's branch, as it is now.
+    pub fn branch(name: &str, current: Option<&str>) -> Form {
+        Form::new(
+            FormKind::Branch { name: name.into() },
+            vec![Field::new(
+                Msg::FieldBranch,
+                FieldKind::Text { required: false },
+                current.unwrap_or_default(),
+            )],
+        )
+    }
+
+    /// A user's language, as it is now (English when unset).
+    pub fn language(name: &str, current: Option<Lang>) -> Form {
+        let mut field = Field::new(Msg::FieldLanguage, FieldKind::Language, "");
+        field.choice = LANGS.iter().position(|l| Some(*l) == current).unwrap_or(0);
+        Form::new(FormKind::Language { name: name.into() }, vec![field])
+    }
+
+    /// A contract drafted by sales: number, customer, model, amount financed, signing date.
+    pub fn draft_contract(today: NaiveDate) -> Form {
+        use FieldKind::*;
+        Form::new(
+            FormKind::DraftContract,
+            vec![
+                Field::new(Msg::FieldContractNo, Text { required: true }, ""),
+                Field::new(Msg::FieldCustomerId, Text { required: true }, ""),
+                Field::new(Msg::FieldModel, Text { required: true }, ""),
+                Field::new(Msg::FieldFinanced, Money { required: true }, ""),
+                Field::new(
+                    Msg::FieldSignedOn,
+                    Date {
+                        required: true,
+                        not_after_today: true,
+                        not_before_today: false,
+                    },
+                    &today.to_string(),
+                ),
+            ],
+        )
+    }
+
+    /// The roles chosen in a user form's yes/no fields from `first` on.
+    fn chosen_roles(&self, first: usize) -> Vec<crate::domain::Role> {
+        ROLES
+            .iter()
+            .zip(&self.fields[first..])
+            .filter(|(_, f)| f.choice % 2 == 1)
+            .map(|(r, _)| *r)
+            .collect()
+    }
+
     /// The catalogue entry the accessory form's code names (any case).
     fn stock_item(&self) -> Option<&StockItem> {
         let FormKind::Accessory { stock, .. } = &self.kind else {
@@ -739,7 +859,6 @@ impl Form {
             FormKind::Rate => Msg::FormRate,
             FormKind::Grace => Msg::FormGrace,
             FormKind::Accrue => Msg::FormAccrue,
-            FormKind::NewOrder => Msg::FormNewOrder,
             FormKind::Accessory { .. } => Msg::FormAccessory,
             FormKind::Ship { .. } => Msg::FormShip,
             FormKind::CancelOrder { .. } => Msg::FormCancelOrder,
@@ -760,6 +879,11 @@ impl Form {
             FormKind::FailTow { .. } => Msg::FormFailTow,
             FormKind::BudgetLine { .. } => Msg::FormBudgetLine,
             FormKind::BudgetSpending { .. } => Msg::FormBudgetSpending,
+            FormKind::AddUser => Msg::FormAddUser,
+            FormKind::Roles { .. } => Msg::FormRoles,
+            FormKind::Branch { .. } => Msg::FormBranch,
+            FormKind::Language { .. } => Msg::FormLanguage,
+            FormKind::DraftContract => Msg::FormDraftContract,
         }
     }
 
@@ -772,7 +896,10 @@ impl Form {
             | FormKind::Resubmit { id: x, .. }
             | FormKind::RegisterTow { id: x }
             | FormKind::CompleteTow { id: x, .. }
-            | FormKind::FailTow { id: x } => lang.f(self.title(), &[x]),
+            | FormKind::FailTow { id: x }
+            | FormKind::Roles { name: x, .. }
+            | FormKind::Branch { name: x }
+            | FormKind::Language { name: x } => lang.f(self.title(), &[x]),
             FormKind::Void { what, .. } => lang.f(Msg::FormVoidOf, &[what]),
             FormKind::BudgetLine { month, branch, .. }
             | FormKind::BudgetSpending { month, branch } => {
@@ -810,6 +937,13 @@ impl Form {
                 {
                     errors[0] = Some(lang.f(Msg::ErrMoreThanPenalty, &[&max.display()]));
                 }
+            }
+            // A user holds at least one role: said at the first role's yes/no.
+            FormKind::AddUser if self.chosen_roles(3).is_empty() => {
+                errors[3] = Some(lang.t(Msg::ErrNoRole).to_string());
+            }
+            FormKind::Roles { kept, .. } if kept.is_empty() && self.chosen_roles(0).is_empty() => {
+                errors[0] = Some(lang.t(Msg::ErrNoRole).to_string());
             }
             FormKind::Accessory { .. } if errors[0].is_none() => match self.stock_item() {
                 None => errors[0] = Some(lang.t(Msg::ErrUnknownAccessory).to_string()),
@@ -1017,10 +1151,6 @@ impl Form {
                     reason: text(2),
                 }]
             }
-            FormKind::NewOrder => vec![Mutation::CreateOrder {
-                id: String::new(),
-                contract: text(0),
-            }],
             FormKind::Accessory { order, .. } => vec![Mutation::AddAccessory {
                 order: order.clone(),
                 code: self.stock_item()?.code.clone(),
@@ -1037,6 +1167,79 @@ impl Form {
                 order: order.clone(),
                 reason: text(0),
             }],
+            FormKind::AddUser => vec![Mutation::AddUser {
+                name: text(0),
+                display: text(1),
+                roles: self.chosen_roles(3),
+                branch: contract(2),
+            }],
+            FormKind::Roles { name, kept } => vec![Mutation::SetRoles {
+                name: name.clone(),
+                roles: [self.chosen_roles(0), kept.clone()].concat(),
+            }],
+            FormKind::Branch { name } => vec![Mutation::SetBranch {
+                name: name.clone(),
+                branch: contract(0),
+            }],
+            FormKind::Language { name } => vec![Mutation::SetLanguage {
+                name: name.clone(),
+                lang: LANGS[self.fields[0].choice % LANGS.len()],
+            }],
+            FormKind::DraftContract => vec![Mutation::DraftContract {
+                application: String::new(),
+                contract: crate::app::NewContract {
+                    no: text(0),
+                    customer_id: text(1),
+                    signed_on: date(4)?,
+                    model: text(2),
+                    serial: String::new(),
+                    financed: money(3)?,
+                    penalty_rate: None,
+                    grace_days: None,
+                },
+            }],
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Role;
+
+    fn space() -> KeyEvent {
+        KeyEvent::new(KeyCode::Char(' '), KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn the_roles_form_keeps_a_role_it_does_not_offer() {
+        let today = NaiveDate::from_ymd_opt(2026, 6, 15).unwrap();
+        // A site's user: no role offered is on, and saving as is keeps `site`.
+        let mut form = Form::roles("hf-sync", &[Role::Site]);
+        assert!(form.fields.iter().all(|f| f.choice == 0));
+        let saved = form.mutations(Lang::En, today).expect("no error");
+        assert_eq!(
+            saved,
+            [Mutation::SetRoles {
+                name: "hf-sync".into(),
+                roles: vec![Role::Site],
+            }]
+        );
+        // Collector on: both.
+        form.handle(&space());
+        let saved = form.mutations(Lang::En, today);
+        let Some([Mutation::SetRoles { roles, .. }]) = saved.as_deref() else {
+            panic!("one SetRoles: {saved:?}");
+        };
+        assert_eq!(roles, &[Role::Collector, Role::Site]);
+        // A user with no role left is refused in the form.
+        let mut form = Form::roles("wu", &[Role::Sales]);
+        form.focus = 2;
+        form.handle(&space());
+        assert!(form.mutations(Lang::En, today).is_none());
+        assert_eq!(
+            form.errors(Lang::En, today)[0].as_deref(),
+            Some("choose a role")
+        );
     }
 }

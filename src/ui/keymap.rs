@@ -159,10 +159,12 @@ pub enum Context {
     Order,
     Reports,
     Budget,
+    /// The settings screen's users pane (admins).
+    Users,
 }
 
 impl Context {
-    pub const ALL: [Context; 15] = [
+    pub const ALL: [Context; 16] = [
         Context::Global,
         Context::List,
         Context::Dashboard,
@@ -178,6 +180,7 @@ impl Context {
         Context::Order,
         Context::Reports,
         Context::Budget,
+        Context::Users,
     ];
 
     /// The table's name in the config file: `[keys.<name>]`.
@@ -198,6 +201,7 @@ impl Context {
             Context::Order => "order",
             Context::Reports => "reports",
             Context::Budget => "budget",
+            Context::Users => "users",
         }
     }
 
@@ -302,6 +306,14 @@ commands! {
     BudgetLine => "budget_line", CmdBudgetLine;
     BudgetSpending => "budget_spending", CmdBudgetSpending;
     BudgetSubmit => "budget_submit", CmdBudgetSubmit;
+    AddUser => "add_user", CmdAddUser;
+    SetRoles => "roles", CmdRoles;
+    SetBranch => "branch", CmdBranch;
+    DisableUser => "disable", CmdDisable;
+    Language => "language", CmdLanguage;
+    Allocation => "allocation", CmdAllocation;
+    DraftContract => "draft_contract", CmdDraftContract;
+    RemoveLine => "remove_line", CmdRemoveLine;
     View => "view", CmdView;
 }
 
@@ -329,6 +341,10 @@ impl Command {
             Ship => "outbound.ship",
             BudgetLine | BudgetSubmit => "budget.plan",
             BudgetSpending => "budget.spending",
+            AddUser | SetRoles | SetBranch | DisableUser => "user.manage",
+            Allocation => "settings.allocation",
+            DraftContract => "contract.create",
+            RemoveLine => "outbound.order",
             _ => return None,
         })
     }
@@ -440,7 +456,14 @@ impl Default for KeyMap {
                 ),
                 (
                     Context::Settings,
-                    table(&[(Rate, &["r"]), (Grace, &["g"]), (Accrue, &["A"])]),
+                    table(&[
+                        (Rate, &["r"]),
+                        (Grace, &["g"]),
+                        (Allocation, &["o"]),
+                        (Accrue, &["A"]),
+                        (NextPane, &["l", "right"]),
+                        (PrevPane, &["h", "left"]),
+                    ]),
                 ),
                 (
                     Context::Stock,
@@ -454,7 +477,25 @@ impl Default for KeyMap {
                 ),
                 (
                     Context::Orders,
-                    table(&[(Open, &["enter"]), (NewOrder, &["n"]), (Reload, &["r"])]),
+                    table(&[
+                        (Open, &["enter"]),
+                        (NewOrder, &["n"]),
+                        (DraftContract, &["d"]),
+                        (Reload, &["r"]),
+                    ]),
+                ),
+                (
+                    Context::Users,
+                    table(&[
+                        (AddUser, &["n"]),
+                        (SetRoles, &["e"]),
+                        (SetBranch, &["b"]),
+                        (Language, &["L"]),
+                        (DisableUser, &["d"]),
+                        (NextPane, &["l", "right"]),
+                        (PrevPane, &["h", "left"]),
+                        (Reload, &["r"]),
+                    ]),
                 ),
                 (
                     Context::Reports,
@@ -491,6 +532,7 @@ impl Default for KeyMap {
                         (Ship, &["S"]),
                         (Swap, &["w"]),
                         (CancelOrder, &["c"]),
+                        (RemoveLine, &["x", "delete"]),
                         (Reload, &["r"]),
                     ]),
                 ),

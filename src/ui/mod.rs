@@ -9,12 +9,15 @@
 //! Owns: screens, keys, themes, the message catalog, the event loop. Must not touch: the
 //! store, the clock below `Ctx`, process-wide state other than the terminal it was given.
 
+pub mod admin;
 pub mod backend;
 pub mod budget;
 pub mod config;
+pub mod contract_pick;
 pub mod file_error;
 pub mod form;
 pub mod goto;
+pub mod job;
 /// The message catalog lives at the crate root (the app and the CLI word refusals from it too).
 pub use crate::i18n;
 pub mod keymap;
@@ -172,6 +175,22 @@ impl<'a> Session<'a> {
         dirty
     }
 
+    /// Whether a job is under way (an accrual over the book): the loop then does a part of it
+    /// each round (`work`) instead of waiting for keys.
+    pub fn busy(&self) -> bool {
+        self.state.job.is_some()
+    }
+
+    /// Does the next part of the job under way; returns whether the screen must be redrawn.
+    pub fn work(&mut self) -> bool {
+        let dirty = job::step(&mut self.state, self.app, &self.ctx);
+        for (level, text) in self.state.log.drain(..) {
+            self.log
+                .write(level, &format!("{}: {text}", self.ctx.actor));
+        }
+        dirty
+    }
+
     pub fn draw(&self, frame: &mut ratatui::Frame) {
         view::view(&self.state, frame)
     }
@@ -210,9 +229,14 @@ pub fn run_loop<W: Write>(
 ) -> anyhow::Result<()> {
     terminal.draw_lean(|f| session.draw(f))?;
     while !session.should_quit() {
-        // Block until something happens (a minute at most, to notice a new day).
-        let Some(first) = events.next(Duration::from_secs(60))? else {
-            if session.tick() {
+        // Block until something happens (a minute at most, to notice a new day); while a job
+        // is under way, take its next part instead of waiting.
+        let wait = match session.busy() {
+            true => Duration::ZERO,
+            false => Duration::from_secs(60),
+        };
+        let Some(first) = events.next(wait)? else {
+            if session.tick() | session.work() {
                 terminal.draw_lean(|f| session.draw(f))?;
             }
             continue;

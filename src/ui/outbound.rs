@@ -3,6 +3,7 @@
 //! screens' commands and popups here; like the rest of the UI it talks only to the app, and
 //! the app decides every rule (a refused pick comes back as the app's message).
 
+use super::contract_pick::{ContractPick, ContractPickKey};
 use super::form::{Form, FormKind, StockItem};
 use super::i18n::{Lang, Msg};
 use super::keymap::Command;
@@ -10,8 +11,8 @@ use super::log::Level;
 use super::pick::{PickDialog, PickEvent, PickMode};
 use super::screens::stock::{STATES, StockFilter};
 use super::state::{
-    FilterKey, FilterPopup, Pending, Popup, Screen, State, Status, app_error, error_status,
-    execute, show_app_refusal, show_error, show_refusal,
+    Confirm, FilterKey, FilterPopup, Pending, Popup, Screen, State, Status, app_error,
+    error_status, execute, show_app_refusal, show_error, show_refusal,
 };
 use crate::app::{App, Ctx, Mutation};
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
@@ -157,8 +158,18 @@ fn orders_command(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> 
                 open_order(state, app, ctx, &id);
                 true
             }
+            // A new order starts from the list of contracts waiting for their machine.
             Command::NewOrder => {
-                state.popup = Some(Popup::Form(Box::new(Form::new_order())));
+                match app.contracts_awaiting_machine(ctx) {
+                    Ok(rows) => {
+                        state.popup = Some(Popup::ContractPick(Box::new(ContractPick::new(rows))))
+                    }
+                    Err(e) => show_error(state, "contracts waiting for a machine", &e),
+                }
+                true
+            }
+            Command::DraftContract => {
+                state.popup = Some(Popup::Form(Box::new(Form::draft_contract(ctx.today))));
                 true
             }
             Command::Reload => {
@@ -260,6 +271,35 @@ fn orders_command(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> 
             state.popup = Some(Popup::Form(Box::new(Form::cancel_order(&id, &contract))));
             true
         }
+        // The accessory line under the cursor goes back to stock, asked first.
+        Command::RemoveLine => {
+            let Some(o) = state.orders.order.as_ref() else {
+                return Some(false);
+            };
+            let Some(line) = o.view.accessories.get(o.nav.selected) else {
+                return Some(false);
+            };
+            let lang = state.lang;
+            state.popup = Some(Popup::Confirm(Confirm {
+                prompt: lang.f(
+                    Msg::ConfirmRemoveLine,
+                    &[
+                        &id,
+                        &line.code,
+                        &line.name,
+                        &line.quantity.to_string(),
+                        &line.unit,
+                    ],
+                ),
+                pending: pending(Mutation::RemoveAccessory {
+                    order: id.clone(),
+                    code: line.code.clone(),
+                    extra: line.extra,
+                }),
+                back: None,
+            }));
+            true
+        }
         _ => return None,
     })
 }
@@ -272,7 +312,8 @@ fn order_of(m: &Mutation) -> Option<&str> {
         | Mutation::SubmitOrder { order, .. }
         | Mutation::Ship { order, .. }
         | Mutation::SwapMachine { order, .. }
-        | Mutation::CancelOrder { order, .. } => Some(order),
+        | Mutation::CancelOrder { order, .. }
+        | Mutation::RemoveAccessory { order, .. } => Some(order),
         _ => None,
     }
 }
@@ -310,25 +351,13 @@ pub fn pending(mutation: Mutation) -> Pending {
     Pending::Outbound(Box::new(mutation))
 }
 
-/// After a machine-system form saved: open the new order, or read the order again.
+/// After a machine-system form saved: the order, or the list, read again.
 pub fn after_form(state: &mut State, app: &App, ctx: &Ctx, form: &Form) {
     match &form.kind {
-        FormKind::NewOrder => {
-            reload_orders(state, app, ctx);
-            let contract = form.fields[0].input.text().trim();
-            let id = state
-                .orders
-                .rows
-                .iter()
-                .find(|o| o.contract_no == contract && o.state != "cancelled")
-                .map(|o| o.id.clone());
-            if let Some(id) = id {
-                open_order(state, app, ctx, &id);
-            }
-        }
         FormKind::Accessory { order, .. }
         | FormKind::Ship { order, .. }
         | FormKind::CancelOrder { order, .. } => after_change(state, app, ctx, order),
+        FormKind::DraftContract => reload_orders(state, app, ctx),
         _ => {}
     }
 }
@@ -370,10 +399,37 @@ pub fn pick_input(
                         state.popup = Some(Popup::Pick(dialog));
                         return true;
                     }
-                    Mutation::SwapMachine {
+                    let swap = Mutation::SwapMachine {
                         order: dialog.order.clone(),
-                        serial,
+                        serial: serial.clone(),
                         reason,
+                    };
+                    // A machine from another branch's yard is asked about first.
+                    match app.swap_crossing(ctx, &dialog.order, &serial) {
+                        Ok(Some(x)) => {
+                            let lang = state.lang;
+                            state.popup = Some(Popup::Confirm(Confirm {
+                                prompt: lang.f(
+                                    Msg::ConfirmSwapOtherBranch,
+                                    &[
+                                        &x.serial,
+                                        &x.yard,
+                                        &x.yard_branch,
+                                        &x.contract_branch,
+                                        &dialog.order,
+                                    ],
+                                ),
+                                pending: pending(swap),
+                                back: Some(Box::new(Popup::Pick(dialog))),
+                            }));
+                            return true;
+                        }
+                        Ok(None) => swap,
+                        Err(e) => {
+                            dialog.message = Some(app_error(state.lang, &e));
+                            state.popup = Some(Popup::Pick(dialog));
+                            return true;
+                        }
                     }
                 }
             };
@@ -390,6 +446,56 @@ pub fn pick_input(
                         .push((Level::Refused, format!("{what}: {}", e.root())));
                     dialog.message = Some(app_error(state.lang, &e));
                     state.popup = Some(Popup::Pick(dialog));
+                }
+            }
+            true
+        }
+    }
+}
+
+/// Keys in the new order's contract list: Enter creates the order and opens it; a refusal
+/// stays in the dialog.
+pub fn contract_pick_input(
+    state: &mut State,
+    app: &App,
+    ctx: &Ctx,
+    mut dialog: Box<ContractPick>,
+    key: KeyEvent,
+) -> bool {
+    match dialog.handle(&key) {
+        ContractPickKey::Close => true,
+        ContractPickKey::Unchanged => {
+            state.popup = Some(Popup::ContractPick(dialog));
+            false
+        }
+        ContractPickKey::Changed => {
+            state.popup = Some(Popup::ContractPick(dialog));
+            true
+        }
+        ContractPickKey::Choose(contract) => {
+            let m = Mutation::CreateOrder {
+                id: String::new(),
+                contract: contract.clone(),
+            };
+            match app.execute(ctx, m.clone()) {
+                Ok(outcome) => {
+                    state.status = Some(Status::Info(super::state::done_text(
+                        state.lang,
+                        &[m],
+                        std::slice::from_ref(&outcome),
+                    )));
+                    reload_orders(state, app, ctx);
+                    if let Some(id) = outcome.id {
+                        open_order(state, app, ctx, &id);
+                    }
+                }
+                Err(e) => {
+                    state.log.push((
+                        Level::Refused,
+                        format!("new order for {contract}: {}", e.root()),
+                    ));
+                    dialog.message = Some(app_error(state.lang, &e));
+                    state.popup = Some(Popup::ContractPick(dialog));
                 }
             }
             true

@@ -13,7 +13,7 @@ use super::screens::dashboard::{Column, Dashboard, Filter};
 use super::screens::outbound::OrdersScreen;
 use super::screens::payments::PaymentsScreen;
 use super::screens::rules::{RulesEditor, RulesScreen};
-use super::screens::settings::SettingsScreen;
+use super::screens::settings::{Pane as SettingsPane, SettingsScreen};
 use super::screens::stock::StockScreen;
 use super::screens::ticket::{self, TicketScreen};
 use super::screens::tows::{TowBoard, View as TowView};
@@ -97,6 +97,8 @@ pub enum Pending {
     },
     /// A machine-system mutation (ship, cancel an order) asked for from a form.
     Outbound(Box<crate::app::Mutation>),
+    /// An admin's change asked about first (disable a user, the allocation order).
+    Admin(Box<crate::app::Mutation>),
     Quit,
 }
 
@@ -171,6 +173,8 @@ pub enum Popup {
     Detail(Box<Detail>),
     /// Go to any contract in scope by number, name, pinyin, phone or serial.
     GoTo(Box<super::goto::GoTo>),
+    /// The contracts waiting for their machine, one to start a new outbound order from.
+    ContractPick(Box<super::contract_pick::ContractPick>),
 }
 
 /// A record shown whole: its title and lines (wrapped to the popup), and the follow-ups its
@@ -239,6 +243,8 @@ pub struct State {
     pub lock_command: Option<String>,
     pub popup: Option<Popup>,
     pub status: Option<Status>,
+    /// Work under way a part at a time (an accrual), its progress over the screen.
+    pub job: Option<super::job::Job>,
     pub quit: bool,
     /// Lines for the log file (errors and refusals), taken by the session after each
     /// update: `update` itself writes nowhere.
@@ -313,7 +319,10 @@ impl State {
             dashboard: Dashboard::new(&list),
             ticket: None,
             payments: PaymentsScreen::default(),
-            settings: SettingsScreen::default(),
+            settings: SettingsScreen {
+                admin: may_edit,
+                ..SettingsScreen::default()
+            },
             approvals: ApprovalsScreen::default(),
             tows: TowBoard::default(),
             rules: RulesScreen {
@@ -334,6 +343,7 @@ impl State {
             lock_command: None,
             popup: None,
             status: None,
+            job: None,
             quit: false,
             log: Vec::new(),
             drawn_width: std::cell::Cell::new(80),
@@ -348,6 +358,7 @@ impl State {
             (Screen::Dashboard, Some(_)) => Context::Ticket,
             (Screen::Dashboard, None) => Context::Dashboard,
             (Screen::Payments, _) => Context::Payments,
+            (Screen::Settings, _) if self.settings.pane == SettingsPane::Users => Context::Users,
             (Screen::Settings, _) => Context::Settings,
             (Screen::Approvals, _) => Context::Approvals,
             (Screen::Tows, _) => Context::Tows,
@@ -383,6 +394,16 @@ impl State {
             && (self.machine_system || !matches!(command, Command::Screen7 | Command::Screen8))
             && (self.reports_allowed || command != Command::Screen9)
             && (self.budget_allowed || command != Command::Screen0)
+            && (self.settings.admin
+                || !matches!(
+                    command,
+                    Command::AddUser
+                        | Command::SetRoles
+                        | Command::SetBranch
+                        | Command::DisableUser
+                        | Command::Language
+                        | Command::Allocation
+                ))
     }
 
     /// Whether keys go to a text field or popup instead of the key map.
@@ -424,6 +445,8 @@ fn denied_commands(app: &App, ctx: &Ctx) -> Result<Vec<Command>, AppError> {
 pub fn action_for(state: &State, event: &Event) -> Option<Action> {
     match event {
         Event::Resize(..) => Some(Action::Resize),
+        // Keys wait while a job is under way (its box says so).
+        Event::Key(_) if state.job.is_some() => None,
         Event::Key(key) if key.kind != KeyEventKind::Release => {
             if state.takes_raw_keys() {
                 Some(Action::Input(*key))
@@ -608,6 +631,9 @@ fn input(state: &mut State, app: &App, ctx: &Ctx, key: KeyEvent) -> bool {
             }
         }
         Popup::Pick(dialog) => super::outbound::pick_input(state, app, ctx, dialog, key),
+        Popup::ContractPick(dialog) => {
+            super::outbound::contract_pick_input(state, app, ctx, dialog, key)
+        }
         Popup::StockFilter(f) => super::outbound::stock_filter_input(state, f, key),
         Popup::Form(mut form) => match form.handle(&key) {
             FormEvent::Cancel => true,
@@ -719,7 +745,7 @@ fn list_len(state: &State) -> usize {
             (None, _) => state.dashboard.visible.len(),
         },
         Screen::Payments => state.payments.shown.len(),
-        Screen::Settings => 0,
+        Screen::Settings => state.settings.len(),
         Screen::Approvals => state.approvals.len(),
         Screen::Tows => match state.tows.view {
             TowView::Tows => state.tows.rows.len(),
@@ -892,6 +918,9 @@ fn command_(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> bool {
         (Screen::Dashboard, Some(t)) => Some(&mut t.nav),
         (Screen::Dashboard, None) => Some(&mut state.dashboard.nav),
         (Screen::Payments, _) => Some(&mut state.payments.nav),
+        (Screen::Settings, _) if state.settings.pane == SettingsPane::Users => {
+            Some(&mut state.settings.nav)
+        }
         (Screen::Settings, _) => None,
         (Screen::Approvals, _) => Some(state.approvals.nav_mut()),
         (Screen::Tows, _) => Some(state.tows.list().1),
@@ -905,9 +934,15 @@ fn command_(state: &mut State, app: &App, ctx: &Ctx, command: Command) -> bool {
         if moved && state.screen == Screen::Approvals {
             load_approval_detail(state, app, ctx);
         }
+        if moved {
+            super::admin::moved(state, app, ctx);
+        }
         return moved;
     }
     if let Some(done) = super::outbound::command(state, app, ctx, command) {
+        return done;
+    }
+    if let Some(done) = super::admin::command(state, app, ctx, command) {
         return done;
     }
     if let Some(done) = super::reports::command(state, app, ctx, command) {
@@ -1394,6 +1429,30 @@ fn done_one(lang: Lang, mutation: &Mutation, outcome: &Outcome) -> String {
             quantity,
             ..
         } => lang.f(Msg::DoneAccessory, &[&quantity.to_string(), code, order]),
+        Mutation::AddUser { name, .. } => lang.f(Msg::DoneUserAdded, &[name]),
+        Mutation::SetRoles { name, roles } => {
+            let roles: Vec<&str> = roles.iter().map(|r| lang.role(*r)).collect();
+            lang.f(Msg::DoneRoles, &[name, &roles.join(",")])
+        }
+        Mutation::SetBranch { name, branch } => lang.f(
+            Msg::DoneBranch,
+            &[name, branch.as_deref().unwrap_or(lang.t(Msg::NoBranch))],
+        ),
+        Mutation::DisableUser { name } => lang.f(Msg::DoneDisabled, &[name]),
+        Mutation::SetLanguage { name, lang: l } => lang.f(
+            Msg::DoneLanguage,
+            &[name, super::form::language_word(lang, *l)],
+        ),
+        Mutation::SetAllocationOrder { order } => lang.f(
+            Msg::DoneAllocation,
+            &[lang.t(super::admin::order_word(*order))],
+        ),
+        Mutation::DraftContract { contract, .. } => {
+            lang.f(Msg::DoneDraftContract, &[&contract.no, id])
+        }
+        Mutation::RemoveAccessory { order, code, .. } => {
+            lang.f(Msg::DoneRemoveLine, &[code, order])
+        }
         // A change no screen makes: the app's own words.
         _ => outcome.message.clone(),
     }
@@ -1448,6 +1507,18 @@ fn submit(state: &mut State, app: &App, ctx: &Ctx, mut form: Box<Form>) {
         (FormKind::FailTow { id }, Some(Mutation::FailTow { reason, .. })) => {
             Some(lang.f(Msg::ConfirmFailTow, &[id, reason]))
         }
+        // A global rate changes the penalty of every contract without its own: ask first.
+        (
+            FormKind::Rate,
+            Some(Mutation::SetRate {
+                contract: None,
+                from,
+                daily,
+            }),
+        ) => Some(lang.f(
+            Msg::ConfirmRateAll,
+            &[&daily.to_string(), &from.to_string()],
+        )),
         // Approving asks, as rejecting does by its required comment: a stray Enter must not
         // send a tow on its way.
         (FormKind::Approve { id }, _) => {
@@ -1488,7 +1559,17 @@ fn submit(state: &mut State, app: &App, ctx: &Ctx, mut form: Box<Form>) {
 /// Runs a form's mutations: on success the screens it touched reload; a refusal keeps the
 /// form open with the reason under its fields.
 fn run_form(state: &mut State, app: &App, ctx: &Ctx, mut form: Box<Form>, mutations: &[Mutation]) {
-    match execute(app, ctx, state.lang, mutations) {
+    // Accrual runs over the whole book: a part at a time, its progress shown.
+    let result = match mutations {
+        [Mutation::Accrue { through }] => {
+            super::job::start_accrual(state, app, ctx, *through, super::job::ACCRUE_STEP)
+                .map(|()| None)
+        }
+        _ => execute(app, ctx, state.lang, mutations).map(Some),
+    };
+    match result {
+        // Under way: the job says how it ended.
+        Ok(None) => {}
         Err(e) => {
             state
                 .log
@@ -1496,7 +1577,7 @@ fn run_form(state: &mut State, app: &App, ctx: &Ctx, mut form: Box<Form>, mutati
             form.message = Some(app_error(state.lang, &e));
             state.popup = Some(Popup::Form(form));
         }
-        Ok(message) => {
+        Ok(Some(message)) => {
             state.status = Some(Status::Info(message));
             match &form.kind {
                 FormKind::Contact { contract }
@@ -1508,19 +1589,19 @@ fn run_form(state: &mut State, app: &App, ctx: &Ctx, mut form: Box<Form>, mutati
                     let contracts = contracts_of(state, ids);
                     after_change(state, app, ctx, &contracts);
                 }
-                FormKind::NewOrder
-                | FormKind::Accessory { .. }
+                FormKind::Accessory { .. }
                 | FormKind::Ship { .. }
                 | FormKind::CancelOrder { .. } => {
                     super::outbound::after_form(state, app, ctx, &form)
                 }
                 FormKind::Rate | FormKind::Grace | FormKind::Accrue => {
-                    reload_settings(state, app, ctx);
-                    reload_dashboard(state, app, ctx);
-                    if let Some(no) = state.ticket.as_ref().map(|t| t.view.contract_no.clone()) {
-                        reload_ticket(state, app, ctx, &no);
-                    }
+                    after_settings_change(state, app, ctx)
                 }
+                FormKind::AddUser
+                | FormKind::Roles { .. }
+                | FormKind::Branch { .. }
+                | FormKind::Language { .. } => super::admin::after_form(state, app, ctx, &form),
+                FormKind::DraftContract => super::outbound::after_form(state, app, ctx, &form),
                 FormKind::Apply { contract, .. } | FormKind::Resubmit { contract, .. } => {
                     after_change(state, app, ctx, std::slice::from_ref(contract))
                 }
@@ -1542,6 +1623,16 @@ fn run_form(state: &mut State, app: &App, ctx: &Ctx, mut form: Box<Form>, mutati
             }
             reload_unread(state, app, ctx);
         }
+    }
+}
+
+/// After a book-wide setting changed (rate, grace, accrual, allocation order): the settings,
+/// the dashboard and the open ticket read again.
+pub(super) fn after_settings_change(state: &mut State, app: &App, ctx: &Ctx) {
+    reload_settings(state, app, ctx);
+    reload_dashboard(state, app, ctx);
+    if let Some(no) = state.ticket.as_ref().map(|t| t.view.contract_no.clone()) {
+        reload_ticket(state, app, ctx, &no);
     }
 }
 
@@ -1570,6 +1661,7 @@ fn run_pending(state: &mut State, app: &App, ctx: &Ctx, pending: Pending) {
             }
         }
         Pending::Outbound(m) => super::outbound::run(state, app, ctx, *m),
+        Pending::Admin(m) => super::admin::run(state, app, ctx, *m),
         Pending::ExecuteLock { id } => {
             let lang = state.lang;
             let sent =

@@ -116,6 +116,26 @@ pub fn view(state: &State, frame: &mut Frame) {
                 frame.set_cursor_position(pos);
             }
         }
+        Some(Popup::ContractPick(p)) => {
+            let w = area.width.saturating_sub(4).min(90);
+            let h = area.height.saturating_sub(2);
+            let title = state.lang.t(Msg::ContractPickTitle);
+            let inner = popup_box(state, frame.buffer_mut(), area, w, h, title);
+            let inner = Rect::new(
+                inner.x + 1,
+                inner.y,
+                inner.width.saturating_sub(2),
+                inner.height,
+            );
+            let drawn =
+                super::contract_pick::draw(p, state.lang, &state.theme, frame.buffer_mut(), inner);
+            if let Some(pos) = drawn {
+                frame.set_cursor_position(pos);
+            }
+        }
+    }
+    if let Some(job) = &state.job {
+        super::job::draw(state, job, frame.buffer_mut(), area);
     }
 }
 
@@ -374,7 +394,14 @@ fn hints(state: &State, buf: &mut Buffer, area: Rect) {
 }
 
 /// A centred box with an ASCII border and a title; returns the inner area.
-fn popup_box(state: &State, buf: &mut Buffer, area: Rect, w: u16, h: u16, title: &str) -> Rect {
+pub(super) fn popup_box(
+    state: &State,
+    buf: &mut Buffer,
+    area: Rect,
+    w: u16,
+    h: u16,
+    title: &str,
+) -> Rect {
     let w = w.min(area.width);
     let h = h.min(area.height);
     let rect = Rect::new(

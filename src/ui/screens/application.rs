@@ -98,6 +98,9 @@ pub fn lines(v: &ApplicationView, lang: Lang, theme: &Theme) -> Vec<Line<'static
             theme.style("status.pending"),
         ),
     ]));
+    if let Some(o) = &v.order {
+        out.extend(order_lines(o, lang, theme));
+    }
     if let Some(t) = &v.tow {
         out.push(Line::styled(
             lang.f(
@@ -164,6 +167,58 @@ pub fn lines(v: &ApplicationView, lang: Lang, theme: &Theme) -> Vec<Line<'static
                 base,
             ),
         ]));
+    }
+    out
+}
+
+/// An outbound order's contents for finance to approve: the machine (serial, model, a
+/// substitute marked), then each accessory line, contract or extra.
+fn order_lines(o: &crate::app::OrderView, lang: Lang, theme: &Theme) -> Vec<Line<'static>> {
+    let base = theme.style("base");
+    let mut out = Vec::new();
+    out.push(match &o.serial {
+        Some(serial) => {
+            let model = o.machine_model.as_deref().unwrap_or(&o.contract_model);
+            let substitute = if o.substitute {
+                format!(" {}", lang.t(Msg::LabelSubstitute))
+            } else {
+                String::new()
+            };
+            Line::styled(
+                lang.f(
+                    Msg::DetailOrderMachine,
+                    &[&o.id, serial, model, &substitute],
+                ),
+                theme.style("title"),
+            )
+        }
+        None => Line::styled(
+            lang.f(Msg::DetailOrderNoMachine, &[&o.id]),
+            theme.style("danger"),
+        ),
+    });
+    if o.accessories.is_empty() {
+        out.push(Line::styled(lang.t(Msg::DetailOrderNoLines), base));
+        return out;
+    }
+    out.push(Line::styled(lang.t(Msg::DetailOrderLines), base));
+    for l in &o.accessories {
+        let kind = lang.t(if l.extra {
+            Msg::LineExtra
+        } else {
+            Msg::LineContract
+        });
+        out.push(Line::styled(
+            lang.f(
+                Msg::DetailOrderLine,
+                &[&l.code, &l.name, &l.quantity.to_string(), &l.unit, kind],
+            ),
+            if l.extra {
+                theme.style("warning")
+            } else {
+                base
+            },
+        ));
     }
     out
 }
