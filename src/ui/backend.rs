@@ -492,45 +492,36 @@ impl<W: Write> DrawLean for Terminal<LeanBackend<W>> {
             self.draw(&mut render)?;
             return Ok(());
         };
-        // Render once, writing nothing, to see the frame (and where it puts the cursor).
-        // Then write the scroll, if a band moved, and the cells that differ from what the
-        // terminal shows once it is scrolled — ratatui's own diff, against our record of
-        // the terminal rather than its last frame. One render, one diff, no copy of the
-        // frame (a scroll copies the record).
+        // Render once, writing nothing, to see the frame (and where it puts the cursor);
+        // then tell ratatui what the terminal will show once the band is scrolled (or what
+        // it shows now), and draw the frame for real against that — the frame already
+        // rendered, not rendered again.
         self.backend_mut().muted = true;
         self.backend_mut().muted_cursor = None;
-        let drawn = self.draw(&mut render).map(|done| {
-            let next = done.buffer;
-            let scroll = find_scroll(&last, next);
-            let before = match scroll {
-                Some(s) => scrolled(&last, s),
-                None => last,
-            };
-            let updates: Vec<(u16, u16, Cell)> = before
-                .diff(next)
-                .into_iter()
-                .map(|(x, y, cell)| (x, y, cell.clone()))
-                .collect();
-            (scroll, before, updates)
-        });
-        let backend = self.backend_mut();
-        backend.muted = false;
-        let cursor = backend.muted_cursor.take();
-        let (scroll, before, updates) = drawn?;
+        let next = self.draw(&mut render).map(|done| done.buffer.clone());
+        let cursor = self.backend_mut().muted_cursor.take();
+        let scroll = next.as_ref().ok().and_then(|next| find_scroll(&last, next));
+        let before = match scroll {
+            Some(s) => scrolled(&last, s),
+            None => last,
+        };
+        let told = self
+            .draw(|f| f.buffer_mut().clone_from(&before))
+            .map(|_| ());
+        self.backend_mut().muted = false;
+        let next = next?;
+        told?;
         if let Some(s) = scroll {
-            backend.inner.write_all(&scroll_sequence(s))?;
+            self.backend_mut().inner.write_all(&scroll_sequence(s))?;
         }
         // Drawing records every cell written into what the terminal shows.
-        backend.shown = Some(before);
-        backend.draw(updates.iter().map(|(x, y, cell)| (*x, *y, cell)))?;
-        match cursor {
-            Some(at) => {
-                backend.show_cursor()?;
-                backend.set_cursor_position(at)?;
+        self.backend_mut().shown = Some(before);
+        self.draw(|f| {
+            f.buffer_mut().clone_from(&next);
+            if let Some(at) = cursor {
+                f.set_cursor_position(at);
             }
-            None => backend.hide_cursor()?,
-        }
-        Backend::flush(backend)?;
+        })?;
         Ok(())
     }
 }
