@@ -36,6 +36,8 @@ const PAYMENTS: u32 = 15;
 /// The child: imports one file as `duedesk import KIND FILE --confirm` does; prints the rows,
 /// the seconds and its peak RSS in KiB.
 fn child(spec: &str) {
+    // As `duedesk`'s main does.
+    duedesk::allocator::tune();
     let mut parts = spec.split('\n');
     let (db, kind, file) = (
         parts.next().unwrap(),

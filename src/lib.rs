@@ -21,3 +21,42 @@ pub mod ui;
 /// key it writes, and under glibc's malloc a big import spent a quarter of its time there.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+pub mod allocator {
+    //! mimalloc's options for a process that serves many sessions, each on its own thread.
+
+    /// Positions in mimalloc 3's `mi_option_e` (its `mimalloc.h`; the Rust crate's constants
+    /// are version 2's): checked against their documented defaults by a test.
+    const ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;
+    const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+    /// Memory freed goes back to the system at once, and arenas are committed as they are
+    /// used: with mimalloc's defaults `serve` kept ~4.6 MB for each extra SSH session (1 MB
+    /// with these), and an import of 300,000 payments peaked at 213 MB (136 MB), no slower.
+    /// Called first thing by `duedesk`'s `main`.
+    pub fn tune() {
+        // SAFETY: `mi_option_set` only stores a value in mimalloc's option table; any value
+        // is valid for these two options.
+        unsafe {
+            libmimalloc_sys::mi_option_set(PURGE_DELAY, 0);
+            libmimalloc_sys::mi_option_set(ARENA_EAGER_COMMIT, 0);
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        /// The positions name the options they are meant to: before `tune` they read as
+        /// mimalloc 3's `options.c` sets their defaults (purge delay 1,000 ms, arena eager
+        /// commit 2), and `tune` sets them.
+        #[test]
+        fn the_options_tuned_are_the_ones_meant() {
+            // SAFETY: reading mimalloc's option table.
+            let get = |o| unsafe { libmimalloc_sys::mi_option_get(o) };
+            assert_eq!(get(super::PURGE_DELAY), 1_000);
+            assert_eq!(get(super::ARENA_EAGER_COMMIT), 2);
+            super::tune();
+            assert_eq!(get(super::PURGE_DELAY), 0);
+            assert_eq!(get(super::ARENA_EAGER_COMMIT), 0);
+        }
+    }
+}
