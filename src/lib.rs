@@ -27,9 +27,8 @@ pub mod allocator {
     //! Its arenas are committed as used, not eagerly: that one is read before `main`, so it
     //! is a define of the build (`.cargo/config.toml`).
 
-    /// Positions in mimalloc 3's `mi_option_e` (its `mimalloc.h`; the Rust crate's constants
-    /// are version 2's): checked by a test.
-    const ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;
+    /// The purge delay's position in mimalloc 3's `mi_option_e` (its `mimalloc.h`; the Rust
+    /// crate's constants are version 2's): checked by a test.
     const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
     /// Memory freed goes back to the system at once instead of after a second. With the
@@ -51,7 +50,9 @@ pub mod allocator {
         fn the_options_are_the_ones_meant_and_set() {
             // SAFETY: reading mimalloc's option table.
             let get = |o| unsafe { libmimalloc_sys::mi_option_get(o) };
-            assert_eq!(get(super::ARENA_EAGER_COMMIT), 0, "see .cargo/config.toml");
+            // The arenas' eager commit, 4th in `mi_option_e`.
+            const ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;
+            assert_eq!(get(ARENA_EAGER_COMMIT), 0, "see .cargo/config.toml");
             assert_eq!(get(super::PURGE_DELAY), 1_000);
             super::tune();
             assert_eq!(get(super::PURGE_DELAY), 0);

@@ -159,10 +159,12 @@ pub fn lines(v: &ApplicationView, lang: Lang, theme: &Theme) -> Vec<Line<'static
                 style,
             ),
             Span::styled(
-                if d.comment.is_empty() {
-                    String::new()
-                } else {
-                    format!(": {}", d.comment)
+                match (d.comment.is_empty(), d.action) {
+                    (true, _) => String::new(),
+                    // A submission's comment is the application's reason, in the user's words
+                    // when it is one the app gives (an outbound order's).
+                    (false, "submitted") => format!(": {}", lang.reason(r.document, &d.comment)),
+                    (false, _) => format!(": {}", d.comment),
                 },
                 base,
             ),
