@@ -1636,7 +1636,7 @@ catalog! {
     // Finance: an accrual over the whole book, done a part at a time on the screen.
     AccrueProgressTitle => "Accruing penalty", "正在计提罚息";
     AccrueProgress => "Through {}: {} of {} contracts", "计提至 {}：已处理 {} / {} 份合同";
-    AccrueProgressWait => "Keys wait until it is done.", "完成前不接受按键。";
+    AccrueProgressWait => "Please wait: keys work again when it is done.", "请稍候：完成后才能继续操作。";
     AccrueAlready => "Penalty is already accrued through {}", "罚息已计提至 {}，无需再计提";
     // Dashboard views (#13)
     CmdView => "next view", "切换视图";

@@ -61,21 +61,24 @@ impl World {
     /// `duedesk sync` at the branch through the stand-in for ssh, with `env` (started, not
     /// waited for).
     fn sync(&self, env: &[(&str, String)]) -> Child {
-        let mut c = bin();
-        c.arg("--db")
-            .arg(self.branch())
-            .args([
-                "sync",
-                "ssh://hf-sync@hq.example",
-                "--ssh-command",
-                &format!("sh {}", self.path("fake-ssh.sh").display()),
-            ])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+        let mut c = self.sync_command();
+        c.stdout(Stdio::piped()).stderr(Stdio::piped());
         for (k, v) in env {
             c.env(k, v);
         }
         c.spawn().unwrap()
+    }
+
+    /// `duedesk sync` at the branch through the stand-in for ssh, to be set up further.
+    fn sync_command(&self) -> Command {
+        let mut c = bin();
+        c.arg("--db").arg(self.branch()).args([
+            "sync",
+            "ssh://hf-sync@hq.example",
+            "--ssh-command",
+            &format!("sh {}", self.path("fake-ssh.sh").display()),
+        ]);
+        c
     }
 
     fn accept_log(&self) -> String {
@@ -378,16 +381,8 @@ fn both_sides_killed_anywhere_then_a_sync_finishes_the_job() {
     let mut paid = Vec::new();
     for (round, delay) in [0u64, 150, 300, 600, 1200].into_iter().enumerate() {
         paid.extend(pay_at_branch(&w, 40));
-        let mut c = bin();
-        c.arg("--db")
-            .arg(w.branch())
-            .args([
-                "sync",
-                "ssh://hf-sync@hq.example",
-                "--ssh-command",
-                &format!("sh {}", w.path("fake-ssh.sh").display()),
-            ])
-            .stdout(Stdio::null())
+        let mut c = w.sync_command();
+        c.stdout(Stdio::null())
             .stderr(Stdio::null())
             .process_group(0);
         let mut child = c.spawn().unwrap();
